@@ -2,7 +2,7 @@ package io.statewall.controller.channel;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.statewall.controller.switches.SwitchDirectory;
@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** The pipeline of one switch connection, from bytes (top) to apps (bottom). */
-public final class OpenFlowChannelInitializer extends ChannelInitializer<SocketChannel> {
+public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel> {
   public static final String TLS = "tls";
   public static final String FRAME_DECODER = "frameDecoder";
   public static final String MESSAGE_ENCODER = "messageEncoder";
@@ -35,7 +35,7 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<SocketC
   }
 
   @Override
-  protected void initChannel(SocketChannel ch) {
+  protected void initChannel(Channel ch) {
     ConnectionInfo connection = new ConnectionInfo(ch.remoteAddress(), System.nanoTime());
     ChannelPipeline p = ch.pipeline();
     tls.ifPresent(ssl -> p.addLast(TLS, ssl.newHandler(ch.alloc())));
