@@ -41,6 +41,7 @@ public final class ConnectedSwitch implements SwitchHandle {
   private final Queue<CompletableFuture<Void>> writableWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean gone = new AtomicBoolean();
   private volatile boolean ready;
+  private volatile long readyNanos;
 
   public ConnectedSwitch(
       Channel channel,
@@ -196,7 +197,13 @@ public final class ConnectedSwitch implements SwitchHandle {
   }
 
   void markReady() {
+    readyNanos = System.nanoTime();
     ready = true;
+  }
+
+  /** From TCP accept to the barrier that confirmed the table-miss entry; empty until ready. */
+  public Optional<Duration> handshakeDuration() {
+    return ready ? Optional.of(Duration.ofNanos(readyNanos - connection.connectedNanos())) : Optional.empty();
   }
 
   /** True the first time only: the switch is reported gone exactly once, however it went. */
