@@ -8,15 +8,15 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
  * queued on the event loop behind them, so everything written during a loop turn leaves in one batch.
  * All state is touched on the channel's event loop only; other threads hand their writes over as one task.
  */
-final class BatchedWriter {
+public final class BatchedWriter {
   private final Channel channel;
   private boolean flushQueued;
 
-  BatchedWriter(Channel channel) {
+  public BatchedWriter(Channel channel) {
     this.channel = channel;
   }
 
-  void write(OFMessage message) {
+  public void write(OFMessage message) {
     if (channel.eventLoop().inEventLoop()) {
       writeInLoop(message);
     } else {
@@ -24,7 +24,7 @@ final class BatchedWriter {
     }
   }
 
-  void write(Iterable<? extends OFMessage> messages) {
+  public void write(Iterable<? extends OFMessage> messages) {
     if (channel.eventLoop().inEventLoop()) {
       writeAllInLoop(messages);
     } else {
