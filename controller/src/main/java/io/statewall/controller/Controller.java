@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppScheduler;
 import io.statewall.controller.app.ControllerAppContext;
 import io.statewall.controller.app.ListenerDispatcher;
 import io.statewall.controller.channel.OpenFlowChannelInitializer;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -71,7 +71,7 @@ public final class Controller implements AutoCloseable {
       throw new IllegalStateException("controller already started");
     }
     Optional<SslContext> tls = sslContext(config.tls());
-    scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("statewall-apps", true));
+    scheduler = new AppScheduler();
     try {
       for (App app : apps) {
         app.start(new ControllerAppContext(app.name(), dispatcher, directory, scheduler));
@@ -181,7 +181,8 @@ public final class Controller implements AutoCloseable {
               .sslProvider(SslProvider.JDK)
               .build());
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IOException("cannot load TLS files " + files + ": " + e.getMessage(), e);
+      throw new IOException("cannot load TLS files (certificate " + files.certificate() + ", key "
+          + files.privateKey() + ", CA " + files.caCertificate() + "): " + e.getMessage(), e);
     }
   }
 }
