@@ -20,6 +20,7 @@ public final class EchoHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(EchoHandler.class);
 
   private final ConnectionInfo connection;
+  private long keepaliveXid = -1;
 
   public EchoHandler(ConnectionInfo connection) {
     this.connection = connection;
@@ -35,9 +36,10 @@ public final class EchoHandler extends ChannelInboundHandlerAdapter {
               .setData(request.getData())
               .build();
       ctx.writeAndFlush(reply);
-    } else if (!(msg instanceof OFEchoReply)) {
-      ctx.fireChannelRead(msg); // an echo reply needs no handling: its arrival already reset the idle timer
+    } else if (!(msg instanceof OFEchoReply reply) || reply.getXid() != keepaliveXid) {
+      ctx.fireChannelRead(msg); // other echo replies answer an app's request
     }
+    // the reply to our keepalive needs no handling: its arrival already reset the idle timer
   }
 
   @Override
@@ -58,6 +60,7 @@ public final class EchoHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     LOG.debug("switch {}: idle, sending echo request", connection);
-    ctx.writeAndFlush(OFFactories.getFactory(version).buildEchoRequest().setXid(connection.nextXid()).build());
+    keepaliveXid = connection.nextXid();
+    ctx.writeAndFlush(OFFactories.getFactory(version).buildEchoRequest().setXid(keepaliveXid).build());
   }
 }

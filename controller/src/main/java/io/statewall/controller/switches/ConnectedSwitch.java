@@ -167,8 +167,9 @@ public final class ConnectedSwitch implements SwitchHandle {
     return request.createBuilder().setXid(connection.nextXid()).build();
   }
 
+  /** Called after the reply is registered, so a disconnect either happens before (seen here) or fails it. */
   private void send(OFMessage request, CompletableFuture<?> reply) {
-    if (!channel.isActive()) {
+    if (!channel.isActive() || gone.get()) {
       reply.completeExceptionally(new SwitchDisconnectedException(toString()));
       return;
     }

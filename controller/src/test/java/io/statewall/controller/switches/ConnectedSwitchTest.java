@@ -123,6 +123,17 @@ class ConnectedSwitchTest {
   }
 
   @Test
+  void echoRequestOfAnAppGetsItsReply() throws Exception {
+    CompletableFuture<org.projectfloodlight.openflow.protocol.OFEchoReply> echo =
+        sw.request(F.buildEchoRequest().setData(new byte[] {9}).build());
+    long xid = wire.received().get(0).getXid();
+
+    wire.send(F.buildEchoReply().setXid(xid).setData(new byte[] {9}).build());
+
+    assertThat(echo.get().getData()).containsExactly(9);
+  }
+
+  @Test
   void portStatusUpdatesThePorts() {
     var port3 = SwitchMessages.ports(V, 3).get(2);
     wire.send(F.buildPortStatus().setReason(OFPortReason.ADD).setDesc(port3).build());
