@@ -33,12 +33,31 @@ public interface SwitchHandle {
 
   boolean isConnected();
 
-  /** Queues a message; writes are flushed once per event-loop turn. Never blocks. */
+  /** Connected, flow table cleared and the table-miss entry confirmed by a barrier. */
+  boolean isReady();
+
+  /**
+   * False while the switch's send buffer is above its high-water mark: writes still queue, but an app
+   * with much to send should wait for {@link #whenWritable()} instead of piling up memory.
+   */
+  boolean isWritable();
+
+  /** Completes when the send buffer has drained below its low-water mark (or the switch is gone). */
+  CompletableFuture<Void> whenWritable();
+
+  /**
+   * Queues a message; writes are flushed once per event-loop turn. Never blocks. Dropped silently once
+   * the switch is disconnected (a switch listener hears of that).
+   */
   void write(OFMessage message);
 
   void write(Iterable<? extends OFMessage> messages);
 
-  /** Sends a request and completes with its reply, or exceptionally with an error or disconnect. */
+  /**
+   * Sends a request (renumbered with a fresh xid) and completes with its reply, or exceptionally with
+   * {@link SwitchErrorException}, {@link SwitchDisconnectedException} or a timeout. Completion runs on
+   * the switch's event loop: callbacks must not block.
+   */
   <R extends OFMessage> CompletableFuture<R> request(OFRequest<R> request);
 
   /** Sends a multipart request and completes with every part of the reply, in order. */

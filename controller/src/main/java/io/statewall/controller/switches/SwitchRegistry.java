@@ -10,4 +10,7 @@ public interface SwitchRegistry {
 
   /** The switches whose handshake has completed. */
   Collection<SwitchHandle> ready();
+
+  /** Every connected switch, ready or still in its handshake. */
+  Collection<SwitchHandle> all();
 }

@@ -1,0 +1,84 @@
+package io.statewall.controller;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the controller listens and watches its switches.
+ *
+ * @param listenHost address to bind, e.g. 0.0.0.0
+ * @param listenPort TCP port; 0 picks a free one (tests)
+ * @param tls when present, switches must connect with TLS and a certificate signed by the CA
+ * @param echoInterval a switch silent this long gets an echo request; silent twice as long, dropped
+ * @param handshakeTimeout a switch not ready this long after connecting is dropped
+ * @param workerThreads event-loop threads for switch channels; one switch always stays on one thread
+ */
+public record ControllerConfig(
+    String listenHost,
+    int listenPort,
+    Optional<Tls> tls,
+    Duration echoInterval,
+    Duration handshakeTimeout,
+    int workerThreads) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 6653;
+  public static final Duration DEFAULT_ECHO_INTERVAL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** PEM files for TLS: the controller's certificate and PKCS#8 key, and the CA that signs switches. */
+  public record Tls(Path certificate, Path privateKey, Path caCertificate) {
+    public Tls {
+      Objects.requireNonNull(certificate, "certificate");
+      Objects.requireNonNull(privateKey, "privateKey");
+      Objects.requireNonNull(caCertificate, "caCertificate");
+    }
+  }
+
+  public ControllerConfig {
+    Objects.requireNonNull(listenHost, "listenHost");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(echoInterval, "echoInterval");
+    Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+    if (listenPort < 0 || listenPort > 65535) {
+      throw new IllegalArgumentException("listen port out of range: " + listenPort);
+    }
+    if (echoInterval.isNegative() || echoInterval.isZero()) {
+      throw new IllegalArgumentException("echo interval must be positive: " + echoInterval);
+    }
+    if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+      throw new IllegalArgumentException("handshake timeout must be positive: " + handshakeTimeout);
+    }
+    if (workerThreads < 1) {
+      throw new IllegalArgumentException("worker threads must be at least 1: " + workerThreads);
+    }
+  }
+
+  /** The defaults of `statewall run`: 0.0.0.0:6653, no TLS, 5 s echo, 10 s handshake, one worker. */
+  public static ControllerConfig defaults() {
+    return new ControllerConfig(
+        DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_ECHO_INTERVAL, DEFAULT_HANDSHAKE_TIMEOUT, 1);
+  }
+
+  public ControllerConfig withListen(String host, int port) {
+    return new ControllerConfig(host, port, tls, echoInterval, handshakeTimeout, workerThreads);
+  }
+
+  public ControllerConfig withTls(Optional<Tls> newTls) {
+    return new ControllerConfig(listenHost, listenPort, newTls, echoInterval, handshakeTimeout, workerThreads);
+  }
+
+  public ControllerConfig withEchoInterval(Duration interval) {
+    return new ControllerConfig(listenHost, listenPort, tls, interval, handshakeTimeout, workerThreads);
+  }
+
+  public ControllerConfig withHandshakeTimeout(Duration timeout) {
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, timeout, workerThreads);
+  }
+
+  public ControllerConfig withWorkerThreads(int threads) {
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, threads);
+  }
+}

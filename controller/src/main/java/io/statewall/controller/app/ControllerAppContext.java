@@ -1,0 +1,41 @@
+package io.statewall.controller.app;
+
+import io.statewall.controller.switches.SwitchRegistry;
+import java.util.concurrent.ScheduledExecutorService;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+
+/** The {@link AppContext} one app gets: its registrations carry its name into the logs. */
+public final class ControllerAppContext implements AppContext {
+  private final String appName;
+  private final ListenerDispatcher dispatcher;
+  private final SwitchRegistry switches;
+  private final ScheduledExecutorService scheduler;
+
+  public ControllerAppContext(
+      String appName, ListenerDispatcher dispatcher, SwitchRegistry switches, ScheduledExecutorService scheduler) {
+    this.appName = appName;
+    this.dispatcher = dispatcher;
+    this.switches = switches;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public <T extends OFMessage> void addMessageListener(Class<T> type, int order, MessageListener<T> listener) {
+    dispatcher.addMessageListener(appName, type, order, listener);
+  }
+
+  @Override
+  public void addSwitchListener(int order, SwitchListener listener) {
+    dispatcher.addSwitchListener(appName, order, listener);
+  }
+
+  @Override
+  public SwitchRegistry switches() {
+    return switches;
+  }
+
+  @Override
+  public ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+}

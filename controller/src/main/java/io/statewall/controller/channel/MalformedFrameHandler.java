@@ -1,0 +1,40 @@
+package io.statewall.controller.channel;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.Optional;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs each malformed frame once, naming the switch and the stream offset, answers with the OpenFlow error
+ * the spec asks for, and closes the connection only when the framing is lost.
+ */
+public final class MalformedFrameHandler extends SimpleChannelInboundHandler<MalformedFrame> {
+  private static final Logger LOG = LoggerFactory.getLogger(MalformedFrameHandler.class);
+
+  private final ConnectionInfo connection;
+
+  public MalformedFrameHandler(ConnectionInfo connection) {
+    super(MalformedFrame.class);
+    this.connection = connection;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, MalformedFrame frame) {
+    LOG.warn("switch {}: malformed OpenFlow frame: {}", connection, frame);
+    Optional<OFErrorMsg> reply =
+        ctx.channel().isActive() ? ErrorReplies.forMalformed(frame, connection.version()) : Optional.empty();
+    if (frame.problem() == MalformedFrame.Problem.FRAMING_LOST) {
+      if (reply.isPresent()) {
+        ctx.writeAndFlush(reply.get()).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.close();
+      }
+    } else {
+      reply.ifPresent(ctx::writeAndFlush);
+    }
+  }
+}

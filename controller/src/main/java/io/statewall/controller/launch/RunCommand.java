@@ -1,0 +1,100 @@
+package io.statewall.controller.launch;
+
+import io.statewall.controller.Controller;
+import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.app.App;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `statewall run`: starts the controller with a policy and serves switches until SIGINT/SIGTERM. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersionProvider.class,
+    description = "Run the controller: OpenFlow switches connect to it and enforce the policy.")
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--policy", required = true, paramLabel = "FILE",
+      description = "Policy file (YAML) binding iptables rule files to hosts and the network.")
+  Path policy;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+      defaultValue = "0.0.0.0:6653",
+      description = "Address and port switches connect to (default: ${DEFAULT-VALUE}).")
+  HostPort listen;
+
+  @Option(names = "--echo-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "5s",
+      description = "Send an echo request to a switch silent this long (5s, 500ms, 2m); drop it when "
+          + "silent twice as long (default: ${DEFAULT-VALUE}).")
+  Duration echoInterval;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Controller certificate; with --tls-key and --tls-ca switches must connect over TLS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert (PKCS#8 PEM).")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM",
+      description = "CA certificate that switch certificates must be signed by.")
+  Path tlsCa;
+
+  private final AppAssembler assembler;
+  private final ShutdownHooks hooks;
+  private final PrintWriter out;
+
+  RunCommand(AppAssembler assembler, ShutdownHooks hooks, PrintWriter out) {
+    this.assembler = assembler;
+    this.hooks = hooks;
+    this.out = out;
+  }
+
+  @Override
+  public Integer call() throws UserError, InterruptedException {
+    PolicyFileCheck.check(policy);
+    ControllerConfig config =
+        ControllerConfig.defaults()
+            .withListen(listen.host(), listen.port())
+            .withEchoInterval(echoInterval)
+            .withTls(tls());
+    RunOptions options = new RunOptions(policy, config);
+    List<App> apps = assembler.assemble(options);
+    Controller controller = new Controller(config, apps);
+    InetSocketAddress bound;
+    try {
+      bound = controller.start();
+    } catch (IOException e) {
+      throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
+    }
+    hooks.add(new Thread(controller::close, "statewall-shutdown"));
+    out.printf("statewall %s: listening on %s with policy %s (Ctrl-C stops)%n",
+        ManifestVersionProvider.version(), new HostPort(bound.getHostString(), bound.getPort()), policy);
+    out.flush();
+    controller.awaitClosed();
+    return 0;
+  }
+
+  private Optional<ControllerConfig.Tls> tls() throws UserError {
+    if (tlsCert == null && tlsKey == null && tlsCa == null) {
+      return Optional.empty();
+    }
+    if (tlsCert == null || tlsKey == null || tlsCa == null) {
+      throw new UserError("--tls-cert, --tls-key and --tls-ca must be given together");
+    }
+    for (Path file : List.of(tlsCert, tlsKey, tlsCa)) {
+      if (!Files.isReadable(file) || Files.isDirectory(file)) {
+        throw new UserError("cannot read TLS file " + file);
+      }
+    }
+    return Optional.of(new ControllerConfig.Tls(tlsCert, tlsKey, tlsCa));
+  }
+}

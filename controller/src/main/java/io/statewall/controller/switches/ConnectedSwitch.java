@@ -1,0 +1,236 @@
+package io.statewall.controller.switches;
+
+import io.netty.channel.Channel;
+import io.statewall.controller.channel.ConnectionInfo;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFeaturesReply;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPortDesc;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
+import org.projectfloodlight.openflow.protocol.OFPortStatus;
+import org.projectfloodlight.openflow.protocol.OFRequest;
+import org.projectfloodlight.openflow.protocol.OFStatsReply;
+import org.projectfloodlight.openflow.protocol.OFStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFPort;
+
+/** The {@link SwitchHandle} of one switch connection, from features received until the channel closes. */
+public final class ConnectedSwitch implements SwitchHandle {
+  /** How long a request waits for its reply before its future fails with a TimeoutException. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Channel channel;
+  private final ConnectionInfo connection;
+  private final OFFactory factory;
+  private final OFFeaturesReply features;
+  private final ConcurrentSkipListMap<OFPort, OFPortDesc> ports = new ConcurrentSkipListMap<>();
+  private final PendingRequests pending = new PendingRequests(REQUEST_TIMEOUT);
+  private final BatchedWriter writer;
+  private final Queue<CompletableFuture<Void>> writableWaiters = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean gone = new AtomicBoolean();
+  private volatile boolean ready;
+  private volatile long readyNanos;
+
+  public ConnectedSwitch(
+      Channel channel,
+      ConnectionInfo connection,
+      OFFactory factory,
+      OFFeaturesReply features,
+      Collection<OFPortDesc> ports) {
+    this.channel = channel;
+    this.connection = connection;
+    this.factory = factory;
+    this.features = features;
+    this.writer = new BatchedWriter(channel);
+    ports.forEach(p -> this.ports.put(p.getPortNo(), p));
+  }
+
+  @Override
+  public DatapathId id() {
+    return features.getDatapathId();
+  }
+
+  @Override
+  public OFVersion version() {
+    return factory.getVersion();
+  }
+
+  @Override
+  public OFFactory factory() {
+    return factory;
+  }
+
+  @Override
+  public OFFeaturesReply features() {
+    return features;
+  }
+
+  @Override
+  public Collection<OFPortDesc> ports() {
+    return List.copyOf(ports.values());
+  }
+
+  @Override
+  public Optional<OFPortDesc> port(OFPort number) {
+    return Optional.ofNullable(ports.get(number));
+  }
+
+  @Override
+  public boolean isConnected() {
+    return channel.isActive() && !gone.get();
+  }
+
+  @Override
+  public boolean isReady() {
+    return ready && isConnected();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public CompletableFuture<Void> whenWritable() {
+    if (channel.isWritable() || !channel.isActive()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> waiter = new CompletableFuture<>();
+    writableWaiters.add(waiter);
+    if (channel.isWritable() || !channel.isActive()) {
+      releaseWritableWaiters(); // writability changed while we were queueing
+    }
+    return waiter;
+  }
+
+  @Override
+  public void write(OFMessage message) {
+    if (channel.isActive()) {
+      writer.write(message);
+    }
+  }
+
+  @Override
+  public void write(Iterable<? extends OFMessage> messages) {
+    if (channel.isActive()) {
+      writer.write(messages);
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <R extends OFMessage> CompletableFuture<R> request(OFRequest<R> request) {
+    OFRequest<R> numbered = (OFRequest<R>) withOwnXid(request);
+    CompletableFuture<R> reply = pending.expectReply(numbered.getXid());
+    send(numbered, reply);
+    return reply;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <R extends OFStatsReply> CompletableFuture<List<R>> requestStats(OFStatsRequest<R> request) {
+    OFStatsRequest<R> numbered = (OFStatsRequest<R>) withOwnXid(request);
+    CompletableFuture<List<R>> parts = pending.expectParts(numbered.getXid());
+    send(numbered, parts);
+    return parts;
+  }
+
+  @Override
+  public CompletableFuture<OFBarrierReply> barrier() {
+    return request(factory.buildBarrierRequest().build());
+  }
+
+  @Override
+  public void disconnect() {
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return connection.toString();
+  }
+
+  /** The controller numbers requests itself: openflowj's global xid counter could collide with ours. */
+  private OFMessage withOwnXid(OFMessage request) {
+    return request.createBuilder().setXid(connection.nextXid()).build();
+  }
+
+  /** Called after the reply is registered, so a disconnect either happens before (seen here) or fails it. */
+  private void send(OFMessage request, CompletableFuture<?> reply) {
+    if (!channel.isActive() || gone.get()) {
+      reply.completeExceptionally(new SwitchDisconnectedException(toString()));
+      return;
+    }
+    writer.write(request);
+  }
+
+  // ---- called by the channel side (SwitchDirectory / the switch's channel handler), on its event loop ----
+
+  /** Routes a reply to its pending request; false if nobody waits for it. */
+  boolean completeRequest(OFMessage reply) {
+    return pending.complete(reply);
+  }
+
+  /** Fails the request an error answers; false if the error answers no pending request. */
+  boolean failRequest(OFErrorMsg error) {
+    return pending.fail(error, toString());
+  }
+
+  void applyPortStatus(OFPortStatus status) {
+    OFPortDesc desc = status.getDesc();
+    if (status.getReason() == OFPortReason.DELETE) {
+      ports.remove(desc.getPortNo());
+    } else {
+      ports.put(desc.getPortNo(), desc);
+    }
+  }
+
+  void markReady() {
+    readyNanos = System.nanoTime();
+    ready = true;
+  }
+
+  /** From TCP accept to the barrier that confirmed the table-miss entry; empty until ready. */
+  public Optional<Duration> handshakeDuration() {
+    return ready ? Optional.of(Duration.ofNanos(readyNanos - connection.connectedNanos())) : Optional.empty();
+  }
+
+  /** True the first time only: the switch is reported gone exactly once, however it went. */
+  boolean markGone() {
+    boolean first = gone.compareAndSet(false, true);
+    if (first) {
+      pending.failAll(new SwitchDisconnectedException(toString()));
+      releaseWritableWaiters();
+    }
+    return first;
+  }
+
+  public void writabilityChanged() {
+    if (channel.isWritable()) {
+      releaseWritableWaiters();
+    }
+  }
+
+  int pendingRequests() {
+    return pending.size();
+  }
+
+  private void releaseWritableWaiters() {
+    CompletableFuture<Void> waiter;
+    while ((waiter = writableWaiters.poll()) != null) {
+      waiter.complete(null);
+    }
+  }
+}
