@@ -22,6 +22,15 @@ public sealed interface Match {
   /** Appends the match as iptables-save prints it, starting with " -m name". */
   void save(StringBuilder sb);
 
+  /**
+   * The part of the test that is constant for a connection's direction and state, without side
+   * effects: false means no packet of this connection can match. Equals {@link #test} for a match
+   * that is not {@link #perPacket}.
+   */
+  default boolean testConstant(Packet p, ConnInfo ct) {
+    return perPacket() || test(p, ct);
+  }
+
   private static String inv(boolean invert) {
     return invert ? " !" : "";
   }
@@ -81,6 +90,16 @@ public sealed interface Match {
         return false;
       }
       return statusMask < 0 || ((ct.status() & statusMask) != 0) != statusInv;
+    }
+
+    @Override
+    public boolean testConstant(Packet p, ConnInfo ct) {
+      return statusMask < 0 ? test(p, ct) : withoutStatus().test(p, ct);
+    }
+
+    private Conntrack withoutStatus() {
+      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, origSrc, origSrcAddr, origSrcInv,
+          origDst, origDstAddr, origDstInv, -1, false);
     }
 
     @Override
@@ -150,6 +169,12 @@ public sealed interface Match {
         return false;
       }
       return flagMask < 0 || (((p.tcpFlags() & flagMask) == flagCmp) != flagsInv);
+    }
+
+    @Override
+    public boolean testConstant(Packet p, ConnInfo ct) {
+      return flagMask < 0 ? test(p, ct)
+          : new Ports(tcp, sport, sportInv, dport, dportInv, -1, 0, false).test(p, ct);
     }
 
     @Override

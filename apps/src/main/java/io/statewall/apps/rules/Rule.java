@@ -65,14 +65,14 @@ public record Rule(String file, int line, String chain, Cidr src, boolean srcInv
     for (int i = 0, n = matches.size(); i < n; i++) {
       Match m = matches.get(i);
       if (result != MATCH) {
-        // the kernel stopped already; only pure constant matches are still asked, for the answer
-        if (!m.perPacket() && !m.test(p, ct)) {
+        // the kernel stopped already; only the side-effect-free constant parts are still asked
+        if (!m.testConstant(p, ct)) {
           return NO;
         }
         continue;
       }
       if (!m.test(p, ct)) {
-        if (!m.perPacket()) {
+        if (!m.perPacket() || !m.testConstant(p, ct)) {
           return NO;
         }
         result = NOT_THIS_PACKET;
