@@ -43,6 +43,12 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
     return eh == hi && el == lo ? bits : -1;
   }
 
+  /** Parses "10.0.0.1", "10.0.0.0/24", "10.0.0.0/255.255.255.0" or an IPv6 equivalent; null when not one. */
+  public static Cidr parse(String text) {
+    Cidr c = Values.cidr(text, Family.IPV4);
+    return c != null ? c : Values.cidr(text, Family.IPV6);
+  }
+
   public boolean v6() {
     return network.v6();
   }
