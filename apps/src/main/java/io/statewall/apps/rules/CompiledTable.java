@@ -2,7 +2,6 @@ package io.statewall.apps.rules;
 
 import io.statewall.apps.packet.Packet;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,15 +9,16 @@ import java.util.Map;
 /**
  * The fast evaluator. Each chain is indexed on three fields that are constant for a connection:
  * IPv4 source prefix, IPv4 destination prefix and destination port. For a packet each index yields
- * the rules that can still match on its field (rules keyed by the packet's value, plus the rules that
- * do not constrain the field); the smallest of the three candidate lists is walked in rule order and
- * each candidate is evaluated in full, exactly as the linear interpreter does. Skipped rules are rules
+ * a bitset of the rules that can still match on its field (rules keyed by the packet's value, plus
+ * the rules that do not constrain the field); the three are ANDed and the surviving rules are walked
+ * in order, each evaluated in full, exactly as the linear interpreter does. Skipped rules are rules
  * that fail a constant field, so verdict, LOGs and offload flag are the interpreter's.
  */
 public final class CompiledTable implements TableEvaluator {
   private final CompiledChain[] chains;
   private final Map<String, Integer> index = new HashMap<>();
   private final int userChains;
+  private final ThreadLocal<Scratch> scratch;
 
   public CompiledTable(RuleTable table) {
     List<Chain> cs = table.chains();
@@ -30,6 +30,12 @@ public final class CompiledTable implements TableEvaluator {
       chains[i] = new CompiledChain(cs.get(i), index);
     }
     userChains = (int) cs.stream().filter(c -> !c.builtin()).count();
+    int words = 1;
+    for (CompiledChain c : chains) {
+      words = Math.max(words, c.words);
+    }
+    int w = words;
+    scratch = ThreadLocal.withInitial(() -> new Scratch(w));
   }
 
   /** One chain: rules, their decoded targets, and the three field indexes. */
@@ -41,6 +47,7 @@ public final class CompiledTable implements TableEvaluator {
     final FieldIndex src;
     final FieldIndex dst;
     final FieldIndex dport;
+    final int words;
 
     CompiledChain(Chain chain, Map<String, Integer> index) {
       this.chain = chain;
@@ -48,9 +55,10 @@ public final class CompiledTable implements TableEvaluator {
       rules = chain.rules().toArray(new Rule[0]);
       perPacket = new boolean[n];
       jumpTo = new int[n];
-      src = new FieldIndex();
-      dst = new FieldIndex();
-      dport = new FieldIndex();
+      words = Math.max(1, (n + 63) >>> 6);
+      src = new FieldIndex(n);
+      dst = new FieldIndex(n);
+      dport = new FieldIndex(n);
       for (int i = 0; i < n; i++) {
         Rule r = rules[i];
         perPacket[i] = r.perPacket();
@@ -94,18 +102,21 @@ public final class CompiledTable implements TableEvaluator {
     }
   }
 
-  /** Rules keyed by (prefix length, masked value) plus the rules that match any value. */
+  /**
+   * Rules keyed by (prefix length, masked value), as sparse sorted lists, plus a dense bitset of the
+   * rules that match any value of the field.
+   */
   private static final class FieldIndex {
-    private int[] wild = new int[8];
-    private int wildCount;
+    private final long[] wild;
     private final IntListMap[] byLength = new IntListMap[33];
     private int[] lengths = new int[0];
 
+    FieldIndex(int rules) {
+      wild = new long[Math.max(1, (rules + 63) >>> 6)];
+    }
+
     void wild(int rule) {
-      if (wildCount == wild.length) {
-        wild = Arrays.copyOf(wild, wildCount * 2);
-      }
-      wild[wildCount++] = rule;
+      wild[rule >>> 6] |= 1L << rule;
     }
 
     void key(int length, long value, int rule) {
@@ -116,7 +127,6 @@ public final class CompiledTable implements TableEvaluator {
     }
 
     void freeze() {
-      wild = Arrays.copyOf(wild, wildCount);
       List<Integer> ls = new ArrayList<>();
       for (int l = 0; l <= 32; l++) {
         if (byLength[l] != null) {
@@ -127,94 +137,85 @@ public final class CompiledTable implements TableEvaluator {
       lengths = ls.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Fills {@code out} with the candidate lists for {@code value} (or only wild when < 0); returns the total size. */
-    int candidates(long value, boolean masked, Lists out) {
-      out.clear();
-      out.add(wild);
-      int total = wild.length;
+    /** Sets (or clears, word-wise) in {@code bits} the rules keyed by {@code value}; value < 0 means none. */
+    void mark(long value, boolean masked, long[] bits, boolean set) {
       if (value < 0) {
-        return total;
+        return;
       }
       for (int l : lengths) {
         long k = masked ? (l == 0 ? 0 : value & ((0xFFFF_FFFFL << (32 - l)) & 0xFFFF_FFFFL)) : value;
         int[] hit = byLength[l].get(k);
-        if (hit != null) {
-          out.add(hit);
-          total += hit.length;
+        if (hit == null) {
+          continue;
         }
-      }
-      return total;
-    }
-  }
-
-  /** A reusable bundle of sorted int lists, merged in order without duplicates. */
-  private static final class Lists {
-    int[][] lists = new int[4][];
-    int[] pos = new int[4];
-    int k;
-    int last;
-
-    void clear() {
-      k = 0;
-      last = -1;
-    }
-
-    void add(int[] l) {
-      if (k == lists.length) {
-        lists = Arrays.copyOf(lists, k * 2);
-        pos = Arrays.copyOf(pos, k * 2);
-      }
-      lists[k++] = l;
-    }
-
-    /** Positions every list at the first rule index >= from. */
-    void seek(int from) {
-      last = -1;
-      for (int j = 0; j < k; j++) {
-        int p = Arrays.binarySearch(lists[j], from);
-        pos[j] = p >= 0 ? p : -p - 1;
-      }
-    }
-
-    /** The next rule index in order, or -1. */
-    int next() {
-      while (true) {
-        int best = Integer.MAX_VALUE;
-        int bj = -1;
-        for (int j = 0; j < k; j++) {
-          int[] l = lists[j];
-          if (pos[j] < l.length && l[pos[j]] < best) {
-            best = l[pos[j]];
-            bj = j;
+        for (int r : hit) {
+          if (set) {
+            bits[r >>> 6] |= 1L << r;
+          } else {
+            bits[r >>> 6] = 0;
           }
         }
-        if (bj < 0) {
-          return -1;
-        }
-        pos[bj]++;
-        if (best != last) {
-          last = best;
-          return best;
-        }
       }
     }
   }
 
-  /** Per-chain-visit scratch: three candidate bundles, the chosen one in use. */
+  /** Per-thread scratch bitsets, as wide as the widest chain. */
   private static final class Scratch {
-    final Lists a = new Lists();
-    final Lists b = new Lists();
-    final Lists c = new Lists();
+    final long[] src;
+    final long[] dst;
+    final long[] port;
+    final long[] cand;
+
+    Scratch(int words) {
+      src = new long[words];
+      dst = new long[words];
+      port = new long[words];
+      cand = new long[words];
+    }
   }
 
-  private static Lists candidates(CompiledChain cc, Packet p, Scratch s) {
+  /**
+   * Fills {@code s.cand} with the rules of {@code cc} that can match {@code p} on all three indexed
+   * fields: per field (rules keyed by the packet's value | rules that do not constrain it), ANDed.
+   */
+  private static void candidates(CompiledChain cc, Packet p, Scratch s) {
     long srcV = p.src() != null && !p.src().v6() ? p.src().lo() : -1;
     long dstV = p.dst() != null && !p.dst().v6() ? p.dst().lo() : -1;
     long portV = !p.fragment() && p.dstPort() >= 0 ? p.dstPort() : -1;
-    int na = cc.src.candidates(srcV, true, s.a);
-    int nb = cc.dst.candidates(dstV, true, s.b);
-    int nc = cc.dport.candidates(portV, false, s.c);
-    return na <= nb ? (na <= nc ? s.a : s.c) : (nb <= nc ? s.b : s.c);
+    cc.src.mark(srcV, true, s.src, true);
+    cc.dst.mark(dstV, true, s.dst, true);
+    cc.dport.mark(portV, false, s.port, true);
+    long[] ws = cc.src.wild;
+    long[] wd = cc.dst.wild;
+    long[] wp = cc.dport.wild;
+    long[] a = s.src;
+    long[] b = s.dst;
+    long[] c = s.port;
+    long[] out = s.cand;
+    for (int w = 0, n = ws.length; w < n; w++) {
+      out[w] = (ws[w] | a[w]) & (wd[w] | b[w]) & (wp[w] | c[w]);
+    }
+    cc.src.mark(srcV, true, s.src, false);
+    cc.dst.mark(dstV, true, s.dst, false);
+    cc.dport.mark(portV, false, s.port, false);
+  }
+
+  /** The first candidate rule index >= from, or -1. */
+  private static int nextCandidate(long[] cand, int words, int from) {
+    int w = from >>> 6;
+    if (w >= words) {
+      return -1;
+    }
+    long word = cand[w] & (-1L << from);
+    while (true) {
+      if (word != 0) {
+        return (w << 6) + Long.numberOfTrailingZeros(word);
+      }
+      if (++w >= words) {
+        return -1;
+      }
+      word = cand[w];
+    }
   }
 
   @Override
@@ -225,13 +226,13 @@ public final class CompiledTable implements TableEvaluator {
     }
     CompiledChain base = chains[start];
     Walk w = new Walk(userChains);
-    Scratch s = new Scratch();
+    Scratch s = scratch.get();
     int c = start;
     CompiledChain cc = base;
-    Lists cur = candidates(cc, p, s);
-    cur.seek(0);
+    candidates(cc, p, s);
+    int i = 0;
     while (true) {
-      int i = cur.next();
+      i = nextCandidate(s.cand, cc.words, i);
       if (i < 0) {
         if (w.depth == 0) {
           return w.finish(LinearInterpreter.verdictOf(base.chain.policy()), null, base.chain.name(), null);
@@ -239,16 +240,16 @@ public final class CompiledTable implements TableEvaluator {
         w.depth--;
         c = w.retChain[w.depth];
         cc = chains[c];
-        cur = candidates(cc, p, new Scratch());
-        cur.seek(w.retIndex[w.depth]);
+        candidates(cc, p, s);
+        i = w.retIndex[w.depth];
         continue;
       }
-      Rule r = cc.rules[i];
+      Rule r = cc.rules[i++];
       int m = r.evaluate(p, ct, at);
       if (m == Rule.NO) {
         continue;
       }
-      if (cc.perPacket[i]) {
+      if (cc.perPacket[i - 1]) {
         w.tainted = true;
       }
       if (m != Rule.MATCH) {
@@ -266,8 +267,8 @@ public final class CompiledTable implements TableEvaluator {
           w.depth--;
           c = w.retChain[w.depth];
           cc = chains[c];
-          cur = candidates(cc, p, new Scratch());
-          cur.seek(w.retIndex[w.depth]);
+          candidates(cc, p, s);
+          i = w.retIndex[w.depth];
           continue;
         }
         return w.finish(LinearInterpreter.verdictOf(st), r, r.chain(), null);
@@ -278,13 +279,13 @@ public final class CompiledTable implements TableEvaluator {
             return w.finish(Verdict.DROP, r, r.chain(), null);
           }
           w.retChain[w.depth] = c;
-          w.retIndex[w.depth] = i + 1;
+          w.retIndex[w.depth] = i;
           w.depth++;
         }
-        c = cc.jumpTo[i];
+        c = cc.jumpTo[i - 1];
         cc = chains[c];
-        cur = candidates(cc, p, new Scratch());
-        cur.seek(0);
+        candidates(cc, p, s);
+        i = 0;
         continue;
       }
       if (t instanceof Target.Reject rj) {
