@@ -1,5 +1,6 @@
 package io.statewall.apps.main;
 
+import io.statewall.apps.policy.PolicyCommand;
 import io.statewall.controller.launch.StatewallCli;
 
 /** The process's entry point: the command line with this build's apps and subcommands. */
@@ -7,7 +8,7 @@ public final class StatewallMain {
   private StatewallMain() {}
 
   public static void main(String[] args) {
-    int code = StatewallCli.execute(args, new FirewallAssembler());
+    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand());
     if (code != 0 || !isServer(args)) {
       System.exit(code);
     }
