@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
@@ -33,7 +34,7 @@ public final class LinkDiscovery {
   /** A probe from {@code from} last seen arriving at the port that keys it. */
   private record Incoming(Attachment from, long lastSeen) {}
 
-  private record ProbeId(Attachment origin, long timestamp) {}
+  private record ProbeId(Attachment origin, long timestamp, int sequence) {}
 
   /** Bounds the replay memory whatever a flood of probes does; evicting only weakens replay checks. */
   private static final int MAX_REMEMBERED_PROBES = 1 << 16;
@@ -49,6 +50,8 @@ public final class LinkDiscovery {
   private final Map<Attachment, Attachment> outgoing = new HashMap<>();
   private final Set<Link> links = new HashSet<>();
   private final LinkedHashMap<ProbeId, Long> accepted = new LinkedHashMap<>();
+  /** Probes sent in the same millisecond from one port still differ, so none looks replayed. */
+  private final AtomicInteger sequence = new AtomicInteger();
 
   public LinkDiscovery(LldpCodec codec, DiscoverySettings settings) {
     this.codec = codec;
@@ -71,7 +74,8 @@ public final class LinkDiscovery {
     }
     MacAddress src = port.getHwAddr() == null || port.getHwAddr().equals(MacAddress.NONE)
         ? LOCAL_SOURCE : port.getHwAddr();
-    byte[] frame = codec.encode(new Attachment(sw.id(), port.getPortNo()), src, nowMillis);
+    byte[] frame = codec.encode(new Attachment(sw.id(), port.getPortNo()), src, nowMillis,
+        sequence.incrementAndGet());
     return List.of(OpenFlowPorts.packetOut(sw.factory(), frame, List.of(port.getPortNo())));
   }
 
@@ -91,7 +95,7 @@ public final class LinkDiscovery {
       // a port looped to its own switch carries no path; an unknown origin is a stale switch
       return new Result(LldpProbe.Verdict.NOT_OURS, List.of());
     }
-    if (!firstSighting(new ProbeId(from, probe.timestampMillis()), nowMillis)) {
+    if (!firstSighting(new ProbeId(from, probe.timestampMillis(), probe.sequence()), nowMillis)) {
       return new Result(LldpProbe.Verdict.REPLAYED, List.of());
     }
     List<TopologyEvent> events = new ArrayList<>();

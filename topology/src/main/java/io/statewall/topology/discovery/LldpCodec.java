@@ -11,8 +11,8 @@ import org.projectfloodlight.openflow.types.OFPort;
  *
  * <p>Frame: dst 01:80:c2:00:00:0e, EtherType 0x88cc, then TLVs: chassis id (subtype 7, the 8-byte
  * datapath id), port id (subtype 7, the 4-byte port number), TTL 120, an organisation-specific TLV
- * (OUI {@link #OUI}, subtype 1: 8-byte timestamp in ms then 32-byte HMAC-SHA256 of version 1,
- * dpid, port and timestamp), end. See topology/README.md.
+ * (OUI {@link #OUI}, subtype 1: 8-byte timestamp in ms, 4-byte sequence number, then the 32-byte
+ * HMAC-SHA256 of version 1, dpid, port, timestamp and sequence), end. See topology/README.md.
  */
 public final class LldpCodec {
 
@@ -28,7 +28,7 @@ public final class LldpCodec {
   private static final int TLV_TTL = 3;
   private static final int TLV_ORG = 127;
   private static final int SUBTYPE_LOCAL = 7;
-  private static final int ORG_LENGTH = 3 + 1 + 8 + LldpSigner.SIGNATURE_LENGTH;
+  private static final int ORG_LENGTH = 3 + 1 + 8 + 4 + LldpSigner.SIGNATURE_LENGTH;
   /** Future timestamps are forgeries or a broken clock: allow only scheduling jitter. */
   private static final long MAX_FUTURE_MILLIS = 1_000;
 
@@ -40,8 +40,8 @@ public final class LldpCodec {
     this.maxAgeMillis = maxAgeMillis;
   }
 
-  /** The probe to send out of {@code from}, stamped {@code nowMillis}. */
-  public byte[] encode(Attachment from, MacAddress srcMac, long nowMillis) {
+  /** The probe to send out of {@code from}, stamped {@code nowMillis}; {@code sequence} makes it unique. */
+  public byte[] encode(Attachment from, MacAddress srcMac, long nowMillis, int sequence) {
     long dpid = from.sw().getLong();
     int port = from.port().getPortNumber();
     ByteBuffer b = ByteBuffer.allocate(14 + (2 + 9) + (2 + 5) + (2 + 2) + (2 + ORG_LENGTH) + 2);
@@ -50,7 +50,8 @@ public final class LldpCodec {
     tlv(b, TLV_PORT, 5).put((byte) SUBTYPE_LOCAL).putInt(port);
     tlv(b, TLV_TTL, 2).putShort((short) 120);
     tlv(b, TLV_ORG, ORG_LENGTH).put((byte) (OUI >>> 16)).put((byte) (OUI >>> 8)).put((byte) OUI)
-        .put((byte) SUBTYPE_SIGNED_PROBE).putLong(nowMillis).put(signer.sign(dpid, port, nowMillis));
+        .put((byte) SUBTYPE_SIGNED_PROBE).putLong(nowMillis).putInt(sequence)
+        .put(signer.sign(dpid, port, nowMillis, sequence));
     tlv(b, TLV_END, 0);
     return b.array();
   }
@@ -74,6 +75,7 @@ public final class LldpCodec {
     Long chassis = null;
     Integer port = null;
     Long stamp = null;
+    int sequence = 0;
     byte[] signature = null;
     while (b.remaining() >= 2) {
       int header = b.getShort() & 0xFFFF;
@@ -94,6 +96,7 @@ public final class LldpCodec {
       } else if (type == TLV_ORG && len == ORG_LENGTH && readOui(v) == OUI
           && (v.get() & 0xFF) == SUBTYPE_SIGNED_PROBE) {
         stamp = v.getLong();
+        sequence = v.getInt();
         signature = new byte[LldpSigner.SIGNATURE_LENGTH];
         v.get(signature);
       }
@@ -101,14 +104,14 @@ public final class LldpCodec {
     if (chassis == null || port == null || signature == null) {
       return LldpProbe.rejected(LldpProbe.Verdict.NOT_OURS);
     }
-    if (!signer.verify(chassis, port, stamp, signature)) {
+    if (!signer.verify(chassis, port, stamp, sequence, signature)) {
       return LldpProbe.rejected(LldpProbe.Verdict.BAD_SIGNATURE);
     }
     if (stamp > nowMillis + MAX_FUTURE_MILLIS || nowMillis - stamp > maxAgeMillis) {
       return LldpProbe.rejected(LldpProbe.Verdict.STALE);
     }
     return new LldpProbe(LldpProbe.Verdict.OK,
-        new Attachment(DatapathId.of(chassis), OFPort.of(port)), stamp);
+        new Attachment(DatapathId.of(chassis), OFPort.of(port)), stamp, sequence);
   }
 
   private static int readOui(ByteBuffer v) {

@@ -3,7 +3,7 @@ package io.statewall.topology.discovery;
 import io.statewall.topology.Attachment;
 
 /** What an LLDP frame turned out to be: a fresh probe of ours from {@code origin}, or why not. */
-public record LldpProbe(Verdict verdict, Attachment origin, long timestampMillis) {
+public record LldpProbe(Verdict verdict, Attachment origin, long timestampMillis, int sequence) {
 
   /** The outcome of reading an LLDP frame. */
   public enum Verdict {
@@ -22,7 +22,7 @@ public record LldpProbe(Verdict verdict, Attachment origin, long timestampMillis
   }
 
   static LldpProbe rejected(Verdict verdict) {
-    return new LldpProbe(verdict, null, 0);
+    return new LldpProbe(verdict, null, 0, 0);
   }
 
   public boolean ok() {

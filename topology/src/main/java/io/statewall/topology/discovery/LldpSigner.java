@@ -36,16 +36,16 @@ public final class LldpSigner {
     return new LldpSigner(k);
   }
 
-  public byte[] sign(long dpid, int port, long timestampMillis) {
+  public byte[] sign(long dpid, int port, long timestampMillis, int sequence) {
     Mac mac = macs.get();
-    mac.update(ByteBuffer.allocate(21).put(VERSION).putLong(dpid).putInt(port)
-        .putLong(timestampMillis).array());
+    mac.update(ByteBuffer.allocate(25).put(VERSION).putLong(dpid).putInt(port)
+        .putLong(timestampMillis).putInt(sequence).array());
     return mac.doFinal();
   }
 
   /** Constant-time comparison, so timing does not leak how much of a forgery was right. */
-  public boolean verify(long dpid, int port, long timestampMillis, byte[] signature) {
-    return MessageDigest.isEqual(sign(dpid, port, timestampMillis), signature);
+  public boolean verify(long dpid, int port, long timestampMillis, int sequence, byte[] signature) {
+    return MessageDigest.isEqual(sign(dpid, port, timestampMillis, sequence), signature);
   }
 
   private Mac newMac() {
