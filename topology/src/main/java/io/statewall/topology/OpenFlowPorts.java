@@ -57,4 +57,12 @@ public final class OpenFlowPorts {
     }
     return b.build();
   }
+
+  /**
+   * True for broadcast and multicast MACs (the group bit). openflowj's {@code isMulticast()} is
+   * false for broadcast, which is never what forwarding means.
+   */
+  public static boolean isGroup(org.projectfloodlight.openflow.types.MacAddress mac) {
+    return (mac.getLong() & 0x0100_0000_0000L) != 0;
+  }
 }

@@ -5,6 +5,7 @@ import io.statewall.apps.packet.Packet;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Hop;
 import io.statewall.topology.Host;
+import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.Path;
 import io.statewall.topology.TopologyEvent;
 import io.statewall.topology.TopologyService;
@@ -49,7 +50,7 @@ public final class ConnectionForwarder {
       return;
     }
     MacAddress dstMac = MacAddress.of(packet.dstMac());
-    if (dstMac.isMulticast()) {
+    if (OpenFlowPorts.isGroup(dstMac)) {
       sender.flood(ingress, frame);
       return;
     }

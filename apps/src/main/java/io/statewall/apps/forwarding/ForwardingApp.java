@@ -101,7 +101,7 @@ public final class ForwardingApp implements App {
    * its entries goes straight to its host.
    */
   private void transit(Attachment at, MacAddress dst, byte[] frame) {
-    if (!dst.isMulticast()) {
+    if (!OpenFlowPorts.isGroup(dst)) {
       topology.host(dst).ifPresent(h -> {
         if (!h.attachment().equals(at)) {
           sender.send(h.attachment(), frame);

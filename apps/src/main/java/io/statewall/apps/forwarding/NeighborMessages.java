@@ -63,7 +63,7 @@ final class NeighborMessages {
     }
     return Optional.of(new Solicitation(MacAddress.of(Arrays.copyOfRange(f, 6, 12)),
         IPv6Address.of(Arrays.copyOfRange(f, 22, 38)),
-        IPv6Address.of(Arrays.copyOfRange(f, 58, 74))));
+        IPv6Address.of(Arrays.copyOfRange(f, 62, 78))));
   }
 
   /** A solicited, overriding advertisement of {@code target} at {@code targetMac}. */

@@ -57,7 +57,7 @@ public final class PacketOutSender {
    */
   public void deliverOrFlood(Attachment from, byte[] frame) {
     MacAddress dst = MacAddress.of(Arrays.copyOfRange(frame, 0, 6));
-    Optional<Host> host = dst.isMulticast() ? Optional.empty() : topology.host(dst);
+    Optional<Host> host = OpenFlowPorts.isGroup(dst) ? Optional.empty() : topology.host(dst);
     if (host.isPresent()) {
       if (!host.get().attachment().equals(from)) {
         send(host.get().attachment(), frame);

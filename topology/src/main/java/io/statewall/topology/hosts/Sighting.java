@@ -1,6 +1,7 @@
 package io.statewall.topology.hosts;
 
 import io.statewall.topology.Attachment;
+import io.statewall.topology.OpenFlowPorts;
 import java.util.Optional;
 import org.projectfloodlight.openflow.types.IPAddress;
 import org.projectfloodlight.openflow.types.IPv4Address;
@@ -28,7 +29,7 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
       return Optional.empty();
     }
     MacAddress src = MacAddress.of(java.util.Arrays.copyOfRange(frame, 6, 12));
-    if (src.isMulticast() || src.equals(MacAddress.NONE)) {
+    if (OpenFlowPorts.isGroup(src) || src.equals(MacAddress.NONE)) {
       return Optional.empty();
     }
     int off = 12;
