@@ -49,6 +49,7 @@ public final class TopologyManager
   private final Map<DatapathId, Set<OFPort>> upPorts = new HashMap<>();
   private volatile Map<DatapathId, Set<OFPort>> broadcast = Map.of();
   private volatile Set<Link> links = Set.of();
+  private volatile Set<Attachment> interSwitch = Set.of();
 
   public TopologyManager(Clock clock, LinkDiscovery discovery, HostTracker hosts, PathFinder paths) {
     this.clock = clock;
@@ -139,9 +140,7 @@ public final class TopologyManager
           out.addAll(hosts.forgetPort(at));
         }
         out.addAll(r.events());
-        if (!r.events().isEmpty() || !wasLink && discovery.isInterSwitchPort(at)) {
-          recompute();
-        }
+        recomputeIfChanged(!r.events().isEmpty());
         events.enqueue(out);
       }
       events.drain();
@@ -164,9 +163,7 @@ public final class TopologyManager
     long now = clock.millis();
     synchronized (lock) {
       List<TopologyEvent> out = discovery.expire(now);
-      if (!out.isEmpty()) {
-        recompute();
-      }
+      recomputeIfChanged(!out.isEmpty());
       events.enqueue(out);
     }
     events.drain();
@@ -216,9 +213,7 @@ public final class TopologyManager
 
   @Override
   public boolean isInterSwitchPort(Attachment port) {
-    synchronized (lock) {
-      return discovery.isInterSwitchPort(port);
-    }
+    return interSwitch.contains(port);
   }
 
   @Override
@@ -228,10 +223,18 @@ public final class TopologyManager
 
   // ---- internals ----
 
+  /** Recomputes if links changed or a port changed sides (a lone half-link came or went). */
+  private void recomputeIfChanged(boolean linksChanged) {
+    if (linksChanged || !discovery.interSwitchPorts().equals(interSwitch)) {
+      recompute();
+    }
+  }
+
   /** Rebuilds paths and flood ports from the current state; called with {@code lock} held. */
   private void recompute() {
     Set<Link> now = discovery.links();
     links = now;
+    interSwitch = discovery.interSwitchPorts();
     paths.update(upPorts.keySet(), now);
     Set<Link> tree = paths.treeLinks();
     Map<DatapathId, Set<OFPort>> flood = new HashMap<>();

@@ -86,6 +86,19 @@ class BroadcastFloodTest {
   }
 
   @Test
+  void portWhoseLoneHalfLinkTimedOutIsAnEdgePortAgain() {
+    FakeNetwork net = Topologies.ring(manager, 3);
+    net.sw(2).clear();
+    net.deliver();
+    assertThat(manager.isInterSwitchPort(Attachment.of(2, 1))).isTrue();
+    clock.advance(java.time.Duration.ofSeconds(17));
+    manager.probeAndExpire(java.util.List.of()); // no probes at all: every half-link goes silent
+    assertThat(manager.isInterSwitchPort(Attachment.of(2, 1))).isFalse();
+    assertThat(manager.broadcastPorts(DatapathId.of(2)))
+        .containsExactlyInAnyOrder(OFPort.of(1), OFPort.of(2), OFPort.of(3));
+  }
+
+  @Test
   void listenersSeeEventsAfterTheStateTheyDescribe() {
     Map<String, Integer> linksSeen = new HashMap<>();
     manager.addListener(e -> {

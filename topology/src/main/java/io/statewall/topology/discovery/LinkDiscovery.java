@@ -166,6 +166,13 @@ public final class LinkDiscovery {
     return Set.copyOf(links);
   }
 
+  /** The ports probes were seen arriving at or leaving from: they face other switches. */
+  public Set<Attachment> interSwitchPorts() {
+    Set<Attachment> all = new HashSet<>(incoming.keySet());
+    all.addAll(outgoing.keySet());
+    return Set.copyOf(all);
+  }
+
   /** True if probes were seen arriving at or leaving from this port: it faces another switch. */
   public boolean isInterSwitchPort(Attachment port) {
     return incoming.containsKey(port) || outgoing.containsKey(port);
