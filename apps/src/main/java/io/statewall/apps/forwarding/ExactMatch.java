@@ -48,6 +48,9 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
     if (p.fragment()) {
       return Optional.empty(); // no L4 header to match: every fragment goes by the controller
     }
+    if (p.protocol() == Packet.PROTO_ICMPV6 && p.icmpType() >= 133 && p.icmpType() <= 137) {
+      return Optional.empty(); // neighbour discovery is link control, not a connection to cache
+    }
     boolean ports = p.isTcp() || p.isUdp();
     return Optional.of(new ExactMatch(p.etherType(), MacAddress.of(p.srcMac()),
         MacAddress.of(p.dstMac()), p.vlan(), address(p.src()), address(p.dst()), p.protocol(),

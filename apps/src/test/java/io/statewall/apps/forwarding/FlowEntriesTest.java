@@ -193,6 +193,14 @@ class FlowEntriesTest {
   }
 
   @Test
+  void unicastNeighbourAdvertisementIsDeliveredWithoutEntries() {
+    TestNet net = line(OFVersion.OF_13, new OpenPolicy());
+    net.send(1, 3, TestFrames.icmp6(1, 3, 136));
+    assertThat(net.sw(1).flowAdds()).isEmpty();
+    assertThat(net.sw(3).packetOuts()).hasSize(1);
+  }
+
+  @Test
   void deciderDropStopsThePacket() {
     TestNet net = line(OFVersion.OF_13, (p, at) -> Decision.DROP);
     net.send(1, 3, TestFrames.tcp(1, 3, 40000, 80));
