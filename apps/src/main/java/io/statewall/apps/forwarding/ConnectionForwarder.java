@@ -46,9 +46,14 @@ public final class ConnectionForwarder {
   /** An IP packet that entered the network at {@code ingress} (an edge port). */
   public void forward(Attachment ingress, Packet packet, byte[] frame) {
     Decision decision = decider.decide(packet, ingress);
-    if (!(decision instanceof Decision.Accept accept)) {
+    if (decision instanceof Decision.Drop drop) {
+      if (drop.dropEntrySeconds() > 0) {
+        ExactMatch.of(packet).ifPresent(m ->
+            programmer.installDrop(ingress, m, ConnectionCookie.of(m), drop.dropEntrySeconds()));
+      }
       return;
     }
+    Decision.Accept accept = (Decision.Accept) decision;
     MacAddress dstMac = MacAddress.of(packet.dstMac());
     if (OpenFlowPorts.isGroup(dstMac)) {
       sender.flood(ingress, frame);

@@ -17,9 +17,18 @@ public sealed interface Decision {
     }
   }
 
-  /** Drop the packet. */
-  record Drop() implements Decision {}
+  /**
+   * Drop the packet; with {@code dropEntrySeconds > 0}, also install an exact drop entry at the
+   * ingress switch for that long, so an attacker's retries stop reaching the controller.
+   */
+  record Drop(int dropEntrySeconds) implements Decision {
+    public Drop {
+      if (dropEntrySeconds < 0 || dropEntrySeconds > 0xFFFF) {
+        throw new IllegalArgumentException("drop entry lifetime 0..65535 s: " + dropEntrySeconds);
+      }
+    }
+  }
 
   Decision ACCEPT_BOTH_WAYS = new Accept(EnumSet.allOf(CtDirection.class));
-  Decision DROP = new Drop();
+  Decision DROP = new Drop(0);
 }

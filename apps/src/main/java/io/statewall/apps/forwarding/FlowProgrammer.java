@@ -2,6 +2,7 @@ package io.statewall.apps.forwarding;
 
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
+import io.statewall.topology.Attachment;
 import io.statewall.topology.Hop;
 import io.statewall.topology.Path;
 import java.util.ArrayList;
@@ -79,6 +80,32 @@ public final class FlowProgrammer {
   /** Writes each switch's batch in one call, in the map's order. */
   public void write(Map<DatapathId, List<OFMessage>> batches) {
     batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> sw.write(msgs)));
+  }
+
+  /**
+   * An exact drop entry at {@code ingress} that lives {@code seconds} (hard timeout, so retries do
+   * not keep it alive forever) and reports nothing when it goes.
+   */
+  public void installDrop(Attachment ingress, ExactMatch match, U64 cookie,
+      int seconds) {
+    switches.get(ingress.sw()).ifPresent(sw -> match.toMatch(sw.factory(), ingress.port())
+        .ifPresent(m -> sw.write(dropEntry(sw.factory(), m, cookie, seconds))));
+  }
+
+  public OFFlowAdd dropEntry(OFFactory f, Match match, U64 cookie, int seconds) {
+    OFFlowAdd.Builder b = f.buildFlowAdd()
+        .setMatch(match)
+        .setCookie(cookie)
+        .setPriority(settings.priority())
+        .setIdleTimeout(0)
+        .setHardTimeout(seconds)
+        .setBufferId(OFBufferId.NO_BUFFER);
+    if (f.getVersion() == OFVersion.OF_10) {
+      b.setActions(List.of());
+    } else {
+      b.setTableId(TableId.ZERO).setInstructions(List.of());
+    }
+    return b.build();
   }
 
   /** The entry for one hop: exact match, cookie, FLOW_REMOVED, idle timeout, one output. */

@@ -7,6 +7,7 @@ import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.TopologyService;
+import java.util.Arrays;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
@@ -72,7 +73,7 @@ public final class ForwardingApp implements App {
       return ListenerResult.STOP;
     }
     Attachment at = new Attachment(sw.id(), OpenFlowPorts.inPort(pi));
-    MacAddress dst = MacAddress.of(java.util.Arrays.copyOfRange(frame, 0, 6));
+    MacAddress dst = MacAddress.of(Arrays.copyOfRange(frame, 0, 6));
     if (isBridgeReserved(dst)) {
       return ListenerResult.STOP; // STP, LACP, 802.1X: never forwarded by a bridge
     }

@@ -210,6 +210,20 @@ class FlowEntriesTest {
   }
 
   @Test
+  void deciderDropCanLeaveAShortLivedExactDropEntryAtTheIngress() {
+    TestNet net = line(OFVersion.OF_13, (p, at) -> new Decision.Drop(10));
+    net.send(1, 3, TestFrames.tcp(1, 3, 40000, 80));
+    OFFlowAdd drop = net.sw(1).flowAdds().get(0);
+    assertThat(net.sw(1).flowAdds()).hasSize(1);
+    assertThat(drop.getInstructions()).isEmpty();
+    assertThat(drop.getHardTimeout()).isEqualTo(10);
+    assertThat(drop.getMatch().get(MatchField.IN_PORT)).isEqualTo(OFPort.of(3));
+    assertThat(drop.getMatch().get(MatchField.TCP_DST)).isEqualTo(TransportPort.of(80));
+    assertThat(net.sw(2).written()).isEmpty();
+    assertThat(net.sw(3).written()).isEmpty();
+  }
+
+  @Test
   void deciderChoosesTheDirectionsToInstall() {
     TestNet net = line(OFVersion.OF_13,
         (p, at) -> new Decision.Accept(EnumSet.of(CtDirection.ORIGINAL)));
