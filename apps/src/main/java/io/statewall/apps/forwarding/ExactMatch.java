@@ -1,0 +1,123 @@
+package io.statewall.apps.forwarding;
+
+import io.statewall.apps.packet.IpAddress;
+import io.statewall.apps.packet.Packet;
+import java.util.Objects;
+import java.util.Optional;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.EthType;
+import org.projectfloodlight.openflow.types.ICMPv4Code;
+import org.projectfloodlight.openflow.types.ICMPv4Type;
+import org.projectfloodlight.openflow.types.IPAddress;
+import org.projectfloodlight.openflow.types.IPv4Address;
+import org.projectfloodlight.openflow.types.IPv6Address;
+import org.projectfloodlight.openflow.types.IpProtocol;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.OFVlanVidMatch;
+import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.U8;
+
+/**
+ * One direction of one connection as a switch matches it: MACs, EtherType, addresses, protocol,
+ * and L4 ports or ICMP type and code. The in_port is added per switch by {@link #toMatch}.
+ *
+ * @param vlan the VLAN id, -1 when untagged
+ * @param srcPort TCP/UDP source port, -1 when not TCP/UDP
+ * @param icmpType ICMP type, -1 when not ICMP
+ */
+public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int vlan,
+    IPAddress<?> src, IPAddress<?> dst, int ipProto, int srcPort, int dstPort, int icmpType,
+    int icmpCode) {
+
+  public ExactMatch {
+    Objects.requireNonNull(ethSrc, "ethSrc");
+    Objects.requireNonNull(ethDst, "ethDst");
+    Objects.requireNonNull(src, "src");
+    Objects.requireNonNull(dst, "dst");
+  }
+
+  /** The match for packets like {@code p}; empty when {@code p} is not a whole IP packet. */
+  public static Optional<ExactMatch> of(Packet p) {
+    if (!p.isIp() || p.malformed() != null || p.src() == null || p.dst() == null) {
+      return Optional.empty();
+    }
+    if (p.fragment()) {
+      return Optional.empty(); // no L4 header to match: every fragment goes by the controller
+    }
+    if (p.protocol() == Packet.PROTO_ICMPV6 && p.icmpType() >= 133 && p.icmpType() <= 137) {
+      return Optional.empty(); // neighbour discovery is link control, not a connection to cache
+    }
+    boolean ports = p.isTcp() || p.isUdp();
+    return Optional.of(new ExactMatch(p.etherType(), MacAddress.of(p.srcMac()),
+        MacAddress.of(p.dstMac()), p.vlan(), address(p.src()), address(p.dst()), p.protocol(),
+        ports ? p.srcPort() : -1, ports ? p.dstPort() : -1,
+        p.isIcmp() ? p.icmpType() : -1, p.isIcmp() ? p.icmpCode() : -1));
+  }
+
+  public static IPAddress<?> address(IpAddress a) {
+    return a.v6() ? IPv6Address.of(a.hi(), a.lo()) : IPv4Address.of(a.v4Int());
+  }
+
+  public boolean isIcmp() {
+    return icmpType >= 0;
+  }
+
+  public boolean isV6() {
+    return ethType == Packet.ETH_IPV6;
+  }
+
+  /**
+   * The match for the other direction: addresses and ports swapped, an ICMP query's reply type.
+   * Empty for ICMP messages that get no reply (errors, replies seen first and the like).
+   */
+  public Optional<ExactMatch> reverse() {
+    int rtype = -1;
+    if (isIcmp()) {
+      rtype = IcmpQueries.replyType(isV6(), icmpType);
+      if (rtype < 0) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new ExactMatch(ethType, ethDst, ethSrc, vlan, dst, src, ipProto, dstPort,
+        srcPort, rtype, isIcmp() ? 0 : -1));
+  }
+
+  /** The OpenFlow match on {@code inPort}; empty if this switch's version cannot express it (IPv6 on 1.0). */
+  public Optional<Match> toMatch(OFFactory factory, OFPort inPort) {
+    if (isV6() && factory.getVersion() == OFVersion.OF_10) {
+      return Optional.empty();
+    }
+    Match.Builder b = factory.buildMatch()
+        .setExact(MatchField.IN_PORT, inPort)
+        .setExact(MatchField.ETH_SRC, ethSrc)
+        .setExact(MatchField.ETH_DST, ethDst)
+        .setExact(MatchField.ETH_TYPE, EthType.of(ethType));
+    if (vlan >= 0) {
+      b.setExact(MatchField.VLAN_VID, OFVlanVidMatch.ofVlan(vlan));
+    }
+    if (isV6()) {
+      b.setExact(MatchField.IPV6_SRC, (IPv6Address) src).setExact(MatchField.IPV6_DST, (IPv6Address) dst);
+    } else {
+      b.setExact(MatchField.IPV4_SRC, (IPv4Address) src).setExact(MatchField.IPV4_DST, (IPv4Address) dst);
+    }
+    b.setExact(MatchField.IP_PROTO, IpProtocol.of((short) ipProto));
+    if (ipProto == Packet.PROTO_TCP) {
+      b.setExact(MatchField.TCP_SRC, TransportPort.of(srcPort))
+          .setExact(MatchField.TCP_DST, TransportPort.of(dstPort));
+    } else if (ipProto == Packet.PROTO_UDP) {
+      b.setExact(MatchField.UDP_SRC, TransportPort.of(srcPort))
+          .setExact(MatchField.UDP_DST, TransportPort.of(dstPort));
+    } else if (ipProto == Packet.PROTO_ICMP && !isV6()) {
+      b.setExact(MatchField.ICMPV4_TYPE, ICMPv4Type.of((short) icmpType))
+          .setExact(MatchField.ICMPV4_CODE, ICMPv4Code.of((short) icmpCode));
+    } else if (ipProto == Packet.PROTO_ICMPV6 && isV6()) {
+      b.setExact(MatchField.ICMPV6_TYPE, U8.of((short) icmpType))
+          .setExact(MatchField.ICMPV6_CODE, U8.of((short) icmpCode));
+    }
+    return Optional.of(b.build());
+  }
+}

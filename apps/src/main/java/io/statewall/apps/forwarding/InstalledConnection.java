@@ -1,0 +1,31 @@
+package io.statewall.apps.forwarding;
+
+import io.statewall.apps.conntrack.CtDirection;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.Path;
+import java.util.Set;
+import org.projectfloodlight.openflow.types.U64;
+
+/**
+ * A connection whose entries are in the switches: what they match, between which attachments,
+ * in which directions, along which path (the original direction's; replies use it reversed).
+ */
+public record InstalledConnection(U64 cookie, ExactMatch original, Attachment src, Attachment dst,
+    Set<CtDirection> directions, Path path) {
+
+  public InstalledConnection {
+    directions = Set.copyOf(directions);
+  }
+
+  /** Flow entries this connection has in the switches. */
+  public int entryCount() {
+    int n = 0;
+    if (directions.contains(CtDirection.ORIGINAL)) {
+      n += path.hops().size();
+    }
+    if (directions.contains(CtDirection.REPLY) && original.reverse().isPresent()) {
+      n += path.hops().size();
+    }
+    return n;
+  }
+}

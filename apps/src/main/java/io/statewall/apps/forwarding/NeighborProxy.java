@@ -1,0 +1,62 @@
+package io.statewall.apps.forwarding;
+
+import io.statewall.apps.forwarding.NeighborMessages.Arp;
+import io.statewall.apps.forwarding.NeighborMessages.Solicitation;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.Host;
+import io.statewall.topology.TopologyService;
+import java.util.Optional;
+
+/**
+ * Answers ARP requests and IPv6 neighbour solicitations for hosts topology knows, from the
+ * controller, so the question never crosses the network; an unknown target's question is flooded
+ * along the broadcast tree.
+ */
+public final class NeighborProxy {
+
+  private final TopologyService topology;
+  private final PacketOutSender sender;
+
+  public NeighborProxy(TopologyService topology, PacketOutSender sender) {
+    this.topology = topology;
+    this.sender = sender;
+  }
+
+  /** Handles an ARP or NS frame from {@code from}; returns false if it is neither. */
+  public boolean handle(Attachment from, byte[] frame) {
+    Optional<Arp> arp = NeighborMessages.arp(frame);
+    if (arp.isPresent()) {
+      onArp(from, frame, arp.get());
+      return true;
+    }
+    Optional<Solicitation> ns = NeighborMessages.solicitation(frame);
+    if (ns.isPresent()) {
+      onSolicitation(from, frame, ns.get());
+      return true;
+    }
+    return false;
+  }
+
+  private void onArp(Attachment from, byte[] frame, Arp arp) {
+    if (arp.isRequest() && !arp.isGratuitous()) {
+      Optional<Host> target = topology.hostByAddress(arp.targetIp());
+      // a host asking for its own address (a conflict check) must hear from the real owner
+      if (target.isPresent() && !target.get().mac().equals(arp.senderMac())) {
+        sender.send(from, NeighborMessages.arpReply(arp, target.get().mac()));
+        return;
+      }
+    }
+    sender.deliverOrFlood(from, frame);
+  }
+
+  private void onSolicitation(Attachment from, byte[] frame, Solicitation ns) {
+    Optional<Host> target = topology.hostByAddress(ns.target());
+    // duplicate address detection (source ::) is left to the hosts: the answer goes to all-nodes
+    if (target.isPresent() && !ns.src().isUnspecified()
+        && !target.get().mac().equals(ns.srcMac())) {
+      sender.send(from, NeighborMessages.advertisement(ns, target.get().mac()));
+      return;
+    }
+    sender.deliverOrFlood(from, frame);
+  }
+}

@@ -1,0 +1,12 @@
+package io.statewall.apps.forwarding;
+
+import io.statewall.apps.packet.Packet;
+import io.statewall.topology.Attachment;
+
+/** Everything is allowed, both ways: every host reaches every other host. */
+public final class OpenPolicy implements ConnectionDecider {
+  @Override
+  public Decision decide(Packet packet, Attachment ingress) {
+    return Decision.ACCEPT_BOTH_WAYS;
+  }
+}

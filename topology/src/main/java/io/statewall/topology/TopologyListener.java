@@ -1,0 +1,7 @@
+package io.statewall.topology;
+
+/** Receives topology events, one at a time, in the order they happened, after state is updated. */
+@FunctionalInterface
+public interface TopologyListener {
+  void topologyChanged(TopologyEvent event);
+}

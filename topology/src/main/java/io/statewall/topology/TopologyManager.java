@@ -1,0 +1,272 @@
+package io.statewall.topology;
+
+import io.statewall.controller.app.ListenerResult;
+import io.statewall.controller.app.MessageListener;
+import io.statewall.controller.app.SwitchListener;
+import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.topology.TopologyEvent.SwitchDown;
+import io.statewall.topology.TopologyEvent.SwitchUp;
+import io.statewall.topology.discovery.LinkDiscovery;
+import io.statewall.topology.discovery.LldpCodec;
+import io.statewall.topology.hosts.HostTracker;
+import io.statewall.topology.hosts.Sighting;
+import io.statewall.topology.paths.PathFinder;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPortDesc;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
+import org.projectfloodlight.openflow.protocol.OFPortStatus;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.IPAddress;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+
+/**
+ * The network's state: switches and their up ports, links (from discovery), hosts (from the
+ * tracker), paths and the broadcast tree. Switch and packet-in events come in; topology events go
+ * out to listeners after the state they describe is in place.
+ *
+ * <p>Thread-safe: changes are serialised by one lock; reads use immutable snapshots.
+ */
+public final class TopologyManager
+    implements TopologyService, SwitchListener, MessageListener<OFPacketIn> {
+
+  private final Clock clock;
+  private final LinkDiscovery discovery;
+  private final HostTracker hosts;
+  private final PathFinder paths;
+  private final EventDispatcher events = new EventDispatcher();
+  private final Object lock = new Object();
+  /** Up physical ports of each ready switch; guarded by {@code lock}. */
+  private final Map<DatapathId, Set<OFPort>> upPorts = new HashMap<>();
+  private volatile Map<DatapathId, Set<OFPort>> broadcast = Map.of();
+  private volatile Set<Link> links = Set.of();
+  private volatile Set<Attachment> interSwitch = Set.of();
+
+  public TopologyManager(Clock clock, LinkDiscovery discovery, HostTracker hosts, PathFinder paths) {
+    this.clock = clock;
+    this.discovery = discovery;
+    this.hosts = hosts;
+    this.paths = paths;
+  }
+
+  // ---- inputs: switches ----
+
+  @Override
+  public void switchReady(SwitchHandle sw) {
+    synchronized (lock) {
+      Set<OFPort> up = new HashSet<>();
+      for (OFPortDesc p : sw.ports()) {
+        if (OpenFlowPorts.isPhysical(p.getPortNo()) && OpenFlowPorts.isUp(p)) {
+          up.add(p.getPortNo());
+        }
+      }
+      upPorts.put(sw.id(), up);
+      events.enqueue(List.of(new SwitchUp(sw.id())));
+      recompute();
+    }
+    events.drain();
+    // probe at once rather than waiting a whole interval for the first links
+    sw.write(discovery.probes(sw, clock.millis()));
+  }
+
+  @Override
+  public void switchDisconnected(SwitchHandle sw) {
+    synchronized (lock) {
+      if (upPorts.remove(sw.id()) == null) {
+        return;
+      }
+      List<TopologyEvent> out = new ArrayList<>(discovery.switchDown(sw.id()));
+      out.addAll(hosts.forgetSwitch(sw.id()));
+      recompute();
+      out.add(new SwitchDown(sw.id()));
+      events.enqueue(out);
+    }
+    events.drain();
+  }
+
+  @Override
+  public void portChanged(SwitchHandle sw, OFPortStatus status) {
+    OFPortDesc desc = status.getDesc();
+    OFPort port = desc.getPortNo();
+    if (!OpenFlowPorts.isPhysical(port)) {
+      return;
+    }
+    Attachment at = new Attachment(sw.id(), port);
+    boolean up = status.getReason() != OFPortReason.DELETE && OpenFlowPorts.isUp(desc);
+    synchronized (lock) {
+      Set<OFPort> ports = upPorts.get(sw.id());
+      if (ports == null) {
+        return; // not ready yet: switchReady reads the ports
+      }
+      if (up) {
+        ports.add(port);
+      } else {
+        ports.remove(port);
+        List<TopologyEvent> out = new ArrayList<>(discovery.portDown(at));
+        out.addAll(hosts.forgetPort(at));
+        events.enqueue(out);
+      }
+      recompute();
+    }
+    events.drain();
+    if (up) {
+      sw.write(discovery.probe(sw, desc, clock.millis()));
+    }
+  }
+
+  // ---- inputs: packet-ins and the timer ----
+
+  /** LLDP goes to discovery and stops there; anything else teaches hosts and continues. */
+  @Override
+  public ListenerResult receive(SwitchHandle sw, OFPacketIn pi) {
+    byte[] frame = pi.getData();
+    Attachment at = new Attachment(sw.id(), OpenFlowPorts.inPort(pi));
+    if (isLldp(frame)) {
+      synchronized (lock) {
+        boolean wasLink = discovery.isInterSwitchPort(at);
+        LinkDiscovery.Result r = discovery.received(at, frame, clock.millis(), this::isUpPort);
+        List<TopologyEvent> out = new ArrayList<>();
+        if (!wasLink && discovery.isInterSwitchPort(at)) {
+          // hosts seen here before discovery reached the port were other switches' floods
+          out.addAll(hosts.forgetPort(at));
+        }
+        out.addAll(r.events());
+        recomputeIfChanged(!r.events().isEmpty());
+        events.enqueue(out);
+      }
+      events.drain();
+      return ListenerResult.STOP;
+    }
+    Optional<Sighting> seen = Sighting.of(at, frame);
+    if (seen.isPresent() && !hosts.isCurrent(seen.get())) {
+      synchronized (lock) {
+        if (upPorts.containsKey(at.sw()) && !discovery.isInterSwitchPort(at)) {
+          events.enqueue(hosts.learn(seen.get()));
+        }
+      }
+      events.drain();
+    }
+    return ListenerResult.CONTINUE;
+  }
+
+  /** Probes every port of {@code switches} and expires silent links; the app's timer calls it. */
+  public void probeAndExpire(Collection<SwitchHandle> switches) {
+    long now = clock.millis();
+    synchronized (lock) {
+      List<TopologyEvent> out = discovery.expire(now);
+      recomputeIfChanged(!out.isEmpty());
+      events.enqueue(out);
+    }
+    events.drain();
+    for (SwitchHandle sw : switches) {
+      if (sw.isConnected()) {
+        sw.write(discovery.probes(sw, now));
+      }
+    }
+  }
+
+  // ---- outputs ----
+
+  @Override
+  public Set<DatapathId> switches() {
+    return broadcast.keySet();
+  }
+
+  @Override
+  public Set<Link> links() {
+    return links;
+  }
+
+  @Override
+  public Collection<Host> hosts() {
+    return hosts.hosts();
+  }
+
+  @Override
+  public Optional<Host> host(MacAddress mac) {
+    return hosts.byMac(mac);
+  }
+
+  @Override
+  public Optional<Host> hostByAddress(IPAddress<?> address) {
+    return hosts.byAddress(address);
+  }
+
+  @Override
+  public Optional<Path> path(Attachment src, Attachment dst) {
+    return paths.path(src, dst);
+  }
+
+  @Override
+  public Set<OFPort> broadcastPorts(DatapathId sw) {
+    return broadcast.getOrDefault(sw, Set.of());
+  }
+
+  @Override
+  public boolean isInterSwitchPort(Attachment port) {
+    return interSwitch.contains(port);
+  }
+
+  @Override
+  public void addListener(TopologyListener listener) {
+    events.addListener(listener);
+  }
+
+  // ---- internals ----
+
+  /** Recomputes if links changed or a port changed sides (a lone half-link came or went). */
+  private void recomputeIfChanged(boolean linksChanged) {
+    if (linksChanged || !discovery.interSwitchPorts().equals(interSwitch)) {
+      recompute();
+    }
+  }
+
+  /** Rebuilds paths and flood ports from the current state; called with {@code lock} held. */
+  private void recompute() {
+    Set<Link> now = discovery.links();
+    links = now;
+    interSwitch = discovery.interSwitchPorts();
+    paths.update(upPorts.keySet(), now);
+    Set<Link> tree = paths.treeLinks();
+    Map<DatapathId, Set<OFPort>> flood = new HashMap<>();
+    for (Map.Entry<DatapathId, Set<OFPort>> e : upPorts.entrySet()) {
+      Set<OFPort> allowed = new HashSet<>();
+      for (OFPort p : e.getValue()) {
+        if (!discovery.isInterSwitchPort(new Attachment(e.getKey(), p))) {
+          allowed.add(p); // an edge port: hosts may sit there
+        }
+      }
+      flood.put(e.getKey(), allowed);
+    }
+    for (Link l : tree) {
+      for (Attachment end : List.of(l.a(), l.b())) {
+        Set<OFPort> allowed = flood.get(end.sw());
+        if (allowed != null && upPorts.get(end.sw()).contains(end.port())) {
+          allowed.add(end.port());
+        }
+      }
+    }
+    Map<DatapathId, Set<OFPort>> frozen = new HashMap<>();
+    flood.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
+    broadcast = Map.copyOf(frozen);
+  }
+
+  private boolean isUpPort(Attachment a) {
+    Set<OFPort> ports = upPorts.get(a.sw());
+    return ports != null && ports.contains(a.port());
+  }
+
+  private static boolean isLldp(byte[] frame) {
+    return frame != null && frame.length >= 14
+        && ((frame[12] & 0xFF) << 8 | (frame[13] & 0xFF)) == LldpCodec.ETH_LLDP;
+  }
+}
