@@ -6,7 +6,7 @@ import static io.statewall.apps.forwarding.fakes.TestFrames.mac;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.apps.conntrack.CtDirection;
-import io.statewall.apps.forwarding.fakes.FakeSwitch;
+import io.statewall.topology.fakes.FakeSwitch;
 import io.statewall.apps.forwarding.fakes.TestFrames;
 import io.statewall.apps.forwarding.fakes.TestNet;
 import java.util.EnumSet;

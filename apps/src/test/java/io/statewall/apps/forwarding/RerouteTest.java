@@ -4,7 +4,7 @@ import static io.statewall.apps.forwarding.FlowEntriesTest.entryFrom;
 import static io.statewall.apps.forwarding.FlowEntriesTest.outPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.forwarding.fakes.FakeSwitch;
+import io.statewall.topology.fakes.FakeSwitch;
 import io.statewall.apps.forwarding.fakes.TestFrames;
 import io.statewall.apps.forwarding.fakes.TestNet;
 import io.statewall.topology.Attachment;

@@ -101,6 +101,14 @@ public final class FakeSwitch implements SwitchHandle {
     return written(OFPacketOut.class);
   }
 
+  public List<org.projectfloodlight.openflow.protocol.OFFlowAdd> flowAdds() {
+    return written(org.projectfloodlight.openflow.protocol.OFFlowAdd.class);
+  }
+
+  public List<org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict> flowDeletes() {
+    return written(org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict.class);
+  }
+
   public synchronized void clear() {
     written.clear();
   }
@@ -142,6 +150,21 @@ public final class FakeSwitch implements SwitchHandle {
   @Override
   public synchronized boolean isConnected() {
     return connected;
+  }
+
+  @Override
+  public synchronized boolean isReady() {
+    return connected;
+  }
+
+  @Override
+  public boolean isWritable() {
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<Void> whenWritable() {
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

@@ -92,4 +92,9 @@ public final class FakeAppContext implements AppContext, SwitchRegistry {
   public Collection<SwitchHandle> ready() {
     return List.copyOf(switches.values());
   }
+
+  @Override
+  public Collection<SwitchHandle> all() {
+    return List.copyOf(switches.values());
+  }
 }

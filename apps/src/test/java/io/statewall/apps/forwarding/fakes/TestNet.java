@@ -1,5 +1,9 @@
 package io.statewall.apps.forwarding.fakes;
 
+import io.statewall.topology.fakes.FakeClock;
+
+import io.statewall.topology.fakes.FakeSwitch;
+
 import io.statewall.apps.forwarding.ConnectionDecider;
 import io.statewall.apps.forwarding.ForwardingApp;
 import io.statewall.apps.forwarding.ForwardingSettings;
