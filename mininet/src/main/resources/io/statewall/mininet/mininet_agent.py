@@ -162,6 +162,9 @@ def kill_group(proc, grace=1.0):
             continue
 
 
+_count_lock = threading.Lock()
+
+
 class Relay:
     """Forwards one switch's OpenFlow connections from the private loopback to the real controller."""
 
@@ -171,7 +174,8 @@ class Relay:
         self.private_ns_fd = private_ns_fd
         self.target = target
         self.version = None
-        self.connections = 0
+        self.connections = 0  # ever accepted and forwarded
+        self.active = 0  # forwarding now
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(('127.0.0.1', 0))
         self.listener.listen(8)
@@ -208,12 +212,19 @@ class Relay:
         except OSError:
             down.close()  # the switch retries (max_backoff is 1 s)
             return
-        self.connections += 1
+        with _count_lock:
+            self.connections += 1
+            self.active += 1
         hellos = {}
-        t = threading.Thread(target=self._pump, args=(up, down, 'controller', hellos), daemon=True)
-        t.start()
-        self._pump(down, up, 'switch', hellos)
-        t.join()
+        try:
+            t = threading.Thread(target=self._pump, args=(up, down, 'controller', hellos),
+                                 daemon=True)
+            t.start()
+            self._pump(down, up, 'switch', hellos)
+            t.join()
+        finally:
+            with _count_lock:
+                self.active -= 1
 
     def _pump(self, src, dst, side, hellos):
         buf = b''
@@ -476,10 +487,10 @@ class Agent:
     def op_switch_status(self, req):
         sw = self.switch(req['switch'])
         relay = self.relays.get(sw.name)
-        connected = run(['ovs-vsctl', '--bare', '--columns=is_connected', 'find', 'controller',
-                         'target="tcp:127.0.0.1:%d"' % relay.port], check=False).stdout.strip() \
-            if relay else ''
-        return {'connected': connected == 'true',
+        # The relay knows at once; OVS refreshes the Controller table's is_connected only every few
+        # seconds.
+        connected = relay is not None and relay.active > 0 and relay.version is not None
+        return {'connected': connected,
                 'version': relay.version if relay else None,
                 'connections': relay.connections if relay else 0}
 
