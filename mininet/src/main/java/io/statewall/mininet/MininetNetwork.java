@@ -2,7 +2,6 @@ package io.statewall.mininet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.statewall.mininet.agent.AgentClient;
-import io.statewall.mininet.agent.AgentLauncher;
 import io.statewall.mininet.agent.AgentLauncher.RunningAgent;
 import io.statewall.mininet.agent.ContainerAgentLauncher;
 import io.statewall.mininet.agent.LocalAgentLauncher;
@@ -249,22 +248,21 @@ public final class MininetNetwork implements AutoCloseable {
       long t0 = System.nanoTime();
       Topology.Spec spec = topology.spec();
       String id = newId();
-      Backend chosen = backend != null ? backend : Backend.forced().orElse(null);
+      Backend forced = backend != null ? backend : Backend.forced().orElse(null);
+      Backend chosen = forced;
       RunningAgent running;
-      if (chosen == null) {
+      if (forced == null) {
         String why = container().unavailableReason();
         chosen = why == null ? Backend.CONTAINER : Backend.LOCAL;
         if (why != null) {
           LOG.warn("Mininet container backend unavailable ({}); using the local backend", why);
         }
       }
-      AgentLauncher launcher = chosen == Backend.CONTAINER ? container() : local();
       if (chosen == Backend.CONTAINER) {
         try {
-          running = launcher.launch(id);
-        } catch (MininetException e) {
-          if (backend != null || Backend.forced().isPresent()
-              || local().unavailableReason() != null) {
+          running = container().launch(id);
+        } catch (RuntimeException e) {
+          if (forced != null || local().unavailableReason() != null) {
             throw e;
           }
           LOG.warn("Mininet container backend failed ({}); using the local backend", e.getMessage());
@@ -272,11 +270,11 @@ public final class MininetNetwork implements AutoCloseable {
           running = local().launch(id);
         }
       } else {
-        String why = launcher.unavailableReason();
+        String why = local().unavailableReason();
         if (why != null) {
           throw new MininetException("the local Mininet backend cannot run: " + why);
         }
-        running = launcher.launch(id);
+        running = local().launch(id);
       }
       RunningAgent agentProcess = running;
       AgentClient client = null;

@@ -326,6 +326,8 @@ class Agent:
         from mininet.log import setLogLevel
         from functools import partial
         setLogLevel('warning')
+        if self.net is not None:
+            raise AgentError('already_started', 'this agent already runs a network')
         t0 = time.time()
         spec = req['topology']
         topo = Topo()

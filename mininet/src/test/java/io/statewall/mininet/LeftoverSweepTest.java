@@ -3,6 +3,7 @@ package io.statewall.mininet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import io.statewall.mininet.agent.HarnessImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,7 @@ class LeftoverSweepTest {
       }
     }
     DockerClient docker = DockerClientFactory.instance().client();
-    String image = io.statewall.mininet.agent.HarnessImageAccess.tag();
+    String image = HarnessImage.tag();
     String dead = docker.createContainerCmd(image).withEntrypoint("sleep", "300")
         .withName("statewall-mininet-sweeptest-dead")
         .withLabels(Map.of("io.statewall.mininet.owner", "999999999:1")).exec().getId();
