@@ -1,6 +1,7 @@
 package io.statewall.mininet.agent;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
 import io.statewall.mininet.MininetException;
@@ -99,7 +100,26 @@ public final class ContainerAgentLauncher implements AgentLauncher {
 
     @Override
     public void close() {
-      container.stop(); // stops and removes it; the private namespace and its interfaces die with it
+      String id = container.getContainerId();
+      container.stop(); // the private namespace and its interfaces die with the container
+      // With auto-remove the daemon may still be removing it when stop() returns: wait until it is
+      // gone, so "closed" means nothing is left.
+      DockerClient docker = DockerClientFactory.instance().client();
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        try {
+          docker.inspectContainerCmd(id).exec();
+        } catch (NotFoundException e) {
+          return;
+        }
+        try {
+          Thread.sleep(50); // docker offers no cheap wait for removal
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      LOG.warn("Mininet container {} still exists 15 s after stop", id);
     }
   }
 }
