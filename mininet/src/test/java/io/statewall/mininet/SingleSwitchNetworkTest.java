@@ -110,6 +110,47 @@ class SingleSwitchNetworkTest {
   }
 
   @Test
+  void statefulRulesAndTheFtpHelperLoadAsTheDifferentialSuiteNeeds() {
+    Host h2 = NET.network().host("h2");
+    Host h1 = NET.network().host("h1");
+    try {
+      h2.loadIptables("""
+          *raw
+          :PREROUTING ACCEPT [0:0]
+          :OUTPUT ACCEPT [0:0]
+          -A OUTPUT -p tcp --dport 21 -j CT --helper ftp
+          COMMIT
+          *filter
+          :INPUT DROP [0:0]
+          :FORWARD DROP [0:0]
+          :OUTPUT ACCEPT [0:0]
+          -A INPUT -i lo -j ACCEPT
+          -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+          COMMIT
+          """);
+
+      // h2 may start connections (replies are ESTABLISHED); nobody may start one towards h2
+      assertThat(h2.exec("ping -c1 -W1 " + h1.ip()).exitCode()).isZero();
+      assertThat(h1.exec("ping -c1 -W1 " + h2.ip()).exitCode()).isNotZero();
+      assertThat(h2.exec("iptables -t raw -S OUTPUT").stdout()).contains("--helper ftp");
+    } finally {
+      h2.loadIptables("*raw\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n"
+          + ":FORWARD ACCEPT [0:0]\nCOMMIT\n");
+    }
+  }
+
+  @Test
+  void ip6tablesRulesLoadIntoTheHostsOwnNamespace() {
+    Host h3 = NET.network().host("h3");
+    h3.loadIp6tables("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 8080 -j DROP\nCOMMIT\n");
+
+    assertThat(h3.exec("ip6tables -S INPUT").stdout()).contains("--dport 8080 -j DROP");
+    assertThat(NET.network().host("h2").exec("ip6tables -S INPUT").stdout())
+        .doesNotContain("8080");
+    h3.loadIp6tables("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n");
+  }
+
+  @Test
   void rejectedIptablesRulesSayWhy() {
     assertThatThrownBy(() -> NET.network().host("h1").loadIptables("*filter\n-A NOPE -j DROP\nCOMMIT\n"))
         .isInstanceOf(MininetException.class)
