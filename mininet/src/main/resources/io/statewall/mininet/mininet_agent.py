@@ -354,7 +354,7 @@ class Agent:
                 relay = Relay(sw.name, self.host_ns_fd, self.private_ns_fd,
                               (controller['host'], controller['port']))
                 self.relays[sw.name] = relay
-                controllers = [_RelayTarget(sw.name, relay.port)]
+                controllers = [_RelayTarget(relay.port)]
             sw.start(controllers)
         for h in net.hosts:
             for intf in h.intfList():
@@ -546,16 +546,15 @@ class Agent:
                     h.terminate()
                 except Exception:  # best effort: the namespace goes away with us anyway
                     pass
-        t1 = time.time()
         self.ovs.stop()
-        log('shutdown took %.2f s (hosts %.2f s)' % (time.time() - t0, t1 - t0))
+        log('torn down in %.2f s' % (time.time() - t0))
 
 
 class _RelayTarget:
     """What Mininet's OVSSwitch.start needs to know about a controller."""
     protocol = 'tcp'
 
-    def __init__(self, switch, port):
+    def __init__(self, port):
         self.name = 'c0'
         self.port = port
 

@@ -47,6 +47,22 @@ class ControllerConnectionTest {
     }
   }
 
+  @Test
+  void switchesFindAControllerThatStartsAfterTheNetwork() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort(); // free now; the controller takes it once the network runs
+    }
+    try (MininetNetwork net = MininetNetwork.builder().topology(Topology.single(1))
+        .controller("127.0.0.1", port).start()) {
+      assertThat(net.ovsSwitch("s1").isConnected()).isFalse();
+      try (HelloOnlyController late = new HelloOnlyController(OpenFlowVersion.OF_13, port)) {
+        net.awaitControllerConnections(Duration.ofSeconds(10)); // OVS retries at least every 1 s
+        assertThat(net.ovsSwitch("s1").negotiatedVersion()).contains(OpenFlowVersion.OF_13);
+      }
+    }
+  }
+
   /** Answers HELLO with its own version and ECHO_REQUEST with ECHO_REPLY; nothing else. */
   private static final class HelloOnlyController implements AutoCloseable {
     private final ServerSocket server;
@@ -54,8 +70,12 @@ class ControllerConnectionTest {
     private final int version;
 
     HelloOnlyController(OpenFlowVersion version) throws IOException {
+      this(version, 0);
+    }
+
+    HelloOnlyController(OpenFlowVersion version, int port) throws IOException {
       this.version = version.wireVersion();
-      server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+      server = new ServerSocket(port, 16, InetAddress.getLoopbackAddress());
       Thread accept = new Thread(this::acceptLoop, "hello-controller");
       accept.setDaemon(true);
       accept.start();
