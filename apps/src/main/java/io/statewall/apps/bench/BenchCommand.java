@@ -84,6 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches (default ${DEFAULT-VALUE})")
   private int generatorThreads = 1;
 
+  @Option(names = "--ramp-up", paramLabel = "S", description = "seconds of load before measuring starts (default ${DEFAULT-VALUE})")
+  private int rampUpSeconds = 2;
+
   @Option(names = "--warmup", paramLabel = "S", description = "at most this many seconds of warm-up (discovery, probes) per controller (default ${DEFAULT-VALUE})")
   private int warmupSeconds = 10;
 
@@ -97,6 +100,11 @@ public final class BenchCommand implements Callable<Integer> {
   /** A bench that measures the controller {@code inProcess} supplies unless {@code --controller} is given. */
   public BenchCommand(Supplier<InProcessController> inProcess) {
     this.inProcess = inProcess;
+  }
+
+  /** Runs the bench on its own, before the launcher wires it as {@code statewall bench}. */
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
   }
 
   @Override
@@ -179,6 +187,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (seconds < 1 || seconds > 3600) {
       throw new IllegalArgumentException("--seconds must be 1..3600, got " + seconds);
     }
+    if (rampUpSeconds < 0 || rampUpSeconds > 600) {
+      throw new IllegalArgumentException("--ramp-up must be 0..600, got " + rampUpSeconds);
+    }
     if (warmupSeconds < 1 || warmupSeconds > 600) {
       throw new IllegalArgumentException("--warmup must be 1..600, got " + warmupSeconds);
     }
@@ -188,6 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
         new EmulatedNetwork(switches, hostsPerSwitch),
         loadMode,
         window,
+        Duration.ofSeconds(rampUpSeconds),
         Duration.ofSeconds(seconds),
         Version.parse(ofVersion).of,
         parseEnum(FlowExpectation.class, "--expect-flows", expectFlows),

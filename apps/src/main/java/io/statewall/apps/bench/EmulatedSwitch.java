@@ -22,7 +22,6 @@ import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFeaturesReply;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
-import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
@@ -35,11 +34,6 @@ import org.projectfloodlight.openflow.protocol.OFRoleRequest;
 import org.projectfloodlight.openflow.protocol.OFSetConfig;
 import org.projectfloodlight.openflow.protocol.OFStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.protocol.action.OFAction;
-import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstructionWriteActions;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -59,7 +53,7 @@ import org.projectfloodlight.openflow.types.U64;
  *
  * <p>All state lives on the channel's event loop; the public methods hop onto it.
  */
-public final class EmulatedSwitch extends SimpleChannelInboundHandler<OFMessage>
+public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     implements PendingSetup.Owner {
   private static final int ETH_LLDP = 0x88CC;
   private static final int ETH_BDDP = 0x8942;
@@ -201,7 +195,17 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<OFMessage>
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, OFMessage m) {
+  protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HotMessageReader.FlowModSeen fm) {
+      onFlowMod(fm);
+    } else if (msg instanceof HotMessageReader.PacketOutSeen po) {
+      onPacketOut(po);
+    } else if (msg instanceof OFMessage m) {
+      onMessage(m);
+    }
+  }
+
+  private void onMessage(OFMessage m) {
     switch (m.getType()) {
       case HELLO -> onHello(m);
       case ECHO_REQUEST -> write(factory.buildEchoReply().setXid(m.getXid())
@@ -220,8 +224,8 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<OFMessage>
           ready.complete(null);
         }
       }
-      case FLOW_MOD -> onFlowMod((OFFlowMod) m);
-      case PACKET_OUT -> onPacketOut((OFPacketOut) m);
+      case FLOW_MOD -> onFlowMod(HotMessageReader.of((OFFlowMod) m));
+      case PACKET_OUT -> onPacketOut(HotMessageReader.of((OFPacketOut) m));
       case STATS_REQUEST -> onStatsRequest((OFStatsRequest<?>) m);
       case ROLE_REQUEST -> {
         OFRoleRequest r = (OFRoleRequest) m;
@@ -256,62 +260,28 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<OFMessage>
     negotiated = true;
   }
 
-  private void onFlowMod(OFFlowMod fm) {
-    OFFlowModCommand cmd = fm.getCommand();
-    if (cmd != OFFlowModCommand.ADD && cmd != OFFlowModCommand.MODIFY
-        && cmd != OFFlowModCommand.MODIFY_STRICT) {
+  private void onFlowMod(HotMessageReader.FlowModSeen fm) {
+    if (!fm.addsOrModifies()) {
       return;
     }
-    Match match = fm.getMatch();
-    if (fm.getPriority() == 0 && !match.getMatchFields().iterator().hasNext()) {
+    if (fm.priority() == 0 && fm.matchesAll()) {
       tableMissSeen = true;
       return;
     }
-    FiveTuple key = FiveTuple.fromMatch(match);
-    if (key != null) {
-      ledger.onFlowMod(key, number, !forwards(fm), System.nanoTime());
+    if (fm.tuple() != null) {
+      ledger.onFlowMod(fm.tuple(), number, !fm.forwards(), System.nanoTime());
     }
   }
 
-  /** Whether a flow-mod sends packets anywhere (an output or, in 1.3, another table). */
-  private static boolean forwards(OFFlowMod fm) {
-    if (fm.getVersion() == OFVersion.OF_10) {
-      return hasOutput(fm.getActions());
-    }
-    for (OFInstruction i : fm.getInstructions()) {
-      if (i instanceof OFInstructionApplyActions a && hasOutput(a.getActions())) {
-        return true;
-      }
-      if (i instanceof OFInstructionWriteActions w && hasOutput(w.getActions())) {
-        return true;
-      }
-      if (i.getType() == org.projectfloodlight.openflow.protocol.OFInstructionType.GOTO_TABLE) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean hasOutput(List<OFAction> actions) {
-    for (OFAction a : actions) {
-      if (a instanceof OFActionOutput) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void onPacketOut(OFPacketOut po) {
-    byte[] data = po.getData();
+  private void onPacketOut(HotMessageReader.PacketOutSeen po) {
+    byte[] data = po.data();
     if (data.length < 14) {
       return;
     }
     int etherType = ((data[12] & 0xFF) << 8) | (data[13] & 0xFF);
     if (etherType == ETH_LLDP || etherType == ETH_BDDP) {
-      for (OFAction a : po.getActions()) {
-        if (a instanceof OFActionOutput out) {
-          forwardDiscovery(out.getPort(), po.getInPort(), data);
-        }
+      for (int port : po.outputPorts()) {
+        forwardDiscovery(port, po.inPort(), data);
       }
       return;
     }
@@ -321,15 +291,15 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<OFMessage>
     }
   }
 
-  private void forwardDiscovery(OFPort port, OFPort inPort, byte[] frame) {
-    if (port.equals(OFPort.FLOOD) || port.equals(OFPort.ALL)) {
+  private void forwardDiscovery(int port, int inPort, byte[] frame) {
+    if (port == OFPort.FLOOD.getPortNumber() || port == OFPort.ALL.getPortNumber()) {
       for (int p : new int[] {network.nextPort(), network.previousPort()}) {
-        if (inPort == null || inPort.getPortNumber() != p) {
+        if (inPort != p) {
           fabric.carry(number, p, frame);
         }
       }
     } else {
-      fabric.carry(number, port.getPortNumber(), frame);
+      fabric.carry(number, port, frame);
     }
   }
 

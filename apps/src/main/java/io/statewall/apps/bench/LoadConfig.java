@@ -9,6 +9,7 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
  * @param network the emulated switches and hosts
  * @param mode throughput (a window per switch) or latency (one outstanding per switch)
  * @param window outstanding connections per switch in throughput mode
+ * @param rampUp how long the load runs before measuring starts (JIT, caches, the controller's tables)
  * @param duration how long connections are measured
  * @param version the OpenFlow version the switches offer (1.0 or 1.3)
  * @param expectation which flow-mods complete a connection
@@ -23,6 +24,7 @@ public record LoadConfig(
     EmulatedNetwork network,
     LoadMode mode,
     int window,
+    Duration rampUp,
     Duration duration,
     OFVersion version,
     FlowExpectation expectation,
@@ -40,6 +42,9 @@ public record LoadConfig(
     if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("duration must be in (0, 1h], got " + duration);
     }
+    if (rampUp.isNegative() || rampUp.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("ramp-up must be in [0, 1h], got " + rampUp);
+    }
     if (version != OFVersion.OF_10 && version != OFVersion.OF_13) {
       throw new IllegalArgumentException("OpenFlow version must be 1.0 or 1.3, got " + version);
     }
@@ -51,12 +56,16 @@ public record LoadConfig(
     }
   }
 
-  /** Defaults for a run against a real controller: OF 1.3, window 128, path flow-mods awaited. */
+  /**
+   * Defaults for a run against a real controller: OF 1.3, 4 hosts per switch, window 128, no
+   * ramp-up, path flow-mods awaited, LLDP awaited.
+   */
   public static LoadConfig of(int switches, LoadMode mode, Duration duration) {
     return new LoadConfig(
         new EmulatedNetwork(switches, 4),
         mode,
         128,
+        Duration.ZERO,
         duration,
         OFVersion.OF_13,
         FlowExpectation.PATH,
@@ -74,33 +83,38 @@ public record LoadConfig(
   }
 
   public LoadConfig withVersion(OFVersion v) {
-    return new LoadConfig(network, mode, window, duration, v, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rampUp, duration, v, expectation, awaitDiscovery,
+        handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
+  }
+
+  public LoadConfig withRampUp(Duration r) {
+    return new LoadConfig(network, mode, window, r, duration, version, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   public LoadConfig withWindow(int w) {
-    return new LoadConfig(network, mode, w, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, w, rampUp, duration, version, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   /** The settings the stub controller needs: it sends one ingress flow-mod and no LLDP. */
   public LoadConfig forStub() {
-    return new LoadConfig(network, mode, window, duration, version, FlowExpectation.INGRESS, false,
+    return new LoadConfig(network, mode, window, rampUp, duration, version, FlowExpectation.INGRESS, false,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   public LoadConfig withExpectation(FlowExpectation e, boolean discovery) {
-    return new LoadConfig(network, mode, window, duration, version, e, discovery,
+    return new LoadConfig(network, mode, window, rampUp, duration, version, e, discovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   public LoadConfig withTimeouts(Duration handshake, Duration warm, Duration connection) {
-    return new LoadConfig(network, mode, window, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rampUp, duration, version, expectation, awaitDiscovery,
         handshake, warm, connection, dstPort, threads);
   }
 
   public LoadConfig withThreads(int t) {
-    return new LoadConfig(network, mode, window, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rampUp, duration, version, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, t);
   }
 }

@@ -74,7 +74,7 @@ public final class LoadGenerator {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline()
                 .addLast("flush", new FlushConsolidationHandler(256, true))
-                .addLast("decoder", new OfMessageDecoder())
+                .addLast("decoder", new OfMessageDecoder(true))
                 .addLast("encoder", new OfMessageEncoder())
                 .addLast("switch", sw);
           }
@@ -129,11 +129,15 @@ public final class LoadGenerator {
       CompletableFuture<Void> failure, Consumer<Progress> progress, List<String> warnings)
       throws BenchException, InterruptedException {
     Histogram total = new Histogram(3);
-    ledger.startRecording();
-    long start = System.nanoTime();
-    long end = start + config.duration().toNanos();
+    long rampEnd = System.nanoTime() + config.rampUp().toNanos();
+    long end = rampEnd + config.duration().toNanos();
     int window = config.effectiveWindow();
     switches.forEach(sw -> sw.startLoad(window, end));
+    while (System.nanoTime() < rampEnd) {
+      checkFailure(failure, Math.max(1, TimeUnit.NANOSECONDS.toMillis(rampEnd - System.nanoTime())));
+    }
+    ledger.startRecording();
+    long start = System.nanoTime();
     long lastCompleted = 0;
     long lastTick = start;
     int second = 0;

@@ -18,10 +18,16 @@ final class OfMessageDecoder extends LengthFieldBasedFrameDecoder {
   private static final int MAX_MESSAGE = 0xFFFF;
 
   private final OFMessageReader<OFMessage> reader = OFFactories.getGenericReader();
+  private final boolean readHot;
 
-  OfMessageDecoder() {
+  /**
+   * @param readHot whether flow-mods and packet-outs come out as {@link HotMessageReader} records
+   *     (the emulated switch) rather than openflowj messages
+   */
+  OfMessageDecoder(boolean readHot) {
     // length is bytes 2..3 and counts the whole message, header included
     super(MAX_MESSAGE, 2, 2, -4, 0);
+    this.readHot = readHot;
   }
 
   @Override
@@ -34,6 +40,12 @@ final class OfMessageDecoder extends LengthFieldBasedFrameDecoder {
       if (frame.readableBytes() < HEADER) {
         throw new CorruptedFrameException("OpenFlow message shorter than its header: "
             + frame.readableBytes() + " bytes");
+      }
+      if (readHot) {
+        Object hot = HotMessageReader.read(frame);
+        if (hot != null) {
+          return hot;
+        }
       }
       OFMessage message;
       try {

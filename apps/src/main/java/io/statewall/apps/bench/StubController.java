@@ -21,11 +21,13 @@ import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFOxmList;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxms;
 import org.projectfloodlight.openflow.types.EthType;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IpProtocol;
@@ -64,7 +66,7 @@ public final class StubController implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline()
                 .addLast("flush", new FlushConsolidationHandler(256, true))
-                .addLast("decoder", new OfMessageDecoder())
+                .addLast("decoder", new OfMessageDecoder(false))
                 .addLast("encoder", new OfMessageEncoder())
                 .addLast("stub", new StubHandler());
           }
@@ -137,15 +139,7 @@ public final class StubController implements AutoCloseable {
       }
       OFPort inPort = factory.getVersion() == OFVersion.OF_10
           ? pi.getInPort() : pi.getMatch().get(MatchField.IN_PORT);
-      Match match = factory.buildMatch()
-          .setExact(MatchField.IN_PORT, inPort)
-          .setExact(MatchField.ETH_TYPE, EthType.IPv4)
-          .setExact(MatchField.IP_PROTO, IpProtocol.TCP)
-          .setExact(MatchField.IPV4_SRC, IPv4Address.of(t.srcIp()))
-          .setExact(MatchField.IPV4_DST, IPv4Address.of(t.dstIp()))
-          .setExact(MatchField.TCP_SRC, TransportPort.of(t.srcPort()))
-          .setExact(MatchField.TCP_DST, TransportPort.of(t.dstPort()))
-          .build();
+      Match match = factory.getVersion() == OFVersion.OF_10 ? matchV10(inPort, t) : matchV13(inPort, t);
       var flow = factory.buildFlowAdd().setXid(0).setMatch(match).setPriority(100)
           .setIdleTimeout(60).setBufferId(OFBufferId.NO_BUFFER);
       if (factory.getVersion() == OFVersion.OF_10) {
@@ -156,6 +150,31 @@ public final class StubController implements AutoCloseable {
       ctx.write(flow.build());
       ctx.writeAndFlush(factory.buildPacketOut().setXid(0).setBufferId(OFBufferId.NO_BUFFER)
           .setInPort(inPort).setActions(toOutPort).setData(data).build());
+    }
+
+    /** OF 1.3: the OXM list built in one go; the match builder re-sorts it on every field. */
+    private Match matchV13(OFPort inPort, FiveTuple t) {
+      OFOxms oxms = factory.oxms();
+      return factory.buildMatchV3().setOxmList(OFOxmList.of(
+          oxms.inPort(inPort),
+          oxms.ethType(EthType.IPv4),
+          oxms.ipProto(IpProtocol.TCP),
+          oxms.ipv4Src(IPv4Address.of(t.srcIp())),
+          oxms.ipv4Dst(IPv4Address.of(t.dstIp())),
+          oxms.tcpSrc(TransportPort.of(t.srcPort())),
+          oxms.tcpDst(TransportPort.of(t.dstPort())))).build();
+    }
+
+    private Match matchV10(OFPort inPort, FiveTuple t) {
+      return factory.buildMatch()
+          .setExact(MatchField.IN_PORT, inPort)
+          .setExact(MatchField.ETH_TYPE, EthType.IPv4)
+          .setExact(MatchField.IP_PROTO, IpProtocol.TCP)
+          .setExact(MatchField.IPV4_SRC, IPv4Address.of(t.srcIp()))
+          .setExact(MatchField.IPV4_DST, IPv4Address.of(t.dstIp()))
+          .setExact(MatchField.TCP_SRC, TransportPort.of(t.srcPort()))
+          .setExact(MatchField.TCP_DST, TransportPort.of(t.dstPort()))
+          .build();
     }
 
     @Override

@@ -75,7 +75,7 @@ class BenchCommandTest {
 
     // the stand-in is a stub: one ingress flow-mod, no LLDP, so expect ingress and warm up briefly
     Run r = run(new BenchCommand(inProcess), "--switches", "2", "--seconds", "1", "--rules", "7",
-        "--mode", "latency", "--expect-flows", "ingress", "--warmup", "1");
+        "--mode", "latency", "--expect-flows", "ingress", "--warmup", "1", "--ramp-up", "0");
 
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode json = r.json();
@@ -93,7 +93,8 @@ class BenchCommandTest {
     try (StubController external = new StubController(1)) {
       InetSocketAddress a = external.start();
       Run r = run(new BenchCommand(), "--switches", "2", "--seconds", "1", "--of-version", "1.0",
-          "--controller", "127.0.0.1:" + a.getPort(), "--expect-flows", "ingress", "--warmup", "1");
+          "--controller", "127.0.0.1:" + a.getPort(), "--expect-flows", "ingress", "--warmup", "1",
+          "--ramp-up", "0");
 
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(r.json().get("new_conn_per_s").asLong()).isPositive();
