@@ -75,6 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--window", paramLabel = "N", description = "outstanding connections per switch in throughput mode (default ${DEFAULT-VALUE})")
   private int window = 128;
 
+  @Option(names = "--rate", paramLabel = "R", description = "throughput mode: pace new connections to R per second in all (open loop, the window still bounds them); 0 = as fast as they complete (default ${DEFAULT-VALUE})")
+  private double rate = 0;
+
   @Option(names = "--hosts-per-switch", paramLabel = "N", description = "emulated hosts per switch (default ${DEFAULT-VALUE})")
   private int hostsPerSwitch = 4;
 
@@ -199,6 +202,7 @@ public final class BenchCommand implements Callable<Integer> {
         new EmulatedNetwork(switches, hostsPerSwitch),
         loadMode,
         window,
+        rate,
         Duration.ofSeconds(rampUpSeconds),
         Duration.ofSeconds(seconds),
         Version.parse(ofVersion).of,

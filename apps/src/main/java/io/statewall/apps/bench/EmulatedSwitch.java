@@ -59,6 +59,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private static final int ETH_BDDP = 0x8942;
   private static final long EXPIRY_PERIOD_MS = 50;
   private static final int SOURCE_PORTS = 64_512; // 1024..65535
+  private static final long PACE_PERIOD_US = 500;
 
   private final int number;
   private final LoadConfig config;
@@ -81,6 +82,10 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private boolean loading;
   private long loadDeadlineNanos;
   private int window;
+  private double pacedPerNano;
+  private double credit;
+  private long lastPaceNanos;
+  private ScheduledFuture<?> pacer;
   private int outstanding;
   private long nextConnection;
   private ScheduledFuture<?> expiryTask;
@@ -126,18 +131,43 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     onLoop(() -> sendConnection(true));
   }
 
-  /** Keeps {@code window} connections outstanding until {@code deadlineNanos}. */
-  void startLoad(int window, long deadlineNanos) {
+  /**
+   * Sends new connections until {@code deadlineNanos}, never more than {@code window} outstanding:
+   * as fast as they complete when {@code perSecond} is 0, else paced to {@code perSecond}.
+   */
+  void startLoad(int window, double perSecond, long deadlineNanos) {
     onLoop(() -> {
       loading = true;
       loadDeadlineNanos = deadlineNanos;
       this.window = window;
+      if (perSecond > 0) {
+        pacedPerNano = perSecond / 1e9;
+        lastPaceNanos = System.nanoTime();
+        pacer = ctx.executor().scheduleAtFixedRate(
+            this::pace, PACE_PERIOD_US, PACE_PERIOD_US, TimeUnit.MICROSECONDS);
+      }
       refill();
     });
   }
 
   void stopLoad() {
-    onLoop(() -> loading = false);
+    onLoop(() -> {
+      loading = false;
+      if (pacer != null) {
+        pacer.cancel(false);
+      }
+    });
+  }
+
+  /** Open-loop pacing: sends what the rate owes since the last tick, as the window allows. */
+  private void pace() {
+    long now = System.nanoTime();
+    credit = Math.min(credit + (now - lastPaceNanos) * pacedPerNano, window);
+    lastPaceNanos = now;
+    while (loading && credit >= 1 && outstanding < window && now < loadDeadlineNanos) {
+      credit -= 1;
+      sendConnection(false);
+    }
   }
 
   /** A frame arriving over a link from a peer switch: the switch has no entry, so it goes up. */
@@ -171,6 +201,9 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   public void channelInactive(ChannelHandlerContext ctx) {
     if (expiryTask != null) {
       expiryTask.cancel(false);
+    }
+    if (pacer != null) {
+      pacer.cancel(false);
     }
     loading = false;
     fail(new BenchException(name() + ": the controller closed the connection"));
@@ -361,7 +394,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   // ---- load ----
 
   private void refill() {
-    while (loading && outstanding < window && System.nanoTime() < loadDeadlineNanos) {
+    while (loading && pacer == null && outstanding < window && System.nanoTime() < loadDeadlineNanos) {
       sendConnection(false);
     }
   }

@@ -9,6 +9,8 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
  * @param network the emulated switches and hosts
  * @param mode throughput (a window per switch) or latency (one outstanding per switch)
  * @param window outstanding connections per switch in throughput mode
+ * @param rate new connections per second over all switches in throughput mode, paced open-loop
+ *     (the window still bounds what is outstanding); 0 sends as fast as connections complete
  * @param rampUp how long the load runs before measuring starts (JIT, caches, the controller's tables)
  * @param duration how long connections are measured
  * @param version the OpenFlow version the switches offer (1.0 or 1.3)
@@ -24,6 +26,7 @@ public record LoadConfig(
     EmulatedNetwork network,
     LoadMode mode,
     int window,
+    double rate,
     Duration rampUp,
     Duration duration,
     OFVersion version,
@@ -41,6 +44,9 @@ public record LoadConfig(
     }
     if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("duration must be in (0, 1h], got " + duration);
+    }
+    if (!(rate >= 0) || rate > 100_000_000) {
+      throw new IllegalArgumentException("rate must be 0..1e8 per second, got " + rate);
     }
     if (rampUp.isNegative() || rampUp.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("ramp-up must be in [0, 1h], got " + rampUp);
@@ -65,6 +71,7 @@ public record LoadConfig(
         new EmulatedNetwork(switches, 4),
         mode,
         128,
+        0,
         Duration.ZERO,
         duration,
         OFVersion.OF_13,
@@ -82,39 +89,49 @@ public record LoadConfig(
     return mode == LoadMode.LATENCY ? 1 : window;
   }
 
+  /** New connections per second per switch, 0 when unpaced (latency mode is never paced). */
+  public double ratePerSwitch() {
+    return mode == LoadMode.LATENCY ? 0 : rate / network.switches();
+  }
+
   public LoadConfig withVersion(OFVersion v) {
-    return new LoadConfig(network, mode, window, rampUp, duration, v, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rate, rampUp, duration, v, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   public LoadConfig withRampUp(Duration r) {
-    return new LoadConfig(network, mode, window, r, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rate, r, duration, version, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
+  public LoadConfig withRate(double perSecond) {
+    return new LoadConfig(network, mode, window, perSecond, rampUp, duration, version, expectation,
+        awaitDiscovery, handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
+  }
+
   public LoadConfig withWindow(int w) {
-    return new LoadConfig(network, mode, w, rampUp, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, w, rate, rampUp, duration, version, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   /** The settings the stub controller needs: it sends one ingress flow-mod and no LLDP. */
   public LoadConfig forStub() {
-    return new LoadConfig(network, mode, window, rampUp, duration, version, FlowExpectation.INGRESS, false,
+    return new LoadConfig(network, mode, window, rate, rampUp, duration, version, FlowExpectation.INGRESS, false,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   public LoadConfig withExpectation(FlowExpectation e, boolean discovery) {
-    return new LoadConfig(network, mode, window, rampUp, duration, version, e, discovery,
+    return new LoadConfig(network, mode, window, rate, rampUp, duration, version, e, discovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, threads);
   }
 
   public LoadConfig withTimeouts(Duration handshake, Duration warm, Duration connection) {
-    return new LoadConfig(network, mode, window, rampUp, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rate, rampUp, duration, version, expectation, awaitDiscovery,
         handshake, warm, connection, dstPort, threads);
   }
 
   public LoadConfig withThreads(int t) {
-    return new LoadConfig(network, mode, window, rampUp, duration, version, expectation, awaitDiscovery,
+    return new LoadConfig(network, mode, window, rate, rampUp, duration, version, expectation, awaitDiscovery,
         handshakeTimeout, warmup, connectionTimeout, dstPort, t);
   }
 }

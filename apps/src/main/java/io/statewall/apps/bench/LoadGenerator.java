@@ -132,7 +132,8 @@ public final class LoadGenerator {
     long rampEnd = System.nanoTime() + config.rampUp().toNanos();
     long end = rampEnd + config.duration().toNanos();
     int window = config.effectiveWindow();
-    switches.forEach(sw -> sw.startLoad(window, end));
+    double perSwitch = config.ratePerSwitch();
+    switches.forEach(sw -> sw.startLoad(window, perSwitch, end));
     while (System.nanoTime() < rampEnd) {
       checkFailure(failure, Math.max(1, TimeUnit.NANOSECONDS.toMillis(rampEnd - System.nanoTime())));
     }

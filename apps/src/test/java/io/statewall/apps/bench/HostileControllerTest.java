@@ -76,31 +76,30 @@ class HostileControllerTest {
 
   @Test
   void aSilentControllerFailsTheHandshakeInsteadOfWaitingForever() throws Exception {
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      List<Socket> accepted = new CopyOnWriteArrayList<>();
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (!silent.isClosed()) {
-            accepted.add(silent.accept());
-          }
-        } catch (IOException e) {
-          // closed: done
-        }
-      });
-      acceptor.start();
-      LoadConfig config = config().withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(1),
-          Duration.ofSeconds(1));
+    ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    List<Socket> accepted = new CopyOnWriteArrayList<>();
+    Thread acceptor = new Thread(() -> {
       try {
-        assertThatThrownBy(() -> new LoadGenerator(config)
-            .run((InetSocketAddress) silent.getLocalSocketAddress(), "silent", p -> { }))
-            .isInstanceOf(BenchException.class)
-            .hasMessageContaining("handshake did not complete");
-      } finally {
-        silent.close();
-        acceptor.join(5_000);
-        for (Socket s : accepted) {
-          s.close();
+        while (!silent.isClosed()) {
+          accepted.add(silent.accept());
         }
+      } catch (IOException e) {
+        // closed: done
+      }
+    });
+    acceptor.start();
+    LoadConfig config = config().withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(1));
+    try {
+      assertThatThrownBy(() -> new LoadGenerator(config)
+          .run((InetSocketAddress) silent.getLocalSocketAddress(), "silent", p -> { }))
+          .isInstanceOf(BenchException.class)
+          .hasMessageContaining("handshake did not complete");
+    } finally {
+      silent.close();
+      acceptor.join(5_000);
+      for (Socket s : accepted) {
+        s.close();
       }
     }
   }

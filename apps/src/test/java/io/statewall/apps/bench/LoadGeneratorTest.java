@@ -59,6 +59,21 @@ class LoadGeneratorTest {
     assertThat(r.warnings()).isEmpty();
   }
 
+  @org.junit.jupiter.api.Test
+  void aPacedRunNeverSendsFasterThanItsRate() throws Exception {
+    double rate = 1_000;
+    int window = 4;
+    LoadConfig config = LoadConfig.of(2, LoadMode.THROUGHPUT, Duration.ofMillis(800))
+        .withWindow(window).withRate(rate).forStub();
+
+    LoadResult r = new LoadGenerator(config).run(address, "stub", p -> { });
+
+    // contention can only slow it down; the credit of a switch is capped at its window
+    double ceiling = rate * r.elapsed().toNanos() / 1e9 + 2 * window;
+    assertThat(r.completed()).isPositive().isLessThanOrEqualTo((long) ceiling);
+    assertThat(r.timedOut()).isZero();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathRuns")
   void aStubAnsweringOnlyTheIngressNeverCompletesAPathConnection(LoadMode mode) throws Exception {

@@ -107,11 +107,15 @@ final class Proxy implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closeQuietly(server);
     sockets.forEach(Proxy::closeQuietly);
-    for (Thread t : threads) {
-      t.join(5_000);
+    try {
+      for (Thread t : threads) {
+        t.join(5_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
