@@ -172,7 +172,13 @@ public final class BenchCommand implements Callable<Integer> {
 
   private LoadResult measureInProcess(LoadConfig config, Consumer<Progress> progress,
       PrintWriter err) throws BenchException, InterruptedException {
-    try (InProcessController c = inProcess.get()) {
+    InProcessController made;
+    try {
+      made = inProcess.get();
+    } catch (RuntimeException e) {
+      throw new BenchException("the in-process controller could not be made: " + e, e);
+    }
+    try (InProcessController c = made) {
       InetSocketAddress address;
       try {
         address = c.start(rules);

@@ -89,6 +89,24 @@ class BenchCommandTest {
   }
 
   @Test
+  void anInProcessControllerThatFailsToStartIsAnError() {
+    Supplier<InProcessController> broken = () -> new InProcessController() {
+      @Override
+      public InetSocketAddress start(int rules) {
+        throw new IllegalStateException("policy generator missing");
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Run r = run(new BenchCommand(broken), "--switches", "2", "--seconds", "1", "--ramp-up", "0");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("did not start").contains("policy generator missing");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
   void measuresAnExternalControllerOnLoopback() throws Exception {
     try (StubController external = new StubController(1)) {
       InetSocketAddress a = external.start();

@@ -60,6 +60,23 @@ class LoadGeneratorTest {
   }
 
   @org.junit.jupiter.api.Test
+  void aControllerThatDiscoversTheLineAndProgramsWholePathsIsMeasured() throws Exception {
+    try (PathController controller = new PathController()) {
+      InetSocketAddress at = controller.start();
+      // the default expectation: flow-mods on both switches of the path, LLDP on every link;
+      // two generator threads, so parts of one connection arrive on different threads
+      LoadConfig config = LoadConfig.of(4, LoadMode.THROUGHPUT, Duration.ofMillis(800))
+          .withWindow(8).withThreads(2);
+
+      LoadResult r = new LoadGenerator(config).run(at, "path", p -> { });
+
+      assertThat(r.warnings()).as("discovery and probes completed").isEmpty();
+      assertThat(r.completed()).isPositive();
+      assertThat(r.timedOut()).isZero();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void aPacedRunNeverSendsFasterThanItsRate() throws Exception {
     double rate = 1_000;
     int window = 4;
