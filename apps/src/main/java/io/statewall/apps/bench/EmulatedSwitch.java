@@ -71,7 +71,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private final ArrayDeque<PendingSetup> inFlight = new ArrayDeque<>();
   private final long timeoutNanos;
 
-  private ChannelHandlerContext ctx;
+  private volatile ChannelHandlerContext ctx; // set on the loop, read by the generator thread
   private OFFactory factory;
   private volatile boolean negotiated;
   private volatile boolean closing;
