@@ -1,5 +1,6 @@
 package io.statewall.apps.main;
 
+import io.statewall.apps.bench.BenchCommand;
 import io.statewall.apps.policy.PolicyCommand;
 import io.statewall.controller.launch.StatewallCli;
 
@@ -8,7 +9,7 @@ public final class StatewallMain {
   private StatewallMain() {}
 
   public static void main(String[] args) {
-    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand());
+    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(), new BenchCommand());
     if (code != 0 || !isServer(args)) {
       System.exit(code);
     }
