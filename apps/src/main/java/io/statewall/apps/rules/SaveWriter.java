@@ -57,6 +57,15 @@ final class SaveWriter {
     if (name == null) {
       return;
     }
-    sb.append(inv ? " ! " : " ").append(opt).append(' ').append(name);
+    sb.append(inv ? " ! " : " ").append(opt).append(' ');
+    // iptables-save prints the name raw, which iptables-restore reads back as another name when it holds
+    // a backslash, a double quote or whitespace (found by fuzzing): escape those as restore unescapes them
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '\\' || c == '"' || Character.isWhitespace(c)) {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
   }
 }

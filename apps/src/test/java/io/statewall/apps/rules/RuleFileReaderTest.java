@@ -44,7 +44,12 @@ class RuleFileReaderTest {
             "-A INPUT -m limit --limit 10/sec -j ACCEPT"),
         Arguments.of("states in kernel order", "-A INPUT -m state --state ESTABLISHED,NEW,INVALID -j ACCEPT",
             "-A INPUT -m state --state INVALID,NEW,ESTABLISHED -j ACCEPT"),
-        Arguments.of("goto keeps -g", "-A INPUT -g user", "-A INPUT -g user"));
+        Arguments.of("goto keeps -g", "-A INPUT -g user", "-A INPUT -g user"),
+        Arguments.of("a plain interface name prints as given", "-A INPUT -i eth0+ -j DROP", "-A INPUT -i eth0+ -j DROP"),
+        Arguments.of("a backslash in an interface name is escaped so it reads back (fuzzing find)",
+            "-A INPUT -i ]\\\\ElE -j DROP", "-A INPUT -i ]\\\\ElE -j DROP"),
+        Arguments.of("a quote or a space in an interface name is escaped so it reads back",
+            "-A INPUT -i \"a b\\\"\" -j DROP", "-A INPUT -i a\\ b\\\" -j DROP"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -52,6 +57,8 @@ class RuleFileReaderTest {
   void printsAsIptablesSave(String name, String in, String out) throws RuleSyntaxException {
     RuleSet set = READER.parse("t.rules", filter(in), Family.IPV4);
     assertThat(set.table(TableName.FILTER).chain("INPUT").rules().get(0).text()).isEqualTo(out);
+    RuleSet again = READER.parse("t.rules", set.save(), Family.IPV4);
+    assertThat(again.save()).as("its save text reads back to itself").isEqualTo(set.save());
   }
 
   static Stream<Arguments> errors() {
