@@ -48,7 +48,8 @@ final class ConntrackFormat {
     if (helper != null) {
       sb.append("helper=").append(helper).append(' ');
     }
-    sb.append("use=1");
+    CtExtra x = e.extra;
+    sb.append("use=").append(1 + (x == null ? 0 : x.children.get()));
     return sb.toString();
   }
 

@@ -10,4 +10,6 @@ final class CtExtra {
   CtEntry master;
   /** For a master: its pending expectation (FTP allows one). */
   Expectation expectation;
+  /** Live RELATED connections this one is master of ({@code use=} counts them, as Linux). */
+  final java.util.concurrent.atomic.AtomicInteger children = new java.util.concurrent.atomic.AtomicInteger();
 }

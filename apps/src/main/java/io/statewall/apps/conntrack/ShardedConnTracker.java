@@ -221,7 +221,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   /** Runs the protocol tracker; returns a TcpTracker result code. */
   private int track(CtEntry e, Packet p, int dir, long now) {
-    switch (e.proto) {
+    switch (e.protocol()) {
       case Packet.PROTO_TCP:
         return tcp.packet(e, p, dir, now);
       case Packet.PROTO_UDP:
@@ -352,6 +352,10 @@ public final class ShardedConnTracker implements ConnTracker {
       s.link(e);
       expired = s.takeExpired();
     }
+    CtEntry master = e.master();
+    if (master != null) {
+      master.extra().children.incrementAndGet();
+    }
     created.increment();
     if (expired != null) {
       afterRemoval(expired, RemovalReason.EXPIRED);
@@ -414,7 +418,7 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private long refreshTimeout(CtEntry e) {
-    switch (e.proto) {
+    switch (e.protocol()) {
       case Packet.PROTO_TCP:
         return tcp.refreshTimeout(e);
       case Packet.PROTO_UDP:
@@ -568,6 +572,10 @@ public final class ShardedConnTracker implements ConnTracker {
   private void afterRemoval(CtEntry e, RemovalReason why) {
     count.decrementAndGet();
     expectations.removeFor(e);
+    CtEntry master = e.master();
+    if (master != null) {
+      master.extra().children.decrementAndGet();
+    }
     for (CtRemovalListener l : listeners) {
       l.removed(e, why);
     }
@@ -583,7 +591,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   /** 0 when {@code k} is e's ORIGINAL tuple, 1 when its REPLY tuple, -1 otherwise. */
   static int matchDir(CtEntry e, Key k) {
-    if (e.proto != k.proto || e.v6 != k.v6) {
+    if (e.protocol() != k.proto || e.v6 != k.v6) {
       return -1;
     }
     if (k.icmp) {
