@@ -365,16 +365,27 @@ public final class ShardedConnTracker implements ConnTracker {
 
   /**
    * Linux's early_drop: look at up to 8 buckets from the new connection's, and evict the unassured
-   * connections of the first bucket that has some. Also reclaims expired entries met on the way.
+   * connections of the first bucket that has some (expired entries met on the way go too). Unlike
+   * Linux, when the new connection's own shard has none, the same bounded look is taken in the
+   * other shards before giving up, so a flood of unassured entries cannot lock new ones out.
    */
   private boolean earlyDrop(int hash, long now) {
-    Shard s = shardOf(hash);
+    int first = (hash >>> 26) & (SHARDS - 1);
+    for (int i = 0; i < SHARDS; i++) {
+      if (earlyDropIn(shards[(first + i) & (SHARDS - 1)], hash, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean earlyDropIn(Shard s, int hash, long now) {
     List<CtEntry> victims = new ArrayList<>(2);
     List<CtEntry> expired = new ArrayList<>(2);
     synchronized (s) {
       CtEntry[] t = s.table;
       int b = hash & (t.length - 1);
-      for (int i = 0; i < EVICTION_RANGE && victims.isEmpty(); i++) {
+      for (int i = 0; i < EVICTION_RANGE && i < t.length && victims.isEmpty(); i++) {
         for (CtEntry e = t[(b + i) & (t.length - 1)]; e != null; e = e.next) {
           if (e.expires - now <= 0) {
             expired.add(e);
