@@ -1,0 +1,826 @@
+package io.statewall.apps.conntrack;
+
+import io.statewall.apps.packet.IpAddress;
+import io.statewall.apps.packet.Packet;
+import io.statewall.apps.packet.PacketParser;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The in-memory {@link ConnTracker}: a hash table split into lock-striped shards, with Linux's
+ * trackers, bounded size with early drop, lazy expiry and helpers.
+ *
+ * <p>Both directions of a connection hash to the same bucket (the hash is symmetric in the two
+ * endpoints), so one chain link per connection serves lookups in either direction. Expiry costs
+ * nothing per packet: an expired entry is unlinked when a lookup meets it, and
+ * {@link #collectExpired} sweeps a bounded number of buckets per call for the rest.
+ */
+public final class ShardedConnTracker implements ConnTracker {
+
+  private static final int SHARDS = 64;
+  private static final int EVICTION_RANGE = 8;
+
+  private final CtConfig config;
+  private final InstantSource clock;
+  private final Map<String, ConnHelper> helpers;
+  private final TcpTracker tcp;
+  private final ExpectationTable expectations;
+  private final PacketParser quoteParser = new PacketParser();
+  private final Shard[] shards = new Shard[SHARDS];
+  private final AtomicInteger count = new AtomicInteger();
+  private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
+  private final long udpMillis;
+  private final long udpStreamMillis;
+  private final long icmpMillis;
+  private final long genericMillis;
+
+  private final LongAdder found = new LongAdder();
+  private final LongAdder created = new LongAdder();
+  private final LongAdder invalid = new LongAdder();
+  private final LongAdder ignore = new LongAdder();
+  private final LongAdder insertFailed = new LongAdder();
+  private final LongAdder drop = new LongAdder();
+  private final LongAdder earlyDrop = new LongAdder();
+  private final LongAdder helperDrop = new LongAdder();
+
+  private final Object gcLock = new Object();
+  private int gcShard;
+  private int gcBucket;
+
+  /**
+   * @param config limits and switches
+   * @param clock time source (tests pass a controllable one)
+   * @param helpers helpers by name, attached when the raw table asks for them
+   */
+  public ShardedConnTracker(CtConfig config, InstantSource clock, Collection<ConnHelper> helpers) {
+    this.config = config;
+    this.clock = clock;
+    Map<String, ConnHelper> byName = new java.util.HashMap<>();
+    for (ConnHelper h : helpers) {
+      byName.put(h.name(), h);
+    }
+    this.helpers = Map.copyOf(byName);
+    this.tcp = new TcpTracker(config);
+    this.expectations = new ExpectationTable(config.maxExpectations());
+    for (int i = 0; i < SHARDS; i++) {
+      shards[i] = new Shard();
+    }
+    CtTimeouts t = config.timeouts();
+    udpMillis = t.udp() * 1000L;
+    udpStreamMillis = t.udpStream() * 1000L;
+    icmpMillis = t.icmp() * 1000L;
+    genericMillis = t.generic() * 1000L;
+  }
+
+  // ---------------------------------------------------------------------------------- classify
+
+  @Override
+  public CtLookup classify(Packet p, TrackOptions options) {
+    if (p == null) {
+      invalid.increment();
+      return CtLookup.invalid(null, "no packet");
+    }
+    if (!p.isIp()) {
+      return CtLookup.untracked(p, "not IP");
+    }
+    if (p.malformed() != null) {
+      invalid.increment();
+      return CtLookup.invalid(p, p.malformed());
+    }
+    if (options != null && options.notrack()) {
+      return CtLookup.untracked(p, "NOTRACK");
+    }
+    if (p.fragment()) {
+      invalid.increment();
+      return CtLookup.invalid(p, "non-first fragment (no reassembly)");
+    }
+    boolean v6 = p.ipVersion() == 6;
+    int proto = p.protocol();
+    if (p.isIcmp() && (proto == Packet.PROTO_ICMPV6) == v6) {
+      int type = p.icmpType();
+      if (v6 && IcmpTracker.untrackedV6(type)) {
+        return CtLookup.untracked(p, "ICMPv6 multicast listener message");
+      }
+      if (!v6 && IcmpTracker.unknownV4(type)) {
+        invalid.increment();
+        return CtLookup.invalid(p, "unknown ICMP type " + type);
+      }
+      if (IcmpTracker.isError(type, v6)) {
+        return icmpError(p, v6);
+      }
+      if (IcmpTracker.inverseType(type, v6) < 0 || p.icmpId() < 0) {
+        invalid.increment();
+        return CtLookup.invalid(p, "ICMP type " + type + " has no reply type");
+      }
+    } else if (proto == Packet.PROTO_TCP) {
+      if (!TcpTracker.validFlags(p.tcpFlags())) {
+        invalid.increment();
+        return CtLookup.invalid(p, "invalid TCP flag combination 0x" + Integer.toHexString(p.tcpFlags()));
+      }
+    }
+    Key k = Key.of(p);
+    long now = clock.millis();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Shard s = shardOf(k.hash);
+      CtLookup result = null;
+      CtEntry removed;
+      RemovalReason removedWhy = RemovalReason.EXPIRED;
+      synchronized (s) {
+        CtEntry e = s.find(k, now);
+        removed = s.takeExpired();
+        if (e != null) {
+          int dir = matchDir(e, k);
+          CtState state = packetState(e, dir);
+          int res = track(e, p, dir, now);
+          if (res == TcpTracker.REPEAT) {
+            s.unlink(e);
+            removed = e;
+            removedWhy = RemovalReason.CLOSED;
+          } else {
+            found.increment();
+            if (res == TcpTracker.INVALID) {
+              invalid.increment();
+              return CtLookup.invalid(p, "out of window or invalid in state " + stateName(e));
+            }
+            if (res == TcpTracker.IGNORE) {
+              ignore.increment();
+            } else {
+              account(e, dir, p);
+              if (dir == 1) {
+                e.status |= CtEntry.SEEN_REPLY;
+              }
+            }
+            if (res == TcpTracker.KILL) {
+              s.unlink(e);
+              removed = e;
+              removedWhy = RemovalReason.CLOSED;
+            }
+            result = new CtLookup(p, state, dir == 0 ? CtDirection.ORIGINAL : CtDirection.REPLY,
+                e, null, false, false, null);
+          }
+        }
+      }
+      if (removed != null) {
+        afterRemoval(removed, removedWhy);
+      }
+      if (result != null) {
+        return result;
+      }
+      if (removedWhy != RemovalReason.CLOSED) {
+        break;
+      }
+      // A SYN reopening a closed connection: the old one is gone, track the packet as new.
+    }
+    return newConnection(p, k, options, now);
+  }
+
+  private CtLookup newConnection(Packet p, Key k, TrackOptions options, long now) {
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    e.created = now;
+    int proto = k.proto;
+    if (proto == Packet.PROTO_TCP) {
+      if (!tcp.newConnection(e, p)) {
+        invalid.increment();
+        return CtLookup.invalid(p, "TCP packet cannot start a connection");
+      }
+    } else if (k.icmp && !IcmpTracker.validNew(p.icmpType(), k.v6)) {
+      invalid.increment();
+      return CtLookup.invalid(p, "ICMP type " + p.icmpType() + " cannot start a connection");
+    }
+    int res = track(e, p, 0, now);
+    if (res == TcpTracker.INVALID) {
+      invalid.increment();
+      return CtLookup.invalid(p, "invalid first packet");
+    }
+    account(e, 0, p);
+    if (count.get() >= config.maxEntries() && !earlyDrop(k.hash, now)) {
+      drop.increment();
+      return CtLookup.tableFull(p);
+    }
+    Expectation exp = expectations.find(p, now);
+    CtState state = CtState.NEW;
+    if (exp != null) {
+      e.status |= CtEntry.EXPECTED;
+      e.extra().master = exp.master;
+      state = CtState.RELATED;
+    } else if (options != null && options.helper() != null) {
+      ConnHelper h = helpers.get(options.helper());
+      if (h != null) {
+        e.extra().helper = h;
+      }
+    }
+    return new CtLookup(p, state, CtDirection.ORIGINAL, e, null, false, true, exp);
+  }
+
+  /** Runs the protocol tracker; returns a TcpTracker result code. */
+  private int track(CtEntry e, Packet p, int dir, long now) {
+    switch (e.protocol()) {
+      case Packet.PROTO_TCP:
+        return tcp.packet(e, p, dir, now);
+      case Packet.PROTO_UDP:
+        if (e.hasStatus(CtEntry.SEEN_REPLY)) {
+          if (now - e.created > 2000) {
+            e.expires = now + udpStreamMillis;
+            e.status |= CtEntry.ASSURED;
+          } else {
+            e.expires = now + udpMillis;
+          }
+        } else {
+          e.expires = now + udpMillis;
+        }
+        return TcpTracker.ACCEPT;
+      default:
+        e.expires = now + (e.isIcmpProto() ? icmpMillis : genericMillis);
+        return TcpTracker.ACCEPT;
+    }
+  }
+
+  private static void account(CtEntry e, int dir, Packet p) {
+    if (dir == 0) {
+      e.packets0++;
+      e.bytes0 += p.ipLength();
+    } else {
+      e.packets1++;
+      e.bytes1 += p.ipLength();
+    }
+  }
+
+  /** Linux's ctinfo: REPLY is ESTABLISHED; ORIGINAL is ESTABLISHED once replied, else RELATED/NEW. */
+  private static CtState packetState(CtEntry e, int dir) {
+    if (dir == 1 || e.hasStatus(CtEntry.SEEN_REPLY)) {
+      return CtState.ESTABLISHED;
+    }
+    return e.hasStatus(CtEntry.EXPECTED) ? CtState.RELATED : CtState.NEW;
+  }
+
+  /** An ICMP error is RELATED to the connection its quote belongs to, if sent to that endpoint. */
+  private CtLookup icmpError(Packet p, boolean v6) {
+    Packet inner = quoteParser.parseQuoted(p.frame(), p.payloadOffset(), p.payloadLength(), v6);
+    if (inner == null) {
+      invalid.increment();
+      return CtLookup.invalid(p, "ICMP error quotes no usable packet");
+    }
+    Key k = Key.inverseOf(inner);
+    if (k == null) {
+      invalid.increment();
+      return CtLookup.invalid(p, "ICMP error quotes an untrackable packet");
+    }
+    long now = clock.millis();
+    Shard s = shardOf(k.hash);
+    CtEntry removed;
+    synchronized (s) {
+      CtEntry e = s.find(k, now);
+      if (e != null) {
+        int dir = matchDir(e, k);
+        // The found direction's destination is the quoted packet's source: the error must go there.
+        if (!p.dst().equals(inner.src())) {
+          invalid.increment();
+          return CtLookup.invalid(p, "ICMP error to an address that is not the connection's endpoint");
+        }
+        return new CtLookup(p, CtState.RELATED, dir == 0 ? CtDirection.ORIGINAL : CtDirection.REPLY,
+            e, null, false, false, null);
+      }
+      removed = s.takeExpired();
+    }
+    if (removed != null) {
+      afterRemoval(removed, RemovalReason.EXPIRED);
+    }
+    invalid.increment();
+    return CtLookup.invalid(p, "ICMP error quotes no tracked connection");
+  }
+
+  // ----------------------------------------------------------------------------------- confirm
+
+  @Override
+  public HelperVerdict confirm(CtLookup lookup) {
+    CtEntry e = lookup.entry();
+    if (e == null) {
+      return HelperVerdict.ACCEPT;
+    }
+    long now = clock.millis();
+    if (lookup.unconfirmed) {
+      HelperVerdict v = insert(lookup, e, now);
+      if (!v.accept()) {
+        return v;
+      }
+    }
+    CtExtra x = e.extra;
+    if (x == null || x.helper == null) {
+      return HelperVerdict.ACCEPT;
+    }
+    Shard s = shardOf(e.hash);
+    HelperVerdict v;
+    synchronized (s) {
+      v = x.helper.help(lookup.packet(), lookup.state(), lookup.direction(), new Context(e, now));
+    }
+    if (!v.accept()) {
+      helperDrop.increment();
+    }
+    return v;
+  }
+
+  private HelperVerdict insert(CtLookup lookup, CtEntry e, long now) {
+    if (lookup.expectation != null) {
+      expectations.consume(lookup.expectation, now);
+    }
+    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(e.hash, now)) {
+      count.decrementAndGet();
+      insertFailed.increment();
+      return HelperVerdict.drop("conntrack table full");
+    }
+    Shard s = shardOf(e.hash);
+    CtEntry expired;
+    synchronized (s) {
+      Key k = Key.ofEntry(e);
+      CtEntry clash = s.find(k, now);
+      if (clash != null) {
+        count.decrementAndGet();
+        insertFailed.increment();
+        if (e.proto == Packet.PROTO_UDP) {
+          return HelperVerdict.ACCEPT; // Linux resolves UDP clashes onto the existing entry
+        }
+        return HelperVerdict.drop("connection inserted by another packet meanwhile");
+      }
+      e.status |= CtEntry.CONFIRMED;
+      s.link(e);
+      expired = s.takeExpired();
+    }
+    CtEntry master = e.master();
+    if (master != null) {
+      master.extra().children.incrementAndGet();
+    }
+    created.increment();
+    if (expired != null) {
+      afterRemoval(expired, RemovalReason.EXPIRED);
+    }
+    return HelperVerdict.ACCEPT;
+  }
+
+  /**
+   * Linux's early_drop: look at up to 8 buckets from the new connection's, and evict the unassured
+   * connections of the first bucket that has some (expired entries met on the way go too). Unlike
+   * Linux, when the new connection's own shard has none, the same bounded look is taken in the
+   * other shards before giving up, so a flood of unassured entries cannot lock new ones out.
+   */
+  private boolean earlyDrop(int hash, long now) {
+    int first = (hash >>> 26) & (SHARDS - 1);
+    for (int i = 0; i < SHARDS; i++) {
+      if (earlyDropIn(shards[(first + i) & (SHARDS - 1)], hash, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean earlyDropIn(Shard s, int hash, long now) {
+    List<CtEntry> victims = new ArrayList<>(2);
+    List<CtEntry> expired = new ArrayList<>(2);
+    synchronized (s) {
+      CtEntry[] t = s.table;
+      int b = hash & (t.length - 1);
+      for (int i = 0; i < EVICTION_RANGE && i < t.length && victims.isEmpty(); i++) {
+        for (CtEntry e = t[(b + i) & (t.length - 1)]; e != null; e = e.next) {
+          if (e.expires - now <= 0) {
+            expired.add(e);
+          } else if (!e.hasStatus(CtEntry.ASSURED)) {
+            victims.add(e);
+          }
+        }
+      }
+      expired.forEach(s::unlink);
+      victims.forEach(s::unlink);
+    }
+    for (CtEntry e : expired) {
+      afterRemoval(e, RemovalReason.EXPIRED);
+    }
+    for (CtEntry e : victims) {
+      earlyDrop.increment();
+      afterRemoval(e, RemovalReason.EARLY_DROP);
+    }
+    return !victims.isEmpty() || !expired.isEmpty();
+  }
+
+  // ------------------------------------------------------------------------- maintenance & views
+
+  @Override
+  public void touch(CtEntry e, long packets, long bytes, CtDirection direction) {
+    long now = clock.millis();
+    Shard s = shardOf(e.hash);
+    synchronized (s) {
+      if (e.hasStatus(CtEntry.DYING)) {
+        return;
+      }
+      if (direction == CtDirection.ORIGINAL) {
+        e.packets0 += packets;
+        e.bytes0 += bytes;
+      } else {
+        e.packets1 += packets;
+        e.bytes1 += bytes;
+      }
+      e.expires = now + refreshTimeout(e);
+    }
+  }
+
+  private long refreshTimeout(CtEntry e) {
+    switch (e.protocol()) {
+      case Packet.PROTO_TCP:
+        return tcp.refreshTimeout(e);
+      case Packet.PROTO_UDP:
+        return e.hasStatus(CtEntry.ASSURED) ? udpStreamMillis : udpMillis;
+      default:
+        return e.isIcmpProto() ? icmpMillis : genericMillis;
+    }
+  }
+
+  @Override
+  public int collectExpired(int maxBuckets) {
+    long now = clock.millis();
+    int removed = expectations.expire(now);
+    List<CtEntry> dead = new ArrayList<>();
+    synchronized (gcLock) {
+      int budget = maxBuckets;
+      while (budget > 0) {
+        Shard s = shards[gcShard];
+        synchronized (s) {
+          CtEntry[] t = s.table;
+          if (gcBucket >= t.length) {
+            gcBucket = 0;
+            gcShard = (gcShard + 1) % SHARDS;
+            budget--;
+            continue;
+          }
+          int n = Math.min(budget, t.length - gcBucket);
+          List<CtEntry> here = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            for (CtEntry e = t[gcBucket + i]; e != null; e = e.next) {
+              if (e.expires - now <= 0) {
+                here.add(e);
+              }
+            }
+          }
+          here.forEach(s::unlink);
+          dead.addAll(here);
+          gcBucket += n;
+          budget -= n;
+        }
+      }
+    }
+    for (CtEntry e : dead) {
+      afterRemoval(e, RemovalReason.EXPIRED);
+    }
+    return removed + dead.size();
+  }
+
+  @Override
+  public int delete(CtTuple tuple) {
+    Key k = Key.of(tuple);
+    Shard s = shardOf(k.hash);
+    CtEntry e;
+    synchronized (s) {
+      e = s.find(k, Long.MIN_VALUE);
+      if (e == null) {
+        return 0;
+      }
+      s.unlink(e);
+    }
+    afterRemoval(e, RemovalReason.DELETED);
+    return 1;
+  }
+
+  @Override
+  public int flush() {
+    List<CtEntry> all = new ArrayList<>();
+    for (Shard s : shards) {
+      List<CtEntry> here = new ArrayList<>();
+      synchronized (s) {
+        for (CtEntry head : s.table) {
+          for (CtEntry e = head; e != null; e = e.next) {
+            here.add(e);
+          }
+        }
+        here.forEach(s::unlink);
+      }
+      all.addAll(here);
+    }
+    expectations.clear();
+    for (CtEntry e : all) {
+      afterRemoval(e, RemovalReason.DELETED);
+    }
+    return all.size();
+  }
+
+  @Override
+  public List<CtEntry> entries() {
+    long now = clock.millis();
+    List<CtEntry> out = new ArrayList<>();
+    for (Shard s : shards) {
+      synchronized (s) {
+        for (CtEntry head : s.table) {
+          for (CtEntry e = head; e != null; e = e.next) {
+            if (e.expires - now > 0) {
+              out.add(e);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> list() {
+    long now = clock.millis();
+    List<String> out = new ArrayList<>();
+    for (Shard s : shards) {
+      synchronized (s) {
+        for (CtEntry head : s.table) {
+          for (CtEntry e = head; e != null; e = e.next) {
+            if (e.expires - now > 0) {
+              out.add(ConntrackFormat.entry(e, now));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Expectation> expectations() {
+    return expectations.list(clock.millis());
+  }
+
+  @Override
+  public List<String> listExpectations() {
+    long now = clock.millis();
+    List<String> out = new ArrayList<>();
+    for (Expectation x : expectations.list(now)) {
+      out.add(ConntrackFormat.expectation(x, now));
+    }
+    return out;
+  }
+
+  @Override
+  public CtStats stats() {
+    return new CtStats(found.sum(), created.sum(), invalid.sum(), ignore.sum(), insertFailed.sum(),
+        drop.sum(), earlyDrop.sum(), expectations.createdCount(), expectations.deletedCount(),
+        helperDrop.sum(), count.get(), expectations.size());
+  }
+
+  @Override
+  public void addRemovalListener(CtRemovalListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Called once per removed entry, outside shard locks. */
+  private void afterRemoval(CtEntry e, RemovalReason why) {
+    count.decrementAndGet();
+    expectations.removeFor(e);
+    CtEntry master = e.master();
+    if (master != null) {
+      master.extra().children.decrementAndGet();
+    }
+    for (CtRemovalListener l : listeners) {
+      l.removed(e, why);
+    }
+  }
+
+  private Shard shardOf(int hash) {
+    return shards[(hash >>> 26) & (SHARDS - 1)];
+  }
+
+  private static String stateName(CtEntry e) {
+    return e.proto == Packet.PROTO_TCP ? TcpTracker.stateName(e.tcpState) : "-";
+  }
+
+  /** 0 when {@code k} is e's ORIGINAL tuple, 1 when its REPLY tuple, -1 otherwise. */
+  static int matchDir(CtEntry e, Key k) {
+    if (e.protocol() != k.proto || e.v6 != k.v6) {
+      return -1;
+    }
+    if (k.icmp) {
+      if ((e.ports >>> 16) != k.icmpId || (e.ports & 0xFF) != k.icmpCode) {
+        return -1;
+      }
+      int origType = (e.ports >>> 8) & 0xFF;
+      if (k.icmpType == origType && e.srcHi == k.sHi && e.srcLo == k.sLo && e.dstHi == k.dHi
+          && e.dstLo == k.dLo) {
+        return 0;
+      }
+      if (k.icmpType == IcmpTracker.inverseType(origType, k.v6) && e.srcHi == k.dHi
+          && e.srcLo == k.dLo && e.dstHi == k.sHi && e.dstLo == k.sLo) {
+        return 1;
+      }
+      return -1;
+    }
+    if (e.ports == k.ports && e.srcLo == k.sLo && e.dstLo == k.dLo && e.srcHi == k.sHi
+        && e.dstHi == k.dHi) {
+      return 0;
+    }
+    int swapped = (k.ports >>> 16) | (k.ports << 16);
+    if (e.ports == swapped && e.srcLo == k.dLo && e.dstLo == k.sLo && e.srcHi == k.dHi
+        && e.dstHi == k.sHi) {
+      return 1;
+    }
+    return -1;
+  }
+
+  /** A lookup key: one direction's tuple, flattened, with its symmetric hash. */
+  static final class Key {
+    final boolean v6;
+    final boolean icmp;
+    final int proto;
+    final long sHi;
+    final long sLo;
+    final long dHi;
+    final long dLo;
+    final int ports;
+    final int icmpType;
+    final int icmpCode;
+    final int icmpId;
+    final int hash;
+
+    private Key(boolean v6, int proto, IpAddress s, IpAddress d, int sport, int dport, int type,
+        int code, int id) {
+      this.v6 = v6;
+      this.proto = proto;
+      this.icmp = proto == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
+      this.sHi = s.hi();
+      this.sLo = s.lo();
+      this.dHi = d.hi();
+      this.dLo = d.lo();
+      boolean withPorts = proto == Packet.PROTO_TCP || proto == Packet.PROTO_UDP;
+      if (icmp) {
+        this.ports = (id << 16) | ((type & 0xFF) << 8) | (code & 0xFF);
+        this.icmpType = type;
+        this.icmpCode = code;
+        this.icmpId = id;
+        this.hash = hash(sHi, sLo, id, dHi, dLo, id, proto);
+      } else {
+        this.ports = withPorts ? (sport << 16) | (dport & 0xFFFF) : 0;
+        this.icmpType = -1;
+        this.icmpCode = -1;
+        this.icmpId = -1;
+        this.hash = withPorts ? hash(sHi, sLo, sport, dHi, dLo, dport, proto)
+            : hash(sHi, sLo, 0, dHi, dLo, 0, proto);
+      }
+    }
+
+    static Key of(Packet p) {
+      return new Key(p.ipVersion() == 6, p.protocol(), p.src(), p.dst(), p.srcPort(), p.dstPort(),
+          p.icmpType(), p.icmpCode(), p.icmpId());
+    }
+
+    /** The mirror of a quoted packet's tuple, or null when it has none (ICMP without a reply type). */
+    static Key inverseOf(Packet q) {
+      boolean v6 = q.ipVersion() == 6;
+      if (q.protocol() == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP)) {
+        int inv = IcmpTracker.inverseType(q.icmpType(), v6);
+        if (inv < 0 || q.icmpId() < 0) {
+          return null;
+        }
+        return new Key(v6, q.protocol(), q.dst(), q.src(), -1, -1, inv, q.icmpCode(), q.icmpId());
+      }
+      return new Key(v6, q.protocol(), q.dst(), q.src(), q.dstPort(), q.srcPort(), -1, -1, -1);
+    }
+
+    static Key of(CtTuple t) {
+      return new Key(t.src().v6(), t.protocol(), t.src(), t.dst(), t.srcPort(), t.dstPort(),
+          t.icmpType(), t.icmpCode(), t.icmpId());
+    }
+
+    static Key ofEntry(CtEntry e) {
+      return of(e.tuple(CtDirection.ORIGINAL));
+    }
+
+    private static int hash(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort, int proto) {
+      long a = mix(aHi * 0x9E3779B97F4A7C15L ^ aLo ^ ((long) aPort << 32));
+      long b = mix(bHi * 0x9E3779B97F4A7C15L ^ bLo ^ ((long) bPort << 32));
+      long h = mix((a + b) ^ proto);
+      return (int) (h ^ (h >>> 32));
+    }
+
+    private static long mix(long z) {
+      z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+      z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+      return z ^ (z >>> 33);
+    }
+  }
+
+  /** One lock stripe: a chained hash table of connections, guarded by its own monitor. */
+  private static final class Shard {
+    CtEntry[] table = new CtEntry[16];
+    int size;
+    /** An expired entry unlinked by the last find, to be reported once the lock is released. */
+    private CtEntry expiredFound;
+
+    CtEntry find(Key k, long now) {
+      CtEntry[] t = table;
+      int b = k.hash & (t.length - 1);
+      for (CtEntry e = t[b]; e != null; e = e.next) {
+        if (e.hash == k.hash && matchDir(e, k) >= 0) {
+          if (now != Long.MIN_VALUE && e.expires - now <= 0) {
+            unlink(e);
+            expiredFound = e;
+            return null;
+          }
+          return e;
+        }
+      }
+      return null;
+    }
+
+    CtEntry takeExpired() {
+      CtEntry e = expiredFound;
+      expiredFound = null;
+      return e;
+    }
+
+    void link(CtEntry e) {
+      if (size >= table.length - (table.length >>> 2)) {
+        resize();
+      }
+      int b = e.hash & (table.length - 1);
+      e.next = table[b];
+      table[b] = e;
+      size++;
+    }
+
+    void unlink(CtEntry e) {
+      CtEntry[] t = table;
+      int b = e.hash & (t.length - 1);
+      CtEntry prev = null;
+      for (CtEntry c = t[b]; c != null; prev = c, c = c.next) {
+        if (c == e) {
+          if (prev == null) {
+            t[b] = c.next;
+          } else {
+            prev.next = c.next;
+          }
+          e.next = null;
+          e.status |= CtEntry.DYING;
+          size--;
+          return;
+        }
+      }
+    }
+
+    private void resize() {
+      CtEntry[] old = table;
+      CtEntry[] t = new CtEntry[old.length * 2];
+      for (CtEntry head : old) {
+        CtEntry e = head;
+        while (e != null) {
+          CtEntry next = e.next;
+          int b = e.hash & (t.length - 1);
+          e.next = t[b];
+          t[b] = e;
+          e = next;
+        }
+      }
+      table = t;
+    }
+  }
+
+  /** HelperContext for one packet of one connection; used under the connection's shard lock. */
+  private final class Context implements HelperContext {
+    private final CtEntry entry;
+    private final long now;
+
+    Context(CtEntry entry, long now) {
+      this.entry = entry;
+      this.now = now;
+    }
+
+    @Override
+    public CtEntry entry() {
+      return entry;
+    }
+
+    @Override
+    public <T> T state(Class<T> type, Supplier<T> initial) {
+      CtExtra x = entry.extra();
+      if (!type.isInstance(x.helperState)) {
+        x.helperState = initial.get();
+      }
+      return type.cast(x.helperState);
+    }
+
+    @Override
+    public ExpectResult expect(IpAddress src, IpAddress dst, int protocol, int dstPort,
+        long timeoutMillis) {
+      if (entry.hasStatus(CtEntry.DYING)) {
+        return ExpectResult.CREATED; // the master is gone: nothing to expect, nothing to drop
+      }
+      return expectations.create(new Expectation.ExpectKey(src, dst, protocol, dstPort), entry,
+          entry.helper(), now + timeoutMillis);
+    }
+  }
+}
