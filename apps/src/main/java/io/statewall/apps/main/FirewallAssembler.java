@@ -1,29 +1,70 @@
 package io.statewall.apps.main;
 
+import io.statewall.apps.conntrack.ConnTracker;
+import io.statewall.apps.conntrack.CtConfig;
+import io.statewall.apps.conntrack.ShardedConnTracker;
+import io.statewall.apps.conntrack.ftp.FtpHelper;
+import io.statewall.apps.firewall.Firewall;
+import io.statewall.apps.firewall.FirewallApp;
+import io.statewall.apps.firewall.FirewallSettings;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
+import io.statewall.apps.policy.PolicyHolder;
 import io.statewall.apps.policy.PolicyLoader;
 import io.statewall.controller.app.App;
 import io.statewall.controller.launch.AppAssembler;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
+import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologySettings;
+import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The composition root of {@code run}: loads the policy and builds every app of the process. */
-final class FirewallAssembler implements AppAssembler {
+public final class FirewallAssembler implements AppAssembler {
   private static final Logger log = LoggerFactory.getLogger(FirewallAssembler.class);
+
+  private final Firewall.DecisionListener listener;
+  private FirewallApp firewall;
+
+  public FirewallAssembler() {
+    this(Firewall.DecisionListener.NONE);
+  }
+
+  public FirewallAssembler(Firewall.DecisionListener listener) {
+    this.listener = listener;
+  }
 
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
-    Policy policy;
+    return assemble(options.policy());
+  }
+
+  /** Topology first (it learns hosts and links from packet-ins before the firewall judges them). */
+  public List<App> assemble(Path policyFile) throws UserError {
+    Policy policy = load(policyFile);
+    policy.warnings().forEach(w -> log.warn("{}", w));
+    TopologyApp topology = TopologyApp.create(TopologySettings.DEFAULTS);
+    ConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(),
+        List.of(new FtpHelper()));
+    firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
+        FirewallSettings.DEFAULTS, listener);
+    return List.of(topology, firewall);
+  }
+
+  /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
+  public FirewallApp firewall() {
+    return firewall;
+  }
+
+  static Policy load(Path file) throws UserError {
     try {
-      policy = new PolicyLoader().load(options.policy());
+      return new PolicyLoader().load(file);
     } catch (PolicyException e) {
       throw new UserError(e.getMessage());
     }
-    policy.warnings().forEach(w -> log.warn("{}", w));
-    return List.of();
   }
 }

@@ -1,0 +1,11 @@
+package io.statewall.apps.firewall;
+
+/**
+ * Knobs of the firewall app that the policy file does not set.
+ *
+ * @param dropEntrySeconds hard timeout of the exact drop entries for refused new connections (0: none)
+ * @param priority priority of the per-connection flow entries
+ */
+public record FirewallSettings(int dropEntrySeconds, int priority) {
+  public static final FirewallSettings DEFAULTS = new FirewallSettings(5, 100);
+}
