@@ -7,6 +7,7 @@ import io.statewall.apps.conntrack.ftp.FtpHelper;
 import io.statewall.apps.firewall.Firewall;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.firewall.FirewallSettings;
+import io.statewall.apps.firewall.PolicyReloader;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
 import io.statewall.apps.policy.PolicyHolder;
@@ -38,9 +39,12 @@ public final class FirewallAssembler implements AppAssembler {
     this.listener = listener;
   }
 
+  /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
-    return assemble(options.policy());
+    List<App> apps = assemble(options.policy());
+    return List.of(apps.get(0), apps.get(1),
+        new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
   }
 
   /** Topology first (it learns hosts and links from packet-ins before the firewall judges them). */
