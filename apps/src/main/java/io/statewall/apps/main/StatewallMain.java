@@ -1,6 +1,7 @@
 package io.statewall.apps.main;
 
 import io.statewall.apps.bench.BenchCommand;
+import io.statewall.apps.demo.DemoCommand;
 import io.statewall.apps.policy.PolicyCommand;
 import io.statewall.controller.launch.StatewallCli;
 
@@ -9,7 +10,7 @@ public final class StatewallMain {
   private StatewallMain() {}
 
   public static void main(String[] args) {
-    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(), new BenchCommand());
+    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(), new BenchCommand(), new DemoCommand());
     if (code != 0 || !isServer(args)) {
       System.exit(code);
     }
