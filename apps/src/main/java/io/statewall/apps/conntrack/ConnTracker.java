@@ -31,6 +31,12 @@ public interface ConnTracker {
    */
   void touch(CtEntry entry, long packets, long bytes, CtDirection direction);
 
+  /**
+   * Marks a connection whose packets the switches carry from now on: its TCP windows are no longer
+   * checked (the controller misses the segments between), as Linux does for flowtable offload.
+   */
+  void markOffloaded(CtEntry entry);
+
   /** Removes expired connections and expectations, at most {@code maxBuckets} buckets per call. */
   int collectExpired(int maxBuckets);
 

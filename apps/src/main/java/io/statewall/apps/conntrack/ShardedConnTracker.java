@@ -410,6 +410,16 @@ public final class ShardedConnTracker implements ConnTracker {
   // ------------------------------------------------------------------------- maintenance & views
 
   @Override
+  public void markOffloaded(CtEntry e) {
+    if (e.protocol() != Packet.PROTO_TCP) {
+      return;
+    }
+    synchronized (shardOf(e.hash)) {
+      TcpTracker.markOffloaded(e);
+    }
+  }
+
+  @Override
   public void touch(CtEntry e, long packets, long bytes, CtDirection direction) {
     long now = clock.millis();
     Shard s = shardOf(e.hash);

@@ -346,6 +346,17 @@ final class TcpTracker {
     return ACCEPT;
   }
 
+  /**
+   * A connection whose packets the switches now carry: the controller will miss most of its
+   * segments, so its windows can no longer be tracked. Like Linux's flowtable offload
+   * (nft_flow_offload), both directions become be-liberal: out-of-window segments (the FIN after
+   * offloaded data) are not INVALID.
+   */
+  static void markOffloaded(CtEntry e) {
+    e.flags0 |= F_BE_LIBERAL;
+    e.flags1 |= F_BE_LIBERAL;
+  }
+
   /** The timeout a refresh gives now (for offloaded traffic reported by flow statistics). */
   long refreshTimeout(CtEntry e) {
     int state = e.tcpState;

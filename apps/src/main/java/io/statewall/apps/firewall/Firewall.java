@@ -10,6 +10,7 @@ import io.statewall.apps.conntrack.HelperVerdict;
 import io.statewall.apps.conntrack.TrackOptions;
 import io.statewall.apps.forwarding.ConnectionDecider;
 import io.statewall.apps.forwarding.Decision;
+import io.statewall.apps.forwarding.ConnectionCookie;
 import io.statewall.apps.forwarding.ExactMatch;
 import io.statewall.apps.packet.IpAddress;
 import io.statewall.apps.packet.Packet;
@@ -32,6 +33,7 @@ import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,7 @@ public final class Firewall implements ConnectionDecider {
   private final OffloadIndex offloads;
   private final int dropEntrySeconds;
   private final DecisionListener listener;
+  private final TeardownTraps traps;
 
   /** Told of every judgement (for the demo's table, traces and metrics). */
   @FunctionalInterface
@@ -65,7 +68,8 @@ public final class Firewall implements ConnectionDecider {
 
   public Firewall(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
       SwitchRegistry switches, BiConsumer<Attachment, byte[]> sendBack, OffloadIndex offloads,
-      int dropEntrySeconds, DecisionListener listener) {
+      int dropEntrySeconds, TeardownTraps traps, DecisionListener listener) {
+    this.traps = traps;
     this.policies = policies;
     this.tracker = tracker;
     this.topology = topology;
@@ -80,6 +84,9 @@ public final class Firewall implements ConnectionDecider {
   public Decision decide(Packet packet, Attachment ingress) {
     Judgement j = judge(packet, ingress);
     listener.decided(packet, ingress, j);
+    if (packet.isTcp() && !j.install().isEmpty()) {
+      trapTeardown(packet, ingress, j.install());
+    }
     return switch (j.verdict()) {
       case ACCEPT -> new Decision.Accept(j.install());
       case REJECT -> Decision.DROP;
@@ -121,9 +128,24 @@ public final class Firewall implements ConnectionDecider {
     }
     Set<CtDirection> install = plan(policy, p, ct, f, ctx);
     if (!install.isEmpty()) {
+      tracker.markOffloaded(ct.entry());
       offloads.record(p, ct.entry(), ct.direction());
     }
     return new Judgement(Verdict.ACCEPT, ct.state(), f.decidedBy(), null, install, false);
+  }
+
+  /** FIN and RST of each offloaded direction still reach conntrack (where the switch can tell them). */
+  private void trapTeardown(Packet p, Attachment ingress, Set<CtDirection> install) {
+    ExactMatch.of(p).ifPresent(m -> {
+      U64 cookie = ConnectionCookie.of(m);
+      if (install.contains(CtDirection.ORIGINAL)) {
+        traps.install(ingress, m, cookie);
+      }
+      if (install.contains(CtDirection.REPLY)) {
+        topology.host(MacAddress.of(p.dstMac())).ifPresent(h ->
+            m.reverse().ifPresent(r -> traps.install(h.attachment(), r, cookie)));
+      }
+    });
   }
 
   /**

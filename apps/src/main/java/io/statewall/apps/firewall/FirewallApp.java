@@ -73,7 +73,8 @@ public final class FirewallApp implements App {
     switches = context.switches();
     PacketOutSender sender = new PacketOutSender(switches, topology);
     firewall = new Firewall(policies, tracker, topology, switches, sender::send, offloads,
-        settings.dropEntrySeconds(), listener);
+        settings.dropEntrySeconds(),
+        new TeardownTraps(switches, settings.priority()), listener);
     PacketParser parser = new PacketParser();
     forwarding = new ForwardingApp(topology, firewall, parser::parse,
         new ForwardingSettings(policies.current().idleTimeout(), settings.priority()));

@@ -87,4 +87,23 @@ class SeedServersTest {
     assertThat(ours).as("the server's replies are carried by an exact entry").isNotEmpty();
     assertThat(ours.stream().mapToLong(FlowEntry::packets).sum()).isGreaterThan(100);
   }
+
+  @Test
+  void teardownOfAnOffloadedConnectionReachesConntrack() throws InterruptedException {
+    var r = outsider.exec("curl -s -m 10 -o /dev/null --local-port 41000 http://10.0.0.1/big.bin || "
+        + "curl -s -m 10 -o /dev/null --local-port 41000 http://10.0.0.1/", Duration.ofSeconds(30));
+    assertThat(r.exitCode()).isZero();
+    // the FIN/RST traps send the closing segments to the controller: conntrack leaves ESTABLISHED
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<String> lines;
+    do {
+      lines = fw.firewall.tracker().list().stream().filter(l -> l.contains("sport=41000 ")).toList();
+      if (!lines.isEmpty() && lines.stream().noneMatch(l -> l.contains(" ESTABLISHED "))) {
+        break;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    assertThat(lines).as("conntrack's view of the closed connection").isNotEmpty()
+        .noneMatch(l -> l.contains(" ESTABLISHED "));
+  }
 }
