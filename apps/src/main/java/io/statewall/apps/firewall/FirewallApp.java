@@ -1,13 +1,11 @@
 package io.statewall.apps.firewall;
 
 import io.statewall.apps.conntrack.ConnTracker;
-import io.statewall.apps.conntrack.CtDirection;
 import io.statewall.apps.conntrack.CtEntry;
 import io.statewall.apps.forwarding.ConnectionCookie;
 import io.statewall.apps.forwarding.ForwardingApp;
 import io.statewall.apps.forwarding.ForwardingSettings;
 import io.statewall.apps.forwarding.PacketOutSender;
-import io.statewall.apps.packet.IpAddress;
 import io.statewall.apps.packet.PacketParser;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyHolder;
@@ -53,6 +51,7 @@ public final class FirewallApp implements App {
   private Firewall firewall;
   private SwitchRegistry switches;
   private ScheduledFuture<?> expiry;
+  private ScheduledFuture<?> refresh;
 
   public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
       FirewallSettings settings, Firewall.DecisionListener listener) {
@@ -82,12 +81,16 @@ public final class FirewallApp implements App {
     context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
     tracker.addRemovalListener((entry, reason) -> offloads.forget(entry).ifPresent(this::deleteEntries));
     expiry = context.scheduler().scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+    OffloadRefresher refresher = new OffloadRefresher(switches, topology, offloads, tracker);
+    refresh = context.scheduler().scheduleWithFixedDelay(refresher::refresh, settings.statsSeconds(),
+        settings.statsSeconds(), TimeUnit.SECONDS);
   }
 
   @Override
   public void stop() {
     if (expiry != null) {
       expiry.cancel(false);
+      refresh.cancel(false);
     }
   }
 
@@ -143,26 +146,13 @@ public final class FirewallApp implements App {
     if (in == null || topology.isInterSwitchPort(new Attachment(sw.id(), in))) {
       return ListenerResult.CONTINUE;
     }
-    offloads.entry(fr.getCookie()).ifPresent(e -> {
-      CtDirection dir = e.tuple(CtDirection.ORIGINAL).src().equals(source(fr.getMatch()))
-          ? CtDirection.ORIGINAL : CtDirection.REPLY;
-      tracker.touch(e, fr.getPacketCount().getValue(), fr.getByteCount().getValue(), dir);
-    });
+    offloads.entry(fr.getCookie()).ifPresent(e -> tracker.touch(e, fr.getPacketCount().getValue(),
+        fr.getByteCount().getValue(), OffloadRefresher.direction(e, fr.getMatch())));
     return ListenerResult.CONTINUE;
   }
 
   private static OFPort inPort(Match m) {
     return m.supports(MatchField.IN_PORT) && m.get(MatchField.IN_PORT) != null ? m.get(MatchField.IN_PORT) : null;
-  }
-
-  private static IpAddress source(Match m) {
-    if (m.supports(MatchField.IPV4_SRC) && m.get(MatchField.IPV4_SRC) != null) {
-      return IpAddress.v4(m.get(MatchField.IPV4_SRC).getInt());
-    }
-    if (m.supports(MatchField.IPV6_SRC) && m.get(MatchField.IPV6_SRC) != null) {
-      return IpAddress.of(m.get(MatchField.IPV6_SRC).getBytes(), 0, true);
-    }
-    return null;
   }
 
   /** Removes a connection's entries from every switch: by cookie where OpenFlow has cookie masks. */
