@@ -8,6 +8,7 @@ import io.statewall.apps.firewall.Firewall;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.firewall.FirewallSettings;
 import io.statewall.apps.firewall.PolicyReloader;
+import io.statewall.apps.guard.PacketInGuard;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
 import io.statewall.apps.policy.PolicyHolder;
@@ -43,11 +44,15 @@ public final class FirewallAssembler implements AppAssembler {
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
     List<App> apps = assemble(options.policy());
-    return List.of(apps.get(0), apps.get(1),
-        new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
+    List<App> all = new java.util.ArrayList<>(apps);
+    all.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
+    return List.copyOf(all);
   }
 
-  /** Topology first (it learns hosts and links from packet-ins before the firewall judges them). */
+  /**
+   * The packet-in guard first (it drops what is over the limits before anyone works on it), then
+   * topology (it learns hosts and links from packet-ins before the firewall judges them).
+   */
   public List<App> assemble(Path policyFile) throws UserError {
     Policy policy = load(policyFile);
     policy.warnings().forEach(w -> log.warn("{}", w));
@@ -56,7 +61,7 @@ public final class FirewallAssembler implements AppAssembler {
         List.of(new FtpHelper()));
     firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
         FirewallSettings.DEFAULTS, listener);
-    return List.of(topology, firewall);
+    return List.of(new PacketInGuard(PacketInGuard.Limits.DEFAULTS, System::nanoTime), topology, firewall);
   }
 
   /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
