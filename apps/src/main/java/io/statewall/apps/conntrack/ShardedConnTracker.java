@@ -425,6 +425,9 @@ public final class ShardedConnTracker implements ConnTracker {
         e.bytes1 += bytes;
       }
       e.expires = now + refreshTimeout(e);
+      if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
+        TcpTracker.forgetWindows(e);
+      }
     }
   }
 
