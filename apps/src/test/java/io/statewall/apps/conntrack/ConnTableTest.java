@@ -189,6 +189,19 @@ class ConnTableTest {
   }
 
   @Test
+  void classifyAllGivesTheSequentialResults() {
+    ShardedConnTracker ct = tracker(CtConfig.defaults());
+    track(ct, udp(1));
+    Packet[] batch = {udp(1), udpReply(1), udp(2), null, udp(2), PARSER.parse(new byte[3])};
+    TrackOptions[] opts = new TrackOptions[batch.length];
+    java.util.Arrays.fill(opts, TrackOptions.NONE);
+    CtLookup[] out = ct.classifyAll(batch, opts);
+    assertThat(out).extracting(CtLookup::state).containsExactly(CtState.NEW, CtState.ESTABLISHED,
+        CtState.NEW, CtState.INVALID, CtState.NEW, CtState.UNTRACKED);
+    assertThat(out[1].entry()).isSameAs(out[0].entry());
+  }
+
+  @Test
   void countersPerDirection() {
     ShardedConnTracker ct = tracker(CtConfig.defaults());
     track(ct, udp(1));
