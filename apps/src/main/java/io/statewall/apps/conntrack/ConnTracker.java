@@ -19,6 +19,19 @@ public interface ConnTracker {
   CtLookup classify(io.statewall.apps.packet.Packet packet, TrackOptions options);
 
   /**
+   * Classifies a batch of packets (say, the packet-ins of one socket read): the same results, in
+   * order, as {@link #classify} one by one. An implementation may overlap the batch's memory
+   * accesses, which matters when the table is far larger than the CPU caches.
+   */
+  default CtLookup[] classifyAll(io.statewall.apps.packet.Packet[] packets, TrackOptions[] options) {
+    CtLookup[] out = new CtLookup[packets.length];
+    for (int i = 0; i < packets.length; i++) {
+      out[i] = classify(packets[i], options[i]);
+    }
+    return out;
+  }
+
+  /**
    * Called only when the filter accepted the packet of {@code lookup} (for every tracked packet,
    * not just new ones): inserts an unconfirmed connection (consuming its expectation), then runs
    * the connection's helper, which may expect a related connection or ask for a drop.

@@ -33,7 +33,7 @@ public final class ShardedConnTracker implements ConnTracker {
   private final TcpTracker tcp;
   private final ExpectationTable expectations;
   private final PacketParser quoteParser = new PacketParser();
-  private final Shard[] shards = new Shard[SHARDS];
+  private final CtShard[] shards = new CtShard[SHARDS];
   private final AtomicInteger count = new AtomicInteger();
   private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
   private final long udpMillis;
@@ -49,6 +49,10 @@ public final class ShardedConnTracker implements ConnTracker {
   private final LongAdder drop = new LongAdder();
   private final LongAdder earlyDrop = new LongAdder();
   private final LongAdder helperDrop = new LongAdder();
+
+  /** Keeps the JIT from dropping classifyAll's warming reads; its value means nothing. */
+  @SuppressWarnings("unused")
+  private long prefetchSink;
 
   private final Object gcLock = new Object();
   private int gcShard;
@@ -70,7 +74,7 @@ public final class ShardedConnTracker implements ConnTracker {
     this.tcp = new TcpTracker(config);
     this.expectations = new ExpectationTable(config.maxExpectations());
     for (int i = 0; i < SHARDS; i++) {
-      shards[i] = new Shard();
+      shards[i] = new CtShard();
     }
     CtTimeouts t = config.timeouts();
     udpMillis = t.udp() * 1000L;
@@ -125,10 +129,10 @@ public final class ShardedConnTracker implements ConnTracker {
         return CtLookup.invalid(p, "invalid TCP flag combination 0x" + Integer.toHexString(p.tcpFlags()));
       }
     }
-    Key k = Key.of(p);
+    CtKey k = CtKey.of(p);
     long now = clock.millis();
     for (int attempt = 0; attempt < 2; attempt++) {
-      Shard s = shardOf(k.hash);
+      CtShard s = shardOf(k.hash);
       CtLookup result = null;
       CtEntry removed;
       RemovalReason removedWhy = RemovalReason.EXPIRED;
@@ -136,7 +140,7 @@ public final class ShardedConnTracker implements ConnTracker {
         CtEntry e = s.find(k, now);
         removed = s.takeExpired();
         if (e != null) {
-          int dir = matchDir(e, k);
+          int dir = k.matchDir(e);
           CtState state = packetState(e, dir);
           int res = track(e, p, dir, now);
           if (res == TcpTracker.REPEAT) {
@@ -181,7 +185,34 @@ public final class ShardedConnTracker implements ConnTracker {
     return newConnection(p, k, options, now);
   }
 
-  private CtLookup newConnection(Packet p, Key k, TrackOptions options, long now) {
+  /**
+   * First touches, without locks, the bucket and connection each packet will need, so that their
+   * cache misses overlap instead of queueing behind each packet's lock; then classifies in order.
+   * The racy reads only warm the caches: results are exactly those of sequential classify.
+   */
+  @Override
+  public CtLookup[] classifyAll(Packet[] packets, TrackOptions[] options) {
+    long sink = 0;
+    for (Packet p : packets) {
+      if (p == null || p.malformed() != null || p.fragment() || !(p.isTcp() || p.isUdp())) {
+        continue;
+      }
+      CtKey k = CtKey.of(p);
+      CtEntry[] t = shardOf(k.hash).table;
+      CtEntry e = t[k.hash & (t.length - 1)];
+      if (e != null) {
+        sink += e.hash + e.srcLo + e.end1 + e.lastWin;
+      }
+    }
+    prefetchSink = sink;
+    CtLookup[] out = new CtLookup[packets.length];
+    for (int i = 0; i < packets.length; i++) {
+      out[i] = classify(packets[i], options[i]);
+    }
+    return out;
+  }
+
+  private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
     e.created = now;
     int proto = k.proto;
@@ -267,18 +298,18 @@ public final class ShardedConnTracker implements ConnTracker {
       invalid.increment();
       return CtLookup.invalid(p, "ICMP error quotes no usable packet");
     }
-    Key k = Key.inverseOf(inner);
+    CtKey k = CtKey.inverseOf(inner);
     if (k == null) {
       invalid.increment();
       return CtLookup.invalid(p, "ICMP error quotes an untrackable packet");
     }
     long now = clock.millis();
-    Shard s = shardOf(k.hash);
+    CtShard s = shardOf(k.hash);
     CtEntry removed;
     synchronized (s) {
       CtEntry e = s.find(k, now);
       if (e != null) {
-        int dir = matchDir(e, k);
+        int dir = k.matchDir(e);
         // The found direction's destination is the quoted packet's source: the error must go there.
         if (!p.dst().equals(inner.src())) {
           invalid.increment();
@@ -315,7 +346,7 @@ public final class ShardedConnTracker implements ConnTracker {
     if (x == null || x.helper == null) {
       return HelperVerdict.ACCEPT;
     }
-    Shard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash);
     HelperVerdict v;
     synchronized (s) {
       v = x.helper.help(lookup.packet(), lookup.state(), lookup.direction(), new Context(e, now));
@@ -335,10 +366,10 @@ public final class ShardedConnTracker implements ConnTracker {
       insertFailed.increment();
       return HelperVerdict.drop("conntrack table full");
     }
-    Shard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash);
     CtEntry expired;
     synchronized (s) {
-      Key k = Key.ofEntry(e);
+      CtKey k = CtKey.ofEntry(e);
       CtEntry clash = s.find(k, now);
       if (clash != null) {
         count.decrementAndGet();
@@ -379,7 +410,7 @@ public final class ShardedConnTracker implements ConnTracker {
     return false;
   }
 
-  private boolean earlyDropIn(Shard s, int hash, long now) {
+  private boolean earlyDropIn(CtShard s, int hash, long now) {
     List<CtEntry> victims = new ArrayList<>(2);
     List<CtEntry> expired = new ArrayList<>(2);
     synchronized (s) {
@@ -422,7 +453,7 @@ public final class ShardedConnTracker implements ConnTracker {
   @Override
   public void touch(CtEntry e, long packets, long bytes, CtDirection direction) {
     long now = clock.millis();
-    Shard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash);
     synchronized (s) {
       if (e.hasStatus(CtEntry.DYING)) {
         return;
@@ -435,6 +466,9 @@ public final class ShardedConnTracker implements ConnTracker {
         e.bytes1 += bytes;
       }
       e.expires = now + refreshTimeout(e);
+      if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
+        TcpTracker.forgetWindows(e);
+      }
     }
   }
 
@@ -457,7 +491,7 @@ public final class ShardedConnTracker implements ConnTracker {
     synchronized (gcLock) {
       int budget = maxBuckets;
       while (budget > 0) {
-        Shard s = shards[gcShard];
+        CtShard s = shards[gcShard];
         synchronized (s) {
           CtEntry[] t = s.table;
           if (gcBucket >= t.length) {
@@ -490,8 +524,8 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public int delete(CtTuple tuple) {
-    Key k = Key.of(tuple);
-    Shard s = shardOf(k.hash);
+    CtKey k = CtKey.of(tuple);
+    CtShard s = shardOf(k.hash);
     CtEntry e;
     synchronized (s) {
       e = s.find(k, Long.MIN_VALUE);
@@ -507,7 +541,7 @@ public final class ShardedConnTracker implements ConnTracker {
   @Override
   public int flush() {
     List<CtEntry> all = new ArrayList<>();
-    for (Shard s : shards) {
+    for (CtShard s : shards) {
       List<CtEntry> here = new ArrayList<>();
       synchronized (s) {
         for (CtEntry head : s.table) {
@@ -530,7 +564,7 @@ public final class ShardedConnTracker implements ConnTracker {
   public List<CtEntry> entries() {
     long now = clock.millis();
     List<CtEntry> out = new ArrayList<>();
-    for (Shard s : shards) {
+    for (CtShard s : shards) {
       synchronized (s) {
         for (CtEntry head : s.table) {
           for (CtEntry e = head; e != null; e = e.next) {
@@ -548,7 +582,7 @@ public final class ShardedConnTracker implements ConnTracker {
   public List<String> list() {
     long now = clock.millis();
     List<String> out = new ArrayList<>();
-    for (Shard s : shards) {
+    for (CtShard s : shards) {
       synchronized (s) {
         for (CtEntry head : s.table) {
           for (CtEntry e = head; e != null; e = e.next) {
@@ -602,201 +636,12 @@ public final class ShardedConnTracker implements ConnTracker {
     }
   }
 
-  private Shard shardOf(int hash) {
+  private CtShard shardOf(int hash) {
     return shards[(hash >>> 26) & (SHARDS - 1)];
   }
 
   private static String stateName(CtEntry e) {
     return e.proto == Packet.PROTO_TCP ? TcpTracker.stateName(e.tcpState) : "-";
-  }
-
-  /** 0 when {@code k} is e's ORIGINAL tuple, 1 when its REPLY tuple, -1 otherwise. */
-  static int matchDir(CtEntry e, Key k) {
-    if (e.protocol() != k.proto || e.v6 != k.v6) {
-      return -1;
-    }
-    if (k.icmp) {
-      if ((e.ports >>> 16) != k.icmpId || (e.ports & 0xFF) != k.icmpCode) {
-        return -1;
-      }
-      int origType = (e.ports >>> 8) & 0xFF;
-      if (k.icmpType == origType && e.srcHi == k.sHi && e.srcLo == k.sLo && e.dstHi == k.dHi
-          && e.dstLo == k.dLo) {
-        return 0;
-      }
-      if (k.icmpType == IcmpTracker.inverseType(origType, k.v6) && e.srcHi == k.dHi
-          && e.srcLo == k.dLo && e.dstHi == k.sHi && e.dstLo == k.sLo) {
-        return 1;
-      }
-      return -1;
-    }
-    if (e.ports == k.ports && e.srcLo == k.sLo && e.dstLo == k.dLo && e.srcHi == k.sHi
-        && e.dstHi == k.dHi) {
-      return 0;
-    }
-    int swapped = (k.ports >>> 16) | (k.ports << 16);
-    if (e.ports == swapped && e.srcLo == k.dLo && e.dstLo == k.sLo && e.srcHi == k.dHi
-        && e.dstHi == k.sHi) {
-      return 1;
-    }
-    return -1;
-  }
-
-  /** A lookup key: one direction's tuple, flattened, with its symmetric hash. */
-  static final class Key {
-    final boolean v6;
-    final boolean icmp;
-    final int proto;
-    final long sHi;
-    final long sLo;
-    final long dHi;
-    final long dLo;
-    final int ports;
-    final int icmpType;
-    final int icmpCode;
-    final int icmpId;
-    final int hash;
-
-    private Key(boolean v6, int proto, IpAddress s, IpAddress d, int sport, int dport, int type,
-        int code, int id) {
-      this.v6 = v6;
-      this.proto = proto;
-      this.icmp = proto == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
-      this.sHi = s.hi();
-      this.sLo = s.lo();
-      this.dHi = d.hi();
-      this.dLo = d.lo();
-      boolean withPorts = proto == Packet.PROTO_TCP || proto == Packet.PROTO_UDP;
-      if (icmp) {
-        this.ports = (id << 16) | ((type & 0xFF) << 8) | (code & 0xFF);
-        this.icmpType = type;
-        this.icmpCode = code;
-        this.icmpId = id;
-        this.hash = hash(sHi, sLo, id, dHi, dLo, id, proto);
-      } else {
-        this.ports = withPorts ? (sport << 16) | (dport & 0xFFFF) : 0;
-        this.icmpType = -1;
-        this.icmpCode = -1;
-        this.icmpId = -1;
-        this.hash = withPorts ? hash(sHi, sLo, sport, dHi, dLo, dport, proto)
-            : hash(sHi, sLo, 0, dHi, dLo, 0, proto);
-      }
-    }
-
-    static Key of(Packet p) {
-      return new Key(p.ipVersion() == 6, p.protocol(), p.src(), p.dst(), p.srcPort(), p.dstPort(),
-          p.icmpType(), p.icmpCode(), p.icmpId());
-    }
-
-    /** The mirror of a quoted packet's tuple, or null when it has none (ICMP without a reply type). */
-    static Key inverseOf(Packet q) {
-      boolean v6 = q.ipVersion() == 6;
-      if (q.protocol() == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP)) {
-        int inv = IcmpTracker.inverseType(q.icmpType(), v6);
-        if (inv < 0 || q.icmpId() < 0) {
-          return null;
-        }
-        return new Key(v6, q.protocol(), q.dst(), q.src(), -1, -1, inv, q.icmpCode(), q.icmpId());
-      }
-      return new Key(v6, q.protocol(), q.dst(), q.src(), q.dstPort(), q.srcPort(), -1, -1, -1);
-    }
-
-    static Key of(CtTuple t) {
-      return new Key(t.src().v6(), t.protocol(), t.src(), t.dst(), t.srcPort(), t.dstPort(),
-          t.icmpType(), t.icmpCode(), t.icmpId());
-    }
-
-    static Key ofEntry(CtEntry e) {
-      return of(e.tuple(CtDirection.ORIGINAL));
-    }
-
-    private static int hash(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort, int proto) {
-      long a = mix(aHi * 0x9E3779B97F4A7C15L ^ aLo ^ ((long) aPort << 32));
-      long b = mix(bHi * 0x9E3779B97F4A7C15L ^ bLo ^ ((long) bPort << 32));
-      long h = mix((a + b) ^ proto);
-      return (int) (h ^ (h >>> 32));
-    }
-
-    private static long mix(long z) {
-      z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-      z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-      return z ^ (z >>> 33);
-    }
-  }
-
-  /** One lock stripe: a chained hash table of connections, guarded by its own monitor. */
-  private static final class Shard {
-    CtEntry[] table = new CtEntry[16];
-    int size;
-    /** An expired entry unlinked by the last find, to be reported once the lock is released. */
-    private CtEntry expiredFound;
-
-    CtEntry find(Key k, long now) {
-      CtEntry[] t = table;
-      int b = k.hash & (t.length - 1);
-      for (CtEntry e = t[b]; e != null; e = e.next) {
-        if (e.hash == k.hash && matchDir(e, k) >= 0) {
-          if (now != Long.MIN_VALUE && e.expires - now <= 0) {
-            unlink(e);
-            expiredFound = e;
-            return null;
-          }
-          return e;
-        }
-      }
-      return null;
-    }
-
-    CtEntry takeExpired() {
-      CtEntry e = expiredFound;
-      expiredFound = null;
-      return e;
-    }
-
-    void link(CtEntry e) {
-      if (size >= table.length - (table.length >>> 2)) {
-        resize();
-      }
-      int b = e.hash & (table.length - 1);
-      e.next = table[b];
-      table[b] = e;
-      size++;
-    }
-
-    void unlink(CtEntry e) {
-      CtEntry[] t = table;
-      int b = e.hash & (t.length - 1);
-      CtEntry prev = null;
-      for (CtEntry c = t[b]; c != null; prev = c, c = c.next) {
-        if (c == e) {
-          if (prev == null) {
-            t[b] = c.next;
-          } else {
-            prev.next = c.next;
-          }
-          e.next = null;
-          e.status |= CtEntry.DYING;
-          size--;
-          return;
-        }
-      }
-    }
-
-    private void resize() {
-      CtEntry[] old = table;
-      CtEntry[] t = new CtEntry[old.length * 2];
-      for (CtEntry head : old) {
-        CtEntry e = head;
-        while (e != null) {
-          CtEntry next = e.next;
-          int b = e.hash & (t.length - 1);
-          e.next = t[b];
-          t[b] = e;
-          e = next;
-        }
-      }
-      table = t;
-    }
   }
 
   /** HelperContext for one packet of one connection; used under the connection's shard lock. */

@@ -367,6 +367,19 @@ final class TcpTracker {
     return t;
   }
 
+  /**
+   * Traffic went by that we did not see (offloaded to a switch): our sequence windows are stale.
+   * Forget them, so that the next packet in each direction re-learns its window from the packet,
+   * as Linux does when it picks up a connection mid-stream, instead of looking out of window.
+   */
+  static void forgetWindows(CtEntry e) {
+    e.maxwin0 = 0;
+    e.maxwin1 = 0;
+    e.flags0 &= ~(F_MAXACK_SET | F_DATA_UNACKNOWLEDGED);
+    e.flags1 &= ~(F_MAXACK_SET | F_DATA_UNACKNOWLEDGED);
+    e.retrans = 0;
+  }
+
   static boolean canEarlyDrop(int state) {
     return state == S_FW || state == S_LA || state == S_TW || state == S_CL || state == S_CW;
   }

@@ -169,6 +169,39 @@ class ConnTableTest {
   }
 
   @Test
+  void packetsAfterOffloadedTrafficAreInWindowAgain() {
+    ShardedConnTracker ct = tracker(CtConfig.defaults());
+    TcpFlow f = new TcpFlow("10.0.0.1", 40000, "10.0.0.2", 80);
+    track(ct, f.c(Packet.TCP_SYN));
+    track(ct, f.s(Packet.TCP_SYN | Packet.TCP_ACK));
+    CtEntry e = track(ct, f.c(Packet.TCP_ACK)).entry();
+    // The switch forwarded 10 MB each way that the controller never saw.
+    f.cSeq += 10_000_000;
+    f.sSeq += 10_000_000;
+    assertThat(ct.classify(f.cPeek(Packet.TCP_ACK, "x"), TrackOptions.NONE).state())
+        .as("without the offload report the jump is out of window").isEqualTo(CtState.INVALID);
+    ct.touch(e, 7000, 10_000_000, CtDirection.ORIGINAL);
+    ct.touch(e, 7000, 10_000_000, CtDirection.REPLY);
+    assertThat(track(ct, f.c(Packet.TCP_ACK | Packet.TCP_PSH, "more")).state()).isEqualTo(CtState.ESTABLISHED);
+    assertThat(track(ct, f.s(Packet.TCP_ACK)).state()).isEqualTo(CtState.ESTABLISHED);
+    assertThat(track(ct, f.c(Packet.TCP_FIN | Packet.TCP_ACK)).state()).isEqualTo(CtState.ESTABLISHED);
+    assertThat(e.tcpStateName()).isEqualTo("FIN_WAIT");
+  }
+
+  @Test
+  void classifyAllGivesTheSequentialResults() {
+    ShardedConnTracker ct = tracker(CtConfig.defaults());
+    track(ct, udp(1));
+    Packet[] batch = {udp(1), udpReply(1), udp(2), null, udp(2), PARSER.parse(new byte[3])};
+    TrackOptions[] opts = new TrackOptions[batch.length];
+    java.util.Arrays.fill(opts, TrackOptions.NONE);
+    CtLookup[] out = ct.classifyAll(batch, opts);
+    assertThat(out).extracting(CtLookup::state).containsExactly(CtState.NEW, CtState.ESTABLISHED,
+        CtState.NEW, CtState.INVALID, CtState.NEW, CtState.UNTRACKED);
+    assertThat(out[1].entry()).isSameAs(out[0].entry());
+  }
+
+  @Test
   void countersPerDirection() {
     ShardedConnTracker ct = tracker(CtConfig.defaults());
     track(ct, udp(1));

@@ -149,6 +149,56 @@ final class DiffScenarios {
     l.add(f.sFrame(ACK, ""));
     add("tcp half close is CLOSE_WAIT", l);
 
+    f = flow(80);
+    l = new ArrayList<>(handshake(f));
+    long exact = f.cSeq;
+    f.cSeq += 1000;
+    l.add(f.cFrame(RST, ""));
+    f.cSeq = exact;
+    add("tcp RST with an inexact sequence number keeps ESTABLISHED", l);
+
+    f = flow(80);
+    l = new ArrayList<>(handshake(f));
+    f.cSeq += 777_777;
+    l.add(f.cFrame(SYN, ""));
+    add("tcp SYN in ESTABLISHED is ignored", l);
+
+    f = flow(80);
+    l = new ArrayList<>(handshake(f));
+    f.cSeq += 777_777;
+    l.add(f.cFrame(SYN, ""));
+    f.sSeq += 999_999;
+    l.add(f.sFrame(SA, ""));
+    l.add(f.cFrame(ACK, ""));
+    add("tcp SYN-ACK answering an ignored SYN resynchronises", l);
+
+    f = flow(80);
+    l = new ArrayList<>(handshake(f));
+    byte[] first = f.frame(true, PA, "abc");
+    l.add(f.cFrame(PA, "abc"));
+    l.add(f.sFrame(ACK, ""));
+    l.add(f.cFrame(PA, "def"));
+    l.add(first);
+    add("tcp retransmission of acknowledged data", l);
+
+    f = flow(80);
+    l = new ArrayList<>(handshake(f));
+    l.add(f.cFrame(FA, ""));
+    l.add(f.sFrame(ACK, ""));
+    l.add(f.sFrame(FA, ""));
+    l.add(f.cFrame(SYN, ""));
+    l.add(f.sFrame(ACK, ""));
+    add("tcp challenge ACK in LAST_ACK is not taken as the last ACK", l);
+
+    f = flow(80);
+    l = new ArrayList<>(handshake(f));
+    l.add(f.cFrame(PA, "x".repeat(1200)));
+    l.add(f.cFrame(PA, "y".repeat(1200)));
+    l.add(f.sFrame(ACK, ""));
+    l.add(f.sFrame(FA, ""));
+    l.add(f.cFrame(RST, ""));
+    add("tcp data, FIN from server, RST from client closes", l);
+
     TcpFlow f6 = new TcpFlow(C6, port++, S6, 80);
     l = new ArrayList<>(handshake(f6));
     l.add(f6.cFrame(PA, "hello"));

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The same packet sequences sent through Linux's conntrack (two network namespaces, FTP helper
@@ -29,20 +30,21 @@ import org.junit.jupiter.api.TestFactory;
  * per packet the state and whether it got through, per sequence {@code conntrack -L} and
  * {@code conntrack -L expect}. Needs root, iproute2, iptables, conntrack and Debian's python3.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KernelDifferentialTest {
 
   private static final PacketParser PARSER = new PacketParser();
-  private static String prefix;
-  private static final List<String> report = new ArrayList<>();
-  private static List<KernelResult> kernel;
-  private static List<DiffScenarios.Scenario> scenarios;
+  private String prefix;
+  private final List<String> report = new ArrayList<>();
+  private List<KernelResult> kernel;
+  private List<DiffScenarios.Scenario> scenarios;
 
   /** What the kernel did with one scenario. */
   record KernelResult(List<String> states, List<Boolean> forwarded, List<String> conns,
       List<String> expects) {}
 
   @BeforeAll
-  static void runKernel() throws Exception {
+  void runKernel() throws Exception {
     assumeTrue(canRun(), "needs root, ip, iptables, conntrack and /usr/bin/python3");
     prefix = "swd" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
     scenarios = DiffScenarios.all();
@@ -56,7 +58,7 @@ class KernelDifferentialTest {
   }
 
   @AfterAll
-  static void tearDown() throws IOException {
+  void tearDown() throws IOException {
     if (prefix != null) {
       run(false, "ip", "netns", "del", prefix + "a");
       run(false, "ip", "netns", "del", prefix + "b");
@@ -79,7 +81,7 @@ class KernelDifferentialTest {
     return tests;
   }
 
-  private static void compare(DiffScenarios.Scenario sc, KernelResult k) {
+  private void compare(DiffScenarios.Scenario sc, KernelResult k) {
     FakeClock clock = new FakeClock();
     ShardedConnTracker ct = new ShardedConnTracker(CtConfig.defaults(), clock, List.of(new FtpHelper()));
     List<String> states = new ArrayList<>();
@@ -159,7 +161,7 @@ class KernelDifferentialTest {
     }
   }
 
-  private static void setUpNamespaces() throws IOException {
+  private void setUpNamespaces() throws IOException {
     String a = prefix + "a";
     String b = prefix + "b";
     String x = prefix + "x";
@@ -195,7 +197,7 @@ class KernelDifferentialTest {
     run(true, "ip", "netns", "exec", b, "sh", "-c", setup);
   }
 
-  private static List<KernelResult> replay(List<DiffScenarios.Scenario> scs) throws Exception {
+  private List<KernelResult> replay(List<DiffScenarios.Scenario> scs) throws Exception {
     Path in = Files.createTempFile("swdiff", ".txt");
     try {
       List<String> lines = new ArrayList<>();

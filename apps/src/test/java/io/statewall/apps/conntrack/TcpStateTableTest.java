@@ -6,7 +6,7 @@ import io.statewall.apps.packet.Packet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -64,11 +64,10 @@ class TcpStateTableTest {
     FakeClock clock = new FakeClock();
     ShardedConnTracker ct = new ShardedConnTracker(CtConfig.defaults(), clock, List.of());
     TcpFlow f = new TcpFlow("10.0.0.1", 40000, "10.0.0.2", 80);
-    for (Consumer<TcpFlow> step : prefix(state)) {
-      step.accept(f);
+    List<Packet> setup = new ArrayList<>();
+    for (Function<TcpFlow, Packet> step : prefix(state)) {
+      setup.add(step.apply(f));
     }
-    List<Packet> setup = recorded;
-    recorded = new ArrayList<>();
     for (Packet p : setup) {
       CtLookup l = ct.classify(p, TrackOptions.NONE);
       assertThat(l.state()).as("setup packet").isNotEqualTo(CtState.INVALID);
@@ -103,24 +102,23 @@ class TcpStateTableTest {
     }
   }
 
-  private static List<Packet> recorded = new ArrayList<>();
-
-  private static List<Consumer<TcpFlow>> prefix(String state) {
-    List<Consumer<TcpFlow>> s = new ArrayList<>();
-    Consumer<TcpFlow> syn = f -> recorded.add(f.c(Packet.TCP_SYN));
-    Consumer<TcpFlow> synack = f -> recorded.add(f.s(Packet.TCP_SYN | Packet.TCP_ACK));
-    Consumer<TcpFlow> ack = f -> recorded.add(f.c(Packet.TCP_ACK));
+  /** The packets that bring a fresh connection into {@code state}. */
+  private static List<Function<TcpFlow, Packet>> prefix(String state) {
+    List<Function<TcpFlow, Packet>> s = new ArrayList<>();
+    Function<TcpFlow, Packet> syn = f -> f.c(Packet.TCP_SYN);
+    Function<TcpFlow, Packet> synack = f -> f.s(Packet.TCP_SYN | Packet.TCP_ACK);
+    Function<TcpFlow, Packet> ack = f -> f.c(Packet.TCP_ACK);
     switch (state) {
       case "NO": break;
       case "SS": s.add(syn); break;
       case "SR": s.add(syn); s.add(synack); break;
       case "ES": s.add(syn); s.add(synack); s.add(ack); break;
-      case "FW": s.addAll(prefix("ES")); s.add(f -> recorded.add(f.c(Packet.TCP_FIN | Packet.TCP_ACK))); break;
-      case "CW": s.addAll(prefix("FW")); s.add(f -> recorded.add(f.s(Packet.TCP_ACK))); break;
-      case "LA": s.addAll(prefix("CW")); s.add(f -> recorded.add(f.s(Packet.TCP_FIN | Packet.TCP_ACK))); break;
-      case "TW": s.addAll(prefix("LA")); s.add(f -> recorded.add(f.c(Packet.TCP_ACK))); break;
-      case "CL": s.addAll(prefix("ES")); s.add(f -> recorded.add(f.c(Packet.TCP_RST))); break;
-      case "S2": s.add(syn); s.add(f -> recorded.add(f.s(Packet.TCP_SYN))); break;
+      case "FW": s.addAll(prefix("ES")); s.add(f -> f.c(Packet.TCP_FIN | Packet.TCP_ACK)); break;
+      case "CW": s.addAll(prefix("FW")); s.add(f -> f.s(Packet.TCP_ACK)); break;
+      case "LA": s.addAll(prefix("CW")); s.add(f -> f.s(Packet.TCP_FIN | Packet.TCP_ACK)); break;
+      case "TW": s.addAll(prefix("LA")); s.add(f -> f.c(Packet.TCP_ACK)); break;
+      case "CL": s.addAll(prefix("ES")); s.add(f -> f.c(Packet.TCP_RST)); break;
+      case "S2": s.add(syn); s.add(f -> f.s(Packet.TCP_SYN)); break;
       default: throw new IllegalArgumentException(state);
     }
     return s;
