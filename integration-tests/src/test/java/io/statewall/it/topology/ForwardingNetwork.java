@@ -72,6 +72,15 @@ final class ForwardingNetwork implements AutoCloseable {
           READY, () -> n.service().switches().equals(dpids)
               && n.service().links().equals(n.wiring.links()));
       n.startTimes = new StartTimes(n.net.startTime(), connected, discovered);
+      if (Boolean.getBoolean("statewall.it.trace") || discovered.toMillis() > 2_000) {
+        // a slow discovery is worth a timeline in the test output
+        System.out.printf("[topology-it] %s start timeline (from switches connected):%n", shape);
+        long base = t0;
+        n.recorder.events().forEach(e -> System.out.printf("  %+d ms %s%n",
+            (e.atNanos() - base) / 1_000_000, e.event()));
+        n.recorder.packetIns(p -> true).forEach(p -> System.out.printf("  %+d ms packet-in %s %d bytes%n",
+            (p.atNanos() - base) / 1_000_000, p.at(), p.frame().length));
+      }
       LOG.info("{}: {}", shape, n.startTimes);
       System.out.printf("[topology-it] %s started: %s%n", shape, n.startTimes);
       return n;
