@@ -23,8 +23,11 @@ final class SetupLedger {
   private volatile boolean recording;
 
   SetupLedger(FlowExpectation expectation) {
-    this.required = PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW
-        | (expectation == FlowExpectation.PATH ? PendingSetup.EGRESS_FLOW : 0);
+    this.required = switch (expectation) {
+      case NONE -> PendingSetup.PACKET_OUT;
+      case INGRESS -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW;
+      case PATH -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW | PendingSetup.EGRESS_FLOW;
+    };
   }
 
   PendingSetup open(

@@ -9,7 +9,7 @@ public final class StatewallMain {
   private StatewallMain() {}
 
   public static void main(String[] args) {
-    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(), new BenchCommand());
+    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(), new BenchCommand(InProcessFirewall::new));
     if (code != 0 || !isServer(args)) {
       System.exit(code);
     }
