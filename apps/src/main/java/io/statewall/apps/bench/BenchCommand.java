@@ -142,12 +142,14 @@ public final class BenchCommand implements Callable<Integer> {
       }
       Optional<LoadResult> measured = Optional.empty();
       String note = null;
-      String[] footprint = {null};
+      Optional<InProcessController.Footprint> footprint = Optional.empty();
       if (external != null) {
         err.printf("bench: the controller at %s%n", controller);
         measured = Optional.of(new LoadGenerator(config).run(external, controller, progress));
       } else if (inProcess != null) {
-        measured = Optional.of(measureInProcess(config, progress, err, footprint));
+        InProcessRun run = measureInProcess(config, progress, err);
+        measured = Optional.of(run.result());
+        footprint = run.footprint();
       } else {
         note = "the in-process controller is not wired yet: only the stub was measured "
             + "(use --controller HOST:PORT to measure a running controller)";
@@ -158,9 +160,9 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("note: " + note);
       }
       out.print(report.summary());
-      if (footprint[0] != null) {
-        out.println(footprint[0]);
-      }
+      footprint.ifPresent(f -> out.printf(
+          "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC)%n",
+          f.trackedConnections(), f.liveHeapBytes() / 1e6));
       out.println(report.json());
       out.flush();
       return 0;
@@ -174,8 +176,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private LoadResult measureInProcess(LoadConfig config, Consumer<Progress> progress,
-      PrintWriter err, String[] footprint) throws BenchException, InterruptedException {
+  /** The in-process controller's run and what it held afterwards. */
+  private record InProcessRun(LoadResult result, Optional<InProcessController.Footprint> footprint) {}
+
+  private InProcessRun measureInProcess(LoadConfig config, Consumer<Progress> progress,
+      PrintWriter err) throws BenchException, InterruptedException {
     InProcessController made;
     try {
       made = inProcess.get();
@@ -193,10 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       err.printf("bench: statewall in-process at %s, %d rules%n", address, rules);
       LoadResult result = new LoadGenerator(config).run(address, "statewall", progress);
-      c.footprint().ifPresent(f -> footprint[0] = String.format(
-          "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC)",
-          f.trackedConnections(), f.liveHeapBytes() / 1e6));
-      return result;
+      return new InProcessRun(result, c.footprint());
     }
   }
 
