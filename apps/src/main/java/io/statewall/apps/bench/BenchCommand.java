@@ -81,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--hosts-per-switch", paramLabel = "N", description = "emulated hosts per switch (default ${DEFAULT-VALUE})")
   private int hostsPerSwitch = 4;
 
-  @Option(names = "--expect-flows", paramLabel = "WHICH", description = "what completes a connection for the measured controller besides its packet-out: none (statewall: a SYN is NEW and gets only a packet-out), path (a flow-mod on every switch of its path) or ingress (default ${DEFAULT-VALUE})")
+  @Option(names = "--expect-flows", paramLabel = "WHICH", description = "what completes a connection for the measured controller besides its packet-out: none (statewall: a SYN is NEW and gets only a packet-out), handshake (the hosts complete the TCP handshake; set up once the entries on the path and the ACK's packet-out arrived: a whole connection), path (a flow-mod on every switch of its path) or ingress (default ${DEFAULT-VALUE})")
   private String expectFlows = "none";
 
   @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches (default ${DEFAULT-VALUE})")

@@ -26,7 +26,7 @@ final class SetupLedger {
     this.required = switch (expectation) {
       case NONE -> PendingSetup.PACKET_OUT;
       case INGRESS -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW;
-      case PATH -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW | PendingSetup.EGRESS_FLOW;
+      case PATH, HANDSHAKE -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW | PendingSetup.EGRESS_FLOW;
     };
   }
 
@@ -35,6 +35,11 @@ final class SetupLedger {
     PendingSetup p = new PendingSetup(key, owner, ingress, egress, nowNanos, required, probe);
     pending.put(key, p);
     return p;
+  }
+
+  /** Whether a connection with this original tuple is waiting to be set up. */
+  boolean isPending(FiveTuple key) {
+    return pending.containsKey(key);
   }
 
   void onPacketOut(FiveTuple key, long nowNanos) {

@@ -46,4 +46,27 @@ class BenchSubcommandTest {
     assertThat(json.get("rules").asInt()).isEqualTo(1000);
     assertThat(out).contains("statewall").contains("tracked connections");
   }
+
+  @Test
+  void withTheHandshakeTheFirewallInstallsEntriesAndConnectionsComplete() throws Exception {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    int exit;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      exit = StatewallCli.execute(new String[] {"bench", "--seconds", "1", "--switches", "2",
+          "--rules", "50", "--mode", "latency", "--ramp-up", "0", "--expect-flows", "handshake"},
+          new FirewallAssembler(), new PolicyCommand(), new BenchCommand(InProcessFirewall::new));
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+
+    assertThat(exit).as(out).isZero();
+    String[] lines = out.strip().split("\n");
+    JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+    // SYN, SYN-ACK and ACK were judged, entries went to both switches and the ACK was delivered:
+    // otherwise no connection would count as set up
+    assertThat(json.get("new_conn_per_s").asLong()).as(out).isPositive();
+  }
 }
