@@ -489,7 +489,9 @@ public final class ShardedConnTracker implements ConnTracker {
     int removed = expectations.expire(now);
     List<CtEntry> dead = new ArrayList<>();
     synchronized (gcLock) {
-      int budget = maxBuckets;
+      // never more than one sweep of the table per call: a caller asking for "all" (a large
+      // budget) would otherwise sweep the same buckets again and again until the budget ran out
+      int budget = (int) Math.min(maxBuckets, totalBuckets() + SHARDS);
       while (budget > 0) {
         CtShard s = shards[gcShard];
         synchronized (s) {
@@ -520,6 +522,16 @@ public final class ShardedConnTracker implements ConnTracker {
       afterRemoval(e, RemovalReason.EXPIRED);
     }
     return removed + dead.size();
+  }
+
+  private long totalBuckets() {
+    long n = 0;
+    for (CtShard s : shards) {
+      synchronized (s) {
+        n += s.table.length;
+      }
+    }
+    return n;
   }
 
   @Override

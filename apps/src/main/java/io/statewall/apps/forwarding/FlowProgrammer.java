@@ -46,7 +46,7 @@ public final class FlowProgrammer {
   public boolean canInstall(Path path, ExactMatch match) {
     for (Hop hop : path.hops()) {
       Optional<SwitchHandle> sw = switches.get(hop.sw());
-      if (sw.isEmpty() || match.toMatch(sw.get().factory(), hop.in()).isEmpty()) {
+      if (sw.isEmpty() || !match.expressibleOn(sw.get().factory())) {
         return false;
       }
     }

@@ -30,6 +30,7 @@ public final class FirewallAssembler implements AppAssembler {
   private static final Logger log = LoggerFactory.getLogger(FirewallAssembler.class);
 
   private final Firewall.DecisionListener listener;
+  private final CtConfig conntrack;
   private FirewallApp firewall;
 
   public FirewallAssembler() {
@@ -37,7 +38,13 @@ public final class FirewallAssembler implements AppAssembler {
   }
 
   public FirewallAssembler(Firewall.DecisionListener listener) {
+    this(listener, CtConfig.defaults());
+  }
+
+  /** With conntrack limits of its own (the bench's in-process controller tracks a million). */
+  public FirewallAssembler(Firewall.DecisionListener listener, CtConfig conntrack) {
     this.listener = listener;
+    this.conntrack = conntrack;
   }
 
   /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
@@ -57,7 +64,7 @@ public final class FirewallAssembler implements AppAssembler {
     Policy policy = load(policyFile);
     policy.warnings().forEach(w -> log.warn("{}", w));
     TopologyApp topology = TopologyApp.create(TopologySettings.DEFAULTS);
-    ConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(),
+    ConnTracker tracker = new ShardedConnTracker(conntrack, InstantSource.system(),
         List.of(new FtpHelper()));
     firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
         FirewallSettings.DEFAULTS, listener);

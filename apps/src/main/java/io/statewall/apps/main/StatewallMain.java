@@ -10,7 +10,8 @@ public final class StatewallMain {
   private StatewallMain() {}
 
   public static void main(String[] args) {
-    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(), new BenchCommand(), new DemoCommand());
+    int code = StatewallCli.execute(args, new FirewallAssembler(), new PolicyCommand(),
+        new BenchCommand(InProcessFirewall::new), new DemoCommand());
     if (code != 0 || !isServer(args)) {
       System.exit(code);
     }

@@ -130,6 +130,20 @@ class ConnTableTest {
   }
 
   @Test
+  void anUnboundedCollectionSweepsTheTableOnceAndTakesEveryExpiredEntry() {
+    ShardedConnTracker ct = tracker(CtConfig.defaults());
+    for (int i = 0; i < 50; i++) {
+      track(ct, udp(i));
+    }
+    clock.advanceSeconds(31);
+    // the firewall asks for everything once a second; one sweep must do it (it used to re-sweep
+    // the whole table until two billion buckets were counted)
+    assertThat(ct.collectExpired(Integer.MAX_VALUE)).isEqualTo(50);
+    assertThat(ct.stats().entries()).isZero();
+    assertThat(ct.collectExpired(Integer.MAX_VALUE)).isZero();
+  }
+
+  @Test
   void lookupOfAnExpiredEntryRemovesItAndStartsAgain() {
     ShardedConnTracker ct = tracker(CtConfig.defaults());
     track(ct, udp(1));
