@@ -1,5 +1,7 @@
 package io.statewall.apps.main;
 
+import io.statewall.apps.api.ApiApp;
+import io.statewall.apps.api.FirewallMetrics;
 import io.statewall.apps.conntrack.ConnTracker;
 import io.statewall.apps.conntrack.CtConfig;
 import io.statewall.apps.conntrack.ShardedConnTracker;
@@ -19,6 +21,7 @@ import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +31,10 @@ public final class FirewallAssembler implements AppAssembler {
   private static final Logger log = LoggerFactory.getLogger(FirewallAssembler.class);
 
   private final Firewall.DecisionListener listener;
+  /** The operator API's metrics (issue 9): told of every decision alongside {@link #listener}. */
+  private final FirewallMetrics metrics = new FirewallMetrics();
   private FirewallApp firewall;
+  private TopologyApp topology;
 
   public FirewallAssembler() {
     this(Firewall.DecisionListener.NONE);
@@ -40,18 +46,24 @@ public final class FirewallAssembler implements AppAssembler {
 
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
-    return assemble(options.policy());
+    List<App> apps = new ArrayList<>(assemble(options.policy()));
+    // the operator API (issue 9), last: it reads the firewall once that has started
+    ApiApp.forRun(options, firewall, topology.service(), metrics).ifPresent(apps::add);
+    return apps;
   }
 
   /** Topology first (it learns hosts and links from packet-ins before the firewall judges them). */
   public List<App> assemble(Path policyFile) throws UserError {
     Policy policy = load(policyFile);
     policy.warnings().forEach(w -> log.warn("{}", w));
-    TopologyApp topology = TopologyApp.create(TopologySettings.DEFAULTS);
+    topology = TopologyApp.create(TopologySettings.DEFAULTS);
     ConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(),
         List.of(new FtpHelper()));
     firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
-        FirewallSettings.DEFAULTS, listener);
+        FirewallSettings.DEFAULTS, (p, at, j) -> {
+          metrics.decided(p, at, j);
+          listener.decided(p, at, j);
+        });
     return List.of(topology, firewall);
   }
 

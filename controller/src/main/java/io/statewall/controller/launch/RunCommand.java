@@ -48,6 +48,15 @@ final class RunCommand implements Callable<Integer> {
       description = "CA certificate that switch certificates must be signed by.")
   Path tlsCa;
 
+  @Option(names = "--api", paramLabel = "HOST:PORT|off", defaultValue = RunOptions.DEFAULT_API,
+      description = "Where the operator's HTTP API and /metrics listen, or 'off' (default: ${DEFAULT-VALUE}). "
+          + "A non-loopback address needs --api-token-file.")
+  String api;
+
+  @Option(names = "--api-token-file", paramLabel = "FILE",
+      description = "File holding the bearer token API clients must send (required off loopback).")
+  Path apiTokenFile;
+
   private final AppAssembler assembler;
   private final ShutdownHooks hooks;
   private final PrintWriter out;
@@ -66,13 +75,14 @@ final class RunCommand implements Callable<Integer> {
             .withListen(listen.host(), listen.port())
             .withEchoInterval(echoInterval)
             .withTls(tls());
-    RunOptions options = new RunOptions(policy, config);
+    RunOptions options = new RunOptions(policy, config, api, apiTokenFile);
     List<App> apps = assembler.assemble(options);
     Controller controller = new Controller(config, apps);
     InetSocketAddress bound;
     try {
       bound = controller.start();
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // an app that cannot bind its own port (the HTTP API) fails start the same way
       throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
     }
     hooks.add(new Thread(controller::close, "statewall-shutdown"));
