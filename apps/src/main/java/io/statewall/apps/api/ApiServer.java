@@ -231,9 +231,20 @@ public final class ApiServer implements AutoCloseable {
 
   private void listExpectations(Context ctx) {
     ctx.json(firewall.tracker().expectations().stream()
-        .map(x -> new ExpectationView(x.src().toString(), x.dst().toString(), x.protocol(), x.dstPort(), x.helper(),
+        .map(x -> new ExpectationView(expectationLine(x, System.currentTimeMillis()), x.src().toString(),
+            x.dst().toString(), x.protocol(), x.dstPort(), x.helper(),
             TupleView.of(x.master().tuple(CtDirection.ORIGINAL)), x.expiresAtMillis()))
         .toList());
+  }
+
+  /** As {@code conntrack -L expect} prints it (the tracker's clock is the system's in a running controller). */
+  static String expectationLine(io.statewall.apps.conntrack.Expectation x, long now) {
+    String full = x.src().v6() ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
+    io.statewall.apps.conntrack.CtTuple m = x.master().tuple(CtDirection.ORIGINAL);
+    return Math.max(0, (x.expiresAtMillis() - now) / 1000) + " proto=" + x.protocol() + " src=" + x.src()
+        + " dst=" + x.dst() + " sport=0 dport=" + x.dstPort() + " mask-src=" + full + " mask-dst=" + full
+        + " sport=0 dport=65535 master-src=" + m.src() + " master-dst=" + m.dst() + " sport=" + m.srcPort()
+        + " dport=" + m.dstPort() + " class=0" + (x.helper() == null ? "" : " helper=" + x.helper());
   }
 
   private void putPolicy(Context ctx) {

@@ -43,8 +43,9 @@ public final class Views {
 
   public record Deleted(int deleted) {}
 
-  public record ExpectationView(String src, String dst, int protocol, int dport, String helper, TupleView master,
-      long expiresAtMillis) {}
+  /** A pending expectation: its conntrack -L expect line and its fields. */
+  public record ExpectationView(String line, String src, String dst, int protocol, int dport, String helper,
+      TupleView master, long expiresAtMillis) {}
 
   /** The rule (or chain policy, line 0) that decided. */
   public record RuleView(String ruleSet, String file, int line, String text, String chain) {

@@ -115,6 +115,10 @@ final class RunningController implements AutoCloseable {
     return http.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  RunningControllerAccess access() {
+    return RunningControllerAccess.of(this);
+  }
+
   @Override
   public void close() {
     controller.close();
