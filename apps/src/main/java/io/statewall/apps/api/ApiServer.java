@@ -49,6 +49,8 @@ public final class ApiServer implements AutoCloseable {
   /** Requests are small (a policy path, filters); anything bigger is refused with 413. */
   static final long MAX_BODY = 64 * 1024;
   static final int MAX_PAGE = 10_000;
+  /** How much of the offending text a policy error quotes. */
+  static final int MAX_TOKEN = 60;
 
   private final ApiSettings settings;
   private final FirewallApp firewall;
@@ -122,13 +124,17 @@ public final class ApiServer implements AutoCloseable {
       cfg.http.maxRequestSize = MAX_BODY;
       cfg.http.prefer405over404 = true;
       cfg.jsonMapper(new JavalinJackson(json, false));
+      // a few operators, not the internet: a small pool, named for thread dumps
+      org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(16, 2);
+      pool.setName("statewall-api");
+      cfg.jetty.threadPool = pool;
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     });
     j.beforeMatched(this::authorize);
     for (Route r : routes) {
       j.addHttpHandler(r.method(), r.path(), ctx -> {
-        if (!r.params().isEmpty() || !ctx.queryParamMap().isEmpty()) {
-          query(ctx, r.params());
-        }
+        checkEncoding(ctx.queryString());
+        query(ctx, r.params());
         r.handler().handle(ctx);
       });
     }
@@ -174,6 +180,23 @@ public final class ApiServer implements AutoCloseable {
 
   private static void error(Context ctx, int status, String message) {
     ctx.status(status).json(new ErrorView(status, message == null ? "error" : message));
+  }
+
+  /** Javalin skips what it cannot decode; a query it cannot decode is refused instead of half-read. */
+  static void checkEncoding(String query) {
+    if (query == null) {
+      return;
+    }
+    for (String part : query.split("&")) {
+      try {
+        java.net.URLDecoder.decode(part, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest("malformed query string: " + e.getMessage());
+      }
+      if (part.startsWith("=")) {
+        throw ApiError.badRequest("malformed query string: a parameter without a name");
+      }
+    }
   }
 
   private static Query query(Context ctx, Set<String> allowed) {
@@ -270,7 +293,15 @@ public final class ApiServer implements AutoCloseable {
     try {
       next = new PolicyLoader().load(file);
     } catch (PolicyException e) {
-      ctx.status(400).json(new PolicyErrorView(400, e.getMessage(), e.file(), e.line(), e.column(), e.token()));
+      // the token is what the file says at the error: cut it short, it may be any file's contents
+      String token = e.token();
+      String message = e.getMessage();
+      if (token != null && token.length() > MAX_TOKEN) {
+        String cut = token.substring(0, MAX_TOKEN) + "...";
+        message = message.replace(token, cut);
+        token = cut;
+      }
+      ctx.status(400).json(new PolicyErrorView(400, message, e.file(), e.line(), e.column(), token));
       return;
     }
     // one change at a time: a dry run answers for the policy running when it is made

@@ -234,6 +234,11 @@ class ApiServerTest {
         Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/nonexistent/p.yaml\"}", 400, "no such file"),
         Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"" + "a".repeat(70_000) + "\"}", 413, ""),
         Arguments.of("PUT", "/api/v1/policy?dry-run=perhaps", "{}", 400, "true or false"),
+        Arguments.of("GET", "/api/v1/conntrack?=1", null, 400, "without a name"),
+        Arguments.of("GET", "/api/v1/conntrack?src=" + "a".repeat(20_000), null, 414, "414"),
+        Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/etc/hostname\"}", 400, "expected a mapping"),
+        Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/etc\"}", 400, "cannot read"),
+        Arguments.of("PUT", "/api/v1/policy", "{\"path\": 5}", 400, "no such file"),
         Arguments.of("GET", "/api/v1/nothing-here", null, 404, ""),
         Arguments.of("POST", "/api/v1/conntrack", "{}", 405, ""));
   }
@@ -250,6 +255,17 @@ class ApiServerTest {
     assertThat(e.get("status").asInt()).isEqualTo(status);
     assertThat(e.get("error").asText()).contains(says);
     assertThat(c.firewall.policies().current().source()).isEqualTo(c.policy.toString());
+  }
+
+  @Test
+  void aQueryThatCannotBeDecodedIsA400NotAHalfReadFilter() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", c.api.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET /api/v1/conntrack?src=%zz HTTP/1.1\r\nHost: localhost\r\n"
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 400").contains("malformed query string");
+    }
   }
 
   @Test
