@@ -308,6 +308,14 @@ class ApiServerTest {
   }
 
   @Test
+  void aPortInUseFailsStartWithTheAddressAndReason() {
+    ApiServer second = new ApiServer(new ApiSettings("127.0.0.1", c.api.getPort(), java.util.Optional.empty()),
+        c.firewall, null, null, new FirewallMetrics());
+    assertThatThrownBy(second::start).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("cannot start the API on 127.0.0.1:" + c.api.getPort());
+  }
+
+  @Test
   void apiOffStartsNoServer() throws Exception {
     RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(), "off", null);
     assertThat(ApiApp.forRun(o, c.firewall, null, new FirewallMetrics())).isEmpty();

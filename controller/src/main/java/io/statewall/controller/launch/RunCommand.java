@@ -81,9 +81,11 @@ final class RunCommand implements Callable<Integer> {
     InetSocketAddress bound;
     try {
       bound = controller.start();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // an app that cannot bind its own port (the HTTP API) fails start the same way
+    } catch (IOException e) {
       throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
+    } catch (java.io.UncheckedIOException e) {
+      // an app that cannot bind its own port (the HTTP API) fails start the same way
+      throw new UserError(PolicyFileCheck.oneLine(e.getCause().getMessage()), e);
     }
     hooks.add(new Thread(controller::close, "statewall-shutdown"));
     out.printf("statewall %s: listening on %s with policy %s (Ctrl-C stops)%n",
