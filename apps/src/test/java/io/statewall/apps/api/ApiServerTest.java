@@ -196,6 +196,27 @@ class ApiServerTest {
   }
 
   @Test
+  void traceOfAnExpectedDataConnectionIsRelatedAndNamesTheExpectation() throws Exception {
+    assertThat(c.put("/api/v1/policy", "{\"path\": \"" + dir.resolve("ftp.yaml") + "\"}").statusCode()).isEqualTo(200);
+    io.statewall.apps.conntrack.TcpFlow ftp = c.connect(40002, 21);
+    io.statewall.topology.Attachment at = io.statewall.topology.Attachment.of(1, 1);
+    int psh = io.statewall.apps.packet.Packet.TCP_PSH | io.statewall.apps.packet.Packet.TCP_ACK;
+    c.firewall.firewall().decide(ftp.s(psh, "220 ready\r\n"), at);
+    c.firewall.firewall().decide(ftp.c(psh, "USER x\r\n"), at);
+    c.firewall.firewall().decide(ftp.s(psh, "331 pass\r\n"), at);
+    c.firewall.firewall().decide(ftp.c(psh, "PASV\r\n"), at);
+    c.firewall.firewall().decide(ftp.s(psh, "227 Entering Passive Mode (10,0,0,1,195,80).\r\n"), at);
+    JsonNode x = json(c.get("/api/v1/expectations"));
+    assertThat(x).hasSize(1);
+    assertThat(x.get(0).get("line").asText()).contains("src=10.0.0.9 dst=10.0.0.1 sport=0 dport=50000")
+        .endsWith("helper=ftp");
+    JsonNode t = json(c.get("/api/v1/trace?src=10.0.0.9&dst=10.0.0.1&proto=tcp&dport=50000"));
+    assertThat(t.get("state").asText()).isEqualTo("RELATED");
+    assertThat(t.get("expectation").asText()).contains("dport=50000").contains("master-src=10.0.0.9");
+    assertThat(t.get("verdict").asText()).isEqualTo("ACCEPT");
+  }
+
+  @Test
   void metricsCountVerdictsAndConntrackInPrometheusFormat() throws Exception {
     c.connect(40000, 22);
     HttpResponse<String> r = c.get("/metrics");

@@ -62,6 +62,7 @@ final class RunningController implements AutoCloseable {
     policy = policyFile("policy.yaml", "servers.rules");
     policyFile("strict.yaml", "strict.rules");
     policyFile("bad.yaml", "bad.rules");
+    Files.writeString(dir.resolve("ftp.yaml"), "hosts:\n  - address: 10.0.0.1\nhelpers:\n  ftp: [21]\n");
     Path tokenFile = null;
     if (tokenFileContent != null) {
       tokenFile = dir.resolve("token");
