@@ -32,7 +32,7 @@ public final class ApiApp implements App {
   public static Optional<ApiApp> forRun(RunOptions options, FirewallApp firewall, TopologyService topology,
       FirewallMetrics metrics) throws UserError {
     try {
-      return ApiSettings.parse(options.api(), options.apiTokenFile())
+      return ApiSettings.parse(options.api())
           .map(s -> new ApiApp(s, firewall, topology, metrics));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());

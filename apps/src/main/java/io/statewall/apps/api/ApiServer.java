@@ -118,6 +118,19 @@ public final class ApiServer implements AutoCloseable {
 
   /** Binds and serves; returns the bound address (a free port when the settings say 0). */
   public synchronized InetSocketAddress start() {
+    java.util.concurrent.atomic.AtomicReference<org.eclipse.jetty.server.ServerConnector> https =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.security.KeyStore keys = null;
+    char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+    if (settings.tls().isPresent()) {
+      try {
+        keys = TlsKeyStore.load(settings.tls().get().cert(), settings.tls().get().key(), password);
+      } catch (IOException | java.security.GeneralSecurityException e) {
+        throw new UncheckedIOException(new IOException("cannot start the API on " + settings + ": "
+            + e.getMessage(), e));
+      }
+    }
+    java.security.KeyStore tlsKeys = keys;
     Javalin j = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
@@ -129,6 +142,23 @@ public final class ApiServer implements AutoCloseable {
       pool.setName("statewall-api");
       cfg.jetty.threadPool = pool;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      if (tlsKeys != null) {
+        // HTTPS only: the one connector is ours, with the operator's certificate
+        cfg.jetty.addConnector((server, httpConfig) -> {
+          org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+          ssl.setKeyStore(tlsKeys);
+          ssl.setKeyStorePassword(new String(password));
+          org.eclipse.jetty.server.HttpConfiguration conf = new org.eclipse.jetty.server.HttpConfiguration(httpConfig);
+          conf.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+          org.eclipse.jetty.server.ServerConnector c = new org.eclipse.jetty.server.ServerConnector(server,
+              new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+              new org.eclipse.jetty.server.HttpConnectionFactory(conf));
+          c.setHost(settings.host());
+          c.setPort(settings.port());
+          https.set(c);
+          return c;
+        });
+      }
     });
     j.beforeMatched(this::authorize);
     for (Route r : routes) {
@@ -145,15 +175,20 @@ public final class ApiServer implements AutoCloseable {
       error(ctx, 500, "internal error: " + e);
     });
     try {
-      j.start(settings.host(), settings.port());
+      if (tlsKeys != null) {
+        j.start();
+      } else {
+        j.start(settings.host(), settings.port());
+      }
     } catch (RuntimeException e) {
       throw new UncheckedIOException(new IOException("cannot start the API on " + settings + ": "
           + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e));
     }
     app = j;
-    log.info("operator API on http://{}:{}{}", settings.host(), j.port(),
+    int port = https.get() != null ? https.get().getLocalPort() : j.port();
+    log.info("operator API on {}://{}:{}{}", https.get() != null ? "https" : "http", settings.host(), port,
         settings.token().isPresent() ? " (bearer token required)" : "");
-    return new InetSocketAddress(settings.host(), j.port());
+    return new InetSocketAddress(settings.host(), port);
   }
 
   @Override

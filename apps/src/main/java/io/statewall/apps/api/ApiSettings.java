@@ -6,13 +6,41 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Where the operator's HTTP API listens and the bearer token it asks for (none on loopback unless
- * given). A non-loopback address without a token is refused: the API can flush the firewall's state.
+ * Where the operator's HTTP API listens, the bearer token it asks for (none on loopback unless
+ * given), and its HTTPS certificate if any. A non-loopback address without a token is refused: the
+ * API can flush the firewall's state.
  */
-public record ApiSettings(String host, int port, Optional<String> token) {
+public record ApiSettings(String host, int port, Optional<String> token, Optional<Tls> tls) {
+
+  /** The PEM certificate (chain) and PKCS#8 key HTTPS is served with. */
+  public record Tls(Path cert, Path key) {}
+
+  public ApiSettings(String host, int port, Optional<String> token) {
+    this(host, port, token, Optional.empty());
+  }
+
+  /** Parses {@code run}'s API options; empty when the API is off. Throws with a one-line reason. */
+  public static Optional<ApiSettings> parse(io.statewall.controller.launch.ApiConfig config) {
+    Optional<ApiSettings> s = parse(config.address(), config.tokenFile());
+    if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
+      throw new IllegalArgumentException("--api-tls-cert and --api-tls-key must be given together");
+    }
+    if (s.isEmpty() || config.tlsCert() == null) {
+      return s;
+    }
+    for (Path f : List.of(config.tlsCert(), config.tlsKey())) {
+      if (!Files.isReadable(f) || Files.isDirectory(f)) {
+        throw new IllegalArgumentException("cannot read API TLS file " + f);
+      }
+    }
+    ApiSettings plain = s.get();
+    return Optional.of(new ApiSettings(plain.host(), plain.port(), plain.token(),
+        Optional.of(new Tls(config.tlsCert(), config.tlsKey()))));
+  }
 
   /** Parses {@code --api} and {@code --api-token-file}; empty when the API is off. Throws with a one-line reason. */
   public static Optional<ApiSettings> parse(String api, Path tokenFile) {
@@ -77,6 +105,7 @@ public record ApiSettings(String host, int port, Optional<String> token) {
 
   @Override
   public String toString() {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port + (token.isPresent() ? " (token)" : "");
+    return (tls.isPresent() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
+        + (token.isPresent() ? " (token)" : "");
   }
 }

@@ -25,8 +25,10 @@ final class ApiClient {
   private final Optional<String> token;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
+  /** {@code hostPort} is HOST:PORT (plain HTTP), or a URL base such as https://HOST:PORT. */
   ApiClient(String hostPort, Optional<String> token) {
-    this.base = "http://" + hostPort;
+    this.base = hostPort.startsWith("http://") || hostPort.startsWith("https://")
+        ? hostPort.replaceAll("/+$", "") : "http://" + hostPort;
     this.token = token;
   }
 
@@ -66,7 +68,7 @@ final class ApiClient {
     try {
       return URI.create(base + path + (q.isEmpty() ? "" : "?" + q));
     } catch (IllegalArgumentException e) {
-      throw new Failure("--api " + base.substring(7) + " is not HOST:PORT", null);
+      throw new Failure("--api " + base + " is not HOST:PORT or a URL", null);
     }
   }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** The options every API-talking subcommand shares: which controller, and its token. */
 public final class ApiOptions {
   @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-      description = "The controller's API (default: ${DEFAULT-VALUE}).")
+      description = "The controller's API (default: ${DEFAULT-VALUE}); https://HOST:PORT when it serves HTTPS.")
   String api;
 
   @Option(names = "--api-token-file", paramLabel = "FILE", description = "File with the API's bearer token.")

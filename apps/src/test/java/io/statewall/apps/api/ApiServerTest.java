@@ -323,7 +323,8 @@ class ApiServerTest {
 
   @Test
   void aNonLoopbackAddressWithoutATokenIsRefusedWithAReason() {
-    RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(), "0.0.0.0:8080", null);
+    RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(),
+        io.statewall.controller.launch.ApiConfig.of("0.0.0.0:8080", null));
     assertThatThrownBy(() -> ApiApp.forRun(o, c.firewall, null, new FirewallMetrics()))
         .isInstanceOf(UserError.class).hasMessageContaining("--api-token-file").hasMessageNotContaining("\n");
   }
@@ -333,12 +334,13 @@ class ApiServerTest {
     ApiServer second = new ApiServer(new ApiSettings("127.0.0.1", c.api.getPort(), java.util.Optional.empty()),
         c.firewall, null, null, new FirewallMetrics());
     assertThatThrownBy(second::start).isInstanceOf(java.io.UncheckedIOException.class)
-        .hasMessageContaining("cannot start the API on 127.0.0.1:" + c.api.getPort());
+        .hasMessageContaining("cannot start the API on http://127.0.0.1:" + c.api.getPort());
   }
 
   @Test
   void apiOffStartsNoServer() throws Exception {
-    RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(), "off", null);
+    RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(),
+        io.statewall.controller.launch.ApiConfig.of("off", null));
     assertThat(ApiApp.forRun(o, c.firewall, null, new FirewallMetrics())).isEmpty();
   }
 }

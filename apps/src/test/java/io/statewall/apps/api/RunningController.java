@@ -71,7 +71,8 @@ final class RunningController implements AutoCloseable {
     this.token = tokenFileContent;
     ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
     FirewallAssembler assembler = new FirewallAssembler();
-    List<App> apps = assembler.assemble(new RunOptions(policy, config, "127.0.0.1:0", tokenFile));
+    List<App> apps = assembler.assemble(new RunOptions(policy, config,
+        io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", tokenFile)));
     controller = new Controller(config, apps);
     controller.start();
     firewall = assembler.firewall();

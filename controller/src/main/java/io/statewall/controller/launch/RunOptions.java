@@ -9,13 +9,9 @@ import java.util.Objects;
  *
  * @param policy the policy file (YAML), readable
  * @param controller listen address, TLS and timers for the controller
- * @param api where the operator's HTTP API listens: HOST:PORT, or "off" (the apps side checks it)
- * @param apiTokenFile file holding the API's bearer token, or null
+ * @param api the operator's HTTP API: address, token, TLS (the apps side that serves it checks them)
  */
-public record RunOptions(Path policy, ControllerConfig controller, String api, Path apiTokenFile) {
-  /** The API's default address: loopback only, so no token is needed. */
-  public static final String DEFAULT_API = "127.0.0.1:8080";
-
+public record RunOptions(Path policy, ControllerConfig controller, ApiConfig api) {
   public RunOptions {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(controller, "controller");
@@ -23,6 +19,6 @@ public record RunOptions(Path policy, ControllerConfig controller, String api, P
   }
 
   public RunOptions(Path policy, ControllerConfig controller) {
-    this(policy, controller, DEFAULT_API, null);
+    this(policy, controller, ApiConfig.DEFAULT);
   }
 }

@@ -155,9 +155,10 @@ class StatewallCliTest {
     };
     run("run", "--policy", policy.toString());
     run("run", "--policy", policy.toString(), "--api", "off");
-    run("run", "--policy", policy.toString(), "--api", "10.0.0.5:9090", "--api-token-file", token.toString());
-    assertThat(seen).extracting(RunOptions::api).containsExactly("127.0.0.1:8080", "off", "10.0.0.5:9090");
-    assertThat(seen).extracting(RunOptions::apiTokenFile).containsExactly(null, null, token);
+    run("run", "--policy", policy.toString(), "--api", "10.0.0.5:9090", "--api-token-file", token.toString(),
+        "--api-tls-cert", "c.pem", "--api-tls-key", "k.pem");
+    assertThat(seen).extracting(RunOptions::api).containsExactly(ApiConfig.DEFAULT, ApiConfig.of("off", null),
+        new ApiConfig("10.0.0.5:9090", token, Path.of("c.pem"), Path.of("k.pem")));
   }
 
   @Test

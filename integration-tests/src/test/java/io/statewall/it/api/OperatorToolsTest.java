@@ -79,7 +79,8 @@ class OperatorToolsTest {
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "hosts:\n  - address: 10.0.0.1\n    rules: servers.rules\n");
     Files.writeString(dir.resolve("strict.yaml"), "hosts:\n  - address: 10.0.0.1\n    rules: strict.rules\n");
     ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
-    List<App> apps = new FirewallAssembler().assemble(new RunOptions(policy, config, "127.0.0.1:0", null));
+    List<App> apps = new FirewallAssembler().assemble(new RunOptions(policy, config,
+        io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", null)));
     controller = new Controller(config, apps);
     int port = controller.start().getPort();
     api = "127.0.0.1:" + apps.stream().filter(a -> a instanceof ApiApp).map(a -> ((ApiApp) a).address().getPort())
