@@ -20,6 +20,8 @@ import io.statewall.apps.api.Views.TupleView;
 import io.statewall.apps.conntrack.ConnTracker;
 import io.statewall.apps.conntrack.CtDirection;
 import io.statewall.apps.conntrack.CtEntry;
+import io.statewall.apps.conntrack.CtTuple;
+import io.statewall.apps.conntrack.Expectation;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
@@ -29,14 +31,28 @@ import io.statewall.topology.TopologyService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,12 +92,16 @@ public final class ApiServer implements AutoCloseable {
     this.routes = routes();
   }
 
+  private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit");
+  private static final Set<String> DELETE_PARAMS = with(ConntrackFilter.PARAMS, "all");
+
+  private static Set<String> with(Set<String> base, String... more) {
+    Set<String> s = new HashSet<>(base);
+    s.addAll(List.of(more));
+    return Set.copyOf(s);
+  }
+
   private List<Route> routes() {
-    Set<String> paging = Set.of("offset", "limit");
-    Set<String> listParams = new java.util.HashSet<>(ConntrackFilter.PARAMS);
-    listParams.addAll(paging);
-    Set<String> deleteParams = new java.util.HashSet<>(ConntrackFilter.PARAMS);
-    deleteParams.add("all");
     return List.of(
         new Route(HandlerType.GET, "/healthz", "Liveness: ok while the controller runs", Set.of(), false,
             ctx -> ctx.json(new Health("ok", network.switches().size(), firewall.tracker().stats().entries()))),
@@ -96,11 +116,11 @@ public final class ApiServer implements AutoCloseable {
         new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), false,
             ctx -> ctx.json(network.hosts())),
         new Route(HandlerType.GET, "/api/v1/conntrack",
-            "Tracked connections (conntrack -L), filtered on the original tuple, paged", listParams, false,
+            "Tracked connections (conntrack -L), filtered on the original tuple, paged", LIST_PARAMS, false,
             this::listConnections),
         new Route(HandlerType.DELETE, "/api/v1/conntrack",
             "Delete the matching connections and their switch entries (conntrack -D); all=true flushes (-F)",
-            deleteParams, false, this::deleteConnections),
+            DELETE_PARAMS, false, this::deleteConnections),
         new Route(HandlerType.GET, "/api/v1/expectations", "Pending expectations (conntrack -L expect)", Set.of(),
             false, this::listExpectations),
         new Route(HandlerType.GET, "/api/v1/policy", "The running policy in iptables-save form, with its files",
@@ -112,25 +132,11 @@ public final class ApiServer implements AutoCloseable {
             Tracer.PARAMS, false, ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))));
   }
 
-  List<Route> routeList() {
-    return routes;
-  }
-
   /** Binds and serves; returns the bound address (a free port when the settings say 0). */
   public synchronized InetSocketAddress start() {
-    java.util.concurrent.atomic.AtomicReference<org.eclipse.jetty.server.ServerConnector> https =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    java.security.KeyStore keys = null;
-    char[] password = java.util.UUID.randomUUID().toString().toCharArray();
-    if (settings.tls().isPresent()) {
-      try {
-        keys = TlsKeyStore.load(settings.tls().get().cert(), settings.tls().get().key(), password);
-      } catch (IOException | java.security.GeneralSecurityException e) {
-        throw new UncheckedIOException(new IOException("cannot start the API on " + settings + ": "
-            + e.getMessage(), e));
-      }
-    }
-    java.security.KeyStore tlsKeys = keys;
+    AtomicReference<ServerConnector> https = new AtomicReference<>();
+    char[] password = UUID.randomUUID().toString().toCharArray();
+    KeyStore tlsKeys = keyStore(password);
     Javalin j = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
@@ -138,25 +144,15 @@ public final class ApiServer implements AutoCloseable {
       cfg.http.prefer405over404 = true;
       cfg.jsonMapper(new JavalinJackson(json, false));
       // a few operators, not the internet: a small pool, named for thread dumps
-      org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(16, 2);
+      QueuedThreadPool pool = new QueuedThreadPool(16, 2);
       pool.setName("statewall-api");
       cfg.jetty.threadPool = pool;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       if (tlsKeys != null) {
         // HTTPS only: the one connector is ours, with the operator's certificate
         cfg.jetty.addConnector((server, httpConfig) -> {
-          org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
-          ssl.setKeyStore(tlsKeys);
-          ssl.setKeyStorePassword(new String(password));
-          org.eclipse.jetty.server.HttpConfiguration conf = new org.eclipse.jetty.server.HttpConfiguration(httpConfig);
-          conf.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
-          org.eclipse.jetty.server.ServerConnector c = new org.eclipse.jetty.server.ServerConnector(server,
-              new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
-              new org.eclipse.jetty.server.HttpConnectionFactory(conf));
-          c.setHost(settings.host());
-          c.setPort(settings.port());
-          https.set(c);
-          return c;
+          https.set(httpsConnector(server, httpConfig, tlsKeys, password));
+          return https.get();
         });
       }
     });
@@ -189,6 +185,33 @@ public final class ApiServer implements AutoCloseable {
     log.info("operator API on {}://{}:{}{}", https.get() != null ? "https" : "http", settings.host(), port,
         settings.token().isPresent() ? " (bearer token required)" : "");
     return new InetSocketAddress(settings.host(), port);
+  }
+
+  /** The operator's certificate and key, or null for plain HTTP. */
+  private KeyStore keyStore(char[] password) {
+    if (settings.tls().isEmpty()) {
+      return null;
+    }
+    try {
+      return TlsKeyStore.load(settings.tls().get().cert(), settings.tls().get().key(), password);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new UncheckedIOException(new IOException("cannot start the API on " + settings + ": "
+          + e.getMessage(), e));
+    }
+  }
+
+  private ServerConnector httpsConnector(Server server, HttpConfiguration base, KeyStore keys, char[] password) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(keys);
+    ssl.setKeyStorePassword(new String(password));
+    HttpConfiguration conf = new HttpConfiguration(base);
+    // operators connect by address as often as by name: no SNI host check
+    conf.addCustomizer(new SecureRequestCustomizer(false));
+    ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+        new HttpConnectionFactory(conf));
+    c.setHost(settings.host());
+    c.setPort(settings.port());
+    return c;
   }
 
   @Override
@@ -224,7 +247,7 @@ public final class ApiServer implements AutoCloseable {
     }
     for (String part : query.split("&")) {
       try {
-        java.net.URLDecoder.decode(part, StandardCharsets.UTF_8);
+        URLDecoder.decode(part, StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest("malformed query string: " + e.getMessage());
       }
@@ -239,10 +262,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void listConnections(Context ctx) {
-    Set<String> allowed = new java.util.HashSet<>(ConntrackFilter.PARAMS);
-    allowed.add("offset");
-    allowed.add("limit");
-    Query q = query(ctx, allowed);
+    Query q = query(ctx, LIST_PARAMS);
     ConntrackFilter f = ConntrackFilter.of(q);
     int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
     int limit = q.integer("limit", 1, MAX_PAGE, 1000);
@@ -263,9 +283,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void deleteConnections(Context ctx) {
-    Set<String> allowed = new java.util.HashSet<>(ConntrackFilter.PARAMS);
-    allowed.add("all");
-    Query q = query(ctx, allowed);
+    Query q = query(ctx, DELETE_PARAMS);
     ConntrackFilter f = ConntrackFilter.of(q);
     boolean all = q.flag("all");
     if (all && !f.isEmpty()) {
@@ -296,9 +314,9 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** As {@code conntrack -L expect} prints it (the tracker's clock is the system's in a running controller). */
-  static String expectationLine(io.statewall.apps.conntrack.Expectation x, long now) {
+  static String expectationLine(Expectation x, long now) {
     String full = x.src().v6() ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
-    io.statewall.apps.conntrack.CtTuple m = x.master().tuple(CtDirection.ORIGINAL);
+    CtTuple m = x.master().tuple(CtDirection.ORIGINAL);
     return Math.max(0, (x.expiresAtMillis() - now) / 1000) + " proto=" + x.protocol() + " src=" + x.src()
         + " dst=" + x.dst() + " sport=0 dport=" + x.dstPort() + " mask-src=" + full + " mask-dst=" + full
         + " sport=0 dport=65535 master-src=" + m.src() + " master-dst=" + m.dst() + " sport=" + m.srcPort()
@@ -321,7 +339,7 @@ public final class ApiServer implements AutoCloseable {
     Path file;
     try {
       file = Path.of(req.path());
-    } catch (java.nio.file.InvalidPathException e) {
+    } catch (InvalidPathException e) {
       throw ApiError.badRequest("path: " + e.getMessage());
     }
     Policy next;
@@ -348,9 +366,5 @@ public final class ApiServer implements AutoCloseable {
   private static String version() {
     String v = ApiServer.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
-  }
-
-  static Map<String, Object> openApi(List<Route> routes) {
-    return OpenApiDocument.of(routes, version());
   }
 }
