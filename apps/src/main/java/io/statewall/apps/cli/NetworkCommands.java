@@ -56,7 +56,9 @@ public final class NetworkCommands {
       for (JsonNode h : client.get("/api/v1/hosts", Map.of())) {
         List<String> addrs = new ArrayList<>();
         h.get("addresses").forEach(a -> addrs.add(a.asText()));
-        t.row(text(h, "mac"), text(h.get("attachment"), "dpid"), text(h.get("attachment"), "port"),
+        int port = h.get("attachment").get("port").asInt();
+        // OpenFlow's LOCAL port (0xfffffffe): the switch's own bridge interface
+        t.row(text(h, "mac"), text(h.get("attachment"), "dpid"), port == -2 ? "LOCAL" : String.valueOf(port),
             addrs.isEmpty() ? "-" : String.join(",", addrs));
       }
       t.print(out);
