@@ -65,6 +65,9 @@ public interface ConnTracker {
   /** Live connections in {@code conntrack -L} format, one line each. */
   List<String> list();
 
+  /** One connection in {@code conntrack -L} format, its timeout counted from now (for filtered listings). */
+  String format(CtEntry entry);
+
   /** Pending expectations (a copy). */
   List<Expectation> expectations();
 

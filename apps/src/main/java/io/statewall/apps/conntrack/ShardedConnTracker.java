@@ -591,6 +591,11 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   @Override
+  public String format(CtEntry entry) {
+    return ConntrackFormat.entry(entry, clock.millis());
+  }
+
+  @Override
   public List<String> list() {
     long now = clock.millis();
     List<String> out = new ArrayList<>();

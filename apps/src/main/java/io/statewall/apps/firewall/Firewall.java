@@ -192,15 +192,33 @@ public final class Firewall implements ConnectionDecider {
   public boolean stillCarried(Policy policy, CtEntry e) {
     for (CtDirection dir : CtDirection.values()) {
       Packet p = established(e, dir);
-      Attachment from = hostAttachment(p.src());
-      Attachment to = hostAttachment(p.dst());
-      PathContext ctx = new PathContext(policy.hostFor(p.src()), policy.hostFor(p.dst()),
-          from == null ? null : switchPort(from), to == null ? null : switchPort(to));
-      if (!carries(policy, p, dir, e, ctx)) {
+      if (!carries(policy, p, dir, e, hostContext(policy, p))) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * What {@code policy} would answer to the next established packet of tracked {@code e} in
+   * {@code dir}, changing nothing (for a policy dry run): the raw tables' drop, else the filter's verdict.
+   */
+  public FilterDecision judgeEstablished(Policy policy, CtEntry e, CtDirection dir) {
+    Packet p = established(e, dir);
+    PathContext ctx = hostContext(policy, p);
+    RawDecision raw = policy.raw(p, ctx);
+    if (raw.verdict() != Verdict.ACCEPT) {
+      return new FilterDecision(raw.verdict(), null, raw.decidedBy(), List.of(), false);
+    }
+    return policy.filter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
+  }
+
+  /** Where {@code p} would go, from the hosts topology has learned at its addresses (read-only, for traces). */
+  public PathContext hostContext(Policy policy, Packet p) {
+    Attachment from = hostAttachment(p.src());
+    Attachment to = hostAttachment(p.dst());
+    return new PathContext(policy.hostFor(p.src()), policy.hostFor(p.dst()),
+        from == null ? null : switchPort(from), to == null ? null : switchPort(to));
   }
 
   private Attachment hostAttachment(IpAddress a) {

@@ -47,6 +47,7 @@ public final class FirewallApp implements App {
   private final FirewallSettings settings;
   private final Firewall.DecisionListener listener;
   private final OffloadIndex offloads = new OffloadIndex();
+  private final java.util.concurrent.atomic.LongAdder deletesSent = new java.util.concurrent.atomic.LongAdder();
   private ForwardingApp forwarding;
   private Firewall firewall;
   private SwitchRegistry switches;
@@ -104,6 +105,21 @@ public final class FirewallApp implements App {
 
   public PolicyHolder policies() {
     return policies;
+  }
+
+  /** The decision engine, once started (read-only judgements for dry runs and traces). */
+  public Firewall firewall() {
+    return firewall;
+  }
+
+  /** The connections with entries in the switches now (their paths and matches), once started. */
+  public io.statewall.apps.forwarding.InstalledConnections installed() {
+    return forwarding.installed();
+  }
+
+  /** Flow-mods (adds and deletes) written to switches since start. */
+  public long flowModsSent() {
+    return (forwarding == null ? 0 : forwarding.flowModsSent()) + deletesSent.sum();
   }
 
   /**
@@ -164,6 +180,7 @@ public final class FirewallApp implements App {
       }
       sw.write(sw.factory().buildFlowDelete().setTableId(TableId.ALL).setCookie(cookie)
           .setCookieMask(U64.NO_MASK).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY).build());
+      deletesSent.increment();
     }
   }
 

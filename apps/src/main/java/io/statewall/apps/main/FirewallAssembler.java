@@ -1,5 +1,7 @@
 package io.statewall.apps.main;
 
+import io.statewall.apps.api.ApiApp;
+import io.statewall.apps.api.FirewallMetrics;
 import io.statewall.apps.conntrack.ConnTracker;
 import io.statewall.apps.conntrack.CtConfig;
 import io.statewall.apps.conntrack.ShardedConnTracker;
@@ -21,6 +23,7 @@ import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +34,10 @@ public final class FirewallAssembler implements AppAssembler {
 
   private final Firewall.DecisionListener listener;
   private final CtConfig conntrack;
+  /** The operator API's metrics (issue 9): told of every decision alongside {@link #listener}. */
+  private final FirewallMetrics metrics = new FirewallMetrics();
   private FirewallApp firewall;
+  private TopologyApp topology;
 
   public FirewallAssembler() {
     this(Firewall.DecisionListener.NONE);
@@ -50,10 +56,11 @@ public final class FirewallAssembler implements AppAssembler {
   /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
-    List<App> apps = assemble(options.policy());
-    List<App> all = new java.util.ArrayList<>(apps);
-    all.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
-    return List.copyOf(all);
+    List<App> apps = new ArrayList<>(assemble(options.policy()));
+    apps.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
+    // the operator API, last: it reads the firewall once that has started
+    ApiApp.forRun(options, firewall, topology.service(), metrics).ifPresent(apps::add);
+    return apps;
   }
 
   /**
@@ -63,11 +70,14 @@ public final class FirewallAssembler implements AppAssembler {
   public List<App> assemble(Path policyFile) throws UserError {
     Policy policy = load(policyFile);
     policy.warnings().forEach(w -> log.warn("{}", w));
-    TopologyApp topology = TopologyApp.create(TopologySettings.DEFAULTS);
+    topology = TopologyApp.create(TopologySettings.DEFAULTS);
     ConnTracker tracker = new ShardedConnTracker(conntrack, InstantSource.system(),
         List.of(new FtpHelper()));
     firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
-        FirewallSettings.DEFAULTS, listener);
+        FirewallSettings.DEFAULTS, (p, at, j) -> {
+          metrics.decided(p, at, j);
+          listener.decided(p, at, j);
+        });
     return List.of(new PacketInGuard(PacketInGuard.Limits.DEFAULTS, System::nanoTime), topology, firewall);
   }
 
