@@ -39,9 +39,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * switches, the seed's traffic with its verdicts, then the network left up to explore.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run the seed's two examples on an embedded Mininet network (Open vSwitch, userspace",
-        "datapath): servers behind NEW,ESTABLISHED rules and a desktop doing FTP in all four modes.",
-        "Prints each attempt, its verdict and the rule that decided it, then keeps the network up."})
+    description = {"Run the seed's two examples on an embedded Mininet network and show the verdicts.",
+        "Servers behind NEW,ESTABLISHED rules and a desktop doing FTP in all four modes, on Open vSwitch",
+        "(userspace datapath). Prints each attempt, its verdict and the rule that decided it, then keeps",
+        "the network up for you to try commands until Ctrl-C."})
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
