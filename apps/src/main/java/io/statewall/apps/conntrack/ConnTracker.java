@@ -31,6 +31,14 @@ public interface ConnTracker {
    */
   void touch(CtEntry entry, long packets, long bytes, CtDirection direction);
 
+  /**
+   * The switches carry some of {@code entry}'s packets from now on, so conntrack will miss segments
+   * and its TCP window data goes stale: window checks are relaxed for the connection (BE_LIBERAL in
+   * both directions), as Linux does for a connection it offloads to a flowtable
+   * (nft_flow_offload). The state machine still applies.
+   */
+  void offloaded(CtEntry entry);
+
   /** Removes expired connections and expectations, at most {@code maxBuckets} buckets per call. */
   int collectExpired(int maxBuckets);
 

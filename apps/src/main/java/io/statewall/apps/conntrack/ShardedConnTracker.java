@@ -428,6 +428,17 @@ public final class ShardedConnTracker implements ConnTracker {
     }
   }
 
+  @Override
+  public void offloaded(CtEntry e) {
+    if (e.protocol() != Packet.PROTO_TCP) {
+      return;
+    }
+    synchronized (shardOf(e.hash)) {
+      e.flags0 |= TcpTracker.F_BE_LIBERAL;
+      e.flags1 |= TcpTracker.F_BE_LIBERAL;
+    }
+  }
+
   private long refreshTimeout(CtEntry e) {
     switch (e.protocol()) {
       case Packet.PROTO_TCP:

@@ -122,6 +122,7 @@ public final class Firewall implements ConnectionDecider {
     Set<CtDirection> install = plan(policy, p, ct, f, ctx);
     if (!install.isEmpty()) {
       offloads.record(p, ct.entry(), ct.direction());
+      tracker.offloaded(ct.entry()); // segments will bypass conntrack: their windows go stale
     }
     return new Judgement(Verdict.ACCEPT, ct.state(), f.decidedBy(), null, install, false);
   }

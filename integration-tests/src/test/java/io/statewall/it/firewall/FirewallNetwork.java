@@ -1,9 +1,11 @@
 package io.statewall.it.firewall;
 
+import io.statewall.apps.firewall.Firewall;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
+import io.statewall.mininet.FlowEntry;
 import io.statewall.mininet.MininetNetwork;
 import io.statewall.mininet.OpenFlowVersion;
 import io.statewall.mininet.Topology;
@@ -11,6 +13,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** statewall in-process on loopback, enforcing a policy on a Mininet network of real OVS switches. */
 final class FirewallNetwork implements AutoCloseable {
@@ -28,7 +33,13 @@ final class FirewallNetwork implements AutoCloseable {
   }
 
   static FirewallNetwork start(Path policy, Topology topology, OpenFlowVersion... versions) throws Exception {
-    FirewallAssembler assembler = new FirewallAssembler();
+    return start(policy, topology, Firewall.DecisionListener.NONE, versions);
+  }
+
+  /** As {@link #start(Path, Topology, OpenFlowVersion...)}, telling {@code listener} of every judgement. */
+  static FirewallNetwork start(Path policy, Topology topology, Firewall.DecisionListener listener,
+      OpenFlowVersion... versions) throws Exception {
+    FirewallAssembler assembler = new FirewallAssembler(listener);
     Controller controller = new Controller(ControllerConfig.defaults().withListen("127.0.0.1", 0),
         assembler.assemble(policy));
     InetSocketAddress at = controller.start();
@@ -42,6 +53,25 @@ final class FirewallNetwork implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       controller.close();
       throw e;
+    }
+  }
+
+  /** statewall's per-connection entries on switch {@code sw} whose match contains every part. */
+  List<FlowEntry> connectionEntries(String sw, String... matchParts) {
+    return net.ovsSwitch(sw).dumpFlows().stream()
+        .filter(f -> (f.cookie() >>> 48) == 0x5357)
+        .filter(f -> Arrays.stream(matchParts).allMatch(part -> f.match().contains(part)))
+        .toList();
+  }
+
+  /** Waits until {@code condition} holds; fails saying {@code what} after {@code timeout}. */
+  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout + ": " + what);
+      }
+      Thread.sleep(100); // polling the switch: dump-flows has no event to wait on
     }
   }
 

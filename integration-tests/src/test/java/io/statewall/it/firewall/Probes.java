@@ -104,6 +104,11 @@ final class Probes {
     net.hosts().get(0).exec("touch " + goFile(tag)).orThrow();
   }
 
+  /** A long-lived connection to an echo server: round 1 now, round N after {@code go(tag + N)}. */
+  BackgroundProcess hold(String from, String to, int port, String tag, int rounds) {
+    return pyStart(from, "hold " + ip(to) + " " + port + " " + goFile(tag) + " " + rounds);
+  }
+
   /** The last line of {@code p}'s output that starts with {@code prefix}, once it has appeared. */
   static String awaitLine(BackgroundProcess p, String prefix, Duration timeout) {
     p.awaitOutput(prefix, timeout);

@@ -227,11 +227,37 @@ def ftp_client(server, port, commands):
     c.close()
 
 
+def hold(host, port, go_prefix, rounds):
+    """One long-lived TCP connection to an echo server: round 1 at once, round N once GO_PREFIX+N exists."""
+    s = socket.create_connection((host, port), timeout=3)
+    print('connected', flush=True)
+    for n in range(1, rounds + 1):
+        if n > 1:
+            deadline = time.time() + 60
+            while not os.path.exists(go_prefix + str(n)) and time.time() < deadline:
+                time.sleep(0.05)
+        msg = ('round %d\n' % n).encode()
+        try:
+            s.sendall(msg)
+            got = b''
+            while len(got) < len(msg):
+                chunk = s.recv(64)
+                if not chunk:
+                    break
+                got += chunk
+            print('round %d %s' % (n, 'ok' if got == msg else 'eof'), flush=True)
+        except OSError as e:
+            print('round %d %s' % (n, classify(e)), flush=True)
+    s.close()
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == 'tcp':
         sport = int(argv[4]) if len(argv) > 4 else 0
         print(tcp(argv[2], int(argv[3]), sport, send=argv[5] if len(argv) > 5 else None), flush=True)
+    elif cmd == 'hold':
+        hold(argv[2], int(argv[3]), argv[4], int(argv[5]))
     elif cmd == 'udp':
         print(udp(argv[2], int(argv[3])), flush=True)
     elif cmd == 'udp-echo':
