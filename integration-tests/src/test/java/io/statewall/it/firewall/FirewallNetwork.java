@@ -4,11 +4,14 @@ import io.statewall.apps.firewall.Firewall;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.controller.Controller;
+import io.statewall.controller.app.App;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.mininet.FlowEntry;
 import io.statewall.mininet.MininetNetwork;
 import io.statewall.mininet.OpenFlowVersion;
 import io.statewall.mininet.Topology;
+import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologyService;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,18 +43,33 @@ final class FirewallNetwork implements AutoCloseable {
   static FirewallNetwork start(Path policy, Topology topology, Firewall.DecisionListener listener,
       OpenFlowVersion... versions) throws Exception {
     FirewallAssembler assembler = new FirewallAssembler(listener);
-    Controller controller = new Controller(ControllerConfig.defaults().withListen("127.0.0.1", 0),
-        assembler.assemble(policy));
+    List<App> apps = assembler.assemble(policy);
+    Controller controller = new Controller(ControllerConfig.defaults().withListen("127.0.0.1", 0), apps);
     InetSocketAddress at = controller.start();
+    MininetNetwork net = null;
     try {
-      MininetNetwork net = MininetNetwork.builder().topology(topology)
+      net = MininetNetwork.builder().topology(topology)
           .controller("127.0.0.1", at.getPort())
           .openFlowVersions(versions.length == 0 ? new OpenFlowVersion[] {OpenFlowVersion.OF_13} : versions)
           .start();
       net.awaitControllerConnections(Duration.ofSeconds(20));
+      // until LLDP has found every cable, a host's flooded packet can teach the controller a wrong
+      // attachment and connections take broken paths: tests start on a discovered network
+      long cables = topology.spec().links().stream()
+          .filter(l -> l.a().startsWith("s") && l.b().startsWith("s")).count();
+      TopologyService links = apps.stream().filter(TopologyApp.class::isInstance)
+          .map(a -> ((TopologyApp) a).service()).findFirst().orElseThrow();
+      await("LLDP finds all " + cables + " switch links", Duration.ofSeconds(20),
+          () -> links.links().size() >= cables);
       return new FirewallNetwork(controller, assembler.firewall(), net);
-    } catch (RuntimeException | Error e) {
-      controller.close();
+    } catch (RuntimeException | Error | InterruptedException e) {
+      try {
+        if (net != null) {
+          net.close();
+        }
+      } finally {
+        controller.close();
+      }
       throw e;
     }
   }
