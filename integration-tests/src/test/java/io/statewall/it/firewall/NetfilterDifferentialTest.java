@@ -303,7 +303,7 @@ class NetfilterDifferentialTest {
         Scenario.same("FTP bounce: a PORT naming a third host opens nothing; the client's own does",
             Map.of("h3", FTP_SERVER_ACTIVE),
             (p, t) -> {
-              BackgroundProcess counter = kernelOr(p).services().get(3);
+              BackgroundProcess counter = side(p).services().get(3); // h4's tcp-counter
               long before = counter.stdout().lines().filter(l -> l.startsWith("accepted")).count();
               List<String> r = new ArrayList<>(replies(p.py("h2", "ftp 10.0.0.3 2121 LISTEN:40002 'USER a'"
                   + " 'PORT 10,0,0,4,7,228' RETR 'PORT 10,0,0,2,156,66' RETR QUIT"), "PORT", "RETR"));
@@ -345,10 +345,6 @@ class NetfilterDifferentialTest {
                 "EPRT", "RETR"),
             "reply EPRT 200", "reply RETR 226")
             .deliberately("reply EPRT dropped"));
-  }
-
-  static Side kernelOr(Probes p) {
-    return side(p);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -109,18 +109,6 @@ final class Probes {
     return pyStart(from, "hold " + ip(to) + " " + port + " " + goFile(tag) + " " + rounds);
   }
 
-  /** The last line of {@code p}'s output that starts with {@code prefix}, once it has appeared. */
-  static String awaitLine(BackgroundProcess p, String prefix, Duration timeout) {
-    p.awaitOutput(prefix, timeout);
-    String found = null;
-    for (String line : p.stdout().split("\n")) {
-      if (line.startsWith(prefix)) {
-        found = line.trim();
-      }
-    }
-    return found;
-  }
-
   static void awaitListening(Host h, String proto, int port) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     String flag = proto.equals("udp") ? "-lun" : "-ltn";
