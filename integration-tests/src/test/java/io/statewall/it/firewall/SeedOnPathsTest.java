@@ -95,7 +95,8 @@ abstract class SeedOnPathsTest {
   /**
    * Entries on every switch of the path, and the bytes did not pass the controller: the table-miss
    * entries grew by far less than the transfer. (The exact entries' own counters are not used here:
-   * a re-route right after start re-adds the entries, and an OpenFlow ADD resets their counters.)
+   * a packet of the connection still in flight at the controller, or a re-route, writes the entries
+   * again with an OpenFlow ADD, which resets their counters; seen right after start.)
    */
   @Test
   void anEstablishedTransferIsCarriedByEverySwitchOfItsPath() {
