@@ -261,6 +261,33 @@ class ConnTableTest {
     assertThat(ct.entries()).hasSize(ct.stats().entries());
   }
 
+  /**
+   * Segments the switches carried never reach conntrack; without relaxing the window checks the
+   * connection's next packet at the controller (an entry idled out, a reload removed it, or only one
+   * direction is offloaded) would be out of window and INVALID.
+   */
+  @Test
+  void anOffloadedTcpConnectionSurvivesSegmentsConntrackNeverSaw() {
+    for (boolean offloaded : new boolean[] {false, true}) {
+      ShardedConnTracker ct = tracker(CtConfig.defaults());
+      TcpFlow f = new TcpFlow("10.1.0.1", 40000, "10.2.0.1", 22);
+      track(ct, f.c(Packet.TCP_SYN));
+      track(ct, f.s(Packet.TCP_SYN | Packet.TCP_ACK));
+      CtLookup l = track(ct, f.c(Packet.TCP_ACK));
+      if (offloaded) {
+        ct.markOffloaded(l.entry());
+      }
+      for (int i = 0; i < 200; i++) { // about 2 MB each way through the switch alone
+        f.c(Packet.TCP_ACK, "x".repeat(10000));
+        f.s(Packet.TCP_ACK, "y".repeat(10000));
+      }
+      CtState next = ct.classify(f.c(Packet.TCP_ACK, "z"), TrackOptions.NONE).state();
+      CtState reply = ct.classify(f.s(Packet.TCP_ACK, "w"), TrackOptions.NONE).state();
+      assertThat(List.of(next, reply)).as(offloaded ? "offloaded" : "not offloaded: Linux's verdict")
+          .containsOnly(offloaded ? CtState.ESTABLISHED : CtState.INVALID);
+    }
+  }
+
   /** The 64 shared connections use source ports 1024..1087, which the per-thread ones also use. */
   private static int countOverlap(int n) {
     int overlap = 0;
