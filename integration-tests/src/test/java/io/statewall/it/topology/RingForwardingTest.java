@@ -92,8 +92,9 @@ class RingForwardingTest extends RealSwitchForwardingTest {
         + IPERF_PORT)) {
       iperfServer.awaitOutput("Server listening", Duration.ofSeconds(10));
       // -R: the client receives, so its per-interval figures are what arrived, stalls included
+      long iperfStarted = System.nanoTime();
       BackgroundProcess iperf = client.start("exec iperf3 -c " + server.ip() + " -p " + IPERF_PORT
-          + " -R --get-server-output -t 4 -i 0.1 -b 40M --forceflush");
+          + " -R --get-server-output -t 3 -i 0.1 -b 20M --forceflush");
       try {
         iperf.awaitOutput(" 1.00-", Duration.ofSeconds(10)); // a second of steady transfer
         List<String> oldSwitches = switches(before);
@@ -130,12 +131,13 @@ class RingForwardingTest extends RealSwitchForwardingTest {
         IperfReport report = IperfReport.parse(done.stdout());
         double controllerMs = (down.atNanos() - portStatusAt) / 1e6;
         double switchMs = (commandReturned - t0 + inSwitches.toNanos()) / 1e6;
-        System.out.printf("[topology-it] reroute on %s, cut %s-%s: %s -> %s; port-status to "
+        System.out.printf("[topology-it] reroute on %s, cut %s-%s about %.2f s into the transfer: "
+                + "%s -> %s; port-status to "
                 + "LinkDown handled (new flow-mods written) %.1f ms; link-down command %.0f ms; "
                 + "cut to entries seen in dump-flows %.0f ms (polled); endpoints: longest stall "
                 + "%.1f s, slowest 0.1 s interval %.0f%% of the median, %d retransmissions %s, %d of %d "
                 + "bytes received%n",
-            topology(), a, b, oldSwitches, newSwitches, controllerMs,
+            topology(), a, b, (t0 - iperfStarted) / 1e9, oldSwitches, newSwitches, controllerMs,
             (commandReturned - t0) / 1e6, switchMs, report.longestStallSeconds(),
             100 * report.slowestIntervalShare(), report.retransmits(), report.retransmissionIntervals(), report.receivedBytes(),
             report.sentBytes());
