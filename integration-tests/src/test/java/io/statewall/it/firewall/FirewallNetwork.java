@@ -74,10 +74,12 @@ final class FirewallNetwork implements AutoCloseable {
     }
   }
 
-  /** statewall's per-connection entries on switch {@code sw} whose match contains every part. */
+  /** statewall's forwarding entries (not the FIN/RST traps) on switch {@code sw} whose match contains every part. */
   List<FlowEntry> connectionEntries(String sw, String... matchParts) {
     return net.ovsSwitch(sw).dumpFlows().stream()
         .filter(f -> (f.cookie() >>> 48) == 0x5357)
+        // the FIN/RST traps above a TCP connection carry its cookie but forward nothing themselves
+        .filter(f -> !f.match().contains("tcp_flags="))
         .filter(f -> Arrays.stream(matchParts).allMatch(part -> f.match().contains(part)))
         .toList();
   }
