@@ -1,5 +1,7 @@
 package io.statewall.apps.api;
 
+import io.statewall.controller.launch.HostPort;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -47,26 +49,14 @@ public record ApiSettings(String host, int port, Optional<String> token, Optiona
     if (api == null || api.equalsIgnoreCase("off")) {
       return Optional.empty();
     }
-    int colon = api.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("--api '" + api + "' is not HOST:PORT or off");
-    }
-    String host = api.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    if (host.isEmpty()) {
-      host = "0.0.0.0";
-    }
-    int port;
+    HostPort at;
     try {
-      port = Integer.parseInt(api.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--api '" + api + "': port is not a number");
+      at = HostPort.parse(api);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--api " + e.getMessage() + " (HOST:PORT or off)");
     }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("--api '" + api + "': port must be 0 to 65535");
-    }
+    String host = at.host();
+    int port = at.port();
     Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(readToken(tokenFile));
     if (token.isEmpty() && !isLoopback(host)) {
       throw new IllegalArgumentException("--api " + api + " is not a loopback address: give --api-token-file "

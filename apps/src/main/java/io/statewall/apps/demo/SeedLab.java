@@ -19,12 +19,17 @@ public final class SeedLab implements AutoCloseable {
   public static final String FTP = "10.0.0.3";
   public static final String OUTSIDER = "10.0.0.4";
 
-  /** vsftpd for anonymous downloads in every mode; classic active mode connects from port 20. */
-  public static final String VSFTPD_CONF = String.join("\n",
-      "listen=YES", "listen_ipv6=NO", "anonymous_enable=YES", "local_enable=NO", "no_anon_password=YES",
-      "anon_root=/srv/statewall-ftp", "connect_from_port_20=YES", "pasv_enable=YES", "port_enable=YES",
-      "seccomp_sandbox=NO", "background=NO", "secure_chroot_dir=/srv/statewall-ftp-empty",
-      "xferlog_enable=NO", "");
+  /**
+   * vsftpd's configuration for anonymous downloads from {@code anonRoot} in every mode; classic active
+   * mode connects from port 20. Runs in the foreground, without its seccomp sandbox (Mininet hosts).
+   */
+  public static String vsftpdConf(String anonRoot) {
+    return String.join("\n",
+        "listen=YES", "listen_ipv6=NO", "anonymous_enable=YES", "local_enable=NO", "no_anon_password=YES",
+        "anon_root=" + anonRoot, "connect_from_port_20=YES", "pasv_enable=YES", "port_enable=YES",
+        "seccomp_sandbox=NO", "background=NO", "secure_chroot_dir=/srv/statewall-ftp-empty",
+        "xferlog_enable=NO", "");
+  }
 
   /** One attempt of the seed's traffic: who tries what, and how to tell that it worked. */
   public record Attempt(String name, String from, String command, String dstIp, int dstPort, boolean related) {}
@@ -55,7 +60,7 @@ public final class SeedLab implements AutoCloseable {
     services.add(outsider.start("exec socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo outside'"));
     ftp.exec("mkdir -p /srv/statewall-ftp /srv/statewall-ftp-empty && chmod 755 /srv/statewall-ftp"
         + " && head -c 300000 /dev/urandom > /srv/statewall-ftp/file.bin"
-        + " && printf '%s' '" + VSFTPD_CONF + "' > /tmp/statewall-vsftpd.conf").orThrow();
+        + " && printf '%s' '" + vsftpdConf("/srv/statewall-ftp") + "' > /tmp/statewall-vsftpd.conf").orThrow();
     ftpSum = ftp.exec("md5sum < /srv/statewall-ftp/file.bin").orThrow().stdout().trim();
     services.add(ftp.start("exec vsftpd /tmp/statewall-vsftpd.conf"));
     awaitListening(server, 22);

@@ -1,5 +1,6 @@
 package io.statewall.it.firewall;
 
+import io.statewall.apps.demo.SeedLab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.apps.policy.PolicyLoader;
@@ -114,21 +115,6 @@ class NetfilterDifferentialTest {
       -A INPUT -m state --state ESTABLISHED -j ACCEPT
       COMMIT
       """;
-  static final String VSFTPD_CONF = """
-      listen=YES
-      listen_ipv6=NO
-      anonymous_enable=YES
-      local_enable=NO
-      no_anon_password=YES
-      anon_root=%s
-      connect_from_port_20=YES
-      pasv_enable=YES
-      port_enable=YES
-      seccomp_sandbox=NO
-      background=NO
-      secure_chroot_dir=/srv/statewall-ftp-empty
-      xferlog_enable=NO
-      """;
 
   static Side kernel;
   static Side statewall;
@@ -163,7 +149,7 @@ class NetfilterDifferentialTest {
       String root = "/srv/statewall-diff-" + net.id();
       h3.exec("mkdir -p " + root + " /srv/statewall-ftp-empty && chmod 755 " + root
           + " && head -c 200000 /dev/urandom > " + root + "/file.bin"
-          + " && printf '%s' '" + VSFTPD_CONF.formatted(root) + "' > " + root + ".conf").orThrow();
+          + " && printf '%s' '" + SeedLab.vsftpdConf(root) + "' > " + root + ".conf").orThrow();
       String md5 = h3.exec("md5sum < " + root + "/file.bin").orThrow().stdout().trim();
       List<BackgroundProcess> services = List.of(
           h1.start("exec socat TCP-LISTEN:22,fork,reuseaddr SYSTEM:'echo SSH-2.0-statewall'"),

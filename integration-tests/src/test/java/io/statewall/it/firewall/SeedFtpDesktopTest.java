@@ -2,7 +2,7 @@ package io.statewall.it.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.main.FirewallAssembler;
+import io.statewall.apps.demo.SeedLab;
 import io.statewall.apps.policy.PolicyLoader;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.Host;
@@ -33,22 +33,6 @@ class SeedFtpDesktopTest {
   static BackgroundProcess vsftpd;
   static String sum;
 
-  static final String VSFTPD_CONF = """
-      listen=YES
-      listen_ipv6=NO
-      anonymous_enable=YES
-      local_enable=NO
-      no_anon_password=YES
-      anon_root=/srv/statewall-ftp
-      connect_from_port_20=YES
-      pasv_enable=YES
-      port_enable=YES
-      seccomp_sandbox=NO
-      background=NO
-      secure_chroot_dir=/srv/statewall-ftp-empty
-      xferlog_enable=NO
-      """;
-
   /** curl's options for each mode: EPSV is curl's default, PASV and PORT/EPRT are asked for. */
   static String curlMode(String mode) {
     return switch (mode) {
@@ -67,7 +51,7 @@ class SeedFtpDesktopTest {
     ftpServer = fw.net.host("h3");
     ftpServer.exec("mkdir -p /srv/statewall-ftp /srv/statewall-ftp-empty && chmod 755 /srv/statewall-ftp"
         + " && head -c 300000 /dev/urandom > /srv/statewall-ftp/file.bin"
-        + " && printf '%s' '" + VSFTPD_CONF + "' > /tmp/statewall-vsftpd.conf").orThrow();
+        + " && printf '%s' '" + SeedLab.vsftpdConf("/srv/statewall-ftp") + "' > /tmp/statewall-vsftpd.conf").orThrow();
     sum = ftpServer.exec("md5sum < /srv/statewall-ftp/file.bin").orThrow().stdout().trim();
     vsftpd = ftpServer.start("exec vsftpd /tmp/statewall-vsftpd.conf");
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

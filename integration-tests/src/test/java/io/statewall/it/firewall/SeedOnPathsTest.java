@@ -1,5 +1,6 @@
 package io.statewall.it.firewall;
 
+import io.statewall.apps.demo.SeedLab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.mininet.BackgroundProcess;
@@ -49,7 +50,7 @@ abstract class SeedOnPathsTest {
     String root = "/srv/statewall-paths-" + fw.net.id();
     outsider.exec("mkdir -p " + root + " /srv/statewall-ftp-empty && chmod 755 " + root
         + " && head -c 300000 /dev/urandom > " + root + "/file.bin"
-        + " && printf '%s' '" + NetfilterDifferentialTest.VSFTPD_CONF.formatted(root) + "' > " + root + ".conf"
+        + " && printf '%s' '" + SeedLab.vsftpdConf(root) + "' > " + root + ".conf"
         + " && head -c 1000000 /dev/urandom > /tmp/statewall-paths-" + fw.net.id() + ".bin").orThrow();
     sum = outsider.exec("md5sum < " + root + "/file.bin").orThrow().stdout().trim();
     services = List.of(
