@@ -8,6 +8,7 @@ import io.statewall.topology.TopologyEvent.SwitchDown;
 import io.statewall.topology.TopologyEvent.SwitchUp;
 import io.statewall.topology.discovery.LinkDiscovery;
 import io.statewall.topology.discovery.LldpCodec;
+import io.statewall.topology.discovery.LldpProbe;
 import io.statewall.topology.hosts.HostTracker;
 import io.statewall.topology.hosts.Sighting;
 import io.statewall.topology.paths.PathFinder;
@@ -131,6 +132,7 @@ public final class TopologyManager
     byte[] frame = pi.getData();
     Attachment at = new Attachment(sw.id(), OpenFlowPorts.inPort(pi));
     if (isLldp(frame)) {
+      boolean probeBack;
       synchronized (lock) {
         boolean wasLink = discovery.isInterSwitchPort(at);
         LinkDiscovery.Result r = discovery.received(at, frame, clock.millis(), this::isUpPort);
@@ -142,8 +144,14 @@ public final class TopologyManager
         out.addAll(r.events());
         recomputeIfChanged(!r.events().isEmpty());
         events.enqueue(out);
+        probeBack = r.verdict() == LldpProbe.Verdict.OK && discovery.lacksReverseHalf(at);
       }
       events.drain();
+      if (probeBack) {
+        // answer a genuine probe at once: the link is up one round trip later, not a whole
+        // probe interval (5 s) after a switch joins; the answer finds its half and ends there
+        sw.port(at.port()).ifPresent(desc -> sw.write(discovery.probe(sw, desc, clock.millis())));
+      }
       return ListenerResult.STOP;
     }
     Optional<Sighting> seen = Sighting.of(at, frame);

@@ -81,7 +81,9 @@ class BroadcastFloodTest {
   void halfDiscoveredPortIsNotFloodedOn() {
     FakeNetwork net = Topologies.ring(manager, 3);
     net.sw(2).clear(); // only s1's and s3's probes arrive: s1-s2 and s2-s3 are half-seen
-    net.deliver();
+    net.deliverFrom(1);
+    net.deliverFrom(3);
+    net.sw(2).clear(); // s2's answers are lost too
     assertThat(manager.broadcastPorts(DatapathId.of(2))).containsExactly(OFPort.of(3));
   }
 
@@ -89,7 +91,9 @@ class BroadcastFloodTest {
   void portWhoseLoneHalfLinkTimedOutIsAnEdgePortAgain() {
     FakeNetwork net = Topologies.ring(manager, 3);
     net.sw(2).clear();
-    net.deliver();
+    net.deliverFrom(1);
+    net.deliverFrom(3);
+    net.sw(2).clear(); // its answers too: s1-s2 and s2-s3 stay half-seen
     assertThat(manager.isInterSwitchPort(Attachment.of(2, 1))).isTrue();
     clock.advance(java.time.Duration.ofSeconds(17));
     manager.probeAndExpire(java.util.List.of()); // no probes at all: every half-link goes silent

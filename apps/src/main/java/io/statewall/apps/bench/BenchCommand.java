@@ -81,8 +81,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--hosts-per-switch", paramLabel = "N", description = "emulated hosts per switch (default ${DEFAULT-VALUE})")
   private int hostsPerSwitch = 4;
 
-  @Option(names = "--expect-flows", paramLabel = "WHICH", description = "flow-mods that complete a connection for the measured controller: path (every switch on it) or ingress (default ${DEFAULT-VALUE})")
-  private String expectFlows = "path";
+  @Option(names = "--expect-flows", paramLabel = "WHICH", description = "what completes a connection for the measured controller besides its packet-out: none (statewall: a SYN is NEW and gets only a packet-out), handshake (the hosts complete the TCP handshake; set up once the entries on the path and the ACK's packet-out arrived: a whole connection), path (a flow-mod on every switch of its path) or ingress (default ${DEFAULT-VALUE})")
+  private String expectFlows = "none";
 
   @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches (default ${DEFAULT-VALUE})")
   private int generatorThreads = 1;
@@ -142,11 +142,14 @@ public final class BenchCommand implements Callable<Integer> {
       }
       Optional<LoadResult> measured = Optional.empty();
       String note = null;
+      Optional<InProcessController.Footprint> footprint = Optional.empty();
       if (external != null) {
         err.printf("bench: the controller at %s%n", controller);
         measured = Optional.of(new LoadGenerator(config).run(external, controller, progress));
       } else if (inProcess != null) {
-        measured = Optional.of(measureInProcess(config, progress, err));
+        InProcessRun run = measureInProcess(config, progress, err);
+        measured = Optional.of(run.result());
+        footprint = run.footprint();
       } else {
         note = "the in-process controller is not wired yet: only the stub was measured "
             + "(use --controller HOST:PORT to measure a running controller)";
@@ -157,6 +160,9 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("note: " + note);
       }
       out.print(report.summary());
+      footprint.ifPresent(f -> out.printf(
+          "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC)%n",
+          f.trackedConnections(), f.liveHeapBytes() / 1e6));
       out.println(report.json());
       out.flush();
       return 0;
@@ -170,7 +176,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private LoadResult measureInProcess(LoadConfig config, Consumer<Progress> progress,
+  /** The in-process controller's run and what it held afterwards. */
+  private record InProcessRun(LoadResult result, Optional<InProcessController.Footprint> footprint) {}
+
+  private InProcessRun measureInProcess(LoadConfig config, Consumer<Progress> progress,
       PrintWriter err) throws BenchException, InterruptedException {
     InProcessController made;
     try {
@@ -188,7 +197,8 @@ public final class BenchCommand implements Callable<Integer> {
         throw new BenchException("the in-process controller did not start: " + e.getMessage(), e);
       }
       err.printf("bench: statewall in-process at %s, %d rules%n", address, rules);
-      return new LoadGenerator(config).run(address, "statewall", progress);
+      LoadResult result = new LoadGenerator(config).run(address, "statewall", progress);
+      return new InProcessRun(result, c.footprint());
     }
   }
 

@@ -319,9 +319,34 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
       return;
     }
     FiveTuple key = FiveTuple.fromFrame(data);
-    if (key != null) {
-      ledger.onPacketOut(key, System.nanoTime());
+    if (key == null) {
+      return;
     }
+    if (config.expectation() == FlowExpectation.HANDSHAKE && answerHandshake(po, key, data)) {
+      return;
+    }
+    ledger.onPacketOut(key, System.nanoTime());
+  }
+
+  /**
+   * The host behind the packet-out's port answers a SYN or a SYN-ACK of a pending connection with
+   * the handshake's next segment, as a packet-in on that port; true if the frame was one of those.
+   */
+  private boolean answerHandshake(HotMessageReader.PacketOutSeen po, FiveTuple key, byte[] data) {
+    int flags = FrameWriter.tcpFlags(data);
+    if (flags != 0x02 && flags != 0x12) {
+      return false;
+    }
+    FiveTuple original = flags == 0x02 ? key : key.reversed();
+    int[] ports = po.outputPorts();
+    if (ledger.isPending(original) && ports.length == 1 && ports[0] >= 1
+        && ports[0] <= network.hostsPerSwitch()) {
+      byte[] answer = FrameWriter.handshakeAnswer(data);
+      if (answer != null) {
+        sendPacketIn(ports[0], answer);
+      }
+    }
+    return true;
   }
 
   private void forwardDiscovery(int port, int inPort, byte[] frame) {

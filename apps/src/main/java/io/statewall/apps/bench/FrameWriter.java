@@ -46,6 +46,88 @@ public final class FrameWriter {
     return f;
   }
 
+  /** A TCP segment without options (a handshake's SYN-ACK or ACK), TTL 64, window 64240. */
+  public static byte[] tcpSegment(long srcMac, long dstMac, int srcIp, int dstIp, int srcPort,
+      int dstPort, long seq, long ack, int flags) {
+    int tcpLen = 20;
+    byte[] f = new byte[MIN_FRAME];
+    ethernet(f, dstMac, srcMac, 0x0800);
+    int ip = ETH_LEN;
+    f[ip] = 0x45;
+    putShort(f, ip + 2, IP_LEN + tcpLen);
+    putShort(f, ip + 4, (int) (seq & 0xFFFF));
+    putShort(f, ip + 6, 0x4000);
+    f[ip + 8] = 64;
+    f[ip + 9] = 6;
+    putInt(f, ip + 12, srcIp);
+    putInt(f, ip + 16, dstIp);
+    putShort(f, ip + 10, checksum(f, ip, IP_LEN, 0));
+    int tcp = ip + IP_LEN;
+    putShort(f, tcp, srcPort);
+    putShort(f, tcp + 2, dstPort);
+    putInt(f, tcp + 4, (int) seq);
+    putInt(f, tcp + 8, (int) ack);
+    f[tcp + 12] = (byte) ((tcpLen / 4) << 4);
+    f[tcp + 13] = (byte) flags;
+    putShort(f, tcp + 14, 64240);
+    putShort(f, tcp + 16, checksum(f, tcp, tcpLen, pseudoHeaderSum(srcIp, dstIp, 6, tcpLen)));
+    return f;
+  }
+
+  /**
+   * The answer an emulated host gives to a TCP handshake segment it received ({@code frame}, IPv4
+   * without VLAN, as {@link #tcpSyn} and {@link #tcpSegment} write them): SYN-ACK to a SYN, ACK to
+   * a SYN-ACK, with the sequence numbers a real stack would use; null for anything else.
+   */
+  public static byte[] handshakeAnswer(byte[] frame) {
+    if (frame.length < ETH_LEN + IP_LEN + 20 || u16(frame, 12) != 0x0800 || frame[ETH_LEN + 9] != 6) {
+      return null;
+    }
+    int ip = ETH_LEN;
+    int tcp = ip + (frame[ip] & 0xF) * 4;
+    int flags = frame[tcp + 13] & 0x3F;
+    long seq = u32(frame, tcp + 4);
+    long ack = u32(frame, tcp + 8);
+    long srcMac = mac(frame, 6);
+    long dstMac = mac(frame, 0);
+    int srcIp = (int) u32(frame, ip + 12);
+    int dstIp = (int) u32(frame, ip + 16);
+    int sport = u16(frame, tcp);
+    int dport = u16(frame, tcp + 2);
+    if (flags == 0x02) {
+      long isn = (seq * 0x9E37_79B9L) & 0xFFFF_FFFFL; // the server's own initial sequence number
+      return tcpSegment(dstMac, srcMac, dstIp, srcIp, dport, sport, isn, (seq + 1) & 0xFFFF_FFFFL, 0x12);
+    }
+    if (flags == 0x12) {
+      return tcpSegment(dstMac, srcMac, dstIp, srcIp, dport, sport, ack, (seq + 1) & 0xFFFF_FFFFL, 0x10);
+    }
+    return null;
+  }
+
+  /** TCP flags of an untagged IPv4 TCP frame, or -1. */
+  public static int tcpFlags(byte[] frame) {
+    if (frame.length < ETH_LEN + IP_LEN + 20 || u16(frame, 12) != 0x0800 || frame[ETH_LEN + 9] != 6) {
+      return -1;
+    }
+    return frame[ETH_LEN + (frame[ETH_LEN] & 0xF) * 4 + 13] & 0x3F;
+  }
+
+  private static int u16(byte[] b, int off) {
+    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+  }
+
+  private static long u32(byte[] b, int off) {
+    return ((long) u16(b, off) << 16) | u16(b, off + 2);
+  }
+
+  private static long mac(byte[] b, int off) {
+    long m = 0;
+    for (int i = 0; i < 6; i++) {
+      m = (m << 8) | (b[off + i] & 0xFF);
+    }
+    return m;
+  }
+
   /** A gratuitous ARP request (sender and target address both the host's own), broadcast. */
   public static byte[] gratuitousArp(long srcMac, int srcIp) {
     byte[] f = new byte[MIN_FRAME];

@@ -1,6 +1,7 @@
 package io.statewall.apps.bench;
 
 import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /**
  * The statewall controller started inside the bench process, on a free loopback port, with a
@@ -13,6 +14,17 @@ import java.net.InetSocketAddress;
 public interface InProcessController extends AutoCloseable {
   /** Starts the controller with a generated policy of {@code rules} rules; returns where it listens. */
   InetSocketAddress start(int rules) throws Exception;
+
+  /**
+   * What the controller holds after a run: its tracked connections and the live heap of the whole
+   * process (after a GC). Empty when it cannot tell.
+   */
+  default Optional<Footprint> footprint() {
+    return Optional.empty();
+  }
+
+  /** Tracked connections and live heap bytes at one moment. */
+  record Footprint(long trackedConnections, long liveHeapBytes) {}
 
   /** Stops it and frees its port and threads. */
   @Override

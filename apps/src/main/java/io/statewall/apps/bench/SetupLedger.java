@@ -23,8 +23,11 @@ final class SetupLedger {
   private volatile boolean recording;
 
   SetupLedger(FlowExpectation expectation) {
-    this.required = PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW
-        | (expectation == FlowExpectation.PATH ? PendingSetup.EGRESS_FLOW : 0);
+    this.required = switch (expectation) {
+      case NONE -> PendingSetup.PACKET_OUT;
+      case INGRESS -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW;
+      case PATH, HANDSHAKE -> PendingSetup.PACKET_OUT | PendingSetup.INGRESS_FLOW | PendingSetup.EGRESS_FLOW;
+    };
   }
 
   PendingSetup open(
@@ -32,6 +35,11 @@ final class SetupLedger {
     PendingSetup p = new PendingSetup(key, owner, ingress, egress, nowNanos, required, probe);
     pending.put(key, p);
     return p;
+  }
+
+  /** Whether a connection with this original tuple is waiting to be set up. */
+  boolean isPending(FiveTuple key) {
+    return pending.containsKey(key);
   }
 
   void onPacketOut(FiveTuple key, long nowNanos) {

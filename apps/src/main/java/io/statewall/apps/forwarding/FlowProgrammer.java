@@ -36,6 +36,8 @@ public final class FlowProgrammer {
 
   private final SwitchRegistry switches;
   private final ForwardingSettings settings;
+  /** Flow-mods written, for the operator's metrics. */
+  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
 
   public FlowProgrammer(SwitchRegistry switches, ForwardingSettings settings) {
     this.switches = switches;
@@ -46,7 +48,7 @@ public final class FlowProgrammer {
   public boolean canInstall(Path path, ExactMatch match) {
     for (Hop hop : path.hops()) {
       Optional<SwitchHandle> sw = switches.get(hop.sw());
-      if (sw.isEmpty() || match.toMatch(sw.get().factory(), hop.in()).isEmpty()) {
+      if (sw.isEmpty() || !match.expressibleOn(sw.get().factory())) {
         return false;
       }
     }
@@ -79,7 +81,15 @@ public final class FlowProgrammer {
 
   /** Writes each switch's batch in one call, in the map's order. */
   public void write(Map<DatapathId, List<OFMessage>> batches) {
-    batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> sw.write(msgs)));
+    batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> {
+      sw.write(msgs);
+      sent.add(msgs.size());
+    }));
+  }
+
+  /** Flow-mods written since this programmer was made. */
+  public long sent() {
+    return sent.sum();
   }
 
   /**
@@ -89,7 +99,10 @@ public final class FlowProgrammer {
   public void installDrop(Attachment ingress, ExactMatch match, U64 cookie,
       int seconds) {
     switches.get(ingress.sw()).ifPresent(sw -> match.toMatch(sw.factory(), ingress.port())
-        .ifPresent(m -> sw.write(dropEntry(sw.factory(), m, cookie, seconds))));
+        .ifPresent(m -> {
+          sw.write(dropEntry(sw.factory(), m, cookie, seconds));
+          sent.increment();
+        }));
   }
 
   public OFFlowAdd dropEntry(OFFactory f, Match match, U64 cookie, int seconds) {

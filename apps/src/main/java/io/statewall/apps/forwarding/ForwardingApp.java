@@ -31,6 +31,7 @@ public final class ForwardingApp implements App {
   private PacketOutSender sender;
   private NeighborProxy proxy;
   private ConnectionForwarder forwarder;
+  private FlowProgrammer programmer;
 
   public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
       ForwardingSettings settings) {
@@ -55,11 +56,16 @@ public final class ForwardingApp implements App {
   public void start(AppContext context) {
     sender = new PacketOutSender(context.switches(), topology);
     proxy = new NeighborProxy(topology, sender);
-    forwarder = new ConnectionForwarder(topology, decider,
-        new FlowProgrammer(context.switches(), settings), sender, installed);
+    programmer = new FlowProgrammer(context.switches(), settings);
+    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed);
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
     context.addMessageListener(OFFlowRemoved.class, PACKET_IN_ORDER, this::flowRemoved);
     topology.addListener(forwarder::topologyChanged);
+  }
+
+  /** Flow-mods written to switches since start (0 before). */
+  public long flowModsSent() {
+    return programmer == null ? 0 : programmer.sent();
   }
 
   /** The connections with entries installed now (for tests, reroute and diagnostics). */

@@ -1,29 +1,96 @@
 package io.statewall.apps.main;
 
+import io.statewall.apps.api.ApiApp;
+import io.statewall.apps.api.FirewallMetrics;
+import io.statewall.apps.conntrack.ConnTracker;
+import io.statewall.apps.conntrack.CtConfig;
+import io.statewall.apps.conntrack.ShardedConnTracker;
+import io.statewall.apps.conntrack.ftp.FtpHelper;
+import io.statewall.apps.firewall.Firewall;
+import io.statewall.apps.firewall.FirewallApp;
+import io.statewall.apps.firewall.FirewallSettings;
+import io.statewall.apps.firewall.PolicyReloader;
+import io.statewall.apps.guard.PacketInGuard;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
+import io.statewall.apps.policy.PolicyHolder;
 import io.statewall.apps.policy.PolicyLoader;
 import io.statewall.controller.app.App;
 import io.statewall.controller.launch.AppAssembler;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
+import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologySettings;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The composition root of {@code run}: loads the policy and builds every app of the process. */
-final class FirewallAssembler implements AppAssembler {
+public final class FirewallAssembler implements AppAssembler {
   private static final Logger log = LoggerFactory.getLogger(FirewallAssembler.class);
 
+  private final Firewall.DecisionListener listener;
+  private final CtConfig conntrack;
+  /** The operator API's metrics (issue 9): told of every decision alongside {@link #listener}. */
+  private final FirewallMetrics metrics = new FirewallMetrics();
+  private FirewallApp firewall;
+  private TopologyApp topology;
+
+  public FirewallAssembler() {
+    this(Firewall.DecisionListener.NONE);
+  }
+
+  public FirewallAssembler(Firewall.DecisionListener listener) {
+    this(listener, CtConfig.defaults());
+  }
+
+  /** With conntrack limits of its own (the bench's in-process controller tracks a million). */
+  public FirewallAssembler(Firewall.DecisionListener listener, CtConfig conntrack) {
+    this.listener = listener;
+    this.conntrack = conntrack;
+  }
+
+  /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
-    Policy policy;
+    List<App> apps = new ArrayList<>(assemble(options.policy()));
+    apps.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
+    // the operator API, last: it reads the firewall once that has started
+    ApiApp.forRun(options, firewall, topology.service(), metrics).ifPresent(apps::add);
+    return apps;
+  }
+
+  /**
+   * The packet-in guard first (it drops what is over the limits before anyone works on it), then
+   * topology (it learns hosts and links from packet-ins before the firewall judges them).
+   */
+  public List<App> assemble(Path policyFile) throws UserError {
+    Policy policy = load(policyFile);
+    policy.warnings().forEach(w -> log.warn("{}", w));
+    topology = TopologyApp.create(TopologySettings.DEFAULTS);
+    ConnTracker tracker = new ShardedConnTracker(conntrack, InstantSource.system(),
+        List.of(new FtpHelper()));
+    firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
+        FirewallSettings.DEFAULTS, (p, at, j) -> {
+          metrics.decided(p, at, j);
+          listener.decided(p, at, j);
+        });
+    return List.of(new PacketInGuard(PacketInGuard.Limits.DEFAULTS, System::nanoTime), topology, firewall);
+  }
+
+  /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
+  public FirewallApp firewall() {
+    return firewall;
+  }
+
+  static Policy load(Path file) throws UserError {
     try {
-      policy = new PolicyLoader().load(options.policy());
+      return new PolicyLoader().load(file);
     } catch (PolicyException e) {
       throw new UserError(e.getMessage());
     }
-    policy.warnings().forEach(w -> log.warn("{}", w));
-    return List.of();
   }
 }

@@ -180,6 +180,30 @@ public final class Policy {
     return new RawDecision(Verdict.ACCEPT, notrack, helper, logs, templateBy);
   }
 
+  /**
+   * Every chain {@code p} walks on its path, raw tables first, then the filter tables with
+   * {@code ct}, stopping where a chain does not accept: what {@link #raw} and {@link #filter}
+   * decide, spelled out for a trace. Read-only.
+   */
+  public List<ChainStep> explain(Packet p, ConnInfo ct, PathContext ctx) {
+    List<ChainStep> out = new ArrayList<>();
+    if (!p.isIp()) {
+      return out;
+    }
+    for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
+      boolean raw = table == TableName.RAW;
+      for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
+        Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct);
+        out.add(new ChainStep(s.label(), table.name().toLowerCase(java.util.Locale.ROOT), s.chain(), o.verdict(),
+            Decider.of(s.label(), s.set().file(), o)));
+        if (o.verdict() != Verdict.ACCEPT) {
+          return out;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Phase 2, after conntrack: the filter tables on the path, stopping at the first that does not accept. */
   public FilterDecision filter(Packet p, ConnInfo ct, PathContext ctx) {
     if (!p.isIp()) {

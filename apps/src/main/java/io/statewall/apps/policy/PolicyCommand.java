@@ -15,9 +15,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code statewall policy check FILE}: loads a rule file or a policy and prints it as iptables-save would. */
+/**
+ * {@code statewall policy check FILE}: loads a rule file or a policy and prints it as iptables-save
+ * would; {@code apply} and {@code show} talk to a running controller's API.
+ */
 @Command(name = "policy", description = "Work with policies and iptables rule files.",
-    subcommands = {PolicyCommand.Check.class}, mixinStandardHelpOptions = true)
+    subcommands = {PolicyCommand.Check.class, io.statewall.apps.cli.PolicyApplyCommand.class,
+        io.statewall.apps.cli.PolicyShowCommand.class}, mixinStandardHelpOptions = true)
 public final class PolicyCommand implements Runnable {
   @Spec
   CommandSpec spec;

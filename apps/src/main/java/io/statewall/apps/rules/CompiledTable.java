@@ -35,7 +35,8 @@ public final class CompiledTable implements TableEvaluator {
       words = Math.max(words, c.words);
     }
     int w = words;
-    scratch = ThreadLocal.withInitial(() -> new Scratch(w));
+    int depths = userChains + 1; // Walk's bound on the jump stack
+    scratch = ThreadLocal.withInitial(() -> new Scratch(w, depths));
   }
 
   /** One chain: rules, their decoded targets, and the three field indexes. */
@@ -137,8 +138,8 @@ public final class CompiledTable implements TableEvaluator {
       lengths = ls.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Sets (or clears, word-wise) in {@code bits} the rules keyed by {@code value}; value < 0 means none. */
-    void mark(long value, boolean masked, long[] bits, boolean set) {
+    /** Sets in {@code bits} the rules keyed by {@code value}; value < 0 means none. */
+    void mark(long value, boolean masked, long[] bits) {
       if (value < 0) {
         return;
       }
@@ -149,11 +150,7 @@ public final class CompiledTable implements TableEvaluator {
           continue;
         }
         for (int r : hit) {
-          if (set) {
-            bits[r >>> 6] |= 1L << r;
-          } else {
-            bits[r >>> 6] = 0;
-          }
+          bits[r >>> 6] |= 1L << r;
         }
       }
     }
@@ -165,12 +162,15 @@ public final class CompiledTable implements TableEvaluator {
     final long[] dst;
     final long[] port;
     final long[] cand;
+    /** Per jump depth, the candidates of the chain to return to (made on first use). */
+    final long[][] saved;
 
-    Scratch(int words) {
+    Scratch(int words, int depths) {
       src = new long[words];
       dst = new long[words];
       port = new long[words];
       cand = new long[words];
+      saved = new long[depths][];
     }
   }
 
@@ -182,9 +182,9 @@ public final class CompiledTable implements TableEvaluator {
     long srcV = p.src() != null && !p.src().v6() ? p.src().lo() : -1;
     long dstV = p.dst() != null && !p.dst().v6() ? p.dst().lo() : -1;
     long portV = !p.fragment() && p.dstPort() >= 0 ? p.dstPort() : -1;
-    cc.src.mark(srcV, true, s.src, true);
-    cc.dst.mark(dstV, true, s.dst, true);
-    cc.dport.mark(portV, false, s.port, true);
+    cc.src.mark(srcV, true, s.src);
+    cc.dst.mark(dstV, true, s.dst);
+    cc.dport.mark(portV, false, s.port);
     long[] ws = cc.src.wild;
     long[] wd = cc.dst.wild;
     long[] wp = cc.dport.wild;
@@ -192,12 +192,26 @@ public final class CompiledTable implements TableEvaluator {
     long[] b = s.dst;
     long[] c = s.port;
     long[] out = s.cand;
-    for (int w = 0, n = ws.length; w < n; w++) {
+    int n = ws.length;
+    for (int w = 0; w < n; w++) {
       out[w] = (ws[w] | a[w]) & (wd[w] | b[w]) & (wp[w] | c[w]);
     }
-    cc.src.mark(srcV, true, s.src, false);
-    cc.dst.mark(dstV, true, s.dst, false);
-    cc.dport.mark(portV, false, s.port, false);
+    // zeroing the chain's few words is cheaper than a second round of index lookups
+    java.util.Arrays.fill(a, 0, n, 0L);
+    java.util.Arrays.fill(b, 0, n, 0L);
+    java.util.Arrays.fill(c, 0, n, 0L);
+  }
+
+  /** Keeps the calling chain's candidates while a jumped-to chain uses the scratch. */
+  private static void save(Scratch s, int depth, int words) {
+    if (s.saved[depth] == null) {
+      s.saved[depth] = new long[s.cand.length];
+    }
+    System.arraycopy(s.cand, 0, s.saved[depth], 0, words);
+  }
+
+  private static void restore(Scratch s, int depth, int words) {
+    System.arraycopy(s.saved[depth], 0, s.cand, 0, words);
   }
 
   /** The first candidate rule index >= from, or -1. */
@@ -240,7 +254,7 @@ public final class CompiledTable implements TableEvaluator {
         w.depth--;
         c = w.retChain[w.depth];
         cc = chains[c];
-        candidates(cc, p, s);
+        restore(s, w.depth, cc.words);
         i = w.retIndex[w.depth];
         continue;
       }
@@ -267,7 +281,7 @@ public final class CompiledTable implements TableEvaluator {
           w.depth--;
           c = w.retChain[w.depth];
           cc = chains[c];
-          candidates(cc, p, s);
+          restore(s, w.depth, cc.words);
           i = w.retIndex[w.depth];
           continue;
         }
@@ -280,6 +294,7 @@ public final class CompiledTable implements TableEvaluator {
           }
           w.retChain[w.depth] = c;
           w.retIndex[w.depth] = i;
+          save(s, w.depth, cc.words);
           w.depth++;
         }
         c = cc.jumpTo[i - 1];

@@ -48,6 +48,22 @@ final class RunCommand implements Callable<Integer> {
       description = "CA certificate that switch certificates must be signed by.")
   Path tlsCa;
 
+  @Option(names = "--api", paramLabel = "HOST:PORT|off", defaultValue = ApiConfig.DEFAULT_ADDRESS,
+      description = "Where the operator's HTTP API and /metrics listen, or 'off' (default: ${DEFAULT-VALUE}). "
+          + "A non-loopback address needs --api-token-file.")
+  String api;
+
+  @Option(names = "--api-token-file", paramLabel = "FILE",
+      description = "File holding the bearer token API clients must send (required off loopback).")
+  Path apiTokenFile;
+
+  @Option(names = "--api-tls-cert", paramLabel = "PEM",
+      description = "Serve the API over HTTPS with this certificate (chain); needs --api-tls-key.")
+  Path apiTlsCert;
+
+  @Option(names = "--api-tls-key", paramLabel = "PEM", description = "Private key of --api-tls-cert (PKCS#8 PEM).")
+  Path apiTlsKey;
+
   private final AppAssembler assembler;
   private final ShutdownHooks hooks;
   private final PrintWriter out;
@@ -66,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
             .withListen(listen.host(), listen.port())
             .withEchoInterval(echoInterval)
             .withTls(tls());
-    RunOptions options = new RunOptions(policy, config);
+    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey));
     List<App> apps = assembler.assemble(options);
     Controller controller = new Controller(config, apps);
     InetSocketAddress bound;
@@ -74,6 +90,9 @@ final class RunCommand implements Callable<Integer> {
       bound = controller.start();
     } catch (IOException e) {
       throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
+    } catch (java.io.UncheckedIOException e) {
+      // an app that cannot bind its own port (the HTTP API) fails start the same way
+      throw new UserError(PolicyFileCheck.oneLine(e.getCause().getMessage()), e);
     }
     hooks.add(new Thread(controller::close, "statewall-shutdown"));
     out.printf("statewall %s: listening on %s with policy %s (Ctrl-C stops)%n",

@@ -9,10 +9,16 @@ import java.util.Objects;
  *
  * @param policy the policy file (YAML), readable
  * @param controller listen address, TLS and timers for the controller
+ * @param api the operator's HTTP API: address, token, TLS (the apps side that serves it checks them)
  */
-public record RunOptions(Path policy, ControllerConfig controller) {
+public record RunOptions(Path policy, ControllerConfig controller, ApiConfig api) {
   public RunOptions {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(controller, "controller");
+    Objects.requireNonNull(api, "api");
+  }
+
+  public RunOptions(Path policy, ControllerConfig controller) {
+    this(policy, controller, ApiConfig.DEFAULT);
   }
 }

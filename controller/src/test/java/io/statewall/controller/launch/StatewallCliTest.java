@@ -145,6 +145,42 @@ class StatewallCliTest {
   }
 
   @Test
+  void runPassesTheApiOptionsToTheAssembler() throws IOException {
+    Path policy = file("api.yaml", "hosts: []\n");
+    Path token = file("token", "0123456789abcdef\n");
+    List<RunOptions> seen = new java.util.ArrayList<>();
+    assembler = options -> {
+      seen.add(options);
+      throw new UserError("stop here");
+    };
+    run("run", "--policy", policy.toString());
+    run("run", "--policy", policy.toString(), "--api", "off");
+    run("run", "--policy", policy.toString(), "--api", "10.0.0.5:9090", "--api-token-file", token.toString(),
+        "--api-tls-cert", "c.pem", "--api-tls-key", "k.pem");
+    assertThat(seen).extracting(RunOptions::api).containsExactly(ApiConfig.DEFAULT, ApiConfig.of("off", null),
+        new ApiConfig("10.0.0.5:9090", token, Path.of("c.pem"), Path.of("k.pem")));
+  }
+
+  @Test
+  void anAppThatCannotBindItsPortFailsRunWithOneLine() throws IOException {
+    Path policy = file("bind.yaml", "hosts: []\n");
+    assembler = options -> List.of(new App() {
+      @Override
+      public String name() {
+        return "api";
+      }
+
+      @Override
+      public void start(AppContext context) {
+        throw new java.io.UncheckedIOException(new IOException("cannot start the API on 127.0.0.1:8080: in use"));
+      }
+    });
+    assertThat(run("run", "--policy", policy.toString(), "--listen", "127.0.0.1:0")).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("statewall: cannot start the API on 127.0.0.1:8080: in use"
+        + System.lineSeparator());
+  }
+
+  @Test
   void runServesUntilTheShutdownHookRunsThenReleasesThePort() throws Exception {
     Path policy = file("ok.yaml", "hosts: []\n");
     CompletableFuture<RunOptions> assembled = new CompletableFuture<>();

@@ -173,6 +173,20 @@ public final class LinkDiscovery {
     return Set.copyOf(all);
   }
 
+  /**
+   * True if probes arrive at {@code here} but none of {@code here}'s own probes has been seen at
+   * their sender: the link lacks its other half (typically because the sender's probe went out
+   * before this switch was ready, and the next round is a whole probe interval away).
+   */
+  public boolean lacksReverseHalf(Attachment here) {
+    Incoming in = incoming.get(here);
+    if (in == null) {
+      return false;
+    }
+    Incoming back = incoming.get(in.from());
+    return back == null || !back.from().equals(here);
+  }
+
   /** True if probes were seen arriving at or leaving from this port: it faces another switch. */
   public boolean isInterSwitchPort(Attachment port) {
     return incoming.containsKey(port) || outgoing.containsKey(port);

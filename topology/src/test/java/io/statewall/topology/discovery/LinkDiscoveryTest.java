@@ -49,13 +49,49 @@ class LinkDiscoveryTest {
   void linkAppearsOnlyWhenBothDirectionsAreSeen() {
     twoSwitches(OFVersion.OF_13, OFVersion.OF_13);
     net.sw(2).clear(); // s2's probes are lost: only s1 -> s2 is seen
-    net.deliver();
+    net.deliverFrom(1);
+    net.sw(2).clear(); // and so is s2's answer
     assertThat(manager.links()).isEmpty();
     assertThat(manager.isInterSwitchPort(Attachment.of(2, 2))).isTrue();
 
     net.probeAll();
     assertThat(manager.links()).containsExactly(S1_S2);
     assertThat(net.events(LinkUp.class)).containsExactly(new LinkUp(S1_S2));
+  }
+
+  @Test
+  void aProbeFromAPortWhoseOwnProbesWereLostIsAnsweredAtOnce() {
+    // s1's first probes went out before s2 was ready (lost); s2's first probe reaches s1
+    twoSwitches(OFVersion.OF_13, OFVersion.OF_13);
+    net.sw(1).clear();
+    net.deliverFrom(2);
+    assertThat(manager.links()).isEmpty();
+    assertThat(net.sw(1).packetOuts()).as("s1 answers out of the port the probe came in by")
+        .singleElement()
+        .satisfies(po -> assertThat(((OFActionOutput) po.getActions().get(0)).getPort()
+            .getPortNumber()).isEqualTo(1));
+
+    net.deliverFrom(1);
+    assertThat(manager.links()).as("up one round trip later, without a periodic round")
+        .containsExactly(S1_S2);
+    assertThat(net.sw(2).packetOuts()).as("the answer completes the link: no answer to it")
+        .isEmpty();
+  }
+
+  @Test
+  void probesOfAKnownLinkAndRejectedProbesGetNoAnswer() {
+    twoSwitches(OFVersion.OF_13, OFVersion.OF_13);
+    net.deliver();
+    assertThat(manager.links()).containsExactly(S1_S2);
+    net.probeAll();
+    assertThat(net.sw(1).packetOuts()).isEmpty();
+    assertThat(net.sw(2).packetOuts()).isEmpty();
+
+    byte[] forged = new LldpCodec(LldpSigner.withRandomKey(), 3_000)
+        .encode(Attachment.of(2, 3), MacAddress.of(2), clock.millis(), 1);
+    manager.receive(net.sw(1), net.sw(1).packetIn(3, forged));
+    assertThat(net.sw(1).packetOuts()).as("a forged probe makes the controller send nothing")
+        .isEmpty();
   }
 
   @Test

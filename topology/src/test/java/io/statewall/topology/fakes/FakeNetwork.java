@@ -51,17 +51,25 @@ public final class FakeNetwork {
   public int deliver() {
     int delivered = 0;
     for (FakeSwitch sw : List.copyOf(switches.values())) {
-      List<OFPacketOut> outs = sw.packetOuts();
-      sw.clear();
-      for (OFPacketOut po : outs) {
-        for (OFAction a : po.getActions()) {
-          if (a instanceof OFActionOutput out) {
-            Attachment peer = cables.get(new Attachment(sw.id(), out.getPort()));
-            if (peer != null && switches.containsKey(peer.sw().getLong())) {
-              FakeSwitch to = switches.get(peer.sw().getLong());
-              manager.receive(to, to.packetIn(peer.port().getPortNumber(), po.getData()));
-              delivered++;
-            }
+      delivered += deliverFrom(sw.id().getLong());
+    }
+    return delivered;
+  }
+
+  /** Delivers what one switch has written so far across its cables, then forgets it. */
+  public int deliverFrom(long dpid) {
+    FakeSwitch sw = switches.get(dpid);
+    List<OFPacketOut> outs = sw.packetOuts();
+    sw.clear();
+    int delivered = 0;
+    for (OFPacketOut po : outs) {
+      for (OFAction a : po.getActions()) {
+        if (a instanceof OFActionOutput out) {
+          Attachment peer = cables.get(new Attachment(sw.id(), out.getPort()));
+          if (peer != null && switches.containsKey(peer.sw().getLong())) {
+            FakeSwitch to = switches.get(peer.sw().getLong());
+            manager.receive(to, to.packetIn(peer.port().getPortNumber(), po.getData()));
+            delivered++;
           }
         }
       }

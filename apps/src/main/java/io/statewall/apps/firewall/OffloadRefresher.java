@@ -1,0 +1,106 @@
+package io.statewall.apps.firewall;
+
+import io.statewall.apps.conntrack.ConnTracker;
+import io.statewall.apps.conntrack.CtDirection;
+import io.statewall.apps.conntrack.CtEntry;
+import io.statewall.apps.forwarding.ConnectionCookie;
+import io.statewall.apps.packet.IpAddress;
+import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.controller.switches.SwitchRegistry;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.TopologyService;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFGroup;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps conntrack's view of offloaded connections alive: a UDP or ICMP flow that the switches carry
+ * for longer than its conntrack timeout would otherwise expire while it runs, and its next packet at
+ * the controller would look NEW. Reads the switches' counters of our entries periodically and
+ * refreshes each connection whose packets went on, as its own packets would on Linux.
+ */
+final class OffloadRefresher {
+  private static final Logger log = LoggerFactory.getLogger(OffloadRefresher.class);
+
+  private final SwitchRegistry switches;
+  private final TopologyService topology;
+  private final OffloadIndex offloads;
+  private final ConnTracker tracker;
+  /** Last counters seen per entry: (cookie, switch, in_port) to {packets, bytes}. */
+  private final Map<String, long[]> last = new ConcurrentHashMap<>();
+
+  OffloadRefresher(SwitchRegistry switches, TopologyService topology, OffloadIndex offloads, ConnTracker tracker) {
+    this.switches = switches;
+    this.topology = topology;
+    this.offloads = offloads;
+    this.tracker = tracker;
+  }
+
+  /** Asks every switch for the counters of our entries; replies are applied as they come. */
+  void refresh() {
+    if (offloads.size() == 0) {
+      last.clear();
+      return;
+    }
+    for (SwitchHandle sw : switches.ready()) {
+      if (sw.version() == OFVersion.OF_10) {
+        continue; // FLOW_REMOVED alone stands in: 1.0 cannot select entries by cookie
+      }
+      sw.requestStats(sw.factory().buildFlowStatsRequest().setTableId(TableId.ALL).setOutPort(OFPort.ANY)
+              .setOutGroup(OFGroup.ANY).setCookie(U64.of(ConnectionCookie.TAG))
+              .setCookieMask(U64.of(ConnectionCookie.TAG_MASK)).build())
+          .whenComplete((replies, error) -> {
+            if (error != null) {
+              log.debug("flow statistics from {}: {}", sw.id(), error.toString());
+            } else {
+              apply(sw, replies);
+            }
+          });
+    }
+    last.keySet().removeIf(k -> offloads.entry(U64.of(Long.parseUnsignedLong(k.substring(0, k.indexOf('/')), 16))).isEmpty());
+  }
+
+  void apply(SwitchHandle sw, List<OFFlowStatsReply> replies) {
+    for (OFFlowStatsReply reply : replies) {
+      for (OFFlowStatsEntry s : reply.getEntries()) {
+        Match m = s.getMatch();
+        OFPort in = m.get(MatchField.IN_PORT);
+        if (in == null || topology.isInterSwitchPort(new Attachment(sw.id(), in))) {
+          continue; // count each direction once, where it enters the network
+        }
+        offloads.entry(s.getCookie()).ifPresent(e -> {
+          String key = Long.toHexString(s.getCookie().getValue()) + "/" + sw.id() + "/" + in.getPortNumber();
+          long packets = s.getPacketCount().getValue();
+          long bytes = s.getByteCount().getValue();
+          long[] prev = last.put(key, new long[] {packets, bytes});
+          long dp = prev == null ? packets : packets - prev[0];
+          long db = prev == null ? bytes : bytes - prev[1];
+          if (dp > 0) {
+            tracker.touch(e, dp, Math.max(db, 0), direction(e, m));
+          }
+        });
+      }
+    }
+  }
+
+  static CtDirection direction(CtEntry e, Match m) {
+    IpAddress src = null;
+    if (m.get(MatchField.IPV4_SRC) != null) {
+      src = IpAddress.v4(m.get(MatchField.IPV4_SRC).getInt());
+    } else if (m.get(MatchField.IPV6_SRC) != null) {
+      src = IpAddress.of(m.get(MatchField.IPV6_SRC).getBytes(), 0, true);
+    }
+    return e.tuple(CtDirection.ORIGINAL).src().equals(src) ? CtDirection.ORIGINAL : CtDirection.REPLY;
+  }
+}

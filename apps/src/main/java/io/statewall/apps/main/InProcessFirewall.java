@@ -1,0 +1,73 @@
+package io.statewall.apps.main;
+
+import io.statewall.apps.bench.BenchPolicy;
+import io.statewall.apps.bench.InProcessController;
+import io.statewall.apps.conntrack.CtConfig;
+import io.statewall.apps.conntrack.CtStats;
+import io.statewall.apps.firewall.Firewall;
+import io.statewall.controller.Controller;
+import io.statewall.controller.ControllerConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The real statewall controller (the apps of {@link FirewallAssembler}) started inside the bench
+ * process on a free loopback port, with a generated policy of N rules ({@link BenchPolicy}) in a
+ * temporary directory that {@link #close()} removes.
+ */
+public final class InProcessFirewall implements InProcessController {
+  /** Conntrack holds this many before early drop, so a bench run can fill it with a million. */
+  public static final int MAX_TRACKED = 1_200_000;
+  private static final long POLICY_SEED = 42;
+
+  private Controller controller;
+  private FirewallAssembler assembler;
+  private Path dir;
+
+  @Override
+  public synchronized InetSocketAddress start(int rules) throws Exception {
+    dir = Files.createTempDirectory("statewall-bench-");
+    Path policy = BenchPolicy.write(dir, rules, POLICY_SEED);
+    assembler = new FirewallAssembler(Firewall.DecisionListener.NONE,
+        CtConfig.defaults().withMaxEntries(MAX_TRACKED));
+    ControllerConfig config = new ControllerConfig("127.0.0.1", 0, Optional.empty(),
+        ControllerConfig.DEFAULT_ECHO_INTERVAL, Duration.ofSeconds(10), 1);
+    controller = new Controller(config, assembler.assemble(policy));
+    return controller.start();
+  }
+
+  @Override
+  public synchronized Optional<Footprint> footprint() {
+    if (assembler == null || assembler.firewall() == null) {
+      return Optional.empty();
+    }
+    CtStats stats = assembler.firewall().tracker().stats();
+    System.gc(); // the live set, not what garbage happens to be waiting
+    long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    return Optional.of(new Footprint(stats.entries(), heap));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (controller != null) {
+      controller.close();
+      controller = null;
+    }
+    assembler = null;
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory left behind is not worth failing a finished run
+      }
+      dir = null;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.statewall.apps.firewall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statewall.apps.conntrack.CtConfig;
+import io.statewall.apps.conntrack.CtDirection;
+import io.statewall.apps.conntrack.CtEntry;
+import io.statewall.apps.conntrack.CtLookup;
+import io.statewall.apps.conntrack.ShardedConnTracker;
+import io.statewall.apps.conntrack.TrackOptions;
+import io.statewall.apps.forwarding.ConnectionCookie;
+import io.statewall.apps.forwarding.ExactMatch;
+import io.statewall.apps.packet.FrameBuilder;
+import io.statewall.apps.packet.Packet;
+import io.statewall.apps.packet.PacketParser;
+import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologySettings;
+import io.statewall.topology.fakes.FakeSwitch;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
+
+/** A UDP flow carried by the switches stays in conntrack while its counters keep rising. */
+class OffloadRefresherTest {
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+  private final ShardedConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), clock, List.of());
+  private final PacketParser parser = new PacketParser();
+  private final OffloadIndex offloads = new OffloadIndex();
+  private final FakeSwitch sw = FakeSwitch.of13(1, 1, 2);
+  private final OffloadRefresher refresher = new OffloadRefresher(null,
+      TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, tracker);
+
+  private Packet udp(String src, String dst, int sport, int dport, long srcMac, long dstMac) {
+    return parser.parse(FrameBuilder.ip(src, dst).macs(srcMac, dstMac).udp(sport, dport).build());
+  }
+
+  private CtEntry establishedUdp() {
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+    CtLookup first = tracker.classify(out, TrackOptions.NONE);
+    tracker.confirm(first);
+    CtLookup reply = tracker.classify(udp("10.0.0.2", "10.0.0.1", 53, 5000, 2, 1), TrackOptions.NONE);
+    tracker.confirm(reply);
+    offloads.record(out, reply.entry(), CtDirection.ORIGINAL);
+    return reply.entry();
+  }
+
+  private List<OFFlowStatsReply> stats(Packet p, int inPort, long packets) {
+    OFFactory f = sw.factory();
+    ExactMatch m = ExactMatch.of(p).orElseThrow();
+    U64 cookie = ConnectionCookie.of(m);
+    return List.of(f.buildFlowStatsReply().setEntries(List.of(f.buildFlowStatsEntry().setCookie(cookie)
+        .setMatch(m.toMatch(f, OFPort.of(inPort)).orElseThrow()).setPacketCount(U64.of(packets))
+        .setByteCount(U64.of(packets * 100)).build())).build());
+  }
+
+  @Test
+  void risingCountersRefreshTheConnectionAndCountItsPackets() {
+    CtEntry e = establishedUdp();
+    long expiresBefore = e.expiresAtMillis();
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+
+    now.addAndGet(100_000); // 100 s later: the switch carried 40 packets meanwhile
+    refresher.apply(sw, stats(out, 1, 40));
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 40);
+    assertThat(e.expiresAtMillis()).isGreaterThan(expiresBefore + 90_000);
+
+    long expiresNow = e.expiresAtMillis();
+    now.addAndGet(10_000);
+    refresher.apply(sw, stats(out, 1, 40)); // no new packets: no refresh
+    assertThat(e.expiresAtMillis()).isEqualTo(expiresNow);
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(41);
+  }
+
+  @Test
+  void aReplyDirectionEntryCountsAsReply() {
+    CtEntry e = establishedUdp();
+    Packet back = udp("10.0.0.2", "10.0.0.1", 53, 5000, 2, 1);
+    refresher.apply(sw, stats(back, 2, 7));
+    assertThat(e.packets(CtDirection.REPLY)).isEqualTo(1 + 7);
+  }
+}

@@ -1,0 +1,388 @@
+package io.statewall.it.firewall;
+
+import io.statewall.apps.demo.SeedLab;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statewall.apps.policy.PolicyLoader;
+import io.statewall.mininet.BackgroundProcess;
+import io.statewall.mininet.Host;
+import io.statewall.mininet.MininetNetwork;
+import io.statewall.mininet.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The kernel as the oracle: each scenario's rules run once in the hosts' own netfilter on an open
+ * network (Open vSwitch as a learning switch) and once enforced by statewall on the same topology,
+ * with the hosts' netfilter empty; every probe's outcome must be the same. Rows where statewall
+ * deliberately differs from this kernel (REFERENCE-conntrack.md) assert each side's own outcome.
+ *
+ * <p>Both networks run side by side and each scenario's traffic runs on both at once, so a probe
+ * that waits for a timeout costs its time once.
+ */
+class NetfilterDifferentialTest {
+  static final String OPEN = """
+      *raw
+      :PREROUTING ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      COMMIT
+      *filter
+      :INPUT ACCEPT [0:0]
+      :FORWARD ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      COMMIT
+      """;
+  static final String HELPER_2121 = """
+      *raw
+      :PREROUTING ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A PREROUTING -p tcp --dport 2121 -j CT --helper ftp
+      COMMIT
+      """;
+  /** An FTP server that takes control connections and whatever is RELATED to them. */
+  static final String FTP_SERVER = HELPER_2121 + """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A INPUT -p tcp --dport 2121 -m state --state NEW,ESTABLISHED -j ACCEPT
+      -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+      COMMIT
+      """;
+  /** An FTP server that may open active data connections only where the helper expects them. */
+  static final String FTP_SERVER_ACTIVE = HELPER_2121 + """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT DROP [0:0]
+      -A INPUT -p tcp --dport 2121 -m state --state NEW,ESTABLISHED -j ACCEPT
+      -A OUTPUT -p tcp --sport 2121 -m state --state ESTABLISHED -j ACCEPT
+      -A OUTPUT -p tcp --sport 20 -m state --state ESTABLISHED,RELATED -j ACCEPT
+      -A INPUT -p tcp --dport 20 -m state --state ESTABLISHED -j ACCEPT
+      COMMIT
+      """;
+  static final String REJECTS = """
+      *filter
+      :INPUT ACCEPT [0:0]
+      :FORWARD ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A INPUT -p tcp --dport 81 -j REJECT --reject-with tcp-reset
+      -A INPUT -p tcp --dport 82 -j REJECT
+      -A INPUT -p tcp --dport 83 -j REJECT --reject-with icmp-host-unreachable
+      -A INPUT -p tcp --dport 84 -j REJECT --reject-with icmp-admin-prohibited
+      -A INPUT -p tcp --dport 85 -j DROP
+      -A INPUT -p udp --dport 86 -j REJECT
+      -A INPUT -p icmp -j REJECT --reject-with icmp-net-prohibited
+      COMMIT
+      """;
+  /** Only traffic the host itself starts (UDP and ICMP here), and its answers. */
+  static final String CLIENT_ONLY = """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT DROP [0:0]
+      -A OUTPUT -p udp -m state --state NEW,ESTABLISHED -j ACCEPT
+      -A INPUT -p udp -m state --state ESTABLISHED -j ACCEPT
+      -A OUTPUT -p icmp -m state --state NEW,ESTABLISHED -j ACCEPT
+      -A INPUT -p icmp -m state --state ESTABLISHED -j ACCEPT
+      COMMIT
+      """;
+  static final String INPUT_RELATED = """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+      COMMIT
+      """;
+  static final String INPUT_ESTABLISHED_ONLY = """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A INPUT -m state --state ESTABLISHED -j ACCEPT
+      COMMIT
+      """;
+
+  static Side kernel;
+  static Side statewall;
+  static FirewallNetwork fw;
+  static MininetNetwork open;
+  static Path policyDir;
+  static final List<String> tally = Collections.synchronizedList(new ArrayList<>());
+
+  /** One of the two networks, with its services. */
+  record Side(String name, Probes probes, List<BackgroundProcess> services, String md5) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    policyDir = Files.createTempDirectory("statewall-diff");
+    Path openPolicy = FirewallNetwork.write(policyDir, "open.yaml", "offload:\n  idle-timeout: 60\n");
+    CompletableFuture<MininetNetwork> standalone = CompletableFuture.supplyAsync(
+        () -> MininetNetwork.builder().topology(Topology.single(4)).standalone().start());
+    fw = FirewallNetwork.start(openPolicy, Topology.single(4));
+    open = standalone.join();
+    CompletableFuture<Side> k = CompletableFuture.supplyAsync(() -> services("netfilter", open));
+    statewall = services("statewall", fw.net);
+    kernel = k.join();
+  }
+
+  static Side services(String name, MininetNetwork net) {
+    try {
+      Probes p = Probes.install(net);
+      Host h1 = net.host("h1");
+      Host h2 = net.host("h2");
+      Host h3 = net.host("h3");
+      Host h4 = net.host("h4");
+      String root = "/srv/statewall-diff-" + net.id();
+      h3.exec("mkdir -p " + root + " /srv/statewall-ftp-empty && chmod 755 " + root
+          + " && head -c 200000 /dev/urandom > " + root + "/file.bin"
+          + " && printf '%s' '" + SeedLab.vsftpdConf(root) + "' > " + root + ".conf").orThrow();
+      String md5 = h3.exec("md5sum < " + root + "/file.bin").orThrow().stdout().trim();
+      List<BackgroundProcess> services = List.of(
+          h1.start("exec socat TCP-LISTEN:22,fork,reuseaddr SYSTEM:'echo SSH-2.0-statewall'"),
+          h1.start("cd /tmp && exec python3 -m http.server 80"),
+          h4.start("exec socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo outside'"),
+          p.pyStart("h4", "tcp-counter 2020"),
+          h3.start("exec vsftpd " + root + ".conf"),
+          p.pyStart("h3", "fake-ftpd 10.0.0.3 2121"),
+          p.pyStart("h3", "udp-echo 7"),
+          p.pyStart("h2", "udp-echo 7"));
+      Probes.awaitListening(h1, "tcp", 22);
+      Probes.awaitListening(h1, "tcp", 80);
+      Probes.awaitListening(h4, "tcp", 80);
+      Probes.awaitListening(h4, "tcp", 2020);
+      Probes.awaitListening(h3, "tcp", 21);
+      Probes.awaitListening(h3, "tcp", 2121);
+      Probes.awaitListening(h3, "udp", 7);
+      Probes.awaitListening(h2, "udp", 7);
+      return new Side(name, p, services, md5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    System.out.println("Differential suite (netfilter vs statewall):\n" + String.join("\n", tally));
+    try {
+      for (Side s : new Side[] {kernel, statewall}) {
+        if (s != null) {
+          s.services().forEach(BackgroundProcess::close);
+        }
+      }
+    } finally {
+      try {
+        if (open != null) {
+          open.close();
+        }
+      } finally {
+        if (fw != null) {
+          fw.close();
+        }
+      }
+    }
+  }
+
+  static String rules(String file) {
+    try {
+      return Files.readString(FirewallNetwork.EXAMPLES.resolve(file));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String ftp(Probes p, Side side, String mode) {
+    Host d = p.h("h2");
+    String out = "/tmp/statewall-diff-" + p.net.id() + ".out";
+    d.exec("rm -f " + out);
+    var r = d.exec("curl -s -m 6 --connect-timeout 3 " + SeedFtpDesktopTest.curlMode(mode)
+        + " -o " + out + " ftp://10.0.0.3/file.bin && md5sum < " + out, Duration.ofSeconds(20));
+    return r.succeeded() && r.stdout().trim().equals(side.md5()) ? "complete" : "failed";
+  }
+
+  /** The control connection's replies (and data results) that matter, in order. */
+  static List<String> replies(String output, String... verbs) {
+    List<String> out = new ArrayList<>();
+    for (String line : output.split("\n")) {
+      for (String v : verbs) {
+        if (line.startsWith("reply " + v + " ") || (v.equals("DATA") && line.startsWith("data "))) {
+          out.add(line.trim());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Waits for a line starting with {@code prefix} or the end of {@code p}; returns the output. */
+  static String until(BackgroundProcess p, String prefix) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!p.stdout().contains(prefix) && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    return p.stdout();
+  }
+
+  static Side side(Probes p) {
+    return p == kernel.probes() ? kernel : statewall;
+  }
+
+  static Stream<Scenario> scenarios() {
+    String servers = rules("seed-servers.rules");
+    String desktop = rules("seed-desktop.rules");
+    String desktopNoHelper = desktop.substring(desktop.indexOf("*filter"));
+    String desktop2121 = desktop.replace("--dport 21 ", "--dport 2121 ").replace("--sport 21 ", "--sport 2121 ");
+    return Stream.of(
+        Scenario.same("seed 4.1: SSH and HTTP in, another port and new outbound blocked", Map.of("h1", servers),
+            (p, t) -> List.of(p.tcp("h4", "h1", 22), p.http("h4", "h1", 80), p.tcp("h4", "h1", 23),
+                p.tcp("h1", "h4", 80)),
+            "connected data:18", "http:200", "dropped", "dropped"),
+        Scenario.same("seed 4.2 with the helper: PASV, EPSV, PORT, EPRT downloads", Map.of("h2", desktop),
+            (p, t) -> Stream.of("PASV", "EPSV", "PORT", "EPRT").map(m -> ftp(p, side(p), m)).toList(),
+            "complete", "complete", "complete", "complete"),
+        Scenario.same("seed 4.2 without the helper: data connections fail, control works",
+            Map.of("h2", desktopNoHelper),
+            (p, t) -> List.of(ftp(p, side(p), "PASV"), ftp(p, side(p), "PORT"),
+                p.tcpSay("h2", "h3", 21, "QUIT\\r\\n").replaceAll("data:\\d+", "data")),
+            "failed", "failed", "connected data"),
+        Scenario.same("FTP PASV: a third host cannot use the client's expectation", Map.of("h3", FTP_SERVER),
+            (p, t) -> {
+              try (BackgroundProcess c = p.pyStart("h2", "ftp 10.0.0.3 2121 'USER a' PASV WAIT:" + p.goFile(t)
+                  + " DATA QUIT")) {
+                String out = until(c, "passive ");
+                String port = out.substring(out.indexOf("passive ")).split("\\s+")[2];
+                String third = p.tcp("h4", "h3", Integer.parseInt(port));
+                p.go(t);
+                List<String> r = new ArrayList<>(List.of("third " + third));
+                r.addAll(replies(until(c, "reply QUIT"), "PASV", "DATA"));
+                return r;
+              }
+            },
+            "third dropped", "reply PASV 227", "data connected data:5"),
+        Scenario.same("FTP PORT: a third host cannot use the server's expectation, even from port 20",
+            Map.of("h2", desktop2121),
+            (p, t) -> {
+              try (BackgroundProcess c = p.pyStart("h2", "ftp 10.0.0.3 2121 LISTEN:40001 'USER a'"
+                  + " 'PORT 10,0,0,2,156,65' WAIT:" + p.goFile(t) + " RETR QUIT")) {
+                until(c, "reply PORT");
+                String third = p.tcpFrom("h4", 20, "h2", 40001);
+                p.go(t);
+                List<String> r = new ArrayList<>(List.of("third " + third));
+                r.addAll(replies(until(c, "reply QUIT"), "PORT", "RETR"));
+                return r;
+              }
+            },
+            "third dropped", "reply PORT 200", "reply RETR 226"),
+        Scenario.same("FTP bounce: a PORT naming a third host opens nothing; the client's own does",
+            Map.of("h3", FTP_SERVER_ACTIVE),
+            (p, t) -> {
+              BackgroundProcess counter = side(p).services().get(3); // h4's tcp-counter
+              long before = counter.stdout().lines().filter(l -> l.startsWith("accepted")).count();
+              List<String> r = new ArrayList<>(replies(p.py("h2", "ftp 10.0.0.3 2121 LISTEN:40002 'USER a'"
+                  + " 'PORT 10,0,0,4,7,228' RETR 'PORT 10,0,0,2,156,66' RETR QUIT"), "PORT", "RETR"));
+              r.add("h4 accepted " + (counter.stdout().lines().filter(l -> l.startsWith("accepted")).count() - before));
+              return r;
+            },
+            "reply PORT 200", "reply RETR 425 dropped", "reply PORT 200", "reply RETR 226", "h4 accepted 0"),
+        Scenario.same("REJECT types: tcp-reset, port/host/admin unreachable refuse at once; DROP times out",
+            Map.of("h3", REJECTS),
+            (p, t) -> List.of(p.tcp("h4", "h3", 81), p.tcp("h4", "h3", 82), p.tcp("h4", "h3", 83),
+                p.tcp("h4", "h3", 84), p.tcp("h4", "h3", 85), p.udp("h4", "h3", 86), p.ping("h4", "h3")),
+            "refused", "refused", "unreachable:EHOSTUNREACH", "unreachable:EHOSTUNREACH", "dropped", "refused",
+            "unreachable"),
+        Scenario.same("UDP request/response through ESTABLISHED; unsolicited UDP in is dropped",
+            Map.of("h2", CLIENT_ONLY),
+            (p, t) -> List.of(p.udp("h2", "h3", 7), p.udp("h4", "h2", 7)),
+            "reply", "dropped"),
+        Scenario.same("ICMP echo through ESTABLISHED; an unsolicited echo request in is dropped",
+            Map.of("h2", CLIENT_ONLY),
+            (p, t) -> List.of(p.ping("h2", "h3"), p.ping("h4", "h2")),
+            "reply", "dropped"),
+        Scenario.same("an ICMP port-unreachable for a tracked UDP flow passes as RELATED",
+            Map.of("h2", INPUT_RELATED),
+            (p, t) -> List.of(p.udp("h2", "h3", 9), p.tcp("h2", "h3", 9)),
+            "refused", "refused"),
+        Scenario.same("without RELATED the ICMP error is dropped (and the TCP RST, ESTABLISHED, is not)",
+            Map.of("h2", INPUT_ESTABLISHED_ONLY),
+            (p, t) -> List.of(p.udp("h2", "h3", 10), p.tcp("h2", "h3", 10)),
+            "dropped", "refused"),
+        Scenario.same("PORT with a field above 255 (256,67 wraps to port 67 in this kernel)",
+            Map.of("h2", desktop2121),
+            (p, t) -> replies(p.py("h2", "ftp 10.0.0.3 2121 LISTEN:67 'USER a' 'PORT 10,0,0,2,256,67' RETR QUIT"),
+                "PORT", "RETR"),
+            "reply PORT 200", "reply RETR 226")
+            .deliberately("reply PORT dropped"),
+        Scenario.same("EPRT with a port above 65535 (65604 wraps to port 68 in this kernel)",
+            Map.of("h2", desktop2121),
+            (p, t) -> replies(p.py("h2", "ftp 10.0.0.3 2121 LISTEN:68 'USER a' 'EPRT |1|10.0.0.2|65604|' RETR QUIT"),
+                "EPRT", "RETR"),
+            "reply EPRT 200", "reply RETR 226")
+            .deliberately("reply EPRT dropped"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void netfilterAndStatewallAgree(Scenario s) throws Exception {
+    String tag = Integer.toHexString(s.name().hashCode());
+    CompletableFuture<List<String>> k = CompletableFuture.supplyAsync(() -> run(s, kernel, tag));
+    List<String> sw = run(s, statewall, tag);
+    List<String> kn = k.join();
+    boolean same = kn.equals(sw);
+    tally.add(String.format("%-13s %s%n    netfilter: %s%n    statewall: %s",
+        same ? "SAME" : s.deliberate() ? "DELIBERATE" : "DIFFERENT", s.name(), kn, sw));
+    assertThat(kn).as("netfilter").isEqualTo(s.expected());
+    if (s.deliberate()) {
+      assertThat(sw).as("statewall (a deliberate difference)").isEqualTo(s.statewallExpected());
+    } else {
+      assertThat(sw).as("statewall").isEqualTo(kn);
+    }
+  }
+
+  private static List<String> run(Scenario s, Side side, String tag) {
+    try {
+      configure(s, side);
+      return s.traffic().run(side.probes(), tag);
+    } catch (Exception e) {
+      throw new IllegalStateException(side.name() + ": " + e, e);
+    }
+  }
+
+  private static void configure(Scenario s, Side side) throws Exception {
+    MininetNetwork net = side.probes().net;
+    if (side == kernel) {
+      for (Host h : net.hosts()) {
+        h.loadIptables(OPEN);
+        String r = s.rules().get(h.name());
+        if (r != null) {
+          h.loadIptables(r);
+        }
+        h.exec("conntrack -F; conntrack -F expect");
+      }
+      return;
+    }
+    Path dir = Files.createTempDirectory(policyDir, "scenario");
+    StringBuilder yaml = new StringBuilder("hosts:\n");
+    Map<String, String> sorted = new LinkedHashMap<>();
+    s.rules().keySet().stream().sorted().forEach(h -> sorted.put(h, s.rules().get(h)));
+    for (var e : sorted.entrySet()) {
+      Path f = FirewallNetwork.write(dir, e.getKey() + ".rules", e.getValue());
+      yaml.append("  - address: ").append(Probes.ip(e.getKey())).append("\n    rules: ").append(f).append('\n');
+    }
+    yaml.append("offload:\n  idle-timeout: 60\n");
+    fw.firewall.apply(new PolicyLoader().load(FirewallNetwork.write(dir, "policy.yaml", yaml.toString())));
+    fw.firewall.tracker().flush();
+  }
+}
