@@ -85,6 +85,9 @@ public final class PolicyLoader {
             "not valid YAML: " + e.getProblem());
       } catch (YamlEngineException e) {
         throw new PolicyException(name, 0, 0, null, "not valid YAML: " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        // snakeyaml-engine 2.10 throws this, unmarked, for a bad tag such as "!~%e" (found by fuzzing)
+        throw new PolicyException(name, 0, 0, null, "not valid YAML: " + e.getMessage());
       }
       if (root.isEmpty()) {
         throw new PolicyException(name, 1, 1, null, "an empty policy: expected a mapping with hosts, network, helpers, offload");

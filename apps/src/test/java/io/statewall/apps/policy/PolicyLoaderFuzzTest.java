@@ -47,7 +47,7 @@ class PolicyLoaderFuzzTest {
   @DictionaryEntries({"hosts:", "network:", "helpers:", "offload:", "- name: ", "address: ", "addresses: ",
       "rules: ", "rules6: ", "desktop.rules", "servers.rules", "network.rules", "web.rules6", "ftp: ",
       "idle-timeout: ", "10.0.0.1", "10.0.1.0/24", "2001:db8::2", "[21, 2121]", "&a", "*a", "!!str", "---", "{", "}",
-      "[", "]", "\n  ", "\n- "})
+      "[", "]", ": ", "- "})
   @FuzzTest(maxDuration = FuzzBudget.SESSION)
   void load(byte[] data) throws Throwable {
     FuzzBudget.bounded(() -> loadOnce(data));

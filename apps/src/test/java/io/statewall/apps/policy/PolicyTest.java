@@ -123,7 +123,8 @@ class PolicyTest {
         Arguments.of("bad timeout", "offload:\n  idle-timeout: -5\n", 2, "-5"),
         Arguments.of("duplicate address", "hosts:\n  - address: 10.0.0.1\n  - address: 10.0.0.1\n", 3, "10.0.0.1"),
         Arguments.of("broken YAML", "hosts:\n  - address: [10.0.0.1\n", 3, null),
-        Arguments.of("too many ftp ports", "helpers:\n  ftp: [1,2,3,4,5,6,7,8,9]\n", 2, null));
+        Arguments.of("too many ftp ports", "helpers:\n  ftp: [1,2,3,4,5,6,7,8,9]\n", 2, null),
+        Arguments.of("a tag the YAML library refuses without a position (fuzzing find)", "!~%e", 0, null));
   }
 
   @ParameterizedTest(name = "{0}")
