@@ -140,16 +140,7 @@ public sealed interface Match {
     static final List<String> STATUS = List.of("EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED");
 
     static String statusNames(int mask) {
-      if (mask == 0) {
-        return "NONE";
-      }
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < STATUS.size(); i++) {
-        if ((mask & (1 << i)) != 0) {
-          sb.append(sb.length() > 0 ? "," : "").append(STATUS.get(i));
-        }
-      }
-      return sb.toString();
+      return bitNames(mask, STATUS);
     }
   }
 
@@ -200,16 +191,7 @@ public sealed interface Match {
     static final List<String> FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
 
     static String flagNames(int mask) {
-      if (mask == 0) {
-        return "NONE";
-      }
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < FLAGS.size(); i++) {
-        if ((mask & (1 << i)) != 0) {
-          sb.append(sb.length() > 0 ? "," : "").append(FLAGS.get(i));
-        }
-      }
-      return sb.toString();
+      return bitNames(mask, FLAGS);
     }
   }
 
@@ -485,5 +467,19 @@ public sealed interface Match {
     public void save(StringBuilder sb) {
       sb.append(" -m pkttype").append(inv(invert)).append(" --pkt-type ").append(type);
     }
+  }
+
+  /** The names of the bits set in {@code mask} (bit i named {@code names.get(i)}), as iptables-save prints them. */
+  private static String bitNames(int mask, List<String> names) {
+    if (mask == 0) {
+      return "NONE";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < names.size(); i++) {
+      if ((mask & (1 << i)) != 0) {
+        sb.append(sb.length() > 0 ? "," : "").append(names.get(i));
+      }
+    }
+    return sb.toString();
   }
 }
