@@ -70,6 +70,11 @@ public final class CtEntry {
   CtEntry next;
   /** Helper, master and expectation: null for the vast majority of connections. */
   CtExtra extra;
+  /**
+   * The offload layer's name for this connection's switch entries (a flow cookie), 0 when it has
+   * none: kept here rather than in a second map, which cost 56 bytes per offloaded connection.
+   */
+  private volatile long offloadTag;
 
   CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, boolean v6, int hash) {
     this.srcHi = srcHi;
@@ -148,6 +153,16 @@ public final class CtEntry {
 
   public long bytes(CtDirection dir) {
     return dir == CtDirection.ORIGINAL ? bytes0 : bytes1;
+  }
+
+  /** The tag the offload layer gave this connection's switch entries, 0 if none. */
+  public long offloadTag() {
+    return offloadTag;
+  }
+
+  /** Set by the offload layer (0 clears); conntrack itself never reads it. */
+  public void offloadTag(long tag) {
+    offloadTag = tag;
   }
 
   boolean isIcmpProto() {

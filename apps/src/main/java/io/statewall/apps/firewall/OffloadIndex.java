@@ -18,16 +18,19 @@ import org.projectfloodlight.openflow.types.U64;
  * conntrack removes takes its entries with it. Holds no more than conntrack does.
  */
 public final class OffloadIndex {
+  /** By cookie; the way back is the cookie the entry carries as its offload tag. */
   private final ConcurrentMap<Long, CtEntry> byCookie = new ConcurrentHashMap<>();
-  private final ConcurrentMap<CtEntry, Long> byEntry = new ConcurrentHashMap<>();
 
   /** Records that {@code entry}'s packets like {@code p} are (about to be) offloaded. */
   void record(Packet p, CtEntry entry, CtDirection direction) {
-    ExactMatch.of(p).ifPresent(m -> {
-      long cookie = ConnectionCookie.of(m).getValue();
-      byCookie.put(cookie, entry);
-      byEntry.put(entry, cookie);
-    });
+    ExactMatch.of(p).ifPresent(m -> record(entry, ConnectionCookie.of(m)));
+  }
+
+  /** Records that {@code entry}'s switch entries carry {@code cookie}. */
+  public void record(CtEntry entry, U64 cookie) {
+    long c = cookie.getValue();
+    entry.offloadTag(c);
+    byCookie.put(c, entry);
   }
 
   public Optional<CtEntry> entry(U64 cookie) {
@@ -35,25 +38,25 @@ public final class OffloadIndex {
   }
 
   public Optional<U64> cookie(CtEntry entry) {
-    Long c = byEntry.get(entry);
-    return c == null ? Optional.empty() : Optional.of(U64.of(c));
+    long c = entry.offloadTag();
+    return c == 0 || byCookie.get(c) != entry ? Optional.empty() : Optional.of(U64.of(c));
   }
 
   /** Forgets {@code entry}; returns the cookie its entries carried, if it had any. */
   public Optional<U64> forget(CtEntry entry) {
-    Long c = byEntry.remove(entry);
-    if (c == null) {
+    long c = entry.offloadTag();
+    if (c == 0 || !byCookie.remove(c, entry)) {
       return Optional.empty();
     }
-    byCookie.remove(c, entry);
+    entry.offloadTag(0);
     return Optional.of(U64.of(c));
   }
 
   public Collection<CtEntry> entries() {
-    return List.copyOf(byEntry.keySet());
+    return List.copyOf(byCookie.values());
   }
 
   public int size() {
-    return byEntry.size();
+    return byCookie.size();
   }
 }

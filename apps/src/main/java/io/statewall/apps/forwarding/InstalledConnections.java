@@ -1,35 +1,53 @@
 package io.statewall.apps.forwarding;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
+import io.statewall.topology.Attachment;
 import io.statewall.topology.Link;
+import io.statewall.topology.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import org.projectfloodlight.openflow.types.IPAddress;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * The connections with entries in the switches, by cookie and by the links their paths cross, so
- * a failed link finds the connections to move. A connection is forgotten when its last entry
- * reports FLOW_REMOVED (timeouts) or when it is removed on purpose. Thread-safe.
+ * The connections with entries in the switches, by cookie. A connection is forgotten when its last
+ * entry reports FLOW_REMOVED (timeouts) or when it is removed on purpose. Thread-safe.
+ *
+ * <p>Sized for a million connections: paths, MAC and IP addresses are shared between the
+ * connections that have equal ones (thousands of connections cross one path between two hosts),
+ * and there is no index by link: a failed link walks all connections, which is rare and costs
+ * milliseconds, where the index cost every connection a hash node per link for ever.
  */
 public final class InstalledConnections {
 
   private record Tracked(InstalledConnection connection, int liveEntries) {}
 
   private final Map<U64, Tracked> byCookie = new HashMap<>();
-  private final Map<Link, Set<U64>> byLink = new HashMap<>();
+  /** Weak, so a path or address no connection uses any more goes with the garbage. */
+  private final Interner<Object> shared = Interners.newWeakInterner();
 
   /** Records (or replaces) a connection whose entries were just written. */
   public synchronized void record(InstalledConnection c) {
-    forget(c.cookie());
-    byCookie.put(c.cookie(), new Tracked(c, c.entryCount()));
-    for (Link l : c.path().links()) {
-      byLink.computeIfAbsent(l, k -> new HashSet<>()).add(c.cookie());
-    }
+    InstalledConnection compact = compact(c);
+    byCookie.put(compact.cookie(), new Tracked(compact, compact.entryCount()));
+  }
+
+  /** {@code c} with shared instances of its path, attachments and the match's addresses. */
+  private InstalledConnection compact(InstalledConnection c) {
+    Path path = (Path) shared.intern(c.path());
+    ExactMatch m = c.original();
+    ExactMatch match = new ExactMatch(m.ethType(), (MacAddress) shared.intern(m.ethSrc()),
+        (MacAddress) shared.intern(m.ethDst()), m.vlan(), (IPAddress<?>) shared.intern(m.src()),
+        (IPAddress<?>) shared.intern(m.dst()), m.ipProto(), m.srcPort(), m.dstPort(), m.icmpType(),
+        m.icmpCode());
+    Attachment src = c.src().equals(path.src()) ? path.src() : c.src();
+    Attachment dst = c.dst().equals(path.dst()) ? path.dst() : c.dst();
+    return new InstalledConnection(c.cookie(), match, src, dst, c.directions(), path);
   }
 
   public synchronized Optional<InstalledConnection> get(U64 cookie) {
@@ -39,8 +57,10 @@ public final class InstalledConnections {
 
   public synchronized List<InstalledConnection> using(Link link) {
     List<InstalledConnection> out = new ArrayList<>();
-    for (U64 c : byLink.getOrDefault(link, Set.of())) {
-      out.add(byCookie.get(c).connection());
+    for (Tracked t : byCookie.values()) {
+      if (t.connection().path().uses(link)) {
+        out.add(t.connection());
+      }
     }
     return out;
   }
@@ -70,16 +90,7 @@ public final class InstalledConnections {
   }
 
   public synchronized void forget(U64 cookie) {
-    Tracked t = byCookie.remove(cookie);
-    if (t == null) {
-      return;
-    }
-    for (Link l : t.connection().path().links()) {
-      Set<U64> s = byLink.get(l);
-      if (s != null && s.remove(cookie) && s.isEmpty()) {
-        byLink.remove(l);
-      }
-    }
+    byCookie.remove(cookie);
   }
 
   public synchronized int size() {
