@@ -25,7 +25,12 @@ final class ExpectationTable {
   }
 
   /** The live expectation a new connection's first packet matches, or null. */
-  Expectation find(Packet p, long now) {
+  /**
+   * Removes and returns the pending expectation {@code p} fulfils, or null. As Linux's
+   * nf_ct_find_expectation at a new connection's first packet: taken whether or not that packet
+   * is then accepted, so a dropped first packet leaves nothing for a retry to be RELATED by.
+   */
+  Expectation take(Packet p, long now) {
     if (count == 0 || !(p.isTcp() || p.isUdp())) {
       return null;
     }
@@ -35,21 +40,9 @@ final class ExpectationTable {
       if (e == null) {
         return null;
       }
-      if (e.expires - now <= 0) {
-        unlink(e);
-        return null;
-      }
-      return e;
+      unlink(e);
+      return e.expires - now > 0 ? e : null;
     }
-  }
-
-  /** Removes {@code e} if still pending; false if it was consumed, replaced or expired meanwhile. */
-  synchronized boolean consume(Expectation e, long now) {
-    if (byKey.get(e.key) != e) {
-      return false;
-    }
-    unlink(e);
-    return e.expires - now > 0;
   }
 
   synchronized HelperContext.ExpectResult create(Expectation.ExpectKey key, CtEntry master,

@@ -235,7 +235,7 @@ public final class ShardedConnTracker implements ConnTracker {
       drop.increment();
       return CtLookup.tableFull(p);
     }
-    Expectation exp = expectations.find(p, now);
+    Expectation exp = expectations.take(p, now);
     CtState state = CtState.NEW;
     if (exp != null) {
       e.status |= CtEntry.EXPECTED;
@@ -358,9 +358,6 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private HelperVerdict insert(CtLookup lookup, CtEntry e, long now) {
-    if (lookup.expectation != null) {
-      expectations.consume(lookup.expectation, now);
-    }
     if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(e.hash, now)) {
       count.decrementAndGet();
       insertFailed.increment();

@@ -90,7 +90,7 @@ class FtpHelperTest {
     TcpFlow data = new TcpFlow("10.0.0.2", 20, "10.0.0.1", 5001);
     CtLookup l = ct.classify(data.c(Packet.TCP_SYN), TrackOptions.NONE);
     assertThat(l.state()).isEqualTo(CtState.RELATED);
-    assertThat(ct.expectations()).as("consumed only at confirm").hasSize(1);
+    assertThat(ct.expectations()).as("taken at classification, as nf_ct_find_expectation does").isEmpty();
     ct.confirm(l);
     assertThat(ct.expectations()).isEmpty();
     assertThat(l.entry().master().tuple(CtDirection.ORIGINAL).dstPort()).isEqualTo(21);
@@ -103,14 +103,26 @@ class FtpHelperTest {
   }
 
   @Test
-  void dataConnectionDroppedByTheFilterLeavesTheExpectation() {
+  void dataConnectionDroppedByTheFilterUsesUpTheExpectationSoItsRetryIsNew() {
     login(ctl);
     send(ctl.c(PA, "PORT 10,0,0,1,19,137\r\n"));
     TcpFlow data = new TcpFlow("10.0.0.2", 20, "10.0.0.1", 5001);
     assertThat(ct.classify(data.c(Packet.TCP_SYN), TrackOptions.NONE).state()).isEqualTo(CtState.RELATED);
-    // no confirm: the filter dropped it
-    assertThat(ct.expectations()).hasSize(1);
+    // no confirm: the filter dropped it. Linux unlinked the expectation at init_conntrack.
+    assertThat(ct.expectations()).isEmpty();
     assertThat(ct.entries()).hasSize(1);
+    assertThat(ct.classify(data.c(Packet.TCP_SYN), TrackOptions.NONE).state())
+        .as("the retransmitted SYN").isEqualTo(CtState.NEW);
+  }
+
+  @Test
+  void twoConnectionsRacingForOneExpectationOnlyTheFirstIsRelated() {
+    login(ctl);
+    send(ctl.c(PA, "PORT 10,0,0,1,19,137\r\n"));
+    CtLookup first = ct.classify(new TcpFlow("10.0.0.2", 20, "10.0.0.1", 5001).c(Packet.TCP_SYN), TrackOptions.NONE);
+    CtLookup second = ct.classify(new TcpFlow("10.0.0.2", 21, "10.0.0.1", 5001).c(Packet.TCP_SYN), TrackOptions.NONE);
+    assertThat(first.state()).isEqualTo(CtState.RELATED);
+    assertThat(second.state()).isEqualTo(CtState.NEW);
   }
 
   @Test
