@@ -42,6 +42,7 @@ public final class OpenFlowFrameDecoder extends ByteToMessageDecoder {
 
   private final ConnectionInfo connection;
   private final OFMessageReader<OFMessage> reader = OFFactories.getGenericReader();
+  private final PacketInReader packetIns = new PacketInReader();
   private long streamOffset;
   private boolean framingLost;
 
@@ -110,6 +111,12 @@ public final class OpenFlowFrameDecoder extends ByteToMessageDecoder {
     if (!types.test(type)) {
       return malformed(Problem.BAD_TYPE, frame, version, type, length, xid,
           "message type " + type + " is not defined in version " + version);
+    }
+    if (type == PacketInReader.TYPE_PACKET_IN) {
+      OFMessage fast = packetIns.read(frame, version);
+      if (fast != null) {
+        return fast;
+      }
     }
     try {
       OFMessage message = reader.readFrom(frame.duplicate());
