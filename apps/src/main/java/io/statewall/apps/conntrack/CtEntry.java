@@ -71,10 +71,11 @@ public final class CtEntry {
   /** Helper, master and expectation: null for the vast majority of connections. */
   CtExtra extra;
   /**
-   * The offload layer's name for this connection's switch entries (a flow cookie), 0 when it has
-   * none: kept here rather than in a second map, which cost 56 bytes per offloaded connection.
+   * What the offload layer keeps for this connection (its flow cookie, the switch counters last
+   * seen), null when the switches do not carry it: here rather than in maps beside the table, which
+   * cost about 400 bytes per offloaded connection. Conntrack itself never reads it.
    */
-  private volatile long offloadTag;
+  private volatile Object offload;
 
   CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, boolean v6, int hash) {
     this.srcHi = srcHi;
@@ -155,14 +156,14 @@ public final class CtEntry {
     return dir == CtDirection.ORIGINAL ? bytes0 : bytes1;
   }
 
-  /** The tag the offload layer gave this connection's switch entries, 0 if none. */
-  public long offloadTag() {
-    return offloadTag;
+  /** The offload layer's state for this connection, or null. */
+  public Object offload() {
+    return offload;
   }
 
-  /** Set by the offload layer (0 clears); conntrack itself never reads it. */
-  public void offloadTag(long tag) {
-    offloadTag = tag;
+  /** Set by the offload layer (null clears). */
+  public void offload(Object state) {
+    offload = state;
   }
 
   boolean isIcmpProto() {

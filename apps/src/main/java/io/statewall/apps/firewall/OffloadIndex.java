@@ -18,7 +18,7 @@ import org.projectfloodlight.openflow.types.U64;
  * conntrack removes takes its entries with it. Holds no more than conntrack does.
  */
 public final class OffloadIndex {
-  /** By cookie; the way back is the cookie the entry carries as its offload tag. */
+  /** By cookie; the way back is the {@link OffloadState} hung on the entry. */
   private final ConcurrentMap<Long, CtEntry> byCookie = new ConcurrentHashMap<>();
 
   /** Records that {@code entry}'s packets like {@code p} are (about to be) offloaded. */
@@ -29,7 +29,7 @@ public final class OffloadIndex {
   /** Records that {@code entry}'s switch entries carry {@code cookie}. */
   public void record(CtEntry entry, U64 cookie) {
     long c = cookie.getValue();
-    entry.offloadTag(c);
+    entry.offload(new OffloadState(c));
     byCookie.put(c, entry);
   }
 
@@ -38,18 +38,23 @@ public final class OffloadIndex {
   }
 
   public Optional<U64> cookie(CtEntry entry) {
-    long c = entry.offloadTag();
-    return c == 0 || byCookie.get(c) != entry ? Optional.empty() : Optional.of(U64.of(c));
+    OffloadState s = state(entry);
+    return s == null || byCookie.get(s.cookie) != entry ? Optional.empty() : Optional.of(U64.of(s.cookie));
   }
 
   /** Forgets {@code entry}; returns the cookie its entries carried, if it had any. */
   public Optional<U64> forget(CtEntry entry) {
-    long c = entry.offloadTag();
-    if (c == 0 || !byCookie.remove(c, entry)) {
+    OffloadState s = state(entry);
+    if (s == null || !byCookie.remove(s.cookie, entry)) {
       return Optional.empty();
     }
-    entry.offloadTag(0);
-    return Optional.of(U64.of(c));
+    entry.offload(null);
+    return Optional.of(U64.of(s.cookie));
+  }
+
+  /** The firewall's state of offloaded {@code entry}, or null. */
+  static OffloadState state(CtEntry entry) {
+    return entry.offload() instanceof OffloadState s ? s : null;
   }
 
   public Collection<CtEntry> entries() {

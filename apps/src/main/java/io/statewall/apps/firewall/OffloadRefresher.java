@@ -10,8 +10,6 @@ import io.statewall.controller.switches.SwitchRegistry;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyService;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFVersion;
@@ -37,8 +35,6 @@ final class OffloadRefresher {
   private final TopologyService topology;
   private final OffloadIndex offloads;
   private final ConnTracker tracker;
-  /** Last counters seen per entry: (cookie, switch, in_port) to {packets, bytes}. */
-  private final Map<String, long[]> last = new ConcurrentHashMap<>();
 
   OffloadRefresher(SwitchRegistry switches, TopologyService topology, OffloadIndex offloads, ConnTracker tracker) {
     this.switches = switches;
@@ -50,25 +46,23 @@ final class OffloadRefresher {
   /** Asks every switch for the counters of our entries; replies are applied as they come. */
   void refresh() {
     if (offloads.size() == 0) {
-      last.clear();
       return;
     }
     for (SwitchHandle sw : switches.ready()) {
       if (sw.version() == OFVersion.OF_10) {
         continue; // FLOW_REMOVED alone stands in: 1.0 cannot select entries by cookie
       }
-      sw.requestStats(sw.factory().buildFlowStatsRequest().setTableId(TableId.ALL).setOutPort(OFPort.ANY)
+      // part by part: with a million offloaded connections the whole reply would not fit the heap
+      sw.streamStats(sw.factory().buildFlowStatsRequest().setTableId(TableId.ALL).setOutPort(OFPort.ANY)
               .setOutGroup(OFGroup.ANY).setCookie(U64.of(ConnectionCookie.TAG))
-              .setCookieMask(U64.of(ConnectionCookie.TAG_MASK)).build())
-          .whenComplete((replies, error) -> {
+              .setCookieMask(U64.of(ConnectionCookie.TAG_MASK)).build(),
+              (OFFlowStatsReply part) -> apply(sw, List.of(part)))
+          .whenComplete((parts, error) -> {
             if (error != null) {
               log.debug("flow statistics from {}: {}", sw.id(), error.toString());
-            } else {
-              apply(sw, replies);
             }
           });
     }
-    last.keySet().removeIf(k -> offloads.entry(U64.of(Long.parseUnsignedLong(k.substring(0, k.indexOf('/')), 16))).isEmpty());
   }
 
   void apply(SwitchHandle sw, List<OFFlowStatsReply> replies) {
@@ -80,14 +74,14 @@ final class OffloadRefresher {
           continue; // count each direction once, where it enters the network
         }
         offloads.entry(s.getCookie()).ifPresent(e -> {
-          String key = Long.toHexString(s.getCookie().getValue()) + "/" + sw.id() + "/" + in.getPortNumber();
-          long packets = s.getPacketCount().getValue();
-          long bytes = s.getByteCount().getValue();
-          long[] prev = last.put(key, new long[] {packets, bytes});
-          long dp = prev == null ? packets : packets - prev[0];
-          long db = prev == null ? bytes : bytes - prev[1];
-          if (dp > 0) {
-            tracker.touch(e, dp, Math.max(db, 0), direction(e, m));
+          OffloadState state = OffloadIndex.state(e);
+          if (state == null) {
+            return; // forgotten meanwhile
+          }
+          CtDirection dir = direction(e, m);
+          long[] added = state.advance(dir, s.getPacketCount().getValue(), s.getByteCount().getValue());
+          if (added[0] > 0) {
+            tracker.touch(e, added[0], added[1], dir);
           }
         });
       }

@@ -15,9 +15,16 @@ import io.statewall.topology.Attachment;
 import io.statewall.topology.Hop;
 import io.statewall.topology.Link;
 import io.statewall.topology.Path;
+import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologySettings;
+import io.statewall.topology.fakes.FakeSwitch;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.types.U64;
 import org.openjdk.jol.info.GraphLayout;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -67,7 +74,31 @@ public final class OffloadFootprint {
     // the index refers to conntrack's entries: count only what it adds
     report("offload index", GraphLayout.parseInstance(ct, offloads).totalSize() - conntrack, n);
     report("installed connections", GraphLayout.parseInstance(installed).totalSize(), n);
-    report("all three", GraphLayout.parseInstance(ct, offloads, installed).totalSize(), n);
+    // one round of flow statistics, as every 10 s: what the refresher keeps between rounds
+    FakeSwitch sw = FakeSwitch.of13(1, 1, 2);
+    OffloadRefresher refresher = new OffloadRefresher(null,
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, ct);
+    OFFactory f = sw.factory();
+    List<OFFlowStatsEntry> part = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int client = i & 63;
+      int server = 64 + ((i >>> 6) & 63);
+      int cport = 1024 + (i >>> 12);
+      ExactMatch m = ExactMatch.of(tcp(client, server, cport, 80, Packet.TCP_ACK, 1, 1)).orElseThrow();
+      part.add(f.buildFlowStatsEntry().setCookie(ConnectionCookie.of(m))
+          .setMatch(m.toMatch(f, OFPort.of(1 + client)).orElseThrow())
+          .setPacketCount(U64.of(10)).setByteCount(U64.of(1000)).build());
+      ExactMatch r = m.reverse().orElseThrow();
+      part.add(f.buildFlowStatsEntry().setCookie(ConnectionCookie.of(r))
+          .setMatch(r.toMatch(f, OFPort.of(1 + server)).orElseThrow())
+          .setPacketCount(U64.of(10)).setByteCount(U64.of(1000)).build());
+      if (part.size() >= 2000 || i == n - 1) {
+        refresher.apply(sw, List.of(f.buildFlowStatsReply().setEntries(part).build()));
+        part = new ArrayList<>();
+      }
+    }
+    long all = GraphLayout.parseInstance(ct, offloads, installed, refresher).totalSize();
+    report("all, after a refresh", all, n);
   }
 
   private static void report(String what, long bytes, int n) {

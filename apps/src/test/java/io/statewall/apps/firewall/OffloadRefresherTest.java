@@ -85,4 +85,23 @@ class OffloadRefresherTest {
     refresher.apply(sw, stats(back, 2, 7));
     assertThat(e.packets(CtDirection.REPLY)).isEqualTo(1 + 7);
   }
+
+  @Test
+  void countersThatWentDownBelongToANewEntryAndCountWhole() {
+    CtEntry e = establishedUdp();
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+    refresher.apply(sw, stats(out, 1, 40));
+    refresher.apply(sw, stats(out, 1, 5)); // the entry was rewritten (a reroute) and counts from 0
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 40 + 5);
+    assertThat(e.bytes(CtDirection.ORIGINAL)).isGreaterThanOrEqualTo(4500);
+  }
+
+  @Test
+  void aConnectionNoLongerOffloadedIsNotCountedAndKeepsNoState() {
+    CtEntry e = establishedUdp();
+    assertThat(offloads.forget(e)).isPresent();
+    assertThat(e.offload()).isNull();
+    refresher.apply(sw, stats(udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2), 1, 40));
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1);
+  }
 }

@@ -148,6 +148,16 @@ public final class ConnectedSwitch implements SwitchHandle {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
+  public <R extends OFStatsReply> CompletableFuture<Integer> streamStats(OFStatsRequest<R> request,
+      java.util.function.Consumer<? super R> eachPart) {
+    OFStatsRequest<R> numbered = (OFStatsRequest<R>) withOwnXid(request);
+    CompletableFuture<Integer> done = pending.expectStream(numbered.getXid(), eachPart);
+    send(numbered, done);
+    return done;
+  }
+
+  @Override
   public CompletableFuture<OFBarrierReply> barrier() {
     return request(factory.buildBarrierRequest().build());
   }

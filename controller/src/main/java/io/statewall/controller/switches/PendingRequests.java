@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFStatsReply;
@@ -13,10 +14,11 @@ import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 
 /**
  * Requests sent to one switch that still wait for their reply, by xid. Multipart replies are collected
- * until the part without REPLY_MORE; an error with a pending xid fails that request.
+ * until the part without REPLY_MORE (or streamed to a consumer part by part); an error with a pending
+ * xid fails that request.
  */
 final class PendingRequests {
-  private sealed interface Pending permits Single, Multipart {
+  private sealed interface Pending permits Single, Multipart, Stream {
     CompletableFuture<?> future();
   }
 
@@ -24,6 +26,22 @@ final class PendingRequests {
 
   private record Multipart(CompletableFuture<List<OFStatsReply>> future, List<OFStatsReply> parts)
       implements Pending {}
+
+  /** A multipart reply handed on part by part; counts the parts. */
+  private static final class Stream implements Pending {
+    private final CompletableFuture<Integer> future = new CompletableFuture<>();
+    private final Consumer<OFStatsReply> eachPart;
+    private int parts;
+
+    Stream(Consumer<OFStatsReply> eachPart) {
+      this.eachPart = eachPart;
+    }
+
+    @Override
+    public CompletableFuture<Integer> future() {
+      return future;
+    }
+  }
 
   private final ConcurrentHashMap<Long, Pending> byXid = new ConcurrentHashMap<>();
   private final Duration timeout;
@@ -44,6 +62,13 @@ final class PendingRequests {
     CompletableFuture<List<OFStatsReply>> future = new CompletableFuture<>();
     register(xid, new Multipart(future, new ArrayList<>()));
     return (CompletableFuture<List<R>>) (CompletableFuture<?>) future;
+  }
+
+  @SuppressWarnings("unchecked")
+  <R extends OFStatsReply> CompletableFuture<Integer> expectStream(long xid, Consumer<? super R> eachPart) {
+    Stream stream = new Stream(part -> eachPart.accept((R) part));
+    register(xid, stream);
+    return stream.future();
   }
 
   private void register(long xid, Pending pending) {
@@ -71,6 +96,25 @@ final class PendingRequests {
       multi.parts().add(part); // parts of one xid arrive on one event loop, in order
       if (!part.getFlags().contains(OFStatsReplyFlags.REPLY_MORE)) {
         multi.future().complete(List.copyOf(multi.parts()));
+      }
+    } else if (pending instanceof Stream stream) {
+      if (!(reply instanceof OFStatsReply part)) {
+        stream.future().completeExceptionally(
+            new IllegalStateException("expected a multipart reply, got " + reply.getType()));
+        return true;
+      }
+      if (stream.future().isDone()) {
+        return true; // timed out or failed: the rest of the parts go nowhere
+      }
+      stream.parts++;
+      try {
+        stream.eachPart.accept(part);
+      } catch (RuntimeException e) {
+        stream.future().completeExceptionally(e);
+        return true;
+      }
+      if (!part.getFlags().contains(OFStatsReplyFlags.REPLY_MORE)) {
+        stream.future().complete(stream.parts);
       }
     }
     return true;

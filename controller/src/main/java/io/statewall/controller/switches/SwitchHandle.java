@@ -63,6 +63,19 @@ public interface SwitchHandle {
   /** Sends a multipart request and completes with every part of the reply, in order. */
   <R extends OFStatsReply> CompletableFuture<List<R>> requestStats(OFStatsRequest<R> request);
 
+  /**
+   * Sends a multipart request and hands each part of the reply to {@code eachPart} as it arrives
+   * (on the switch's event loop, in order), so a reply of a million flows is never held whole;
+   * completes with the number of parts. This default collects them first: for fakes.
+   */
+  default <R extends OFStatsReply> CompletableFuture<Integer> streamStats(OFStatsRequest<R> request,
+      java.util.function.Consumer<? super R> eachPart) {
+    return requestStats(request).thenApply(parts -> {
+      parts.forEach(eachPart);
+      return parts.size();
+    });
+  }
+
   CompletableFuture<OFBarrierReply> barrier();
 
   /** Closes the connection. */

@@ -89,6 +89,41 @@ class ConnectedSwitchTest {
   }
 
   @Test
+  void streamedMultipartReplyHandsOnEachPartAsItArrives() throws Exception {
+    List<Integer> seen = new ArrayList<>();
+    CompletableFuture<Integer> done = sw.streamStats(F.buildFlowStatsRequest().build(),
+        (OFFlowStatsReply part) -> seen.add(part.getEntries().size()));
+    long xid = wire.received().get(0).getXid();
+    OFFlowStatsEntry entry = F.buildFlowStatsEntry().setPriority(7).build();
+
+    wire.send(F.buildFlowStatsReply().setXid(xid).setEntries(List.of(entry))
+        .setFlags(Set.of(OFStatsReplyFlags.REPLY_MORE)).build());
+    assertThat(seen).as("before the last part").containsExactly(1);
+    assertThat(done).isNotDone();
+    wire.send(F.buildFlowStatsReply().setXid(xid).setEntries(List.of(entry, entry)).build());
+
+    assertThat(seen).containsExactly(1, 2);
+    assertThat(done.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aStreamConsumerThatThrowsFailsTheRequestAndTheRestGoesNowhere() {
+    List<Integer> seen = new ArrayList<>();
+    CompletableFuture<Integer> done = sw.streamStats(F.buildFlowStatsRequest().build(),
+        (OFFlowStatsReply part) -> {
+          seen.add(part.getEntries().size());
+          throw new IllegalStateException("consumer bug");
+        });
+    long xid = wire.received().get(0).getXid();
+    wire.send(F.buildFlowStatsReply().setXid(xid).setEntries(List.of())
+        .setFlags(Set.of(OFStatsReplyFlags.REPLY_MORE)).build());
+    wire.send(F.buildFlowStatsReply().setXid(xid).setEntries(List.of()).build());
+
+    assertThat(done).isCompletedExceptionally();
+    assertThat(seen).hasSize(1);
+  }
+
+  @Test
   void errorFailsTheRequestAndReachesErrorListeners() {
     List<OFErrorMsg> heard = new ArrayList<>();
     wire.dispatcher.addMessageListener("test", OFErrorMsg.class, 0, (s, e) -> {
