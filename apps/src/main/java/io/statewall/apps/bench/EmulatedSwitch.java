@@ -212,9 +212,12 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // a reset or a broken pipe is the controller going away, as an orderly close is
     String why = cause instanceof DecoderException
         ? "malformed message from the controller: " + cause.getMessage()
-        : cause.toString();
+        : cause instanceof java.io.IOException
+            ? "the controller closed the connection (" + cause.getMessage() + ")"
+            : cause.toString();
     fail(new BenchException(name() + ": " + why, cause));
     ctx.close();
   }
