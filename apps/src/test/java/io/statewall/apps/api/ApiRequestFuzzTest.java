@@ -2,6 +2,7 @@ package io.statewall.apps.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,7 +78,12 @@ class ApiRequestFuzzTest {
       "icmpv6", "ESTABLISHED", "{\"path\": \"", "policy.yaml", "strict.yaml", "bad.yaml"})
   @FuzzTest(maxDuration = FuzzBudget.SESSION)
   void request(byte[] data) throws Throwable {
-    FuzzBudget.bounded(() -> requestOnce(data));
+    // Jazzer's SSRF detector would report every connection: this test's one server is expected
+    int port = controller.api.getPort();
+    try (var allowed = BugDetectors.allowNetworkConnections(
+        (host, p) -> p == port && (host.equals("127.0.0.1") || host.equals("localhost")))) {
+      FuzzBudget.bounded(() -> requestOnce(data));
+    }
   }
 
   private static void requestOnce(byte[] data) throws IOException {
@@ -100,7 +106,10 @@ class ApiRequestFuzzTest {
     Matcher m = STATUS_LINE.matcher(response);
     assertThat(m.find()).as("a status line: %s", head(response)).isTrue();
     int status = Integer.parseInt(m.group(1));
-    assertThat(status).as("%s -> %s", requestLine, head(response)).isBetween(200, 499);
+    // 505 is Jetty's answer to a request line it reads as HTTP/0.9 (no method): a framing verdict,
+    // not a failure of ours; every other 5xx (500 above all) is
+    assertThat(status == 505 || status < 500).as("%s -> %s", requestLine, head(response)).isTrue();
+    assertThat(status).isGreaterThanOrEqualTo(200);
     int split = response.indexOf("\r\n\r\n");
     String headers = split < 0 ? response : response.substring(0, split).toLowerCase(java.util.Locale.ROOT);
     if (status >= 400 && split >= 0 && headers.contains("content-type: application/json")
