@@ -68,11 +68,11 @@ final class HostileHostNetwork implements AutoCloseable {
         TopologyService topology = apps.stream().filter(TopologyApp.class::isInstance)
             .map(a -> ((TopologyApp) a).service()).findFirst().orElseThrow();
         return new HostileHostNetwork(controller, assembler.firewall(), topology, net, judged);
-      } catch (RuntimeException | Error | InterruptedException e) {
+      } catch (RuntimeException | Error e) {
         net.close();
         throw e;
       }
-    } catch (RuntimeException | Error | InterruptedException e) {
+    } catch (RuntimeException | Error e) {
       controller.close();
       throw e;
     }
