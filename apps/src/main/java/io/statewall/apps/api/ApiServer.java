@@ -1,6 +1,5 @@
 package io.statewall.apps.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,7 +14,6 @@ import io.statewall.apps.api.Views.ExpectationView;
 import io.statewall.apps.api.Views.Health;
 import io.statewall.apps.api.Views.Page;
 import io.statewall.apps.api.Views.PolicyErrorView;
-import io.statewall.apps.api.Views.PolicyRequest;
 import io.statewall.apps.api.Views.TupleView;
 import io.statewall.apps.conntrack.ConnTracker;
 import io.statewall.apps.conntrack.CtDirection;
@@ -33,7 +31,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -74,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
   private final NetworkViews network;
   private final PolicyViews policies;
   private final Tracer tracer;
+  private final PolicyRequestReader policyRequests = new PolicyRequestReader();
   private final ObjectMapper json = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -325,23 +323,7 @@ public final class ApiServer implements AutoCloseable {
 
   private void putPolicy(Context ctx) {
     boolean dryRun = query(ctx, Set.of("dry-run")).flag("dry-run");
-    PolicyRequest req;
-    try {
-      req = json.readValue(ctx.bodyAsBytes(), PolicyRequest.class);
-    } catch (JsonProcessingException e) {
-      throw ApiError.badRequest("malformed JSON body: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw ApiError.badRequest("unreadable body: " + e.getMessage());
-    }
-    if (req == null || req.path() == null || req.path().isBlank()) {
-      throw ApiError.badRequest("the body must be {\"path\": \"/path/to/policy.yaml\"}");
-    }
-    Path file;
-    try {
-      file = Path.of(req.path());
-    } catch (InvalidPathException e) {
-      throw ApiError.badRequest("path: " + e.getMessage());
-    }
+    Path file = policyRequests.read(ctx.bodyAsBytes());
     Policy next;
     try {
       next = new PolicyLoader().load(file);

@@ -6,11 +6,14 @@ import io.statewall.topology.Attachment;
 import io.statewall.topology.Host;
 import io.statewall.topology.TopologyService;
 import java.util.Optional;
+import org.projectfloodlight.openflow.types.IPAddress;
+import org.projectfloodlight.openflow.types.MacAddress;
 
 /**
  * Answers ARP requests and IPv6 neighbour solicitations for hosts topology knows, from the
  * controller, so the question never crosses the network; an unknown target's question is flooded
- * along the broadcast tree.
+ * along the broadcast tree. An ARP or solicitation whose sender address belongs to another known
+ * host (ARP spoofing: a forged reply or gratuitous ARP) is dropped, so it poisons no host's cache.
  */
 public final class NeighborProxy {
 
@@ -38,6 +41,9 @@ public final class NeighborProxy {
   }
 
   private void onArp(Attachment from, byte[] frame, Arp arp) {
+    if (claimsAnothersAddress(arp.senderIp(), arp.senderMac())) {
+      return;
+    }
     if (arp.isRequest() && !arp.isGratuitous()) {
       Optional<Host> target = topology.hostByAddress(arp.targetIp());
       // a host asking for its own address (a conflict check) must hear from the real owner
@@ -50,6 +56,9 @@ public final class NeighborProxy {
   }
 
   private void onSolicitation(Attachment from, byte[] frame, Solicitation ns) {
+    if (claimsAnothersAddress(ns.src(), ns.srcMac())) {
+      return;
+    }
     Optional<Host> target = topology.hostByAddress(ns.target());
     // duplicate address detection (source ::) is left to the hosts: the answer goes to all-nodes
     if (target.isPresent() && !ns.src().isUnspecified()
@@ -58,5 +67,11 @@ public final class NeighborProxy {
       return;
     }
     sender.deliverOrFlood(from, frame);
+  }
+
+  /** Whether {@code address} is known to belong to a host other than {@code mac}'s. */
+  private boolean claimsAnothersAddress(IPAddress<?> address, MacAddress mac) {
+    Optional<Host> owner = topology.hostByAddress(address);
+    return owner.isPresent() && !owner.get().mac().equals(mac);
   }
 }

@@ -5,6 +5,7 @@ import io.statewall.apps.bench.InProcessController;
 import io.statewall.apps.conntrack.CtConfig;
 import io.statewall.apps.conntrack.CtStats;
 import io.statewall.apps.firewall.Firewall;
+import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import java.io.IOException;
@@ -41,6 +42,16 @@ public final class InProcessFirewall implements InProcessController {
         ControllerConfig.DEFAULT_ECHO_INTERVAL, Duration.ofSeconds(10), 1);
     controller = new Controller(config, assembler.assemble(policy));
     return controller.start();
+  }
+
+  /** The running firewall (for tests that change its policy under load); null before start. */
+  public synchronized FirewallApp firewall() {
+    return assembler == null ? null : assembler.firewall();
+  }
+
+  /** The directory holding the generated policy and its rule files; null before start. */
+  public synchronized Path directory() {
+    return dir;
   }
 
   @Override

@@ -3,10 +3,10 @@ package io.statewall.apps.policy;
 import io.statewall.apps.rules.Cidr;
 import io.statewall.apps.rules.Family;
 import io.statewall.apps.rules.RuleFileReader;
+import io.statewall.apps.rules.TextFile;
 import io.statewall.apps.rules.RuleSet;
 import io.statewall.apps.rules.RuleSyntaxException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class PolicyLoader {
   public Policy load(Path file) throws PolicyException {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = TextFile.read(file);
     } catch (NoSuchFileException e) {
       throw new PolicyException(file.toString(), 0, 0, null, "no such file");
     } catch (IOException e) {

@@ -1,8 +1,6 @@
 package io.statewall.apps.rules;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -29,7 +27,7 @@ public final class RuleFileReader {
 
   /** Reads a file; its name in messages is the path as given. */
   public RuleSet read(Path file, Family family) throws IOException, RuleSyntaxException {
-    return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8), family);
+    return parse(file.toString(), TextFile.read(file), family);
   }
 
   /** The family a rule file is for by its name: names ending in "6" or naming ip6tables are IPv6. */

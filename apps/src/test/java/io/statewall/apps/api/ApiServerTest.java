@@ -260,6 +260,10 @@ class ApiServerTest {
         Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/etc/hostname\"}", 400, "expected a mapping"),
         Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/etc\"}", 400, "cannot read"),
         Arguments.of("PUT", "/api/v1/policy", "{\"path\": 5}", 400, "no such file"),
+        Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/dev/zero\"}", 400, "not a regular file"),
+        Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/proc/self/status\"}", 400, "kernel file"),
+        Arguments.of("PUT", "/api/v1/policy", "{\"path\": \"/nonexistent/p.yaml\"} {\"path\": \"/etc\"}", 400,
+            "malformed JSON body"),
         Arguments.of("GET", "/api/v1/nothing-here", null, 404, ""),
         Arguments.of("POST", "/api/v1/conntrack", "{}", 405, ""));
   }

@@ -97,6 +97,36 @@ class NeighborProxyTest {
     assertThat(ports(net.sw(1).packetOuts().get(0))).doesNotContain(3).isNotEmpty();
   }
 
+  /** h5 on s2/3 speaks ARP with h3's address: a forged reply to h1, and a gratuitous ARP. */
+  @Test
+  void arpClaimingAnotherHostsAddressIsDroppedAndMovesNothing() {
+    net.attach(5, 2, 3);
+    byte[] forgedReply = TestFrames.arp(2, mac(5), ip(3), mac(1), mac(1), ip(1));
+    byte[] forgedGratuitous = TestFrames.arp(1, mac(5), ip(3), MacAddress.BROADCAST, MacAddress.NONE, ip(3));
+    byte[] forgedGratuitousReply = TestFrames.arp(2, mac(5), ip(3), MacAddress.BROADCAST, MacAddress.BROADCAST, ip(3));
+    for (byte[] forged : List.of(forgedReply, forgedGratuitous, forgedGratuitousReply)) {
+      net.send(2, 3, forged);
+      for (long s = 1; s <= 4; s++) {
+        assertThat(net.sw(s).packetOuts()).as("reaches no host's cache").isEmpty();
+      }
+    }
+    assertThat(net.topology.service().hostByAddress(ip(3)).orElseThrow().mac()).isEqualTo(mac(3));
+    // and the controller still answers for h3 with h3's MAC
+    net.send(1, 3, TestFrames.arpRequest(1, ip(3)));
+    byte[] answer = net.sw(1).packetOuts().get(0).getData();
+    assertThat(MacAddress.of(Arrays.copyOfRange(answer, 22, 28))).isEqualTo(mac(3));
+  }
+
+  @Test
+  void solicitationFromAnotherHostsAddressIsDropped() {
+    net.attach(5, 2, 3);
+    net.send(2, 3, TestFrames.solicitation(5, ip6(3), ip6(1)));
+    for (long s = 1; s <= 4; s++) {
+      assertThat(net.sw(s).packetOuts()).isEmpty();
+    }
+    assertThat(net.topology.service().hostByAddress(ip6(3)).orElseThrow().mac()).isEqualTo(mac(3));
+  }
+
   @Test
   void arpReplyToAKnownHostGoesStraightToIt() {
     byte[] reply = TestFrames.arp(2, mac(3), ip(3), mac(1), mac(1), ip(1));

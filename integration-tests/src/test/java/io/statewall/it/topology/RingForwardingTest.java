@@ -30,6 +30,56 @@ import org.junit.jupiter.api.Test;
 class RingForwardingTest extends RealSwitchForwardingTest {
 
   private static final int IPERF_PORT = 5201;
+  private static final int ECHO_PORT = 7777;
+  private static final int LONG_LIVED = 16;
+
+  /**
+   * Counts connections across the cut: argv dst, port, seconds. {@value #LONG_LIVED} connections
+   * stay open the whole time, each sending a numbered line every 50 ms and checking its echo; beside
+   * them a new connection is opened every 50 ms, echoes one line and closes. Prints one summary line.
+   */
+  private static final String COUNT_CONNECTIONS = String.join("\n",
+      "import socket, sys, time, threading",
+      "dst, port, dur = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])",
+      "end = time.time() + dur",
+      "lost = []",
+      "def echo(c, msg):",
+      "    c.sendall(msg)",
+      "    got = b''",
+      "    while not got.endswith(b'\\n'):",
+      "        chunk = c.recv(100)",
+      "        if not chunk:",
+      "            raise Exception('closed')",
+      "        got += chunk",
+      "    if got != msg:",
+      "        raise Exception('bad echo %r' % got)",
+      "def long_lived(i):",
+      "    try:",
+      "        c = socket.create_connection((dst, port), timeout=5)",
+      "        n = 0",
+      "        while time.time() < end:",
+      "            echo(c, b'%d-%d\\n' % (i, n))",
+      "            n += 1",
+      "            time.sleep(0.05)",
+      "        c.close()",
+      "    except Exception as e:",
+      "        lost.append('long %d: %r' % (i, e))",
+      "threads = [threading.Thread(target=long_lived, args=(i,)) for i in range(" + LONG_LIVED + ")]",
+      "for t in threads:",
+      "    t.start()",
+      "opened = 0",
+      "while time.time() < end:",
+      "    opened += 1",
+      "    try:",
+      "        c = socket.create_connection((dst, port), timeout=5)",
+      "        echo(c, b'new-%d\\n' % opened)",
+      "        c.close()",
+      "    except Exception as e:",
+      "        lost.append('new %d: %r' % (opened, e))",
+      "    time.sleep(0.05)",
+      "for t in threads:",
+      "    t.join()",
+      "print('connections long-lived %d new %d lost %d %s' % (len(threads), opened, len(lost), lost))");
 
   @Override
   Topology topology() {
@@ -89,8 +139,15 @@ class RingForwardingTest extends RealSwitchForwardingTest {
     String a = Wiring.switchName(cut.a().sw().getLong());
     String b = Wiring.switchName(cut.b().sw().getLong());
     try (BackgroundProcess iperfServer = server.start("exec iperf3 -s -1 -i 0.1 --forceflush -p "
-        + IPERF_PORT)) {
+        + IPERF_PORT);
+        BackgroundProcess echoServer = server.start("exec socat TCP-LISTEN:" + ECHO_PORT
+            + ",fork,reuseaddr EXEC:cat")) {
       iperfServer.awaitOutput("Server listening", Duration.ofSeconds(10));
+      Await.until("the echo server listens", Duration.ofSeconds(10),
+          () -> server.exec("ss -ltn 'sport = :" + ECHO_PORT + "' | grep -q LISTEN").succeeded());
+      // besides iperf3's transfer: connections that must all survive the cut, counted
+      BackgroundProcess counter = client.start("/usr/bin/python3 - " + server.ip() + " " + ECHO_PORT
+          + " 5 <<'EOF'\n" + COUNT_CONNECTIONS + "\nEOF\n");
       // -R: the client receives, so its per-interval figures are what arrived, stalls included
       long iperfStarted = System.nanoTime();
       BackgroundProcess iperf = client.start("exec iperf3 -c " + server.ip() + " -p " + IPERF_PORT
@@ -146,6 +203,15 @@ class RingForwardingTest extends RealSwitchForwardingTest {
             .isPositive().isEqualTo(report.sentBytes());
         assertThat(report.intervals().get(report.intervals().size() - 1).bytes())
             .as("still flowing at the end").isPositive();
+        Await.until("the connection counter to finish", Duration.ofSeconds(20), () -> !counter.isAlive());
+        String counted = counter.stop().stdout();
+        System.out.printf("[topology-it] across the cut: %s%n", counted.strip());
+        java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("long-lived (\\d+) new (\\d+) lost (\\d+)").matcher(counted);
+        assertThat(m.find()).as("the counter's summary: %s", counted).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).isEqualTo(LONG_LIVED);
+        assertThat(Integer.parseInt(m.group(2))).as("new connections opened around the cut").isGreaterThan(20);
+        assertThat(Integer.parseInt(m.group(3))).as("connections lost across the cut: %s", counted).isZero();
         assertThat(controllerMs).as("rerouted within 2 s of the port-status").isLessThan(2_000);
         assertThat(switchMs).as("new entries in the switches within 2 s of the cut")
             .isLessThan(2_000);

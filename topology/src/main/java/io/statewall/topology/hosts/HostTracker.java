@@ -21,7 +21,14 @@ import org.projectfloodlight.openflow.types.MacAddress;
 
 /**
  * Hosts learned from the frames they send: one attachment per MAC (the latest), and the addresses
- * each MAC used as sender (an address moves to the MAC that used it last).
+ * each MAC used as sender.
+ *
+ * <p>An address belongs to the first MAC seen using it for as long as that host is known: another
+ * MAC sending with it (a forged ARP reply, a gratuitous ARP, a spoofed source) does not take it, so
+ * a hostile host cannot draw the traffic of another's address to itself. The address is free again
+ * once its owner is forgotten (its port goes down, its switch leaves, or the owner's address list
+ * drops it). A host that takes over an address must first disappear from the network, as a replaced
+ * machine does when it is unplugged.
  *
  * <p>Writes are serialised by the owner ({@code TopologyManager}); reads are lock-free.
  */
@@ -53,9 +60,9 @@ public final class HostTracker {
       return events;
     }
     Set<IPAddress<?>> addresses = new LinkedHashSet<>(old == null ? Set.of() : old.addresses());
-    boolean newAddress = s.address() != null && !addresses.contains(s.address());
+    boolean newAddress = s.address() != null && !addresses.contains(s.address())
+        && claim(s.address(), s.mac());
     if (newAddress) {
-      takeAddress(s.address(), s.mac(), events);
       addresses.add(s.address());
       while (addresses.size() > MAX_ADDRESSES_PER_HOST) {
         IPAddress<?> oldest = addresses.iterator().next();
@@ -97,18 +104,14 @@ public final class HostTracker {
     return List.copyOf(byMac.values());
   }
 
-  private void takeAddress(IPAddress<?> address, MacAddress mac, List<TopologyEvent> events) {
-    MacAddress previous = byAddress.put(address, mac);
-    if (previous != null && !previous.equals(mac)) {
-      Host prev = byMac.get(previous);
-      if (prev != null) {
-        Set<IPAddress<?>> rest = new LinkedHashSet<>(prev.addresses());
-        rest.remove(address);
-        Host updated = prev.withAddresses(rest);
-        byMac.put(previous, updated);
-        events.add(new HostLearned(updated));
-      }
+  /** Binds {@code address} to {@code mac} unless another host that is still known owns it. */
+  private boolean claim(IPAddress<?> address, MacAddress mac) {
+    MacAddress owner = byAddress.get(address);
+    if (owner != null && !owner.equals(mac) && byMac.containsKey(owner)) {
+      return false;
     }
+    byAddress.put(address, mac);
+    return true;
   }
 
   private List<TopologyEvent> forget(Predicate<Host> which) {

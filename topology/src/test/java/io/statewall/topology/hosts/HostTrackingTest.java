@@ -98,12 +98,35 @@ class HostTrackingTest {
   }
 
   @Test
-  void addressTakenOverByAnotherMacMovesToIt() {
+  void anAddressClaimedByAnotherMacStaysWithItsOwner() {
+    // h2 forges ARP (a reply, a gratuitous request) and IP with h1's address, from another port
     send(s1, 3, Frames.arpRequest(H1, "10.0.0.1", "10.0.0.9"));
+    send(s2, 3, Frames.arpRequest("00:00:00:00:00:02", "10.0.0.1", "10.0.0.9"));
+    send(s2, 3, Frames.arpRequest("00:00:00:00:00:02", "10.0.0.1", "10.0.0.1"));
+    send(s1, 4, Frames.ipv4("00:00:00:00:00:02", "00:00:00:00:00:03", "10.0.0.1", "10.0.0.9"));
+    assertThat(manager.hostByAddress(IPv4Address.of("10.0.0.1")).orElseThrow().mac()).isEqualTo(H1_MAC);
+    assertThat(manager.host(H1_MAC).orElseThrow().addresses()).containsExactly(IPv4Address.of("10.0.0.1"));
+    assertThat(manager.host(MacAddress.of("00:00:00:00:00:02")).orElseThrow().addresses()).isEmpty();
+  }
+
+  @Test
+  void anAddressIsFreeAgainOnceItsOwnerIsForgotten() {
+    send(s1, 3, Frames.arpRequest(H1, "10.0.0.1", "10.0.0.9"));
+    manager.portChanged(s1, s1.setPort(3, false));
     send(s2, 3, Frames.arpRequest("00:00:00:00:00:02", "10.0.0.1", "10.0.0.9"));
     assertThat(manager.hostByAddress(IPv4Address.of("10.0.0.1")).orElseThrow().mac())
         .isEqualTo(MacAddress.of("00:00:00:00:00:02"));
-    assertThat(manager.host(H1_MAC).orElseThrow().addresses()).isEmpty();
+  }
+
+  @Test
+  void anAddressItsOwnerDroppedCanBeClaimed() {
+    send(s1, 3, Frames.arpRequest(H1, "10.1.0.0", "10.0.0.9"));
+    for (int i = 1; i <= HostTracker.MAX_ADDRESSES_PER_HOST; i++) {
+      send(s1, 3, Frames.ipv4(H1, "00:00:00:00:00:02", "10.1.0." + i, "10.0.0.2"));
+    }
+    send(s2, 3, Frames.arpRequest("00:00:00:00:00:02", "10.1.0.0", "10.0.0.9"));
+    assertThat(manager.hostByAddress(IPv4Address.of("10.1.0.0")).orElseThrow().mac())
+        .isEqualTo(MacAddress.of("00:00:00:00:00:02"));
   }
 
   @Test
