@@ -11,6 +11,7 @@ import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.firewall.FirewallSettings;
 import io.statewall.apps.firewall.PolicyReloader;
 import io.statewall.apps.guard.PacketInGuard;
+import io.statewall.apps.guard.TableMissMeters;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
 import io.statewall.apps.policy.PolicyHolder;
@@ -78,7 +79,9 @@ public final class FirewallAssembler implements AppAssembler {
           metrics.decided(p, at, j);
           listener.decided(p, at, j);
         });
-    return List.of(new PacketInGuard(PacketInGuard.Limits.DEFAULTS, System::nanoTime), topology, firewall);
+    PacketInGuard.Limits limits = PacketInGuard.Limits.DEFAULTS;
+    // the same limits in the switches (where they have meters) and in the controller (always)
+    return List.of(new PacketInGuard(limits, System::nanoTime), new TableMissMeters(limits), topology, firewall);
   }
 
   /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
