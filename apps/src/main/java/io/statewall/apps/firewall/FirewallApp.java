@@ -3,6 +3,7 @@ package io.statewall.apps.firewall;
 import io.statewall.apps.conntrack.ConnTracker;
 import io.statewall.apps.conntrack.CtEntry;
 import io.statewall.apps.forwarding.ConnectionCookie;
+import io.statewall.apps.forwarding.FlowModBudget;
 import io.statewall.apps.forwarding.ForwardingApp;
 import io.statewall.apps.forwarding.ForwardingSettings;
 import io.statewall.apps.forwarding.PacketOutSender;
@@ -46,6 +47,7 @@ public final class FirewallApp implements App {
   private final TopologyService topology;
   private final FirewallSettings settings;
   private final Firewall.DecisionListener listener;
+  private final FlowModBudget budget;
   private final OffloadIndex offloads = new OffloadIndex();
   private final java.util.concurrent.atomic.LongAdder deletesSent = new java.util.concurrent.atomic.LongAdder();
   private ForwardingApp forwarding;
@@ -56,6 +58,13 @@ public final class FirewallApp implements App {
 
   public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
       FirewallSettings settings, Firewall.DecisionListener listener) {
+    this(policies, tracker, topology, settings, listener, FlowModBudget.defaults());
+  }
+
+  /** With flow-mod limits of its own, for connection entries, drop entries, traps and deletes alike. */
+  public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
+      FirewallSettings settings, Firewall.DecisionListener listener, FlowModBudget budget) {
+    this.budget = budget;
     this.policies = policies;
     this.tracker = tracker;
     this.topology = topology;
@@ -74,10 +83,10 @@ public final class FirewallApp implements App {
     PacketOutSender sender = new PacketOutSender(switches, topology);
     firewall = new Firewall(policies, tracker, topology, switches, sender::send, offloads,
         settings.dropEntrySeconds(),
-        new TeardownTraps(switches, settings.priority()), listener);
+        new TeardownTraps(switches, settings.priority(), budget), listener);
     PacketParser parser = new PacketParser();
     forwarding = new ForwardingApp(topology, firewall, parser::parse,
-        new ForwardingSettings(policies.current().idleTimeout(), settings.priority()));
+        new ForwardingSettings(policies.current().idleTimeout(), settings.priority()), budget);
     forwarding.start(context);
     context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
     tracker.addRemovalListener((entry, reason) -> offloads.forget(entry).ifPresent(this::deleteEntries));
@@ -115,6 +124,11 @@ public final class FirewallApp implements App {
   /** The connections with entries in the switches now (their paths and matches), once started. */
   public io.statewall.apps.forwarding.InstalledConnections installed() {
     return forwarding.installed();
+  }
+
+  /** The flow-mod limits per switch, and what they left out. */
+  public FlowModBudget flowModBudget() {
+    return budget;
   }
 
   /** Flow-mods (adds and deletes) written to switches since start. */
@@ -180,6 +194,7 @@ public final class FirewallApp implements App {
       }
       sw.write(sw.factory().buildFlowDelete().setTableId(TableId.ALL).setCookie(cookie)
           .setCookieMask(U64.NO_MASK).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY).build());
+      budget.charge(sw.id(), 1);
       deletesSent.increment();
     }
   }

@@ -1,5 +1,6 @@
 package io.statewall.apps.firewall;
 
+import io.statewall.apps.forwarding.FlowModBudget;
 import io.statewall.apps.forwarding.ExactMatch;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
@@ -38,10 +39,16 @@ final class TeardownTraps {
 
   private final SwitchRegistry switches;
   private final int priority;
+  private final FlowModBudget budget;
 
   TeardownTraps(SwitchRegistry switches, int priority) {
+    this(switches, priority, FlowModBudget.defaults());
+  }
+
+  TeardownTraps(SwitchRegistry switches, int priority, FlowModBudget budget) {
     this.switches = switches;
     this.priority = priority;
+    this.budget = budget;
   }
 
   /** Installs the traps for packets like {@code m} entering at {@code at}. */
@@ -50,7 +57,11 @@ final class TeardownTraps {
     if (sw.isEmpty() || sw.get().version() == OFVersion.OF_10) {
       return;
     }
-    sw.get().write(traps(sw.get().factory(), at.port(), m, cookie));
+    // charged, not admitted: a connection whose entries get in must have its traps, and traps
+    // without entries only send to the controller what would come anyway
+    List<OFMessage> traps = traps(sw.get().factory(), at.port(), m, cookie);
+    sw.get().write(traps);
+    budget.charge(at.sw(), traps.size());
   }
 
   List<OFMessage> traps(OFFactory f, OFPort inPort, ExactMatch m, U64 cookie) {

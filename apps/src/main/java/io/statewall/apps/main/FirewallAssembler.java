@@ -81,7 +81,10 @@ public final class FirewallAssembler implements AppAssembler {
         });
     PacketInGuard.Limits limits = PacketInGuard.Limits.DEFAULTS;
     // the same limits in the switches (where they have meters) and in the controller (always)
-    return List.of(new PacketInGuard(limits, System::nanoTime), new TableMissMeters(limits), topology, firewall);
+    PacketInGuard guard = new PacketInGuard(limits, System::nanoTime);
+    TableMissMeters meters = new TableMissMeters(limits);
+    metrics.watch(guard, meters);
+    return List.of(guard, meters, topology, firewall);
   }
 
   /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
