@@ -51,6 +51,7 @@ public final class FirewallApp implements App {
   private final OffloadIndex offloads = new OffloadIndex();
   private final java.util.concurrent.atomic.LongAdder deletesSent = new java.util.concurrent.atomic.LongAdder();
   private ForwardingApp forwarding;
+  private TeardownTraps traps;
   private Firewall firewall;
   private SwitchRegistry switches;
   private ScheduledFuture<?> expiry;
@@ -81,9 +82,9 @@ public final class FirewallApp implements App {
   public void start(AppContext context) {
     switches = context.switches();
     PacketOutSender sender = new PacketOutSender(switches, topology);
+    traps = new TeardownTraps(switches, settings.priority(), budget);
     firewall = new Firewall(policies, tracker, topology, switches, sender::send, offloads,
-        settings.dropEntrySeconds(),
-        new TeardownTraps(switches, settings.priority(), budget), listener);
+        settings.dropEntrySeconds(), traps, listener);
     PacketParser parser = new PacketParser();
     forwarding = new ForwardingApp(topology, firewall, parser::parse,
         new ForwardingSettings(policies.current().idleTimeout(), settings.priority()), budget);
@@ -131,9 +132,10 @@ public final class FirewallApp implements App {
     return budget;
   }
 
-  /** Flow-mods (adds and deletes) written to switches since start. */
+  /** Flow-mods (adds, FIN/RST traps and deletes) written to switches since start. */
   public long flowModsSent() {
-    return (forwarding == null ? 0 : forwarding.flowModsSent()) + deletesSent.sum();
+    return (forwarding == null ? 0 : forwarding.flowModsSent()) + (traps == null ? 0 : traps.sent())
+        + deletesSent.sum();
   }
 
   /**

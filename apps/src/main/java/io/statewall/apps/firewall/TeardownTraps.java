@@ -40,6 +40,7 @@ final class TeardownTraps {
   private final SwitchRegistry switches;
   private final int priority;
   private final FlowModBudget budget;
+  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
 
   TeardownTraps(SwitchRegistry switches, int priority) {
     this(switches, priority, FlowModBudget.defaults());
@@ -57,11 +58,20 @@ final class TeardownTraps {
     if (sw.isEmpty() || sw.get().version() == OFVersion.OF_10) {
       return;
     }
+    if (budget.tableFullLately(at.sw())) {
+      return; // they would be refused like the rest; the connection runs through the controller
+    }
     // charged, not admitted: a connection whose entries get in must have its traps, and traps
     // without entries only send to the controller what would come anyway
     List<OFMessage> traps = traps(sw.get().factory(), at.port(), m, cookie);
     sw.get().write(traps);
     budget.charge(at.sw(), traps.size());
+    sent.add(traps.size());
+  }
+
+  /** Trap flow-adds written so far. */
+  long sent() {
+    return sent.sum();
   }
 
   List<OFMessage> traps(OFFactory f, OFPort inPort, ExactMatch m, U64 cookie) {

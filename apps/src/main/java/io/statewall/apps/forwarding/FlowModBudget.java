@@ -12,9 +12,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Flow-mods per second per switch, by kind: entries of established connections are admitted while
  * the switch has any tokens left, drop entries only from the upper {@link FlowModLimits#dropShare()}
- * of its bucket and not while it recently said its table is full. Deletes are never refused (they
- * remove what a policy no longer accepts) but are charged. A refused entry changes no verdict: a
- * dropped packet is still dropped, and the next packet of a connection comes back to the controller.
+ * of its bucket. Deletes are never refused (they remove what a policy no longer accepts) but are
+ * charged. A refused entry changes no verdict: a dropped packet is still dropped, and the next
+ * packet of a connection comes back to the controller.
+ *
+ * <p>After a switch says its table is full, it gets no drop entries for a while, and connection
+ * entries only as a probe, one connection a second: without that every packet of a connection
+ * that runs through the controller would send another doomed flow-mod.
  */
 public final class FlowModBudget {
   private static final Logger log = LoggerFactory.getLogger(FlowModBudget.class);
@@ -27,6 +31,8 @@ public final class FlowModBudget {
   private final Map<DatapathId, TokenBucket> buckets = new ConcurrentHashMap<>();
   /** Until when (nanoClock) a switch gets no drop entries, after TABLE_FULL. */
   private final Map<DatapathId, Long> tableFullUntil = new ConcurrentHashMap<>();
+  /** When (nanoClock) a switch backing off last got a connection's entries as a probe. */
+  private final Map<DatapathId, Long> lastProbe = new ConcurrentHashMap<>();
   private final LongAdder skippedDrops = new LongAdder();
   private final LongAdder skippedConnections = new LongAdder();
   private final LongAdder tableFullErrors = new LongAdder();
@@ -52,13 +58,20 @@ public final class FlowModBudget {
   public synchronized boolean admit(Kind kind, Map<DatapathId, Integer> counts) {
     long now = nanoClock.getAsLong();
     for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
-      if (kind == Kind.DROP && backingOff(c.getKey(), now)
-          || bucket(c.getKey(), now).available(now) - c.getValue() < keep(kind)) {
+      DatapathId sw = c.getKey();
+      boolean full = backingOff(sw, now);
+      if (full && (kind == Kind.DROP || !probeDue(sw, now))
+          || bucket(sw, now).available(now) - c.getValue() < keep(kind)) {
         (kind == Kind.DROP ? skippedDrops : skippedConnections).increment();
         return false;
       }
     }
-    counts.forEach((sw, n) -> bucket(sw, now).tryTake(now, n, Double.NEGATIVE_INFINITY));
+    counts.forEach((sw, n) -> {
+      bucket(sw, now).tryTake(now, n, Double.NEGATIVE_INFINITY);
+      if (backingOff(sw, now)) {
+        lastProbe.put(sw, now);
+      }
+    });
     return true;
   }
 
@@ -87,6 +100,12 @@ public final class FlowModBudget {
   public void forget(DatapathId sw) {
     buckets.remove(sw);
     tableFullUntil.remove(sw);
+    lastProbe.remove(sw);
+  }
+
+  /** Whether {@code sw} said lately that its table is full (its FIN/RST traps wait too). */
+  public boolean tableFullLately(DatapathId sw) {
+    return backingOff(sw, nanoClock.getAsLong());
   }
 
   /** Drop entries not written (the packets were still dropped). */
@@ -107,6 +126,11 @@ public final class FlowModBudget {
   private boolean backingOff(DatapathId sw, long now) {
     Long until = tableFullUntil.get(sw);
     return until != null && until - now > 0;
+  }
+
+  private boolean probeDue(DatapathId sw, long now) {
+    Long last = lastProbe.get(sw);
+    return last == null || now - last >= 1_000_000_000L;
   }
 
   private double keep(Kind kind) {

@@ -49,13 +49,18 @@ class FlowModBudgetTest {
   }
 
   @Test
-  void afterTableFullNoDropEntriesForAWhileButConnectionsStillGo() {
+  void afterTableFullNoDropEntriesForAWhileAndConnectionsOnlyAsAProbeASecond() {
     budget.tableFull(S1);
+    assertThat(budget.tableFullLately(S1)).isTrue();
     assertThat(admitted(Kind.DROP, S1, 3)).isZero();
     assertThat(admitted(Kind.DROP, S2, 1)).as("other switches are not affected").isEqualTo(1);
-    assertThat(admitted(Kind.CONNECTION, S1, 1)).isEqualTo(1);
-    now.addAndGet(3_000_000_001L);
+    assertThat(admitted(Kind.CONNECTION, S1, 5)).as("one probe").isEqualTo(1);
+    now.addAndGet(1_000_000_000L);
+    assertThat(admitted(Kind.CONNECTION, S1, 5)).as("the next probe a second later").isEqualTo(1);
+    now.addAndGet(2_000_000_001L);
+    assertThat(budget.tableFullLately(S1)).isFalse();
     assertThat(admitted(Kind.DROP, S1, 1)).isEqualTo(1);
+    assertThat(admitted(Kind.CONNECTION, S1, 3)).isEqualTo(3);
     assertThat(budget.tableFullErrors()).isEqualTo(1);
   }
 

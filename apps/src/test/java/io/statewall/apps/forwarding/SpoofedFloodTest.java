@@ -86,7 +86,7 @@ class SpoofedFloodTest {
   }
 
   @Test
-  void aSwitchWithAFullTableGetsNoDropEntriesButConnectionEntriesStillGo() {
+  void aSwitchWithAFullTableGetsNoDropEntriesAndConnectionEntriesOnlyAsAProbe() {
     var s1 = net.sw(1);
     net.ctx.dispatch(s1, s1.factory().errorMsgs().buildFlowModFailedErrorMsg()
         .setCode(OFFlowModFailedCode.TABLE_FULL).build());
@@ -96,5 +96,8 @@ class SpoofedFloodTest {
     assertThat(budget.tableFullErrors()).isEqualTo(1);
     net.send(1, 3, TestFrames.tcp(1, 3, 40000, 80));
     assertThat(s1.flowAdds()).extracting(OFFlowAdd::getPriority).containsExactly(100, 100);
+    net.send(1, 3, TestFrames.tcp(1, 3, 40001, 80));
+    assertThat(s1.flowAdds()).as("no second connection within the second").hasSize(2);
+    assertThat(net.sw(3).written(OFPacketOut.class)).as("both delivered by the controller").hasSize(2);
   }
 }

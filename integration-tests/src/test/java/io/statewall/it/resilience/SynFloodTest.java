@@ -67,20 +67,98 @@ class SynFloodTest {
     }
   }
 
+  /** statewall in-process on loopback with the given limits, and a Mininet network of one OVS and four hosts. */
+  static final class Lab implements AutoCloseable {
+    final FirewallAssembler assembler;
+    final PacketInCounter counter = new PacketInCounter();
+    final Controller controller;
+    MininetNetwork net;
+
+    Lab(CtConfig conntrack, PacketInGuard.Limits packetIns, FlowModLimits flowMods) throws Exception {
+      assembler = new FirewallAssembler(Firewall.DecisionListener.NONE, conntrack, packetIns, flowMods);
+      List<App> apps = new ArrayList<>();
+      apps.add(counter);
+      apps.addAll(assembler.assemble(SEED));
+      controller = new Controller(ControllerConfig.defaults().withListen("127.0.0.1", 0), apps);
+      try {
+        InetSocketAddress at = controller.start();
+        net = MininetNetwork.builder().topology(Topology.single(4)).controller("127.0.0.1", at.getPort()).start();
+        net.awaitControllerConnections(Duration.ofSeconds(20));
+      } catch (Exception | Error e) {
+        close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (net != null) {
+          net.close();
+        }
+      } finally {
+        controller.close();
+      }
+    }
+  }
+
   @Test
   void legitimateConnectionsGetInDuringASpoofedSynFloodAndTheControllerStaysBounded() throws Exception {
-    FirewallAssembler assembler = new FirewallAssembler(Firewall.DecisionListener.NONE,
-        CtConfig.defaults().withMaxEntries(CT_MAX), PACKET_INS, FLOW_MODS);
-    PacketInCounter counter = new PacketInCounter();
-    List<App> apps = new ArrayList<>();
-    apps.add(counter);
-    apps.addAll(assembler.assemble(SEED));
-    try (Controller controller = new Controller(ControllerConfig.defaults().withListen("127.0.0.1", 0), apps)) {
-      InetSocketAddress at = controller.start();
-      try (MininetNetwork net = MininetNetwork.builder().topology(Topology.single(4))
-          .controller("127.0.0.1", at.getPort()).start()) {
-        net.awaitControllerConnections(Duration.ofSeconds(20));
-        run(net, assembler.firewall(), assembler.guard(), counter);
+    try (Lab lab = new Lab(CtConfig.defaults().withMaxEntries(CT_MAX), PACKET_INS, FLOW_MODS)) {
+      run(lab.net, lab.assembler.firewall(), lab.assembler.guard(), lab.counter);
+    }
+  }
+
+  /**
+   * s1's flow table is limited to 40 entries (OVS's {@code flow_limit}, overflow refused) and h3
+   * floods a refused port from random sources: the switch answers TABLE_FULL, statewall stops
+   * sending it drop entries for a while instead of answering every packet with a doomed flow-mod,
+   * and h4's connections still get in (through the controller where their entries do not fit).
+   */
+  @Test
+  void aSwitchWithAFullTableGetsNoDropEntriesForAWhileAndConnectionsStillGetIn() throws Exception {
+    try (Lab lab = new Lab(CtConfig.defaults(), PACKET_INS, FLOW_MODS)) {
+      Host server = lab.net.host("h1");
+      Host attacker = lab.net.host("h3");
+      Host client = lab.net.host("h4");
+      OvsSwitch s1 = lab.net.ovsSwitch("s1");
+      FirewallApp firewall = lab.assembler.firewall();
+      try (BackgroundProcess web = server.start("cd /tmp && exec python3 -u -m http.server 80")) {
+        web.awaitOutput("Serving HTTP", Duration.ofSeconds(10));
+        await("h4 reaches the web server", Duration.ofSeconds(20), () -> curl(client, 1).equals("200"));
+        await("the table-miss entries are metered", Duration.ofSeconds(10),
+            () -> s1.ofctl("dump-flows").contains("meter:"));
+        ExecResult limit = attacker.exec("ovs-vsctl -- --id=@ft create Flow_Table flow_limit=40 "
+            + "overflow_policy=refuse -- set Bridge " + s1.name() + " flow_tables=0=@ft", Duration.ofSeconds(10));
+        assertThat(limit.succeeded()).as("flow_limit set: %s", limit).isTrue();
+
+        long seenBefore = lab.counter.seen.sum();
+        long sentBefore = firewall.flowModsSent();
+        String hping = "timeout -s INT 10 hping3 -q -S -i u1000 --rand-source -p 23 10.0.0.1 2>&1";
+        try (BackgroundProcess flood = attacker.start(hping)) {
+          await("the switch says its table is full", Duration.ofSeconds(8),
+              () -> firewall.flowModBudget().tableFullErrors() > 0);
+          ExecResult legit = client.exec("seq 20 | xargs -P 5 -n 1 sh -c "
+              + "'curl -s -o /dev/null -m 10 -w \"%{http_code}\\n\" http://10.0.0.1/ || echo fail'",
+              Duration.ofSeconds(30));
+          flood.awaitOutput("packets tr", Duration.ofSeconds(20));
+          long ok = legit.stdout().lines().filter("200"::equals).count();
+          long packetIns = lab.counter.seen.sum() - seenBefore;
+          long errors = firewall.flowModBudget().tableFullErrors();
+          long flowMods = firewall.flowModsSent() - sentBefore;
+          int entries = s1.dumpFlows().size();
+          System.out.printf("""
+              table full: flood %d SYNs; packet-ins %d; flow-mods sent %d; TABLE_FULL errors %d; \
+              drop entries skipped %d; entries in s1 %d (limit 40); legitimate %d of 20
+              """, transmitted(flood.stdout()), packetIns, flowMods, errors,
+              firewall.flowModBudget().skippedDrops(), entries, ok);
+
+          assertThat(ok).as("legitimate connections:\n" + legit.stdout()).isEqualTo(20);
+          assertThat(entries).isLessThanOrEqualTo(40);
+          assertThat(firewall.flowModBudget().skippedDrops()).as("drop entries held back").isPositive();
+          assertThat(errors).as("TABLE_FULL errors, far fewer than the flood's packet-ins (" + packetIns + ")")
+              .isLessThan(packetIns / 4);
+        }
       }
     }
   }
