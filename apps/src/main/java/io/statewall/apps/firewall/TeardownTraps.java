@@ -58,14 +58,13 @@ final class TeardownTraps {
     if (sw.isEmpty() || sw.get().version() == OFVersion.OF_10) {
       return;
     }
-    if (budget.tableFullLately(at.sw())) {
-      return; // they would be refused like the rest; the connection runs through the controller
-    }
-    // charged, not admitted: a connection whose entries get in must have its traps, and traps
-    // without entries only send to the controller what would come anyway
+    // admitted before the connection's entries, which leave the traps' share: entries get in only
+    // where their traps did, and traps without entries only send what would come anyway
     List<OFMessage> traps = traps(sw.get().factory(), at.port(), m, cookie);
+    if (traps.isEmpty() || !budget.admit(FlowModBudget.Kind.TRAPS, at.sw(), traps.size())) {
+      return;
+    }
     sw.get().write(traps);
-    budget.charge(at.sw(), traps.size());
     sent.add(traps.size());
   }
 

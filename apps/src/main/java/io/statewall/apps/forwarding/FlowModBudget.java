@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flow-mods per second per switch, by kind: entries of established connections are admitted while
- * the switch has any tokens left, drop entries only from the upper {@link FlowModLimits#dropShare()}
- * of its bucket. Deletes are never refused (they remove what a policy no longer accepts) but are
+ * Flow-mods per second per switch, by kind: FIN/RST traps and entries of established connections
+ * are admitted while the switch has tokens left, drop entries only from the upper {@link
+ * FlowModLimits#dropShare()} of its bucket. Deletes and moves of live connections are never refused (they remove what a policy no longer accepts) but are
  * charged. A refused entry changes no verdict: a dropped packet is still dropped, and the next
  * packet of a connection comes back to the controller.
  *
@@ -24,7 +24,23 @@ public final class FlowModBudget {
   private static final Logger log = LoggerFactory.getLogger(FlowModBudget.class);
 
   /** What an entry is for, in order of preference when flow-mods run short. */
-  public enum Kind { CONNECTION, DROP }
+  public enum Kind {
+    /**
+     * The FIN/RST traps of a connection being offloaded: first call on the tokens (none held back),
+     * so that a connection whose entries get in has its traps in too.
+     */
+    TRAPS,
+    /** The entries of an established connection, admitted only while the traps' share is left over. */
+    CONNECTION,
+    /** An exact drop entry: only from the upper {@link FlowModLimits#dropShare()} of the bucket. */
+    DROP
+  }
+
+  /**
+   * Tokens a connection's entries leave for its traps (FIN and RST for each of two directions at one
+   * switch): entries get in only where the traps that went just before them did.
+   */
+  static final int TRAP_RESERVE = 4;
 
   private final FlowModLimits limits;
   private final LongSupplier nanoClock;
@@ -60,15 +76,15 @@ public final class FlowModBudget {
     for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
       DatapathId sw = c.getKey();
       boolean full = backingOff(sw, now);
-      if (full && (kind == Kind.DROP || !probeDue(sw, now))
-          || bucket(sw, now).available(now) - c.getValue() < keep(kind)) {
+      boolean held = full && (kind != Kind.CONNECTION || !probeDue(sw, now));
+      if (held || bucket(sw, now).available(now) - c.getValue() < keep(kind)) {
         (kind == Kind.DROP ? skippedDrops : skippedConnections).increment();
         return false;
       }
     }
     counts.forEach((sw, n) -> {
       bucket(sw, now).tryTake(now, n, Double.NEGATIVE_INFINITY);
-      if (backingOff(sw, now)) {
+      if (kind == Kind.CONNECTION && backingOff(sw, now)) {
         lastProbe.put(sw, now);
       }
     });
@@ -113,7 +129,7 @@ public final class FlowModBudget {
     return skippedDrops.sum();
   }
 
-  /** Connection entries not written (their packets kept coming to the controller). */
+  /** Connection entries and traps not written (their packets kept coming to the controller). */
   public long skippedConnections() {
     return skippedConnections.sum();
   }
@@ -134,7 +150,11 @@ public final class FlowModBudget {
   }
 
   private double keep(Kind kind) {
-    return kind == Kind.DROP ? (1 - limits.dropShare()) * limits.burst() : 0;
+    return switch (kind) {
+      case TRAPS -> 0;
+      case CONNECTION -> TRAP_RESERVE;
+      case DROP -> Math.max(TRAP_RESERVE, (1 - limits.dropShare()) * limits.burst());
+    };
   }
 
   private TokenBucket bucket(DatapathId sw, long now) {
