@@ -10,6 +10,8 @@ import io.statewall.apps.conntrack.CtStats;
 import io.statewall.apps.firewall.Firewall;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.firewall.Judgement;
+import io.statewall.apps.guard.PacketInGuard;
+import io.statewall.apps.guard.TableMissMeters;
 import io.statewall.apps.packet.Packet;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
@@ -72,6 +74,26 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
         .callback(cb -> cb.call(stats(firewall).invalid())).register(registry);
     CounterWithCallback.builder().name("statewall_flow_mods_sent").help("Flow-mods (adds and deletes) sent to switches")
         .callback(cb -> cb.call(firewall.flowModsSent())).register(registry);
+    CounterWithCallback.builder().name("statewall_flow_mods_skipped")
+        .help("Entries left out by the per-switch flow-mod limits, by kind (drop: the packet was dropped all the same)")
+        .labelNames("kind")
+        .callback(cb -> {
+          cb.call(firewall.flowModBudget().skippedDrops(), "drop");
+          cb.call(firewall.flowModBudget().skippedConnections(), "connection");
+        }).register(registry);
+    CounterWithCallback.builder().name("statewall_flow_table_full_errors")
+        .help("TABLE_FULL errors from switches (each stops drop entries to that switch for a while)")
+        .callback(cb -> cb.call(firewall.flowModBudget().tableFullErrors())).register(registry);
+  }
+
+  /** Adds the packet-in limits' figures: packet-ins the controller dropped, switches metering themselves. */
+  public void watch(PacketInGuard guard, TableMissMeters meters) {
+    CounterWithCallback.builder().name("statewall_packet_ins_dropped")
+        .help("Packet-ins dropped by the controller's per-port and per-switch limits")
+        .callback(cb -> cb.call(guard.dropped())).register(registry);
+    GaugeWithCallback.builder().name("statewall_metered_switches")
+        .help("Switches whose table-miss entries are metered in the switch")
+        .callback(cb -> cb.call(meters.meteredSwitches())).register(registry);
   }
 
   private static CtStats stats(FirewallApp firewall) {

@@ -82,6 +82,11 @@ public final class ShardedConnTracker implements ConnTracker {
     icmpMillis = t.icmp() * 1000L;
     genericMillis = t.generic() * 1000L;
   }
+  /** The limits and switches this table was made with. */
+  public CtConfig config() {
+    return config;
+  }
+
 
   // ---------------------------------------------------------------------------------- classify
 

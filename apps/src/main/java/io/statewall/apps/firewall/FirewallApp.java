@@ -3,6 +3,7 @@ package io.statewall.apps.firewall;
 import io.statewall.apps.conntrack.ConnTracker;
 import io.statewall.apps.conntrack.CtEntry;
 import io.statewall.apps.forwarding.ConnectionCookie;
+import io.statewall.apps.forwarding.FlowModBudget;
 import io.statewall.apps.forwarding.ForwardingApp;
 import io.statewall.apps.forwarding.ForwardingSettings;
 import io.statewall.apps.forwarding.PacketOutSender;
@@ -46,9 +47,11 @@ public final class FirewallApp implements App {
   private final TopologyService topology;
   private final FirewallSettings settings;
   private final Firewall.DecisionListener listener;
+  private final FlowModBudget budget;
   private final OffloadIndex offloads = new OffloadIndex();
   private final java.util.concurrent.atomic.LongAdder deletesSent = new java.util.concurrent.atomic.LongAdder();
   private ForwardingApp forwarding;
+  private TeardownTraps traps;
   private Firewall firewall;
   private SwitchRegistry switches;
   private ScheduledFuture<?> expiry;
@@ -56,6 +59,13 @@ public final class FirewallApp implements App {
 
   public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
       FirewallSettings settings, Firewall.DecisionListener listener) {
+    this(policies, tracker, topology, settings, listener, FlowModBudget.defaults());
+  }
+
+  /** With flow-mod limits of its own, for connection entries, drop entries, traps and deletes alike. */
+  public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
+      FirewallSettings settings, Firewall.DecisionListener listener, FlowModBudget budget) {
+    this.budget = budget;
     this.policies = policies;
     this.tracker = tracker;
     this.topology = topology;
@@ -72,12 +82,12 @@ public final class FirewallApp implements App {
   public void start(AppContext context) {
     switches = context.switches();
     PacketOutSender sender = new PacketOutSender(switches, topology);
+    traps = new TeardownTraps(switches, settings.priority(), budget);
     firewall = new Firewall(policies, tracker, topology, switches, sender::send, offloads,
-        settings.dropEntrySeconds(),
-        new TeardownTraps(switches, settings.priority()), listener);
+        settings.dropEntrySeconds(), traps, listener);
     PacketParser parser = new PacketParser();
     forwarding = new ForwardingApp(topology, firewall, parser::parse,
-        new ForwardingSettings(policies.current().idleTimeout(), settings.priority()));
+        new ForwardingSettings(policies.current().idleTimeout(), settings.priority()), budget);
     forwarding.start(context);
     context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
     tracker.addRemovalListener((entry, reason) -> offloads.forget(entry).ifPresent(this::deleteEntries));
@@ -117,9 +127,15 @@ public final class FirewallApp implements App {
     return forwarding.installed();
   }
 
-  /** Flow-mods (adds and deletes) written to switches since start. */
+  /** The flow-mod limits per switch, and what they left out. */
+  public FlowModBudget flowModBudget() {
+    return budget;
+  }
+
+  /** Flow-mods (adds, FIN/RST traps and deletes) written to switches since start. */
   public long flowModsSent() {
-    return (forwarding == null ? 0 : forwarding.flowModsSent()) + deletesSent.sum();
+    return (forwarding == null ? 0 : forwarding.flowModsSent()) + (traps == null ? 0 : traps.sent())
+        + deletesSent.sum();
   }
 
   /**
@@ -180,6 +196,7 @@ public final class FirewallApp implements App {
       }
       sw.write(sw.factory().buildFlowDelete().setTableId(TableId.ALL).setCookie(cookie)
           .setCookieMask(U64.NO_MASK).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY).build());
+      budget.charge(sw.id(), 1);
       deletesSent.increment();
     }
   }

@@ -1,5 +1,6 @@
 package io.statewall.apps.firewall;
 
+import io.statewall.apps.forwarding.FlowModBudget;
 import io.statewall.apps.forwarding.ExactMatch;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
@@ -38,10 +39,17 @@ final class TeardownTraps {
 
   private final SwitchRegistry switches;
   private final int priority;
+  private final FlowModBudget budget;
+  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
 
   TeardownTraps(SwitchRegistry switches, int priority) {
+    this(switches, priority, FlowModBudget.defaults());
+  }
+
+  TeardownTraps(SwitchRegistry switches, int priority, FlowModBudget budget) {
     this.switches = switches;
     this.priority = priority;
+    this.budget = budget;
   }
 
   /** Installs the traps for packets like {@code m} entering at {@code at}. */
@@ -50,7 +58,19 @@ final class TeardownTraps {
     if (sw.isEmpty() || sw.get().version() == OFVersion.OF_10) {
       return;
     }
-    sw.get().write(traps(sw.get().factory(), at.port(), m, cookie));
+    // admitted before the connection's entries, which leave the traps' share: entries get in only
+    // where their traps did, and traps without entries only send what would come anyway
+    List<OFMessage> traps = traps(sw.get().factory(), at.port(), m, cookie);
+    if (traps.isEmpty() || !budget.admit(FlowModBudget.Kind.TRAPS, at.sw(), traps.size())) {
+      return;
+    }
+    sw.get().write(traps);
+    sent.add(traps.size());
+  }
+
+  /** Trap flow-adds written so far. */
+  long sent() {
+    return sent.sum();
   }
 
   List<OFMessage> traps(OFFactory f, OFPort inPort, ExactMatch m, U64 cookie) {

@@ -9,10 +9,13 @@ import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.Path;
 import io.statewall.topology.TopologyEvent;
 import io.statewall.topology.TopologyService;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -93,9 +96,11 @@ public final class ConnectionForwarder {
     }
   }
 
+  /** A new connection's entries, if the switches' flow-mod budgets admit them all. */
   private synchronized void install(InstalledConnection c) {
-    writeEntries(c);
-    installed.record(c);
+    if (programmer.writeIfAdmitted(entries(c))) {
+      installed.record(c);
+    }
   }
 
   /** Re-installs {@code c} between new (or the same) attachments on today's shortest path. */
@@ -115,13 +120,21 @@ public final class ConnectionForwarder {
     installed.record(moved);
   }
 
+  /** A live connection's entries moved to a new path: written whatever the budget says. */
   private void writeEntries(InstalledConnection c) {
+    entries(c).forEach(programmer::write);
+  }
+
+  /** The flow-adds of {@code c}'s directions, reply first (downstream of the reply is the sender). */
+  private List<Map<DatapathId, List<OFMessage>>> entries(InstalledConnection c) {
+    List<Map<DatapathId, List<OFMessage>>> out = new ArrayList<>(2);
     if (c.directions().contains(CtDirection.REPLY)) {
-      c.original().reverse().ifPresent(r -> programmer.install(c.path().reversed(), r, c.cookie()));
+      c.original().reverse().ifPresent(r -> out.add(programmer.addsFor(c.path().reversed(), r, c.cookie())));
     }
     if (c.directions().contains(CtDirection.ORIGINAL)) {
-      programmer.install(c.path(), c.original(), c.cookie());
+      out.add(programmer.addsFor(c.path(), c.original(), c.cookie()));
     }
+    return out;
   }
 
   private void removeEntries(InstalledConnection c, List<Hop> keepForward, List<Hop> keepReverse) {

@@ -36,12 +36,22 @@ public final class FlowProgrammer {
 
   private final SwitchRegistry switches;
   private final ForwardingSettings settings;
+  private final FlowModBudget budget;
   /** Flow-mods written, for the operator's metrics. */
   private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
 
   public FlowProgrammer(SwitchRegistry switches, ForwardingSettings settings) {
+    this(switches, settings, FlowModBudget.defaults());
+  }
+
+  public FlowProgrammer(SwitchRegistry switches, ForwardingSettings settings, FlowModBudget budget) {
     this.switches = switches;
     this.settings = settings;
+    this.budget = budget;
+  }
+
+  public FlowModBudget budget() {
+    return budget;
   }
 
   /** True if every switch on {@code path} can express {@code match} (IPv6 needs OF 1.2+). */
@@ -79,12 +89,38 @@ public final class FlowProgrammer {
     write(deletesFor(hops, match, cookie));
   }
 
-  /** Writes each switch's batch in one call, in the map's order. */
+  /**
+   * Writes each switch's batch in one call, in the map's order, whatever the budget says (deletes,
+   * moves of live connections), charging it.
+   */
   public void write(Map<DatapathId, List<OFMessage>> batches) {
     batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> {
       sw.write(msgs);
+      budget.charge(id, msgs.size());
       sent.add(msgs.size());
     }));
+  }
+
+  /**
+   * Writes the batches of a new connection's entries if every switch they go to has flow-mods to
+   * spare (all or none); false if they were left out, and the connection's packets keep coming to
+   * the controller, which judges them alike.
+   */
+  public boolean writeIfAdmitted(List<Map<DatapathId, List<OFMessage>>> batches) {
+    Map<DatapathId, Integer> counts = new LinkedHashMap<>();
+    for (Map<DatapathId, List<OFMessage>> b : batches) {
+      b.forEach((id, msgs) -> counts.merge(id, msgs.size(), Integer::sum));
+    }
+    if (!budget.admit(FlowModBudget.Kind.CONNECTION, counts)) {
+      return false;
+    }
+    for (Map<DatapathId, List<OFMessage>> b : batches) {
+      b.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> {
+        sw.write(msgs);
+        sent.add(msgs.size());
+      }));
+    }
+    return true;
   }
 
   /** Flow-mods written since this programmer was made. */
@@ -94,14 +130,18 @@ public final class FlowProgrammer {
 
   /**
    * An exact drop entry at {@code ingress} that lives {@code seconds} (hard timeout, so retries do
-   * not keep it alive forever) and reports nothing when it goes.
+   * not keep it alive forever) and reports nothing when it goes; left out when the switch's
+   * flow-mod budget for drop entries is spent or its table was full lately (the packet is dropped
+   * all the same, and its retries come back to be dropped again).
    */
   public void installDrop(Attachment ingress, ExactMatch match, U64 cookie,
       int seconds) {
     switches.get(ingress.sw()).ifPresent(sw -> match.toMatch(sw.factory(), ingress.port())
         .ifPresent(m -> {
-          sw.write(dropEntry(sw.factory(), m, cookie, seconds));
-          sent.increment();
+          if (budget.admit(FlowModBudget.Kind.DROP, sw.id(), 1)) {
+            sw.write(dropEntry(sw.factory(), m, cookie, seconds));
+            sent.increment();
+          }
         }));
   }
 

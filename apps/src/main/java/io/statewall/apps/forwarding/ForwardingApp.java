@@ -3,12 +3,16 @@ package io.statewall.apps.forwarding;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
+import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.TopologyService;
 import java.util.Arrays;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.errormsg.OFFlowModFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.types.MacAddress;
@@ -27,6 +31,7 @@ public final class ForwardingApp implements App {
   private final ConnectionDecider decider;
   private final PacketDecoder decoder;
   private final ForwardingSettings settings;
+  private final FlowModBudget budget;
   private final InstalledConnections installed = new InstalledConnections();
   private PacketOutSender sender;
   private NeighborProxy proxy;
@@ -35,10 +40,17 @@ public final class ForwardingApp implements App {
 
   public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
       ForwardingSettings settings) {
+    this(topology, decider, decoder, settings, FlowModBudget.defaults());
+  }
+
+  /** With the flow-mod limits of its own (shared with whoever else writes entries to the switches). */
+  public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
+      ForwardingSettings settings, FlowModBudget budget) {
     this.topology = topology;
     this.decider = decider;
     this.decoder = decoder;
     this.settings = settings;
+    this.budget = budget;
   }
 
   /** Open policy, minimal decoder, default timeouts. */
@@ -56,16 +68,28 @@ public final class ForwardingApp implements App {
   public void start(AppContext context) {
     sender = new PacketOutSender(context.switches(), topology);
     proxy = new NeighborProxy(topology, sender);
-    programmer = new FlowProgrammer(context.switches(), settings);
+    programmer = new FlowProgrammer(context.switches(), settings, budget);
     forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed);
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
     context.addMessageListener(OFFlowRemoved.class, PACKET_IN_ORDER, this::flowRemoved);
+    context.addMessageListener(OFErrorMsg.class, PACKET_IN_ORDER, this::error);
+    context.addSwitchListener(PACKET_IN_ORDER, new SwitchListener() {
+      @Override
+      public void switchDisconnected(SwitchHandle sw) {
+        budget.forget(sw.id());
+      }
+    });
     topology.addListener(forwarder::topologyChanged);
   }
 
   /** Flow-mods written to switches since start (0 before). */
   public long flowModsSent() {
     return programmer == null ? 0 : programmer.sent();
+  }
+
+  /** The flow-mod limits and what they left out. */
+  public FlowModBudget budget() {
+    return budget;
   }
 
   /** The connections with entries installed now (for tests, reroute and diagnostics). */
@@ -125,6 +149,15 @@ public final class ForwardingApp implements App {
     // deletes are ours (reroutes, policy changes): only timeouts say the traffic stopped
     if (ConnectionCookie.isOurs(fr.getCookie()) && fr.getReason() != OFFlowRemovedReason.DELETE) {
       installed.entryExpired(fr.getCookie());
+    }
+    return ListenerResult.CONTINUE;
+  }
+
+  /** A switch whose table is full gets no drop entries for a while (connection entries still go). */
+  ListenerResult error(SwitchHandle sw, OFErrorMsg e) {
+    if (e instanceof OFFlowModFailedErrorMsg fm && (fm.getCode() == OFFlowModFailedCode.TABLE_FULL
+        || fm.getCode() == OFFlowModFailedCode.ALL_TABLES_FULL)) {
+      budget.tableFull(sw.id());
     }
     return ListenerResult.CONTINUE;
   }

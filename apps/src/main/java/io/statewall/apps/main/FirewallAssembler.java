@@ -10,7 +10,10 @@ import io.statewall.apps.firewall.Firewall;
 import io.statewall.apps.firewall.FirewallApp;
 import io.statewall.apps.firewall.FirewallSettings;
 import io.statewall.apps.firewall.PolicyReloader;
+import io.statewall.apps.forwarding.FlowModBudget;
+import io.statewall.apps.forwarding.FlowModLimits;
 import io.statewall.apps.guard.PacketInGuard;
+import io.statewall.apps.guard.TableMissMeters;
 import io.statewall.apps.policy.Policy;
 import io.statewall.apps.policy.PolicyException;
 import io.statewall.apps.policy.PolicyHolder;
@@ -34,9 +37,12 @@ public final class FirewallAssembler implements AppAssembler {
 
   private final Firewall.DecisionListener listener;
   private final CtConfig conntrack;
+  private final PacketInGuard.Limits packetIns;
+  private final FlowModLimits flowMods;
   /** The operator API's metrics (issue 9): told of every decision alongside {@link #listener}. */
   private final FirewallMetrics metrics = new FirewallMetrics();
   private FirewallApp firewall;
+  private PacketInGuard guard;
   private TopologyApp topology;
 
   public FirewallAssembler() {
@@ -49,8 +55,16 @@ public final class FirewallAssembler implements AppAssembler {
 
   /** With conntrack limits of its own (the bench's in-process controller tracks a million). */
   public FirewallAssembler(Firewall.DecisionListener listener, CtConfig conntrack) {
+    this(listener, conntrack, PacketInGuard.Limits.DEFAULTS, FlowModLimits.DEFAULTS);
+  }
+
+  /** With flood limits of its own: packet-ins per port and switch, flow-mods per switch. */
+  public FirewallAssembler(Firewall.DecisionListener listener, CtConfig conntrack, PacketInGuard.Limits packetIns,
+      FlowModLimits flowMods) {
     this.listener = listener;
     this.conntrack = conntrack;
+    this.packetIns = packetIns;
+    this.flowMods = flowMods;
   }
 
   /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
@@ -77,13 +91,22 @@ public final class FirewallAssembler implements AppAssembler {
         FirewallSettings.DEFAULTS, (p, at, j) -> {
           metrics.decided(p, at, j);
           listener.decided(p, at, j);
-        });
-    return List.of(new PacketInGuard(PacketInGuard.Limits.DEFAULTS, System::nanoTime), topology, firewall);
+        }, new FlowModBudget(flowMods, System::nanoTime));
+    // the same limits in the switches (where they have meters) and in the controller (always)
+    guard = new PacketInGuard(packetIns, System::nanoTime);
+    TableMissMeters meters = new TableMissMeters(packetIns);
+    metrics.watch(guard, meters);
+    return List.of(guard, meters, topology, firewall);
   }
 
   /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
   public FirewallApp firewall() {
     return firewall;
+  }
+
+  /** The packet-in guard of the last {@link #assemble}, for its figures. */
+  public PacketInGuard guard() {
+    return guard;
   }
 
   static Policy load(Path file) throws UserError {

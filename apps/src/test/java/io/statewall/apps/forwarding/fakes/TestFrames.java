@@ -27,6 +27,11 @@ public final class TestFrames {
     return ipv4(from, to, 6, l4Ports(sport, dport, 20, 0x02));
   }
 
+  /** A SYN from host {@code from}'s MAC with a forged source address (a spoofed-source flood). */
+  public static byte[] spoofedSyn(int from, int to, IPv4Address src, int sport, int dport) {
+    return ipv4(mac(from), mac(to), src, ip(to), 6, l4Ports(sport, dport, 20, 0x02), 0);
+  }
+
   public static byte[] udp(int from, int to, int sport, int dport) {
     return ipv4(from, to, 17, l4Ports(sport, dport, 8, -1));
   }

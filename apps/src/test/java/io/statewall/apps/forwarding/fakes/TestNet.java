@@ -5,6 +5,7 @@ import io.statewall.topology.fakes.FakeClock;
 import io.statewall.topology.fakes.FakeSwitch;
 
 import io.statewall.apps.forwarding.ConnectionDecider;
+import io.statewall.apps.forwarding.FlowModBudget;
 import io.statewall.apps.forwarding.ForwardingApp;
 import io.statewall.apps.forwarding.ForwardingSettings;
 import io.statewall.apps.forwarding.MinimalPacketDecoder;
@@ -36,10 +37,14 @@ public final class TestNet {
   private final Map<Attachment, Attachment> cables = new HashMap<>();
 
   public TestNet(ConnectionDecider decider, ForwardingSettings settings) {
+    this(decider, settings, FlowModBudget.defaults());
+  }
+
+  public TestNet(ConnectionDecider decider, ForwardingSettings settings, FlowModBudget budget) {
     topology = TopologyApp.create(TopologySettings.DEFAULTS, clock,
         new LldpSigner("0123456789abcdef0123456789abcdef".getBytes()), new DijkstraPathEngine(),
         LinkWeigher.HOP_COUNT);
-    forwarding = new ForwardingApp(topology.service(), decider, new MinimalPacketDecoder(), settings);
+    forwarding = new ForwardingApp(topology.service(), decider, new MinimalPacketDecoder(), settings, budget);
     topology.start(ctx);
     forwarding.start(ctx);
   }
@@ -47,7 +52,11 @@ public final class TestNet {
   /** n switches in a line (ring: the last joined to the first), LLDP run, writes cleared. */
   public static TestNet chain(ConnectionDecider decider, ForwardingSettings settings, int n,
       boolean ring, OFVersion version) {
-    TestNet net = new TestNet(decider, settings);
+    return chain(new TestNet(decider, settings), n, ring, version);
+  }
+
+  /** {@link #chain(ConnectionDecider, ForwardingSettings, int, boolean, OFVersion)} on a given net. */
+  public static TestNet chain(TestNet net, int n, boolean ring, OFVersion version) {
     for (int i = 1; i <= n; i++) {
       net.add(new FakeSwitch(i, version, 1, 2, 3));
     }
