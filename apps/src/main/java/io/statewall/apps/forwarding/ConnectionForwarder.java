@@ -82,17 +82,32 @@ public final class ConnectionForwarder {
 
   /** Moves connections off failed links and after moved hosts; other events change nothing. */
   public void topologyChanged(TopologyEvent event) {
+    int moved = 0;
+    int removed = 0;
     if (event instanceof TopologyEvent.LinkDown down) {
       for (InstalledConnection c : installed.using(down.link())) {
-        reroute(c, c.src(), c.dst());
+        if (reroute(c, c.src(), c.dst())) {
+          moved++;
+        } else {
+          removed++;
+        }
       }
-    } else if (event instanceof TopologyEvent.HostMoved moved) {
-      MacAddress mac = moved.host().mac();
+    } else if (event instanceof TopologyEvent.HostMoved hostMoved) {
+      MacAddress mac = hostMoved.host().mac();
       for (InstalledConnection c : installed.involving(mac)) {
-        reroute(c,
-            c.original().ethSrc().equals(mac) ? moved.host().attachment() : c.src(),
-            c.original().ethDst().equals(mac) ? moved.host().attachment() : c.dst());
+        if (reroute(c,
+            c.original().ethSrc().equals(mac) ? hostMoved.host().attachment() : c.src(),
+            c.original().ethDst().equals(mac) ? hostMoved.host().attachment() : c.dst())) {
+          moved++;
+        } else {
+          removed++;
+        }
       }
+    }
+    if (moved + removed > 0) {
+      // one line per event: a switch leaving with 50,000 connections once logged 50,000 lines
+      LOG.info("{}: {} connection(s) moved to a new path, {} with no path left lost their entries",
+          event, moved, removed);
     }
   }
 
@@ -103,14 +118,17 @@ public final class ConnectionForwarder {
     }
   }
 
-  /** Re-installs {@code c} between new (or the same) attachments on today's shortest path. */
-  synchronized void reroute(InstalledConnection c, Attachment src, Attachment dst) {
+  /**
+   * Re-installs {@code c} between new (or the same) attachments on today's shortest path; false
+   * when there is none, and its entries were removed.
+   */
+  synchronized boolean reroute(InstalledConnection c, Attachment src, Attachment dst) {
     Optional<Path> path = topology.path(src, dst);
     if (path.isEmpty() || !programmer.canInstall(path.get(), c.original())) {
-      LOG.info("connection {} has no path left from {} to {}: entries removed", c.cookie(), src, dst);
+      LOG.debug("connection {} has no path left from {} to {}: entries removed", c.cookie(), src, dst);
       removeEntries(c, List.of(), List.of());
       installed.forget(c.cookie());
-      return;
+      return false;
     }
     InstalledConnection moved = new InstalledConnection(c.cookie(), c.original(), src, dst,
         c.directions(), path.get());
@@ -118,6 +136,7 @@ public final class ConnectionForwarder {
     // entries on (switch, in_port) pairs the new path no longer uses would never match again
     removeEntries(c, path.get().hops(), path.get().reversed().hops());
     installed.record(moved);
+    return true;
   }
 
   /** A live connection's entries moved to a new path: written whatever the budget says. */
