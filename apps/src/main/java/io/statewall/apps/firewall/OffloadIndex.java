@@ -30,6 +30,12 @@ public final class OffloadIndex {
     });
   }
 
+  /** Records an adopted connection, whose entries already carry {@code cookie}. */
+  void adopt(U64 cookie, CtEntry entry) {
+    byCookie.put(cookie.getValue(), entry);
+    byEntry.put(entry, cookie.getValue());
+  }
+
   public Optional<CtEntry> entry(U64 cookie) {
     return Optional.ofNullable(byCookie.get(cookie.getValue()));
   }
