@@ -173,4 +173,47 @@ class ControllerRestartTest {
       assertThat(heldWeb.stdout()).as("forbidden now: its packets meet the new rules").contains("round 3 dropped");
     }
   }
+
+  @Test
+  void aConnectionAcrossTwoSwitchesIsAdoptedOnBothAndRegisteredWithItsPath() throws Exception {
+    Path dir = Files.createTempDirectory("statewall-restart-linear");
+    Path policy = SwitchReconnectTest.policy(dir, servers());
+    fw = new RestartableFirewall(listener);
+    RestartableFirewall.Running a = fw.startController(policy);
+    fw.startNetwork(Topology.linear(2));
+    RestartableFirewall.await("LLDP finds s1-s2", Duration.ofSeconds(20), () -> !a.topology().links().isEmpty());
+
+    try (BackgroundProcess echo = fw.echo("h1", 22);
+        BackgroundProcess held = fw.hold("h2", "h1", 22, "ssh", 3)) {
+      held.awaitOutput("round 1 ok", Duration.ofSeconds(10));
+      RestartableFirewall.await("offloaded both ways on both switches", Duration.ofSeconds(5),
+          () -> fw.connectionEntries("s1", "tp_dst=22").size() == 1 && fw.connectionEntries("s2", "tp_dst=22").size() == 1
+              && fw.connectionEntries("s1", "tp_src=22").size() == 1 && fw.connectionEntries("s2", "tp_src=22").size() == 1);
+
+      fw.stopController();
+      RestartableFirewall.await("the switches lose their controller", Duration.ofSeconds(10),
+          () -> !fw.net.ovsSwitch("s1").isConnected() && !fw.net.ovsSwitch("s2").isConnected());
+      fw.go("ssh2");
+      held.awaitOutput("round 2", Duration.ofSeconds(10));
+
+      counting = true;
+      RestartableFirewall.Running b = fw.startController(policy);
+      RestartableFirewall.await("both switches adopted", Duration.ofSeconds(15),
+          () -> b.reconciler().reports().size() >= 2);
+      fw.go("ssh3");
+      held.awaitOutput("round 3", Duration.ofSeconds(10));
+      counting = false;
+
+      assertThat(held.stdout()).contains("round 2 ok", "round 3 ok");
+      assertThat(b.reconciler().reports()).allSatisfy(r -> {
+        assertThat(r.adopted()).isEqualTo(1);
+        assertThat(r.kept()).isGreaterThanOrEqualTo(2);
+        assertThat(r.deleted()).isZero();
+      });
+      assertThat(b.firewall().tracker().entries()).hasSize(1);
+      assertThat(b.firewall().installed().all()).singleElement()
+          .satisfies(c -> assertThat(c.path().hops()).as("s2 then s1").hasSize(2));
+      assertThat(judgedHeld.get()).isZero();
+    }
+  }
 }
