@@ -149,8 +149,8 @@ public final class FlowReconciler implements SwitchListener {
         });
   }
 
-  /** Reconciles {@code sw} against the entries {@code table} it reported. */
-  Report apply(SwitchHandle sw, List<OFFlowStatsEntry> table, boolean adopting, long startNanos) {
+  /** Reconciles {@code sw} against the entries {@code table} it reported (one switch at a time: adoption spans switches). */
+  synchronized Report apply(SwitchHandle sw, List<OFFlowStatsEntry> table, boolean adopting, long startNanos) {
     OFFactory f = sw.factory();
     List<OFMessage> out = new ArrayList<>();
     Map<U64, List<SwitchEntry>> ours = new LinkedHashMap<>();
@@ -177,6 +177,9 @@ public final class FlowReconciler implements SwitchListener {
       U64 cookie = group.getKey();
       List<SwitchEntry> entries = group.getValue();
       CtEntry ct = offloads.entry(cookie).filter(e -> belongs(e, entries)).orElse(null);
+      if (ct != null && adopting && ends.containsKey(cookie)) {
+        noteEnds(sw, cookie, ct, entries); // adopted at another switch of its path: this one knows the other end
+      }
       if (ct == null && adopting) {
         ct = adopt(sw, policy, cookie, entries);
         if (ct != null) {
