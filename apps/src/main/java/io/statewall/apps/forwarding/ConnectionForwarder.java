@@ -80,8 +80,11 @@ public final class ConnectionForwarder {
   /** Moves connections off failed links and after moved hosts; other events change nothing. */
   public void topologyChanged(TopologyEvent event) {
     if (event instanceof TopologyEvent.LinkDown down) {
+      // a switch that lost its controller still forwards (fail-secure) on its entries: with no other
+      // path, the connection's entries stay for the switch's return rather than cut a live path
+      boolean switchGone = down.reason() == TopologyEvent.Reason.SWITCH_DOWN;
       for (InstalledConnection c : installed.using(down.link())) {
-        reroute(c, c.src(), c.dst());
+        reroute(c, c.src(), c.dst(), switchGone);
       }
     } else if (event instanceof TopologyEvent.HostMoved moved) {
       MacAddress mac = moved.host().mac();
@@ -100,7 +103,15 @@ public final class ConnectionForwarder {
 
   /** Re-installs {@code c} between new (or the same) attachments on today's shortest path. */
   synchronized void reroute(InstalledConnection c, Attachment src, Attachment dst) {
+    reroute(c, src, dst, false);
+  }
+
+  private synchronized void reroute(InstalledConnection c, Attachment src, Attachment dst, boolean keepIfNoPath) {
     Optional<Path> path = topology.path(src, dst);
+    if (path.isEmpty() && keepIfNoPath) {
+      LOG.info("connection {}: a switch of its path disconnected and no other path is left: entries kept", c.cookie());
+      return;
+    }
     if (path.isEmpty() || !programmer.canInstall(path.get(), c.original())) {
       LOG.info("connection {} has no path left from {} to {}: entries removed", c.cookie(), src, dst);
       removeEntries(c, List.of(), List.of());

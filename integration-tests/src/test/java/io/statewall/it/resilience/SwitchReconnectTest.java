@@ -141,6 +141,45 @@ class SwitchReconnectTest {
     }
   }
 
+  @Test
+  void aConnectionAcrossTwoSwitchesKeepsItsEntriesOnBothWhileOneReconnects() throws Exception {
+    Path dir = Files.createTempDirectory("statewall-reconnect-linear");
+    fw = new RestartableFirewall(listener);
+    RestartableFirewall.Running c = fw.startController(policy(dir,
+        Files.readString(RestartableFirewall.EXAMPLES.resolve("seed-servers.rules"))));
+    fw.startNetwork(Topology.linear(2));
+    RestartableFirewall.await("LLDP finds s1-s2", Duration.ofSeconds(20), () -> !c.topology().links().isEmpty());
+    RestartableFirewall.await("both switches' first reconciliation", Duration.ofSeconds(10),
+        () -> c.reconciler().reports().size() >= 2);
+    DatapathId s2 = DatapathId.of(fw.net.ovsSwitch("s2").dpid());
+
+    try (BackgroundProcess echo = fw.echo("h1", SSH);
+        BackgroundProcess held = fw.hold("h2", "h1", SSH, "ssh", 3)) {
+      held.awaitOutput("round 1 ok", Duration.ofSeconds(10));
+      RestartableFirewall.await("offloaded on both switches", Duration.ofSeconds(5),
+          () -> fw.connectionEntries("s1", "tp_dst=22").size() == 1 && fw.connectionEntries("s2", "tp_dst=22").size() == 1);
+      int reportsBefore = c.reconciler().reports().size();
+      counting = true;
+
+      c.controller().switches().get(s2).ifPresent(SwitchHandle::disconnect);
+      fw.go("ssh2"); // while s2 is away or reconciling
+      RestartableFirewall.await("s2 reconnects and is reconciled", Duration.ofSeconds(15),
+          () -> c.reconciler().reports().size() > reportsBefore);
+      held.awaitOutput("round 2", Duration.ofSeconds(10));
+      fw.go("ssh3");
+      held.awaitOutput("round 3", Duration.ofSeconds(10));
+      counting = false;
+
+      FlowReconciler.Report r = c.reconciler().reports().get(c.reconciler().reports().size() - 1);
+      assertThat(held.stdout()).contains("round 2 ok", "round 3 ok");
+      assertThat(r.adopting()).isFalse();
+      assertThat(r.deleted()).isZero();
+      assertThat(fw.connectionEntries("s1", "tp_dst=22")).as("s1 kept its entries while s2 was away").hasSize(1);
+      assertThat(fw.connectionEntries("s2", "tp_dst=22")).hasSize(1);
+      assertThat(judgedAfterOffload.get()).as("packets of the held connection at the controller").isZero();
+    }
+  }
+
   static long ours(List<FlowEntry> flows) {
     return flows.stream().filter(f -> (f.cookie() >>> 48) == 0x5357).count();
   }
