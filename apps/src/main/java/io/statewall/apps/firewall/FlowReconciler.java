@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * table-miss and statewall's entries of tracked connections, deletes everything else, and writes
  * the entries a tracked connection's path still needs at this switch.
  *
- * <p>A switch's first connection since this controller started is different: nothing is tracked
+ * <p>A switch's first connection since this controller started (until one reconciliation of it has
+ * completed) is different: nothing is tracked
  * yet, so the connections its entries carry (left by an earlier controller) are <em>adopted</em>
  * into conntrack as established, when the current policy would have let them open and still lets
  * the switches carry them; any other entry goes. Adoption waits {@code settle} after the switch is
@@ -74,7 +75,8 @@ public final class FlowReconciler implements SwitchListener {
    * @param adopting whether it was the switch's first connection (entries adopted, not just kept)
    * @param kept entries of tracked (or just adopted) connections left in place
    * @param adopted connections taken into conntrack from the switch's entries
-   * @param refused connections found in the switch that the policy would not carry (their entries deleted)
+   * @param refused connections found in the switch that the policy would not let open, or would not let
+   *     the switches carry (those stay in conntrack, judged packet by packet): their entries deleted
    * @param deleted entries deleted (not ours, untracked, refused, drop entries)
    * @param reinstalled entries written back for tracked connections that had lost them
    * @param micros from the stats request to the writes
@@ -95,7 +97,7 @@ public final class FlowReconciler implements SwitchListener {
   private final int priority;
   private final ScheduledExecutorService scheduler;
   private final Duration settle;
-  private final Set<DatapathId> seen = ConcurrentHashMap.newKeySet();
+  private final Set<DatapathId> adoptionDone = ConcurrentHashMap.newKeySet();
   private final Map<U64, Ends> ends = new ConcurrentHashMap<>();
   private final Deque<Report> reports = new ArrayDeque<>();
 
@@ -119,10 +121,13 @@ public final class FlowReconciler implements SwitchListener {
     if (sw.version() == OFVersion.OF_10) {
       return;
     }
-    if (seen.add(sw.id())) {
-      scheduler.schedule(() -> reconcile(sw, true), settle.toMillis(), TimeUnit.MILLISECONDS);
-    } else {
+    if (adoptionDone.contains(sw.id())) {
       reconcile(sw, false);
+    } else {
+      // until one adoption has read this switch, a reconnect adopts too: a switch that flaps within
+      // the settle delay must not lose the connections no one has looked at yet
+      scheduler.schedule(() -> reconcile(sw, true).thenRun(() -> adoptionDone.add(sw.id())),
+          settle.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -279,8 +284,10 @@ public final class FlowReconciler implements SwitchListener {
       return null;
     }
     if (!firewall.stillCarried(policy, e.get())) {
-      log.info("switch {}: not adopting {}: the policy would not let the switches carry it", sw.id(), original);
-      tracker.delete(original);
+      // it may open, so conntrack keeps it; but its packets must be judged one by one (a LOG rule, a
+      // per-packet match, an established packet the rules drop): its entries go
+      log.info("switch {}: {} tracked but not carried: the policy judges its packets at the controller",
+          sw.id(), original);
       return null;
     }
     tracker.markOffloaded(e.get());

@@ -251,10 +251,38 @@ class FlowReconcilerTest {
   }
 
   @Test
-  void aSwitchThatCannotAnswerStatsIsLeftAsItIs() {
-    reconciler.switchReady(sw); // seen at start: reconciled at once, and FakeSwitch fails every stats request
-    assertThat(reconciler.reports()).isEmpty();
-    assertThat(sw.written()).isEmpty();
+  void aSwitchThatReconnectsBeforeItsFirstAdoptionStillAdopts() {
+    // setUp's switch connected at start; its adoption is pending (FakeSwitch cannot answer stats)
+    TableSwitch back = new TableSwitch(FakeSwitch.of13(1, 1, 2), connection(client(40000, 22)));
+
+    reconciler.switchReady(back);
+    ctx.fakeScheduler().runAll();
+
+    assertThat(reconciler.reports()).singleElement().satisfies(r -> {
+      assertThat(r.adopting()).isTrue();
+      assertThat(r.adopted()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void aConnectionThePolicyLetsOpenButNotOffloadStaysTrackedWithoutEntries() throws Exception {
+    String logged = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n"
+        + "-A INPUT -p tcp --dport 22 -j LOG --log-prefix ssh\n"
+        + "-A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT\n"
+        + "-A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT\nCOMMIT\n";
+    Path dir = java.nio.file.Files.createTempDirectory("reconcile");
+    java.nio.file.Files.writeString(dir.resolve("s.rules"), logged);
+    Path policy = java.nio.file.Files.writeString(dir.resolve("p.yaml"),
+        "hosts:\n  - address: 10.0.0.1\n    rules: s.rules\n");
+    app.policies().replace(new PolicyLoader().load(policy));
+
+    FlowReconciler.Report r = apply(connection(client(40000, 22)), true);
+
+    assertThat(r.refused()).as("not carried by the switches: every packet is logged").isEqualTo(1);
+    assertThat(sw.flowDeletes()).hasSize(4);
+    assertThat(tracker.entries()).as("it may open, so it stays tracked").singleElement()
+        .satisfies(e -> assertThat(e.tcpStateName()).isEqualTo("ESTABLISHED"));
+    assertThat(app.offloads().size()).isZero();
   }
 
   /** A fake switch whose flow table (for stats requests) is given. */
