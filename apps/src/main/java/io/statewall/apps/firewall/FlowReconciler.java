@@ -154,8 +154,12 @@ public final class FlowReconciler implements SwitchListener {
         });
   }
 
-  /** Reconciles {@code sw} against the entries {@code table} it reported (one switch at a time: adoption spans switches). */
-  synchronized Report apply(SwitchHandle sw, List<OFFlowStatsEntry> table, boolean adopting, long startNanos) {
+  /**
+   * Reconciles {@code sw} against the entries {@code table} it reported (one switch at a time: adoption
+   * spans switches); public for tests and benchmarks that bring their own table.
+   */
+  public synchronized Report apply(SwitchHandle sw, List<OFFlowStatsEntry> table, boolean adopting,
+      long startNanos) {
     OFFactory f = sw.factory();
     List<OFMessage> out = new ArrayList<>();
     Map<U64, List<SwitchEntry>> ours = new LinkedHashMap<>();

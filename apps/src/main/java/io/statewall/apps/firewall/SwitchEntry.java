@@ -26,10 +26,10 @@ import org.projectfloodlight.openflow.types.TransportPort;
  *
  * @param output the port of its output action; null for a drop entry
  */
-record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch match, OFPort output, boolean trap) {
+public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch match, OFPort output, boolean trap) {
 
   /** The table-miss entry the handshake installs: priority 0, matching everything. */
-  static boolean isTableMiss(OFFlowStatsEntry s) {
+  public static boolean isTableMiss(OFFlowStatsEntry s) {
     return s.getPriority() == 0 && !s.getMatch().getMatchFields().iterator().hasNext();
   }
 
@@ -39,7 +39,7 @@ record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch match, OFPo
    * connection match, or its cookie is not the one its match gives (entries claiming another
    * connection's cookie are not trusted).
    */
-  static Optional<SwitchEntry> of(OFFlowStatsEntry s, int priority) {
+  public static Optional<SwitchEntry> of(OFFlowStatsEntry s, int priority) {
     if (!ConnectionCookie.isOurs(s.getCookie()) || (s.getPriority() != priority && s.getPriority() != priority + 1)) {
       return Optional.empty();
     }
