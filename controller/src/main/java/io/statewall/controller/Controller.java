@@ -85,7 +85,8 @@ public final class Controller implements AutoCloseable {
     workerGroup = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("statewall-switch", true));
     switchChannels = new DefaultChannelGroup("switches", ImmediateEventExecutor.INSTANCE);
     OpenFlowChannelInitializer pipeline =
-        new OpenFlowChannelInitializer(tls, config.echoInterval(), config.handshakeTimeout(), directory);
+        new OpenFlowChannelInitializer(tls, config.echoInterval(), config.handshakeTimeout(), directory,
+            config.flowsOnConnect());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)

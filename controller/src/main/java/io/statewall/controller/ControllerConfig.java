@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param echoInterval a switch silent this long gets an echo request; silent twice as long, dropped
  * @param handshakeTimeout a switch not ready this long after connecting is dropped
  * @param workerThreads event-loop threads for switch channels; one switch always stays on one thread
+ * @param flowsOnConnect what the handshake does with the flow entries a connecting switch already holds
  */
 public record ControllerConfig(
     String listenHost,
@@ -21,7 +22,8 @@ public record ControllerConfig(
     Optional<Tls> tls,
     Duration echoInterval,
     Duration handshakeTimeout,
-    int workerThreads) {
+    int workerThreads,
+    FlowsOnConnect flowsOnConnect) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 6653;
@@ -37,7 +39,29 @@ public record ControllerConfig(
     }
   }
 
+  /**
+   * What the handshake does with a connecting switch's flow table. OpenFlow cannot delete "all but
+   * cookie X", so keeping is all or nothing: an app that keeps must reconcile the table itself.
+   */
+  public enum FlowsOnConnect {
+    /** Delete every entry, then add the table-miss: a switch starts from nothing (the default). */
+    CLEAR,
+    /**
+     * Keep the entries (a switch that reconnects, or a controller that restarts, leaves established
+     * connections flowing) and only (re)add the table-miss. OpenFlow 1.0 switches are cleared anyway:
+     * 1.0 has no cookie masks to read or delete an app's entries by.
+     */
+    KEEP
+  }
+
+  /** The six settings of the first release; the flow table is cleared on connect. */
+  public ControllerConfig(String listenHost, int listenPort, Optional<Tls> tls, Duration echoInterval,
+      Duration handshakeTimeout, int workerThreads) {
+    this(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads, FlowsOnConnect.CLEAR);
+  }
+
   public ControllerConfig {
+    Objects.requireNonNull(flowsOnConnect, "flowsOnConnect");
     Objects.requireNonNull(listenHost, "listenHost");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(echoInterval, "echoInterval");
@@ -63,22 +87,27 @@ public record ControllerConfig(
   }
 
   public ControllerConfig withListen(String host, int port) {
-    return new ControllerConfig(host, port, tls, echoInterval, handshakeTimeout, workerThreads);
+    return new ControllerConfig(host, port, tls, echoInterval, handshakeTimeout, workerThreads, flowsOnConnect);
   }
 
   public ControllerConfig withTls(Optional<Tls> newTls) {
-    return new ControllerConfig(listenHost, listenPort, newTls, echoInterval, handshakeTimeout, workerThreads);
+    return new ControllerConfig(listenHost, listenPort, newTls, echoInterval, handshakeTimeout, workerThreads,
+        flowsOnConnect);
   }
 
   public ControllerConfig withEchoInterval(Duration interval) {
-    return new ControllerConfig(listenHost, listenPort, tls, interval, handshakeTimeout, workerThreads);
+    return new ControllerConfig(listenHost, listenPort, tls, interval, handshakeTimeout, workerThreads, flowsOnConnect);
   }
 
   public ControllerConfig withHandshakeTimeout(Duration timeout) {
-    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, timeout, workerThreads);
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, timeout, workerThreads, flowsOnConnect);
   }
 
   public ControllerConfig withWorkerThreads(int threads) {
-    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, threads);
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, threads, flowsOnConnect);
+  }
+
+  public ControllerConfig withFlowsOnConnect(FlowsOnConnect flows) {
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads, flows);
   }
 }

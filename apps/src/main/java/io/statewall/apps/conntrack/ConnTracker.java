@@ -50,6 +50,16 @@ public interface ConnTracker {
    */
   void markOffloaded(CtEntry entry);
 
+  /**
+   * Takes in a connection found running in the switches, which no packet of ours has shown (entries
+   * left by an earlier controller): confirmed, SEEN_REPLY and ASSURED, TCP in ESTABLISHED with its
+   * windows unknown and be-liberal (as Linux picks a connection up mid-stream, and as an offloaded
+   * one is), the protocol's established timeout from now. Returns the connection already tracked
+   * under either direction of {@code original} if there is one, or empty when the table is full of
+   * assured connections. Nothing is checked against a policy here: that is the caller's job.
+   */
+  java.util.Optional<CtEntry> adopt(CtTuple original);
+
   /** Removes expired connections and expectations, at most {@code maxBuckets} buckets per call. */
   int collectExpired(int maxBuckets);
 

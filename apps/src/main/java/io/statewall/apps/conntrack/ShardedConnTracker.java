@@ -440,6 +440,50 @@ public final class ShardedConnTracker implements ConnTracker {
     return !victims.isEmpty() || !expired.isEmpty();
   }
 
+  // ------------------------------------------------------------------------------------ adopt
+
+  @Override
+  public java.util.Optional<CtEntry> adopt(CtTuple original) {
+    CtKey k = CtKey.of(original);
+    long now = clock.millis();
+    CtShard s = shardOf(k.hash);
+    synchronized (s) {
+      CtEntry known = s.find(k, now);
+      if (known != null) {
+        return java.util.Optional.of(known);
+      }
+    }
+    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(k.hash, now)) {
+      count.decrementAndGet();
+      insertFailed.increment();
+      return java.util.Optional.empty();
+    }
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    e.created = now;
+    e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
+    if (k.proto == Packet.PROTO_TCP) {
+      e.tcpState = TcpTracker.ESTABLISHED;
+      TcpTracker.markOffloaded(e);
+      TcpTracker.forgetWindows(e);
+    }
+    e.expires = now + refreshTimeout(e);
+    CtEntry expired;
+    synchronized (s) {
+      CtEntry raced = s.find(k, now);
+      if (raced != null) {
+        count.decrementAndGet();
+        return java.util.Optional.of(raced);
+      }
+      s.link(e);
+      expired = s.takeExpired();
+    }
+    created.increment();
+    if (expired != null) {
+      afterRemoval(expired, RemovalReason.EXPIRED);
+    }
+    return java.util.Optional.of(e);
+  }
+
   // ------------------------------------------------------------------------- maintenance & views
 
   @Override

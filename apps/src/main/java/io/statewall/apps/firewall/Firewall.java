@@ -200,6 +200,31 @@ public final class Firewall implements ConnectionDecider {
   }
 
   /**
+   * Whether {@code policy} would let the first packet of {@code original} open a connection: the raw
+   * tables accept it tracked and ask for no helper (helper connections are never offloaded), and the
+   * filter accepts it as NEW. Changes nothing; for adopting connections found in the switches.
+   */
+  public boolean opens(Policy policy, CtTuple original) {
+    Packet.Builder b = Packet.builder().addresses(original.src(), original.dst());
+    switch (original.protocol()) {
+      case Packet.PROTO_TCP -> b.tcp(original.srcPort(), original.dstPort(), Packet.TCP_SYN);
+      case Packet.PROTO_UDP -> b.udp(original.srcPort(), original.dstPort());
+      case Packet.PROTO_ICMP, Packet.PROTO_ICMPV6 ->
+          b.icmp(original.icmpType(), original.icmpCode()).icmpId(original.icmpId());
+      default -> b.protocol(original.protocol());
+    }
+    Packet p = b.build();
+    PathContext ctx = hostContext(policy, p);
+    RawDecision raw = policy.raw(p, ctx);
+    if (raw.verdict() != Verdict.ACCEPT || raw.notrack() || raw.helper() != null) {
+      return false;
+    }
+    ConnInfo info = new ConnInfo.Of(CtState.NEW, CtDirection.ORIGINAL, 0, original.src(), original.dst(),
+        original.dst(), original.src(), original.protocol(), null);
+    return policy.filter(p, info, ctx).accepted();
+  }
+
+  /**
    * What {@code policy} would answer to the next established packet of tracked {@code e} in
    * {@code dir}, changing nothing (for a policy dry run): the raw tables' drop, else the filter's verdict.
    */

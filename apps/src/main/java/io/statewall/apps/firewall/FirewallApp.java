@@ -41,6 +41,10 @@ public final class FirewallApp implements App {
   private static final Logger log = LoggerFactory.getLogger(FirewallApp.class);
   /** Before forwarding (100), so conntrack hears of expired entries first. */
   static final int FLOW_REMOVED_ORDER = 90;
+  /** After topology, which must know the switch (and its ports) before paths through it are rebuilt. */
+  static final int RECONCILE_ORDER = 200;
+  /** How long after a switch's first connection adoption waits for discovery to find its links. */
+  static final java.time.Duration ADOPT_SETTLE = java.time.Duration.ofSeconds(2);
 
   private final PolicyHolder policies;
   private final ConnTracker tracker;
@@ -56,6 +60,7 @@ public final class FirewallApp implements App {
   private SwitchRegistry switches;
   private ScheduledFuture<?> expiry;
   private ScheduledFuture<?> refresh;
+  private FlowReconciler reconciler;
 
   public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
       FirewallSettings settings, Firewall.DecisionListener listener) {
@@ -89,6 +94,11 @@ public final class FirewallApp implements App {
     forwarding = new ForwardingApp(topology, firewall, parser::parse,
         new ForwardingSettings(policies.current().idleTimeout(), settings.priority()), budget);
     forwarding.start(context);
+    ForwardingSettings fs = new ForwardingSettings(policies.current().idleTimeout(), settings.priority());
+    reconciler = new FlowReconciler(topology, tracker, offloads, forwarding.installed(),
+        new io.statewall.apps.forwarding.FlowProgrammer(switches, fs), firewall, policies, settings.priority(),
+        context.scheduler(), ADOPT_SETTLE);
+    context.addSwitchListener(RECONCILE_ORDER, reconciler);
     context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
     tracker.addRemovalListener((entry, reason) -> offloads.forget(entry).ifPresent(this::deleteEntries));
     expiry = context.scheduler().scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
@@ -111,6 +121,11 @@ public final class FirewallApp implements App {
 
   public OffloadIndex offloads() {
     return offloads;
+  }
+
+  /** Reconciles switches' flow tables with conntrack when they (re)connect, once started. */
+  public FlowReconciler reconciler() {
+    return reconciler;
   }
 
   public PolicyHolder policies() {

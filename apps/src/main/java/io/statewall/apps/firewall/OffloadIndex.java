@@ -33,6 +33,11 @@ public final class OffloadIndex {
     byCookie.put(c, entry);
   }
 
+  /** Records an adopted connection, whose entries already carry {@code cookie}. */
+  void adopt(U64 cookie, CtEntry entry) {
+    record(entry, cookie);
+  }
+
   public Optional<CtEntry> entry(U64 cookie) {
     return Optional.ofNullable(byCookie.get(cookie.getValue()));
   }

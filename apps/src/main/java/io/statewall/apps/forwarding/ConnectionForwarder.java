@@ -10,6 +10,7 @@ import io.statewall.topology.Path;
 import io.statewall.topology.TopologyEvent;
 import io.statewall.topology.TopologyService;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.List;
@@ -82,32 +83,29 @@ public final class ConnectionForwarder {
 
   /** Moves connections off failed links and after moved hosts; other events change nothing. */
   public void topologyChanged(TopologyEvent event) {
-    int moved = 0;
-    int removed = 0;
+    EnumMap<Rerouted, Integer> counts = new EnumMap<>(Rerouted.class);
     if (event instanceof TopologyEvent.LinkDown down) {
+      // a switch that lost its controller still forwards (fail-secure) on its entries: with no other
+      // path, the connection's entries stay for the switch's return rather than cut a live path
+      boolean switchGone = down.reason() == TopologyEvent.Reason.SWITCH_DOWN;
       for (InstalledConnection c : installed.using(down.link())) {
-        if (reroute(c, c.src(), c.dst())) {
-          moved++;
-        } else {
-          removed++;
-        }
+        counts.merge(reroute(c, c.src(), c.dst(), switchGone), 1, Integer::sum);
       }
     } else if (event instanceof TopologyEvent.HostMoved hostMoved) {
       MacAddress mac = hostMoved.host().mac();
       for (InstalledConnection c : installed.involving(mac)) {
-        if (reroute(c,
+        counts.merge(reroute(c,
             c.original().ethSrc().equals(mac) ? hostMoved.host().attachment() : c.src(),
-            c.original().ethDst().equals(mac) ? hostMoved.host().attachment() : c.dst())) {
-          moved++;
-        } else {
-          removed++;
-        }
+            c.original().ethDst().equals(mac) ? hostMoved.host().attachment() : c.dst(), false),
+            1, Integer::sum);
       }
     }
-    if (moved + removed > 0) {
+    if (!counts.isEmpty()) {
       // one line per event: a switch leaving with 50,000 connections once logged 50,000 lines
-      LOG.info("{}: {} connection(s) moved to a new path, {} with no path left lost their entries",
-          event, moved, removed);
+      LOG.info("{}: connections moved to a new path {}, kept on their entries while a switch of "
+          + "their path is away {}, with no path left and their entries removed {}", event,
+          counts.getOrDefault(Rerouted.MOVED, 0), counts.getOrDefault(Rerouted.KEPT, 0),
+          counts.getOrDefault(Rerouted.REMOVED, 0));
     }
   }
 
@@ -118,17 +116,30 @@ public final class ConnectionForwarder {
     }
   }
 
+  /** What a reroute did with a connection. */
+  private enum Rerouted { MOVED, KEPT, REMOVED }
+
+  /** Re-installs {@code c} between new (or the same) attachments on today's shortest path. */
+  synchronized void reroute(InstalledConnection c, Attachment src, Attachment dst) {
+    reroute(c, src, dst, false);
+  }
+
   /**
-   * Re-installs {@code c} between new (or the same) attachments on today's shortest path; false
-   * when there is none, and its entries were removed.
+   * Re-installs {@code c} on today's shortest path; with no path left its entries are removed, or,
+   * when {@code keepIfNoPath} (a switch of its path only lost its controller), kept.
    */
-  synchronized boolean reroute(InstalledConnection c, Attachment src, Attachment dst) {
+  private synchronized Rerouted reroute(InstalledConnection c, Attachment src, Attachment dst,
+      boolean keepIfNoPath) {
     Optional<Path> path = topology.path(src, dst);
+    if (path.isEmpty() && keepIfNoPath) {
+      LOG.debug("connection {}: a switch of its path disconnected and no other path is left: entries kept", c.cookie());
+      return Rerouted.KEPT;
+    }
     if (path.isEmpty() || !programmer.canInstall(path.get(), c.original())) {
       LOG.debug("connection {} has no path left from {} to {}: entries removed", c.cookie(), src, dst);
       removeEntries(c, List.of(), List.of());
       installed.forget(c.cookie());
-      return false;
+      return Rerouted.REMOVED;
     }
     InstalledConnection moved = new InstalledConnection(c.cookie(), c.original(), src, dst,
         c.directions(), path.get());
@@ -136,7 +147,7 @@ public final class ConnectionForwarder {
     // entries on (switch, in_port) pairs the new path no longer uses would never match again
     removeEntries(c, path.get().hops(), path.get().reversed().hops());
     installed.record(moved);
-    return true;
+    return Rerouted.MOVED;
   }
 
   /** A live connection's entries moved to a new path: written whatever the budget says. */

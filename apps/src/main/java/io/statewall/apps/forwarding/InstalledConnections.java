@@ -93,6 +93,15 @@ public final class InstalledConnections {
     byCookie.remove(cookie);
   }
 
+  /** Every connection with entries now (a copy). */
+  public synchronized List<InstalledConnection> all() {
+    List<InstalledConnection> out = new ArrayList<>(byCookie.size());
+    for (Tracked t : byCookie.values()) {
+      out.add(t.connection());
+    }
+    return out;
+  }
+
   public synchronized int size() {
     return byCookie.size();
   }

@@ -125,4 +125,28 @@ class RerouteTest {
     net.portDown(2, 1);
     assertThat(net.sw(4).flowAdds()).as("an expired connection is not re-installed").isEmpty();
   }
+
+  @Test
+  void aSwitchThatDisconnectsWithNoOtherPathLeavesTheEntriesOfItsConnectionsInPlace() {
+    TestNet net = TestNet.chain(new OpenPolicy(), ForwardingSettings.DEFAULTS, 2, false, OFVersion.OF_13);
+    net.attach(1, 1, 3);
+    net.attach(2, 2, 3);
+    net.send(1, 3, TestFrames.udp(1, 2, 1000, 53));
+    net.clearWrites();
+
+    net.ctx.disconnect(net.sw(2)); // its controller connection, not its cables: fail-secure, it forwards on
+
+    assertThat(net.sw(1).flowDeletes()).isEmpty();
+    assertThat(net.forwarding.installed().size()).as("still there for the switch's return").isOne();
+  }
+
+  @Test
+  void aSwitchThatDisconnectsOnARingStillHasItsConnectionsMovedAround() {
+    TestNet net = ringWithConnection();
+
+    net.ctx.disconnect(net.sw(2));
+
+    assertThat(outPort(entryFrom(net.sw(1), 3))).as("by s4 now").isEqualTo(2);
+    assertThat(net.forwarding.installed().using(S1_S4)).hasSize(1);
+  }
 }

@@ -8,7 +8,7 @@ public interface SwitchListener {
   /** The features and port descriptions are known; the switch is not yet programmed. */
   default void switchConnected(SwitchHandle sw) {}
 
-  /** The flow table is cleared and the table-miss entry confirmed by a barrier. */
+  /** The flow table is cleared (or kept, as configured) and the table-miss entry confirmed by a barrier. */
   default void switchReady(SwitchHandle sw) {}
 
   default void portChanged(SwitchHandle sw, OFPortStatus status) {}

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.switches.ConnectedSwitch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings a new connection to a ready switch: hello and version negotiation, features, port descriptions,
- * then set-config, delete all flows, the table-miss entry and a barrier. Fires {@link HandshakeEvent}s,
+ * then set-config, delete all flows (unless told to keep them), the table-miss entry and a barrier. Fires {@link HandshakeEvent}s,
  * and leaves the pipeline once the switch is ready. A switch not ready within the timeout is dropped.
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
@@ -53,10 +54,16 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private long barrierXid;
   private final Set<Long> essentialXids = new HashSet<>();
   private ScheduledFuture<?> timeoutTask;
+  private final ControllerConfig.FlowsOnConnect flowsOnConnect;
 
   public HandshakeHandler(ConnectionInfo connection, Duration timeout) {
+    this(connection, timeout, ControllerConfig.FlowsOnConnect.CLEAR);
+  }
+
+  public HandshakeHandler(ConnectionInfo connection, Duration timeout, ControllerConfig.FlowsOnConnect flowsOnConnect) {
     this.connection = connection;
     this.timeout = timeout;
+    this.flowsOnConnect = flowsOnConnect;
   }
 
   State state() {
@@ -149,13 +156,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     sw = new ConnectedSwitch(ctx.channel(), connection, factory, features, ports);
     state = State.WAIT_BARRIER;
     ctx.fireUserEventTriggered(new HandshakeEvent.Connected(sw));
-    long deleteXid = connection.nextXid();
+    // keeping needs cookie masks to tell an app's entries apart later: 1.0 has none, so it is cleared
+    boolean clear = flowsOnConnect == ControllerConfig.FlowsOnConnect.CLEAR || factory.getVersion() == OFVersion.OF_10;
+    long deleteXid = clear ? connection.nextXid() : -1;
     long tableMissXid = connection.nextXid();
     barrierXid = connection.nextXid();
-    essentialXids.add(deleteXid);
     essentialXids.add(tableMissXid);
     ctx.write(HandshakeMessages.setConfig(factory, connection.nextXid()));
-    ctx.write(HandshakeMessages.deleteAllFlows(factory, deleteXid));
+    if (clear) {
+      essentialXids.add(deleteXid);
+      ctx.write(HandshakeMessages.deleteAllFlows(factory, deleteXid));
+    } else {
+      LOG.info("switch {}: keeping its flow entries (the apps reconcile them)", connection);
+    }
     ctx.write(HandshakeMessages.tableMiss(factory, tableMissXid));
     ctx.writeAndFlush(HandshakeMessages.barrier(factory, barrierXid));
   }

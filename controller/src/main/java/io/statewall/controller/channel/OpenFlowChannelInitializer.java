@@ -1,5 +1,6 @@
 package io.statewall.controller.channel;
 
+import io.statewall.controller.ControllerConfig;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.Channel;
@@ -25,9 +26,16 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
   private final Duration echoInterval;
   private final Duration handshakeTimeout;
   private final SwitchDirectory directory;
+  private final ControllerConfig.FlowsOnConnect flowsOnConnect;
 
   public OpenFlowChannelInitializer(
       Optional<SslContext> tls, Duration echoInterval, Duration handshakeTimeout, SwitchDirectory directory) {
+    this(tls, echoInterval, handshakeTimeout, directory, ControllerConfig.FlowsOnConnect.CLEAR);
+  }
+
+  public OpenFlowChannelInitializer(Optional<SslContext> tls, Duration echoInterval, Duration handshakeTimeout,
+      SwitchDirectory directory, ControllerConfig.FlowsOnConnect flowsOnConnect) {
+    this.flowsOnConnect = flowsOnConnect;
     this.tls = tls;
     this.echoInterval = echoInterval;
     this.handshakeTimeout = handshakeTimeout;
@@ -44,7 +52,7 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
     p.addLast(IDLE, new IdleStateHandler(echoInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addLast(ECHO, new EchoHandler(connection));
     p.addLast(MALFORMED_FRAME, new MalformedFrameHandler(connection));
-    p.addLast(HANDSHAKE, new HandshakeHandler(connection, handshakeTimeout));
+    p.addLast(HANDSHAKE, new HandshakeHandler(connection, handshakeTimeout, flowsOnConnect));
     p.addLast(SWITCH, new SwitchChannelHandler(connection, directory));
   }
 }

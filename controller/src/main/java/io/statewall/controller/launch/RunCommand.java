@@ -64,6 +64,12 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--api-tls-key", paramLabel = "PEM", description = "Private key of --api-tls-cert (PKCS#8 PEM).")
   Path apiTlsKey;
 
+  @Option(names = "--clear-flows-on-connect",
+      description = "Delete every flow entry of a switch when it connects, instead of keeping the entries "
+          + "and reconciling them with conntrack (keeping lets established connections survive a switch "
+          + "reconnect or a controller restart).")
+  boolean clearFlowsOnConnect;
+
   private final AppAssembler assembler;
   private final ShutdownHooks hooks;
   private final PrintWriter out;
@@ -81,7 +87,9 @@ final class RunCommand implements Callable<Integer> {
         ControllerConfig.defaults()
             .withListen(listen.host(), listen.port())
             .withEchoInterval(echoInterval)
-            .withTls(tls());
+            .withTls(tls())
+            .withFlowsOnConnect(clearFlowsOnConnect
+                ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
     RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey));
     List<App> apps = assembler.assemble(options);
     Controller controller = new Controller(config, apps);

@@ -33,7 +33,7 @@ public interface SwitchHandle {
 
   boolean isConnected();
 
-  /** Connected, flow table cleared and the table-miss entry confirmed by a barrier. */
+  /** Connected, flow table cleared (or kept, as configured) and the table-miss entry confirmed by a barrier. */
   boolean isReady();
 
   /**

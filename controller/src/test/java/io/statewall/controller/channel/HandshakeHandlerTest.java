@@ -99,6 +99,26 @@ class HandshakeHandlerTest {
     assertThat(handle.port(OFPort.of(3))).isPresent();
   }
 
+  /** Keeping flows: no delete, only the table-miss, except on 1.0 (no cookie masks to reconcile by). */
+  @ParameterizedTest
+  @EnumSource(value = OFVersion.class, names = {"OF_10", "OF_13", "OF_14", "OF_15"})
+  void keepingFlowsSendsNoDeleteExceptOnOpenFlow10(OFVersion version) {
+    EmbeddedSwitch keeping = EmbeddedSwitch.keepingFlows();
+    List<OFMessage> sent = keeping.handshake(version, DatapathId.of(0xab), 4);
+
+    List<OFMessage> afterFeatures = sent.stream().dropWhile(m -> !(m instanceof OFSetConfig)).toList();
+    if (version == OFVersion.OF_10) {
+      assertThat(afterFeatures).hasSize(4);
+      assertThat(afterFeatures.get(1)).isInstanceOf(OFFlowDelete.class);
+    } else {
+      assertThat(afterFeatures).hasSize(3).noneMatch(OFFlowDelete.class::isInstance);
+      assertThat(afterFeatures.get(1)).isInstanceOfSatisfying(OFFlowAdd.class,
+          add -> assertThat(add.getPriority()).isZero());
+      assertThat(afterFeatures.get(2)).isInstanceOf(OFBarrierRequest.class);
+    }
+    assertThat(keeping.directory.get(DatapathId.of(0xab)).orElseThrow().isReady()).isTrue();
+  }
+
   static Stream<Arguments> negotiations() {
     return Stream.of(
         Arguments.of("1.0 hello without bitmap", SwitchMessages.hello(OFVersion.OF_10), OFVersion.OF_10),

@@ -54,7 +54,22 @@ class StatewallCliTest {
     assertThat(run("run", "--help")).isZero();
 
     assertThat(out.toString()).contains("--policy=FILE", "--listen=HOST:PORT", "0.0.0.0:6653", "--echo-interval",
-        "--tls-cert", "--tls-key", "--tls-ca", "--help", "--version");
+        "--tls-cert", "--tls-key", "--tls-ca", "--clear-flows-on-connect", "--help", "--version");
+  }
+
+  @Test
+  void runKeepsSwitchFlowTablesUnlessToldToClearThem() throws IOException {
+    Path policy = file("flows.yaml", "hosts: []\n");
+    List<RunOptions> seen = new java.util.ArrayList<>();
+    assembler = options -> {
+      seen.add(options);
+      throw new UserError("stop here");
+    };
+    run("run", "--policy", policy.toString());
+    run("run", "--policy", policy.toString(), "--clear-flows-on-connect");
+    assertThat(seen).extracting(o -> o.controller().flowsOnConnect())
+        .containsExactly(io.statewall.controller.ControllerConfig.FlowsOnConnect.KEEP,
+            io.statewall.controller.ControllerConfig.FlowsOnConnect.CLEAR);
   }
 
   @Test

@@ -31,12 +31,23 @@ public final class EmbeddedSwitch {
   public final ListenerDispatcher dispatcher;
 
   public EmbeddedSwitch(ListenerDispatcher dispatcher, SwitchDirectory directory) {
+    this(dispatcher, directory, io.statewall.controller.ControllerConfig.FlowsOnConnect.CLEAR);
+  }
+
+  public EmbeddedSwitch(ListenerDispatcher dispatcher, SwitchDirectory directory,
+      io.statewall.controller.ControllerConfig.FlowsOnConnect flowsOnConnect) {
     this.dispatcher = dispatcher;
     this.directory = directory;
     this.channel =
         new EmbeddedChannel(
             new OpenFlowChannelInitializer(
-                Optional.empty(), Duration.ofSeconds(5), Duration.ofSeconds(10), directory));
+                Optional.empty(), Duration.ofSeconds(5), Duration.ofSeconds(10), directory, flowsOnConnect));
+  }
+
+  /** A switch whose controller keeps flow tables on connect ({@code FlowsOnConnect.KEEP}). */
+  public static EmbeddedSwitch keepingFlows() {
+    ListenerDispatcher d = new ListenerDispatcher();
+    return new EmbeddedSwitch(d, new SwitchDirectory(d), io.statewall.controller.ControllerConfig.FlowsOnConnect.KEEP);
   }
 
   public EmbeddedSwitch() {
