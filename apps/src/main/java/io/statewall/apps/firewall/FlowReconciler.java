@@ -8,6 +8,7 @@ import io.statewall.apps.forwarding.ExactMatch;
 import io.statewall.apps.forwarding.FlowProgrammer;
 import io.statewall.apps.forwarding.InstalledConnection;
 import io.statewall.apps.forwarding.InstalledConnections;
+import io.statewall.apps.guard.TableMissMeters;
 import io.statewall.apps.packet.IpAddress;
 import io.statewall.apps.packet.Packet;
 import io.statewall.apps.policy.Policy;
@@ -165,8 +166,8 @@ public final class FlowReconciler implements SwitchListener {
     Map<U64, List<SwitchEntry>> ours = new LinkedHashMap<>();
     int deleted = 0;
     for (OFFlowStatsEntry s : table) {
-      if (SwitchEntry.isTableMiss(s)) {
-        continue;
+      if (SwitchEntry.isTableMiss(s) || TableMissMeters.isOurs(s.getCookie())) {
+        continue; // the table-miss entries, plain or metered per port: the meters keep them up to date
       }
       Optional<SwitchEntry> e = SwitchEntry.of(s, priority);
       if (e.isEmpty()) {

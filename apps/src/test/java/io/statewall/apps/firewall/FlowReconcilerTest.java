@@ -157,6 +157,20 @@ class FlowReconcilerTest {
   }
 
   @Test
+  void theMeteredPerPortTableMissEntriesAreKeptAtRestartAndReconnect() {
+    OFFlowStatsEntry perPort = f.buildFlowStatsEntry().setTableId(TableId.ZERO).setPriority(1)
+        .setCookie(U64.of(io.statewall.apps.guard.TableMissMeters.COOKIE_TAG | 7))
+        .setMatch(f.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
+            OFPort.of(2)).build())
+        .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF)))))
+        .build();
+
+    assertThat(apply(List.of(tableMiss(), perPort), true).deleted()).isZero();
+    assertThat(apply(List.of(tableMiss(), perPort), false).deleted()).isZero();
+    assertThat(sw.flowDeletes()).isEmpty();
+  }
+
+  @Test
   void restartDeletesForeignEntriesDropEntriesAndCookieLookAlikesButNotTheTableMiss() {
     ExactMatch ssh = client(40000, 22);
     OFFlowStatsEntry forged = entry(client(40002, 22), 2, 1, ConnectionCookie.of(ssh)); // another's cookie

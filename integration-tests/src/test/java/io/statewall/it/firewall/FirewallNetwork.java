@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -76,23 +75,12 @@ final class FirewallNetwork implements AutoCloseable {
 
   /** statewall's forwarding entries (not the FIN/RST traps) on switch {@code sw} whose match contains every part. */
   List<FlowEntry> connectionEntries(String sw, String... matchParts) {
-    return net.ovsSwitch(sw).dumpFlows().stream()
-        .filter(f -> (f.cookie() >>> 48) == 0x5357)
-        // the FIN/RST traps above a TCP connection carry its cookie but forward nothing themselves
-        .filter(f -> !f.match().contains("tcp_flags="))
-        .filter(f -> Arrays.stream(matchParts).allMatch(part -> f.match().contains(part)))
-        .toList();
+    return SwitchEntries.connections(net.ovsSwitch(sw), matchParts);
   }
 
   /** Waits until {@code condition} holds; fails saying {@code what} after {@code timeout}. */
   static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout + ": " + what);
-      }
-      Thread.sleep(100); // polling the switch: dump-flows has no event to wait on
-    }
+    SwitchEntries.await(what, timeout, condition);
   }
 
   /** Writes {@code text} to a fresh temporary file named {@code name} in {@code dir}. */

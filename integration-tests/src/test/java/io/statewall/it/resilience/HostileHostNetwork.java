@@ -10,6 +10,7 @@ import io.statewall.apps.packet.Packet;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.app.App;
+import io.statewall.it.firewall.SwitchEntries;
 import io.statewall.mininet.ExecResult;
 import io.statewall.mininet.Host;
 import io.statewall.mininet.MininetNetwork;
@@ -93,13 +94,7 @@ final class HostileHostNetwork implements AutoCloseable {
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout + ": " + what);
-      }
-      Thread.sleep(50); // the controller's state has no event to wait on from here
-    }
+    SwitchEntries.await(what, timeout, condition);
   }
 
   static void awaitListening(Host h, int port) throws InterruptedException {

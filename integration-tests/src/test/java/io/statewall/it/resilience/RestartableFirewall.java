@@ -7,6 +7,7 @@ import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.app.App;
+import io.statewall.it.firewall.SwitchEntries;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.ExecResult;
 import io.statewall.mininet.FlowEntry;
@@ -22,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -123,21 +123,11 @@ final class RestartableFirewall implements AutoCloseable {
 
   /** statewall's forwarding entries (not the FIN/RST traps) on {@code sw} whose match has every part. */
   List<FlowEntry> connectionEntries(String sw, String... parts) {
-    return net.ovsSwitch(sw).dumpFlows().stream()
-        .filter(f -> (f.cookie() >>> 48) == 0x5357)
-        .filter(f -> !f.match().contains("tcp_flags="))
-        .filter(f -> Arrays.stream(parts).allMatch(part -> f.match().contains(part)))
-        .toList();
+    return SwitchEntries.connections(net.ovsSwitch(sw), parts);
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout + ": " + what);
-      }
-      Thread.sleep(100); // polling the switch or the controller: no event to wait on
-    }
+    SwitchEntries.await(what, timeout, condition);
   }
 
   static Path write(Path dir, String name, String text) throws IOException {

@@ -14,6 +14,7 @@ import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
+import io.statewall.it.firewall.SwitchEntries;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.ExecResult;
 import io.statewall.mininet.Host;
@@ -265,12 +266,6 @@ class SynFloodTest {
   }
 
   private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout + ": " + what);
-      }
-      Thread.sleep(100); // polling a switch or a counter: there is no event to wait on
-    }
+    SwitchEntries.await(what, timeout, condition);
   }
 }
