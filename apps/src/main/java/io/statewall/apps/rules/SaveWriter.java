@@ -9,7 +9,9 @@ final class SaveWriter {
     for (RuleTable t : set.tables()) {
       sb.append('*').append(t.name().label()).append('\n');
       for (Chain c : t.chains()) {
-        sb.append(':').append(c.name()).append(' ')
+        sb.append(':');
+        word(sb, c.name());
+        sb.append(' ')
             .append(c.policy() == null ? "-" : c.policy().name()).append(" [0:0]\n");
       }
       for (Chain c : t.chains()) {
@@ -26,7 +28,8 @@ final class SaveWriter {
   static String rule(Netbase nb, Family fam, String chain, Cidr src, boolean srcInv, Cidr dst,
       boolean dstInv, String in, boolean inInv, String out, boolean outInv, int proto,
       boolean protoInv, int fragment, Iterable<Match> matches, Target target) {
-    StringBuilder sb = new StringBuilder("-A ").append(chain);
+    StringBuilder sb = new StringBuilder("-A ");
+    word(sb, chain);
     addr(sb, "-s", src, srcInv);
     addr(sb, "-d", dst, dstInv);
     iface(sb, "-i", in, inInv);
@@ -58,8 +61,16 @@ final class SaveWriter {
       return;
     }
     sb.append(inv ? " ! " : " ").append(opt).append(' ');
-    // iptables-save prints the name raw, which iptables-restore reads back as another name when it holds
-    // a backslash, a double quote or whitespace (found by fuzzing): escape those as restore unescapes them
+    word(sb, name);
+  }
+
+  /**
+   * A name (interface, chain) as one word that reads back as itself. iptables-save prints names raw,
+   * which iptables-restore reads back as another name when it holds a backslash, a double quote or
+   * whitespace (found by fuzzing: an interface name, then a chain name): escape those as restore
+   * unescapes them.
+   */
+  static void word(StringBuilder sb, String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c == '\\' || c == '"' || Character.isWhitespace(c)) {

@@ -20,7 +20,8 @@ public sealed interface Target {
   record Jump(String chain, boolean isGoto) implements Target {
     @Override
     public void save(StringBuilder sb) {
-      sb.append(isGoto ? " -g " : " -j ").append(chain);
+      sb.append(isGoto ? " -g " : " -j ");
+      SaveWriter.word(sb, chain);
     }
   }
 

@@ -52,6 +52,20 @@ class RuleFileReaderTest {
             "-A INPUT -i \"a b\\\"\" -j DROP", "-A INPUT -i a\\ b\\\" -j DROP"));
   }
 
+  @org.junit.jupiter.api.Test
+  void aChainNameWithABackslashReadsBackFromSaveText() throws RuleSyntaxException {
+    // found by fuzzing (RuleFileReaderFuzzTest#ipv4): chain names were printed raw, and the
+    // declaration, -A and -j all unescape, so every save halved the backslashes
+    String text = "*filter\n:INPUT ACCEPT [0:0]\n:a\\\\b\\ c - [0:0]\n"
+        + "-A INPUT -j a\\\\b\\ c\n-A a\\\\b\\ c -j RETURN\nCOMMIT\n";
+    RuleSet set = READER.parse("t.rules", text, Family.IPV4);
+    assertThat(set.table(TableName.FILTER).chains()).extracting(Chain::name).contains("a\\b c");
+    RuleSet again = READER.parse("t.rules", set.save(), Family.IPV4);
+    assertThat(again.save()).isEqualTo(set.save());
+    assertThat(again.table(TableName.FILTER).chain("a\\b c").rules()).hasSize(1);
+    assertThat(set.save()).contains(":a\\\\b\\ c - [0:0]", "-A INPUT -j a\\\\b\\ c");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("canonical")
   void printsAsIptablesSave(String name, String in, String out) throws RuleSyntaxException {
