@@ -45,6 +45,11 @@ public final class PacketInGuard implements App {
   private final Map<DatapathId, TokenBucket> switches = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
 
+  /** The limits this guard enforces. */
+  public Limits limits() {
+    return limits;
+  }
+
   public PacketInGuard(Limits limits, LongSupplier nanoClock) {
     this.limits = limits;
     this.nanoClock = nanoClock;

@@ -20,6 +20,7 @@ import io.statewall.apps.policy.PolicyHolder;
 import io.statewall.apps.policy.PolicyLoader;
 import io.statewall.controller.app.App;
 import io.statewall.controller.launch.AppAssembler;
+import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
 import io.statewall.topology.TopologyApp;
@@ -70,7 +71,11 @@ public final class FirewallAssembler implements AppAssembler {
   /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
-    List<App> apps = new ArrayList<>(assemble(options.policy()));
+    RunLimits l = options.limits();
+    List<App> apps = new ArrayList<>(assemble(options.policy(), conntrack.withMaxEntries(l.conntrackMax()),
+        new PacketInGuard.Limits(l.portPacketInRate(), 2 * l.portPacketInRate(), l.switchPacketInRate(),
+            2 * l.switchPacketInRate()),
+        new FlowModLimits(l.flowModRate(), l.flowModRate(), flowMods.dropShare(), flowMods.tableFullBackoffSeconds())));
     apps.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
     // the operator API, last: it reads the firewall once that has started
     ApiApp.forRun(options, firewall, topology.service(), metrics).ifPresent(apps::add);
@@ -82,6 +87,11 @@ public final class FirewallAssembler implements AppAssembler {
    * topology (it learns hosts and links from packet-ins before the firewall judges them).
    */
   public List<App> assemble(Path policyFile) throws UserError {
+    return assemble(policyFile, conntrack, packetIns, flowMods);
+  }
+
+  private List<App> assemble(Path policyFile, CtConfig conntrack, PacketInGuard.Limits packetIns,
+      FlowModLimits flowMods) throws UserError {
     Policy policy = load(policyFile);
     policy.warnings().forEach(w -> log.warn("{}", w));
     topology = TopologyApp.create(TopologySettings.DEFAULTS);

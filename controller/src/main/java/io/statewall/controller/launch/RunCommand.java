@@ -70,6 +70,25 @@ final class RunCommand implements Callable<Integer> {
           + "reconnect or a controller restart).")
   boolean clearFlowsOnConnect;
 
+  @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
+      description = "Connections tracked at most (nf_conntrack_max); when full, unassured ones are dropped "
+          + "early to make room, as Linux does (default: ${DEFAULT-VALUE}).")
+  int conntrackMax;
+
+  @Option(names = "--port-packet-in-rate", paramLabel = "PER_SECOND", defaultValue = "20000",
+      description = "Packet-ins a second one switch port may send to the controller: a meter in switches "
+          + "that have meters, a token bucket in the controller always (default: ${DEFAULT-VALUE}).")
+  double portPacketInRate;
+
+  @Option(names = "--switch-packet-in-rate", paramLabel = "PER_SECOND", defaultValue = "200000",
+      description = "Packet-ins a second one whole switch may send (default: ${DEFAULT-VALUE}).")
+  double switchPacketInRate;
+
+  @Option(names = "--flow-mod-rate", paramLabel = "PER_SECOND", defaultValue = "50000",
+      description = "Flow-mods a second written to one switch; drop entries are the first to be skipped "
+          + "(default: ${DEFAULT-VALUE}).")
+  double flowModRate;
+
   private final AppAssembler assembler;
   private final ShutdownHooks hooks;
   private final PrintWriter out;
@@ -90,7 +109,14 @@ final class RunCommand implements Callable<Integer> {
             .withTls(tls())
             .withFlowsOnConnect(clearFlowsOnConnect
                 ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
-    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey));
+    RunLimits limits;
+    try {
+      limits = new RunLimits(conntrackMax, portPacketInRate, switchPacketInRate, flowModRate);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey),
+        limits);
     List<App> apps = assembler.assemble(options);
     Controller controller = new Controller(config, apps);
     InetSocketAddress bound;

@@ -177,6 +177,26 @@ class StatewallCliTest {
   }
 
   @Test
+  void runPassesTheFloodLimitsToTheAssemblerAndRefusesNonsense() throws IOException {
+    Path policy = file("limits.yaml", "hosts: []\n");
+    List<RunOptions> seen = new java.util.ArrayList<>();
+    assembler = options -> {
+      seen.add(options);
+      throw new UserError("stop here");
+    };
+    run("run", "--policy", policy.toString());
+    run("run", "--policy", policy.toString(), "--conntrack-max", "1000", "--port-packet-in-rate", "50",
+        "--switch-packet-in-rate", "500", "--flow-mod-rate", "100");
+    assertThat(seen).extracting(RunOptions::limits)
+        .containsExactly(RunLimits.DEFAULTS, new RunLimits(1000, 50, 500, 100));
+
+    err.getBuffer().setLength(0);
+    assertThat(run("run", "--policy", policy.toString(), "--flow-mod-rate", "0")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("statewall: --flow-mod-rate must be").doesNotContain("\tat ");
+    assertThat(seen).hasSize(2);
+  }
+
+  @Test
   void anAppThatCannotBindItsPortFailsRunWithOneLine() throws IOException {
     Path policy = file("bind.yaml", "hosts: []\n");
     assembler = options -> List.of(new App() {
