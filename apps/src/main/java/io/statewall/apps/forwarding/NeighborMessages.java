@@ -36,6 +36,9 @@ final class NeighborMessages {
   /** A neighbour solicitation: who asks (source may be :: during DAD) for which target. */
   record Solicitation(MacAddress srcMac, IPv6Address src, IPv6Address target) {}
 
+  /** A neighbour advertisement: who sent it and the address it speaks for. */
+  record Advertised(MacAddress srcMac, IPv6Address target) {}
+
   static Optional<Arp> arp(byte[] f) {
     if (f == null || f.length < 42 || u16(f, 12) != ETH_ARP || u16(f, 14) != 1
         || u16(f, 16) != 0x0800 || f[18] != 6 || f[19] != 4) {
@@ -53,6 +56,17 @@ final class NeighborMessages {
         .put(targetMac.getBytes()).put(request.targetIp().getBytes())
         .put(request.senderMac().getBytes()).put(request.senderIp().getBytes());
     return b.array();
+  }
+
+  /** A neighbour advertisement (ICMPv6 136) in {@code f}, or empty. */
+  static Optional<Advertised> advertised(byte[] f) {
+    // Ethernet 14 + IPv6 40 + ICMPv6 NA 24 (type, code, checksum, flags, target)
+    if (f == null || f.length < 78 || u16(f, 12) != ETH_IPV6 || (f[14] & 0xF0) != 0x60
+        || (f[20] & 0xFF) != ICMPV6 || (f[54] & 0xFF) != 136 || f[55] != 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new Advertised(MacAddress.of(Arrays.copyOfRange(f, 6, 12)),
+        IPv6Address.of(Arrays.copyOfRange(f, 62, 78))));
   }
 
   static Optional<Solicitation> solicitation(byte[] f) {

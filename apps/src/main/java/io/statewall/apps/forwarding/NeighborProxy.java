@@ -13,7 +13,8 @@ import org.projectfloodlight.openflow.types.MacAddress;
  * Answers ARP requests and IPv6 neighbour solicitations for hosts topology knows, from the
  * controller, so the question never crosses the network; an unknown target's question is flooded
  * along the broadcast tree. An ARP or solicitation whose sender address belongs to another known
- * host (ARP spoofing: a forged reply or gratuitous ARP) is dropped, so it poisons no host's cache.
+ * host (ARP spoofing: a forged reply or gratuitous ARP) is dropped, so it poisons no host's cache;
+ * so is a neighbour advertisement for another known host's address.
  */
 public final class NeighborProxy {
 
@@ -25,7 +26,10 @@ public final class NeighborProxy {
     this.sender = sender;
   }
 
-  /** Handles an ARP or NS frame from {@code from}; returns false if it is neither. */
+  /**
+   * Handles an ARP or NS frame from {@code from}, and drops an NA that claims another host's
+   * address; returns false for anything else (other NAs included), which forwarding then carries.
+   */
   public boolean handle(Attachment from, byte[] frame) {
     Optional<Arp> arp = NeighborMessages.arp(frame);
     if (arp.isPresent()) {
@@ -37,7 +41,10 @@ public final class NeighborProxy {
       onSolicitation(from, frame, ns.get());
       return true;
     }
-    return false;
+    // an advertisement speaking for another known host's address (unsolicited, to poison caches)
+    // goes nowhere; any other goes on as ordinary traffic
+    Optional<NeighborMessages.Advertised> na = NeighborMessages.advertised(frame);
+    return na.isPresent() && claimsAnothersAddress(na.get().target(), na.get().srcMac());
   }
 
   private void onArp(Attachment from, byte[] frame, Arp arp) {

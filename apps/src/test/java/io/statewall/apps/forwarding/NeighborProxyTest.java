@@ -128,6 +128,26 @@ class NeighborProxyTest {
   }
 
   @Test
+  void unsolicitedAdvertisementClaimingAnotherHostsAddressIsDropped() {
+    net.attach(5, 2, 3);
+    net.send(2, 3, TestFrames.advertisement(5, ip6(5), ip6(3)));
+    for (long s = 1; s <= 4; s++) {
+      assertThat(net.sw(s).packetOuts()).as("switch %d", s).isEmpty();
+    }
+    assertThat(net.topology.service().hostByAddress(ip6(3)).orElseThrow().mac()).isEqualTo(mac(3));
+  }
+
+  @Test
+  void anAdvertisementOfTheHostsOwnAddressGoesOn() {
+    net.send(3, 3, TestFrames.advertisement(3, ip6(3), ip6(3)));
+    long outs = 0;
+    for (long s = 1; s <= 4; s++) {
+      outs += net.sw(s).packetOuts().size();
+    }
+    assertThat(outs).as("flooded as before").isPositive();
+  }
+
+  @Test
   void arpReplyToAKnownHostGoesStraightToIt() {
     byte[] reply = TestFrames.arp(2, mac(3), ip(3), mac(1), mac(1), ip(1));
     net.send(3, 3, reply);

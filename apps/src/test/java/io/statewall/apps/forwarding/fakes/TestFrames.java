@@ -63,6 +63,13 @@ public final class TestFrames {
     return ipv6(mac(from), groupMac, src, group, 58, icmp.array());
   }
 
+  /** An unsolicited neighbour advertisement (override) from {@code from} for {@code target}, to all nodes. */
+  public static byte[] advertisement(int from, IPv6Address src, IPv6Address target) {
+    ByteBuffer icmp = ByteBuffer.allocate(32).put((byte) 136).put((byte) 0).putShort((short) 0)
+        .putInt(0x2000_0000).put(target.getBytes()).put((byte) 2).put((byte) 1).put(mac(from).getBytes());
+    return ipv6(mac(from), MacAddress.of("33:33:00:00:00:01"), src, IPv6Address.of("ff02::1"), 58, icmp.array());
+  }
+
   public static byte[] arpRequest(int from, IPv4Address target) {
     return arp(1, mac(from), ip(from), MacAddress.BROADCAST, MacAddress.NONE, target);
   }
