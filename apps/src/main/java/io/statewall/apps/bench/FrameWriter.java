@@ -21,17 +21,7 @@ public final class FrameWriter {
       long srcMac, long dstMac, int srcIp, int dstIp, int srcPort, int dstPort, long seq) {
     byte[] f = new byte[SYN_FRAME_LENGTH];
     ethernet(f, dstMac, srcMac, 0x0800);
-    int ip = ETH_LEN;
-    f[ip] = 0x45;
-    putShort(f, ip + 2, IP_LEN + TCP_LEN);
-    putShort(f, ip + 4, (int) (seq & 0xFFFF)); // identification: any value, vary it like a host would
-    putShort(f, ip + 6, 0x4000); // don't fragment
-    f[ip + 8] = 64;
-    f[ip + 9] = 6;
-    putInt(f, ip + 12, srcIp);
-    putInt(f, ip + 16, dstIp);
-    putShort(f, ip + 10, checksum(f, ip, IP_LEN, 0));
-    int tcp = ip + IP_LEN;
+    int tcp = ipv4Tcp(f, TCP_LEN, seq, srcIp, dstIp);
     putShort(f, tcp, srcPort);
     putShort(f, tcp + 2, dstPort);
     putInt(f, tcp + 4, (int) seq);
@@ -46,23 +36,32 @@ public final class FrameWriter {
     return f;
   }
 
+  /**
+   * The IPv4 header of a TCP segment of {@code tcpLen} bytes after the Ethernet header: DF, TTL 64,
+   * identification from the sequence number (any value, varied as a host would), checksum; returns
+   * where the TCP header starts.
+   */
+  private static int ipv4Tcp(byte[] f, int tcpLen, long seq, int srcIp, int dstIp) {
+    int ip = ETH_LEN;
+    f[ip] = 0x45;
+    putShort(f, ip + 2, IP_LEN + tcpLen);
+    putShort(f, ip + 4, (int) (seq & 0xFFFF));
+    putShort(f, ip + 6, 0x4000); // don't fragment
+    f[ip + 8] = 64;
+    f[ip + 9] = 6;
+    putInt(f, ip + 12, srcIp);
+    putInt(f, ip + 16, dstIp);
+    putShort(f, ip + 10, checksum(f, ip, IP_LEN, 0));
+    return ip + IP_LEN;
+  }
+
   /** A TCP segment without options (a handshake's SYN-ACK or ACK), TTL 64, window 64240. */
   public static byte[] tcpSegment(long srcMac, long dstMac, int srcIp, int dstIp, int srcPort,
       int dstPort, long seq, long ack, int flags) {
     int tcpLen = 20;
     byte[] f = new byte[MIN_FRAME];
     ethernet(f, dstMac, srcMac, 0x0800);
-    int ip = ETH_LEN;
-    f[ip] = 0x45;
-    putShort(f, ip + 2, IP_LEN + tcpLen);
-    putShort(f, ip + 4, (int) (seq & 0xFFFF));
-    putShort(f, ip + 6, 0x4000);
-    f[ip + 8] = 64;
-    f[ip + 9] = 6;
-    putInt(f, ip + 12, srcIp);
-    putInt(f, ip + 16, dstIp);
-    putShort(f, ip + 10, checksum(f, ip, IP_LEN, 0));
-    int tcp = ip + IP_LEN;
+    int tcp = ipv4Tcp(f, tcpLen, seq, srcIp, dstIp);
     putShort(f, tcp, srcPort);
     putShort(f, tcp + 2, dstPort);
     putInt(f, tcp + 4, (int) seq);

@@ -134,7 +134,7 @@ public final class Firewall implements ConnectionDecider {
     Set<CtDirection> install = plan(policy, p, ct, f, ctx);
     if (!install.isEmpty()) {
       tracker.markOffloaded(ct.entry());
-      offloads.record(p, ct.entry(), ct.direction());
+      offloads.record(p, ct.entry());
     }
     return new Judgement(Verdict.ACCEPT, ct.state(), f.decidedBy(), null, install, false);
   }

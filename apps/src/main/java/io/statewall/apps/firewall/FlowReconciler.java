@@ -296,7 +296,7 @@ public final class FlowReconciler implements SwitchListener {
       return null;
     }
     tracker.markOffloaded(e.get());
-    offloads.adopt(cookie, e.get());
+    offloads.record(e.get(), cookie);
     noteEnds(sw, cookie, e.get(), entries);
     return e.get();
   }

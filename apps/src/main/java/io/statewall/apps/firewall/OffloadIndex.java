@@ -1,6 +1,5 @@
 package io.statewall.apps.firewall;
 
-import io.statewall.apps.conntrack.CtDirection;
 import io.statewall.apps.conntrack.CtEntry;
 import io.statewall.apps.forwarding.ConnectionCookie;
 import io.statewall.apps.forwarding.ExactMatch;
@@ -22,7 +21,7 @@ public final class OffloadIndex {
   private final ConcurrentMap<Long, CtEntry> byCookie = new ConcurrentHashMap<>();
 
   /** Records that {@code entry}'s packets like {@code p} are (about to be) offloaded. */
-  void record(Packet p, CtEntry entry, CtDirection direction) {
+  void record(Packet p, CtEntry entry) {
     ExactMatch.of(p).ifPresent(m -> record(entry, ConnectionCookie.of(m)));
   }
 
@@ -31,11 +30,6 @@ public final class OffloadIndex {
     long c = cookie.getValue();
     entry.offload(new OffloadState(c));
     byCookie.put(c, entry);
-  }
-
-  /** Records an adopted connection, whose entries already carry {@code cookie}. */
-  void adopt(U64 cookie, CtEntry entry) {
-    record(entry, cookie);
   }
 
   public Optional<CtEntry> entry(U64 cookie) {

@@ -119,11 +119,6 @@ public final class ConnectionForwarder {
   /** What a reroute did with a connection. */
   private enum Rerouted { MOVED, KEPT, REMOVED }
 
-  /** Re-installs {@code c} between new (or the same) attachments on today's shortest path. */
-  synchronized void reroute(InstalledConnection c, Attachment src, Attachment dst) {
-    reroute(c, src, dst, false);
-  }
-
   /**
    * Re-installs {@code c} on today's shortest path; with no path left its entries are removed, or,
    * when {@code keepIfNoPath} (a switch of its path only lost its controller), kept.

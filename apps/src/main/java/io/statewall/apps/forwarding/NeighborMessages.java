@@ -36,6 +36,15 @@ final class NeighborMessages {
   /** A neighbour solicitation: who asks (source may be :: during DAD) for which target. */
   record Solicitation(MacAddress srcMac, IPv6Address src, IPv6Address target) {}
 
+  /**
+   * Whether {@code f} is an ICMPv6 neighbour message of {@code type} with its target: Ethernet 14 +
+   * IPv6 40 + 24 (type, code, checksum, reserved or flags, target).
+   */
+  private static boolean isNeighborMessage(byte[] f, int type) {
+    return f != null && f.length >= 78 && u16(f, 12) == ETH_IPV6 && (f[14] & 0xF0) == 0x60
+        && (f[20] & 0xFF) == ICMPV6 && (f[54] & 0xFF) == type && f[55] == 0;
+  }
+
   /** A neighbour advertisement: who sent it and the address it speaks for. */
   record Advertised(MacAddress srcMac, IPv6Address target) {}
 
@@ -60,9 +69,7 @@ final class NeighborMessages {
 
   /** A neighbour advertisement (ICMPv6 136) in {@code f}, or empty. */
   static Optional<Advertised> advertised(byte[] f) {
-    // Ethernet 14 + IPv6 40 + ICMPv6 NA 24 (type, code, checksum, flags, target)
-    if (f == null || f.length < 78 || u16(f, 12) != ETH_IPV6 || (f[14] & 0xF0) != 0x60
-        || (f[20] & 0xFF) != ICMPV6 || (f[54] & 0xFF) != 136 || f[55] != 0) {
+    if (!isNeighborMessage(f, NA)) {
       return Optional.empty();
     }
     return Optional.of(new Advertised(MacAddress.of(Arrays.copyOfRange(f, 6, 12)),
@@ -70,9 +77,7 @@ final class NeighborMessages {
   }
 
   static Optional<Solicitation> solicitation(byte[] f) {
-    // Ethernet 14 + IPv6 40 + ICMPv6 NS 24 (type, code, checksum, reserved, target)
-    if (f == null || f.length < 78 || u16(f, 12) != ETH_IPV6 || (f[14] & 0xF0) != 0x60
-        || (f[20] & 0xFF) != ICMPV6 || (f[54] & 0xFF) != NS || f[55] != 0) {
+    if (!isNeighborMessage(f, NS)) {
       return Optional.empty();
     }
     return Optional.of(new Solicitation(MacAddress.of(Arrays.copyOfRange(f, 6, 12)),

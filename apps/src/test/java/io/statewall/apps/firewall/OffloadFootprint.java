@@ -60,7 +60,7 @@ public final class OffloadFootprint {
       CtLookup l = ct.classify(ack, TrackOptions.NONE);
       ct.confirm(l);
       ct.markOffloaded(l.entry());
-      offloads.record(ack, l.entry(), l.direction());
+      offloads.record(ack, l.entry());
       ExactMatch m = ExactMatch.of(ack).orElseThrow();
       Attachment src = new Attachment(s1, OFPort.of(1 + client));
       Attachment dst = new Attachment(s2, OFPort.of(1 + server));

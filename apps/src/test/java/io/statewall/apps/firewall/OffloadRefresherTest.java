@@ -47,7 +47,7 @@ class OffloadRefresherTest {
     tracker.confirm(first);
     CtLookup reply = tracker.classify(udp("10.0.0.2", "10.0.0.1", 53, 5000, 2, 1), TrackOptions.NONE);
     tracker.confirm(reply);
-    offloads.record(out, reply.entry(), CtDirection.ORIGINAL);
+    offloads.record(out, reply.entry());
     return reply.entry();
   }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFStatsReply;
@@ -18,27 +19,28 @@ import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
  * xid fails that request.
  */
 final class PendingRequests {
-  private sealed interface Pending permits Single, Multipart, Stream {
+  private sealed interface Pending permits Single, Multipart {
     CompletableFuture<?> future();
   }
 
   private record Single(CompletableFuture<OFMessage> future) implements Pending {}
 
-  private record Multipart(CompletableFuture<List<OFStatsReply>> future, List<OFStatsReply> parts)
-      implements Pending {}
-
-  /** A multipart reply handed on part by part; counts the parts. */
-  private static final class Stream implements Pending {
-    private final CompletableFuture<Integer> future = new CompletableFuture<>();
+  /**
+   * A multipart reply: each part handed to {@code eachPart} as it arrives (parts of one xid arrive
+   * on one event loop, in order), the future completed with {@code result} after the last part.
+   */
+  private static final class Multipart<T> implements Pending {
+    private final CompletableFuture<T> future = new CompletableFuture<>();
     private final Consumer<OFStatsReply> eachPart;
-    private int parts;
+    private final Supplier<T> result;
 
-    Stream(Consumer<OFStatsReply> eachPart) {
+    Multipart(Consumer<OFStatsReply> eachPart, Supplier<T> result) {
       this.eachPart = eachPart;
+      this.result = result;
     }
 
     @Override
-    public CompletableFuture<Integer> future() {
+    public CompletableFuture<T> future() {
       return future;
     }
   }
@@ -59,14 +61,19 @@ final class PendingRequests {
 
   @SuppressWarnings("unchecked")
   <R extends OFStatsReply> CompletableFuture<List<R>> expectParts(long xid) {
-    CompletableFuture<List<OFStatsReply>> future = new CompletableFuture<>();
-    register(xid, new Multipart(future, new ArrayList<>()));
-    return (CompletableFuture<List<R>>) (CompletableFuture<?>) future;
+    List<OFStatsReply> parts = new ArrayList<>();
+    Multipart<List<OFStatsReply>> multi = new Multipart<>(parts::add, () -> List.copyOf(parts));
+    register(xid, multi);
+    return (CompletableFuture<List<R>>) (CompletableFuture<?>) multi.future();
   }
 
   @SuppressWarnings("unchecked")
   <R extends OFStatsReply> CompletableFuture<Integer> expectStream(long xid, Consumer<? super R> eachPart) {
-    Stream stream = new Stream(part -> eachPart.accept((R) part));
+    int[] parts = new int[1];
+    Multipart<Integer> stream = new Multipart<>(part -> {
+      parts[0]++;
+      eachPart.accept((R) part);
+    }, () -> parts[0]);
     register(xid, stream);
     return stream.future();
   }
@@ -87,37 +94,30 @@ final class PendingRequests {
     }
     if (pending instanceof Single single) {
       single.future().complete(reply);
-    } else if (pending instanceof Multipart multi) {
-      if (!(reply instanceof OFStatsReply part)) {
-        multi.future().completeExceptionally(
-            new IllegalStateException("expected a multipart reply, got " + reply.getType()));
-        return true;
-      }
-      multi.parts().add(part); // parts of one xid arrive on one event loop, in order
-      if (!part.getFlags().contains(OFStatsReplyFlags.REPLY_MORE)) {
-        multi.future().complete(List.copyOf(multi.parts()));
-      }
-    } else if (pending instanceof Stream stream) {
-      if (!(reply instanceof OFStatsReply part)) {
-        stream.future().completeExceptionally(
-            new IllegalStateException("expected a multipart reply, got " + reply.getType()));
-        return true;
-      }
-      if (stream.future().isDone()) {
-        return true; // timed out or failed: the rest of the parts go nowhere
-      }
-      stream.parts++;
-      try {
-        stream.eachPart.accept(part);
-      } catch (RuntimeException e) {
-        stream.future().completeExceptionally(e);
-        return true;
-      }
-      if (!part.getFlags().contains(OFStatsReplyFlags.REPLY_MORE)) {
-        stream.future().complete(stream.parts);
-      }
+    } else if (pending instanceof Multipart<?> multi) {
+      part(multi, reply);
     }
     return true;
+  }
+
+  private static <T> void part(Multipart<T> multi, OFMessage reply) {
+    if (!(reply instanceof OFStatsReply part)) {
+      multi.future().completeExceptionally(
+          new IllegalStateException("expected a multipart reply, got " + reply.getType()));
+      return;
+    }
+    if (multi.future().isDone()) {
+      return; // timed out or failed: the rest of the parts go nowhere
+    }
+    try {
+      multi.eachPart.accept(part);
+    } catch (RuntimeException e) {
+      multi.future().completeExceptionally(e);
+      return;
+    }
+    if (!part.getFlags().contains(OFStatsReplyFlags.REPLY_MORE)) {
+      multi.future().complete(multi.result.get());
+    }
   }
 
   /** Fails the request this error answers; false when no request waits for its xid. */
