@@ -1,11 +1,11 @@
 package io.statewall.apps.main;
 
-import io.statewall.apps.bench.BenchPolicy;
-import io.statewall.apps.bench.InProcessController;
-import io.statewall.apps.conntrack.CtConfig;
-import io.statewall.apps.conntrack.CtStats;
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FirewallApp;
+import io.statewall.bench.BenchPolicy;
+import io.statewall.bench.InProcessController;
+import io.statewall.netfilter.conntrack.CtConfig;
+import io.statewall.netfilter.conntrack.CtStats;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FirewallApp;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import java.io.IOException;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.statewall.apps.bench.BenchCommand;
-import io.statewall.apps.policy.PolicyCommand;
+import io.statewall.bench.BenchCommand;
+import io.statewall.operator.cli.PolicyCommand;
 import io.statewall.controller.launch.StatewallCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

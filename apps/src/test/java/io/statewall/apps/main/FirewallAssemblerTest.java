@@ -2,10 +2,10 @@ package io.statewall.apps.main;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.conntrack.CtConfig;
-import io.statewall.apps.conntrack.ShardedConnTracker;
-import io.statewall.apps.forwarding.FlowModLimits;
-import io.statewall.apps.guard.PacketInGuard;
+import io.statewall.netfilter.conntrack.CtConfig;
+import io.statewall.netfilter.conntrack.ShardedConnTracker;
+import io.statewall.firewall.forwarding.FlowModLimits;
+import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.launch.ApiConfig;
 import io.statewall.controller.launch.RunLimits;

@@ -2,11 +2,11 @@ package io.statewall.it.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.api.ApiApp;
-import io.statewall.apps.cli.ConntrackCommand;
-import io.statewall.apps.cli.TraceCommand;
+import io.statewall.operator.api.ApiApp;
+import io.statewall.operator.cli.ConntrackCommand;
+import io.statewall.operator.cli.TraceCommand;
 import io.statewall.apps.main.FirewallAssembler;
-import io.statewall.apps.policy.PolicyCommand;
+import io.statewall.operator.cli.PolicyCommand;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.app.App;

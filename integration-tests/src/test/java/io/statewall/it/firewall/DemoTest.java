@@ -2,7 +2,7 @@ package io.statewall.it.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.demo.DemoCommand;
+import io.statewall.demo.DemoCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.statewall.it.firewall;
 
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FirewallApp;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FirewallApp;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.controller.Controller;
 import io.statewall.controller.app.App;

@@ -1,9 +1,9 @@
 package io.statewall.it.firewall;
 
-import io.statewall.apps.demo.SeedLab;
+import io.statewall.demo.SeedLab;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.policy.PolicyLoader;
+import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.Host;
 import io.statewall.mininet.MininetNetwork;

@@ -2,7 +2,7 @@ package io.statewall.it.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.firewall.Firewall;
+import io.statewall.firewall.Firewall;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.FlowEntry;
 import io.statewall.mininet.Host;

@@ -2,7 +2,7 @@ package io.statewall.it.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.policy.PolicyLoader;
+import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.Host;
 import io.statewall.mininet.Topology;

@@ -2,8 +2,8 @@ package io.statewall.it.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.demo.SeedLab;
-import io.statewall.apps.policy.PolicyLoader;
+import io.statewall.demo.SeedLab;
+import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.Host;
 import io.statewall.mininet.Topology;

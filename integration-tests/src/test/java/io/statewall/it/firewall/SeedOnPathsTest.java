@@ -1,6 +1,6 @@
 package io.statewall.it.firewall;
 
-import io.statewall.apps.demo.SeedLab;
+import io.statewall.demo.SeedLab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.mininet.BackgroundProcess;

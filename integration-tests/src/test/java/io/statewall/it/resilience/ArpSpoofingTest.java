@@ -4,8 +4,8 @@ import static io.statewall.it.resilience.HostileHostNetwork.arp;
 import static io.statewall.it.resilience.HostileHostNetwork.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.packet.IpAddress;
-import io.statewall.apps.packet.Packet;
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.ExecResult;
 import io.statewall.mininet.Host;

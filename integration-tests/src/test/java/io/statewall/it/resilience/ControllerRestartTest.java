@@ -2,13 +2,13 @@ package io.statewall.it.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.conntrack.CtDirection;
-import io.statewall.apps.conntrack.CtEntry;
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FlowReconciler;
-import io.statewall.apps.forwarding.ConnectionCookie;
-import io.statewall.apps.forwarding.ExactMatch;
-import io.statewall.apps.packet.Packet;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FlowReconciler;
+import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.netfilter.packet.Packet;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.Topology;
 import java.nio.file.Files;

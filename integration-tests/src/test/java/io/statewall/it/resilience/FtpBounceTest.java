@@ -2,12 +2,12 @@ package io.statewall.it.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.conntrack.CtState;
-import io.statewall.apps.conntrack.Expectation;
-import io.statewall.apps.demo.SeedLab;
-import io.statewall.apps.packet.IpAddress;
-import io.statewall.apps.packet.Packet;
-import io.statewall.apps.rules.Verdict;
+import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.conntrack.Expectation;
+import io.statewall.demo.SeedLab;
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.rules.Verdict;
 import io.statewall.it.resilience.HostileHostNetwork.Judged;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.ExecResult;

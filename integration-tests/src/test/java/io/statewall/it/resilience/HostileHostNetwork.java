@@ -2,11 +2,11 @@ package io.statewall.it.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FirewallApp;
-import io.statewall.apps.firewall.Judgement;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.Judgement;
 import io.statewall.apps.main.FirewallAssembler;
-import io.statewall.apps.packet.Packet;
+import io.statewall.netfilter.packet.Packet;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.app.App;

@@ -1,8 +1,8 @@
 package io.statewall.it.resilience;
 
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FirewallApp;
-import io.statewall.apps.firewall.FlowReconciler;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.FlowReconciler;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;

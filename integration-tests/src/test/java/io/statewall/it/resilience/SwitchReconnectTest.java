@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FlowReconciler;
-import io.statewall.apps.forwarding.ConnectionCookie;
-import io.statewall.apps.forwarding.ExactMatch;
-import io.statewall.apps.packet.Packet;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FlowReconciler;
+import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.netfilter.packet.Packet;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.FlowEntry;

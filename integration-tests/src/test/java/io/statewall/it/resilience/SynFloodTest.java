@@ -2,12 +2,12 @@ package io.statewall.it.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.conntrack.CtConfig;
-import io.statewall.apps.conntrack.CtStats;
-import io.statewall.apps.firewall.Firewall;
-import io.statewall.apps.firewall.FirewallApp;
-import io.statewall.apps.forwarding.FlowModLimits;
-import io.statewall.apps.guard.PacketInGuard;
+import io.statewall.netfilter.conntrack.CtConfig;
+import io.statewall.netfilter.conntrack.CtStats;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.forwarding.FlowModLimits;
+import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;

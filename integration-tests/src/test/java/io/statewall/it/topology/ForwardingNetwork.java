@@ -1,6 +1,6 @@
 package io.statewall.it.topology;
 
-import io.statewall.apps.forwarding.ForwardingApp;
+import io.statewall.firewall.forwarding.ForwardingApp;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.mininet.Host;

@@ -2,7 +2,7 @@ package io.statewall.it.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.apps.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.mininet.FlowEntry;
 import io.statewall.mininet.Host;
 import io.statewall.mininet.MininetNetwork;

@@ -1,4 +1,0 @@
-package io.statewall.apps.rules;
-
-/** A {@code -j LOG} that fired: the prefix and syslog level it asks for, and the rule. */
-public record LogRecord(String prefix, int level, Rule rule) {}

@@ -1,4 +1,0 @@
-package io.statewall.apps.rules;
-
-/** One word of a rule line after iptables-restore's quoting rules, with its 1-based column. */
-public record Token(String text, int column) {}

@@ -1,6 +1,0 @@
-package io.statewall.apps.rules;
-
-/** The final word of a table on a packet. REJECT drops and answers with {@code rejectWith}. */
-public enum Verdict {
-  ACCEPT, DROP, REJECT
-}

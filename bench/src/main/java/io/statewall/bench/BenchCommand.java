@@ -1,0 +1,262 @@
+package io.statewall.bench;
+
+import com.google.common.net.HostAndPort;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code statewall bench}: measures how many new connections per second a controller sets up, and
+ * how fast, against emulated switches on loopback, next to a no-logic stub measured in the same run.
+ * Progress goes to stderr once a second; stdout gets a summary and, as its last line, the JSON result.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Measures new TCP connections set up per second by a controller, with emulated OpenFlow "
+            + "switches on loopback, and a stub controller (no logic) measured in the same run.",
+        "The last line on stdout is JSON: {\"new_conn_per_s\":…, \"p50_us\":…, \"p99_us\":…, "
+            + "\"stub_new_conn_per_s\":…, \"switches\":…, \"rules\":…}"})
+public final class BenchCommand implements Callable<Integer> {
+  /** The OpenFlow versions the emulated switches speak, as the option spells them. */
+  private enum Version {
+    V1_0("1.0", OFVersion.OF_10), V1_3("1.3", OFVersion.OF_13);
+
+    final String text;
+    final OFVersion of;
+
+    Version(String text, OFVersion of) {
+      this.text = text;
+      this.of = of;
+    }
+
+    static Version parse(String s) {
+      for (Version v : values()) {
+        if (v.text.equals(s)) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException("OpenFlow version must be 1.3 or 1.0, got " + s);
+    }
+  }
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--switches", paramLabel = "N", description = "emulated switches (default ${DEFAULT-VALUE})")
+  private int switches = 16;
+
+  @Option(names = "--seconds", paramLabel = "S", description = "measured seconds per controller (default ${DEFAULT-VALUE})")
+  private int seconds = 10;
+
+  @Option(names = "--rules", paramLabel = "N", description = "rules in the in-process controller's generated policy (default ${DEFAULT-VALUE})")
+  private int rules = 1000;
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "throughput (a window per switch) or latency (one outstanding per switch) (default ${DEFAULT-VALUE})")
+  private String mode = "throughput";
+
+  @Option(names = "--controller", paramLabel = "HOST:PORT", description = "measure a running controller on loopback instead of the in-process one")
+  private String controller;
+
+  @Option(names = "--of-version", paramLabel = "V", description = "OpenFlow version the switches speak: 1.3 or 1.0 (default ${DEFAULT-VALUE})")
+  private String ofVersion = "1.3";
+
+  @Option(names = "--window", paramLabel = "N", description = "outstanding connections per switch in throughput mode (default ${DEFAULT-VALUE})")
+  private int window = 128;
+
+  @Option(names = "--rate", paramLabel = "R", description = "throughput mode: pace new connections to R per second in all (open loop, the window still bounds them); 0 = as fast as they complete (default ${DEFAULT-VALUE})")
+  private double rate = 0;
+
+  @Option(names = "--hosts-per-switch", paramLabel = "N", description = "emulated hosts per switch (default ${DEFAULT-VALUE})")
+  private int hostsPerSwitch = 4;
+
+  @Option(names = "--expect-flows", paramLabel = "WHICH", description = "what completes a connection for the measured controller besides its packet-out: none (statewall: a SYN is NEW and gets only a packet-out), handshake (the hosts complete the TCP handshake; set up once the entries on the path and the ACK's packet-out arrived: a whole connection), path (a flow-mod on every switch of its path) or ingress (default ${DEFAULT-VALUE})")
+  private String expectFlows = "none";
+
+  @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches (default ${DEFAULT-VALUE})")
+  private int generatorThreads = 1;
+
+  @Option(names = "--ramp-up", paramLabel = "S", description = "seconds of load before measuring starts (default ${DEFAULT-VALUE})")
+  private int rampUpSeconds = 2;
+
+  @Option(names = "--warmup", paramLabel = "S", description = "at most this many seconds of warm-up (discovery, probes) per controller (default ${DEFAULT-VALUE})")
+  private int warmupSeconds = 10;
+
+  private final Supplier<InProcessController> inProcess;
+
+  /** A bench with no in-process controller wired: it measures the stub, or {@code --controller}. */
+  public BenchCommand() {
+    this(null);
+  }
+
+  /** A bench that measures the controller {@code inProcess} supplies unless {@code --controller} is given. */
+  public BenchCommand(Supplier<InProcessController> inProcess) {
+    this.inProcess = inProcess;
+  }
+
+  /** Runs the bench on its own, before the launcher wires it as {@code statewall bench}. */
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    LoadConfig config;
+    InetSocketAddress external = null;
+    try {
+      config = config();
+      if (controller != null) {
+        external = parseController(controller);
+      }
+      if (rules < 0) {
+        throw new IllegalArgumentException("--rules must not be negative");
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("bench: " + e.getMessage());
+      return 2;
+    }
+    Consumer<Progress> progress = p -> {
+      err.println(p.line());
+      err.flush();
+    };
+    try {
+      LoadResult stubResult;
+      try (StubController stub = new StubController(1)) {
+        InetSocketAddress address = stub.start();
+        err.printf("bench: the stub controller (the ceiling), %d switches, %s, %ds%n", switches,
+            mode, seconds);
+        stubResult = new LoadGenerator(config.forStub()).run(address, "stub", progress);
+      }
+      Optional<LoadResult> measured = Optional.empty();
+      String note = null;
+      Optional<InProcessController.Footprint> footprint = Optional.empty();
+      if (external != null) {
+        err.printf("bench: the controller at %s%n", controller);
+        measured = Optional.of(new LoadGenerator(config).run(external, controller, progress));
+      } else if (inProcess != null) {
+        InProcessRun run = measureInProcess(config, progress, err);
+        measured = Optional.of(run.result());
+        footprint = run.footprint();
+      } else {
+        note = "the in-process controller is not wired yet: only the stub was measured "
+            + "(use --controller HOST:PORT to measure a running controller)";
+        err.println("bench: " + note);
+      }
+      BenchReport report = new BenchReport(stubResult, measured, switches, rules);
+      if (note != null) {
+        out.println("note: " + note);
+      }
+      out.print(report.summary());
+      footprint.ifPresent(f -> out.printf(
+          "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC)%n",
+          f.trackedConnections(), f.liveHeapBytes() / 1e6));
+      out.println(report.json());
+      out.flush();
+      return 0;
+    } catch (BenchException e) {
+      err.println("bench: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("bench: interrupted");
+      return 130;
+    }
+  }
+
+  /** The in-process controller's run and what it held afterwards. */
+  private record InProcessRun(LoadResult result, Optional<InProcessController.Footprint> footprint) {}
+
+  private InProcessRun measureInProcess(LoadConfig config, Consumer<Progress> progress,
+      PrintWriter err) throws BenchException, InterruptedException {
+    InProcessController made;
+    try {
+      made = inProcess.get();
+    } catch (RuntimeException e) {
+      throw new BenchException("the in-process controller could not be made: " + e, e);
+    }
+    try (InProcessController c = made) {
+      InetSocketAddress address;
+      try {
+        address = c.start(rules);
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new BenchException("the in-process controller did not start: " + e.getMessage(), e);
+      }
+      err.printf("bench: statewall in-process at %s, %d rules%n", address, rules);
+      LoadResult result = new LoadGenerator(config).run(address, "statewall", progress);
+      return new InProcessRun(result, c.footprint());
+    }
+  }
+
+  private LoadConfig config() {
+    if (seconds < 1 || seconds > 3600) {
+      throw new IllegalArgumentException("--seconds must be 1..3600, got " + seconds);
+    }
+    if (rampUpSeconds < 0 || rampUpSeconds > 600) {
+      throw new IllegalArgumentException("--ramp-up must be 0..600, got " + rampUpSeconds);
+    }
+    if (warmupSeconds < 1 || warmupSeconds > 600) {
+      throw new IllegalArgumentException("--warmup must be 1..600, got " + warmupSeconds);
+    }
+    LoadMode loadMode = parseEnum(LoadMode.class, "--mode", mode);
+    LoadConfig base = LoadConfig.of(2, loadMode, Duration.ofSeconds(seconds));
+    return new LoadConfig(
+        new EmulatedNetwork(switches, hostsPerSwitch),
+        loadMode,
+        window,
+        rate,
+        Duration.ofSeconds(rampUpSeconds),
+        Duration.ofSeconds(seconds),
+        Version.parse(ofVersion).of,
+        parseEnum(FlowExpectation.class, "--expect-flows", expectFlows),
+        true,
+        base.handshakeTimeout(),
+        Duration.ofSeconds(warmupSeconds),
+        base.connectionTimeout(),
+        base.dstPort(),
+        generatorThreads);
+  }
+
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, String option, String text) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(text)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(option + " must be one of "
+        + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase() + ", got " + text);
+  }
+
+  /** HOST:PORT (or [v6]:PORT) that resolves to a loopback address: the bench sends nowhere else. */
+  static InetSocketAddress parseController(String text) {
+    HostAndPort hp;
+    try {
+      hp = HostAndPort.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--controller must be HOST:PORT, got " + text);
+    }
+    if (!hp.hasPort()) {
+      throw new IllegalArgumentException("--controller must be HOST:PORT, got " + text);
+    }
+    InetSocketAddress a = new InetSocketAddress(hp.getHost(), hp.getPort());
+    if (a.isUnresolved() || !a.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException(
+          "--controller must be on loopback (the bench sends traffic nowhere else), got " + text);
+    }
+    return a;
+  }
+}

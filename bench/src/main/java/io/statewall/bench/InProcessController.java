@@ -1,0 +1,32 @@
+package io.statewall.bench;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * The statewall controller started inside the bench process, on a free loopback port, with a
+ * generated policy. The composition root supplies it; the bench only starts, measures and closes.
+ *
+ * <p>The policy of {@code rules} realistic rules must accept the generator's traffic (TCP SYNs to
+ * port 80 between hosts 10.0.s.h of neighbouring switches, see {@link EmulatedNetwork}) only after
+ * traversing them, not at the first rule.
+ */
+public interface InProcessController extends AutoCloseable {
+  /** Starts the controller with a generated policy of {@code rules} rules; returns where it listens. */
+  InetSocketAddress start(int rules) throws Exception;
+
+  /**
+   * What the controller holds after a run: its tracked connections and the live heap of the whole
+   * process (after a GC). Empty when it cannot tell.
+   */
+  default Optional<Footprint> footprint() {
+    return Optional.empty();
+  }
+
+  /** Tracked connections and live heap bytes at one moment. */
+  record Footprint(long trackedConnections, long liveHeapBytes) {}
+
+  /** Stops it and frees its port and threads. */
+  @Override
+  void close();
+}

@@ -1,0 +1,34 @@
+package io.statewall.firewall.forwarding;
+
+import io.statewall.netfilter.conntrack.CtDirection;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** A policy's verdict on a packet that would start (or continue) a connection. */
+public sealed interface Decision {
+
+  /**
+   * Forward the packet; install flow entries for the listed directions (none: forward this packet
+   * only, the next one comes back to the controller).
+   */
+  record Accept(Set<CtDirection> install) implements Decision {
+    public Accept {
+      install = install.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(install));
+    }
+  }
+
+  /**
+   * Drop the packet; with {@code dropEntrySeconds > 0}, also install an exact drop entry at the
+   * ingress switch for that long, so an attacker's retries stop reaching the controller.
+   */
+  record Drop(int dropEntrySeconds) implements Decision {
+    public Drop {
+      if (dropEntrySeconds < 0 || dropEntrySeconds > 0xFFFF) {
+        throw new IllegalArgumentException("drop entry lifetime 0..65535 s: " + dropEntrySeconds);
+      }
+    }
+  }
+
+  Decision ACCEPT_BOTH_WAYS = new Accept(EnumSet.allOf(CtDirection.class));
+  Decision DROP = new Drop(0);
+}

@@ -1,0 +1,163 @@
+package io.statewall.firewall.forwarding;
+
+import io.statewall.firewall.guard.TokenBucket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flow-mods per second per switch, by kind: FIN/RST traps and entries of established connections
+ * are admitted while the switch has tokens left, drop entries only from the upper {@link
+ * FlowModLimits#dropShare()} of its bucket. Deletes and moves of live connections are never refused (they remove what a policy no longer accepts) but are
+ * charged. A refused entry changes no verdict: a dropped packet is still dropped, and the next
+ * packet of a connection comes back to the controller.
+ *
+ * <p>After a switch says its table is full, it gets no drop entries for a while, and connection
+ * entries only as a probe, one connection a second: without that every packet of a connection
+ * that runs through the controller would send another doomed flow-mod.
+ */
+public final class FlowModBudget {
+  private static final Logger log = LoggerFactory.getLogger(FlowModBudget.class);
+
+  /** What an entry is for, in order of preference when flow-mods run short. */
+  public enum Kind {
+    /**
+     * The FIN/RST traps of a connection being offloaded: first call on the tokens (none held back),
+     * so that a connection whose entries get in has its traps in too.
+     */
+    TRAPS,
+    /** The entries of an established connection, admitted only while the traps' share is left over. */
+    CONNECTION,
+    /** An exact drop entry: only from the upper {@link FlowModLimits#dropShare()} of the bucket. */
+    DROP
+  }
+
+  /**
+   * Tokens a connection's entries leave for its traps (FIN and RST for each of two directions at one
+   * switch): entries get in only where the traps that went just before them did.
+   */
+  static final int TRAP_RESERVE = 4;
+
+  private final FlowModLimits limits;
+  private final LongSupplier nanoClock;
+  private final Map<DatapathId, TokenBucket> buckets = new ConcurrentHashMap<>();
+  /** Until when (nanoClock) a switch gets no drop entries, after TABLE_FULL. */
+  private final Map<DatapathId, Long> tableFullUntil = new ConcurrentHashMap<>();
+  /** When (nanoClock) a switch backing off last got a connection's entries as a probe. */
+  private final Map<DatapathId, Long> lastProbe = new ConcurrentHashMap<>();
+  private final LongAdder skippedDrops = new LongAdder();
+  private final LongAdder skippedConnections = new LongAdder();
+  private final LongAdder tableFullErrors = new LongAdder();
+
+  public FlowModBudget(FlowModLimits limits, LongSupplier nanoClock) {
+    this.limits = limits;
+    this.nanoClock = nanoClock;
+  }
+
+  /** Default limits on the system clock. */
+  public static FlowModBudget defaults() {
+    return new FlowModBudget(FlowModLimits.DEFAULTS, System::nanoTime);
+  }
+
+  public FlowModLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Takes {@code counts.get(sw)} tokens from every switch in {@code counts} for entries of {@code
+   * kind}, all or none (a connection with entries on only part of its path helps nobody).
+   */
+  public synchronized boolean admit(Kind kind, Map<DatapathId, Integer> counts) {
+    long now = nanoClock.getAsLong();
+    for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
+      DatapathId sw = c.getKey();
+      boolean full = backingOff(sw, now);
+      boolean held = full && (kind != Kind.CONNECTION || !probeDue(sw, now));
+      if (held || bucket(sw, now).available(now) - c.getValue() < keep(kind)) {
+        (kind == Kind.DROP ? skippedDrops : skippedConnections).increment();
+        return false;
+      }
+    }
+    counts.forEach((sw, n) -> {
+      bucket(sw, now).tryTake(now, n, Double.NEGATIVE_INFINITY);
+      if (kind == Kind.CONNECTION && backingOff(sw, now)) {
+        lastProbe.put(sw, now);
+      }
+    });
+    return true;
+  }
+
+  /** {@link #admit(Kind, Map)} for one switch. */
+  public boolean admit(Kind kind, DatapathId sw, int n) {
+    return admit(kind, Map.of(sw, n));
+  }
+
+  /** Counts flow-mods that are sent whatever the budget says (deletes, reroutes of live connections). */
+  public void charge(DatapathId sw, int n) {
+    long now = nanoClock.getAsLong();
+    bucket(sw, now).charge(now, n);
+  }
+
+  /** The switch refused an entry because its table is full: no drop entries for a while. */
+  public void tableFull(DatapathId sw) {
+    tableFullErrors.increment();
+    long until = nanoClock.getAsLong() + limits.tableFullBackoffSeconds() * 1_000_000_000L;
+    Long before = tableFullUntil.put(sw, until);
+    if (before == null || before - nanoClock.getAsLong() < 0) {
+      log.warn("switch {} says its flow table is full: no drop entries for {} s ({} table-full errors so far)",
+          sw, limits.tableFullBackoffSeconds(), tableFullErrors.sum());
+    }
+  }
+
+  public void forget(DatapathId sw) {
+    buckets.remove(sw);
+    tableFullUntil.remove(sw);
+    lastProbe.remove(sw);
+  }
+
+  /** Whether {@code sw} said lately that its table is full (its FIN/RST traps wait too). */
+  public boolean tableFullLately(DatapathId sw) {
+    return backingOff(sw, nanoClock.getAsLong());
+  }
+
+  /** Drop entries not written (the packets were still dropped). */
+  public long skippedDrops() {
+    return skippedDrops.sum();
+  }
+
+  /** Connection entries and traps not written (their packets kept coming to the controller). */
+  public long skippedConnections() {
+    return skippedConnections.sum();
+  }
+
+  /** TABLE_FULL errors switches sent back. */
+  public long tableFullErrors() {
+    return tableFullErrors.sum();
+  }
+
+  private boolean backingOff(DatapathId sw, long now) {
+    Long until = tableFullUntil.get(sw);
+    return until != null && until - now > 0;
+  }
+
+  private boolean probeDue(DatapathId sw, long now) {
+    Long last = lastProbe.get(sw);
+    return last == null || now - last >= 1_000_000_000L;
+  }
+
+  private double keep(Kind kind) {
+    return switch (kind) {
+      case TRAPS -> 0;
+      case CONNECTION -> TRAP_RESERVE;
+      case DROP -> Math.max(TRAP_RESERVE, (1 - limits.dropShare()) * limits.burst());
+    };
+  }
+
+  private TokenBucket bucket(DatapathId sw, long now) {
+    return buckets.computeIfAbsent(sw, k -> new TokenBucket(limits.rate(), limits.burst(), now));
+  }
+}

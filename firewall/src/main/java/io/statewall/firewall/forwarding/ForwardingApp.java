@@ -1,0 +1,168 @@
+package io.statewall.firewall.forwarding;
+
+import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppContext;
+import io.statewall.controller.app.ListenerResult;
+import io.statewall.controller.app.SwitchListener;
+import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.OpenFlowPorts;
+import io.statewall.topology.TopologyService;
+import java.util.Arrays;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.errormsg.OFFlowModFailedErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.types.MacAddress;
+
+/**
+ * Forwarding as a controller app: every packet-in that topology lets through ends here, as a
+ * neighbour question (proxied or flooded), an IP packet (decided, then forwarded with exact
+ * entries) or other traffic (delivered or flooded along the tree).
+ */
+public final class ForwardingApp implements App {
+
+  /** After topology (10), which consumes LLDP and learns hosts first. */
+  public static final int PACKET_IN_ORDER = 100;
+
+  private final TopologyService topology;
+  private final ConnectionDecider decider;
+  private final PacketDecoder decoder;
+  private final ForwardingSettings settings;
+  private final FlowModBudget budget;
+  private final InstalledConnections installed = new InstalledConnections();
+  private PacketOutSender sender;
+  private NeighborProxy proxy;
+  private ConnectionForwarder forwarder;
+  private FlowProgrammer programmer;
+
+  public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
+      ForwardingSettings settings) {
+    this(topology, decider, decoder, settings, FlowModBudget.defaults());
+  }
+
+  /** With the flow-mod limits of its own (shared with whoever else writes entries to the switches). */
+  public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
+      ForwardingSettings settings, FlowModBudget budget) {
+    this.topology = topology;
+    this.decider = decider;
+    this.decoder = decoder;
+    this.settings = settings;
+    this.budget = budget;
+  }
+
+  /** Open policy, minimal decoder, default timeouts. */
+  public static ForwardingApp open(TopologyService topology) {
+    return new ForwardingApp(topology, new OpenPolicy(), new MinimalPacketDecoder(),
+        ForwardingSettings.DEFAULTS);
+  }
+
+  @Override
+  public String name() {
+    return "forwarding";
+  }
+
+  @Override
+  public void start(AppContext context) {
+    sender = new PacketOutSender(context.switches(), topology);
+    proxy = new NeighborProxy(topology, sender);
+    programmer = new FlowProgrammer(context.switches(), settings, budget);
+    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed);
+    context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
+    context.addMessageListener(OFFlowRemoved.class, PACKET_IN_ORDER, this::flowRemoved);
+    context.addMessageListener(OFErrorMsg.class, PACKET_IN_ORDER, this::error);
+    context.addSwitchListener(PACKET_IN_ORDER, new SwitchListener() {
+      @Override
+      public void switchDisconnected(SwitchHandle sw) {
+        budget.forget(sw.id());
+      }
+    });
+    topology.addListener(forwarder::topologyChanged);
+  }
+
+  /** Flow-mods written to switches since start (0 before). */
+  public long flowModsSent() {
+    return programmer == null ? 0 : programmer.sent();
+  }
+
+  /** The flow-mod limits and what they left out. */
+  public FlowModBudget budget() {
+    return budget;
+  }
+
+  /** The connections with entries installed now (for tests, reroute and diagnostics). */
+  public InstalledConnections installed() {
+    return installed;
+  }
+
+  ListenerResult packetIn(SwitchHandle sw, OFPacketIn pi) {
+    byte[] frame = pi.getData();
+    if (frame == null || frame.length < 14) {
+      return ListenerResult.STOP;
+    }
+    Attachment at = new Attachment(sw.id(), OpenFlowPorts.inPort(pi));
+    MacAddress dst = MacAddress.of(Arrays.copyOfRange(frame, 0, 6));
+    if (isBridgeReserved(dst)) {
+      return ListenerResult.STOP; // STP, LACP, 802.1X: never forwarded by a bridge
+    }
+    if (topology.isInterSwitchPort(at)) {
+      transit(at, dst, frame);
+      return ListenerResult.STOP;
+    }
+    if (proxy.handle(at, frame)) {
+      return ListenerResult.STOP;
+    }
+    var packet = decoder.decode(frame);
+    if (packet.malformed() != null) {
+      return ListenerResult.STOP;
+    }
+    if (packet.isIp()) {
+      forwarder.forward(at, packet, frame);
+    } else {
+      sender.deliverOrFlood(at, frame);
+    }
+    return ListenerResult.STOP;
+  }
+
+  /**
+   * A frame arriving from another switch was already let in where it entered: a flood goes on
+   * along the tree (only if it came by the tree, or it is a loop), a unicast frame that outran
+   * its entries goes straight to its host.
+   */
+  private void transit(Attachment at, MacAddress dst, byte[] frame) {
+    if (!OpenFlowPorts.isGroup(dst)) {
+      topology.host(dst).ifPresent(h -> {
+        if (!h.attachment().equals(at)) {
+          sender.send(h.attachment(), frame);
+        }
+      });
+      return;
+    }
+    if (topology.broadcastPorts(at.sw()).contains(at.port())) {
+      sender.flood(at, frame);
+    }
+  }
+
+  ListenerResult flowRemoved(SwitchHandle sw, OFFlowRemoved fr) {
+    // deletes are ours (reroutes, policy changes): only timeouts say the traffic stopped
+    if (ConnectionCookie.isOurs(fr.getCookie()) && fr.getReason() != OFFlowRemovedReason.DELETE) {
+      installed.entryExpired(fr.getCookie());
+    }
+    return ListenerResult.CONTINUE;
+  }
+
+  /** A switch whose table is full gets no drop entries for a while (connection entries still go). */
+  ListenerResult error(SwitchHandle sw, OFErrorMsg e) {
+    if (e instanceof OFFlowModFailedErrorMsg fm && (fm.getCode() == OFFlowModFailedCode.TABLE_FULL
+        || fm.getCode() == OFFlowModFailedCode.ALL_TABLES_FULL)) {
+      budget.tableFull(sw.id());
+    }
+    return ListenerResult.CONTINUE;
+  }
+
+  private static boolean isBridgeReserved(MacAddress mac) {
+    return (mac.getLong() & ~0xFL) == 0x0180_C200_0000L;
+  }
+}

@@ -1,0 +1,107 @@
+package io.statewall.firewall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statewall.netfilter.conntrack.CtConfig;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtLookup;
+import io.statewall.netfilter.conntrack.ShardedConnTracker;
+import io.statewall.netfilter.conntrack.TrackOptions;
+import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.packet.PacketParser;
+import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologySettings;
+import io.statewall.topology.fakes.FakeSwitch;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
+
+/** A UDP flow carried by the switches stays in conntrack while its counters keep rising. */
+class OffloadRefresherTest {
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+  private final ShardedConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), clock, List.of());
+  private final PacketParser parser = new PacketParser();
+  private final OffloadIndex offloads = new OffloadIndex();
+  private final FakeSwitch sw = FakeSwitch.of13(1, 1, 2);
+  private final OffloadRefresher refresher = new OffloadRefresher(null,
+      TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, tracker);
+
+  private Packet udp(String src, String dst, int sport, int dport, long srcMac, long dstMac) {
+    return parser.parse(FrameBuilder.ip(src, dst).macs(srcMac, dstMac).udp(sport, dport).build());
+  }
+
+  private CtEntry establishedUdp() {
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+    CtLookup first = tracker.classify(out, TrackOptions.NONE);
+    tracker.confirm(first);
+    CtLookup reply = tracker.classify(udp("10.0.0.2", "10.0.0.1", 53, 5000, 2, 1), TrackOptions.NONE);
+    tracker.confirm(reply);
+    offloads.record(out, reply.entry());
+    return reply.entry();
+  }
+
+  private List<OFFlowStatsReply> stats(Packet p, int inPort, long packets) {
+    OFFactory f = sw.factory();
+    ExactMatch m = ExactMatch.of(p).orElseThrow();
+    U64 cookie = ConnectionCookie.of(m);
+    return List.of(f.buildFlowStatsReply().setEntries(List.of(f.buildFlowStatsEntry().setCookie(cookie)
+        .setMatch(m.toMatch(f, OFPort.of(inPort)).orElseThrow()).setPacketCount(U64.of(packets))
+        .setByteCount(U64.of(packets * 100)).build())).build());
+  }
+
+  @Test
+  void risingCountersRefreshTheConnectionAndCountItsPackets() {
+    CtEntry e = establishedUdp();
+    long expiresBefore = e.expiresAtMillis();
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+
+    now.addAndGet(100_000); // 100 s later: the switch carried 40 packets meanwhile
+    refresher.apply(sw, stats(out, 1, 40));
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 40);
+    assertThat(e.expiresAtMillis()).isGreaterThan(expiresBefore + 90_000);
+
+    long expiresNow = e.expiresAtMillis();
+    now.addAndGet(10_000);
+    refresher.apply(sw, stats(out, 1, 40)); // no new packets: no refresh
+    assertThat(e.expiresAtMillis()).isEqualTo(expiresNow);
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(41);
+  }
+
+  @Test
+  void aReplyDirectionEntryCountsAsReply() {
+    CtEntry e = establishedUdp();
+    Packet back = udp("10.0.0.2", "10.0.0.1", 53, 5000, 2, 1);
+    refresher.apply(sw, stats(back, 2, 7));
+    assertThat(e.packets(CtDirection.REPLY)).isEqualTo(1 + 7);
+  }
+
+  @Test
+  void countersThatWentDownBelongToANewEntryAndCountWhole() {
+    CtEntry e = establishedUdp();
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+    refresher.apply(sw, stats(out, 1, 40));
+    refresher.apply(sw, stats(out, 1, 5)); // the entry was rewritten (a reroute) and counts from 0
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 40 + 5);
+    assertThat(e.bytes(CtDirection.ORIGINAL)).isGreaterThanOrEqualTo(4500);
+  }
+
+  @Test
+  void aConnectionNoLongerOffloadedIsNotCountedAndKeepsNoState() {
+    CtEntry e = establishedUdp();
+    assertThat(offloads.forget(e)).isPresent();
+    assertThat(e.offload()).isNull();
+    refresher.apply(sw, stats(udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2), 1, 40));
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1);
+  }
+}

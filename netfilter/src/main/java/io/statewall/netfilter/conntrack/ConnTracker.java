@@ -1,0 +1,90 @@
+package io.statewall.netfilter.conntrack;
+
+import java.util.List;
+
+/**
+ * The network's connection-tracking table, used in Linux's hook order: {@link #classify} before
+ * the filter (as nf_conntrack_in), {@link #confirm} after the filter accepted the packet (helpers,
+ * then nf_conntrack_confirm). An interface so that a replicated store can take its place.
+ *
+ * <p>Thread-safe: several event-loop threads may call every method at once.
+ */
+public interface ConnTracker {
+
+  /**
+   * Tracks one packet. For a connection already in the table the protocol tracker runs now and
+   * updates it; a packet that starts a connection gets an unconfirmed entry (NEW, or RELATED when
+   * an expectation matches) that enters the table only through {@link #confirm}.
+   */
+  CtLookup classify(io.statewall.netfilter.packet.Packet packet, TrackOptions options);
+
+  /**
+   * Classifies a batch of packets (say, the packet-ins of one socket read): the same results, in
+   * order, as {@link #classify} one by one. An implementation may overlap the batch's memory
+   * accesses, which matters when the table is far larger than the CPU caches.
+   */
+  default CtLookup[] classifyAll(io.statewall.netfilter.packet.Packet[] packets, TrackOptions[] options) {
+    CtLookup[] out = new CtLookup[packets.length];
+    for (int i = 0; i < packets.length; i++) {
+      out[i] = classify(packets[i], options[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Called only when the filter accepted the packet of {@code lookup} (for every tracked packet,
+   * not just new ones): inserts an unconfirmed connection (consuming its expectation), then runs
+   * the connection's helper, which may expect a related connection or ask for a drop.
+   */
+  HelperVerdict confirm(CtLookup lookup);
+
+  /**
+   * Refreshes a connection for traffic the controller did not see (offloaded, reported by flow
+   * statistics or FLOW_REMOVED): adds to its counters and restarts its timeout from now.
+   */
+  void touch(CtEntry entry, long packets, long bytes, CtDirection direction);
+
+  /**
+   * Marks a connection whose packets the switches carry from now on: its TCP windows are no longer
+   * checked (the controller misses the segments between), as Linux does for flowtable offload.
+   */
+  void markOffloaded(CtEntry entry);
+
+  /**
+   * Takes in a connection found running in the switches, which no packet of ours has shown (entries
+   * left by an earlier controller): confirmed, SEEN_REPLY and ASSURED, TCP in ESTABLISHED with its
+   * windows unknown and be-liberal (as Linux picks a connection up mid-stream, and as an offloaded
+   * one is), the protocol's established timeout from now. Returns the connection already tracked
+   * under either direction of {@code original} if there is one, or empty when the table is full of
+   * assured connections. Nothing is checked against a policy here: that is the caller's job.
+   */
+  java.util.Optional<CtEntry> adopt(CtTuple original);
+
+  /** Removes expired connections and expectations, at most {@code maxBuckets} buckets per call. */
+  int collectExpired(int maxBuckets);
+
+  /** Deletes the connection either of whose tuples is {@code tuple}; returns how many (0 or 1). */
+  int delete(CtTuple tuple);
+
+  /** Deletes every connection and expectation; returns how many connections. */
+  int flush();
+
+  /** Live connections (a copy). */
+  List<CtEntry> entries();
+
+  /** Live connections in {@code conntrack -L} format, one line each. */
+  List<String> list();
+
+  /** One connection in {@code conntrack -L} format, its timeout counted from now (for filtered listings). */
+  String format(CtEntry entry);
+
+  /** Pending expectations (a copy). */
+  List<Expectation> expectations();
+
+  /** Pending expectations in {@code conntrack -L expect} format. */
+  List<String> listExpectations();
+
+  CtStats stats();
+
+  void addRemovalListener(CtRemovalListener listener);
+}

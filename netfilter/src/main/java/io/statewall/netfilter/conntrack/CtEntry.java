@@ -1,0 +1,194 @@
+package io.statewall.netfilter.conntrack;
+
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+
+/**
+ * One tracked connection: a read-only view for callers, mutated only by the tracker under its lock.
+ *
+ * <p>Only the ORIGINAL tuple is stored (there is no NAT: the REPLY tuple is its mirror), and every
+ * field is a primitive so that a million connections fit in well under 250 bytes each. Getters
+ * read live values; use them on the thread that classified the packet, or take {@link #tuple}s and
+ * the state as a snapshot.
+ */
+public final class CtEntry {
+
+  /** Status bits, as Linux's IPS_* (only the ones that matter without NAT). */
+  public static final int EXPECTED = 1;
+  public static final int SEEN_REPLY = 1 << 1;
+  public static final int ASSURED = 1 << 2;
+  public static final int CONFIRMED = 1 << 3;
+  public static final int DYING = 1 << 9;
+
+  // ORIGINAL tuple.
+  final long srcHi;
+  final long srcLo;
+  final long dstHi;
+  final long dstLo;
+  /** TCP/UDP: sport<<16 | dport. ICMP: id<<16 | type<<8 | code. Generic: 0. */
+  final int ports;
+  final int hash;
+  final byte proto;
+  final boolean v6;
+
+  int status;
+  /** Protocol state: TCP state index (TcpTracker.NONE..SYN_SENT2); unused by others. */
+  byte tcpState;
+  byte lastIndex;
+  byte lastDir;
+  byte retrans;
+  byte lastFlags;
+  byte lastWscale;
+  /** Window tracking, per direction (0 = ORIGINAL, 1 = REPLY), as Linux's ip_ct_tcp_state. */
+  byte flags0;
+  byte flags1;
+  byte scale0;
+  byte scale1;
+  int end0;
+  int maxend0;
+  int maxwin0;
+  int maxack0;
+  int end1;
+  int maxend1;
+  int maxwin1;
+  int maxack1;
+  int lastSeq;
+  int lastAck;
+  int lastEnd;
+  int lastWin;
+
+  /** Absolute expiry time in clock milliseconds. */
+  long expires;
+  /** Creation time (clock ms): UDP's "still active after 2 s" needs it. */
+  long created;
+  long packets0;
+  long bytes0;
+  long packets1;
+  long bytes1;
+
+  /** Next entry in the hash chain (guarded by the shard lock). */
+  CtEntry next;
+  /** Helper, master and expectation: null for the vast majority of connections. */
+  CtExtra extra;
+  /**
+   * What the offload layer keeps for this connection (its flow cookie, the switch counters last
+   * seen), null when the switches do not carry it: here rather than in maps beside the table, which
+   * cost about 400 bytes per offloaded connection. Conntrack itself never reads it.
+   */
+  private volatile Object offload;
+
+  CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, boolean v6, int hash) {
+    this.srcHi = srcHi;
+    this.srcLo = srcLo;
+    this.dstHi = dstHi;
+    this.dstLo = dstLo;
+    this.ports = ports;
+    this.proto = (byte) proto;
+    this.v6 = v6;
+    this.hash = hash;
+  }
+
+  /** The IP protocol number. */
+  public int protocol() {
+    return proto & 0xFF;
+  }
+
+  public boolean isV6() {
+    return v6;
+  }
+
+  /** The tuple of the given direction (REPLY is the mirror of ORIGINAL). */
+  public CtTuple tuple(CtDirection dir) {
+    IpAddress s = addr(srcHi, srcLo);
+    IpAddress d = addr(dstHi, dstLo);
+    int p = protocol();
+    if (isIcmpProto()) {
+      int type = (ports >>> 8) & 0xFF;
+      int code = ports & 0xFF;
+      int id = ports >>> 16;
+      return dir == CtDirection.ORIGINAL ? CtTuple.icmp(s, d, p, type, code, id)
+          : CtTuple.icmp(d, s, p, IcmpTracker.inverseType(type, v6), code, id);
+    }
+    if (hasPorts()) {
+      int sp = ports >>> 16;
+      int dp = ports & 0xFFFF;
+      return dir == CtDirection.ORIGINAL ? CtTuple.ports(s, d, p, sp, dp) : CtTuple.ports(d, s, p, dp, sp);
+    }
+    return dir == CtDirection.ORIGINAL ? CtTuple.generic(s, d, p) : CtTuple.generic(d, s, p);
+  }
+
+  /** Status bits (EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED). */
+  public int status() {
+    return status;
+  }
+
+  public boolean hasStatus(int bit) {
+    return (status & bit) != 0;
+  }
+
+  /** The TCP state name as conntrack prints it ("ESTABLISHED"), or null for other protocols. */
+  public String tcpStateName() {
+    return proto == Packet.PROTO_TCP ? TcpTracker.stateName(tcpState) : null;
+  }
+
+  /** Expiry time in the tracker clock's milliseconds. */
+  public long expiresAtMillis() {
+    return expires;
+  }
+
+  /** The helper attached ("ftp"), or null. */
+  public String helper() {
+    CtExtra x = extra;
+    return x == null || x.helper == null ? null : x.helper.name();
+  }
+
+  /** The connection whose expectation created this one (RELATED), or null. */
+  public CtEntry master() {
+    CtExtra x = extra;
+    return x == null ? null : x.master;
+  }
+
+  public long packets(CtDirection dir) {
+    return dir == CtDirection.ORIGINAL ? packets0 : packets1;
+  }
+
+  public long bytes(CtDirection dir) {
+    return dir == CtDirection.ORIGINAL ? bytes0 : bytes1;
+  }
+
+  /** The offload layer's state for this connection, or null. */
+  public Object offload() {
+    return offload;
+  }
+
+  /** Set by the offload layer (null clears). */
+  public void offload(Object state) {
+    offload = state;
+  }
+
+  boolean isIcmpProto() {
+    return proto == Packet.PROTO_ICMP || proto == Packet.PROTO_ICMPV6;
+  }
+
+  boolean hasPorts() {
+    return proto == Packet.PROTO_TCP || proto == Packet.PROTO_UDP;
+  }
+
+  CtExtra extra() {
+    CtExtra x = extra;
+    if (x == null) {
+      x = new CtExtra();
+      extra = x;
+    }
+    return x;
+  }
+
+  private IpAddress addr(long hi, long lo) {
+    return v6 ? IpAddress.v6(hi, lo) : IpAddress.v4((int) lo);
+  }
+
+  @Override
+  public String toString() {
+    return tuple(CtDirection.ORIGINAL).toString();
+  }
+}

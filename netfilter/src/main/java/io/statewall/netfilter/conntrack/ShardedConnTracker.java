@@ -1,0 +1,744 @@
+package io.statewall.netfilter.conntrack;
+
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.packet.PacketParser;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The in-memory {@link ConnTracker}: a hash table split into lock-striped shards, with Linux's
+ * trackers, bounded size with early drop, lazy expiry and helpers.
+ *
+ * <p>Both directions of a connection hash to the same bucket (the hash is symmetric in the two
+ * endpoints), so one chain link per connection serves lookups in either direction. Expiry costs
+ * nothing per packet: an expired entry is unlinked when a lookup meets it, and
+ * {@link #collectExpired} sweeps a bounded number of buckets per call for the rest.
+ */
+public final class ShardedConnTracker implements ConnTracker {
+
+  private static final int SHARDS = 64;
+  private static final int EVICTION_RANGE = 8;
+
+  private final CtConfig config;
+  private final InstantSource clock;
+  private final Map<String, ConnHelper> helpers;
+  private final TcpTracker tcp;
+  private final ExpectationTable expectations;
+  private final PacketParser quoteParser = new PacketParser();
+  private final CtShard[] shards = new CtShard[SHARDS];
+  private final AtomicInteger count = new AtomicInteger();
+  private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
+  private final long udpMillis;
+  private final long udpStreamMillis;
+  private final long icmpMillis;
+  private final long genericMillis;
+
+  private final LongAdder found = new LongAdder();
+  private final LongAdder created = new LongAdder();
+  private final LongAdder invalid = new LongAdder();
+  private final LongAdder ignore = new LongAdder();
+  private final LongAdder insertFailed = new LongAdder();
+  private final LongAdder drop = new LongAdder();
+  private final LongAdder earlyDrop = new LongAdder();
+  private final LongAdder helperDrop = new LongAdder();
+
+  /** Keeps the JIT from dropping classifyAll's warming reads; its value means nothing. */
+  @SuppressWarnings("unused")
+  private long prefetchSink;
+
+  private final Object gcLock = new Object();
+  private int gcShard;
+  private int gcBucket;
+
+  /**
+   * @param config limits and switches
+   * @param clock time source (tests pass a controllable one)
+   * @param helpers helpers by name, attached when the raw table asks for them
+   */
+  public ShardedConnTracker(CtConfig config, InstantSource clock, Collection<ConnHelper> helpers) {
+    this.config = config;
+    this.clock = clock;
+    Map<String, ConnHelper> byName = new java.util.HashMap<>();
+    for (ConnHelper h : helpers) {
+      byName.put(h.name(), h);
+    }
+    this.helpers = Map.copyOf(byName);
+    this.tcp = new TcpTracker(config);
+    this.expectations = new ExpectationTable(config.maxExpectations());
+    for (int i = 0; i < SHARDS; i++) {
+      shards[i] = new CtShard();
+    }
+    CtTimeouts t = config.timeouts();
+    udpMillis = t.udp() * 1000L;
+    udpStreamMillis = t.udpStream() * 1000L;
+    icmpMillis = t.icmp() * 1000L;
+    genericMillis = t.generic() * 1000L;
+  }
+  /** The limits and switches this table was made with. */
+  public CtConfig config() {
+    return config;
+  }
+
+
+  // ---------------------------------------------------------------------------------- classify
+
+  @Override
+  public CtLookup classify(Packet p, TrackOptions options) {
+    if (p == null) {
+      invalid.increment();
+      return CtLookup.invalid(null, "no packet");
+    }
+    if (!p.isIp()) {
+      return CtLookup.untracked(p, "not IP");
+    }
+    if (p.malformed() != null) {
+      invalid.increment();
+      return CtLookup.invalid(p, p.malformed());
+    }
+    if (options != null && options.notrack()) {
+      return CtLookup.untracked(p, "NOTRACK");
+    }
+    if (p.fragment()) {
+      invalid.increment();
+      return CtLookup.invalid(p, "non-first fragment (no reassembly)");
+    }
+    boolean v6 = p.ipVersion() == 6;
+    int proto = p.protocol();
+    if (p.isIcmp() && (proto == Packet.PROTO_ICMPV6) == v6) {
+      int type = p.icmpType();
+      if (v6 && IcmpTracker.untrackedV6(type)) {
+        return CtLookup.untracked(p, "ICMPv6 multicast listener message");
+      }
+      if (!v6 && IcmpTracker.unknownV4(type)) {
+        invalid.increment();
+        return CtLookup.invalid(p, "unknown ICMP type " + type);
+      }
+      if (IcmpTracker.isError(type, v6)) {
+        return icmpError(p, v6);
+      }
+      if (IcmpTracker.inverseType(type, v6) < 0 || p.icmpId() < 0) {
+        invalid.increment();
+        return CtLookup.invalid(p, "ICMP type " + type + " has no reply type");
+      }
+    } else if (proto == Packet.PROTO_TCP) {
+      if (!TcpTracker.validFlags(p.tcpFlags())) {
+        invalid.increment();
+        return CtLookup.invalid(p, "invalid TCP flag combination 0x" + Integer.toHexString(p.tcpFlags()));
+      }
+    }
+    CtKey k = CtKey.of(p);
+    long now = clock.millis();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      CtShard s = shardOf(k.hash);
+      CtLookup result = null;
+      CtEntry removed;
+      RemovalReason removedWhy = RemovalReason.EXPIRED;
+      synchronized (s) {
+        CtEntry e = s.find(k, now);
+        removed = s.takeExpired();
+        if (e != null) {
+          int dir = k.matchDir(e);
+          CtState state = packetState(e, dir);
+          int res = track(e, p, dir, now);
+          if (res == TcpTracker.REPEAT) {
+            s.unlink(e);
+            removed = e;
+            removedWhy = RemovalReason.CLOSED;
+          } else {
+            found.increment();
+            if (res == TcpTracker.INVALID) {
+              invalid.increment();
+              return CtLookup.invalid(p, "out of window or invalid in state " + stateName(e));
+            }
+            if (res == TcpTracker.IGNORE) {
+              ignore.increment();
+            } else {
+              account(e, dir, p);
+              if (dir == 1) {
+                e.status |= CtEntry.SEEN_REPLY;
+              }
+            }
+            if (res == TcpTracker.KILL) {
+              s.unlink(e);
+              removed = e;
+              removedWhy = RemovalReason.CLOSED;
+            }
+            result = new CtLookup(p, state, dir == 0 ? CtDirection.ORIGINAL : CtDirection.REPLY,
+                e, null, false, false, null);
+          }
+        }
+      }
+      if (removed != null) {
+        afterRemoval(removed, removedWhy);
+      }
+      if (result != null) {
+        return result;
+      }
+      if (removedWhy != RemovalReason.CLOSED) {
+        break;
+      }
+      // A SYN reopening a closed connection: the old one is gone, track the packet as new.
+    }
+    return newConnection(p, k, options, now);
+  }
+
+  /**
+   * First touches, without locks, the bucket and connection each packet will need, so that their
+   * cache misses overlap instead of queueing behind each packet's lock; then classifies in order.
+   * The racy reads only warm the caches: results are exactly those of sequential classify.
+   */
+  @Override
+  public CtLookup[] classifyAll(Packet[] packets, TrackOptions[] options) {
+    long sink = 0;
+    for (Packet p : packets) {
+      if (p == null || p.malformed() != null || p.fragment() || !(p.isTcp() || p.isUdp())) {
+        continue;
+      }
+      CtKey k = CtKey.of(p);
+      CtEntry[] t = shardOf(k.hash).table;
+      CtEntry e = t[k.hash & (t.length - 1)];
+      if (e != null) {
+        sink += e.hash + e.srcLo + e.end1 + e.lastWin;
+      }
+    }
+    prefetchSink = sink;
+    CtLookup[] out = new CtLookup[packets.length];
+    for (int i = 0; i < packets.length; i++) {
+      out[i] = classify(packets[i], options[i]);
+    }
+    return out;
+  }
+
+  private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    e.created = now;
+    int proto = k.proto;
+    if (proto == Packet.PROTO_TCP) {
+      if (!tcp.newConnection(e, p)) {
+        invalid.increment();
+        return CtLookup.invalid(p, "TCP packet cannot start a connection");
+      }
+    } else if (k.icmp && !IcmpTracker.validNew(p.icmpType(), k.v6)) {
+      invalid.increment();
+      return CtLookup.invalid(p, "ICMP type " + p.icmpType() + " cannot start a connection");
+    }
+    int res = track(e, p, 0, now);
+    if (res == TcpTracker.INVALID) {
+      invalid.increment();
+      return CtLookup.invalid(p, "invalid first packet");
+    }
+    account(e, 0, p);
+    if (count.get() >= config.maxEntries() && !earlyDrop(k.hash, now)) {
+      drop.increment();
+      return CtLookup.tableFull(p);
+    }
+    Expectation exp = expectations.take(p, now);
+    CtState state = CtState.NEW;
+    if (exp != null) {
+      e.status |= CtEntry.EXPECTED;
+      e.extra().master = exp.master;
+      state = CtState.RELATED;
+    } else if (options != null && options.helper() != null) {
+      ConnHelper h = helpers.get(options.helper());
+      if (h != null) {
+        e.extra().helper = h;
+      }
+    }
+    return new CtLookup(p, state, CtDirection.ORIGINAL, e, null, false, true, exp);
+  }
+
+  /** Runs the protocol tracker; returns a TcpTracker result code. */
+  private int track(CtEntry e, Packet p, int dir, long now) {
+    switch (e.protocol()) {
+      case Packet.PROTO_TCP:
+        return tcp.packet(e, p, dir, now);
+      case Packet.PROTO_UDP:
+        if (e.hasStatus(CtEntry.SEEN_REPLY)) {
+          if (now - e.created > 2000) {
+            e.expires = now + udpStreamMillis;
+            e.status |= CtEntry.ASSURED;
+          } else {
+            e.expires = now + udpMillis;
+          }
+        } else {
+          e.expires = now + udpMillis;
+        }
+        return TcpTracker.ACCEPT;
+      default:
+        e.expires = now + (e.isIcmpProto() ? icmpMillis : genericMillis);
+        return TcpTracker.ACCEPT;
+    }
+  }
+
+  private static void account(CtEntry e, int dir, Packet p) {
+    if (dir == 0) {
+      e.packets0++;
+      e.bytes0 += p.ipLength();
+    } else {
+      e.packets1++;
+      e.bytes1 += p.ipLength();
+    }
+  }
+
+  /** Linux's ctinfo: REPLY is ESTABLISHED; ORIGINAL is ESTABLISHED once replied, else RELATED/NEW. */
+  private static CtState packetState(CtEntry e, int dir) {
+    if (dir == 1 || e.hasStatus(CtEntry.SEEN_REPLY)) {
+      return CtState.ESTABLISHED;
+    }
+    return e.hasStatus(CtEntry.EXPECTED) ? CtState.RELATED : CtState.NEW;
+  }
+
+  /** An ICMP error is RELATED to the connection its quote belongs to, if sent to that endpoint. */
+  private CtLookup icmpError(Packet p, boolean v6) {
+    Packet inner = quoteParser.parseQuoted(p.frame(), p.payloadOffset(), p.payloadLength(), v6);
+    if (inner == null) {
+      invalid.increment();
+      return CtLookup.invalid(p, "ICMP error quotes no usable packet");
+    }
+    CtKey k = CtKey.inverseOf(inner);
+    if (k == null) {
+      invalid.increment();
+      return CtLookup.invalid(p, "ICMP error quotes an untrackable packet");
+    }
+    long now = clock.millis();
+    CtShard s = shardOf(k.hash);
+    CtEntry removed;
+    synchronized (s) {
+      CtEntry e = s.find(k, now);
+      if (e != null) {
+        int dir = k.matchDir(e);
+        // The found direction's destination is the quoted packet's source: the error must go there.
+        if (!p.dst().equals(inner.src())) {
+          invalid.increment();
+          return CtLookup.invalid(p, "ICMP error to an address that is not the connection's endpoint");
+        }
+        return new CtLookup(p, CtState.RELATED, dir == 0 ? CtDirection.ORIGINAL : CtDirection.REPLY,
+            e, null, false, false, null);
+      }
+      removed = s.takeExpired();
+    }
+    if (removed != null) {
+      afterRemoval(removed, RemovalReason.EXPIRED);
+    }
+    invalid.increment();
+    return CtLookup.invalid(p, "ICMP error quotes no tracked connection");
+  }
+
+  // ----------------------------------------------------------------------------------- confirm
+
+  @Override
+  public HelperVerdict confirm(CtLookup lookup) {
+    CtEntry e = lookup.entry();
+    if (e == null) {
+      return HelperVerdict.ACCEPT;
+    }
+    long now = clock.millis();
+    if (lookup.unconfirmed) {
+      HelperVerdict v = insert(lookup, e, now);
+      if (!v.accept()) {
+        return v;
+      }
+    }
+    CtExtra x = e.extra;
+    if (x == null || x.helper == null) {
+      return HelperVerdict.ACCEPT;
+    }
+    CtShard s = shardOf(e.hash);
+    HelperVerdict v;
+    synchronized (s) {
+      v = x.helper.help(lookup.packet(), lookup.state(), lookup.direction(), new Context(e, now));
+    }
+    if (!v.accept()) {
+      helperDrop.increment();
+    }
+    return v;
+  }
+
+  private HelperVerdict insert(CtLookup lookup, CtEntry e, long now) {
+    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(e.hash, now)) {
+      count.decrementAndGet();
+      insertFailed.increment();
+      return HelperVerdict.drop("conntrack table full");
+    }
+    CtShard s = shardOf(e.hash);
+    CtEntry expired;
+    synchronized (s) {
+      CtKey k = CtKey.ofEntry(e);
+      CtEntry clash = s.find(k, now);
+      if (clash != null) {
+        count.decrementAndGet();
+        insertFailed.increment();
+        if (e.proto == Packet.PROTO_UDP) {
+          return HelperVerdict.ACCEPT; // Linux resolves UDP clashes onto the existing entry
+        }
+        return HelperVerdict.drop("connection inserted by another packet meanwhile");
+      }
+      e.status |= CtEntry.CONFIRMED;
+      s.link(e);
+      expired = s.takeExpired();
+    }
+    CtEntry master = e.master();
+    if (master != null) {
+      master.extra().children.incrementAndGet();
+    }
+    created.increment();
+    if (expired != null) {
+      afterRemoval(expired, RemovalReason.EXPIRED);
+    }
+    return HelperVerdict.ACCEPT;
+  }
+
+  /**
+   * Linux's early_drop: look at up to 8 buckets from the new connection's, and evict the unassured
+   * connections of the first bucket that has some (expired entries met on the way go too). Unlike
+   * Linux, when the new connection's own shard has none, the same bounded look is taken in the
+   * other shards before giving up, so a flood of unassured entries cannot lock new ones out.
+   */
+  private boolean earlyDrop(int hash, long now) {
+    int first = (hash >>> 26) & (SHARDS - 1);
+    for (int i = 0; i < SHARDS; i++) {
+      if (earlyDropIn(shards[(first + i) & (SHARDS - 1)], hash, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean earlyDropIn(CtShard s, int hash, long now) {
+    List<CtEntry> victims = new ArrayList<>(2);
+    List<CtEntry> expired = new ArrayList<>(2);
+    synchronized (s) {
+      CtEntry[] t = s.table;
+      int b = hash & (t.length - 1);
+      for (int i = 0; i < EVICTION_RANGE && i < t.length && victims.isEmpty(); i++) {
+        for (CtEntry e = t[(b + i) & (t.length - 1)]; e != null; e = e.next) {
+          if (e.expires - now <= 0) {
+            expired.add(e);
+          } else if (!e.hasStatus(CtEntry.ASSURED)) {
+            victims.add(e);
+          }
+        }
+      }
+      expired.forEach(s::unlink);
+      victims.forEach(s::unlink);
+    }
+    for (CtEntry e : expired) {
+      afterRemoval(e, RemovalReason.EXPIRED);
+    }
+    for (CtEntry e : victims) {
+      earlyDrop.increment();
+      afterRemoval(e, RemovalReason.EARLY_DROP);
+    }
+    return !victims.isEmpty() || !expired.isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------ adopt
+
+  @Override
+  public java.util.Optional<CtEntry> adopt(CtTuple original) {
+    CtKey k = CtKey.of(original);
+    long now = clock.millis();
+    CtShard s = shardOf(k.hash);
+    synchronized (s) {
+      CtEntry known = s.find(k, now);
+      if (known != null) {
+        return java.util.Optional.of(known);
+      }
+    }
+    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(k.hash, now)) {
+      count.decrementAndGet();
+      insertFailed.increment();
+      return java.util.Optional.empty();
+    }
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    e.created = now;
+    e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
+    if (k.proto == Packet.PROTO_TCP) {
+      e.tcpState = TcpTracker.ESTABLISHED;
+      TcpTracker.markOffloaded(e);
+      TcpTracker.forgetWindows(e);
+    }
+    e.expires = now + refreshTimeout(e);
+    CtEntry expired;
+    synchronized (s) {
+      CtEntry raced = s.find(k, now);
+      if (raced != null) {
+        count.decrementAndGet();
+        return java.util.Optional.of(raced);
+      }
+      s.link(e);
+      expired = s.takeExpired();
+    }
+    created.increment();
+    if (expired != null) {
+      afterRemoval(expired, RemovalReason.EXPIRED);
+    }
+    return java.util.Optional.of(e);
+  }
+
+  // ------------------------------------------------------------------------- maintenance & views
+
+  @Override
+  public void markOffloaded(CtEntry e) {
+    if (e.protocol() != Packet.PROTO_TCP) {
+      return;
+    }
+    synchronized (shardOf(e.hash)) {
+      TcpTracker.markOffloaded(e);
+    }
+  }
+
+  @Override
+  public void touch(CtEntry e, long packets, long bytes, CtDirection direction) {
+    long now = clock.millis();
+    CtShard s = shardOf(e.hash);
+    synchronized (s) {
+      if (e.hasStatus(CtEntry.DYING)) {
+        return;
+      }
+      if (direction == CtDirection.ORIGINAL) {
+        e.packets0 += packets;
+        e.bytes0 += bytes;
+      } else {
+        e.packets1 += packets;
+        e.bytes1 += bytes;
+      }
+      e.expires = now + refreshTimeout(e);
+      if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
+        TcpTracker.forgetWindows(e);
+      }
+    }
+  }
+
+  private long refreshTimeout(CtEntry e) {
+    switch (e.protocol()) {
+      case Packet.PROTO_TCP:
+        return tcp.refreshTimeout(e);
+      case Packet.PROTO_UDP:
+        return e.hasStatus(CtEntry.ASSURED) ? udpStreamMillis : udpMillis;
+      default:
+        return e.isIcmpProto() ? icmpMillis : genericMillis;
+    }
+  }
+
+  @Override
+  public int collectExpired(int maxBuckets) {
+    long now = clock.millis();
+    int removed = expectations.expire(now);
+    List<CtEntry> dead = new ArrayList<>();
+    synchronized (gcLock) {
+      // never more than one sweep of the table per call: a caller asking for "all" (a large
+      // budget) would otherwise sweep the same buckets again and again until the budget ran out
+      int budget = (int) Math.min(maxBuckets, totalBuckets() + SHARDS);
+      while (budget > 0) {
+        CtShard s = shards[gcShard];
+        synchronized (s) {
+          CtEntry[] t = s.table;
+          if (gcBucket >= t.length) {
+            gcBucket = 0;
+            gcShard = (gcShard + 1) % SHARDS;
+            budget--;
+            continue;
+          }
+          int n = Math.min(budget, t.length - gcBucket);
+          List<CtEntry> here = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            for (CtEntry e = t[gcBucket + i]; e != null; e = e.next) {
+              if (e.expires - now <= 0) {
+                here.add(e);
+              }
+            }
+          }
+          here.forEach(s::unlink);
+          dead.addAll(here);
+          gcBucket += n;
+          budget -= n;
+        }
+      }
+    }
+    for (CtEntry e : dead) {
+      afterRemoval(e, RemovalReason.EXPIRED);
+    }
+    return removed + dead.size();
+  }
+
+  private long totalBuckets() {
+    long n = 0;
+    for (CtShard s : shards) {
+      synchronized (s) {
+        n += s.table.length;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public int delete(CtTuple tuple) {
+    CtKey k = CtKey.of(tuple);
+    CtShard s = shardOf(k.hash);
+    CtEntry e;
+    synchronized (s) {
+      e = s.find(k, Long.MIN_VALUE);
+      if (e == null) {
+        return 0;
+      }
+      s.unlink(e);
+    }
+    afterRemoval(e, RemovalReason.DELETED);
+    return 1;
+  }
+
+  @Override
+  public int flush() {
+    List<CtEntry> all = new ArrayList<>();
+    for (CtShard s : shards) {
+      List<CtEntry> here = new ArrayList<>();
+      synchronized (s) {
+        for (CtEntry head : s.table) {
+          for (CtEntry e = head; e != null; e = e.next) {
+            here.add(e);
+          }
+        }
+        here.forEach(s::unlink);
+      }
+      all.addAll(here);
+    }
+    expectations.clear();
+    for (CtEntry e : all) {
+      afterRemoval(e, RemovalReason.DELETED);
+    }
+    return all.size();
+  }
+
+  @Override
+  public List<CtEntry> entries() {
+    long now = clock.millis();
+    List<CtEntry> out = new ArrayList<>();
+    for (CtShard s : shards) {
+      synchronized (s) {
+        for (CtEntry head : s.table) {
+          for (CtEntry e = head; e != null; e = e.next) {
+            if (e.expires - now > 0) {
+              out.add(e);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String format(CtEntry entry) {
+    return ConntrackFormat.entry(entry, clock.millis());
+  }
+
+  @Override
+  public List<String> list() {
+    long now = clock.millis();
+    List<String> out = new ArrayList<>();
+    for (CtShard s : shards) {
+      synchronized (s) {
+        for (CtEntry head : s.table) {
+          for (CtEntry e = head; e != null; e = e.next) {
+            if (e.expires - now > 0) {
+              out.add(ConntrackFormat.entry(e, now));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Expectation> expectations() {
+    return expectations.list(clock.millis());
+  }
+
+  @Override
+  public List<String> listExpectations() {
+    long now = clock.millis();
+    List<String> out = new ArrayList<>();
+    for (Expectation x : expectations.list(now)) {
+      out.add(ConntrackFormat.expectation(x, now));
+    }
+    return out;
+  }
+
+  @Override
+  public CtStats stats() {
+    return new CtStats(found.sum(), created.sum(), invalid.sum(), ignore.sum(), insertFailed.sum(),
+        drop.sum(), earlyDrop.sum(), expectations.createdCount(), expectations.deletedCount(),
+        helperDrop.sum(), count.get(), expectations.size());
+  }
+
+  @Override
+  public void addRemovalListener(CtRemovalListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Called once per removed entry, outside shard locks. */
+  private void afterRemoval(CtEntry e, RemovalReason why) {
+    count.decrementAndGet();
+    expectations.removeFor(e);
+    CtEntry master = e.master();
+    if (master != null) {
+      master.extra().children.decrementAndGet();
+    }
+    for (CtRemovalListener l : listeners) {
+      l.removed(e, why);
+    }
+  }
+
+  private CtShard shardOf(int hash) {
+    return shards[(hash >>> 26) & (SHARDS - 1)];
+  }
+
+  private static String stateName(CtEntry e) {
+    return e.proto == Packet.PROTO_TCP ? TcpTracker.stateName(e.tcpState) : "-";
+  }
+
+  /** HelperContext for one packet of one connection; used under the connection's shard lock. */
+  private final class Context implements HelperContext {
+    private final CtEntry entry;
+    private final long now;
+
+    Context(CtEntry entry, long now) {
+      this.entry = entry;
+      this.now = now;
+    }
+
+    @Override
+    public CtEntry entry() {
+      return entry;
+    }
+
+    @Override
+    public <T> T state(Class<T> type, Supplier<T> initial) {
+      CtExtra x = entry.extra();
+      if (!type.isInstance(x.helperState)) {
+        x.helperState = initial.get();
+      }
+      return type.cast(x.helperState);
+    }
+
+    @Override
+    public ExpectResult expect(IpAddress src, IpAddress dst, int protocol, int dstPort,
+        long timeoutMillis) {
+      if (entry.hasStatus(CtEntry.DYING)) {
+        return ExpectResult.CREATED; // the master is gone: nothing to expect, nothing to drop
+      }
+      return expectations.create(new Expectation.ExpectKey(src, dst, protocol, dstPort), entry,
+          entry.helper(), now + timeoutMillis);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.statewall.netfilter.packet;
+
+import com.google.common.net.InetAddresses;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+
+/**
+ * An IPv4 or IPv6 address as two longs: cheap to hash and compare on the packet path.
+ *
+ * <p>IPv4 addresses keep {@code hi == 0} and the address in the low 32 bits of {@code lo}.
+ */
+public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAddress> {
+
+  public static IpAddress v4(int address) {
+    return new IpAddress(false, 0L, address & 0xFFFF_FFFFL);
+  }
+
+  public static IpAddress v6(long hi, long lo) {
+    return new IpAddress(true, hi, lo);
+  }
+
+  /** Parses a literal address ("10.0.0.1", "2001:db8::1"); throws IllegalArgumentException. */
+  public static IpAddress parse(String literal) {
+    return of(InetAddresses.forString(literal));
+  }
+
+  public static IpAddress of(InetAddress address) {
+    byte[] b = address.getAddress();
+    return of(b, 0, b.length == 16);
+  }
+
+  /** Reads 4 or 16 bytes from {@code buf} at {@code off}. */
+  public static IpAddress of(byte[] buf, int off, boolean v6) {
+    if (!v6) {
+      return v4(((buf[off] & 0xFF) << 24) | ((buf[off + 1] & 0xFF) << 16)
+          | ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF));
+    }
+    return v6(readLong(buf, off), readLong(buf, off + 8));
+  }
+
+  private static long readLong(byte[] b, int off) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[off + i] & 0xFF);
+    }
+    return v;
+  }
+
+  /** The IPv4 address as an int; only meaningful when {@code !v6()}. */
+  public int v4Int() {
+    return (int) lo;
+  }
+
+  public byte[] toBytes() {
+    if (!v6) {
+      int a = v4Int();
+      return new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a};
+    }
+    byte[] b = new byte[16];
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (hi >>> (56 - 8 * i));
+      b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+    }
+    return b;
+  }
+
+  public InetAddress toInetAddress() {
+    try {
+      return InetAddress.getByAddress(toBytes());
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public int compareTo(IpAddress o) {
+    if (v6 != o.v6) {
+      return v6 ? 1 : -1;
+    }
+    int c = Long.compareUnsigned(hi, o.hi);
+    return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+  }
+
+  @Override
+  public String toString() {
+    InetAddress a = toInetAddress();
+    return a instanceof Inet6Address ? InetAddresses.toAddrString(a) : ((Inet4Address) a).getHostAddress();
+  }
+}

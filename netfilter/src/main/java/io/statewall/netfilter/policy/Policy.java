@@ -1,0 +1,231 @@
+package io.statewall.netfilter.policy;
+
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.rules.Attachments;
+import io.statewall.netfilter.rules.Cidr;
+import io.statewall.netfilter.rules.CompiledTable;
+import io.statewall.netfilter.rules.ConnInfo;
+import io.statewall.netfilter.rules.LogRecord;
+import io.statewall.netfilter.rules.Outcome;
+import io.statewall.netfilter.rules.RuleSet;
+import io.statewall.netfilter.rules.RuleTable;
+import io.statewall.netfilter.rules.TableEvaluator;
+import io.statewall.netfilter.rules.TableName;
+import io.statewall.netfilter.rules.Target;
+import io.statewall.netfilter.rules.Verdict;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A loaded policy, immutable and safe to share between threads: the hosts with their rule sets, the
+ * network's rule sets, the FTP helper ports and the offload timeout, with every table compiled.
+ * A packet from A to B meets A's OUTPUT, the network's FORWARD and B's INPUT, in that order.
+ */
+public final class Policy {
+  private final String source;
+  private final Map<String, Host> hosts;
+  private final RuleSet network;
+  private final RuleSet network6;
+  private final List<Integer> ftpPorts;
+  private final int idleTimeout;
+  private final List<String> warnings;
+  private final List<Map.Entry<Cidr, String>> hostPrefixes;
+  private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
+
+  /** A policy whose tables are evaluated by {@code engine} (normally {@link CompiledTable#CompiledTable}). */
+  public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
+      int idleTimeout, List<String> warnings, Function<RuleTable, TableEvaluator> engine) {
+    this.source = source;
+    Map<String, Host> m = new LinkedHashMap<>();
+    List<Map.Entry<Cidr, String>> prefixes = new ArrayList<>();
+    for (Host h : hosts) {
+      m.put(h.id(), h);
+      for (Cidr c : h.addresses()) {
+        prefixes.add(Map.entry(c, h.id()));
+      }
+      compile(h.rules(), engine);
+      compile(h.rules6(), engine);
+    }
+    prefixes.sort(Comparator.comparingInt((Map.Entry<Cidr, String> e) -> e.getKey().prefix()).reversed());
+    this.hosts = java.util.Collections.unmodifiableMap(m);
+    this.hostPrefixes = List.copyOf(prefixes);
+    this.network = network;
+    this.network6 = network6;
+    compile(network, engine);
+    compile(network6, engine);
+    this.ftpPorts = List.copyOf(ftpPorts);
+    this.idleTimeout = idleTimeout;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /** A policy with compiled tables. */
+  public static Policy compiled(String source, List<Host> hosts, RuleSet network, RuleSet network6,
+      List<Integer> ftpPorts, int idleTimeout, List<String> warnings) {
+    return new Policy(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, CompiledTable::new);
+  }
+
+  private void compile(RuleSet set, Function<RuleTable, TableEvaluator> engine) {
+    if (set != null) {
+      for (RuleTable t : set.tables()) {
+        evaluators.put(t, engine.apply(t));
+      }
+    }
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public Map<String, Host> hosts() {
+    return hosts;
+  }
+
+  public RuleSet network() {
+    return network;
+  }
+
+  public RuleSet network6() {
+    return network6;
+  }
+
+  public List<Integer> ftpPorts() {
+    return ftpPorts;
+  }
+
+  /** Seconds an unused flow entry stays in a switch. */
+  public int idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** Warnings from loading (IPv6 left open on hosts without rules6). */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** The id of the host that owns {@code address} (longest prefix wins), or null. */
+  public String hostFor(IpAddress address) {
+    for (Map.Entry<Cidr, String> e : hostPrefixes) {
+      if (e.getKey().contains(address)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** One place a packet meets a table: which rule set, which built-in chain, how interfaces answer. */
+  private record Stage(String label, RuleSet set, String chain, Attachments at) {}
+
+  private List<Stage> stages(boolean v6, PathContext ctx, boolean raw) {
+    List<Stage> out = new ArrayList<>(3);
+    String suffix = v6 ? " rules6" : " rules";
+    Host a = ctx.srcHost() == null ? null : hosts.get(ctx.srcHost());
+    Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
+    RuleSet net = v6 ? network6 : network;
+    if (a != null && (v6 ? a.rules6() : a.rules()) != null) {
+      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), "OUTPUT", Attachments.HOST));
+    }
+    if (net != null) {
+      out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
+          new NetworkAttachments(ctx.ingress(), ctx.egress())));
+    }
+    if (b != null && (v6 ? b.rules6() : b.rules()) != null) {
+      out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(), raw ? "PREROUTING" : "INPUT",
+          Attachments.HOST));
+    }
+    return out;
+  }
+
+  private Outcome run(Stage s, TableName table, Packet p, ConnInfo ct) {
+    RuleTable t = s.set().table(table);
+    if (t == null) {
+      return Outcome.acceptedWithoutRules(s.chain());
+    }
+    return evaluators.get(t).evaluate(s.chain(), p, ct, s.at());
+  }
+
+  /**
+   * Phase 1, before conntrack: the raw tables on the path (A's OUTPUT, the network's PREROUTING, B's
+   * PREROUTING). The first CT template set wins, as in the kernel; {@code helpers.ftp} ports attach
+   * the FTP helper to new TCP connections that no template gave one, like the old nf_conntrack_ftp.
+   */
+  public RawDecision raw(Packet p, PathContext ctx) {
+    if (!p.isIp()) {
+      return RawDecision.NOTHING;
+    }
+    List<LogRecord> logs = new ArrayList<>();
+    Target.Ct template = null;
+    Decider templateBy = null;
+    for (Stage s : stages(p.ipVersion() == 6, ctx, true)) {
+      Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET);
+      logs.addAll(o.logs());
+      if (o.ct() != null && template == null) {
+        template = o.ct();
+        templateBy = new Decider(s.label(), s.set().file(), 0, "CT template", s.chain());
+      }
+      if (o.verdict() != Verdict.ACCEPT) {
+        return new RawDecision(Verdict.DROP, false, null, logs, Decider.of(s.label(), s.set().file(), o));
+      }
+    }
+    boolean notrack = template != null && template.notrack();
+    String helper = template != null ? template.helper() : null;
+    if (!notrack && helper == null && p.isTcp() && !p.fragment() && ftpPorts.contains(p.dstPort())) {
+      helper = "ftp";
+    }
+    return new RawDecision(Verdict.ACCEPT, notrack, helper, logs, templateBy);
+  }
+
+  /**
+   * Every chain {@code p} walks on its path, raw tables first, then the filter tables with
+   * {@code ct}, stopping where a chain does not accept: what {@link #raw} and {@link #filter}
+   * decide, spelled out for a trace. Read-only.
+   */
+  public List<ChainStep> explain(Packet p, ConnInfo ct, PathContext ctx) {
+    List<ChainStep> out = new ArrayList<>();
+    if (!p.isIp()) {
+      return out;
+    }
+    for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
+      boolean raw = table == TableName.RAW;
+      for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
+        Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct);
+        out.add(new ChainStep(s.label(), table.name().toLowerCase(java.util.Locale.ROOT), s.chain(), o.verdict(),
+            Decider.of(s.label(), s.set().file(), o)));
+        if (o.verdict() != Verdict.ACCEPT) {
+          return out;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Phase 2, after conntrack: the filter tables on the path, stopping at the first that does not accept. */
+  public FilterDecision filter(Packet p, ConnInfo ct, PathContext ctx) {
+    if (!p.isIp()) {
+      return new FilterDecision(Verdict.ACCEPT, null, null, List.of(), true);
+    }
+    List<LogRecord> logs = null;
+    boolean offloadable = true;
+    Decider last = null;
+    for (Stage s : stages(p.ipVersion() == 6, ctx, false)) {
+      Outcome o = run(s, TableName.FILTER, p, ct);
+      if (!o.logs().isEmpty()) {
+        if (logs == null) {
+          logs = new ArrayList<>();
+        }
+        logs.addAll(o.logs());
+      }
+      offloadable &= o.offloadable();
+      last = Decider.of(s.label(), s.set().file(), o);
+      if (o.verdict() != Verdict.ACCEPT) {
+        return new FilterDecision(o.verdict(), o.rejectWith(), last, logs == null ? List.of() : logs, offloadable);
+      }
+    }
+    return new FilterDecision(Verdict.ACCEPT, null, last, logs == null ? List.of() : logs, offloadable);
+  }
+}

@@ -1,0 +1,251 @@
+package io.statewall.netfilter.policy;
+
+import io.statewall.netfilter.rules.Cidr;
+import io.statewall.netfilter.rules.Family;
+import io.statewall.netfilter.rules.RuleFileReader;
+import io.statewall.netfilter.rules.TextFile;
+import io.statewall.netfilter.rules.RuleSet;
+import io.statewall.netfilter.rules.RuleSyntaxException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads the policy YAML (DESIGN.md §1) and the rule files it names (relative to it), and returns a
+ * compiled {@link Policy}. Every error names the file and line; nothing half-loaded is returned.
+ */
+public final class PolicyLoader {
+  /** Linux's nf_conntrack_ftp takes at most 8 ports. */
+  static final int MAX_FTP_PORTS = 8;
+
+  private final RuleFileReader reader;
+
+  public PolicyLoader() {
+    this(new RuleFileReader());
+  }
+
+  public PolicyLoader(RuleFileReader reader) {
+    this.reader = reader;
+  }
+
+  public Policy load(Path file) throws PolicyException {
+    String text;
+    try {
+      text = TextFile.read(file);
+    } catch (NoSuchFileException e) {
+      throw new PolicyException(file.toString(), 0, 0, null, "no such file");
+    } catch (IOException e) {
+      throw new PolicyException(file.toString(), 0, 0, null, "cannot read: " + e.getMessage());
+    }
+    return parse(file, text);
+  }
+
+  /** Parses policy text as if read from {@code file} (rule files are resolved next to it). */
+  public Policy parse(Path file, String text) throws PolicyException {
+    return new Parse(file).run(text);
+  }
+
+  /** One load: the file's name for messages and its directory for rule files. */
+  private final class Parse {
+    private final Path file;
+    private final String name;
+
+    Parse(Path file) {
+      this.file = file;
+      this.name = file.toString();
+    }
+
+    Policy run(String text) throws PolicyException {
+      Optional<Node> root;
+      try {
+        LoadSettings settings = LoadSettings.builder().setLabel(name).setAllowDuplicateKeys(false).build();
+        root = new Compose(settings).composeString(text);
+      } catch (MarkedYamlEngineException e) {
+        Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+        throw new PolicyException(name, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1, null,
+            "not valid YAML: " + e.getProblem());
+      } catch (YamlEngineException e) {
+        throw new PolicyException(name, 0, 0, null, "not valid YAML: " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        // snakeyaml-engine 2.10 throws this, unmarked, for a bad tag such as "!~%e" (found by fuzzing)
+        throw new PolicyException(name, 0, 0, null, "not valid YAML: " + e.getMessage());
+      }
+      if (root.isEmpty()) {
+        throw new PolicyException(name, 1, 1, null, "an empty policy: expected a mapping with hosts, network, helpers, offload");
+      }
+      Map<String, Node> top = mapping(root.get(), Set.of("hosts", "network", "helpers", "offload"));
+      List<Host> hosts = top.containsKey("hosts") ? hosts(top.get("hosts")) : List.of();
+      RuleSet net = null;
+      RuleSet net6 = null;
+      if (top.containsKey("network")) {
+        Map<String, Node> n = mapping(top.get("network"), Set.of("rules", "rules6"));
+        net = ruleFile(n.get("rules"), Family.IPV4);
+        net6 = ruleFile(n.get("rules6"), Family.IPV6);
+      }
+      List<Integer> ftp = List.of();
+      if (top.containsKey("helpers")) {
+        Map<String, Node> h = mapping(top.get("helpers"), Set.of("ftp"));
+        if (h.containsKey("ftp")) {
+          ftp = ports(h.get("ftp"));
+        }
+      }
+      int idle = 60;
+      if (top.containsKey("offload")) {
+        Map<String, Node> o = mapping(top.get("offload"), Set.of("idle-timeout"));
+        if (o.containsKey("idle-timeout")) {
+          idle = integer(o.get("idle-timeout"), 1, 65535, "an idle timeout in seconds, 1-65535");
+        }
+      }
+      List<String> warnings = new ArrayList<>();
+      if (net6 == null) {
+        List<String> open = hosts.stream().filter(h -> h.rules() != null && h.rules6() == null).map(Host::id).toList();
+        if (!open.isEmpty()) {
+          warnings.add(name + ": IPv6 is left open (no rules6, so IPv6 is accepted as with empty ip6tables) for hosts: "
+              + String.join(", ", open));
+        }
+        if (net != null) {
+          warnings.add(name + ": IPv6 is left open across the network: network has rules but no rules6");
+        }
+      }
+      return Policy.compiled(name, hosts, net, net6, ftp, idle, warnings);
+    }
+
+    private PolicyException error(Node n, String token, String expected) {
+      Optional<Mark> m = n.getStartMark();
+      return new PolicyException(name, m.map(x -> x.getLine() + 1).orElse(0), m.map(x -> x.getColumn() + 1).orElse(0),
+          token, "expected " + expected);
+    }
+
+    private Map<String, Node> mapping(Node n, Set<String> allowed) throws PolicyException {
+      if (!(n instanceof MappingNode mn)) {
+        throw error(n, scalarText(n), "a mapping with keys " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      }
+      Map<String, Node> out = new LinkedHashMap<>();
+      for (NodeTuple t : mn.getValue()) {
+        String k = scalar(t.getKeyNode(), "a key");
+        if (!allowed.contains(k)) {
+          throw error(t.getKeyNode(), k, "one of the keys " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        }
+        if (out.put(k, t.getValueNode()) != null) {
+          throw error(t.getKeyNode(), k, "each key once (duplicate key)");
+        }
+      }
+      return out;
+    }
+
+    private String scalarText(Node n) {
+      return n instanceof ScalarNode s ? s.getValue() : null;
+    }
+
+    private String scalar(Node n, String expected) throws PolicyException {
+      if (!(n instanceof ScalarNode s)) {
+        throw error(n, null, expected);
+      }
+      return s.getValue();
+    }
+
+    private int integer(Node n, int min, int max, String expected) throws PolicyException {
+      String s = scalar(n, expected);
+      try {
+        int v = Integer.parseInt(s.trim());
+        if (v >= min && v <= max) {
+          return v;
+        }
+      } catch (NumberFormatException e) {
+        // reported below with the token
+      }
+      throw error(n, s, expected);
+    }
+
+    private List<Integer> ports(Node n) throws PolicyException {
+      List<Node> items = n instanceof SequenceNode sn ? sn.getValue() : List.of(n);
+      if (items.size() > MAX_FTP_PORTS) {
+        throw error(n, null, "at most " + MAX_FTP_PORTS + " FTP ports (as nf_conntrack_ftp)");
+      }
+      List<Integer> out = new ArrayList<>();
+      for (Node i : items) {
+        out.add(integer(i, 1, 65535, "a TCP port 1-65535"));
+      }
+      return out;
+    }
+
+    private List<Host> hosts(Node n) throws PolicyException {
+      if (!(n instanceof SequenceNode sn)) {
+        throw error(n, scalarText(n), "a list of hosts (- address: ...)");
+      }
+      List<Host> out = new ArrayList<>();
+      Map<Cidr, String> owners = new HashMap<>();
+      Set<String> ids = new HashSet<>();
+      for (Node item : sn.getValue()) {
+        Map<String, Node> h = mapping(item, Set.of("name", "address", "addresses", "rules", "rules6"));
+        Node addrNode = h.containsKey("address") ? h.get("address") : h.get("addresses");
+        if (addrNode == null || (h.containsKey("address") && h.containsKey("addresses"))) {
+          throw error(item, null, "one 'address' (an address, a CIDR, or a list of them) per host");
+        }
+        List<Node> addrItems = addrNode instanceof SequenceNode s ? s.getValue() : List.of(addrNode);
+        if (addrItems.isEmpty()) {
+          throw error(addrNode, null, "at least one address");
+        }
+        List<Cidr> addrs = new ArrayList<>();
+        for (Node a : addrItems) {
+          String text = scalar(a, "an IPv4 or IPv6 address or CIDR");
+          Cidr c = Cidr.parse(text.trim());
+          if (c == null) {
+            throw error(a, text, "an IPv4 or IPv6 address or CIDR such as 10.0.0.1 or 10.0.0.0/24");
+          }
+          if (owners.containsKey(c)) {
+            throw error(a, text, "an address no other host has (already host " + owners.get(c) + ")");
+          }
+          addrs.add(c);
+        }
+        String id = h.containsKey("name") ? scalar(h.get("name"), "a host name") : scalar(addrItems.get(0), "");
+        if (!ids.add(id)) {
+          throw error(item, id, "a host name used once");
+        }
+        for (Cidr c : addrs) {
+          owners.put(c, id);
+        }
+        out.add(new Host(id, addrs, ruleFile(h.get("rules"), Family.IPV4), ruleFile(h.get("rules6"), Family.IPV6)));
+      }
+      return out;
+    }
+
+    private RuleSet ruleFile(Node n, Family fam) throws PolicyException {
+      if (n == null) {
+        return null;
+      }
+      String rel = scalar(n, "the path of a rule file");
+      Path dir = file.toAbsolutePath().getParent();
+      Path p = dir.resolve(rel);
+      if (!Files.isRegularFile(p)) {
+        throw error(n, rel, "a readable " + fam.tool() + "-save rule file (no such file " + p + ")");
+      }
+      try {
+        return reader.read(p, fam);
+      } catch (RuleSyntaxException e) {
+        throw new PolicyException(e);
+      } catch (IOException e) {
+        throw error(n, rel, "a readable rule file (" + e.getMessage() + ")");
+      }
+    }
+  }
+}

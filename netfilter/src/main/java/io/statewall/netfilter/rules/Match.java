@@ -1,0 +1,485 @@
+package io.statewall.netfilter.rules;
+
+import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/** One {@code -m} extension of a rule, with its options; the closed set statewall supports. */
+public sealed interface Match {
+
+  /** Whether the packet (with its connection) satisfies this match. */
+  boolean test(Packet p, ConnInfo ct);
+
+  /**
+   * True when two packets of the same connection, direction and state may get different results:
+   * then a flow entry cannot stand in for this decision.
+   */
+  boolean perPacket();
+
+  /** Appends the match as iptables-save prints it, starting with " -m name". */
+  void save(StringBuilder sb);
+
+  /**
+   * The part of the test that is constant for a connection's direction and state, without side
+   * effects: false means no packet of this connection can match. Equals {@link #test} for a match
+   * that is not {@link #perPacket}.
+   */
+  default boolean testConstant(Packet p, ConnInfo ct) {
+    return perPacket() || test(p, ct);
+  }
+
+  private static String inv(boolean invert) {
+    return invert ? " !" : "";
+  }
+
+  /** Bits of -m state/--ctstate, in the order iptables prints them. */
+  enum StateBit {
+    INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT, DNAT;
+
+    static int bitOf(CtState s) {
+      return switch (s) {
+        case INVALID -> 1 << INVALID.ordinal();
+        case NEW -> 1 << NEW.ordinal();
+        case RELATED -> 1 << RELATED.ordinal();
+        case ESTABLISHED -> 1 << ESTABLISHED.ordinal();
+        case UNTRACKED -> 1 << UNTRACKED.ordinal();
+      };
+    }
+
+    static String names(int mask) {
+      StringBuilder sb = new StringBuilder();
+      for (StateBit b : values()) {
+        if ((mask & (1 << b.ordinal())) != 0) {
+          sb.append(sb.length() > 0 ? "," : "").append(b.name());
+        }
+      }
+      return sb.toString();
+    }
+  }
+
+  /**
+   * {@code -m state --state} and {@code -m conntrack}: both are xt_conntrack in the kernel.
+   * Fields that are not set are null (addresses) or -1 (proto, status).
+   */
+  record Conntrack(boolean stateAlias, int stateMask, boolean stateInv, int proto, boolean protoInv,
+      Cidr origSrc, IpAddress origSrcAddr, boolean origSrcInv, Cidr origDst, IpAddress origDstAddr,
+      boolean origDstInv, int statusMask, boolean statusInv) implements Match {
+
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      if (stateMask >= 0) {
+        boolean in = (stateMask & StateBit.bitOf(ct.state())) != 0;
+        if (in == stateInv) {
+          return false;
+        }
+      }
+      if (!ct.tracked()) {
+        // Linux: without a conntrack entry only a pure state test can match
+        return proto < 0 && origSrc == null && origDst == null && statusMask < 0;
+      }
+      if (proto >= 0 && (ct.protocol() == proto) == protoInv) {
+        return false;
+      }
+      if (origSrc != null && origSrc.contains(ct.origSrc()) == origSrcInv) {
+        return false;
+      }
+      if (origDst != null && origDst.contains(ct.origDst()) == origDstInv) {
+        return false;
+      }
+      return statusMask < 0 || ((ct.status() & statusMask) != 0) != statusInv;
+    }
+
+    @Override
+    public boolean testConstant(Packet p, ConnInfo ct) {
+      return statusMask < 0 ? test(p, ct) : withoutStatus().test(p, ct);
+    }
+
+    private Conntrack withoutStatus() {
+      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, origSrc, origSrcAddr, origSrcInv,
+          origDst, origDstAddr, origDstInv, -1, false);
+    }
+
+    @Override
+    public boolean perPacket() {
+      // status bits (SEEN_REPLY, ASSURED) change during one connection's life
+      return statusMask >= 0;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      if (stateAlias) {
+        sb.append(" -m state").append(inv(stateInv)).append(" --state ").append(StateBit.names(stateMask));
+        return;
+      }
+      sb.append(" -m conntrack");
+      if (stateMask >= 0) {
+        sb.append(inv(stateInv)).append(" --ctstate ").append(StateBit.names(stateMask));
+      }
+      if (proto >= 0) {
+        sb.append(inv(protoInv)).append(" --ctproto ").append(proto);
+      }
+      if (origSrc != null) {
+        sb.append(inv(origSrcInv)).append(" --ctorigsrc ").append(addr(origSrcAddr, origSrc));
+      }
+      if (origDst != null) {
+        sb.append(inv(origDstInv)).append(" --ctorigdst ").append(addr(origDstAddr, origDst));
+      }
+      if (statusMask >= 0) {
+        sb.append(inv(statusInv)).append(" --ctstatus ").append(statusNames(statusMask));
+      }
+    }
+
+    /** libxt_conntrack prints the address as given (unmasked) and the mask only when not full. */
+    private static String addr(IpAddress shown, Cidr c) {
+      return c.isHost() ? shown.toString() : shown + "/" + c.maskText();
+    }
+
+    static final List<String> STATUS = List.of("EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED");
+
+    static String statusNames(int mask) {
+      return bitNames(mask, STATUS);
+    }
+  }
+
+  /** {@code -m tcp} or {@code -m udp}: ports, and for TCP the flags. */
+  record Ports(boolean tcp, PortRange sport, boolean sportInv, PortRange dport, boolean dportInv,
+      int flagMask, int flagCmp, boolean flagsInv) implements Match {
+
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      if (p.fragment() || p.srcPort() < 0) {
+        return false;
+      }
+      if (sport != null && sport.contains(p.srcPort()) == sportInv) {
+        return false;
+      }
+      if (dport != null && dport.contains(p.dstPort()) == dportInv) {
+        return false;
+      }
+      return flagMask < 0 || (((p.tcpFlags() & flagMask) == flagCmp) != flagsInv);
+    }
+
+    @Override
+    public boolean testConstant(Packet p, ConnInfo ct) {
+      return flagMask < 0 ? test(p, ct)
+          : new Ports(tcp, sport, sportInv, dport, dportInv, -1, 0, false).test(p, ct);
+    }
+
+    @Override
+    public boolean perPacket() {
+      return flagMask >= 0;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(tcp ? " -m tcp" : " -m udp");
+      if (sport != null && !sport.isAll()) {
+        sb.append(inv(sportInv)).append(" --sport ").append(sport);
+      }
+      if (dport != null && !dport.isAll()) {
+        sb.append(inv(dportInv)).append(" --dport ").append(dport);
+      }
+      if (flagMask >= 0) {
+        sb.append(inv(flagsInv)).append(" --tcp-flags ").append(flagNames(flagMask)).append(' ')
+            .append(flagNames(flagCmp));
+      }
+    }
+
+    static final List<String> FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+
+    static String flagNames(int mask) {
+      return bitNames(mask, FLAGS);
+    }
+  }
+
+  /** {@code -m icmp --icmp-type} (v6: {@code -m icmp6 --icmpv6-type}); type 255 is "any" for v4. */
+  record Icmp(boolean v6, int type, int codeMin, int codeMax, boolean invert) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      if (p.fragment() || p.icmpType() < 0) {
+        return false;
+      }
+      boolean m = (!v6 && type == 0xFF)
+          || (p.icmpType() == type && p.icmpCode() >= codeMin && p.icmpCode() <= codeMax);
+      return m != invert;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return false;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(v6 ? " -m icmp6" : " -m icmp").append(inv(invert))
+          .append(v6 ? " --icmpv6-type " : " --icmp-type ");
+      if (!v6 && type == 0xFF && codeMin == 0 && codeMax == 0xFF) {
+        sb.append("any");
+        return;
+      }
+      sb.append(type);
+      if (codeMin == codeMax) {
+        sb.append('/').append(codeMin);
+      } else if (codeMin != 0 || codeMax != 0xFF) {
+        sb.append(" codes ").append(codeMin).append('-').append(codeMax);
+      }
+    }
+  }
+
+  /** {@code -m multiport}: up to 15 ports (a range counts two) on source, destination or either. */
+  record Multiport(Which which, List<PortRange> ports, boolean invert) implements Match {
+    /** Which port(s) the list applies to. */
+    public enum Which { SOURCE, DESTINATION, EITHER }
+
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      if (p.fragment() || p.srcPort() < 0) {
+        return false;
+      }
+      for (PortRange r : ports) {
+        boolean hit = switch (which) {
+          case SOURCE -> r.contains(p.srcPort());
+          case DESTINATION -> r.contains(p.dstPort());
+          case EITHER -> r.contains(p.srcPort()) || r.contains(p.dstPort());
+        };
+        if (hit) {
+          return !invert;
+        }
+      }
+      return invert;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return false;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m multiport").append(inv(invert)).append(switch (which) {
+        case SOURCE -> " --sports ";
+        case DESTINATION -> " --dports ";
+        case EITHER -> " --ports ";
+      });
+      for (int i = 0; i < ports.size(); i++) {
+        sb.append(i > 0 ? "," : "").append(ports.get(i));
+      }
+    }
+  }
+
+  /** {@code -m iprange --src-range/--dst-range a-b} (either may be null). */
+  record IpRange(IpAddress srcLo, IpAddress srcHi, boolean srcInv, IpAddress dstLo, IpAddress dstHi,
+      boolean dstInv) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      if (srcLo != null && in(p.src(), srcLo, srcHi) == srcInv) {
+        return false;
+      }
+      return dstLo == null || in(p.dst(), dstLo, dstHi) != dstInv;
+    }
+
+    private static boolean in(IpAddress a, IpAddress lo, IpAddress hi) {
+      return a != null && a.v6() == lo.v6() && a.compareTo(lo) >= 0 && a.compareTo(hi) <= 0;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return false;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m iprange");
+      if (srcLo != null) {
+        sb.append(inv(srcInv)).append(" --src-range ").append(srcLo).append('-').append(srcHi);
+      }
+      if (dstLo != null) {
+        sb.append(inv(dstInv)).append(" --dst-range ").append(dstLo).append('-').append(dstHi);
+      }
+    }
+  }
+
+  /** {@code -m mac --mac-source}: the frame's source MAC. */
+  record Mac(long mac, boolean invert) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return (p.srcMac() == mac) != invert;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m mac").append(inv(invert)).append(" --mac-source ");
+      for (int i = 5; i >= 0; i--) {
+        sb.append(String.format(Locale.ROOT, "%02x", (mac >>> (8 * i)) & 0xFF)).append(i > 0 ? ":" : "");
+      }
+    }
+  }
+
+  /** {@code -m length --length a[:b]}: the IP datagram's length. */
+  record Length(int min, int max, boolean invert) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return (p.ipLength() >= min && p.ipLength() <= max) != invert;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m length").append(inv(invert)).append(" --length ").append(min);
+      if (min != max) {
+        sb.append(':').append(max);
+      }
+    }
+  }
+
+  /**
+   * {@code -m limit}: the kernel's token bucket. {@code avg} is in 1/10000 s per packet as iptables
+   * stores it; the bucket is the rule's own mutable state, as in the kernel.
+   */
+  record Limit(long avg, int burst, Bucket bucket) implements Match {
+    static final long SCALE = 10_000;
+
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return bucket.take();
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m limit --limit ").append(rate(avg));
+      if (burst != 5) {
+        sb.append(" --limit-burst ").append(burst);
+      }
+    }
+
+    private static final String[] UNITS = {"day", "hour", "min", "sec"};
+    private static final long[] MULTS = {SCALE * 86400, SCALE * 3600, SCALE * 60, SCALE};
+
+    /** iptables' print_rate: the largest unit in which the rate prints exactly enough. */
+    static String rate(long period) {
+      int i;
+      for (i = 1; i < MULTS.length; i++) {
+        if (period > MULTS[i] || MULTS[i] / period < MULTS[i] % period) {
+          break;
+        }
+      }
+      return (MULTS[i - 1] / period) + "/" + UNITS[i - 1];
+    }
+
+    /** A token bucket over an injected nanosecond clock. */
+    public static final class Bucket {
+      private final LongSupplier clock;
+      private final long costNanos;
+      private final long capNanos;
+      private long credit;
+      private long last;
+
+      Bucket(LongSupplier clock, long avg, int burst) {
+        this.clock = clock;
+        this.costNanos = avg * 100_000L;
+        this.capNanos = costNanos * burst;
+        this.credit = capNanos;
+        this.last = clock.getAsLong();
+      }
+
+      synchronized boolean take() {
+        long now = clock.getAsLong();
+        credit = Math.min(capNanos, credit + Math.max(0, now - last));
+        last = now;
+        if (credit >= costNanos) {
+          credit -= costNanos;
+          return true;
+        }
+        return false;
+      }
+    }
+  }
+
+  /** {@code -m helper --helper NAME}: the helper attached to the packet's connection. */
+  record Helper(String name, boolean invert) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      boolean m = ct.tracked() && ct.helper() != null && ct.helper().equals(name);
+      return m != invert;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return false;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m helper").append(inv(invert)).append(" --helper ").append(Quoting.save(name));
+    }
+  }
+
+  /** {@code -m comment}: always matches; kept for the canonical output. */
+  record Comment(String text) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return true;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return false;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m comment --comment ").append(Quoting.save(text));
+    }
+  }
+
+  /** {@code -m pkttype}: link-layer class of the destination MAC. */
+  record PktType(String type, boolean invert) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      long d = p.dstMac() & 0xFFFF_FFFF_FFFFL;
+      String actual = d == 0xFFFF_FFFF_FFFFL ? "broadcast" : (d >>> 40 & 1) != 0 ? "multicast" : "unicast";
+      return actual.equals(type) != invert;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m pkttype").append(inv(invert)).append(" --pkt-type ").append(type);
+    }
+  }
+
+  /** The names of the bits set in {@code mask} (bit i named {@code names.get(i)}), as iptables-save prints them. */
+  private static String bitNames(int mask, List<String> names) {
+    if (mask == 0) {
+      return "NONE";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < names.size(); i++) {
+      if ((mask & (1 << i)) != 0) {
+        sb.append(sb.length() > 0 ? "," : "").append(names.get(i));
+      }
+    }
+    return sb.toString();
+  }
+}

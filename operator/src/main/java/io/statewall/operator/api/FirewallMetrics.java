@@ -1,0 +1,149 @@
+package io.statewall.operator.api;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.statewall.netfilter.conntrack.CtStats;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.Judgement;
+import io.statewall.firewall.guard.PacketInGuard;
+import io.statewall.firewall.guard.TableMissMeters;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.controller.app.AppContext;
+import io.statewall.controller.app.ListenerResult;
+import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.topology.Attachment;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+
+/**
+ * The firewall's Prometheus metrics: packet-ins by switch, verdicts by action and deciding chain,
+ * decision latency (from the packet-in's arrival to the verdict, on the same channel thread),
+ * OpenFlow errors, and conntrack and flow-mod figures read at scrape time.
+ */
+public final class FirewallMetrics implements Firewall.DecisionListener {
+  /** Before topology (10): every packet-in is counted and its arrival stamped. */
+  static final int PACKET_IN_ORDER = 0;
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter packetIns;
+  private final Counter verdicts;
+  private final Counter errors;
+  private final Histogram latency;
+  /** When the packet-in being handled on this thread arrived (ns); 0 when none. */
+  private final ThreadLocal<long[]> arrival = ThreadLocal.withInitial(() -> new long[1]);
+
+  public FirewallMetrics() {
+    packetIns = Counter.builder().name("statewall_packet_ins").help("OpenFlow packet-ins received, by switch")
+        .labelNames("switch").register(registry);
+    verdicts = Counter.builder().name("statewall_verdicts")
+        .help("Firewall verdicts, by action and the chain that decided (none: conntrack or a helper)")
+        .labelNames("action", "chain").register(registry);
+    errors = Counter.builder().name("statewall_openflow_errors").help("OpenFlow error messages from switches")
+        .labelNames("switch", "type").register(registry);
+    latency = Histogram.builder().name("statewall_decision_latency_seconds")
+        .help("Time from a packet-in's arrival to the firewall's verdict").classicOnly()
+        .classicUpperBounds(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+            0.025, 0.1)
+        .register(registry);
+  }
+
+  /** Adds the figures the firewall and conntrack keep themselves, read at each scrape. */
+  public void watch(FirewallApp firewall) {
+    GaugeWithCallback.builder().name("statewall_conntrack_entries").help("Tracked connections now")
+        .callback(cb -> cb.call(firewall.tracker().stats().entries())).register(registry);
+    GaugeWithCallback.builder().name("statewall_conntrack_expectations").help("Pending expectations now")
+        .callback(cb -> cb.call(firewall.tracker().stats().expectations())).register(registry);
+    GaugeWithCallback.builder().name("statewall_offloaded_connections")
+        .help("Tracked connections with entries in the switches").callback(cb -> cb.call(firewall.offloads().size()))
+        .register(registry);
+    CounterWithCallback.builder().name("statewall_conntrack_early_drops")
+        .help("Unassured connections evicted because the table was full")
+        .callback(cb -> cb.call(stats(firewall).earlyDrop())).register(registry);
+    CounterWithCallback.builder().name("statewall_conntrack_inserts").help("Connections confirmed into the table")
+        .callback(cb -> cb.call(stats(firewall).created())).register(registry);
+    CounterWithCallback.builder().name("statewall_conntrack_invalid").help("Packets conntrack found INVALID")
+        .callback(cb -> cb.call(stats(firewall).invalid())).register(registry);
+    CounterWithCallback.builder().name("statewall_flow_mods_sent").help("Flow-mods (adds and deletes) sent to switches")
+        .callback(cb -> cb.call(firewall.flowModsSent())).register(registry);
+    CounterWithCallback.builder().name("statewall_flow_mods_skipped")
+        .help("Entries left out by the per-switch flow-mod limits, by kind (drop: the packet was dropped all the same)")
+        .labelNames("kind")
+        .callback(cb -> {
+          cb.call(firewall.flowModBudget().skippedDrops(), "drop");
+          cb.call(firewall.flowModBudget().skippedConnections(), "connection");
+        }).register(registry);
+    CounterWithCallback.builder().name("statewall_flow_table_full_errors")
+        .help("TABLE_FULL errors from switches (each stops drop entries to that switch for a while)")
+        .callback(cb -> cb.call(firewall.flowModBudget().tableFullErrors())).register(registry);
+  }
+
+  /** Adds the packet-in limits' figures: packet-ins the controller dropped, switches metering themselves. */
+  public void watch(PacketInGuard guard, TableMissMeters meters) {
+    CounterWithCallback.builder().name("statewall_packet_ins_dropped")
+        .help("Packet-ins dropped by the controller's per-port and per-switch limits")
+        .callback(cb -> cb.call(guard.dropped())).register(registry);
+    GaugeWithCallback.builder().name("statewall_metered_switches")
+        .help("Switches whose table-miss entries are metered in the switch")
+        .callback(cb -> cb.call(meters.meteredSwitches())).register(registry);
+  }
+
+  private static CtStats stats(FirewallApp firewall) {
+    return firewall.tracker().stats();
+  }
+
+  /** Registers the packet-in and error listeners. */
+  public void listen(AppContext context) {
+    context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
+    context.addMessageListener(OFErrorMsg.class, PACKET_IN_ORDER, this::error);
+  }
+
+  ListenerResult packetIn(SwitchHandle sw, OFPacketIn pi) {
+    packetIns.labelValues(dpid(sw)).inc();
+    arrival.get()[0] = System.nanoTime();
+    return ListenerResult.CONTINUE;
+  }
+
+  ListenerResult error(SwitchHandle sw, OFErrorMsg e) {
+    errors.labelValues(dpid(sw), e.getErrType().name()).inc();
+    return ListenerResult.CONTINUE;
+  }
+
+  @Override
+  public void decided(Packet packet, Attachment ingress, Judgement j) {
+    String chain = j.decidedBy() == null ? "none" : j.decidedBy().chain();
+    verdicts.labelValues(j.verdict().name(), chain).inc();
+    long[] at = arrival.get();
+    if (at[0] != 0) {
+      latency.observe((System.nanoTime() - at[0]) / 1e9);
+      at[0] = 0;
+    }
+  }
+
+  /** The registry in Prometheus text format 0.0.4. */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+
+  private static String dpid(SwitchHandle sw) {
+    return String.format("%016x", sw.id().getLong());
+  }
+}

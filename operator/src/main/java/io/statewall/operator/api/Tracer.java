@@ -1,0 +1,212 @@
+package io.statewall.operator.api;
+
+import io.statewall.operator.api.Views.HopView;
+import io.statewall.operator.api.Views.PacketView;
+import io.statewall.operator.api.Views.RuleView;
+import io.statewall.operator.api.Views.StepView;
+import io.statewall.operator.api.Views.TraceView;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.conntrack.Expectation;
+import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.InstalledConnection;
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.policy.ChainStep;
+import io.statewall.netfilter.policy.PathContext;
+import io.statewall.netfilter.policy.Policy;
+import io.statewall.netfilter.policy.RawDecision;
+import io.statewall.netfilter.rules.ConnInfo;
+import io.statewall.netfilter.rules.Verdict;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.Host;
+import io.statewall.topology.Path;
+import io.statewall.topology.TopologyService;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Explains what the firewall would do with a hypothetical packet, changing nothing: the conntrack
+ * state it would have (from a tracked connection, an expectation, or none), every chain on its
+ * path with the rule that answered, the verdict, and the path and entries it would get or has.
+ */
+final class Tracer {
+  static final Set<String> PARAMS = Set.of("src", "dst", "proto", "sport", "dport", "state");
+
+  private final FirewallApp firewall;
+  private final TopologyService topology;
+
+  Tracer(FirewallApp firewall, TopologyService topology) {
+    this.firewall = firewall;
+    this.topology = topology;
+  }
+
+  TraceView trace(Query q) {
+    IpAddress src = require(q.address("src"), "src");
+    IpAddress dst = require(q.address("dst"), "dst");
+    if (src.v6() != dst.v6()) {
+      throw ApiError.badRequest("src and dst must both be IPv4 or both IPv6");
+    }
+    int proto = q.protocol("proto");
+    if (proto < 0) {
+      proto = Packet.PROTO_TCP;
+    }
+    boolean ports = proto == Packet.PROTO_TCP || proto == Packet.PROTO_UDP;
+    int sport = q.integer("sport", 1, 65535, ports ? 40000 : -1);
+    int dport = q.integer("dport", 1, 65535, -1);
+    if (ports && dport < 0) {
+      throw ApiError.badRequest("dport is required for tcp and udp");
+    }
+    CtState forced = state(q.string("state"));
+
+    Policy policy = firewall.policies().current();
+    CtTuple tuple = ports ? CtTuple.ports(src, dst, proto, sport, dport) : CtTuple.generic(src, dst, proto);
+    Match conn = find(tuple, ports);
+    Expectation exp = conn == null && ports ? expectation(src, dst, proto, dport) : null;
+
+    Packet probe = packet(src, dst, proto, sport, dport, Packet.TCP_SYN);
+    PathContext ctx = firewall.firewall().hostContext(policy, probe);
+    RawDecision raw = policy.raw(probe, ctx);
+    CtState state = forced != null ? forced
+        : raw.notrack() ? CtState.UNTRACKED
+        : conn != null ? conn.state()
+        : exp != null ? CtState.RELATED : CtState.NEW;
+    boolean fresh = state == CtState.NEW || (state == CtState.RELATED && conn == null);
+    Packet p = packet(src, dst, proto, sport, dport, fresh ? Packet.TCP_SYN : Packet.TCP_ACK);
+    ConnInfo ct = connInfo(state, conn, p, exp != null ? exp.helper() : raw.helper());
+
+    List<ChainStep> steps = policy.explain(p, ct, ctx);
+    Verdict verdict = Verdict.ACCEPT;
+    RuleView by = null;
+    for (ChainStep s : steps) {
+      by = RuleView.of(s.decidedBy());
+      verdict = s.verdict();
+    }
+    List<StepView> chains = steps.stream().map(s -> new StepView(s.ruleSet(), s.table(), s.chain(),
+        s.verdict().name(), RuleView.of(s.decidedBy()))).toList();
+
+    List<HopView> path = path(src, dst);
+    String cookie = null;
+    List<HopView> installed = List.of();
+    if (conn != null) {
+      Optional<org.projectfloodlight.openflow.types.U64> c = firewall.offloads().cookie(conn.entry());
+      if (c.isPresent()) {
+        cookie = c.get().toString();
+        installed = firewall.installed().get(c.get()).map(Tracer::hops).orElse(List.of());
+      }
+    }
+    return new TraceView(new PacketView(src.toString(), dst.toString(), proto, ports ? sport : null,
+        ports ? dport : null), state.name(), conn == null ? null : firewall.tracker().format(conn.entry()),
+        exp == null ? null : expectationLine(exp), chains, verdict.name(), by, path, cookie, installed);
+  }
+
+  private static IpAddress require(IpAddress a, String name) {
+    if (a == null) {
+      throw ApiError.badRequest(name + " is required (an IPv4 or IPv6 address)");
+    }
+    return a;
+  }
+
+  private static CtState state(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return CtState.valueOf(s.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("state: '" + s + "' is not one of NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED");
+    }
+  }
+
+  /** A tracked connection the packet belongs to, the direction it would travel, and the state it would see. */
+  private record Match(CtEntry entry, CtDirection direction, CtState state) {}
+
+  private Match find(CtTuple t, boolean ports) {
+    for (CtEntry e : firewall.tracker().entries()) {
+      for (CtDirection dir : CtDirection.values()) {
+        CtTuple et = e.tuple(dir);
+        boolean same = et.src().equals(t.src()) && et.dst().equals(t.dst()) && e.protocol() == t.protocol()
+            && (!ports || (et.srcPort() == t.srcPort() && et.dstPort() == t.dstPort()));
+        if (same) {
+          // Linux: a reply is ESTABLISHED; the original direction once a reply was seen, else RELATED or NEW
+          CtState s = dir == CtDirection.REPLY || e.hasStatus(CtEntry.SEEN_REPLY) ? CtState.ESTABLISHED
+              : e.master() != null ? CtState.RELATED : CtState.NEW;
+          return new Match(e, dir, s);
+        }
+      }
+    }
+    return null;
+  }
+
+  private Expectation expectation(IpAddress src, IpAddress dst, int proto, int dport) {
+    for (Expectation x : firewall.tracker().expectations()) {
+      if (x.src().equals(src) && x.dst().equals(dst) && x.protocol() == proto && x.dstPort() == dport) {
+        return x;
+      }
+    }
+    return null;
+  }
+
+  private static String expectationLine(Expectation x) {
+    CtTuple m = x.master().tuple(CtDirection.ORIGINAL);
+    return "proto=" + x.protocol() + " src=" + x.src() + " dst=" + x.dst() + " sport=0 dport=" + x.dstPort()
+        + " master-src=" + m.src() + " master-dst=" + m.dst() + " sport=" + m.srcPort() + " dport=" + m.dstPort()
+        + (x.helper() == null ? "" : " helper=" + x.helper());
+  }
+
+  private static Packet packet(IpAddress src, IpAddress dst, int proto, int sport, int dport, int tcpFlags) {
+    Packet.Builder b = Packet.builder().addresses(src, dst).ttl(64).ipLength(60);
+    switch (proto) {
+      case Packet.PROTO_TCP -> b.tcp(sport, dport, tcpFlags);
+      case Packet.PROTO_UDP -> b.udp(sport, dport);
+      case Packet.PROTO_ICMP, Packet.PROTO_ICMPV6 -> b.icmp(proto == Packet.PROTO_ICMPV6 ? 128 : 8, 0);
+      default -> b.protocol(proto);
+    }
+    return b.build();
+  }
+
+  private static ConnInfo connInfo(CtState state, Match conn, Packet p, String helper) {
+    if (state == CtState.UNTRACKED) {
+      return ConnInfo.UNTRACKED;
+    }
+    if (state == CtState.INVALID) {
+      return ConnInfo.NOT_TRACKED_YET;
+    }
+    if (conn != null) {
+      CtEntry e = conn.entry();
+      CtTuple o = e.tuple(CtDirection.ORIGINAL);
+      CtTuple r = e.tuple(CtDirection.REPLY);
+      return new ConnInfo.Of(state, conn.direction(), e.status(), o.src(), o.dst(), r.src(), r.dst(),
+          e.protocol(), e.helper());
+    }
+    int status = state == CtState.RELATED ? CtEntry.EXPECTED : 0;
+    if (state == CtState.ESTABLISHED) {
+      status |= CtEntry.SEEN_REPLY | CtEntry.CONFIRMED;
+    }
+    return new ConnInfo.Of(state, CtDirection.ORIGINAL, status, p.src(), p.dst(), p.dst(), p.src(), p.protocol(),
+        helper);
+  }
+
+  private List<HopView> path(IpAddress src, IpAddress dst) {
+    Optional<Attachment> a = topology.hostByAddress(ExactMatch.address(src)).map(Host::attachment);
+    Optional<Attachment> b = topology.hostByAddress(ExactMatch.address(dst)).map(Host::attachment);
+    if (a.isEmpty() || b.isEmpty()) {
+      return List.of();
+    }
+    return topology.path(a.get(), b.get()).map(Tracer::hops).orElse(List.of());
+  }
+
+  private static List<HopView> hops(Path path) {
+    return path.hops().stream().map(h -> new HopView(NetworkViews.dpid(h.sw().getLong()), h.in().getPortNumber(),
+        h.out().getPortNumber())).toList();
+  }
+
+  private static List<HopView> hops(InstalledConnection c) {
+    return hops(c.path());
+  }
+}

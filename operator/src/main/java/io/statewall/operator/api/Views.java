@@ -1,0 +1,101 @@
+package io.statewall.operator.api;
+
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.policy.Decider;
+import java.util.List;
+
+/** The API's JSON shapes: immutable records, written by Jackson as they are. */
+public final class Views {
+  private Views() {}
+
+  /** Every error: the HTTP status and what is wrong. */
+  public record ErrorView(int status, String error) {}
+
+  /** A policy that failed to load: where and why (line and column are 1-based, 0 when unknown). */
+  public record PolicyErrorView(int status, String error, String file, int line, int column, String token) {}
+
+  public record Health(String status, int switches, int connections) {}
+
+  public record PortView(int number, String name, boolean up) {}
+
+  public record SwitchView(String dpid, String name, String version, boolean ready, List<PortView> ports) {}
+
+  public record End(String dpid, int port) {}
+
+  public record LinkView(End a, End b) {}
+
+  public record HostView(String mac, End attachment, List<String> addresses) {}
+
+  public record TupleView(String src, String dst, Integer sport, Integer dport) {
+    static TupleView of(CtTuple t) {
+      return new TupleView(t.src().toString(), t.dst().toString(), t.srcPort() < 0 ? null : t.srcPort(),
+          t.dstPort() < 0 ? null : t.dstPort());
+    }
+  }
+
+  /** One tracked connection: its conntrack -L line and its fields. */
+  public record ConnectionView(String line, int protocol, String tcpState, TupleView original, TupleView reply,
+      boolean seenReply, boolean assured, String helper, String cookie) {}
+
+  public record Page<T>(int total, int offset, int limit, List<T> items) {}
+
+  public record Deleted(int deleted) {}
+
+  /** A pending expectation: its conntrack -L expect line and its fields. */
+  public record ExpectationView(String line, String src, String dst, int protocol, int dport, String helper,
+      TupleView master, long expiresAtMillis) {}
+
+  /** The rule (or chain policy, line 0) that decided. */
+  public record RuleView(String ruleSet, String file, int line, String text, String chain) {
+    static RuleView of(Decider d) {
+      return d == null ? null : new RuleView(d.ruleSet(), d.file(), d.line(), d.text(), d.chain());
+    }
+  }
+
+  public record RuleSetView(String name, String file, String family, String text) {}
+
+  /** The running policy: its file, each rule set as iptables-save prints it, and all of it as one text. */
+  public record PolicyView(String source, int idleTimeout, List<Integer> ftpPorts, List<RuleSetView> ruleSets,
+      List<String> warnings, String text) {}
+
+  /** The body of PUT /api/v1/policy: the policy file (YAML) on the controller's machine. */
+  public record PolicyRequest(String path) {}
+
+  /** A tracked connection the new policy would refuse, in one direction, and the rule that would. */
+  public record CutConnection(String connection, String direction, String verdict, RuleView rule) {}
+
+  /** An offloaded connection whose entries the new policy would remove from the switches. */
+  public record RemovedEntries(String connection, String cookie, int entries) {}
+
+  public record PolicyChangeView(boolean applied, String source, List<CutConnection> noLongerAccepted,
+      List<RemovedEntries> entriesRemoved, List<String> warnings) {}
+
+  public record PacketView(String src, String dst, int protocol, Integer sport, Integer dport) {}
+
+  public record StepView(String ruleSet, String table, String chain, String verdict, RuleView rule) {}
+
+  public record HopView(String dpid, int in, int out) {}
+
+  /**
+   * A hypothetical packet's trace: the conntrack state it would have (and the connection or
+   * expectation that gives it), each chain walked, the verdict and deciding rule, and its path and entries.
+   */
+  public record TraceView(PacketView packet, String state, String connection, String expectation,
+      List<StepView> chains, String verdict, RuleView decidedBy, List<HopView> path, String cookie,
+      List<HopView> installed) {}
+
+  static String connection(CtEntry e) {
+    CtTuple o = e.tuple(CtDirection.ORIGINAL);
+    String proto = switch (e.protocol()) {
+      case 6 -> "tcp";
+      case 17 -> "udp";
+      case 1 -> "icmp";
+      case 58 -> "icmpv6";
+      default -> String.valueOf(e.protocol());
+    };
+    return proto + " " + o.src() + (o.srcPort() >= 0 ? ":" + o.srcPort() : "") + " -> " + o.dst()
+        + (o.dstPort() >= 0 ? ":" + o.dstPort() : "");
+  }
+}
