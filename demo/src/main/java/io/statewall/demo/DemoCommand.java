@@ -1,7 +1,7 @@
 package io.statewall.demo;
 
 import io.statewall.firewall.Firewall;
-import io.statewall.firewall.Judgement;
+import io.statewall.netfilter.judge.Judgement;
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.apps.main.FirewallAssembler;

@@ -1,5 +1,6 @@
 package io.statewall.firewall;
 
+import io.statewall.netfilter.judge.Judgement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.netfilter.conntrack.CtConfig;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.firewall.Firewall;
 import io.statewall.firewall.FirewallApp;
-import io.statewall.firewall.Judgement;
+import io.statewall.netfilter.judge.Judgement;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.controller.Controller;

@@ -9,7 +9,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statewall.netfilter.conntrack.CtStats;
 import io.statewall.firewall.Firewall;
 import io.statewall.firewall.FirewallApp;
-import io.statewall.firewall.Judgement;
+import io.statewall.netfilter.judge.Judgement;
 import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.packet.Packet;

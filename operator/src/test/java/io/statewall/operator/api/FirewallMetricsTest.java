@@ -12,7 +12,7 @@ import io.statewall.firewall.forwarding.FlowModLimits;
 import io.statewall.firewall.forwarding.fakes.FakeAppContext;
 import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.firewall.guard.TableMissMeters;
-import io.statewall.firewall.Judgement;
+import io.statewall.netfilter.judge.Judgement;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Decider;
 import io.statewall.netfilter.policy.PolicyHolder;

@@ -1,4 +1,4 @@
-package io.statewall.firewall;
+package io.statewall.netfilter.judge;
 
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
@@ -24,7 +24,7 @@ final class RejectFrames {
 
   private RejectFrames() {}
 
-  static Optional<byte[]> answer(Packet p, String rejectWith) {
+  public static Optional<byte[]> answer(Packet p, String rejectWith) {
     if (p.fragment() || p.frame() == null || (p.dstMac() & 0x0100_0000_0000L) != 0) {
       return Optional.empty();
     }

@@ -1,4 +1,4 @@
-package io.statewall.firewall;
+package io.statewall.netfilter.judge;
 
 import io.statewall.netfilter.packet.Packet;
 

@@ -1,4 +1,4 @@
-package io.statewall.firewall;
+package io.statewall.netfilter.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
