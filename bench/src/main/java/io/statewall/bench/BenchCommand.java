@@ -1,9 +1,12 @@
 package io.statewall.bench;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.net.HostAndPort;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Spec;
         "Measures new TCP connections set up per second by a controller, with emulated OpenFlow "
             + "switches on loopback, and a stub controller (no logic) measured in the same run.",
         "The last line on stdout is JSON: {\"new_conn_per_s\":…, \"p50_us\":…, \"p99_us\":…, "
-            + "\"stub_new_conn_per_s\":…, \"switches\":…, \"rules\":…}"})
+            + "\"stub_new_conn_per_s\":…, \"switches\":…, \"rules\":…, \"tracked_connections\":…, \"live_heap_bytes\":…}",
+        "With --emulate cbench: {\"emulate\":\"cbench\", \"answers_per_s\":…, \"packet_ins_per_s\":…, \"stub_answers_per_s\":…, …}"})
 public final class BenchCommand implements Callable<Integer> {
   /** The OpenFlow versions the emulated switches speak, as the option spells them. */
   private enum Version {
@@ -90,6 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--ramp-up", paramLabel = "S", description = "seconds of load before measuring starts (default ${DEFAULT-VALUE})")
   private int rampUpSeconds = 2;
 
+  @Option(names = "--emulate", paramLabel = "KIND", description = "statewall (hosts that open TCP connections, as above) or cbench: switches that send packet-ins straight after their features reply, before the handshake ends, from many source MACs, of IP protocol 255, and count the answers; statewall runs an open policy (default ${DEFAULT-VALUE})")
+  private String emulate = "statewall";
+
+  @Option(names = "--macs", paramLabel = "N", description = "--emulate cbench: source MACs per switch (default ${DEFAULT-VALUE})")
+  private int macs = 1000;
+
   @Option(names = "--warmup", paramLabel = "S", description = "at most this many seconds of warm-up (discovery, probes) per controller (default ${DEFAULT-VALUE})")
   private int warmupSeconds = 10;
 
@@ -114,6 +124,12 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (emulate.equalsIgnoreCase("cbench")) {
+      return callCbench(out, err);
+    } else if (!emulate.equalsIgnoreCase("statewall")) {
+      err.println("bench: --emulate must be statewall or cbench, got " + emulate);
+      return 2;
+    }
     LoadConfig config;
     InetSocketAddress external = null;
     try {
@@ -155,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "(use --controller HOST:PORT to measure a running controller)";
         err.println("bench: " + note);
       }
-      BenchReport report = new BenchReport(stubResult, measured, switches, rules);
+      BenchReport report = new BenchReport(stubResult, measured, switches, rules, footprint);
       if (note != null) {
         out.println("note: " + note);
       }
@@ -164,6 +180,85 @@ public final class BenchCommand implements Callable<Integer> {
           "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC)%n",
           f.trackedConnections(), f.liveHeapBytes() / 1e6));
       out.println(report.json());
+      out.flush();
+      return 0;
+    } catch (BenchException e) {
+      err.println("bench: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("bench: interrupted");
+      return 130;
+    }
+  }
+
+  /**
+   * {@code --emulate cbench}: the stub (answering every packet-in) and then the measured controller
+   * (in-process with an open policy, or {@code --controller}), each driven by {@link CbenchSwitch}es.
+   */
+  private int callCbench(PrintWriter out, PrintWriter err) {
+    CbenchConfig config;
+    InetSocketAddress external;
+    try {
+      if (seconds < 1 || seconds > 3600) {
+        throw new IllegalArgumentException("--seconds must be 1..3600, got " + seconds);
+      }
+      if (rampUpSeconds < 0 || rampUpSeconds > 600) {
+        throw new IllegalArgumentException("--ramp-up must be 0..600, got " + rampUpSeconds);
+      }
+      config = new CbenchConfig(switches, hostsPerSwitch, macs, window, Duration.ofSeconds(rampUpSeconds),
+          Duration.ofSeconds(seconds), Version.parse(ofVersion).of);
+      external = controller == null ? null : parseController(controller);
+    } catch (IllegalArgumentException e) {
+      err.println("bench: " + e.getMessage());
+      return 2;
+    }
+    try {
+      CbenchRun run = new CbenchRun(config);
+      CbenchRun.Result stub;
+      try (StubController s = StubController.answeringEverything(1)) {
+        InetSocketAddress address = s.start();
+        err.printf("bench: cbench-style switches against the stub, %d switches, %d MACs each, %ds%n",
+            switches, macs, seconds);
+        stub = run.run(address, "stub");
+      }
+      CbenchRun.Result measured = null;
+      if (external != null) {
+        err.printf("bench: cbench-style switches against %s%n", controller);
+        measured = run.run(external, controller);
+      } else if (inProcess != null) {
+        try (InProcessController c = inProcess.get()) {
+          InetSocketAddress address;
+          try {
+            address = c.start(0);
+          } catch (InterruptedException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new BenchException("the in-process controller did not start: " + e.getMessage(), e);
+          }
+          err.printf("bench: cbench-style switches against statewall in-process at %s, open policy%n", address);
+          measured = run.run(address, "statewall");
+        }
+      }
+      out.printf("%-12s %16s %14s %9s%n", "controller", "packet-ins/s", "answers/s", "answered");
+      for (CbenchRun.Result r : measured == null ? List.of(stub) : List.of(stub, measured)) {
+        out.printf("%-12s %,16.0f %,14.0f %8.0f%%%n", r.label(), r.packetInsPerSecond(), r.answersPerSecond(),
+            100 * r.answeredShare());
+      }
+      ObjectNode o = JsonNodeFactory.instance.objectNode();
+      o.put("emulate", "cbench");
+      if (measured != null) {
+        o.put("answers_per_s", Math.round(measured.answersPerSecond()));
+        o.put("packet_ins_per_s", Math.round(measured.packetInsPerSecond()));
+      } else {
+        o.putNull("answers_per_s");
+        o.putNull("packet_ins_per_s");
+      }
+      o.put("stub_answers_per_s", Math.round(stub.answersPerSecond()));
+      o.put("stub_packet_ins_per_s", Math.round(stub.packetInsPerSecond()));
+      o.put("switches", switches);
+      o.put("macs_per_switch", macs);
+      out.println(o);
       out.flush();
       return 0;
     } catch (BenchException e) {

@@ -76,8 +76,18 @@ public final class BenchPolicy {
     return sb.append("COMMIT\n").toString();
   }
 
-  /** Writes {@code network.rules} and {@code policy.yaml} into {@code dir}; returns the policy file. */
+  /**
+   * Writes {@code network.rules} and {@code policy.yaml} into {@code dir}; returns the policy file.
+   * With no rules, an open policy: no rule set anywhere, so everything is accepted (and tracked).
+   */
   public static Path write(Path dir, int rules, long seed) {
+    if (rules == 0) {
+      try {
+        return Files.writeString(dir.resolve("policy.yaml"), "# open: no rule set, every chain accepts\nhosts: []\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the bench policy into " + dir, e);
+      }
+    }
     try {
       Files.writeString(dir.resolve("network.rules"), forwardRules(rules, seed));
       Path policy = dir.resolve("policy.yaml");

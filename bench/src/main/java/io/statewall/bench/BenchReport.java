@@ -12,9 +12,19 @@ import java.util.Optional;
  * @param measured the controller under test, empty when none was available
  * @param switches emulated switches
  * @param rules policy size given to the in-process controller
+ * @param footprint what the in-process controller held after the run, when it can tell
  */
-public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int switches, int rules) {
-  /** {@code {"new_conn_per_s":…, "p50_us":…, "p99_us":…, "stub_new_conn_per_s":…, "switches":…, "rules":…}} */
+public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int switches, int rules,
+    Optional<InProcessController.Footprint> footprint) {
+
+  public BenchReport(LoadResult stub, Optional<LoadResult> measured, int switches, int rules) {
+    this(stub, measured, switches, rules, Optional.empty());
+  }
+
+  /**
+   * {@code {"new_conn_per_s":…, "p50_us":…, "p99_us":…, "stub_new_conn_per_s":…, "switches":…,
+   * "rules":…, "tracked_connections":…, "live_heap_bytes":…}}
+   */
   public String json() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (measured.isPresent()) {
@@ -30,6 +40,13 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
     o.put("stub_new_conn_per_s", Math.round(stub.newConnectionsPerSecond()));
     o.put("switches", switches);
     o.put("rules", rules);
+    if (footprint.isPresent()) {
+      o.put("tracked_connections", footprint.get().trackedConnections());
+      o.put("live_heap_bytes", footprint.get().liveHeapBytes());
+    } else {
+      o.putNull("tracked_connections");
+      o.putNull("live_heap_bytes");
+    }
     return o.toString();
   }
 

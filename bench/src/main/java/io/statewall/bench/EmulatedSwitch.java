@@ -1,46 +1,26 @@
 package io.statewall.bench;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.projectfloodlight.openflow.protocol.OFActionType;
-import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
-import org.projectfloodlight.openflow.protocol.OFCapabilities;
-import org.projectfloodlight.openflow.protocol.OFControllerRole;
-import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
-import org.projectfloodlight.openflow.protocol.OFFeaturesReply;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
-import org.projectfloodlight.openflow.protocol.OFPortConfig;
-import org.projectfloodlight.openflow.protocol.OFPortDesc;
-import org.projectfloodlight.openflow.protocol.OFPortFeatures;
-import org.projectfloodlight.openflow.protocol.OFPortState;
-import org.projectfloodlight.openflow.protocol.OFRoleRequest;
 import org.projectfloodlight.openflow.protocol.OFSetConfig;
-import org.projectfloodlight.openflow.protocol.OFStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
-import org.projectfloodlight.openflow.types.DatapathId;
-import org.projectfloodlight.openflow.types.MacAddress;
-import org.projectfloodlight.openflow.types.OFAuxId;
 import org.projectfloodlight.openflow.types.OFBufferId;
-import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -70,6 +50,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final ArrayDeque<PendingSetup> inFlight = new ArrayDeque<>();
   private final long timeoutNanos;
+  private final SwitchReplies replies;
 
   private volatile ChannelHandlerContext ctx; // set on the loop, read by the generator thread
   private OFFactory factory;
@@ -98,6 +79,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     this.fabric = fabric;
     this.timeoutNanos = config.connectionTimeout().toNanos();
     this.factory = OFFactories.getFactory(config.version());
+    this.replies = new SwitchReplies(number, network.datapathId(number), network.portCount());
   }
 
   public int number() {
@@ -244,15 +226,10 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private void onMessage(OFMessage m) {
     switch (m.getType()) {
       case HELLO -> onHello(m);
-      case ECHO_REQUEST -> write(factory.buildEchoReply().setXid(m.getXid())
-          .setData(((OFEchoRequest) m).getData()).build());
       case FEATURES_REQUEST -> {
-        write(featuresReply(m.getXid()));
+        write(replies.featuresReply(factory, m.getXid()));
         featuresSent = true;
       }
-      case GET_CONFIG_REQUEST -> write(factory.buildGetConfigReply().setXid(m.getXid())
-          .setFlags(EnumSet.noneOf(org.projectfloodlight.openflow.protocol.OFConfigFlags.class))
-          .setMissSendLen(missSendLen).build());
       case SET_CONFIG -> missSendLen = ((OFSetConfig) m).getMissSendLen();
       case BARRIER_REQUEST -> {
         write(factory.buildBarrierReply().setXid(m.getXid()).build());
@@ -262,16 +239,13 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
       }
       case FLOW_MOD -> onFlowMod(HotMessageReader.of((OFFlowMod) m));
       case PACKET_OUT -> onPacketOut(HotMessageReader.of((OFPacketOut) m));
-      case STATS_REQUEST -> onStatsRequest((OFStatsRequest<?>) m);
-      case ROLE_REQUEST -> {
-        OFRoleRequest r = (OFRoleRequest) m;
-        OFControllerRole role = r.getRole() == OFControllerRole.ROLE_NOCHANGE
-            ? OFControllerRole.ROLE_EQUAL : r.getRole();
-        write(factory.buildRoleReply().setXid(m.getXid()).setRole(role)
-            .setGenerationId(r.getGenerationId()).build());
-      }
       default -> {
-        // group, meter, port and table mods, errors, experimenters: a switch takes them silently
+        // echo, configuration, statistics and role requests get their replies; group, meter, port
+        // and table mods, errors, experimenters: a switch takes them silently
+        OFMessage reply = replies.reply(factory, m, missSendLen);
+        if (reply != null) {
+          write(reply);
+        }
       }
     }
   }
@@ -362,61 +336,6 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     } else {
       fabric.carry(number, port, frame);
     }
-  }
-
-  private void onStatsRequest(OFStatsRequest<?> r) {
-    long xid = r.getXid();
-    switch (r.getStatsType()) {
-      case DESC -> write(factory.buildDescStatsReply().setXid(xid).setMfrDesc("statewall")
-          .setHwDesc("emulated switch").setSwDesc("statewall bench").setSerialNum("s" + number)
-          .setDpDesc(name()).build());
-      case PORT_DESC -> write(factory.buildPortDescStatsReply().setXid(xid).setEntries(ports())
-          .build());
-      case FLOW -> write(factory.buildFlowStatsReply().setXid(xid).setEntries(List.of()).build());
-      case PORT -> write(factory.buildPortStatsReply().setXid(xid).setEntries(List.of()).build());
-      case TABLE -> write(factory.buildTableStatsReply().setXid(xid).setEntries(List.of()).build());
-      case AGGREGATE -> write(factory.buildAggregateStatsReply().setXid(xid)
-          .setPacketCount(U64.ZERO).setByteCount(U64.ZERO).setFlowCount(0).build());
-      default -> write(factory.errorMsgs().buildBadRequestErrorMsg().setXid(xid)
-          .setCode(OFBadRequestCode.BAD_STAT)
-          .setData(OFErrorCauseData.of(head(r), factory.getVersion())).build());
-    }
-  }
-
-  private OFFeaturesReply featuresReply(long xid) {
-    OFFeaturesReply.Builder b = factory.buildFeaturesReply().setXid(xid)
-        .setDatapathId(DatapathId.of(network.datapathId(number)))
-        .setNBuffers(0)
-        .setCapabilities(EnumSet.of(
-            OFCapabilities.FLOW_STATS, OFCapabilities.TABLE_STATS, OFCapabilities.PORT_STATS));
-    if (factory.getVersion() == OFVersion.OF_10) {
-      b.setNTables((short) 1).setPorts(ports()).setActions(EnumSet.of(OFActionType.OUTPUT));
-    } else {
-      b.setNTables((short) 254).setAuxiliaryId(OFAuxId.MAIN);
-    }
-    return b.build();
-  }
-
-  private List<OFPortDesc> ports() {
-    List<OFPortDesc> ports = new ArrayList<>();
-    boolean v10 = factory.getVersion() == OFVersion.OF_10;
-    for (int p = 1; p <= network.portCount(); p++) {
-      OFPortDesc.Builder b = factory.buildPortDesc()
-          .setPortNo(OFPort.of(p))
-          .setHwAddr(MacAddress.of(0x0600_0000_0000L | ((long) number << 8) | p))
-          .setName("s" + number + "-eth" + p)
-          .setConfig(EnumSet.noneOf(OFPortConfig.class))
-          .setState(v10 ? EnumSet.noneOf(OFPortState.class) : EnumSet.of(OFPortState.LIVE))
-          .setCurr(EnumSet.of(OFPortFeatures.PF_1GB_FD, OFPortFeatures.PF_COPPER))
-          .setAdvertised(EnumSet.noneOf(OFPortFeatures.class))
-          .setSupported(EnumSet.noneOf(OFPortFeatures.class))
-          .setPeer(EnumSet.noneOf(OFPortFeatures.class));
-      if (!v10) {
-        b.setCurrSpeed(1_000_000).setMaxSpeed(1_000_000);
-      }
-      ports.add(b.build());
-    }
-    return List.copyOf(ports);
   }
 
   // ---- load ----
@@ -517,18 +436,6 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
       r.run();
     } else {
       loop.execute(r);
-    }
-  }
-
-  private static byte[] head(OFMessage m) {
-    ByteBuf buf = Unpooled.buffer();
-    try {
-      m.writeTo(buf);
-      byte[] b = new byte[Math.min(64, buf.readableBytes())];
-      buf.readBytes(b);
-      return b;
-    } finally {
-      buf.release();
     }
   }
 

@@ -42,17 +42,33 @@ public final class FrameWriter {
    * where the TCP header starts.
    */
   private static int ipv4Tcp(byte[] f, int tcpLen, long seq, int srcIp, int dstIp) {
+    return ipv4(f, 6, tcpLen, (int) (seq & 0xFFFF), srcIp, dstIp);
+  }
+
+  /** The IPv4 header of a datagram of {@code protocol} carrying {@code payloadLen} bytes; returns where the payload starts. */
+  private static int ipv4(byte[] f, int protocol, int payloadLen, int id, int srcIp, int dstIp) {
     int ip = ETH_LEN;
     f[ip] = 0x45;
-    putShort(f, ip + 2, IP_LEN + tcpLen);
-    putShort(f, ip + 4, (int) (seq & 0xFFFF));
+    putShort(f, ip + 2, IP_LEN + payloadLen);
+    putShort(f, ip + 4, id & 0xFFFF);
     putShort(f, ip + 6, 0x4000); // don't fragment
     f[ip + 8] = 64;
-    f[ip + 9] = 6;
+    f[ip + 9] = (byte) protocol;
     putInt(f, ip + 12, srcIp);
     putInt(f, ip + 16, dstIp);
     putShort(f, ip + 10, checksum(f, ip, IP_LEN, 0));
     return ip + IP_LEN;
+  }
+
+  /**
+   * A minimum-size IPv4 frame of an IP protocol without ports (255 by default in controller
+   * benchmarks such as cbench): what a switch emulator sends to see whether a controller answers.
+   */
+  public static byte[] ipv4Datagram(long srcMac, long dstMac, int srcIp, int dstIp, int protocol, int id) {
+    byte[] f = new byte[MIN_FRAME];
+    ethernet(f, dstMac, srcMac, 0x0800);
+    ipv4(f, protocol, MIN_FRAME - ETH_LEN - IP_LEN, id, srcIp, dstIp);
+    return f;
   }
 
   /** A TCP segment without options (a handshake's SYN-ACK or ACK), TTL 64, window 64240. */

@@ -12,7 +12,10 @@ import java.util.Optional;
  * traversing them, not at the first rule.
  */
 public interface InProcessController extends AutoCloseable {
-  /** Starts the controller with a generated policy of {@code rules} rules; returns where it listens. */
+  /**
+   * Starts the controller with a generated policy of {@code rules} rules (0: an open policy, no rule
+   * set at all); returns where it listens.
+   */
   InetSocketAddress start(int rules) throws Exception;
 
   /**

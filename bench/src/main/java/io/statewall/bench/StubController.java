@@ -39,19 +39,31 @@ import org.projectfloodlight.openflow.types.TransportPort;
  * The ceiling: a controller with no logic that completes the handshake and answers every TCP
  * packet-in with one exact-match flow-mod and one packet-out to a fixed port. What the load
  * generator measures against it is what the machine, netty and openflowj allow, with nothing
- * decided.
+ * decided. Made to {@linkplain #answeringEverything answer everything}, it also sends a flooding
+ * packet-out for every other packet-in (the ceiling for {@link CbenchRun}'s switches).
  */
 public final class StubController implements AutoCloseable {
   /** The port every stub flow-mod and packet-out sends to: fixed, because the stub knows nothing. */
   static final OFPort OUT_PORT = OFPort.of(1);
 
   private final int threads;
+  private final boolean answerEverything;
   private EventLoopGroup group;
   private Channel server;
 
   /** A stub on {@code threads} event-loop threads (1 keeps the ceiling comparable to one core). */
   public StubController(int threads) {
+    this(threads, false);
+  }
+
+  private StubController(int threads, boolean answerEverything) {
     this.threads = threads;
+    this.answerEverything = answerEverything;
+  }
+
+  /** A stub that answers every packet-in: TCP as above, anything else with one flooding packet-out. */
+  public static StubController answeringEverything(int threads) {
+    return new StubController(threads, true);
   }
 
   /** Listens on a free loopback port and returns it. */
@@ -68,7 +80,7 @@ public final class StubController implements AutoCloseable {
                 .addLast("flush", new FlushConsolidationHandler(256, true))
                 .addLast("decoder", new OfMessageDecoder(false))
                 .addLast("encoder", new OfMessageEncoder())
-                .addLast("stub", new StubHandler());
+                .addLast("stub", new StubHandler(answerEverything));
           }
         })
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -89,8 +101,13 @@ public final class StubController implements AutoCloseable {
 
   /** One switch connection: handshake, then a flow-mod and packet-out per TCP packet-in. */
   private static final class StubHandler extends SimpleChannelInboundHandler<OFMessage> {
+    private final boolean answerEverything;
     private OFFactory factory = OFFactories.getFactory(OFVersion.OF_13);
     private List<OFAction> toOutPort = List.of(factory.actions().output(OUT_PORT, 0xFFFF));
+
+    StubHandler(boolean answerEverything) {
+      this.answerEverything = answerEverything;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -134,11 +151,16 @@ public final class StubController implements AutoCloseable {
     private void answer(ChannelHandlerContext ctx, OFPacketIn pi) {
       byte[] data = pi.getData();
       FiveTuple t = FiveTuple.fromFrame(data);
-      if (t == null) {
-        return; // ARP and the like: a stub learns nothing
-      }
       OFPort inPort = factory.getVersion() == OFVersion.OF_10
           ? pi.getInPort() : pi.getMatch().get(MatchField.IN_PORT);
+      if (t == null) {
+        if (answerEverything) {
+          ctx.writeAndFlush(factory.buildPacketOut().setXid(0).setBufferId(OFBufferId.NO_BUFFER)
+              .setInPort(inPort).setActions(List.of(factory.actions().output(OFPort.FLOOD, 0xFFFF)))
+              .setData(data).build());
+        }
+        return; // ARP and the like: a stub learns nothing
+      }
       Match match = factory.getVersion() == OFVersion.OF_10 ? matchV10(inPort, t) : matchV13(inPort, t);
       var flow = factory.buildFlowAdd().setXid(0).setMatch(match).setPriority(100)
           .setIdleTimeout(60).setBufferId(OFBufferId.NO_BUFFER);

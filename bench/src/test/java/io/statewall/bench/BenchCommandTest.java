@@ -18,7 +18,8 @@ import picocli.CommandLine;
 @Timeout(120) // a guard against hangs, not a performance assertion
 class BenchCommandTest {
   private static final List<String> KEYS = List.of(
-      "new_conn_per_s", "p50_us", "p99_us", "stub_new_conn_per_s", "switches", "rules");
+      "new_conn_per_s", "p50_us", "p99_us", "stub_new_conn_per_s", "switches", "rules",
+      "tracked_connections", "live_heap_bytes");
 
   private record Run(int exit, String out, String err) {
     JsonNode json() throws Exception {
@@ -128,7 +129,26 @@ class BenchCommandTest {
   }
 
   @Test
+  void cbenchStyleSwitchesGetEveryPacketInAnsweredByTheStub() throws Exception {
+    Run r = run(new BenchCommand(), "--emulate", "cbench", "--switches", "2", "--seconds", "1",
+        "--ramp-up", "0", "--macs", "50");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode json = r.json();
+    assertThat(json.get("emulate").asText()).isEqualTo("cbench");
+    assertThat(json.get("answers_per_s").isNull()).as("no controller wired").isTrue();
+    long in = json.get("stub_packet_ins_per_s").asLong();
+    long answers = json.get("stub_answers_per_s").asLong();
+    assertThat(in).isPositive();
+    // the window keeps sending only as answers come back: answers follow packet-ins closely
+    assertThat(answers).isBetween(in / 2, in * 2);
+    assertThat(json.get("macs_per_switch").asInt()).isEqualTo(50);
+  }
+
+  @Test
   void badOptionValuesAreUsageErrors() {
+    assertThat(run(new BenchCommand(), "--emulate", "mininet").err()).contains("--emulate must be");
+    assertThat(run(new BenchCommand(), "--emulate", "cbench", "--macs", "0").err()).contains("MACs per switch");
     assertThat(run(new BenchCommand(), "--mode", "fast").err()).contains("--mode must be one of");
     assertThat(run(new BenchCommand(), "--of-version", "1.4").exit()).isEqualTo(2);
     assertThat(run(new BenchCommand(), "--switches", "1").err()).contains("switches must be");

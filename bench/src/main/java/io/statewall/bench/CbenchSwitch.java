@@ -1,0 +1,155 @@
+package io.statewall.bench;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.concurrent.atomic.LongAdder;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFSetConfig;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+
+/**
+ * An emulated switch that drives a controller the way third-party controller benchmarks (cbench and
+ * its kind) do: packet-ins straight after its features reply, before the controller's barrier ends
+ * the handshake, from many source MACs, of an IP protocol without ports (255), each expecting an
+ * answer. It keeps a window of unanswered packet-ins and counts the packet-outs that come back.
+ */
+final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
+  private static final int ETH_IPV4 = 0x0800;
+  static final int PROTOCOL = 255;
+
+  private final int number;
+  private final CbenchConfig config;
+  private final SwitchReplies replies;
+  private final LongAdder sent;
+  private final LongAdder answered;
+  private ChannelHandlerContext ctx;
+  private OFFactory factory;
+  private int missSendLen = 0xFFFF;
+  private boolean loading;
+  private int outstanding;
+  private long next;
+  private long deadlineNanos;
+
+  CbenchSwitch(int number, CbenchConfig config, LongAdder sent, LongAdder answered) {
+    this.number = number;
+    this.config = config;
+    this.replies = new SwitchReplies(number, 0x5357_0000_0000L | number, config.ports());
+    this.sent = sent;
+    this.answered = answered;
+    this.factory = OFFactories.getFactory(config.version());
+  }
+
+  /** Stops sending once {@code deadlineNanos} passes (packet-ins already out may still be answered). */
+  void stopAt(long deadlineNanos) {
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    ctx.writeAndFlush(factory.buildHello().setXid(1).build(), ctx.voidPromise());
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HotMessageReader.PacketOutSeen po) {
+      // an answer: the controller delivered (or flooded) the frame; LLDP probes are not answers
+      if (po.data() != null && po.data().length >= 14 && u16(po.data(), 12) == ETH_IPV4) {
+        answered.increment();
+        outstanding = Math.max(0, outstanding - 1);
+        refill();
+      }
+    } else if (msg instanceof OFMessage m) {
+      onMessage(m);
+    }
+  }
+
+  private void onMessage(OFMessage m) {
+    switch (m.getType()) {
+      case HELLO -> {
+        OFVersion agreed = m.getVersion().getWireVersion() < config.version().getWireVersion()
+            ? m.getVersion() : config.version();
+        factory = OFFactories.getFactory(agreed);
+      }
+      case FEATURES_REQUEST -> {
+        write(replies.featuresReply(factory, m.getXid()));
+        // straight away, as such tools do: the controller's handshake is not over yet
+        loading = true;
+        refill();
+      }
+      case SET_CONFIG -> missSendLen = ((OFSetConfig) m).getMissSendLen();
+      case BARRIER_REQUEST -> write(factory.buildBarrierReply().setXid(m.getXid()).build());
+      default -> {
+        OFMessage reply = replies.reply(factory, m, missSendLen);
+        if (reply != null) {
+          write(reply);
+        }
+      }
+    }
+  }
+
+  private void refill() {
+    while (loading && outstanding < config.window()
+        && (deadlineNanos == 0 || System.nanoTime() < deadlineNanos)) {
+      sendPacketIn();
+    }
+    ctx.flush();
+  }
+
+  private void sendPacketIn() {
+    long k = next++;
+    int macs = config.macsPerSwitch();
+    int src = (int) (k % macs);
+    int dst = (int) ((k + 1 + k / macs) % macs);
+    int port = 1 + src % config.ports();
+    byte[] frame = FrameWriter.ipv4Datagram(mac(src), mac(dst), ip(src), ip(dst), PROTOCOL, (int) k);
+    int len = Math.min(frame.length, missSendLen);
+    OFPacketIn.Builder b = factory.buildPacketIn()
+        .setXid(0)
+        .setBufferId(OFBufferId.NO_BUFFER)
+        .setTotalLen(frame.length)
+        .setReason(OFPacketInReason.NO_MATCH)
+        .setData(len == frame.length ? frame : java.util.Arrays.copyOf(frame, len));
+    if (factory.getVersion() == OFVersion.OF_10) {
+      b.setInPort(OFPort.of(port));
+    } else {
+      b.setTableId(TableId.of(0)).setCookie(U64.ZERO)
+          .setMatch(factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build());
+    }
+    ctx.write(b.build(), ctx.voidPromise());
+    outstanding++;
+    sent.increment();
+  }
+
+  /** Locally administered MACs, distinct per switch: 02:ss:ss:kk:kk:kk. */
+  private long mac(int k) {
+    return 0x0200_0000_0000L | ((long) (number & 0xFFFF) << 24) | k;
+  }
+
+  /** 10.s.k.k: distinct per host of this switch. */
+  private int ip(int k) {
+    return 0x0A00_0000 | ((number & 0xFF) << 16) | (k & 0xFFFF);
+  }
+
+  private void write(OFMessage m) {
+    ctx.writeAndFlush(m, ctx.voidPromise());
+  }
+
+  private static int u16(byte[] b, int off) {
+    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}
