@@ -111,15 +111,19 @@ public final class PacketInGuard implements App {
     int port = in == null ? -1 : in.getPortNumber();
     TokenBucket s = switches.computeIfAbsent(sw.id(),
         k -> new TokenBucket(limits.switchRate(), limits.switchBurst(), now));
-    if (!s.tryTake(now)) {
+    // the switch's budget is looked at first (no per-port work when it is spent) but only spent on
+    // packets that pass their port's limit too, so a noisy port cannot use up the others' share
+    if (s.available(now) < 1) {
       return drop(sw, "switch", port);
     }
-    if (in == null || sw.port(in).isEmpty()) {
-      return ListenerResult.CONTINUE; // not a declared port: the switch-wide limit alone, and no state
-    }
-    TokenBucket p = ports.computeIfAbsent(new PortKey(sw.id(), port),
-        k -> new TokenBucket(limits.portRate(), limits.portBurst(), now));
-    return p.tryTake(now) ? ListenerResult.CONTINUE : drop(sw, "port", port);
+    if (in != null && sw.port(in).isPresent()) {
+      TokenBucket p = ports.computeIfAbsent(new PortKey(sw.id(), port),
+          k -> new TokenBucket(limits.portRate(), limits.portBurst(), now));
+      if (!p.tryTake(now)) {
+        return drop(sw, "port", port);
+      }
+    } // else not a declared port: the switch-wide limit alone, and no state kept for it
+    return s.tryTake(now) ? ListenerResult.CONTINUE : drop(sw, "switch", port);
   }
 
   private ListenerResult drop(SwitchHandle sw, String limit, int port) {
