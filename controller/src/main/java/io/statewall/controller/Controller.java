@@ -50,7 +50,8 @@ public final class Controller implements AutoCloseable {
   private final ControllerConfig config;
   private final List<App> apps;
   private final ListenerDispatcher dispatcher = new ListenerDispatcher();
-  private final SwitchDirectory directory = new SwitchDirectory(dispatcher);
+  private final ChannelStats channelStats = new ChannelStats();
+  private final SwitchDirectory directory = new SwitchDirectory(dispatcher, channelStats);
   private final CountDownLatch closed = new CountDownLatch(1);
   private final List<App> started = new ArrayList<>();
   private ScheduledExecutorService scheduler;
@@ -74,7 +75,7 @@ public final class Controller implements AutoCloseable {
     scheduler = new AppScheduler();
     try {
       for (App app : apps) {
-        app.start(new ControllerAppContext(app.name(), dispatcher, directory, scheduler));
+        app.start(new ControllerAppContext(app.name(), dispatcher, directory, scheduler, channelStats));
         started.add(app);
       }
     } catch (RuntimeException e) {
@@ -84,9 +85,7 @@ public final class Controller implements AutoCloseable {
     bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("statewall-accept", true));
     workerGroup = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("statewall-switch", true));
     switchChannels = new DefaultChannelGroup("switches", ImmediateEventExecutor.INSTANCE);
-    OpenFlowChannelInitializer pipeline =
-        new OpenFlowChannelInitializer(tls, config.echoInterval(), config.handshakeTimeout(), directory,
-            config.flowsOnConnect());
+    OpenFlowChannelInitializer pipeline = new OpenFlowChannelInitializer(tls, config, directory);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -112,11 +111,20 @@ public final class Controller implements AutoCloseable {
     serverChannel = bind.channel();
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     LOG.info("listening for OpenFlow switches on {}{}", bound, tls.isPresent() ? " (TLS)" : "");
+    if (tls.isEmpty() && !bound.getAddress().isLoopbackAddress()) {
+      LOG.warn("switches connect to {} without TLS: any host that reaches it can claim to be a switch "
+          + "(see docs/security.md)", bound);
+    }
     return bound;
   }
 
   public SwitchRegistry switches() {
     return directory;
+  }
+
+  /** What the switch channels refused, dropped and disconnected since start. */
+  public ChannelStats channelStats() {
+    return channelStats;
   }
 
   /** How many listener calls have thrown since start (each was logged and skipped). */

@@ -8,13 +8,15 @@ import java.util.Optional;
 /**
  * How the controller listens and watches its switches.
  *
- * @param listenHost address to bind, e.g. 0.0.0.0
+ * @param listenHost address to bind; loopback by default (switches elsewhere need TLS, see docs/security.md)
  * @param listenPort TCP port; 0 picks a free one (tests)
  * @param tls when present, switches must connect with TLS and a certificate signed by the CA
  * @param echoInterval a switch silent this long gets an echo request; silent twice as long, dropped
  * @param handshakeTimeout a switch not ready this long after connecting is dropped
  * @param workerThreads event-loop threads for switch channels; one switch always stays on one thread
  * @param flowsOnConnect what the handshake does with the flow entries a connecting switch already holds
+ * @param limits what one switch connection may make the controller hold
+ * @param admission which datapath ids may connect, and which ids a TLS certificate may claim
  */
 public record ControllerConfig(
     String listenHost,
@@ -23,9 +25,11 @@ public record ControllerConfig(
     Duration echoInterval,
     Duration handshakeTimeout,
     int workerThreads,
-    FlowsOnConnect flowsOnConnect) {
+    FlowsOnConnect flowsOnConnect,
+    ChannelLimits limits,
+    SwitchAdmission admission) {
 
-  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6653;
   public static final Duration DEFAULT_ECHO_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -60,8 +64,17 @@ public record ControllerConfig(
     this(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads, FlowsOnConnect.CLEAR);
   }
 
+  /** The seven settings before the channel limits and admission: their defaults. */
+  public ControllerConfig(String listenHost, int listenPort, Optional<Tls> tls, Duration echoInterval,
+      Duration handshakeTimeout, int workerThreads, FlowsOnConnect flowsOnConnect) {
+    this(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads, flowsOnConnect,
+        ChannelLimits.DEFAULTS, SwitchAdmission.OPEN);
+  }
+
   public ControllerConfig {
     Objects.requireNonNull(flowsOnConnect, "flowsOnConnect");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(admission, "admission");
     Objects.requireNonNull(listenHost, "listenHost");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(echoInterval, "echoInterval");
@@ -80,34 +93,44 @@ public record ControllerConfig(
     }
   }
 
-  /** The defaults of `statewall run`: 0.0.0.0:6653, no TLS, 5 s echo, 10 s handshake, one worker. */
+  /** The defaults of `statewall run`: 127.0.0.1:6653, no TLS, 5 s echo, 10 s handshake, one worker. */
   public static ControllerConfig defaults() {
     return new ControllerConfig(
         DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_ECHO_INTERVAL, DEFAULT_HANDSHAKE_TIMEOUT, 1);
   }
 
   public ControllerConfig withListen(String host, int port) {
-    return new ControllerConfig(host, port, tls, echoInterval, handshakeTimeout, workerThreads, flowsOnConnect);
+    return new ControllerConfig(host, port, tls, echoInterval, handshakeTimeout, workerThreads, flowsOnConnect, limits, admission);
   }
 
   public ControllerConfig withTls(Optional<Tls> newTls) {
     return new ControllerConfig(listenHost, listenPort, newTls, echoInterval, handshakeTimeout, workerThreads,
-        flowsOnConnect);
+        flowsOnConnect, limits, admission);
   }
 
   public ControllerConfig withEchoInterval(Duration interval) {
-    return new ControllerConfig(listenHost, listenPort, tls, interval, handshakeTimeout, workerThreads, flowsOnConnect);
+    return new ControllerConfig(listenHost, listenPort, tls, interval, handshakeTimeout, workerThreads, flowsOnConnect, limits, admission);
   }
 
   public ControllerConfig withHandshakeTimeout(Duration timeout) {
-    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, timeout, workerThreads, flowsOnConnect);
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, timeout, workerThreads, flowsOnConnect, limits, admission);
   }
 
   public ControllerConfig withWorkerThreads(int threads) {
-    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, threads, flowsOnConnect);
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, threads, flowsOnConnect, limits, admission);
   }
 
   public ControllerConfig withFlowsOnConnect(FlowsOnConnect flows) {
-    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads, flows);
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads, flows, limits, admission);
+  }
+
+  public ControllerConfig withLimits(ChannelLimits newLimits) {
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads,
+        flowsOnConnect, newLimits, admission);
+  }
+
+  public ControllerConfig withAdmission(SwitchAdmission newAdmission) {
+    return new ControllerConfig(listenHost, listenPort, tls, echoInterval, handshakeTimeout, workerThreads,
+        flowsOnConnect, limits, newAdmission);
   }
 }

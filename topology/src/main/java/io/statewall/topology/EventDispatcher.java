@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.statewall.controller.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
 final class EventDispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+  /** Hosts come and go at a peer's will: a listener failing on each must not write a line each. */
+  private final RateLimitedLog failureLog = RateLimitedLog.error(LOG);
 
   private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
   private final ArrayDeque<TopologyEvent> queue = new ArrayDeque<>();
@@ -50,7 +53,7 @@ final class EventDispatcher {
           l.topologyChanged(event);
         } catch (RuntimeException e) {
           // one broken listener must not starve the others of events
-          LOG.error("topology listener {} failed on {}", l, event, e);
+          failureLog.log("topology listener {} failed on {}", l, event, e);
         }
       }
     }

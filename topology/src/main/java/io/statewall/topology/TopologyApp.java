@@ -47,7 +47,7 @@ public final class TopologyApp implements App {
       PathEngine engine, LinkWeigher weigher) {
     LldpCodec codec = new LldpCodec(signer, settings.discovery().maxProbeAge().toMillis());
     TopologyManager manager = new TopologyManager(clock,
-        new LinkDiscovery(codec, settings.discovery()), new HostTracker(settings.maxHosts()),
+        new LinkDiscovery(codec, settings.discovery()), new HostTracker(settings.maxHosts(), settings.maxHostsPerPort(), settings.hostAge()),
         new PathFinder(engine, weigher));
     return new TopologyApp(manager, settings);
   }

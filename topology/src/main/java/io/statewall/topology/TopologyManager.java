@@ -155,10 +155,11 @@ public final class TopologyManager
       return ListenerResult.STOP;
     }
     Optional<Sighting> seen = Sighting.of(at, frame);
-    if (seen.isPresent() && !hosts.isCurrent(seen.get())) {
+    long now = clock.millis();
+    if (seen.isPresent() && !hosts.isCurrent(seen.get(), now)) {
       synchronized (lock) {
         if (upPorts.containsKey(at.sw()) && !discovery.isInterSwitchPort(at)) {
-          events.enqueue(hosts.learn(seen.get()));
+          events.enqueue(hosts.learn(seen.get(), now));
         }
       }
       events.drain();
@@ -166,12 +167,13 @@ public final class TopologyManager
     return ListenerResult.CONTINUE;
   }
 
-  /** Probes every port of {@code switches} and expires silent links; the app's timer calls it. */
+  /** Probes every port of {@code switches}, expires silent links and aged hosts; the app's timer calls it. */
   public void probeAndExpire(Collection<SwitchHandle> switches) {
     long now = clock.millis();
     synchronized (lock) {
-      List<TopologyEvent> out = discovery.expire(now);
+      List<TopologyEvent> out = new ArrayList<>(discovery.expire(now));
       recomputeIfChanged(!out.isEmpty());
+      out.addAll(hosts.expire(now));
       events.enqueue(out);
     }
     events.drain();

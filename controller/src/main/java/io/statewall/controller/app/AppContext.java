@@ -1,5 +1,6 @@
 package io.statewall.controller.app;
 
+import io.statewall.controller.ChannelStats;
 import io.statewall.controller.switches.SwitchRegistry;
 import java.util.concurrent.ScheduledExecutorService;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -18,4 +19,12 @@ public interface AppContext {
 
   /** A single-threaded scheduler for periodic work (LLDP, expiry); never blocks the channels. */
   ScheduledExecutorService scheduler();
+
+  /**
+   * What the switch channels refused, dropped and disconnected (rogue or broken switches), for
+   * metrics. Fakes without channels get empty figures.
+   */
+  default ChannelStats channelStats() {
+    return new ChannelStats();
+  }
 }

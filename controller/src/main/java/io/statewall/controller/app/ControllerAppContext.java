@@ -1,5 +1,6 @@
 package io.statewall.controller.app;
 
+import io.statewall.controller.ChannelStats;
 import io.statewall.controller.switches.SwitchRegistry;
 import java.util.concurrent.ScheduledExecutorService;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -10,9 +11,16 @@ public final class ControllerAppContext implements AppContext {
   private final ListenerDispatcher dispatcher;
   private final SwitchRegistry switches;
   private final ScheduledExecutorService scheduler;
+  private final ChannelStats channelStats;
 
   public ControllerAppContext(
       String appName, ListenerDispatcher dispatcher, SwitchRegistry switches, ScheduledExecutorService scheduler) {
+    this(appName, dispatcher, switches, scheduler, new ChannelStats());
+  }
+
+  public ControllerAppContext(String appName, ListenerDispatcher dispatcher, SwitchRegistry switches,
+      ScheduledExecutorService scheduler, ChannelStats channelStats) {
+    this.channelStats = channelStats;
     this.appName = appName;
     this.dispatcher = dispatcher;
     this.switches = switches;
@@ -37,5 +45,10 @@ public final class ControllerAppContext implements AppContext {
   @Override
   public ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  @Override
+  public ChannelStats channelStats() {
+    return channelStats;
   }
 }

@@ -1,5 +1,6 @@
 package io.statewall.controller.app;
 
+import io.statewall.controller.logging.RateLimitedLog;
 import io.statewall.controller.switches.SwitchHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,6 +39,8 @@ public final class ListenerDispatcher {
   private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), new ConcurrentHashMap<>());
   private long nextSeq;
   private final LongAdder failures = new LongAdder();
+  /** A packet that trips a listener's bug can be sent again and again: one line per window. */
+  private final RateLimitedLog failureLog = RateLimitedLog.error(LOG);
 
   public synchronized <T extends OFMessage> void addMessageListener(
       String owner, Class<T> type, int order, MessageListener<T> listener) {
@@ -108,6 +111,6 @@ public final class ListenerDispatcher {
 
   private void failed(String owner, String what, SwitchHandle sw, Throwable e) {
     failures.increment();
-    LOG.error("app {}: {} threw on switch {} (failure #{})", owner, what, sw, failures.sum(), e);
+    failureLog.log("app {}: {} threw on switch {} (failure #{})", owner, what, sw, failures.sum(), e);
   }
 }

@@ -1,11 +1,11 @@
 package io.statewall.controller.channel;
 
-import io.statewall.controller.ControllerConfig;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.switches.SwitchDirectory;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,6 +16,7 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
   public static final String TLS = "tls";
   public static final String FRAME_DECODER = "frameDecoder";
   public static final String MESSAGE_ENCODER = "messageEncoder";
+  public static final String WRITE_STALL = "writeStall";
   public static final String IDLE = "idle";
   public static final String ECHO = "echo";
   public static final String MALFORMED_FRAME = "malformedFrame";
@@ -23,10 +24,8 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
   public static final String SWITCH = "switch";
 
   private final Optional<SslContext> tls;
-  private final Duration echoInterval;
-  private final Duration handshakeTimeout;
+  private final ControllerConfig config;
   private final SwitchDirectory directory;
-  private final ControllerConfig.FlowsOnConnect flowsOnConnect;
 
   public OpenFlowChannelInitializer(
       Optional<SslContext> tls, Duration echoInterval, Duration handshakeTimeout, SwitchDirectory directory) {
@@ -35,10 +34,14 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
 
   public OpenFlowChannelInitializer(Optional<SslContext> tls, Duration echoInterval, Duration handshakeTimeout,
       SwitchDirectory directory, ControllerConfig.FlowsOnConnect flowsOnConnect) {
-    this.flowsOnConnect = flowsOnConnect;
+    this(tls, ControllerConfig.defaults().withEchoInterval(echoInterval).withHandshakeTimeout(handshakeTimeout)
+        .withFlowsOnConnect(flowsOnConnect), directory);
+  }
+
+  /** The pipeline {@code config} asks for; {@code tls} is its TLS files loaded (empty: plain TCP). */
+  public OpenFlowChannelInitializer(Optional<SslContext> tls, ControllerConfig config, SwitchDirectory directory) {
     this.tls = tls;
-    this.echoInterval = echoInterval;
-    this.handshakeTimeout = handshakeTimeout;
+    this.config = config;
     this.directory = directory;
   }
 
@@ -49,10 +52,11 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
     tls.ifPresent(ssl -> p.addLast(TLS, ssl.newHandler(ch.alloc())));
     p.addLast(FRAME_DECODER, new OpenFlowFrameDecoder(connection));
     p.addLast(MESSAGE_ENCODER, new OpenFlowMessageEncoder());
-    p.addLast(IDLE, new IdleStateHandler(echoInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    p.addLast(WRITE_STALL, new WriteStallHandler(connection, config.limits().unwritableTimeout(), directory.stats()));
+    p.addLast(IDLE, new IdleStateHandler(config.echoInterval().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addLast(ECHO, new EchoHandler(connection));
     p.addLast(MALFORMED_FRAME, new MalformedFrameHandler(connection));
-    p.addLast(HANDSHAKE, new HandshakeHandler(connection, handshakeTimeout, flowsOnConnect));
+    p.addLast(HANDSHAKE, new HandshakeHandler(connection, config, directory));
     p.addLast(SWITCH, new SwitchChannelHandler(connection, directory));
   }
 }

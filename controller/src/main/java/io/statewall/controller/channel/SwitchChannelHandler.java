@@ -2,6 +2,8 @@ package io.statewall.controller.channel;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.statewall.controller.ChannelStats;
+import io.statewall.controller.logging.RateLimitedLog;
 import io.statewall.controller.switches.ConnectedSwitch;
 import io.statewall.controller.switches.SwitchDirectory;
 import java.io.IOException;
@@ -18,6 +20,9 @@ public final class SwitchChannelHandler extends ChannelInboundHandlerAdapter {
 
   private final ConnectionInfo connection;
   private final SwitchDirectory directory;
+  /** Failed writes each raise an exception here: one line per packet would be an amplifier. */
+  private final RateLimitedLog errors = RateLimitedLog.info(LOG);
+  private final RateLimitedLog unexpected = RateLimitedLog.error(LOG);
   private ConnectedSwitch sw;
 
   public SwitchChannelHandler(ConnectionInfo connection, SwitchDirectory directory) {
@@ -28,10 +33,17 @@ public final class SwitchChannelHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof HandshakeEvent.Connected connected) {
-      sw = connected.sw();
-      directory.connected(sw);
+      if (directory.connected(connected.sw())) {
+        sw = connected.sw();
+      } else {
+        LOG.warn("switch {}: refused: another live session took its datapath id during the handshake", connection);
+        directory.stats().refused(ChannelStats.Refusal.LIVE_DUPLICATE);
+        ctx.close();
+      }
     } else if (evt instanceof HandshakeEvent.Ready ready) {
-      directory.ready(ready.sw());
+      if (sw == ready.sw()) {
+        directory.ready(sw);
+      }
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -68,9 +80,9 @@ public final class SwitchChannelHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException) {
-      LOG.info("switch {}: connection error: {}", connection, cause.getMessage());
+      errors.log("switch {}: connection error: {}", connection, cause.getMessage());
     } else {
-      LOG.error("switch {}: unexpected error, disconnecting", connection, cause);
+      unexpected.log("switch {}: unexpected error, disconnecting", connection, cause);
     }
     ctx.close();
   }

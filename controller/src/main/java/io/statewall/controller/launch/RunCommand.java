@@ -2,6 +2,7 @@ package io.statewall.controller.launch;
 
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.SwitchAdmission;
 import io.statewall.controller.app.App;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,9 +10,14 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.projectfloodlight.openflow.types.DatapathId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,9 +33,25 @@ final class RunCommand implements Callable<Integer> {
   Path policy;
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
-      defaultValue = "0.0.0.0:6653",
-      description = "Address and port switches connect to (default: ${DEFAULT-VALUE}).")
+      defaultValue = "127.0.0.1:6653",
+      description = "Address and port switches connect to (default: ${DEFAULT-VALUE}). A non-loopback "
+          + "address needs TLS (--tls-cert, --tls-key, --tls-ca) or --insecure-switches.")
   HostPort listen;
+
+  @Option(names = "--insecure-switches",
+      description = "Accept switches on a non-loopback --listen address without TLS: anyone who can reach "
+          + "it can then claim to be a switch (see docs/security.md).")
+  boolean insecureSwitches;
+
+  @Option(names = "--allow-dpid", paramLabel = "DPID[,DPID...]", split = ",",
+      description = "Accept only switches with these datapath ids (16 hex digits, colons allowed, or 0x...); "
+          + "repeatable. Default: any.")
+  List<String> allowDpids;
+
+  @Option(names = "--tls-switch-name", paramLabel = "NAME=DPID[,DPID...]",
+      description = "With TLS: a switch certificate whose CN or subject alternative name is NAME may claim "
+          + "these datapath ids (besides the ids its names spell as dpid:<16 hex digits>); repeatable.")
+  List<String> tlsSwitchNames;
 
   @Option(names = "--echo-interval", paramLabel = "DURATION", converter = DurationConverter.class,
       defaultValue = "5s",
@@ -102,11 +124,22 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws UserError, InterruptedException {
     PolicyFileCheck.check(policy);
+    Optional<ControllerConfig.Tls> tls = tls();
+    if (tls.isEmpty() && !isLoopback(listen.host())) {
+      if (!insecureSwitches) {
+        throw new UserError("--listen " + listen + " is not a loopback address: switches there must use TLS "
+            + "(--tls-cert, --tls-key, --tls-ca), or give --insecure-switches to let anyone who reaches it "
+            + "claim to be a switch");
+      }
+      out.printf("statewall: warning: switches connect to %s without TLS (--insecure-switches): anyone who "
+          + "reaches it can claim to be a switch%n", listen);
+    }
     ControllerConfig config =
         ControllerConfig.defaults()
             .withListen(listen.host(), listen.port())
             .withEchoInterval(echoInterval)
-            .withTls(tls())
+            .withTls(tls)
+            .withAdmission(admission(tls.isPresent()))
             .withFlowsOnConnect(clearFlowsOnConnect
                 ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
     RunLimits limits;
@@ -134,6 +167,46 @@ final class RunCommand implements Callable<Integer> {
     out.flush();
     controller.awaitClosed();
     return 0;
+  }
+
+  private static boolean isLoopback(String host) throws UserError {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new UserError("--listen: unknown host " + host);
+    }
+  }
+
+  private SwitchAdmission admission(boolean tls) throws UserError {
+    Optional<Set<DatapathId>> allowed = Optional.empty();
+    try {
+      if (allowDpids != null) {
+        Set<DatapathId> ids = new HashSet<>();
+        for (String id : allowDpids) {
+          ids.add(SwitchAdmission.parseDatapathId(id));
+        }
+        allowed = Optional.of(ids);
+      }
+      Map<String, Set<DatapathId>> names = new HashMap<>();
+      if (tlsSwitchNames != null) {
+        if (!tls) {
+          throw new UserError("--tls-switch-name needs TLS (--tls-cert, --tls-key, --tls-ca)");
+        }
+        for (String binding : tlsSwitchNames) {
+          int eq = binding.lastIndexOf('=');
+          if (eq < 1 || eq == binding.length() - 1) {
+            throw new UserError("--tls-switch-name " + binding + ": expected NAME=DPID[,DPID...]");
+          }
+          Set<DatapathId> ids = names.computeIfAbsent(binding.substring(0, eq), k -> new HashSet<>());
+          for (String id : binding.substring(eq + 1).split(",")) {
+            ids.add(SwitchAdmission.parseDatapathId(id));
+          }
+        }
+      }
+      return new SwitchAdmission(allowed, names);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
   }
 
   private Optional<ControllerConfig.Tls> tls() throws UserError {

@@ -1,7 +1,10 @@
 package io.statewall.controller.switches;
 
 import io.netty.channel.Channel;
+import io.statewall.controller.ChannelLimits;
+import io.statewall.controller.ChannelStats;
 import io.statewall.controller.channel.ConnectionInfo;
+import io.statewall.controller.logging.RateLimitedLog;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -10,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -25,9 +29,12 @@ import org.projectfloodlight.openflow.protocol.OFStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@link SwitchHandle} of one switch connection, from features received until the channel closes. */
 public final class ConnectedSwitch implements SwitchHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectedSwitch.class);
   /** How long a request waits for its reply before its future fails with a TimeoutException. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -36,8 +43,12 @@ public final class ConnectedSwitch implements SwitchHandle {
   private final OFFactory factory;
   private final OFFeaturesReply features;
   private final ConcurrentSkipListMap<OFPort, OFPortDesc> ports = new ConcurrentSkipListMap<>();
-  private final PendingRequests pending = new PendingRequests(REQUEST_TIMEOUT);
+  private final PendingRequests pending;
   private final BatchedWriter writer;
+  private final ChannelLimits limits;
+  private final ChannelStats stats;
+  /** For what this switch's peer can repeat at will (errors, ports over the limit). */
+  private final RateLimitedLog warnings = RateLimitedLog.warn(LOG);
   private final Queue<CompletableFuture<Void>> writableWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean gone = new AtomicBoolean();
   private volatile boolean ready;
@@ -49,11 +60,25 @@ public final class ConnectedSwitch implements SwitchHandle {
       OFFactory factory,
       OFFeaturesReply features,
       Collection<OFPortDesc> ports) {
+    this(channel, connection, factory, features, ports, ChannelLimits.DEFAULTS, new ChannelStats());
+  }
+
+  public ConnectedSwitch(
+      Channel channel,
+      ConnectionInfo connection,
+      OFFactory factory,
+      OFFeaturesReply features,
+      Collection<OFPortDesc> ports,
+      ChannelLimits limits,
+      ChannelStats stats) {
     this.channel = channel;
     this.connection = connection;
     this.factory = factory;
     this.features = features;
-    this.writer = new BatchedWriter(channel);
+    this.limits = limits;
+    this.stats = stats;
+    this.pending = new PendingRequests(REQUEST_TIMEOUT, limits.maxPendingRequests(), limits.maxReplyParts());
+    this.writer = new BatchedWriter(channel, connection, stats, limits.maxQueuedBytes(), warnings);
     ports.forEach(p -> this.ports.put(p.getPortNo(), p));
   }
 
@@ -138,6 +163,24 @@ public final class ConnectedSwitch implements SwitchHandle {
     return reply;
   }
 
+  /**
+   * Sends an echo request: completes with true when it is answered within {@code timeout}, false when
+   * not (or the switch is gone). The timer runs on the switch's event loop.
+   */
+  public CompletableFuture<Boolean> probe(Duration timeout) {
+    if (!isConnected()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    CompletableFuture<Boolean> answered = new CompletableFuture<>();
+    CompletableFuture<?> echo = request(factory.buildEchoRequest().build());
+    var timer = channel.eventLoop().schedule(() -> answered.complete(false), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    echo.whenComplete((reply, error) -> {
+      timer.cancel(false);
+      answered.complete(error == null);
+    });
+    return answered;
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public <R extends OFStatsReply> CompletableFuture<List<R>> requestStats(OFStatsRequest<R> request) {
@@ -179,6 +222,14 @@ public final class ConnectedSwitch implements SwitchHandle {
 
   /** Called after the reply is registered, so a disconnect either happens before (seen here) or fails it. */
   private void send(OFMessage request, CompletableFuture<?> reply) {
+    if (reply.isDone()) {
+      if (reply.isCompletedExceptionally()) {
+        stats.dropped(ChannelStats.Limit.PENDING_REQUESTS);
+        warnings.log("switch {}: {} requests wait for its replies: refusing more", this,
+            limits.maxPendingRequests());
+      }
+      return;
+    }
     if (!channel.isActive() || gone.get()) {
       reply.completeExceptionally(new SwitchDisconnectedException(toString()));
       return;
@@ -198,13 +249,25 @@ public final class ConnectedSwitch implements SwitchHandle {
     return pending.fail(error, toString());
   }
 
-  void applyPortStatus(OFPortStatus status) {
+  /** Applies a port-status; false (and ignored) when it would add a port beyond the limit. */
+  boolean applyPortStatus(OFPortStatus status) {
     OFPortDesc desc = status.getDesc();
     if (status.getReason() == OFPortReason.DELETE) {
       ports.remove(desc.getPortNo());
-    } else {
-      ports.put(desc.getPortNo(), desc);
+      return true;
     }
+    if (!ports.containsKey(desc.getPortNo()) && ports.size() >= limits.maxPorts()) {
+      stats.dropped(ChannelStats.Limit.PORTS);
+      warnings.log("switch {}: already has {} ports: ignoring port-status for new port {}", this,
+          limits.maxPorts(), desc.getPortNo());
+      return false;
+    }
+    ports.put(desc.getPortNo(), desc);
+    return true;
+  }
+
+  RateLimitedLog warnings() {
+    return warnings;
   }
 
   void markReady() {

@@ -16,7 +16,9 @@ import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 /**
  * Requests sent to one switch that still wait for their reply, by xid. Multipart replies are collected
  * until the part without REPLY_MORE (or streamed to a consumer part by part); an error with a pending
- * xid fails that request.
+ * xid fails that request. Bounded: at most {@code maxPending} requests wait at once (more fail at
+ * once), and a collected multipart reply may have at most {@code maxParts} parts (more fail it): the
+ * switch decides how many parts it sends, and a collected reply is held whole.
  */
 final class PendingRequests {
   private sealed interface Pending permits Single, Multipart {
@@ -33,10 +35,13 @@ final class PendingRequests {
     private final CompletableFuture<T> future = new CompletableFuture<>();
     private final Consumer<OFStatsReply> eachPart;
     private final Supplier<T> result;
+    private final int maxParts;
+    private int parts;
 
-    Multipart(Consumer<OFStatsReply> eachPart, Supplier<T> result) {
+    Multipart(Consumer<OFStatsReply> eachPart, Supplier<T> result, int maxParts) {
       this.eachPart = eachPart;
       this.result = result;
+      this.maxParts = maxParts;
     }
 
     @Override
@@ -47,9 +52,17 @@ final class PendingRequests {
 
   private final ConcurrentHashMap<Long, Pending> byXid = new ConcurrentHashMap<>();
   private final Duration timeout;
+  private final int maxPending;
+  private final int maxParts;
 
   PendingRequests(Duration timeout) {
+    this(timeout, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  PendingRequests(Duration timeout, int maxPending, int maxParts) {
     this.timeout = timeout;
+    this.maxPending = maxPending;
+    this.maxParts = maxParts;
   }
 
   @SuppressWarnings("unchecked")
@@ -62,7 +75,7 @@ final class PendingRequests {
   @SuppressWarnings("unchecked")
   <R extends OFStatsReply> CompletableFuture<List<R>> expectParts(long xid) {
     List<OFStatsReply> parts = new ArrayList<>();
-    Multipart<List<OFStatsReply>> multi = new Multipart<>(parts::add, () -> List.copyOf(parts));
+    Multipart<List<OFStatsReply>> multi = new Multipart<>(parts::add, () -> List.copyOf(parts), maxParts);
     register(xid, multi);
     return (CompletableFuture<List<R>>) (CompletableFuture<?>) multi.future();
   }
@@ -73,12 +86,17 @@ final class PendingRequests {
     Multipart<Integer> stream = new Multipart<>(part -> {
       parts[0]++;
       eachPart.accept((R) part);
-    }, () -> parts[0]);
+    }, () -> parts[0], Integer.MAX_VALUE);
     register(xid, stream);
     return stream.future();
   }
 
   private void register(long xid, Pending pending) {
+    if (byXid.size() >= maxPending) {
+      pending.future().completeExceptionally(new RequestLimitException(
+          "too many requests waiting for this switch's replies (limit " + maxPending + ")"));
+      return;
+    }
     if (byXid.putIfAbsent(xid, pending) != null) {
       throw new IllegalStateException("xid " + xid + " is already waiting for a reply");
     }
@@ -108,6 +126,11 @@ final class PendingRequests {
     }
     if (multi.future().isDone()) {
       return; // timed out or failed: the rest of the parts go nowhere
+    }
+    if (++multi.parts > multi.maxParts) {
+      multi.future().completeExceptionally(new RequestLimitException(
+          "multipart reply of more than " + multi.maxParts + " parts (each up to 64 KiB): not collected"));
+      return;
     }
     try {
       multi.eachPart.accept(part);

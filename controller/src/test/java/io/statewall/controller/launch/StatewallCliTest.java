@@ -53,7 +53,8 @@ class StatewallCliTest {
   void runHelpDocumentsEveryOption() {
     assertThat(run("run", "--help")).isZero();
 
-    assertThat(out.toString()).contains("--policy=FILE", "--listen=HOST:PORT", "0.0.0.0:6653", "--echo-interval",
+    assertThat(out.toString()).contains("--policy=FILE", "--listen=HOST:PORT", "127.0.0.1:6653", "--echo-interval",
+        "--insecure-switches", "--allow-dpid", "--tls-switch-name",
         "--tls-cert", "--tls-key", "--tls-ca", "--clear-flows-on-connect", "--help", "--version");
   }
 
@@ -70,6 +71,39 @@ class StatewallCliTest {
     assertThat(seen).extracting(o -> o.controller().flowsOnConnect())
         .containsExactly(io.statewall.controller.ControllerConfig.FlowsOnConnect.KEEP,
             io.statewall.controller.ControllerConfig.FlowsOnConnect.CLEAR);
+  }
+
+  @Test
+  void switchesOffLoopbackWithoutTlsNeedTheInsecureFlagAndAreWarnedAbout() throws IOException {
+    Path policy = file("open.yaml", "hosts: []\n");
+    List<RunOptions> seen = new java.util.ArrayList<>();
+    assembler = options -> {
+      seen.add(options);
+      throw new UserError("stop here");
+    };
+    run("run", "--policy", policy.toString(), "--listen", "0.0.0.0:0", "--insecure-switches",
+        "--allow-dpid", "00:00:00:00:00:00:00:01,0x2", "--allow-dpid", "0000000000000003");
+
+    assertThat(out.toString()).contains("warning: switches connect to 0.0.0.0:0 without TLS");
+    assertThat(seen).singleElement().satisfies(o -> {
+      assertThat(o.controller().listenHost()).isEqualTo("0.0.0.0");
+      assertThat(o.controller().admission().allowed()).hasValueSatisfying(ids -> assertThat(ids)
+          .extracting(org.projectfloodlight.openflow.types.DatapathId::getLong).containsExactlyInAnyOrder(1L, 2L, 3L));
+    });
+  }
+
+  @Test
+  void theDefaultListenAddressIsLoopback() throws IOException {
+    Path policy = file("default.yaml", "hosts: []\n");
+    List<RunOptions> seen = new java.util.ArrayList<>();
+    assembler = options -> {
+      seen.add(options);
+      throw new UserError("stop here");
+    };
+    run("run", "--policy", policy.toString());
+
+    assertThat(seen).singleElement().satisfies(o -> assertThat(o.controller().listenHost()).isEqualTo("127.0.0.1"));
+    assertThat(out.toString()).doesNotContain("warning");
   }
 
   @Test
@@ -118,6 +152,15 @@ class StatewallCliTest {
         Arguments.of("tls file missing",
             List.of("run", "--policy", "@ok.yaml", "--tls-cert", "@x", "--tls-key", "@y", "--tls-ca", "@z"),
             "cannot read TLS file"),
+        Arguments.of("switches off loopback without TLS",
+            List.of("run", "--policy", "@ok.yaml", "--listen", "0.0.0.0:6653"),
+            "--listen 0.0.0.0:6653 is not a loopback address: switches there must use TLS"),
+        Arguments.of("every address without TLS",
+            List.of("run", "--policy", "@ok.yaml", "--listen", ":6653"), "--insecure-switches"),
+        Arguments.of("bad datapath id", List.of("run", "--policy", "@ok.yaml", "--allow-dpid", "1,zz"),
+            "'1' is not a datapath id"),
+        Arguments.of("switch name without TLS",
+            List.of("run", "--policy", "@ok.yaml", "--tls-switch-name", "rack=0x1"), "needs TLS"),
         Arguments.of("port already taken", List.of("run", "--policy", "@ok.yaml", "--listen", "127.0.0.1:@busy"),
             "cannot listen on 127.0.0.1:"));
   }

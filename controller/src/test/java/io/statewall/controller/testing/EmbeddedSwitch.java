@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.app.ListenerDispatcher;
 import io.statewall.controller.channel.OpenFlowChannelInitializer;
 import io.statewall.controller.switches.SwitchDirectory;
@@ -36,12 +37,15 @@ public final class EmbeddedSwitch {
 
   public EmbeddedSwitch(ListenerDispatcher dispatcher, SwitchDirectory directory,
       io.statewall.controller.ControllerConfig.FlowsOnConnect flowsOnConnect) {
+    this(dispatcher, directory, ControllerConfig.defaults().withEchoInterval(Duration.ofSeconds(5))
+        .withHandshakeTimeout(Duration.ofSeconds(10)).withFlowsOnConnect(flowsOnConnect));
+  }
+
+  /** The pipeline {@code config} asks for (its limits and admission), without TLS. */
+  public EmbeddedSwitch(ListenerDispatcher dispatcher, SwitchDirectory directory, ControllerConfig config) {
     this.dispatcher = dispatcher;
     this.directory = directory;
-    this.channel =
-        new EmbeddedChannel(
-            new OpenFlowChannelInitializer(
-                Optional.empty(), Duration.ofSeconds(5), Duration.ofSeconds(10), directory, flowsOnConnect));
+    this.channel = new EmbeddedChannel(new OpenFlowChannelInitializer(Optional.empty(), config, directory));
   }
 
   /** A switch whose controller keeps flow tables on connect ({@code FlowsOnConnect.KEEP}). */
@@ -77,6 +81,27 @@ public final class EmbeddedSwitch {
       out.addAll(SwitchMessages.decodeAll(buf));
     }
     return out;
+  }
+
+  /**
+   * Plays hello and features at {@code version}; returns what the controller sent after the features
+   * reply (a port-desc request, the 1.0 flow-table setup, an echo probe of an older session elsewhere, or
+   * nothing while admission waits).
+   */
+  public List<OFMessage> helloAndFeatures(OFVersion version, DatapathId dpid, List<OFPortDesc> ports) {
+    received();
+    send(version == OFVersion.OF_10 ? SwitchMessages.hello(version) : SwitchMessages.hello(version, version.wireVersion));
+    List<OFMessage> afterHello = received();
+    assertThat(afterHello).singleElement().isInstanceOf(OFFeaturesRequest.class);
+    send(SwitchMessages.features(version, afterHello.get(0).getXid(), dpid, ports));
+    return received();
+  }
+
+  /** Answers the barrier that ends the handshake (the last message in {@code sent}). */
+  public void answerBarrier(OFVersion version, List<OFMessage> sent) {
+    OFMessage barrier = sent.get(sent.size() - 1);
+    assertThat(barrier).isInstanceOf(OFBarrierRequest.class);
+    send(SwitchMessages.factory(version).buildBarrierReply().setXid(barrier.getXid()).build());
   }
 
   /** Plays a switch through the whole handshake at {@code version}; returns what the controller sent. */

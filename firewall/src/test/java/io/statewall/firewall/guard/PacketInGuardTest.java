@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -36,6 +37,32 @@ class PacketInGuardTest {
     assertThat(passed(1, 1_000)).isEqualTo(10);
     assertThat(passed(2, 5)).isEqualTo(5);
     assertThat(guard.dropped()).isEqualTo(990);
+  }
+
+  @Test
+  void theSwitchWideLimitIsCheckedFirstAndMadeUpPortsKeepNoState() {
+    PacketInGuard tight = new PacketInGuard(new PacketInGuard.Limits(100, 10, 1000, 50), now::get);
+    int passed = 0;
+    for (int port = 3; port < 1_000_003; port++) {
+      passed += tight.packetIn(sw, from(port)) == ListenerResult.CONTINUE ? 1 : 0;
+    }
+
+    assertThat(passed).isEqualTo(50);
+    assertThat(tight.portBuckets()).as("a million undeclared in_ports, no bucket each").isZero();
+    assertThat(tight.dropped()).isEqualTo(1_000_000 - 50);
+  }
+
+  @Test
+  void aDeclaredPortsBucketGoesWithThePortAndTheSwitch() {
+    passed(1, 1);
+    passed(2, 1);
+    assertThat(guard.portBuckets()).isEqualTo(2);
+
+    guard.portChanged(sw, sw.factory().buildPortStatus().setReason(OFPortReason.DELETE).setDesc(sw.desc(1, false))
+        .build());
+    assertThat(guard.portBuckets()).isEqualTo(1);
+    guard.switchDisconnected(sw);
+    assertThat(guard.portBuckets()).isZero();
   }
 
   @Test

@@ -1,0 +1,63 @@
+package io.statewall.controller.channel;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.statewall.controller.ChannelStats;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops a switch that stops reading: once its send buffer goes above the high-water mark, it has
+ * {@code timeout} to drain below the low mark again, or the connection is closed. Until then the
+ * writer drops its packet-outs (see BatchedWriter), so what queues meanwhile is bounded by the
+ * flow-mod rate times the timeout.
+ */
+public final class WriteStallHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteStallHandler.class);
+
+  private final ConnectionInfo connection;
+  private final Duration timeout;
+  private final ChannelStats stats;
+  private ScheduledFuture<?> deadline;
+
+  public WriteStallHandler(ConnectionInfo connection, Duration timeout, ChannelStats stats) {
+    this.connection = connection;
+    this.timeout = timeout;
+    this.stats = stats;
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      cancel();
+    } else if (deadline == null) {
+      deadline = ctx.executor().schedule(() -> stalled(ctx), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  private void stalled(ChannelHandlerContext ctx) {
+    deadline = null;
+    if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+      LOG.warn("switch {}: has not read what the controller sent for {}: disconnecting", connection, timeout);
+      stats.disconnected(ChannelStats.Limit.UNWRITABLE);
+      ctx.close();
+    }
+  }
+
+  private void cancel() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
+  }
+}
