@@ -40,8 +40,11 @@ class BenchSubcommandTest {
     JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
     assertThat(json.isObject()).as(lines[lines.length - 1]).isTrue();
     assertThat(json.fieldNames()).toIterable().containsExactly(
-        "new_conn_per_s", "p50_us", "p99_us", "stub_new_conn_per_s", "switches", "rules");
+        "new_conn_per_s", "p50_us", "p99_us", "stub_new_conn_per_s", "switches", "rules",
+        "tracked_connections", "live_heap_bytes");
     assertThat(json.get("new_conn_per_s").isNumber()).as("the firewall was measured").isTrue();
+    assertThat(json.get("tracked_connections").asLong()).as("the SYNs it accepted are tracked").isPositive();
+    assertThat(json.get("live_heap_bytes").asLong()).isPositive();
     assertThat(json.get("switches").asInt()).isEqualTo(16);
     assertThat(json.get("rules").asInt()).isEqualTo(1000);
     assertThat(out).contains("statewall").contains("tracked connections");
