@@ -70,25 +70,45 @@ public final class FlowModBudget {
   /**
    * Takes {@code counts.get(sw)} tokens from every switch in {@code counts} for entries of {@code
    * kind}, all or none (a connection with entries on only part of its path helps nobody).
+   *
+   * <p>No lock is shared between switches: the buckets are taken one by one and given back if a
+   * later one is short, so decisions on several event loops do not queue behind one monitor. Two
+   * connections racing for a switch's last tokens may both be refused where one would have got in;
+   * a refused entry changes no verdict.
    */
-  public synchronized boolean admit(Kind kind, Map<DatapathId, Integer> counts) {
+  public boolean admit(Kind kind, Map<DatapathId, Integer> counts) {
     long now = nanoClock.getAsLong();
+    double keep = keep(kind);
+    int taken = 0;
     for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
       DatapathId sw = c.getKey();
-      boolean full = backingOff(sw, now);
-      boolean held = full && (kind != Kind.CONNECTION || !probeDue(sw, now));
-      if (held || bucket(sw, now).available(now) - c.getValue() < keep(kind)) {
+      boolean held = backingOff(sw, now) && (kind != Kind.CONNECTION || !probeDue(sw, now));
+      if (held || !bucket(sw, now).tryTake(now, c.getValue(), keep)) {
+        giveBack(counts, taken, now);
         (kind == Kind.DROP ? skippedDrops : skippedConnections).increment();
         return false;
       }
+      taken++;
     }
-    counts.forEach((sw, n) -> {
-      bucket(sw, now).tryTake(now, n, Double.NEGATIVE_INFINITY);
-      if (kind == Kind.CONNECTION && backingOff(sw, now)) {
-        lastProbe.put(sw, now);
+    if (kind == Kind.CONNECTION) {
+      for (DatapathId sw : counts.keySet()) {
+        if (backingOff(sw, now)) {
+          lastProbe.put(sw, now);
+        }
       }
-    });
+    }
     return true;
+  }
+
+  /** Returns the tokens taken from the first {@code taken} switches of {@code counts}. */
+  private void giveBack(Map<DatapathId, Integer> counts, int taken, long now) {
+    int i = 0;
+    for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
+      if (i++ == taken) {
+        return;
+      }
+      bucket(c.getKey(), now).give(now, c.getValue());
+    }
   }
 
   /** {@link #admit(Kind, Map)} for one switch. */

@@ -38,6 +38,12 @@ public final class TokenBucket {
     tokens = Math.max(-burst, tokens - n);
   }
 
+  /** Gives back {@code n} tokens taken a moment ago (at most up to the burst). */
+  public synchronized void give(long now, int n) {
+    refill(now);
+    tokens = Math.min(burst, tokens + n);
+  }
+
   /** Tokens there are now (negative while in debt). */
   public synchronized double available(long now) {
     refill(now);

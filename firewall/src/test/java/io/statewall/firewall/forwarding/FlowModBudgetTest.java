@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.statewall.firewall.forwarding.FlowModBudget.Kind;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -60,6 +61,33 @@ class FlowModBudgetTest {
     admitted(Kind.CONNECTION, S2, 100);
     assertThat(budget.admit(Kind.CONNECTION, Map.of(S1, 2, S2, 2))).isFalse();
     assertThat(admitted(Kind.CONNECTION, S1, 100)).as("s1 paid nothing for the refused connection").isEqualTo(16);
+  }
+
+  @Test
+  void twoThreadsAdmittingPathsAtOnceNeverTakeMoreThanTheBucketsHold() throws Exception {
+    // the clock stands still: 20 tokens a switch, connections leave the traps' reserve
+    FlowModBudget b = new FlowModBudget(new FlowModLimits(10, 20, 0.5, 3), now::get);
+    AtomicInteger admitted = new AtomicInteger();
+    Runnable load = () -> {
+      for (int i = 0; i < 10_000; i++) {
+        if (b.admit(Kind.CONNECTION, i % 2 == 0 ? Map.of(S1, 1, S2, 1) : Map.of(S2, 1, S1, 1))) {
+          admitted.incrementAndGet();
+        }
+      }
+    };
+    Thread t1 = new Thread(load);
+    Thread t2 = new Thread(load);
+    t1.start();
+    t2.start();
+    t1.join();
+    t2.join();
+    assertThat(admitted.get()).as("never more than the tokens above the reserve")
+        .isLessThanOrEqualTo(20 - FlowModBudget.TRAP_RESERVE);
+    // what was given back after a refusal is there for the next caller: nothing leaked
+    while (b.admit(Kind.CONNECTION, Map.of(S1, 1, S2, 1))) {
+      admitted.incrementAndGet();
+    }
+    assertThat(admitted.get()).isEqualTo(20 - FlowModBudget.TRAP_RESERVE);
   }
 
   @Test
