@@ -162,9 +162,10 @@ public final class ShardedConnTracker implements ConnTracker {
               ignore.increment();
             } else {
               account(e, dir, p);
-              if (dir == 1) {
-                e.status |= CtEntry.SEEN_REPLY;
-              }
+            }
+            if (dir == 1) {
+              // nf_conntrack_in: every accepted reply, ignored by the TCP tracker or not
+              e.status |= CtEntry.SEEN_REPLY;
             }
             if (res == TcpTracker.KILL) {
               s.unlink(e);

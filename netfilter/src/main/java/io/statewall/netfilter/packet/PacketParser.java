@@ -216,9 +216,10 @@ public final class PacketParser {
   }
 
   /**
-   * Parses the IP packet quoted inside an ICMP error: only its addresses, protocol and the first 8
-   * bytes of its L4 header are needed (the quote is usually truncated, so lengths are not checked
-   * against the quote's size). Returns null when the quote is too short to name a connection.
+   * Parses the IP packet quoted inside an ICMP error: only its addresses, protocol and the start of
+   * its L4 header are needed (TCP/UDP: the 4 bytes of ports, as Linux reads; ICMP: 8 bytes). The
+   * quote is usually truncated, so lengths are not checked against the quote's size. Returns null
+   * when the quote is too short to name a connection.
    */
   public Packet parseQuoted(byte[] b, int off, int len, boolean v6) {
     if (b == null || off < 0 || len <= 0 || off + len > b.length) {
@@ -269,18 +270,20 @@ public final class PacketParser {
       }
       s.protocol = next;
     }
-    if (end - p < 8 && (s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP
-        || s.protocol == Packet.PROTO_ICMP || s.protocol == Packet.PROTO_ICMPV6)) {
+    // Linux's nf_ct_get_tuple reads only the ports of TCP/UDP (4 bytes), a whole ICMP header (8).
+    boolean ports = s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP;
+    boolean icmp = s.protocol == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
+    if ((ports && end - p < 4) || (icmp && end - p < 8)) {
       return null;
     }
     s.l4Offset = p;
-    if (s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP) {
+    if (ports) {
       s.srcPort = u16(b, p);
       s.dstPort = u16(b, p + 2);
-      if (s.protocol == Packet.PROTO_TCP) {
+      if (s.protocol == Packet.PROTO_TCP && end - p >= 8) {
         s.seq = u32(b, p + 4);
       }
-    } else if (s.protocol == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP)) {
+    } else if (icmp) {
       s.icmpType = b[p] & 0xFF;
       s.icmpCode = b[p + 1] & 0xFF;
       if (hasIcmpId(s.icmpType, v6)) {

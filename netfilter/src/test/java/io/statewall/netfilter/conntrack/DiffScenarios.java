@@ -34,6 +34,7 @@ final class DiffScenarios {
   static List<Scenario> all() {
     DiffScenarios d = new DiffScenarios();
     d.tcp();
+    d.trackerFixes();
     d.udpIcmp();
     d.ftp();
     return d.all;
@@ -203,6 +204,82 @@ final class DiffScenarios {
     l = new ArrayList<>(handshake(f6));
     l.add(f6.cFrame(PA, "hello"));
     add("tcp over IPv6 handshake and data", l);
+  }
+
+  /** Issue 16's tracker bugs: each of these failed before its fix. */
+  private void trackerFixes() {
+    // A SYN retransmitted with a higher sequence number re-initialises the sender (tcp_init_sender);
+    // its options replace the first SYN's, so the window-scale flag of the first one is gone, and
+    // the SYN-ACK's scale is not applied either (both sides must offer it).
+    TcpFlow f = flow(80);
+    byte[] wscale = {1, 3, 3, 7};
+    byte[] sackOnly = {1, 1, 4, 2};
+    List<byte[]> l = new ArrayList<>();
+    l.add(tcpWithOptions(f, true, SYN, wscale));
+    f.cSeq += 1000;
+    l.add(tcpWithOptions(f, true, SYN, sackOnly));
+    f.cSeq++;
+    l.add(tcpWithOptions(f, false, SA, wscale));
+    f.sSeq++;
+    l.add(f.cFrame(ACK, ""));
+    // The server's raw window of 2000 is 2000 bytes (no scaling), not 256000.
+    l.add(FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, ACK).seq(f.sSeq).ack(f.cSeq)
+        .window(2000).build());
+    f.cSeq += 200_000;
+    l.add(f.cFrame(PA, "beyond an unscaled window"));
+    add("tcp SYN retransmitted with other options forgets the first SYN's window scale", l);
+
+    // A challenge ACK answering a SYN (the server still has an old connection): ignored, but its
+    // acknowledgement number is kept, and the client's RST carrying it as sequence is accepted.
+    f = flow(80);
+    l = new ArrayList<>();
+    l.add(f.cFrame(SYN, ""));
+    l.add(FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, ACK).seq(f.sSeq).ack(777_777)
+        .window(64240).build());
+    l.add(FrameBuilder.ip(f.client, f.server).tcp(f.cport, f.sport, RST).seq(777_777).window(0)
+        .build());
+    add("tcp RST answering a challenge ACK in SYN_SENT closes", l);
+
+    // The ignored reply still counts as a reply: the entry is no longer UNREPLIED and the client's
+    // next packet is ESTABLISHED.
+    f = flow(80);
+    l = new ArrayList<>();
+    byte[] syn = f.cFrame(SYN, "");
+    l.add(syn);
+    l.add(FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, ACK).seq(f.sSeq).ack(555_555)
+        .window(64240).build());
+    l.add(syn.clone());
+    add("tcp reply ignored in SYN_SENT sets SEEN_REPLY", l);
+
+    // ICMP errors quoting only the ports (RFC 792 asks for 8 bytes; Linux needs 4 of TCP/UDP).
+    int p = port++;
+    byte[] req = FrameBuilder.ip(C, S).udp(p, 5353).payload("x").build();
+    add("icmp unreachable quoting only the UDP ports is RELATED", List.of(req,
+        FrameBuilder.ip(S, C).icmp(3, 3, 0).payload(FrameBuilder.ipPacketOf(req, 24)).build()));
+
+    f = flow(80);
+    syn = f.cFrame(SYN, "");
+    add("icmp time exceeded quoting only the TCP ports is RELATED", List.of(syn,
+        FrameBuilder.ip(X, C).icmp(11, 0, 0).payload(FrameBuilder.ipPacketOf(syn, 24)).build()));
+
+    p = port++;
+    req = FrameBuilder.ip(C, S).udp(p, 5353).payload("x").build();
+    add("icmp unreachable quoting 3 bytes of UDP is INVALID", List.of(req,
+        FrameBuilder.ip(S, C).icmp(3, 3, 0).payload(FrameBuilder.ipPacketOf(req, 23)).build()));
+
+    p = port++;
+    req = FrameBuilder.ip(C6, S6).udp(p, 5353).payload("x").build();
+    add("icmpv6 unreachable quoting only the UDP ports is RELATED", List.of(req,
+        FrameBuilder.ip(S6, C6).icmp(1, 4, 0).payload(FrameBuilder.ipPacketOf(req, 44)).build()));
+  }
+
+  private static byte[] tcpWithOptions(TcpFlow f, boolean fromClient, int flags, byte[] options) {
+    FrameBuilder b = fromClient
+        ? FrameBuilder.ip(f.client, f.server).tcp(f.cport, f.sport, flags).seq(f.cSeq)
+            .ack((flags & ACK) != 0 ? f.sSeq : 0)
+        : FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, flags).seq(f.sSeq)
+            .ack((flags & ACK) != 0 ? f.cSeq : 0);
+    return b.window(64240).tcpOptions(options).build();
   }
 
   private void udpIcmp() {
