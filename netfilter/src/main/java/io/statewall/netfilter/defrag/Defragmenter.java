@@ -18,9 +18,11 @@ import java.util.Optional;
  * addresses, identification (and protocol on IPv4) and VLAN; any overlap drops the whole datagram
  * (RFC 5722; IPv4 likewise since Linux 4.19), a fragment inside data already held is a duplicate
  * and dropped alone; a last fragment that contradicts the known end, data beyond the end, or an
- * empty fragment is refused; IPv6 non-last fragments must be a multiple of 8 (IPv4 ones are
- * trimmed to it); an IPv6 first fragment must hold the whole header chain through the transport
- * header (RFC 8200 §4.5). Limits: {@link DefragConfig}. No ICMP "reassembly time exceeded" is sent
+ * empty fragment is refused; IPv4 non-last fragments are trimmed to a multiple of 8. An IPv6
+ * non-last fragment that is not a multiple of 8, or a first fragment without the whole header
+ * chain through the transport header (RFC 8200 §4.5), ends its datagram and comes back alone,
+ * unreassembled (Linux's -EPROTO): conntrack calls it INVALID and the rules decide, as on Linux.
+ * Limits: {@link DefragConfig}. No ICMP "reassembly time exceeded" is sent
  * (Linux's conntrack defrag sends none either). Thread-safe: one lock, fragments are rare.
  */
 public final class Defragmenter {
@@ -64,7 +66,8 @@ public final class Defragmenter {
     fragments++;
     Fragment f = Fragment.read(p);
     if (f == null) {
-      return drop();
+      // nf_ct_frag6_gather: no fragment header to be found, the packet goes on as it is
+      return Optional.of(new Reassembled(p, List.of(p.frame())));
     }
     long cost = (long) p.frame().length + FRAGMENT_OVERHEAD;
     FragQueue q = queues.get(f.key);
@@ -91,7 +94,7 @@ public final class Defragmenter {
     } else {
       if ((end & 7) != 0) {
         if (v6) {
-          return kill(f.key, q);
+          return passOn(f.key, q, p);
         }
         end &= ~7;
       }
@@ -106,7 +109,7 @@ public final class Defragmenter {
       return v6 ? drop() : kill(f.key, q);
     }
     if (v6 && f.offset == 0 && f.upperHeaderTruncated) {
-      return kill(f.key, q);
+      return passOn(f.key, q, p);
     }
     if (q.pieces.size() >= config.maxFragments()) {
       return kill(f.key, q);
@@ -160,6 +163,17 @@ public final class Defragmenter {
   public synchronized DefragStats stats() {
     return new DefragStats(fragments, reassembled, dropped, overlaps, timedOut, heldBytes,
         queues.size());
+  }
+
+  /**
+   * nf_ct_frag6_queue's -EPROTO: the datagram goes, but this fragment goes on unreassembled, to be
+   * judged as it is (conntrack: INVALID; the rules decide, as on Linux).
+   */
+  private Optional<Reassembled> passOn(FragKey key, FragQueue q, Packet p) {
+    queues.remove(key);
+    heldBytes -= q.bytes;
+    dropped++;
+    return Optional.of(new Reassembled(p, List.of(p.frame())));
   }
 
   private Optional<Reassembled> drop() {
