@@ -3,7 +3,7 @@
 what Linux's conntrack made of each: the -m state counter that moved, whether the frame left B
 (a helper may drop it), and after each scenario `conntrack -L` and `conntrack -L expect`.
 
-Input (argv[4]): lines 'S name', 'P hexframe', 'E'. Output: 'R STATE FWD', 'L line', 'X line', 'END'.
+Input (argv[4]): lines 'S name', 'P hexframe' ('F hexframe' for an IP fragment), 'E'. Output: 'R STATE FWD', 'L line', 'X line', 'END'.
 """
 import socket
 import subprocess
@@ -46,9 +46,10 @@ def main():
         kind, _, rest = line.partition(" ")
         if kind == "S":
             sys.stdout.flush()
-        elif kind == "P":
+        elif kind in ("P", "F"):
             sock.send(bytes.fromhex(rest))
-            deadline = time.time() + 2.0
+            # a fragment may be held by nf_defrag (no counter moves): wait less for one
+            deadline = time.time() + (0.3 if kind == "F" else 2.0)
             while True:
                 time.sleep(0.002)
                 c2, tx2 = snapshot()

@@ -1,5 +1,6 @@
 package io.statewall.bench;
 
+import io.statewall.netfilter.packet.VlanTags;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.IPv4Address;
@@ -12,23 +13,18 @@ import org.projectfloodlight.openflow.types.TransportPort;
  */
 public record FiveTuple(int srcIp, int dstIp, int srcPort, int dstPort) {
   private static final int ETH_IPV4 = 0x0800;
-  private static final int ETH_VLAN = 0x8100;
   private static final int PROTO_TCP = 6;
 
-  /** The tuple of an Ethernet frame carrying IPv4 TCP (untagged or one VLAN tag), or null. */
+  /** The tuple of an Ethernet frame carrying IPv4 TCP (untagged or tagged), or null. */
   public static FiveTuple fromFrame(byte[] frame) {
     if (frame == null || frame.length < 14) {
       return null;
     }
-    int off = 12;
-    int etherType = u16(frame, off);
-    if (etherType == ETH_VLAN) {
-      off += 4;
-      if (frame.length < off + 2) {
-        return null;
-      }
-      etherType = u16(frame, off);
+    int off = VlanTags.etherTypeOffset(frame);
+    if (off < 0) {
+      return null;
     }
+    int etherType = u16(frame, off);
     int ip = off + 2;
     if (etherType != ETH_IPV4 || frame.length < ip + 20 || (frame[ip] >> 4 & 0xF) != 4) {
       return null;

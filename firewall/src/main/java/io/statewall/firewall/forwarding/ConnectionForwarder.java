@@ -49,9 +49,21 @@ public final class ConnectionForwarder {
 
   /** An IP packet that entered the network at {@code ingress} (an edge port). */
   public void forward(Attachment ingress, Packet packet, byte[] frame) {
+    forward(ingress, packet, List.of(frame), true);
+  }
+
+  /**
+   * A reassembled datagram: judged once, as a whole; if accepted, each of its fragments is
+   * delivered, if not, none. No entries: a switch cannot tell a fragment's ports.
+   */
+  public void forwardFragments(Attachment ingress, Packet whole, List<byte[]> fragments) {
+    forward(ingress, whole, fragments, false);
+  }
+
+  private void forward(Attachment ingress, Packet packet, List<byte[]> frames, boolean entries) {
     Decision decision = decider.decide(packet, ingress);
     if (decision instanceof Decision.Drop drop) {
-      if (drop.dropEntrySeconds() > 0) {
+      if (entries && drop.dropEntrySeconds() > 0) {
         ExactMatch.of(packet).ifPresent(m ->
             programmer.installDrop(ingress, m, ConnectionCookie.of(m), drop.dropEntrySeconds()));
       }
@@ -60,7 +72,7 @@ public final class ConnectionForwarder {
     Decision.Accept accept = (Decision.Accept) decision;
     MacAddress dstMac = MacAddress.of(packet.dstMac());
     if (OpenFlowPorts.isGroup(dstMac)) {
-      sender.flood(ingress, frame);
+      frames.forEach(f -> sender.flood(ingress, f));
       return;
     }
     // an unknown unicast destination is not flooded: it would hand IP traffic to every host;
@@ -71,14 +83,14 @@ public final class ConnectionForwarder {
       return;
     }
     Optional<ExactMatch> match = ExactMatch.of(packet);
-    if (match.isPresent() && !accept.install().isEmpty()
+    if (entries && match.isPresent() && !accept.install().isEmpty()
         && programmer.canInstall(path.get(), match.get())) {
       install(new InstalledConnection(ConnectionCookie.of(match.get()), match.get(), ingress,
           dst.get().attachment(), accept.install(), path.get()));
     }
     // delivered at the far end: the entries upstream may not be in place yet, and a second
     // packet-in of this packet on the way would be seen twice by conntrack
-    sender.send(dst.get().attachment(), frame);
+    frames.forEach(f -> sender.send(dst.get().attachment(), f));
   }
 
   /** Moves connections off failed links and after moved hosts; other events change nothing. */

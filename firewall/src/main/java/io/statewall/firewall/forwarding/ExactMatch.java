@@ -50,8 +50,10 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
     if (!p.isIp() || p.malformed() != null || p.src() == null || p.dst() == null) {
       return Optional.empty();
     }
-    if (p.fragment()) {
-      return Optional.empty(); // no L4 header to match: every fragment goes by the controller
+    if (p.isFragmented()) {
+      // a switch reads no ports in any fragment (OVS frag mode "normal": ports 0), the first one
+      // included: an entry made from a fragment would match other traffic, never its fragments
+      return Optional.empty();
     }
     if (p.protocol() == Packet.PROTO_ICMPV6 && p.icmpType() >= 133 && p.icmpType() <= 137) {
       return Optional.empty(); // neighbour discovery is link control, not a connection to cache

@@ -1,6 +1,9 @@
 package io.statewall.firewall.forwarding;
 
 import io.statewall.controller.app.App;
+import io.statewall.netfilter.defrag.DefragConfig;
+import io.statewall.netfilter.defrag.Defragmenter;
+import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
 import io.statewall.controller.app.SwitchListener;
@@ -33,6 +36,7 @@ public final class ForwardingApp implements App {
   private final ForwardingSettings settings;
   private final FlowModBudget budget;
   private final InstalledConnections installed = new InstalledConnections();
+  private final Defragmenter defrag = new Defragmenter(DefragConfig.defaults(), new PacketParser());
   private PacketOutSender sender;
   private NeighborProxy proxy;
   private ConnectionForwarder forwarder;
@@ -116,6 +120,15 @@ public final class ForwardingApp implements App {
     }
     var packet = decoder.decode(frame);
     if (packet.malformed() != null) {
+      return ListenerResult.STOP;
+    }
+    if (packet.isFragmented()) {
+      // judged whole, as Linux reassembles before conntrack; all fragments go, or none
+      defrag.offer(packet, System.nanoTime() / 1_000_000).ifPresent(r -> {
+        if (r.packet().malformed() == null) {
+          forwarder.forwardFragments(at, r.packet(), r.fragments());
+        }
+      });
       return ListenerResult.STOP;
     }
     if (packet.isIp()) {

@@ -2,9 +2,10 @@ package io.statewall.firewall.forwarding;
 
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.packet.VlanTags;
 
 /**
- * Reads just what forwarding needs (Ethernet, one VLAN tag, IPv4, IPv6 with its common extension
+ * Reads just what forwarding needs (Ethernet, VLAN tags as netfilter's VlanTags knows them, IPv4, IPv6 with its common extension
  * headers, TCP/UDP ports, ICMP type and code) until the full packet parser replaces it.
  */
 public final class MinimalPacketDecoder implements PacketDecoder {
@@ -23,12 +24,13 @@ public final class MinimalPacketDecoder implements PacketDecoder {
       return nonIp(f, 0, 0, -1, 0, "shorter than an Ethernet header");
     }
     Packet.Builder b = Packet.builder().frame(f).dstMac(mac(f, 0)).srcMac(mac(f, 6));
-    int off = 12;
+    int off = VlanTags.etherTypeOffset(f); // the tags the packet parser skips, no other list
+    if (off < 0) {
+      return nonIp(f, mac(f, 6), mac(f, 0), -1, u16(f, 12), "truncated or too many VLAN tags");
+    }
     int type = u16(f, off);
-    if (type == Packet.ETH_VLAN && f.length >= 18) {
+    if (off > 12) {
       b.vlan(u16(f, 14) & 0x0FFF);
-      off += 4;
-      type = u16(f, off);
     }
     int l3 = off + 2;
     b.etherType(type);

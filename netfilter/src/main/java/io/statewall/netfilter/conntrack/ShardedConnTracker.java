@@ -1,5 +1,6 @@
 package io.statewall.netfilter.conntrack;
 
+import io.statewall.netfilter.packet.Checksums;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
@@ -106,9 +107,15 @@ public final class ShardedConnTracker implements ConnTracker {
     if (options != null && options.notrack()) {
       return CtLookup.untracked(p, "NOTRACK");
     }
-    if (p.fragment()) {
+    if (p.isFragmented()) {
+      // Linux reassembles before conntrack: callers pass fragments through the Defragmenter
       invalid.increment();
-      return CtLookup.invalid(p, "non-first fragment (no reassembly)");
+      return CtLookup.invalid(p, "fragment not reassembled");
+    }
+    String badSum = Checksums.verify(p);
+    if (badSum != null) {
+      invalid.increment();
+      return CtLookup.invalid(p, badSum);
     }
     boolean v6 = p.ipVersion() == 6;
     int proto = p.protocol();
@@ -162,9 +169,10 @@ public final class ShardedConnTracker implements ConnTracker {
               ignore.increment();
             } else {
               account(e, dir, p);
-              if (dir == 1) {
-                e.status |= CtEntry.SEEN_REPLY;
-              }
+            }
+            if (dir == 1) {
+              // nf_conntrack_in: every accepted reply, ignored by the TCP tracker or not
+              e.status |= CtEntry.SEEN_REPLY;
             }
             if (res == TcpTracker.KILL) {
               s.unlink(e);
@@ -199,7 +207,7 @@ public final class ShardedConnTracker implements ConnTracker {
   public CtLookup[] classifyAll(Packet[] packets, TrackOptions[] options) {
     long sink = 0;
     for (Packet p : packets) {
-      if (p == null || p.malformed() != null || p.fragment() || !(p.isTcp() || p.isUdp())) {
+      if (p == null || p.malformed() != null || p.isFragmented() || !(p.isTcp() || p.isUdp())) {
         continue;
       }
       CtKey k = CtKey.of(p);

@@ -216,6 +216,11 @@ final class TcpTracker {
         e.lastSeq = seq;
         e.lastEnd = segEnd(p);
         e.lastWin = p.window();
+        if (oldState == S_SS && index == ACK_SET && dir == 1) {
+          // Possibly a challenge ACK answering the SYN: the RST the client sends back carries
+          // this acknowledgement number as its sequence number (see the CLOSE case).
+          e.lastAck = ackSeq;
+        }
         if (index == SYN_SET && dir == 0) {
           Half seen = new Half();
           options(p, seen);
@@ -572,6 +577,12 @@ final class TcpTracker {
     }
     int i = p.l4Offset() + 20;
     int end = Math.min(p.payloadOffset(), b.length);
+    if (i >= end) {
+      return; // no options: Linux keeps what it knew (tcp_options returns before resetting)
+    }
+    // A SYN that carries options says everything about them: forget what an earlier SYN said.
+    s.scale = 0;
+    s.flags &= F_BE_LIBERAL;
     while (i < end) {
       int kind = b[i] & 0xFF;
       if (kind == 0) {

@@ -1,6 +1,7 @@
 package io.statewall.netfilter.judge;
 
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.packet.VlanTags;
 
 /**
  * Formats a packet the way the kernel's LOG target does (nf_log_ipv4 / nf_log_ipv6), so that log
@@ -104,17 +105,16 @@ public final class KernelLogFormat {
     };
   }
 
-  /** The IP header's offset: after 14 bytes of Ethernet and 4 per VLAN tag present. */
+  /** The IP header's offset, after the VLAN tags the parser skipped (netfilter's VlanTags). */
   private static int ipOffset(Packet p) {
-    byte[] f = p.frame();
-    if (f == null || f.length < 14) {
+    if (p.frame() == null || p.frame().length < 14) {
       return -1;
     }
-    int off = 12;
-    while (off + 2 <= f.length && (u16(f, off) == 0x8100 || u16(f, off) == 0x88A8)) {
-      off += 4;
+    if (p.l3Offset() >= 0) {
+      return p.l3Offset();
     }
-    return off + 2;
+    int off = VlanTags.etherTypeOffset(p.frame());
+    return off < 0 ? -1 : off + 2;
   }
 
   private static StringBuilder appendMac(StringBuilder sb, long mac) {

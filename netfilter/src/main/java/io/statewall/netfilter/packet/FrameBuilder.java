@@ -14,6 +14,7 @@ public final class FrameBuilder {
   private long srcMac = 0x020000000001L;
   private long dstMac = 0x020000000002L;
   private int vlan = -1;
+  private int[] extraTags = new int[0]; // (tpid, id) pairs, outermost first
   private IpAddress src;
   private IpAddress dst;
   private int ttl = 64;
@@ -50,6 +51,18 @@ public final class FrameBuilder {
 
   public FrameBuilder vlan(int id) {
     vlan = id;
+    return this;
+  }
+
+  /**
+   * Adds a VLAN tag with any TPID (0x88A8, 0x9100...), after those added before; with
+   * {@link #vlan}, its 0x8100 tag comes last (innermost).
+   */
+  public FrameBuilder tag(int tpid, int id) {
+    int[] t = java.util.Arrays.copyOf(extraTags, extraTags.length + 2);
+    t[extraTags.length] = tpid;
+    t[extraTags.length + 1] = id;
+    extraTags = t;
     return this;
   }
 
@@ -143,6 +156,10 @@ public final class FrameBuilder {
     ByteArrayOutputStream out = new ByteArrayOutputStream(ipPacket.length + 18);
     writeMac(out, dstMac);
     writeMac(out, srcMac);
+    for (int i = 0; i < extraTags.length; i += 2) {
+      write16(out, extraTags[i]);
+      write16(out, extraTags[i + 1] & 0x0FFF);
+    }
     if (vlan >= 0) {
       write16(out, Packet.ETH_VLAN);
       write16(out, vlan & 0x0FFF);
@@ -153,18 +170,46 @@ public final class FrameBuilder {
   }
 
   /**
-   * The IP packet inside a frame built here (no VLAN or one tag): what an ICMP error quotes.
-   * Quotes at most {@code max} bytes, as routers quote a prefix.
+   * The IP packet inside a frame (after its VLAN tags): what an ICMP error quotes. Quotes at most
+   * {@code max} bytes, as routers quote a prefix.
    */
   public static byte[] ipPacketOf(byte[] frame, int max) {
-    int off = 14;
-    if (PacketParser.u16(frame, 12) == Packet.ETH_VLAN) {
-      off = 18;
-    }
+    int off = VlanTags.etherTypeOffset(frame) + 2;
     int len = Math.min(frame.length - off, max);
     byte[] ip = new byte[len];
     System.arraycopy(frame, off, ip, 0, len);
     return ip;
+  }
+
+  /**
+   * One fragment of {@code whole} (an unfragmented IPv4 or IPv6 frame built here, tags allowed):
+   * bytes {@code [offset, offset + length)} of its IP payload, identification {@code id}, the
+   * more-fragments flag as given. IPv4 copies the header (DF cleared); IPv6 inserts a fragment
+   * header. For tests of reassembly: offsets and lengths are not checked.
+   */
+  public static byte[] fragment(byte[] whole, int offset, int length, boolean more, int id) {
+    int l3 = VlanTags.etherTypeOffset(whole) + 2;
+    boolean v6 = (whole[l3] & 0xF0) == 0x60;
+    int hdr = v6 ? 40 : (whole[l3] & 0x0F) * 4;
+    int extra = v6 ? 8 : 0;
+    byte[] f = new byte[l3 + hdr + extra + length];
+    System.arraycopy(whole, 0, f, 0, l3 + hdr);
+    System.arraycopy(whole, l3 + hdr + offset, f, l3 + hdr + extra, length);
+    if (v6) {
+      f[l3 + 6] = 44;
+      put16(f, l3 + 4, 8 + length);
+      int fh = l3 + 40;
+      f[fh] = whole[l3 + 6];
+      put16(f, fh + 2, (offset & 0xFFF8) | (more ? 1 : 0));
+      put32(f, fh + 4, id & 0xFFFF_FFFFL);
+    } else {
+      put16(f, l3 + 2, hdr + length);
+      put16(f, l3 + 4, id & 0xFFFF);
+      put16(f, l3 + 6, (offset / 8) | (more ? 0x2000 : 0));
+      put16(f, l3 + 10, 0);
+      put16(f, l3 + 10, checksum(f, l3, hdr, 0));
+    }
+    return f;
   }
 
   /**

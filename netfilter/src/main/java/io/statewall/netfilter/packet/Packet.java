@@ -11,7 +11,11 @@ package io.statewall.netfilter.packet;
  * @param srcMac source MAC in the low 48 bits
  * @param dstMac destination MAC in the low 48 bits
  * @param vlan the outer VLAN id, -1 when untagged
- * @param etherType the EtherType after any VLAN tags
+ * @param vlanTags how many VLAN tags precede the EtherType (any TPID of {@link VlanTags})
+ * @param etherType the EtherType after any VLAN tags (PPPoE frames keep 0x8863/0x8864: their
+ *     payload is not parsed as IP)
+ * @param l3Offset offset in {@code frame} of what follows the EtherType (the IP header), -1 if
+ *     unknown
  * @param ipVersion 4, 6, or 0 when not IP
  * @param src source address
  * @param dst destination address
@@ -19,6 +23,8 @@ package io.statewall.netfilter.packet;
  * @param ipLength the IP datagram's total length (what {@code -m length} sees)
  * @param ttl TTL or hop limit
  * @param fragment true for any fragment other than the first (offset != 0); no L4 header then
+ * @param moreFragments true when the more-fragments flag is set: with {@code !fragment}, the first
+ *     fragment of a datagram (its L4 header may be cut short; L4 lengths are not checked)
  * @param l4Offset offset of the L4 header in {@code frame}, -1 if none
  * @param srcPort TCP/UDP source port, -1 otherwise
  * @param dstPort TCP/UDP destination port, -1 otherwise
@@ -39,7 +45,9 @@ public record Packet(
     long srcMac,
     long dstMac,
     int vlan,
+    int vlanTags,
     int etherType,
+    int l3Offset,
     int ipVersion,
     IpAddress src,
     IpAddress dst,
@@ -47,6 +55,7 @@ public record Packet(
     int ipLength,
     int ttl,
     boolean fragment,
+    boolean moreFragments,
     int l4Offset,
     int srcPort,
     int dstPort,
@@ -66,6 +75,8 @@ public record Packet(
   public static final int ETH_ARP = 0x0806;
   public static final int ETH_VLAN = 0x8100;
   public static final int ETH_LLDP = 0x88CC;
+  public static final int ETH_PPPOE_DISCOVERY = 0x8863;
+  public static final int ETH_PPPOE_SESSION = 0x8864;
 
   public static final int PROTO_ICMP = 1;
   public static final int PROTO_TCP = 6;
@@ -81,8 +92,32 @@ public record Packet(
   public static final int TCP_ECE = 0x40;
   public static final int TCP_CWR = 0x80;
 
+  /**
+   * For decoders that know neither the tag count nor the L3 offset nor fragment flags: untagged or
+   * one tag, offset unknown (checksums are then not verifiable), no more-fragments flag.
+   */
+  public Packet(byte[] frame, long srcMac, long dstMac, int vlan, int etherType, int ipVersion,
+      IpAddress src, IpAddress dst, int protocol, int ipLength, int ttl, boolean fragment,
+      int l4Offset, int srcPort, int dstPort, int tcpFlags, long seq, long ack, int window,
+      int icmpType, int icmpCode, int icmpId, int payloadOffset, int payloadLength,
+      String malformed) {
+    this(frame, srcMac, dstMac, vlan, vlan >= 0 ? 1 : 0, etherType, -1, ipVersion, src, dst,
+        protocol, ipLength, ttl, fragment, false, l4Offset, srcPort, dstPort, tcpFlags, seq, ack,
+        window, icmpType, icmpCode, icmpId, payloadOffset, payloadLength, malformed);
+  }
+
   public boolean isIp() {
     return ipVersion != 0;
+  }
+
+  /** Any fragment of a fragmented datagram, the first included: only its reassembly is judged. */
+  public boolean isFragmented() {
+    return fragment || moreFragments;
+  }
+
+  /** PPPoE discovery or session: not IP to a host's stack, whatever the session carries. */
+  public boolean isPppoe() {
+    return etherType == ETH_PPPOE_DISCOVERY || etherType == ETH_PPPOE_SESSION;
   }
 
   public boolean isTcp() {
@@ -191,9 +226,9 @@ public record Packet(
     public Builder protocol(int v) { protocol = v; return this; }
 
     public Packet build() {
-      return new Packet(frame, srcMac, dstMac, vlan, etherType, ipVersion, src, dst, protocol,
-          ipLength, ttl, fragment, l4Offset, srcPort, dstPort, tcpFlags, seq, ack, window,
-          icmpType, icmpCode, icmpId, payloadOffset, payloadLength, malformed);
+      return new Packet(frame, srcMac, dstMac, vlan, vlan >= 0 ? 1 : 0, etherType, -1, ipVersion,
+          src, dst, protocol, ipLength, ttl, fragment, false, l4Offset, srcPort, dstPort, tcpFlags,
+          seq, ack, window, icmpType, icmpCode, icmpId, payloadOffset, payloadLength, malformed);
     }
   }
 }

@@ -5,13 +5,12 @@ package io.statewall.netfilter.packet;
  * set, never an exception.
  *
  * <p>Stateless and allocation-light (one Packet, its addresses), so one instance serves all threads.
- * Checksums are not verified: frames from a switch may carry offloaded (partial) checksums.
+ * Checksums are not verified here ({@link Checksums} does, for conntrack): a rule still matches a
+ * packet whose checksum is bad, as on Linux. VLAN tags are those of {@link VlanTags}. Fragments
+ * are flagged, never reassembled (see {@code conntrack.Defragmenter}).
  */
 public final class PacketParser {
 
-  private static final int ETH_QINQ = 0x88A8;
-  private static final int ETH_QINQ_OLD = 0x9100;
-  private static final int MAX_VLAN_TAGS = 2;
   private static final int MAX_IPV6_EXT_HEADERS = 8;
 
   /** Parses a frame; {@code frame} is kept (never copied, never mutated). */
@@ -29,8 +28,8 @@ public final class PacketParser {
     int off = 12;
     int type = u16(frame, off);
     int tags = 0;
-    while (type == Packet.ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD) {
-      if (++tags > MAX_VLAN_TAGS) {
+    while (VlanTags.isTag(type)) {
+      if (++tags > VlanTags.MAX_TAGS) {
         return s.fail("too many VLAN tags");
       }
       if (frame.length < off + 6) {
@@ -40,17 +39,20 @@ public final class PacketParser {
         s.vlan = u16(frame, off + 2) & 0x0FFF;
       }
       off += 4;
+      s.vlanTags = tags;
       type = u16(frame, off);
     }
     s.etherType = type;
     off += 2;
+    s.l3Offset = off;
     if (type == Packet.ETH_IPV4) {
       return ipv4(s, frame, off, frame.length - off);
     }
     if (type == Packet.ETH_IPV6) {
       return ipv6(s, frame, off, frame.length - off);
     }
-    // ARP, LLDP and anything else: not IP, nothing more to read.
+    // ARP, LLDP, PPPoE (discovery and session, whatever the session carries) and anything else:
+    // not IP, nothing more to read.
     s.ipVersion = 0;
     return s.build();
   }
@@ -86,6 +88,7 @@ public final class PacketParser {
       s.fragment = true;
       return s.build();
     }
+    s.moreFragments = (fragField & 0x2000) != 0;
     // Ethernet padding past the IP total length is ignored.
     return l4(s, b, off + ihl, total - ihl, false);
   }
@@ -124,12 +127,13 @@ public final class PacketParser {
       int len;
       if (next == 44) {
         len = 8;
-        int fragOffset = u16(b, p + 2) >>> 3;
-        if (fragOffset != 0) {
+        int fragField = u16(b, p + 2);
+        if ((fragField >>> 3) != 0) {
           s.protocol = hdrNext;
           s.fragment = true;
           return s.build();
         }
+        s.moreFragments = (fragField & 1) != 0;
       } else if (next == 51) {
         len = ((b[p + 1] & 0xFF) + 2) * 4;
       } else {
@@ -147,10 +151,13 @@ public final class PacketParser {
 
   private static Packet l4(Scratch s, byte[] b, int off, int len, boolean v6) {
     s.l4Offset = off;
+    // A first fragment holds only the start of the datagram: read what is there, judge nothing
+    // (the defragmenter decides on a header cut short; the reassembly is what conntrack sees).
+    boolean partial = s.moreFragments;
     switch (s.protocol) {
       case Packet.PROTO_TCP: {
         if (len < 20) {
-          return s.fail("truncated TCP header");
+          return partial ? s.build() : s.fail("truncated TCP header");
         }
         s.srcPort = u16(b, off);
         s.dstPort = u16(b, off + 2);
@@ -160,7 +167,7 @@ public final class PacketParser {
         s.tcpFlags = b[off + 13] & 0xFF;
         s.window = u16(b, off + 14);
         if (doff < 20 || doff > len) {
-          return s.fail("TCP data offset " + doff + " outside the " + len + "-byte segment");
+          return partial ? s.build() : s.fail("TCP data offset " + doff + " outside the " + len + "-byte segment");
         }
         s.payloadOffset = off + doff;
         s.payloadLength = len - doff;
@@ -168,11 +175,16 @@ public final class PacketParser {
       }
       case Packet.PROTO_UDP: {
         if (len < 8) {
-          return s.fail("truncated UDP header");
+          return partial ? s.build() : s.fail("truncated UDP header");
         }
         s.srcPort = u16(b, off);
         s.dstPort = u16(b, off + 2);
         int ulen = u16(b, off + 4);
+        if (partial) {
+          s.payloadOffset = off + 8;
+          s.payloadLength = len - 8;
+          return s.build();
+        }
         if (ulen < 8 || ulen > len) {
           return s.fail("UDP length " + ulen + " outside 8.." + len);
         }
@@ -189,7 +201,7 @@ public final class PacketParser {
           return s.build();
         }
         if (len < 8) {
-          return s.fail("truncated ICMP header");
+          return partial ? s.build() : s.fail("truncated ICMP header");
         }
         s.icmpType = b[off] & 0xFF;
         s.icmpCode = b[off + 1] & 0xFF;
@@ -216,9 +228,10 @@ public final class PacketParser {
   }
 
   /**
-   * Parses the IP packet quoted inside an ICMP error: only its addresses, protocol and the first 8
-   * bytes of its L4 header are needed (the quote is usually truncated, so lengths are not checked
-   * against the quote's size). Returns null when the quote is too short to name a connection.
+   * Parses the IP packet quoted inside an ICMP error: only its addresses, protocol and the start of
+   * its L4 header are needed (TCP/UDP: the 4 bytes of ports, as Linux reads; ICMP: 8 bytes). The
+   * quote is usually truncated, so lengths are not checked against the quote's size. Returns null
+   * when the quote is too short to name a connection.
    */
   public Packet parseQuoted(byte[] b, int off, int len, boolean v6) {
     if (b == null || off < 0 || len <= 0 || off + len > b.length) {
@@ -237,6 +250,7 @@ public final class PacketParser {
       }
       s.ipVersion = 4;
       s.etherType = Packet.ETH_IPV4;
+      s.l3Offset = off;
       s.ipLength = u16(b, off + 2);
       s.protocol = b[off + 9] & 0xFF;
       s.src = IpAddress.of(b, off + 12, false);
@@ -251,6 +265,7 @@ public final class PacketParser {
       }
       s.ipVersion = 6;
       s.etherType = Packet.ETH_IPV6;
+      s.l3Offset = off;
       s.ipLength = 40 + u16(b, off + 4);
       s.src = IpAddress.of(b, off + 8, true);
       s.dst = IpAddress.of(b, off + 24, true);
@@ -269,18 +284,20 @@ public final class PacketParser {
       }
       s.protocol = next;
     }
-    if (end - p < 8 && (s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP
-        || s.protocol == Packet.PROTO_ICMP || s.protocol == Packet.PROTO_ICMPV6)) {
+    // Linux's nf_ct_get_tuple reads only the ports of TCP/UDP (4 bytes), a whole ICMP header (8).
+    boolean ports = s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP;
+    boolean icmp = s.protocol == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
+    if ((ports && end - p < 4) || (icmp && end - p < 8)) {
       return null;
     }
     s.l4Offset = p;
-    if (s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP) {
+    if (ports) {
       s.srcPort = u16(b, p);
       s.dstPort = u16(b, p + 2);
-      if (s.protocol == Packet.PROTO_TCP) {
+      if (s.protocol == Packet.PROTO_TCP && end - p >= 8) {
         s.seq = u32(b, p + 4);
       }
-    } else if (s.protocol == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP)) {
+    } else if (icmp) {
       s.icmpType = b[p] & 0xFF;
       s.icmpCode = b[p + 1] & 0xFF;
       if (hasIcmpId(s.icmpType, v6)) {
@@ -315,7 +332,9 @@ public final class PacketParser {
     long srcMac;
     long dstMac;
     int vlan = -1;
+    int vlanTags;
     int etherType;
+    int l3Offset = -1;
     int ipVersion;
     IpAddress src;
     IpAddress dst;
@@ -323,6 +342,7 @@ public final class PacketParser {
     int ipLength;
     int ttl;
     boolean fragment;
+    boolean moreFragments;
     int l4Offset = -1;
     int srcPort = -1;
     int dstPort = -1;
@@ -349,9 +369,10 @@ public final class PacketParser {
     }
 
     private Packet make(String malformed) {
-      return new Packet(frame, srcMac, dstMac, vlan, etherType, ipVersion, src, dst, protocol,
-          ipLength, ttl, fragment, l4Offset, srcPort, dstPort, tcpFlags, seq, ack, window,
-          icmpType, icmpCode, icmpId, payloadOffset, payloadLength, malformed);
+      return new Packet(frame, srcMac, dstMac, vlan, vlanTags, etherType, l3Offset, ipVersion, src,
+          dst, protocol, ipLength, ttl, fragment, moreFragments, l4Offset, srcPort, dstPort,
+          tcpFlags, seq, ack, window, icmpType, icmpCode, icmpId, payloadOffset, payloadLength,
+          malformed);
     }
   }
 }

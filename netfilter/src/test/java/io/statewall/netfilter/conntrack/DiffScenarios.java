@@ -12,8 +12,18 @@ import java.util.List;
  */
 final class DiffScenarios {
 
-  /** One sequence; {@code deliberate} names a documented difference from this kernel, else null. */
-  record Scenario(String name, List<byte[]> frames, String deliberate) {}
+  /**
+   * One sequence; {@code deliberate} names a documented difference from this kernel, else null.
+   * For a deliberate difference outside FTP, {@code kernelStates} and {@code ourStates} say what
+   * each side is expected to see per packet (both checked); null for the FTP ones (the kernel
+   * expects a wrapped port, statewall drops the command).
+   */
+  record Scenario(String name, List<byte[]> frames, String deliberate, List<String> kernelStates,
+      List<String> ourStates) {
+    Scenario(String name, List<byte[]> frames, String deliberate) {
+      this(name, frames, deliberate, null, null);
+    }
+  }
 
   static final String C = "10.9.2.1";
   static final String S = "10.9.1.2";
@@ -34,6 +44,9 @@ final class DiffScenarios {
   static List<Scenario> all() {
     DiffScenarios d = new DiffScenarios();
     d.tcp();
+    d.trackerFixes();
+    d.checksums();
+    d.fragments();
     d.udpIcmp();
     d.ftp();
     return d.all;
@@ -203,6 +216,223 @@ final class DiffScenarios {
     l = new ArrayList<>(handshake(f6));
     l.add(f6.cFrame(PA, "hello"));
     add("tcp over IPv6 handshake and data", l);
+  }
+
+  /** Issue 16's tracker bugs: each of these failed before its fix. */
+  private void trackerFixes() {
+    // A SYN retransmitted with a higher sequence number re-initialises the sender (tcp_init_sender);
+    // its options replace the first SYN's, so the window-scale flag of the first one is gone, and
+    // the SYN-ACK's scale is not applied either (both sides must offer it).
+    TcpFlow f = flow(80);
+    byte[] wscale = {1, 3, 3, 7};
+    byte[] sackOnly = {1, 1, 4, 2};
+    List<byte[]> l = new ArrayList<>();
+    l.add(tcpWithOptions(f, true, SYN, wscale));
+    f.cSeq += 1000;
+    l.add(tcpWithOptions(f, true, SYN, sackOnly));
+    f.cSeq++;
+    l.add(tcpWithOptions(f, false, SA, wscale));
+    f.sSeq++;
+    l.add(f.cFrame(ACK, ""));
+    // The server's raw window of 2000 is 2000 bytes (no scaling), not 256000.
+    l.add(FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, ACK).seq(f.sSeq).ack(f.cSeq)
+        .window(2000).build());
+    f.cSeq += 200_000;
+    l.add(f.cFrame(PA, "beyond an unscaled window"));
+    add("tcp SYN retransmitted with other options forgets the first SYN's window scale", l);
+
+    // A challenge ACK answering a SYN (the server still has an old connection): ignored, but its
+    // acknowledgement number is kept, and the client's RST carrying it as sequence is accepted.
+    f = flow(80);
+    l = new ArrayList<>();
+    l.add(f.cFrame(SYN, ""));
+    l.add(FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, ACK).seq(f.sSeq).ack(777_777)
+        .window(64240).build());
+    l.add(FrameBuilder.ip(f.client, f.server).tcp(f.cport, f.sport, RST).seq(777_777).window(0)
+        .build());
+    add("tcp RST answering a challenge ACK in SYN_SENT closes", l);
+
+    // The ignored reply still counts as a reply: the entry is no longer UNREPLIED and the client's
+    // next packet is ESTABLISHED.
+    f = flow(80);
+    l = new ArrayList<>();
+    byte[] syn = f.cFrame(SYN, "");
+    l.add(syn);
+    l.add(FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, ACK).seq(f.sSeq).ack(555_555)
+        .window(64240).build());
+    l.add(syn.clone());
+    add("tcp reply ignored in SYN_SENT sets SEEN_REPLY", l);
+
+    // ICMP errors quoting only the ports (RFC 792 asks for 8 bytes; Linux needs 4 of TCP/UDP).
+    int p = port++;
+    byte[] req = FrameBuilder.ip(C, S).udp(p, 5353).payload("x").build();
+    add("icmp unreachable quoting only the UDP ports is RELATED", List.of(req,
+        FrameBuilder.ip(S, C).icmp(3, 3, 0).payload(FrameBuilder.ipPacketOf(req, 24)).build()));
+
+    f = flow(80);
+    syn = f.cFrame(SYN, "");
+    add("icmp time exceeded quoting only the TCP ports is RELATED", List.of(syn,
+        FrameBuilder.ip(X, C).icmp(11, 0, 0).payload(FrameBuilder.ipPacketOf(syn, 24)).build()));
+
+    p = port++;
+    req = FrameBuilder.ip(C, S).udp(p, 5353).payload("x").build();
+    add("icmp unreachable quoting 3 bytes of UDP is INVALID", List.of(req,
+        FrameBuilder.ip(S, C).icmp(3, 3, 0).payload(FrameBuilder.ipPacketOf(req, 23)).build()));
+
+    p = port++;
+    req = FrameBuilder.ip(C6, S6).udp(p, 5353).payload("x").build();
+    add("icmpv6 unreachable quoting only the UDP ports is RELATED", List.of(req,
+        FrameBuilder.ip(S6, C6).icmp(1, 4, 0).payload(FrameBuilder.ipPacketOf(req, 44)).build()));
+  }
+
+  private static byte[] tcpWithOptions(TcpFlow f, boolean fromClient, int flags, byte[] options) {
+    FrameBuilder b = fromClient
+        ? FrameBuilder.ip(f.client, f.server).tcp(f.cport, f.sport, flags).seq(f.cSeq)
+            .ack((flags & ACK) != 0 ? f.sSeq : 0)
+        : FrameBuilder.ip(f.server, f.client).tcp(f.sport, f.cport, flags).seq(f.sSeq)
+            .ack((flags & ACK) != 0 ? f.cSeq : 0);
+    return b.window(64240).tcpOptions(options).build();
+  }
+
+  /** nf_conntrack_checksum=1: a bad transport checksum is INVALID (and moves no state). */
+  private void checksums() {
+    TcpFlow f = flow(80);
+    add("checksum bad on a TCP SYN is INVALID", List.of(badSum(f.cFrame(SYN, ""))));
+
+    f = flow(80);
+    List<byte[]> l = new ArrayList<>(handshake(f));
+    l.add(badSum(f.frame(true, Packet.TCP_FIN | ACK, "")));
+    l.add(f.cFrame(PA, "still open"));
+    add("checksum bad on a FIN leaves the connection ESTABLISHED", l);
+
+    TcpFlow f6 = new TcpFlow(C6, port++, S6, 80);
+    add("checksum bad on a TCP SYN over IPv6 is INVALID", List.of(badSum(f6.cFrame(SYN, ""))));
+
+    int p = port++;
+    add("checksum bad on UDP is INVALID", List.of(
+        badSum(FrameBuilder.ip(C, S).udp(p, 53).payload("q").build())));
+
+    p = port++;
+    add("checksum bad on UDP over IPv6 is INVALID", List.of(
+        badSum(FrameBuilder.ip(C6, S6).udp(p, 53).payload("q").build())));
+
+    p = port++;
+    byte[] none = FrameBuilder.ip(C, S).udp(p, 53).payload("q").build();
+    fixUdpChecksumZero(none);
+    add("checksum 0 on UDP over IPv4 means none: NEW", List.of(none));
+
+    p = port++;
+    byte[] none6 = FrameBuilder.ip(C6, S6).udp(p, 53).payload("q").build();
+    none6[14 + 40 + 6] = 0;
+    none6[14 + 40 + 7] = 0;
+    all.add(new Scenario("checksum 0 on UDP over IPv6", List.of(none6),
+        "Linux's conntrack lets UDP checksum 0 pass on IPv6 too (its UDP stack drops it, RFC 8200);"
+            + " statewall calls it INVALID", List.of("NEW"), List.of("INVALID")));
+
+    add("checksum bad on an ICMP echo request is INVALID", List.of(
+        badSum(FrameBuilder.ip(C, S).echoRequest(0x5151, 1).build())));
+
+    add("checksum bad on an ICMPv6 echo request is INVALID", List.of(
+        badSum(FrameBuilder.ip(C6, S6).echoRequest(0x5252, 1).build())));
+
+    p = port++;
+    byte[] req = FrameBuilder.ip(C, S).udp(p, 5353).payload("x").build();
+    add("checksum bad on an ICMP error is INVALID, not RELATED", List.of(req,
+        badSum(FrameBuilder.ip(S, C).icmp(3, 3, 0).payload(FrameBuilder.ipPacketOf(req, 548)).build())));
+
+    p = port++;
+    add("checksum good over Ethernet padding: the sum stops at the IP length", List.of(
+        padded(FrameBuilder.ip(C, S).udp(p, 53).payload("q").build())));
+  }
+
+  /** The frame with its transport checksum broken (TCP, UDP, ICMP or ICMPv6). */
+  static byte[] badSum(byte[] frame) {
+    Packet p = new io.statewall.netfilter.packet.PacketParser().parse(frame);
+    int at = p.l4Offset() + (p.isTcp() ? 16 : p.isUdp() ? 6 : 2);
+    byte[] b = frame.clone();
+    b[at] ^= 0x5A;
+    return b;
+  }
+
+  /** Padded to Ethernet's 60-byte minimum with non-zero bytes, as a NIC might leave them. */
+  private static byte[] padded(byte[] frame) {
+    byte[] b = java.util.Arrays.copyOf(frame, Math.max(60, frame.length + 4));
+    java.util.Arrays.fill(b, frame.length, b.length, (byte) 0xA5);
+    return b;
+  }
+
+  /**
+   * nf_defrag before conntrack: a held fragment moves no counter (NONE, not forwarded); the one
+   * that completes its datagram shows the datagram's state, and the kernel sends all of them on.
+   */
+  private void fragments() {
+    for (boolean v6 : new boolean[] {false, true}) {
+      String c = v6 ? C6 : C;
+      String sv = v6 ? S6 : S;
+      String ip = v6 ? "IPv6 " : "IPv4 ";
+      int id = v6 ? 0x60000 : 0x600;
+      byte[] d = udpDatagram(c, sv, port++, 56); // 64 bytes of UDP
+      add("fragments " + ip + "in order make one NEW datagram", List.of(
+          FrameBuilder.fragment(d, 0, 32, true, id), FrameBuilder.fragment(d, 32, 32, false, id)));
+
+      d = udpDatagram(c, sv, port++, 56);
+      add("fragments " + ip + "last first make one NEW datagram", List.of(
+          FrameBuilder.fragment(d, 32, 32, false, id + 1), FrameBuilder.fragment(d, 0, 32, true, id + 1)));
+
+      d = udpDatagram(c, sv, port++, 88); // 96 bytes
+      add("fragments " + ip + "middle, last, first make one NEW datagram", List.of(
+          FrameBuilder.fragment(d, 32, 32, true, id + 2), FrameBuilder.fragment(d, 64, 32, false, id + 2),
+          FrameBuilder.fragment(d, 0, 32, true, id + 2)));
+
+      d = udpDatagram(c, sv, port++, 56);
+      add("fragments " + ip + "overlapping drop the whole datagram", List.of(
+          FrameBuilder.fragment(d, 0, 32, true, id + 3), FrameBuilder.fragment(d, 24, 40, false, id + 3),
+          FrameBuilder.fragment(d, 32, 32, false, id + 3)));
+
+      d = udpDatagram(c, sv, port++, 56);
+      add("fragments " + ip + "duplicate is dropped alone", List.of(
+          FrameBuilder.fragment(d, 0, 32, true, id + 4), FrameBuilder.fragment(d, 0, 32, true, id + 4),
+          FrameBuilder.fragment(d, 32, 32, false, id + 4)));
+
+      d = udpDatagram(c, sv, port++, 56);
+      add("fragments " + ip + "orphan later fragment is held", List.of(
+          FrameBuilder.fragment(d, 32, 32, false, id + 5)));
+
+      d = udpDatagram(c, sv, port++, 56);
+      add("fragments " + ip + "orphan first fragment is held", List.of(
+          FrameBuilder.fragment(d, 0, 32, true, id + 6)));
+
+      TcpFlow f = v6 ? new TcpFlow(C6, port++, S6, 80) : flow(80);
+      byte[] syn = f.cFrame(SYN, "");
+      add("fragments " + ip + "tiny first fragment without the whole TCP header", List.of(
+          FrameBuilder.fragment(syn, 0, 8, true, id + 7), FrameBuilder.fragment(syn, 8, 12, false, id + 7)));
+
+      d = udpDatagram(c, sv, port++, 56);
+      add("fragments " + ip + "non-last fragment not a multiple of 8", List.of(
+          FrameBuilder.fragment(d, 0, 36, true, id + 8), FrameBuilder.fragment(d, 32, 32, false, id + 8)));
+
+      d = badSum(udpDatagram(c, sv, port++, 56));
+      add("fragments " + ip + "reassembled with a bad checksum are INVALID", List.of(
+          FrameBuilder.fragment(d, 0, 32, true, id + 9), FrameBuilder.fragment(d, 32, 32, false, id + 9)));
+
+      byte[] echo = FrameBuilder.ip(c, sv).echoRequest(0x6161 + (v6 ? 1 : 0), 1).payload(new byte[56]).build();
+      add("fragments " + ip + "of an ICMP echo request make one NEW", List.of(
+          FrameBuilder.fragment(echo, 0, 32, true, id + 10), FrameBuilder.fragment(echo, 32, 32, false, id + 10)));
+
+      int p = port++;
+      byte[] q = FrameBuilder.ip(c, sv).udp(p, 53).payload("q").build();
+      byte[] answer = FrameBuilder.ip(sv, c).udp(53, p).payload(new byte[120]).build();
+      add("fragments " + ip + "of a reply are ESTABLISHED", List.of(q,
+          FrameBuilder.fragment(answer, 0, 64, true, id + 11), FrameBuilder.fragment(answer, 64, 64, false, id + 11)));
+    }
+  }
+
+  private static byte[] udpDatagram(String src, String dst, int sport, int payload) {
+    byte[] data = new byte[payload];
+    for (int i = 0; i < payload; i++) {
+      data[i] = (byte) ('a' + i % 26);
+    }
+    return FrameBuilder.ip(src, dst).udp(sport, 5353).payload(data).build();
   }
 
   private void udpIcmp() {

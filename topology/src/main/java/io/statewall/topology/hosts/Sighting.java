@@ -17,8 +17,12 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
   private static final int ETH_ARP = 0x0806;
   private static final int ETH_IPV4 = 0x0800;
   private static final int ETH_IPV6 = 0x86DD;
-  private static final int ETH_VLAN = 0x8100;
-  private static final int ETH_QINQ = 0x88A8;
+  /**
+   * The VLAN TPIDs: a copy of netfilter's {@code VlanTags.TPIDS} (topology cannot depend on
+   * netfilter); {@code SightingTpidAgreementTest} in the firewall module keeps the two equal.
+   */
+  public static final java.util.Set<Integer> TPIDS = java.util.Set.of(0x8100, 0x88A8, 0x9100, 0x9200, 0x9300);
+  private static final int MAX_TAGS = 2;
 
   /**
    * Reads the sender of an Ethernet frame. Empty for frames no host sends (multicast or zero
@@ -34,7 +38,7 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
     }
     int off = 12;
     int type = u16(frame, off);
-    while ((type == ETH_VLAN || type == ETH_QINQ) && frame.length >= off + 6) {
+    for (int tags = 0; TPIDS.contains(type) && tags < MAX_TAGS && frame.length >= off + 6; tags++) {
       off += 4;
       type = u16(frame, off);
     }
