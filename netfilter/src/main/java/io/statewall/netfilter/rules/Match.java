@@ -23,6 +23,14 @@ public sealed interface Match {
   void save(StringBuilder sb);
 
   /**
+   * Why statewall cannot decide this match in an enforced table, or null when it can: such a rule
+   * loads and prints, and a policy that would enforce it is refused naming the rule.
+   */
+  default String unenforced() {
+    return null;
+  }
+
+  /**
    * The part of the test that is constant for a connection's direction and state, without side
    * effects: false means no packet of this connection can match. Equals {@link #test} for a match
    * that is not {@link #perPacket}.

@@ -102,9 +102,16 @@ class RuleFileReaderTest {
   }
 
   @Test
-  void otherTablesAreRefusedByName() {
-    assertThatThrownBy(() -> READER.parse("n.rules", "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", Family.IPV4))
-        .isInstanceOf(RuleSyntaxException.class).hasMessageContaining("'nat'").hasMessageContaining("n.rules:1:2");
+  void unknownTablesAreRefusedByName() {
+    assertThatThrownBy(() -> READER.parse("n.rules", "*broute\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", Family.IPV4))
+        .isInstanceOf(RuleSyntaxException.class).hasMessageContaining("'broute'").hasMessageContaining("n.rules:1:2");
+  }
+
+  @Test
+  void aPolicyGivenAsARuleFileIsNamedAsOne() {
+    assertThatThrownBy(() -> READER.parse("p.rules", "# mine\nhosts:\n  - address: 10.0.0.1\n", Family.IPV4))
+        .isInstanceOf(RuleSyntaxException.class).hasMessageContaining("p.rules:2:1")
+        .hasMessageContaining("this is a policy YAML");
   }
 
   @Test
