@@ -477,6 +477,36 @@ public sealed interface Match {
     }
   }
 
+  /**
+   * A match read, checked and printed as iptables does but not decided by statewall (addrtype, mark,
+   * connmark): it appears in tables statewall does not enforce, and refuses a policy that would
+   * enforce it. It never matches.
+   *
+   * @param text the match as iptables-save prints it, starting with " -m name"
+   * @param why what deciding it would need, for the refusal message
+   */
+  record Checked(String name, String text, String why) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return false;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(text);
+    }
+
+    @Override
+    public String unenforced() {
+      return why;
+    }
+  }
+
   /** The names of the bits set in {@code mask} (bit i named {@code names.get(i)}), as iptables-save prints them. */
   private static String bitNames(int mask, List<String> names) {
     if (mask == 0) {

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
-      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, helper, comment, pkttype";
+      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, helper, comment, pkttype; "
+      + "checked only: addrtype, mark, connmark";
 
   final String name;
   final Token at;
@@ -44,7 +45,7 @@ abstract class MatchBuilder {
       case "helper" -> new HelperB(at);
       case "comment" -> new CommentB(at);
       case "pkttype" -> new PktTypeB(at);
-      default -> null;
+      default -> CheckedMatches.create(name, at, fam);
     };
   }
 
@@ -74,6 +75,11 @@ abstract class MatchBuilder {
   /** Every long option of the extension as getopt knows it, for unambiguous abbreviations. */
   List<String> names() {
     return NAMES.getOrDefault(name, List.of());
+  }
+
+  /** The hooks the kernel allows this match in with its options (TableName hook bits), 0 for any. */
+  int hooks() {
+    return 0;
   }
 
   /** Whether {@code ! --opt} is allowed. */

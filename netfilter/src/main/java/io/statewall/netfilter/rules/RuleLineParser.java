@@ -387,6 +387,10 @@ final class RuleLineParser {
         default -> { }
       }
       built.add(m.build(a));
+      if (m.hooks() != 0) {
+        hookChecks.add(new TableBuilder.HookCheck(m.at, m.hooks(), "-m " + m.name + " with these options only in "
+            + hookNames(m.hooks())));
+      }
     }
     if (targetBuilder != null) {
       target = targetBuilder.build(a, p, protoInv);
