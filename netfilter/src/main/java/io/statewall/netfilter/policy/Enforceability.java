@@ -41,8 +41,8 @@ final class Enforceability {
           continue;
         }
         if (!unenforced.contains(t.name())) {
-          Rule first = t.chains().stream().flatMap(c -> c.rules().stream()).findFirst().orElse(null);
-          throw new PolicyException(set.file(), first == null ? 0 : first.line(), 0, null,
+          int first = t.chains().stream().flatMap(c -> c.rules().stream()).mapToInt(Rule::line).min().orElse(0);
+          throw new PolicyException(set.file(), first, 0, null,
               "table " + t.name().label() + " has " + rules + " rule(s)" + (drops > 0 ? " and " + drops
               + " DROP polic" + (drops == 1 ? "y" : "ies") : "") + "; statewall enforces only filter and raw. "
               + "To load this policy anyway, leaving them unenforced, add to " + policyFile
