@@ -73,7 +73,9 @@ public final class Policy {
   private void compile(RuleSet set, Function<RuleTable, TableEvaluator> engine) {
     if (set != null) {
       for (RuleTable t : set.tables()) {
-        evaluators.put(t, engine.apply(t));
+        if (t.name().enforced()) {
+          evaluators.put(t, engine.apply(t));
+        }
       }
     }
   }

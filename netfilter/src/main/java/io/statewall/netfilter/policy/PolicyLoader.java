@@ -80,6 +80,11 @@ public final class PolicyLoader {
         LoadSettings settings = LoadSettings.builder().setLabel(name).setAllowDuplicateKeys(false).build();
         root = new Compose(settings).composeString(text);
       } catch (MarkedYamlEngineException e) {
+        String kind = RuleFileKind.describe(text);
+        if (kind != null) {
+          throw new PolicyException(name, 1, 1, null, "this is " + kind + ", not a policy: expected a policy YAML "
+              + "(a mapping with hosts, network, helpers, offload) that names rule files (rules: FILE)");
+        }
         Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
         throw new PolicyException(name, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1, null,
             "not valid YAML: " + e.getProblem());
@@ -89,10 +94,18 @@ public final class PolicyLoader {
         // snakeyaml-engine 2.10 throws this, unmarked, for a bad tag such as "!~%e" (found by fuzzing)
         throw new PolicyException(name, 0, 0, null, "not valid YAML: " + e.getMessage());
       }
+      if (root.isEmpty() || !(root.get() instanceof MappingNode)) {
+        String kind = RuleFileKind.describe(text);
+        if (kind != null) {
+          throw new PolicyException(name, 1, 1, null, "this is " + kind + ", not a policy: expected a policy YAML "
+              + "(a mapping with hosts, network, helpers, offload) that names rule files (rules: FILE)");
+        }
+      }
       if (root.isEmpty()) {
         throw new PolicyException(name, 1, 1, null, "an empty policy: expected a mapping with hosts, network, helpers, offload");
       }
-      Map<String, Node> top = mapping(root.get(), Set.of("hosts", "network", "helpers", "offload"));
+      Map<String, Node> top = mapping(root.get(), Set.of("hosts", "network", "helpers", "offload",
+          "unenforced-tables"));
       List<Host> hosts = top.containsKey("hosts") ? hosts(top.get("hosts")) : List.of();
       RuleSet net = null;
       RuleSet net6 = null;
@@ -115,7 +128,8 @@ public final class PolicyLoader {
           idle = integer(o.get("idle-timeout"), 1, 65535, "an idle timeout in seconds, 1-65535");
         }
       }
-      List<String> warnings = new ArrayList<>();
+      List<String> warnings = new ArrayList<>(Enforceability.check(name, ruleSets(hosts, net, net6),
+          unenforcedTables(top.get("unenforced-tables"))));
       if (net6 == null) {
         List<String> open = hosts.stream().filter(h -> h.rules() != null && h.rules6() == null).map(Host::id).toList();
         if (!open.isEmpty()) {
@@ -127,6 +141,35 @@ public final class PolicyLoader {
         }
       }
       return Policy.compiled(name, hosts, net, net6, ftp, idle, warnings);
+    }
+
+    private java.util.Set<io.statewall.netfilter.rules.TableName> unenforcedTables(Node n) throws PolicyException {
+      java.util.Set<io.statewall.netfilter.rules.TableName> out =
+          java.util.EnumSet.noneOf(io.statewall.netfilter.rules.TableName.class);
+      if (n == null) {
+        return out;
+      }
+      for (Node i : n instanceof SequenceNode sn ? sn.getValue() : List.of(n)) {
+        String s = scalar(i, "a table name: nat, mangle or security");
+        io.statewall.netfilter.rules.TableName t = io.statewall.netfilter.rules.TableName.byLabel(s);
+        if (t == null || t.enforced()) {
+          throw error(i, s, "a table statewall does not enforce: nat, mangle or security");
+        }
+        out.add(t);
+      }
+      return out;
+    }
+
+    private List<RuleSet> ruleSets(List<Host> hosts, RuleSet net, RuleSet net6) {
+      List<RuleSet> out = new ArrayList<>();
+      for (Host h : hosts) {
+        out.add(h.rules());
+        out.add(h.rules6());
+      }
+      out.add(net);
+      out.add(net6);
+      out.removeIf(java.util.Objects::isNull);
+      return out;
     }
 
     private PolicyException error(Node n, String token, String expected) {

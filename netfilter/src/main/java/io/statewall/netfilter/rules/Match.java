@@ -23,6 +23,14 @@ public sealed interface Match {
   void save(StringBuilder sb);
 
   /**
+   * Why statewall cannot decide this match in an enforced table, or null when it can: such a rule
+   * loads and prints, and a policy that would enforce it is refused naming the rule.
+   */
+  default String unenforced() {
+    return null;
+  }
+
+  /**
    * The part of the test that is constant for a connection's direction and state, without side
    * effects: false means no packet of this connection can match. Equals {@link #test} for a match
    * that is not {@link #perPacket}.
@@ -466,6 +474,36 @@ public sealed interface Match {
     @Override
     public void save(StringBuilder sb) {
       sb.append(" -m pkttype").append(inv(invert)).append(" --pkt-type ").append(type);
+    }
+  }
+
+  /**
+   * A match read, checked and printed as iptables does but not decided by statewall (addrtype, mark,
+   * connmark): it appears in tables statewall does not enforce, and refuses a policy that would
+   * enforce it. It never matches.
+   *
+   * @param text the match as iptables-save prints it, starting with " -m name"
+   * @param why what deciding it would need, for the refusal message
+   */
+  record Checked(String name, String text, String why) implements Match {
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return false;
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(text);
+    }
+
+    @Override
+    public String unenforced() {
+      return why;
     }
   }
 

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
-      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, helper, comment, pkttype";
+      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, helper, comment, pkttype; "
+      + "checked only: addrtype, mark, connmark";
 
   final String name;
   final Token at;
@@ -44,12 +45,42 @@ abstract class MatchBuilder {
       case "helper" -> new HelperB(at);
       case "comment" -> new CommentB(at);
       case "pkttype" -> new PktTypeB(at);
-      default -> null;
+      default -> CheckedMatches.create(name, at, fam);
     };
   }
 
   /** The canonical option name for {@code opt} (aliases folded), or null when not ours. */
   abstract String option(String opt);
+
+  private static final java.util.Map<String, List<String>> NAMES = java.util.Map.ofEntries(
+      java.util.Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",
+          "--syn", "--tcp-option")),
+      java.util.Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
+      java.util.Map.entry("icmp", List.of("--icmp-type")),
+      java.util.Map.entry("icmp6", List.of("--icmpv6-type")),
+      java.util.Map.entry("state", List.of("--state")),
+      java.util.Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
+          "--ctrepldst", "--ctstatus", "--ctexpire", "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport",
+          "--ctrepldstport", "--ctdir")),
+      java.util.Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports",
+          "--ports")),
+      java.util.Map.entry("iprange", List.of("--src-range", "--dst-range")),
+      java.util.Map.entry("mac", List.of("--mac-source")),
+      java.util.Map.entry("length", List.of("--length")),
+      java.util.Map.entry("limit", List.of("--limit", "--limit-burst")),
+      java.util.Map.entry("helper", List.of("--helper")),
+      java.util.Map.entry("comment", List.of("--comment")),
+      java.util.Map.entry("pkttype", List.of("--pkt-type")));
+
+  /** Every long option of the extension as getopt knows it, for unambiguous abbreviations. */
+  List<String> names() {
+    return NAMES.getOrDefault(name, List.of());
+  }
+
+  /** The hooks the kernel allows this match in with its options (TableName hook bits), 0 for any. */
+  int hooks() {
+    return 0;
+  }
 
   /** Whether {@code ! --opt} is allowed. */
   boolean invertible(String canonical) {

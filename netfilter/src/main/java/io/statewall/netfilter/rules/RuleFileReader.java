@@ -55,6 +55,11 @@ public final class RuleFileReader {
       }
       int col = line.indexOf(trimmed.charAt(0)) + 1;
       if (cur == null) {
+        if (!trimmed.startsWith("*") && trimmed.matches("[A-Za-z][A-Za-z0-9_-]*:(\\s.*)?")) {
+          throw new RuleSyntaxException(fileName, lineNo, col, firstWord(trimmed),
+              "an iptables-save rule file, but this is a policy YAML (it starts with a key '" + firstWord(trimmed)
+              + "'): give it where a policy is expected (statewall run --policy, policy apply, policy check *.yaml)");
+        }
         if (!trimmed.startsWith("*")) {
           throw new RuleSyntaxException(fileName, lineNo, col, firstWord(trimmed),
               "a table line such as *filter or *raw (rules must follow a table name)");
@@ -63,7 +68,8 @@ public final class RuleFileReader {
         TableName t = TableName.byLabel(name);
         if (t == null) {
           throw new RuleSyntaxException(fileName, lineNo, col + 1, name,
-              "table filter or raw (statewall does not support table '" + name + "')");
+              "a table filter, raw, nat, mangle or security (can't initialize iptables table '" + name
+              + "': Table does not exist)");
         }
         cur = new TableBuilder(t, fileName);
         tableLine = lineNo;

@@ -44,6 +44,7 @@ final class RuleLineParser {
   private TargetBuilder targetBuilder;
   private Token jumpTok;
   private Token macTok;
+  private final List<TableBuilder.HookCheck> hookChecks = new ArrayList<>();
 
   private RuleLineParser(Args a, Family fam, TableBuilder table, LongSupplier clock) {
     this.a = a;
@@ -81,7 +82,7 @@ final class RuleLineParser {
     boolean inv = false;
     Token invTok = null;
     while (a.hasNext()) {
-      Token t = a.next();
+      Token t = expand(a.next());
       String o = shortName(t.text());
       if (o.equals("!")) {
         if (inv) {
@@ -224,6 +225,16 @@ final class RuleLineParser {
     Token v = a.value(t, "a match name");
     String n = v.text();
     MatchBuilder b = MatchBuilder.create(n, v, fam, clock);
+    String hostOnly = switch (n) {
+      case "owner" -> "the user, group or process that owns the sending socket";
+      case "cgroup" -> "the control group of the sending process";
+      case "socket" -> "whether a local socket exists for the packet";
+      default -> null;
+    };
+    if (hostOnly != null) {
+      throw a.error(v, "a match a network can decide (-m " + n + " tests " + hostOnly
+          + ", which only the host itself knows: a network cannot see it; keep this rule on the host)");
+    }
     if (b == null) {
       throw a.error(v, "a supported match (" + MatchBuilder.SUPPORTED + ") (couldn't load match '" + n + "')");
     }
@@ -252,15 +263,17 @@ final class RuleLineParser {
         case "RETURN" -> target = Target.Standard.RETURN;
         default -> {
           targetBuilder = TargetBuilder.create(n, v, fam);
-          if (targetBuilder != null) {
-            if (n.equals("REJECT") && table.name != TableName.FILTER) {
-              throw a.error(v, "REJECT only in the filter table");
-            }
-            if ((n.equals("CT") || n.equals("NOTRACK")) && table.name != TableName.RAW) {
-              throw a.error(v, n + " only in the raw table");
-            }
+          if (targetBuilder != null && targetBuilder.tables() != null
+              && !targetBuilder.tables().contains(table.name)) {
+            throw a.error(v, n + " only in the " + targetBuilder.tables().stream().map(TableName::label).sorted()
+                .reduce((x, y) -> x + " and " + y).orElse("") + " table (the kernel refuses it in "
+                + table.name.label() + ")");
           }
         }
+      }
+      if (target == Target.Standard.DROP && table.name == TableName.NAT) {
+        throw a.error(v, "a target other than DROP (the nat table is not intended for filtering, "
+            + "the use of DROP is therefore inhibited)");
       }
       if (target != null || targetBuilder != null) {
         return;
@@ -290,14 +303,7 @@ final class RuleLineParser {
       }
     }
     if (!protoUsed && proto > 0 && !protoInv) {
-      String implicit = switch (proto) {
-        case 6 -> "tcp";
-        case 17 -> "udp";
-        case 1 -> fam == Family.IPV4 ? "icmp" : null;
-        case 58 -> fam == Family.IPV6 ? "icmp6" : null;
-        default -> null;
-      };
-      MatchBuilder b = implicit == null ? null : MatchBuilder.create(implicit, t, fam, clock);
+      MatchBuilder b = implicitMatch(t);
       if (b != null && b.option(o) != null) {
         protoUsed = true;
         matches.add(b);
@@ -334,6 +340,10 @@ final class RuleLineParser {
       }
       if (!policy.equals("ACCEPT") && !policy.equals("DROP")) {
         throw a.error(policyTok, "ACCEPT or DROP (bad policy name)");
+      }
+      if (policy.equals("DROP") && table.name == TableName.NAT) {
+        throw a.error(policyTok, "ACCEPT (the nat table is not intended for filtering, "
+            + "the use of DROP is therefore inhibited)");
       }
       table.setPolicy(chain, Target.Standard.valueOf(policy));
       return;
@@ -377,9 +387,22 @@ final class RuleLineParser {
         default -> { }
       }
       built.add(m.build(a));
+      if (m.hooks() != 0) {
+        hookChecks.add(new TableBuilder.HookCheck(m.at, m.hooks(), "-m " + m.name + " with these options only in "
+            + hookNames(m.hooks())));
+      }
     }
     if (targetBuilder != null) {
       target = targetBuilder.build(a, p, protoInv);
+      targetBuilder.checkRule(a, built);
+      if (targetBuilder.hooks() != 0) {
+        hookChecks.add(new TableBuilder.HookCheck(targetBuilder.at, targetBuilder.hooks(),
+            targetBuilder.name + " only in " + hookNames(targetBuilder.hooks())));
+      }
+    }
+    if (macTok != null) {
+      hookChecks.add(new TableBuilder.HookCheck(macTok, TableName.PREROUTING | TableName.INPUT | TableName.FORWARD,
+          "-m mac only in PREROUTING, INPUT and FORWARD"));
     }
     List<Rule> rules = table.rules(chain);
     if (insertAt > rules.size() + 1) {
@@ -396,9 +419,102 @@ final class RuleLineParser {
             d == null || (d.isAny() && !dstInv) ? null : d, dstInv, in, inInv, out, outInv, p, protoInv,
             fragment, built, target, text);
         rules.add(pos++, r);
-        table.site(r, new TableBuilder.Site(a.line(), jumpTok, macTok));
+        table.site(r, new TableBuilder.Site(a.line(), jumpTok, List.copyOf(hookChecks)));
       }
     }
+  }
+
+  /** "PREROUTING, OUTPUT" for hook bits. */
+  static String hookNames(int hooks) {
+    List<String> out = new ArrayList<>();
+    for (String h : List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING")) {
+      if ((TableName.hook(h) & hooks) != 0) {
+        out.add(h);
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  /** iptables' own long options (getopt's table before any extension is merged into it). */
+  private static final List<String> BASE = List.of("--append", "--delete", "--delete-chain", "--insert",
+      "--replace", "--list", "--list-rules", "--flush", "--zero", "--new-chain", "--new", "--policy",
+      "--rename-chain", "--source", "--src", "--destination", "--dst", "--protocol", "--in-interface", "--jump",
+      "--table", "--match", "--numeric", "--out-interface", "--verbose", "--wait", "--wait-interval", "--exact",
+      "--fragment", "--version", "--help", "--line-numbers", "--modprobe", "--set-counters", "--goto", "--ipv4",
+      "--ipv6", "--check");
+
+  /**
+   * An abbreviated long option spelled out, as getopt_long does: a unique prefix of one option of
+   * iptables or of the loaded extensions; an exact name, an ambiguous or an unknown one is returned
+   * unchanged (and reported later as unknown, as iptables does). When nothing loaded has it, the
+   * protocol's implicit match is tried, as iptables retries after loading it.
+   */
+  private Token expand(Token t) {
+    String o = t.text();
+    if (!o.startsWith("--") || o.length() < 3 || o.indexOf('=') >= 0) {
+      return t;
+    }
+    List<List<String>> groups = new ArrayList<>();
+    groups.add(BASE);
+    if (targetBuilder != null) {
+      groups.add(targetBuilder.names());
+    }
+    for (MatchBuilder m : matches) {
+      groups.add(m.names());
+    }
+    String e = unique(o, groups);
+    if (e == null && !protoUsed && proto > 0 && !protoInv) {
+      MatchBuilder b = implicitMatch(t);
+      if (b != null) {
+        groups.add(b.names());
+        e = unique(o, groups);
+      }
+    }
+    return e == null ? t : new Token(e, t.column());
+  }
+
+  private static String unique(String o, List<List<String>> groups) {
+    String found = null;
+    Object owner = null;
+    for (List<String> g : groups) {
+      for (String n : g) {
+        if (n.equals(o)) {
+          return o;
+        }
+      }
+    }
+    for (List<String> g : groups) {
+      for (String n : g) {
+        if (n.startsWith(o)) {
+          if (found != null && !(owner == g && sameOption(found, n))) {
+            return null;
+          }
+          found = n;
+          owner = g;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Aliases getopt sees as one option (same flag and value): an abbreviation of both is not ambiguous. */
+  private static boolean sameOption(String x, String y) {
+    return java.util.Objects.equals(ALIAS.getOrDefault(x, x), ALIAS.getOrDefault(y, y));
+  }
+
+  private static final java.util.Map<String, String> ALIAS = java.util.Map.of("--source-port", "--sport",
+      "--destination-port", "--dport", "--source-ports", "--sports", "--destination-ports", "--dports");
+
+  private MatchBuilder implicitMatch(Token t) {
+    String implicit = switch (proto) {
+      case 6 -> "tcp";
+      case 17 -> "udp";
+      case 1 -> fam == Family.IPV4 ? "icmp" : null;
+      case 58 -> fam == Family.IPV6 ? "icmp6" : null;
+      case 132 -> "sctp";
+      default -> null;
+    };
+    return implicit == null ? null : MatchBuilder.create(implicit, t, fam, clock);
   }
 
   private void checkChainName(Token t) throws RuleSyntaxException {

@@ -14,8 +14,14 @@ import java.util.Map;
  * checks the kernel makes when the table is committed (loops, hooks a match may run in).
  */
 final class TableBuilder {
-  /** Where a rule's jump and mac tokens are, so that commit-time errors can point at them. */
-  record Site(int line, Token jump, Token mac) {}
+  /** Where a rule's jump token is, and its parts the kernel allows only in some hooks. */
+  record Site(int line, Token jump, List<HookCheck> hooks) {}
+
+  /**
+   * A match or target the kernel allows only in {@code hooks} (TableName hook bits), checked at
+   * commit against every built-in chain the rule's chain is reached from.
+   */
+  record HookCheck(Token at, int hooks, String what) {}
 
   final TableName name;
   private final String file;
@@ -110,16 +116,27 @@ final class TableBuilder {
         stack.push(new Object[] {t, 0});
       }
     }
-    int outputBit = 1 << name.builtinChains().indexOf("OUTPUT");
     for (Map.Entry<String, List<Rule>> e : chains.entrySet()) {
-      if ((reach.getOrDefault(e.getKey(), 0) & outputBit) == 0) {
-        continue;
+      int from = 0;
+      int bits = reach.getOrDefault(e.getKey(), 0);
+      for (int bi = 0; bi < name.builtinChains().size(); bi++) {
+        if ((bits & (1 << bi)) != 0) {
+          from |= TableName.hook(name.builtinChains().get(bi));
+        }
       }
       for (Rule r : e.getValue()) {
         Site s = sites.get(r);
-        if (s != null && s.mac() != null) {
-          throw new RuleSyntaxException(file, r.line(), s.mac().column(), "mac",
-              "-m mac only in PREROUTING, INPUT and FORWARD (chain " + e.getKey() + " is reached from OUTPUT)");
+        if (s == null) {
+          continue;
+        }
+        for (HookCheck h : s.hooks()) {
+          int bad = from & ~h.hooks();
+          if (bad != 0) {
+            String hook = name.builtinChains().stream().filter(b -> (TableName.hook(b) & bad) != 0).findFirst()
+                .orElse("?");
+            throw new RuleSyntaxException(file, r.line(), h.at().column(), h.at().text(),
+                h.what() + " (chain " + e.getKey() + " is reached from " + hook + ")");
+          }
         }
       }
     }

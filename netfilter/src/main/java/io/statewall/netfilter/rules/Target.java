@@ -6,6 +6,14 @@ public sealed interface Target {
   /** Appends the target as iptables-save prints it (" -j ACCEPT", " -g chain"...). */
   void save(StringBuilder sb);
 
+  /**
+   * Why statewall cannot enforce this target in an enforced table (raw, filter), or null when it
+   * can: such a rule loads and prints, and a policy that would enforce it is refused.
+   */
+  default String unenforced() {
+    return null;
+  }
+
   /** ACCEPT, DROP and RETURN: the kernel's standard verdicts. */
   enum Standard implements Target {
     ACCEPT, DROP, RETURN;
@@ -86,6 +94,26 @@ public sealed interface Target {
       if (helper != null) {
         sb.append(" --helper ").append(Quoting.save(helper));
       }
+    }
+  }
+
+  /**
+   * A target that rewrites packets or marks (NAT, MARK, CONNMARK, TOS, DSCP, TTL, HL, TCPMSS,
+   * CHECKSUM, CONNSECMARK): read, checked and printed as iptables does, never executed.
+   *
+   * @param options the options exactly as iptables-save prints them, with a leading blank or empty
+   * @param terminal true for the NAT targets, which end the walk of their chain (NF_ACCEPT)
+   * @param why what enforcing it would need, for the refusal message
+   */
+  record Rewrite(String name, String options, boolean terminal, String why) implements Target {
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -j ").append(name).append(options);
+    }
+
+    @Override
+    public String unenforced() {
+      return why;
     }
   }
 }

@@ -22,11 +22,29 @@ abstract class TargetBuilder {
       case "LOG" -> new LogB(at);
       case "CT" -> new CtB(at);
       case "NOTRACK" -> new NotrackB(at);
-      default -> null;
+      default -> RewriteTargets.create(name, at, fam);
     };
   }
 
-  abstract boolean handles(String opt);
+  /** The long options of this target, for dispatch and for getopt's unambiguous abbreviations. */
+  abstract java.util.List<String> names();
+
+  boolean handles(String opt) {
+    return names().contains(opt);
+  }
+
+  /** The tables the kernel allows this target in, or null for any (xt_target.table). */
+  java.util.Set<TableName> tables() {
+    return null;
+  }
+
+  /** The hooks the kernel allows this target in (TableName hook bits), 0 for any (xt_target.hooks). */
+  int hooks() {
+    return 0;
+  }
+
+  /** Checks that need the rule's other parts (its matches), as the target's checkentry does. */
+  void checkRule(Args a, java.util.List<Match> matches) throws RuleSyntaxException {}
 
   final void parse(Token opt, boolean inv, Args a) throws RuleSyntaxException {
     if (inv) {
@@ -39,6 +57,10 @@ abstract class TargetBuilder {
   }
 
   abstract void apply(Token opt, Args a) throws RuleSyntaxException;
+
+  boolean seenOption(String opt) {
+    return seen.contains(opt);
+  }
 
   abstract Target build(Args a, int proto, boolean protoInv) throws RuleSyntaxException;
 
@@ -71,8 +93,13 @@ abstract class TargetBuilder {
     }
 
     @Override
-    boolean handles(String opt) {
-      return opt.equals("--reject-with");
+    java.util.List<String> names() {
+      return java.util.List.of("--reject-with");
+    }
+
+    @Override
+    java.util.Set<TableName> tables() {
+      return java.util.Set.of(TableName.FILTER);
     }
 
     @Override
@@ -107,12 +134,9 @@ abstract class TargetBuilder {
     }
 
     @Override
-    boolean handles(String opt) {
-      return switch (opt) {
-        case "--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options",
-            "--log-uid", "--log-macdecode" -> true;
-        default -> false;
-      };
+    java.util.List<String> names() {
+      return java.util.List.of("--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options",
+          "--log-ip-options", "--log-uid", "--log-macdecode");
     }
 
     @Override
@@ -165,8 +189,13 @@ abstract class TargetBuilder {
     }
 
     @Override
-    boolean handles(String opt) {
-      return opt.equals("--helper") || opt.equals("--notrack");
+    java.util.List<String> names() {
+      return java.util.List.of("--helper", "--notrack");
+    }
+
+    @Override
+    java.util.Set<TableName> tables() {
+      return java.util.Set.of(TableName.RAW);
     }
 
     @Override
@@ -200,8 +229,13 @@ abstract class TargetBuilder {
     }
 
     @Override
-    boolean handles(String opt) {
-      return false;
+    java.util.List<String> names() {
+      return java.util.List.of();
+    }
+
+    @Override
+    java.util.Set<TableName> tables() {
+      return java.util.Set.of(TableName.RAW);
     }
 
     @Override

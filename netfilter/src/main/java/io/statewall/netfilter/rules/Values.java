@@ -96,4 +96,36 @@ final class Values {
     long v = Long.parseLong(s);
     return v < min || v > max ? -1 : v;
   }
+
+  /** An unsigned number as xtables_strtoui reads it (decimal, 0x hex, 0 octal) in [0, max], or -1. */
+  static long uint(String s, long max) {
+    if (s.isEmpty() || s.length() > 12) {
+      return -1;
+    }
+    try {
+      long v;
+      if (s.startsWith("0x") || s.startsWith("0X")) {
+        v = s.length() == 2 ? -1 : Long.parseLong(s.substring(2), 16);
+      } else if (s.length() > 1 && s.startsWith("0")) {
+        v = Long.parseLong(s.substring(1), 8);
+      } else {
+        v = Long.parseLong(s);
+      }
+      return v < 0 || v > max ? -1 : v;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** {@code VALUE[/MASK]} as xtables_parse_mark_mask reads it; the mask defaults to {@code defMask}. */
+  static long[] valueMask(Args a, Token t, long max, long defMask) throws RuleSyntaxException {
+    String s = t.text();
+    int slash = s.indexOf('/');
+    long v = uint(slash < 0 ? s : s.substring(0, slash), max);
+    long m = slash < 0 ? defMask : uint(s.substring(slash + 1), max);
+    if (v < 0 || m < 0) {
+      throw a.error(t, "a value[/mask] of 0-0x" + Long.toHexString(max) + " (bad value '" + s + "')");
+    }
+    return new long[] {v, m};
+  }
 }

@@ -63,6 +63,21 @@ class IptablesCorpusTest {
     }));
   }
 
+  /** Files iptables loads that statewall refuses on purpose (host-local matches): a located error saying why. */
+  @TestFactory
+  Stream<DynamicTest> refusedFilesLoadInIptablesAndAreRefusedWithAReason() throws Exception {
+    assumeIptables();
+    return files("refused").stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+      Family fam = RuleFileReader.familyByName(f);
+      Result real = runReal(f, fam);
+      assertThat(real.rc).as("iptables-restore of %s: %s", f, real.err).isZero();
+      assertThatThrownBy(() -> new RuleFileReader().read(f, fam))
+          .isInstanceOf(RuleSyntaxException.class)
+          .hasMessageStartingWith(f.toString() + ":")
+          .hasMessageContaining("a network cannot see it");
+    }));
+  }
+
   /** Table name to its block, counters zeroed, iptables-save's comment lines dropped. */
   static Map<String, String> tables(String save) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -48,6 +48,19 @@ class RuleFileReaderTest {
         Arguments.of("a plain interface name prints as given", "-A INPUT -i eth0+ -j DROP", "-A INPUT -i eth0+ -j DROP"),
         Arguments.of("a backslash in an interface name is escaped so it reads back (fuzzing find)",
             "-A INPUT -i ]\\\\ElE -j DROP", "-A INPUT -i ]\\\\ElE -j DROP"),
+        Arguments.of("an unambiguous prefix of a match option is the option, as getopt_long reads it",
+            "-A INPUT -m mac --mac 00:11:22:33:44:55 -j ACCEPT", "-A INPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT"),
+        Arguments.of("a prefix of an implicit match's option loads the match", "-A INPUT -p tcp --dp 22 -j ACCEPT",
+            "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"),
+        Arguments.of("MARK --set-mark prints as --set-xmark", "-A INPUT -j MARK --set-mark 0x10/0xff",
+            "-A INPUT -j MARK --set-xmark 0x10/0xff"),
+        Arguments.of("CONNMARK --save-mark prints both masks", "-A INPUT -j CONNMARK --save-mark --mask 0xff",
+            "-A INPUT -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff"),
+        Arguments.of("the later of --set-mss and --clamp-mss-to-pmtu wins",
+            "-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu --set-mss 1400",
+            "-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j TCPMSS --set-mss 1400"),
+        Arguments.of("addrtype prints types in the kernel's order", "-A INPUT -m addrtype --src-type local,unicast",
+            "-A INPUT -m addrtype --src-type UNICAST,LOCAL"),
         Arguments.of("a quote or a space in an interface name is escaped so it reads back",
             "-A INPUT -i \"a b\\\"\" -j DROP", "-A INPUT -i a\\ b\\\" -j DROP"));
   }
@@ -85,7 +98,22 @@ class RuleFileReaderTest {
         Arguments.of("missing chain", "-A NOPE -j DROP", 6, 4, "NOPE", "does not exist"),
         Arguments.of("old negation", "-A INPUT -s ! 1.2.3.4 -j DROP", 6, 13, "!", "IPv4 address"),
         Arguments.of("option after target value", "-A INPUT -j ACCEPT --log-prefix x", 6, 20, "--log-prefix", "unknown option"),
-        Arguments.of("chain loop", "-A INPUT -j user\n-A user -j user", 7, 9, "-j user", "loop"));
+        Arguments.of("chain loop", "-A INPUT -j user\n-A user -j user", 7, 9, "-j user", "loop"),
+        Arguments.of("owner is host-local and says so", "-A OUTPUT -m owner --uid-owner 0 -j ACCEPT", 6, 14, "owner",
+            "a network cannot see it"),
+        Arguments.of("socket is host-local and says so", "-A INPUT -m socket -j ACCEPT", 6, 13, "socket",
+            "a network cannot see it"),
+        Arguments.of("an ambiguous abbreviation is unknown, as getopt says", "-A INPUT -m conntrack --ctst NEW", 6, 23,
+            "--ctst", "unknown option"),
+        Arguments.of("a NAT target outside nat names its table", "-A FORWARD -j SNAT --to-source 1.2.3.4", 6, 15,
+            "SNAT", "SNAT only in the nat table"),
+        Arguments.of("TCPMSS needs a SYN match", "-A FORWARD -p tcp -j TCPMSS --set-mss 1400", 6, 22, "TCPMSS",
+            "Only works on TCP SYN packets"),
+        Arguments.of("clamping to PMTU is refused in INPUT, through user chains too",
+            "-A INPUT -j user\n-A user -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu", 7, 25, "TCPMSS",
+            "reached from INPUT"),
+        Arguments.of("a mark value is 32 bits", "-A INPUT -j MARK --set-mark 0x100000000", 6, 29, "0x100000000",
+            "value[/mask]"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -102,9 +130,16 @@ class RuleFileReaderTest {
   }
 
   @Test
-  void otherTablesAreRefusedByName() {
-    assertThatThrownBy(() -> READER.parse("n.rules", "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", Family.IPV4))
-        .isInstanceOf(RuleSyntaxException.class).hasMessageContaining("'nat'").hasMessageContaining("n.rules:1:2");
+  void unknownTablesAreRefusedByName() {
+    assertThatThrownBy(() -> READER.parse("n.rules", "*broute\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", Family.IPV4))
+        .isInstanceOf(RuleSyntaxException.class).hasMessageContaining("'broute'").hasMessageContaining("n.rules:1:2");
+  }
+
+  @Test
+  void aPolicyGivenAsARuleFileIsNamedAsOne() {
+    assertThatThrownBy(() -> READER.parse("p.rules", "# mine\nhosts:\n  - address: 10.0.0.1\n", Family.IPV4))
+        .isInstanceOf(RuleSyntaxException.class).hasMessageContaining("p.rules:2:1")
+        .hasMessageContaining("this is a policy YAML");
   }
 
   @Test

@@ -55,7 +55,11 @@ public final class PolicyCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       String n = file.getFileName() == null ? "" : file.getFileName().toString();
       try {
-        if (n.endsWith(".yaml") || n.endsWith(".yml")) {
+        // by content, as policy apply and run take a policy whatever its name: a policy is YAML, a rule file is not
+        boolean policy = n.endsWith(".yaml") || n.endsWith(".yml")
+            || (Files.isRegularFile(file) && io.statewall.netfilter.policy.RuleFileKind.looksLikePolicy(
+                io.statewall.netfilter.rules.TextFile.read(file)));
+        if (policy) {
           Policy p = new PolicyLoader().load(file);
           p.warnings().forEach(w -> err.println("warning: " + w));
           for (Host h : p.hosts().values()) {

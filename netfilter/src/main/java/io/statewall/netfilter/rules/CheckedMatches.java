@@ -1,0 +1,152 @@
+package io.statewall.netfilter.rules;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The builders of matches statewall reads, checks and prints but does not decide (libxt_addrtype,
+ * libxt_mark, libxt_connmark): they build {@link Match.Checked}.
+ */
+final class CheckedMatches {
+  private CheckedMatches() {}
+
+  static MatchBuilder create(String name, Token at, Family fam) {
+    return switch (name) {
+      case "addrtype" -> new AddrTypeB(at);
+      case "mark", "connmark" -> new MarkB(name, at);
+      default -> null;
+    };
+  }
+
+  /** -m addrtype: the kernel's route types, in its bit order (as iptables-save prints them). */
+  static final class AddrTypeB extends MatchBuilder {
+    static final List<String> TYPES = List.of("UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
+        "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE");
+    private int src = -1;
+    private boolean srcInv;
+    private int dst = -1;
+    private boolean dstInv;
+    private String limit;
+    private Token limitTok;
+
+    AddrTypeB(Token at) {
+      super("addrtype", at);
+    }
+
+    @Override
+    List<String> names() {
+      return List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out");
+    }
+
+    @Override
+    String option(String o) {
+      return names().contains(o) ? (o.startsWith("--limit") ? "--limit-iface" : o) : null;
+    }
+
+    @Override
+    boolean invertible(String o) {
+      return !o.equals("--limit-iface");
+    }
+
+    @Override
+    void apply(String o, Token opt, boolean inv, Args a, int proto) throws RuleSyntaxException {
+      if (o.equals("--limit-iface")) {
+        limit = opt.text();
+        limitTok = opt;
+        return;
+      }
+      Token t = a.value(opt, "a list of address types");
+      int mask = 0;
+      for (String s : t.text().split(",", -1)) {
+        int i = TYPES.indexOf(s.toUpperCase(Locale.ROOT));
+        if (i < 0) {
+          throw a.error(t, "address types from " + String.join(",", TYPES) + " (bad type '" + s + "')");
+        }
+        mask |= 1 << i;
+      }
+      if (o.equals("--src-type")) {
+        src = mask;
+        srcInv = inv;
+      } else {
+        dst = mask;
+        dstInv = inv;
+      }
+    }
+
+    @Override
+    int hooks() {
+      if (limit == null) {
+        return 0;
+      }
+      return limit.endsWith("-in") ? TableName.PREROUTING | TableName.INPUT | TableName.FORWARD
+          : TableName.FORWARD | TableName.OUTPUT | TableName.POSTROUTING;
+    }
+
+    @Override
+    Match build(Args a) throws RuleSyntaxException {
+      if (src < 0 && dst < 0) {
+        throw missing(a, "--src-type or --dst-type");
+      }
+      StringBuilder sb = new StringBuilder(" -m addrtype");
+      if (src >= 0) {
+        sb.append(srcInv ? " !" : "").append(" --src-type ").append(types(src));
+      }
+      if (dst >= 0) {
+        sb.append(dstInv ? " !" : "").append(" --dst-type ").append(types(dst));
+      }
+      if (limit != null) {
+        sb.append(' ').append(limit);
+      }
+      return new Match.Checked(name, sb.toString(), "it tests the kernel's route type of an address (LOCAL, "
+          + "BROADCAST, ...), which statewall does not decide yet");
+    }
+
+    private static String types(int mask) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < TYPES.size(); i++) {
+        if ((mask & (1 << i)) != 0) {
+          sb.append(sb.length() > 0 ? "," : "").append(TYPES.get(i));
+        }
+      }
+      return sb.toString();
+    }
+  }
+
+  /** -m mark / -m connmark --mark VALUE[/MASK]. */
+  static final class MarkB extends MatchBuilder {
+    private long[] vm;
+    private boolean inv;
+
+    MarkB(String name, Token at) {
+      super(name, at);
+    }
+
+    @Override
+    List<String> names() {
+      return List.of("--mark");
+    }
+
+    @Override
+    String option(String o) {
+      return o.equals("--mark") ? o : null;
+    }
+
+    @Override
+    void apply(String o, Token opt, boolean inv, Args a, int proto) throws RuleSyntaxException {
+      vm = Values.valueMask(a, a.value(opt, "VALUE[/MASK]"), 0xFFFF_FFFFL, 0xFFFF_FFFFL);
+      this.inv = inv;
+    }
+
+    @Override
+    Match build(Args a) throws RuleSyntaxException {
+      if (vm == null) {
+        throw missing(a, "--mark (option \"--mark\" must be specified)");
+      }
+      String text = " -m " + name + (inv ? " !" : "") + " --mark 0x" + Long.toHexString(vm[0])
+          + (vm[1] == 0xFFFF_FFFFL ? "" : "/0x" + Long.toHexString(vm[1]));
+      return new Match.Checked(name, text, name.equals("mark")
+          ? "it tests the packet mark, which statewall does not keep (MARK is not enforced)"
+          : "it tests the connection mark, which statewall's conntrack does not keep yet");
+    }
+  }
+}
