@@ -80,9 +80,15 @@ public final class ConnectionForwarder {
             + "'s, not unknown " + dstMac + "'s");
         return;
       }
-      // a learning switch floods a frame for an unknown MAC; only where that MAC may be, and only
-      // if the rules for its address accept it; its answer teaches topology where it is
-      deliverToReceivers(ingress, packet, frame, edgePorts(ingress, true));
+      // a learning switch floods a frame for an unknown MAC: here only where that MAC may be, and
+      // only if the rules of its address's owner accept it; its answer teaches topology where it is
+      if (decider.decide(packet, ingress) instanceof Decision.Accept) {
+        Map<DatapathId, List<OFPort>> out = new LinkedHashMap<>();
+        for (Attachment a : edgePorts(ingress, true)) {
+          out.computeIfAbsent(a.sw(), k -> new ArrayList<>()).add(a.port());
+        }
+        out.forEach((sw, ports) -> sender.send(sw, frame, ports));
+      }
       return;
     }
     if (!groupMac && !decider.deliverable(packet, dst.get())) {
