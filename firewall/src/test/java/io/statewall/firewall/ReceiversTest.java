@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
@@ -306,5 +305,4 @@ class ReceiversTest {
     assertThat(flags).containsExactlyInAnyOrder(0x01, 0x02, 0x04);
   }
 
-  static final Map<String, String> UNUSED = Map.of();
 }
