@@ -21,8 +21,14 @@ import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.SwitchPort;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyService;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
@@ -89,6 +95,137 @@ public final class Firewall implements ConnectionDecider {
       case REJECT -> Decision.DROP;
       case DROP -> j.dropCacheable() && dropEntrySeconds > 0 ? new Decision.Drop(dropEntrySeconds) : Decision.DROP;
     };
+  }
+
+  /**
+   * Judges a datagram several hosts receive once per receiver: each port of {@code candidates} gets
+   * it only if every host there accepts it. The hosts at a port are those topology learned there;
+   * at a port where it learned none, any policy host it has not located yet may be, so all of those
+   * must accept (none left: a host of no rule set, which accepts).
+   */
+  @Override
+  public List<Attachment> receivers(Packet p, Attachment ingress, List<Attachment> candidates) {
+    return judgeReceivers(p, ingress, candidates).stream().filter(Receiver::accepted).map(Receiver::port)
+        .distinct().toList();
+  }
+
+  /** One receiving host behind one port, and what its path's rules said. */
+  public record Receiver(Attachment port, String host, Judgement judgement) {
+    public boolean accepted() {
+      return judgement.accepted();
+    }
+  }
+
+  /**
+   * The judgements behind {@link #receivers}: a port with several hosts appears once per host, and
+   * is accepted only if all of them are.
+   */
+  public List<Receiver> judgeReceivers(Packet p, Attachment ingress, List<Attachment> candidates) {
+    Policy policy = policies.current();
+    Map<Attachment, Set<String>> atPort = new HashMap<>();
+    Set<String> located = new HashSet<>();
+    for (io.statewall.topology.Host h : topology.hosts()) {
+      Set<String> ids = atPort.computeIfAbsent(h.attachment(), k -> new TreeSet<>(NULLS_FIRST));
+      boolean any = false;
+      for (org.projectfloodlight.openflow.types.IPAddress<?> a : h.addresses()) {
+        String id = policy.hostFor(IpAddress.parse(a.toString()));
+        if (id != null) {
+          located.add(id);
+          if ((a instanceof org.projectfloodlight.openflow.types.IPv6Address) == (p.ipVersion() == 6)) {
+            ids.add(id);
+            any = true;
+          }
+        }
+      }
+      if (!any) {
+        ids.add(null);
+      }
+    }
+    Set<String> unlocated = new TreeSet<>(policy.hosts().keySet());
+    unlocated.removeAll(located);
+    String src = senderHost(policy, p);
+    SwitchPort in = switchPort(ingress);
+    PathContext sender = new PathContext(src, null, in, null);
+    List<Attachment> ports = new ArrayList<>();
+    List<String> hosts = new ArrayList<>();
+    List<PathContext> ctxs = new ArrayList<>();
+    for (Attachment a : candidates) {
+      Set<String> ids = atPort.get(a);
+      if (ids == null) {
+        ids = unlocated.isEmpty() ? java.util.Collections.singleton(null) : unlocated;
+      }
+      SwitchPort out = switchPort(a);
+      for (String id : ids) {
+        ports.add(a);
+        hosts.add(id);
+        ctxs.add(new PathContext(src, id, in, out));
+      }
+    }
+    List<Judgement> js = judge.judgeReceivers(p, sender, ctxs);
+    Set<Attachment> refused = new HashSet<>();
+    List<Receiver> out = new ArrayList<>(js.size());
+    for (int i = 0; i < js.size(); i++) {
+      Judgement j = js.get(i);
+      log(j);
+      listener.decided(p, ingress, j);
+      if (!j.accepted()) {
+        refused.add(ports.get(i));
+      }
+      out.add(new Receiver(ports.get(i), hosts.get(i), j));
+    }
+    // a port is only as open as the strictest host behind it
+    return out.stream().map(r -> refused.contains(r.port()) && r.accepted()
+        ? new Receiver(r.port(), r.host(), withVerdictOfPort(r.judgement())) : r).toList();
+  }
+
+  private static Judgement withVerdictOfPort(Judgement j) {
+    return new Judgement(io.statewall.netfilter.rules.Verdict.DROP, j.state(), j.decidedBy(),
+        "another host at the same port refused it", Set.of(), false, null, j.logs(), null);
+  }
+
+  private static final java.util.Comparator<String> NULLS_FIRST = java.util.Comparator.nullsFirst(
+      java.util.Comparator.naturalOrder());
+
+  @Override
+  public boolean deliverable(Packet p, io.statewall.topology.Host macOwner) {
+    org.projectfloodlight.openflow.types.IPAddress<?> dst = ExactMatch.address(p.dst());
+    if (macOwner.addresses().contains(dst) || gatewayOf(macOwner) != null) {
+      return true;
+    }
+    if (topology.hostByAddress(dst).isPresent()) {
+      return false; // the address is another host's
+    }
+    // not learned yet: the owner's rule set is the one it judges by anyway
+    Policy policy = policies.current();
+    String owner = policy.hostFor(p.dst());
+    if (owner == null) {
+      return false;
+    }
+    for (org.projectfloodlight.openflow.types.IPAddress<?> a : macOwner.addresses()) {
+      if (owner.equals(policy.hostFor(IpAddress.parse(a.toString())))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public boolean allowsEthertype(int etherType) {
+    return policies.current().linkLayer().allows(etherType);
+  }
+
+  /** The declared gateway address {@code h} answers for, or null when it is no gateway. */
+  private IpAddress gatewayOf(io.statewall.topology.Host h) {
+    for (IpAddress g : policies.current().linkLayer().gateways()) {
+      if (h.addresses().contains(ExactMatch.address(g))) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  private String senderHost(Policy policy, Packet p) {
+    return policy.hostFor(p.src());
   }
 
   /**
@@ -162,9 +299,35 @@ public final class Firewall implements ConnectionDecider {
     if (!p.isIp()) {
       return new PathContext(null, null, switchPort(ingress), null);
     }
-    SwitchPort egress = topology.host(MacAddress.of(p.dstMac()))
-        .map(h -> switchPort(h.attachment())).orElse(null);
-    return new PathContext(policy.hostFor(p.src()), policy.hostFor(p.dst()), switchPort(ingress), egress);
+    Optional<io.statewall.topology.Host> to = topology.host(MacAddress.of(p.dstMac()));
+    SwitchPort egress = to.map(h -> switchPort(h.attachment())).orElse(null);
+    String src = policy.hostFor(p.src());
+    String dst = policy.hostFor(p.dst());
+    boolean srcRoutes = false;
+    boolean dstRoutes = false;
+    if (!policy.linkLayer().gateways().isEmpty()) {
+      // a packet that only crosses a gateway meets its FORWARD chain, as on the gateway itself
+      IpAddress gwIn = topology.host(MacAddress.of(p.srcMac())).map(this::gatewayOf).orElse(null);
+      if (gwIn != null && !ownAddress(policy, gwIn, p.src())) {
+        src = policy.hostFor(gwIn);
+        srcRoutes = true;
+      }
+      IpAddress gwOut = to.map(this::gatewayOf).orElse(null);
+      if (gwOut != null && !ownAddress(policy, gwOut, p.dst())) {
+        dst = policy.hostFor(gwOut);
+        dstRoutes = true;
+      }
+    }
+    return new PathContext(src, dst, switchPort(ingress), egress, srcRoutes, dstRoutes);
+  }
+
+  /** Whether {@code a} is gateway {@code gw}'s own address (its own traffic, not routed). */
+  private static boolean ownAddress(Policy policy, IpAddress gw, IpAddress a) {
+    if (a.equals(gw)) {
+      return true;
+    }
+    String id = policy.hostFor(gw);
+    return id != null && id.equals(policy.hostFor(a));
   }
 
   private SwitchPort switchPort(Attachment a) {

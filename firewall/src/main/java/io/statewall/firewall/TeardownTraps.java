@@ -22,7 +22,7 @@ import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * Sends a TCP connection's FIN and RST segments to the controller although the rest of the
+ * Sends a TCP connection's FIN, SYN and RST segments to the controller although the rest of the
  * connection runs in the switches, so that conntrack sees the teardown as Linux would: one entry
  * per flag, above the connection's entry, at the switch where each direction enters the network.
  *
@@ -35,6 +35,7 @@ import org.projectfloodlight.openflow.types.U64;
  */
 final class TeardownTraps {
   private static final int FIN = 0x01;
+  private static final int SYN = 0x02;
   private static final int RST = 0x04;
 
   private final SwitchRegistry switches;
@@ -80,8 +81,10 @@ final class TeardownTraps {
     }
     MatchField<U16> field = f.getVersion().compareTo(OFVersion.OF_15) >= 0 ? MatchField.TCP_FLAGS : MatchField.OVS_TCP_FLAGS;
     List<OFAction> toController = List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF));
-    List<OFMessage> out = new ArrayList<>(2);
-    for (int flag : new int[] {FIN, RST}) {
+    List<OFMessage> out = new ArrayList<>(3);
+    // SYN too: a SYN reusing the tuple of a closing connection is a reopening for conntrack (Linux's
+    // NF_REPEAT, judged NEW), and a SYN from the wrong side must be judged, not carried
+    for (int flag : new int[] {FIN, SYN, RST}) {
       Match match = copy(f, base.get()).setMasked(field, U16.of(flag), U16.of(flag)).build();
       out.add(f.buildFlowAdd().setTableId(TableId.ZERO).setMatch(match).setCookie(cookie)
           .setPriority(priority + 1).setBufferId(OFBufferId.NO_BUFFER)

@@ -126,7 +126,7 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(table, true);
 
     assertThat(r.adopted()).isEqualTo(1);
-    assertThat(r.kept()).as("two entries and two traps").isEqualTo(4);
+    assertThat(r.kept()).as("two entries and three traps (FIN, SYN, RST)").isEqualTo(5);
     assertThat(r.deleted()).isZero();
     assertThat(sw.written()).as("nothing to change").isEmpty();
     CtEntry e = tracker.entries().get(0);
@@ -150,10 +150,10 @@ class FlowReconcilerTest {
 
     assertThat(r.adopted()).isZero();
     assertThat(r.refused()).isEqualTo(1);
-    assertThat(r.deleted()).isEqualTo(4);
+    assertThat(r.deleted()).isEqualTo(5);
     assertThat(tracker.entries()).isEmpty();
     assertThat(app.offloads().size()).isZero();
-    assertThat(cookies(sw.flowDeletes())).containsOnly(ConnectionCookie.of(telnet)).hasSize(4);
+    assertThat(cookies(sw.flowDeletes())).containsOnly(ConnectionCookie.of(telnet)).hasSize(5);
   }
 
   @Test
@@ -203,7 +203,7 @@ class FlowReconcilerTest {
 
     assertThat(r.refused()).isEqualTo(1);
     assertThat(tracker.entries()).isEmpty();
-    assertThat(sw.flowDeletes()).hasSize(4);
+    assertThat(sw.flowDeletes()).hasSize(5);
   }
 
   @Test
@@ -219,9 +219,9 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(table, false);
 
     assertThat(r.adopting()).isFalse();
-    assertThat(r.kept()).isEqualTo(3);
+    assertThat(r.kept()).isEqualTo(4);
     assertThat(r.adopted()).isZero();
-    assertThat(r.deleted()).isEqualTo(4 + 1);
+    assertThat(r.deleted()).isEqualTo(5 + 1);
     assertThat(r.reinstalled()).isEqualTo(1);
     assertThat(sw.flowAdds()).singleElement().satisfies(add -> {
       assertThat(add.getCookie()).isEqualTo(ConnectionCookie.of(ssh));
@@ -240,7 +240,7 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(connection(ssh), false);
 
     assertThat(r.kept()).isZero();
-    assertThat(r.deleted()).isEqualTo(4);
+    assertThat(r.deleted()).isEqualTo(5);
     assertThat(r.reinstalled()).isZero();
   }
 
@@ -260,7 +260,7 @@ class FlowReconcilerTest {
     reconciler.switchReady(table);
     assertThat(reconciler.reports()).hasSize(2).last().satisfies(r -> {
       assertThat(r.adopting()).isFalse();
-      assertThat(r.kept()).isEqualTo(4);
+      assertThat(r.kept()).isEqualTo(5);
     });
   }
 
@@ -293,7 +293,7 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(connection(client(40000, 22)), true);
 
     assertThat(r.refused()).as("not carried by the switches: every packet is logged").isEqualTo(1);
-    assertThat(sw.flowDeletes()).hasSize(4);
+    assertThat(sw.flowDeletes()).hasSize(5);
     assertThat(tracker.entries()).as("it may open, so it stays tracked").singleElement()
         .satisfies(e -> assertThat(e.tcpStateName()).isEqualTo("ESTABLISHED"));
     assertThat(app.offloads().size()).isZero();

@@ -104,4 +104,17 @@ class OffloadRefresherTest {
     refresher.apply(sw, stats(udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2), 1, 40));
     assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1);
   }
+
+  @Test
+  void anOffloadedUdpStreamPastItsFirstTwoSecondsBecomesAssuredWithTheStreamTimeout() {
+    CtEntry e = establishedUdp();
+    assertThat(e.hasStatus(CtEntry.ASSURED)).as("replied within its first 2 s: not yet a stream").isFalse();
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+
+    now.addAndGet(3_000); // the switch carried 40 more packets in the next 3 s
+    refresher.apply(sw, stats(out, 1, 40));
+
+    assertThat(e.hasStatus(CtEntry.ASSURED)).as("Linux: seen both ways and still going after 2 s").isTrue();
+    assertThat(e.expiresAtMillis()).as("nf_conntrack_udp_timeout_stream, 120 s").isEqualTo(now.get() + 120_000);
+  }
 }

@@ -1,6 +1,7 @@
 package io.statewall.firewall.forwarding;
 
 import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Hop;
@@ -12,6 +13,7 @@ import io.statewall.topology.TopologyService;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
@@ -37,9 +39,17 @@ public final class ConnectionForwarder {
   private final FlowProgrammer programmer;
   private final PacketOutSender sender;
   private final InstalledConnections installed;
+  private final RefusedFrames refused;
 
   public ConnectionForwarder(TopologyService topology, ConnectionDecider decider,
       FlowProgrammer programmer, PacketOutSender sender, InstalledConnections installed) {
+    this(topology, decider, programmer, sender, installed, new RefusedFrames());
+  }
+
+  public ConnectionForwarder(TopologyService topology, ConnectionDecider decider,
+      FlowProgrammer programmer, PacketOutSender sender, InstalledConnections installed,
+      RefusedFrames refused) {
+    this.refused = refused;
     this.topology = topology;
     this.decider = decider;
     this.programmer = programmer;
@@ -47,7 +57,13 @@ public final class ConnectionForwarder {
     this.installed = installed;
   }
 
-  /** An IP packet that entered the network at {@code ingress} (an edge port). */
+  /**
+   * An IP packet that entered the network at {@code ingress} (an edge port). It reaches only hosts
+   * whose rules were asked: a broadcast or multicast datagram every host whose rules accept it, a
+   * unicast one the owner of its destination address (or a gateway the policy declares), a unicast
+   * one to an unknown destination the ports where that destination may be, as a learning switch
+   * floods it.
+   */
   public void forward(Attachment ingress, Packet packet, byte[] frame) {
     forward(ingress, packet, List.of(frame), true);
   }
@@ -61,29 +77,53 @@ public final class ConnectionForwarder {
   }
 
   private void forward(Attachment ingress, Packet packet, List<byte[]> frames, boolean entries) {
+    MacAddress dstMac = MacAddress.of(packet.dstMac());
+    boolean groupMac = OpenFlowPorts.isGroup(dstMac);
+    Optional<Host> ipOwner = topology.hostByAddress(ExactMatch.address(packet.dst()));
+    if (isGroupAddress(packet) || (groupMac && ipOwner.isEmpty())) {
+      deliverToReceivers(ingress, packet, frames, edgePorts(ingress, false));
+      return;
+    }
+    // a unicast address in a broadcast frame is the address owner's alone (the others would route it)
+    Optional<Host> dst = groupMac ? ipOwner : topology.host(dstMac);
+    if (dst.isEmpty()) {
+      if (ipOwner.isPresent()) {
+        refused.refuse(RefusedFrames.Reason.FOREIGN_MAC, ingress, packet.dst() + " is " + ipOwner.get().mac()
+            + "'s, not unknown " + dstMac + "'s");
+        return;
+      }
+      // a learning switch floods a frame for an unknown MAC: here only where that MAC may be, and
+      // only if the rules of its address's owner accept it; its answer teaches topology where it is
+      if (decider.decide(packet, ingress) instanceof Decision.Accept) {
+        Map<DatapathId, List<OFPort>> out = new LinkedHashMap<>();
+        for (Attachment a : edgePorts(ingress, true)) {
+          out.computeIfAbsent(a.sw(), k -> new ArrayList<>()).add(a.port());
+        }
+        out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
+      }
+      return;
+    }
+    if (!groupMac && !decider.deliverable(packet, dst.get())) {
+      refused.refuse(RefusedFrames.Reason.FOREIGN_MAC, ingress, "a frame for " + dstMac + " carries "
+          + packet.dst() + ", which is not that host's");
+      return;
+    }
     Decision decision = decider.decide(packet, ingress);
+    Optional<ExactMatch> match = entries ? ExactMatch.of(packet) : Optional.empty();
     if (decision instanceof Decision.Drop drop) {
-      if (entries && drop.dropEntrySeconds() > 0) {
-        ExactMatch.of(packet).ifPresent(m ->
-            programmer.installDrop(ingress, m, ConnectionCookie.of(m), drop.dropEntrySeconds()));
+      if (drop.dropEntrySeconds() > 0) {
+        match.ifPresent(m -> programmer.installDrop(ingress, m, ConnectionCookie.of(m), drop.dropEntrySeconds()));
       }
       return;
     }
     Decision.Accept accept = (Decision.Accept) decision;
-    MacAddress dstMac = MacAddress.of(packet.dstMac());
-    if (OpenFlowPorts.isGroup(dstMac)) {
-      frames.forEach(f -> sender.flood(ingress, f));
-      return;
-    }
-    // an unknown unicast destination is not flooded: it would hand IP traffic to every host;
-    // ARP and ND (proxied or flooded) teach topology every host that answers
-    Optional<Host> dst = topology.host(dstMac);
-    Optional<Path> path = dst.flatMap(h -> topology.path(ingress, h.attachment()));
+    // a drop entry for the other direction of a connection that is now accepted would drop its replies
+    match.ifPresent(programmer::cancelDropOfReverse);
+    Optional<Path> path = topology.path(ingress, dst.get().attachment());
     if (path.isEmpty()) {
       return;
     }
-    Optional<ExactMatch> match = ExactMatch.of(packet);
-    if (entries && match.isPresent() && !accept.install().isEmpty()
+    if (!groupMac && match.isPresent() && !accept.install().isEmpty()
         && programmer.canInstall(path.get(), match.get())) {
       install(new InstalledConnection(ConnectionCookie.of(match.get()), match.get(), ingress,
           dst.get().attachment(), accept.install(), path.get()));
@@ -91,6 +131,65 @@ public final class ConnectionForwarder {
     // delivered at the far end: the entries upstream may not be in place yet, and a second
     // packet-in of this packet on the way would be seen twice by conntrack
     frames.forEach(f -> sender.send(dst.get().attachment(), f));
+  }
+
+  /** Frames dropped before any rule ran, by reason. */
+  public RefusedFrames refused() {
+    return refused;
+  }
+
+  /**
+   * One packet-out per switch with exactly the accepting ports: the frame never crosses a link, so
+   * no switch floods it on to a host whose rules were not asked.
+   */
+  private void deliverToReceivers(Attachment ingress, Packet packet, List<byte[]> frames,
+      List<Attachment> candidates) {
+    if (candidates.isEmpty()) {
+      return;
+    }
+    Map<DatapathId, List<OFPort>> out = new LinkedHashMap<>();
+    for (Attachment a : decider.receivers(packet, ingress, candidates)) {
+      out.computeIfAbsent(a.sw(), k -> new ArrayList<>()).add(a.port());
+    }
+    out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
+  }
+
+  /**
+   * Every host port of the network but {@code ingress}, in switch and port order; with
+   * {@code unlearnedOnly}, only ports where topology knows no host (where an unknown MAC may be).
+   */
+  private List<Attachment> edgePorts(Attachment ingress, boolean unlearnedOnly) {
+    Set<Attachment> learned = new HashSet<>();
+    if (unlearnedOnly) {
+      topology.hosts().forEach(h -> learned.add(h.attachment()));
+    }
+    List<Attachment> out = new ArrayList<>();
+    List<DatapathId> sws = new ArrayList<>(topology.switches());
+    sws.sort((a, b) -> Long.compareUnsigned(a.getLong(), b.getLong()));
+    for (DatapathId sw : sws) {
+      List<OFPort> ports = new ArrayList<>(topology.broadcastPorts(sw));
+      ports.sort((a, b) -> Integer.compare(a.getPortNumber(), b.getPortNumber()));
+      for (OFPort p : ports) {
+        Attachment a = new Attachment(sw, p);
+        if (!a.equals(ingress) && !topology.isInterSwitchPort(a) && !learned.contains(a)) {
+          out.add(a);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** IPv4 limited broadcast and multicast, IPv6 multicast: addresses no one host owns. */
+  static boolean isGroupAddress(Packet p) {
+    IpAddress d = p.dst();
+    if (d == null) {
+      return false;
+    }
+    if (d.v6()) {
+      return (d.hi() >>> 56) == 0xFF;
+    }
+    int a = d.v4Int();
+    return a == -1 || (a >>> 28) == 0xE;
   }
 
   /** Moves connections off failed links and after moved hosts; other events change nothing. */

@@ -37,7 +37,7 @@ public final class FlowModBudget {
   }
 
   /**
-   * Tokens a connection's entries leave for its traps (FIN and RST for each of two directions at one
+   * Tokens a connection's entries leave for its traps (FIN, SYN and RST: four of the six of two directions at one
    * switch): entries get in only where the traps that went just before them did.
    */
   static final int TRAP_RESERVE = 4;

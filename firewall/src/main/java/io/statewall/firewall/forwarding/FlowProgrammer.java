@@ -123,6 +123,8 @@ public final class FlowProgrammer {
     return true;
   }
 
+  private final DropEntries drops = new DropEntries();
+
   /** Flow-mods written since this programmer was made. */
   public long sent() {
     return sent.sum();
@@ -141,8 +143,25 @@ public final class FlowProgrammer {
           if (budget.admit(FlowModBudget.Kind.DROP, sw.id(), 1)) {
             sw.write(dropEntry(sw.factory(), m, cookie, seconds));
             sent.increment();
+            drops.record(match, ingress, seconds);
           }
         }));
+  }
+
+  /**
+   * Deletes the drop entry for the reverse of {@code accepted}, if one is still in a switch: once the
+   * other side opens a connection on those ports, the entry would drop its genuine replies.
+   */
+  public void cancelDropOfReverse(ExactMatch accepted) {
+    if (drops.isEmpty()) {
+      return;
+    }
+    accepted.reverse().flatMap(drops::take).ifPresent(at ->
+        accepted.reverse().ifPresent(r -> switches.get(at.sw()).ifPresent(sw ->
+            r.toMatch(sw.factory(), at.port()).ifPresent(m -> {
+              sw.write(flowDelete(sw.factory(), m, ConnectionCookie.of(r)));
+              sent.increment();
+            }))));
   }
 
   public OFFlowAdd dropEntry(OFFactory f, Match match, U64 cookie, int seconds) {

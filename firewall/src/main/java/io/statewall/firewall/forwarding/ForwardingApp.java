@@ -8,6 +8,7 @@ import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
 import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.netfilter.packet.Packet;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.TopologyService;
@@ -37,6 +38,7 @@ public final class ForwardingApp implements App {
   private final FlowModBudget budget;
   private final InstalledConnections installed = new InstalledConnections();
   private final Defragmenter defrag = new Defragmenter(DefragConfig.defaults(), new PacketParser());
+  private final RefusedFrames refused = new RefusedFrames();
   private PacketOutSender sender;
   private NeighborProxy proxy;
   private ConnectionForwarder forwarder;
@@ -73,7 +75,7 @@ public final class ForwardingApp implements App {
     sender = new PacketOutSender(context.switches(), topology);
     proxy = new NeighborProxy(topology, sender);
     programmer = new FlowProgrammer(context.switches(), settings, budget);
-    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed);
+    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed, refused);
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
     context.addMessageListener(OFFlowRemoved.class, PACKET_IN_ORDER, this::flowRemoved);
     context.addMessageListener(OFErrorMsg.class, PACKET_IN_ORDER, this::error);
@@ -94,6 +96,11 @@ public final class ForwardingApp implements App {
   /** The flow-mod limits and what they left out. */
   public FlowModBudget budget() {
     return budget;
+  }
+
+  /** Frames dropped before any rule ran (ethertypes, foreign MACs), by reason. */
+  public RefusedFrames refused() {
+    return refused;
   }
 
   /** The connections with entries installed now (for tests, reroute and diagnostics). */
@@ -133,8 +140,12 @@ public final class ForwardingApp implements App {
     }
     if (packet.isIp()) {
       forwarder.forward(at, packet, frame);
-    } else {
+    } else if (packet.etherType() == Packet.ETH_ARP || decider.allowsEthertype(packet.etherType())) {
       sender.deliverOrFlood(at, frame);
+    } else {
+      // no rule could judge it (RoCE, PPPoE, an unknown tag, a stray LLDP): a host's netfilter would
+      // never have been asked, so it does not reach one unless the policy lists its ethertype
+      refused.refuse(RefusedFrames.Reason.ETHERTYPE, at, String.format("ethertype 0x%04x", packet.etherType()));
     }
     return ListenerResult.STOP;
   }

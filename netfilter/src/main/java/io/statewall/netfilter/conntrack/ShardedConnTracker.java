@@ -519,6 +519,12 @@ public final class ShardedConnTracker implements ConnTracker {
         e.packets1 += packets;
         e.bytes1 += bytes;
       }
+      // the switch's packets count as Linux's udp_packet counts its own: a flow seen both ways that
+      // still runs past its first 2 s is a stream (ASSURED, 120 s), offloaded or not
+      if (e.protocol() == Packet.PROTO_UDP && packets > 0 && e.hasStatus(CtEntry.SEEN_REPLY)
+          && now - e.created > 2000) {
+        e.status |= CtEntry.ASSURED;
+      }
       e.expires = now + refreshTimeout(e);
       if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
         TcpTracker.forgetWindows(e);

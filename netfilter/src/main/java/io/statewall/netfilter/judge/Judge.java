@@ -89,6 +89,59 @@ public final class Judge {
   }
 
   /**
+   * Judges one datagram that several hosts receive (broadcast, multicast, or a unicast frame flooded
+   * because its destination is not yet known): conntrack sees it once, as the sender's kernel does,
+   * under the raw table of the sender and the network; then every receiver's path runs its own raw
+   * PREROUTING and the filter (sender's OUTPUT, the network's FORWARD, the receiver's INPUT), and the
+   * connection is confirmed once if any receiver accepted. Nothing is ever offloaded, no drop entry
+   * is cached and no error is sent back (Linux answers no broadcast or multicast with an ICMP error
+   * or a RST). One judgement per receiver, in order.
+   */
+  public List<Judgement> judgeReceivers(Packet p, PathContext sender, List<PathContext> receivers) {
+    Policy policy = policies.current();
+    RawDecision raw = policy.raw(p, sender);
+    List<LogLine> logs = lines(raw.logs(), List.of(), p, sender);
+    List<Judgement> out = new ArrayList<>(receivers.size());
+    if (raw.verdict() != Verdict.ACCEPT) {
+      Judgement d = Judgement.dropped(CtState.INVALID, raw.decidedBy(), null, logs);
+      receivers.forEach(r -> out.add(d));
+      return out;
+    }
+    TrackOptions opts = raw.notrack() ? TrackOptions.NOTRACK
+        : raw.helper() != null ? TrackOptions.helper(raw.helper()) : TrackOptions.NONE;
+    CtLookup ct = tracker.classify(p, opts);
+    if (ct.dropNow()) {
+      Judgement d = Judgement.dropped(ct.state(), null, ct.reason(), logs);
+      receivers.forEach(r -> out.add(d));
+      return out;
+    }
+    ConnInfo info = connInfo(ct);
+    boolean anyAccepted = false;
+    for (PathContext r : receivers) {
+      RawDecision rr = policy.raw(p, r);
+      if (rr.verdict() != Verdict.ACCEPT) {
+        out.add(Judgement.dropped(ct.state(), rr.decidedBy(), null, lines(rr.logs(), List.of(), p, r)));
+        continue;
+      }
+      FilterDecision f = policy.filter(p, info, r);
+      List<LogLine> rl = lines(f.logs(), out.isEmpty() ? logs : List.of(), p, r);
+      if (f.verdict() != Verdict.ACCEPT) {
+        out.add(Judgement.dropped(ct.state(), f.decidedBy(), null, rl));
+        continue;
+      }
+      anyAccepted = true;
+      out.add(new Judgement(Verdict.ACCEPT, ct.state(), f.decidedBy(), null, Set.of(), false, null, rl, null));
+    }
+    if (anyAccepted && ct.state() != CtState.INVALID && ct.state() != CtState.UNTRACKED) {
+      HelperVerdict hv = tracker.confirm(ct);
+      if (!hv.accept()) {
+        out.replaceAll(j -> j.accepted() ? Judgement.dropped(j.state(), j.decidedBy(), hv.reason(), j.logs()) : j);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Which directions later packets may take through the switches alone. Only a connection whose
    * state can no longer change the rules' answer: seen both ways (so its packets are ESTABLISHED in
    * both directions), TCP past its handshake, no helper reading its payload, and rules whose answer
@@ -96,14 +149,16 @@ public final class Judge {
    */
   private Set<CtDirection> plan(Policy policy, Packet p, CtLookup ct, FilterDecision f, PathContext ctx) {
     CtEntry e = ct.entry();
+    // ICMP queries never: OpenFlow cannot match the echo id, so an entry for one exchange would pass
+    // every echo reply between the two hosts, whatever its id
     if (e == null || !f.offloadable() || ct.state() != CtState.ESTABLISHED || e.helper() != null
-        || !e.hasStatus(CtEntry.SEEN_REPLY)
+        || !e.hasStatus(CtEntry.SEEN_REPLY) || isIcmp(e)
         || (e.protocol() == Packet.PROTO_TCP && !"ESTABLISHED".equals(e.tcpStateName()))) {
       return Set.of();
     }
     Set<CtDirection> install = EnumSet.of(CtDirection.ORIGINAL);
     CtDirection backDir = ct.direction() == CtDirection.ORIGINAL ? CtDirection.REPLY : CtDirection.ORIGINAL;
-    PathContext backCtx = new PathContext(ctx.dstHost(), ctx.srcHost(), ctx.egress(), ctx.ingress());
+    PathContext backCtx = ctx.reversed();
     if (carries(policy, reverse(p), backDir, e, backCtx)) {
       install.add(CtDirection.REPLY);
     }
@@ -125,6 +180,9 @@ public final class Judge {
 
   /** Whether {@code policy} still lets the switches carry both directions of offloaded {@code e}. */
   public boolean stillCarried(Policy policy, CtEntry e) {
+    if (isIcmp(e)) {
+      return false; // never carried since ICMP queries stay with the controller (see plan)
+    }
     for (CtDirection dir : CtDirection.values()) {
       Packet p = established(e, dir);
       if (!carries(policy, p, dir, e, locator.locate(policy, p))) {
@@ -171,6 +229,10 @@ public final class Judge {
       return new FilterDecision(raw.verdict(), null, raw.decidedBy(), List.of(), false);
     }
     return policy.filter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
+  }
+
+  private static boolean isIcmp(CtEntry e) {
+    return e.protocol() == Packet.PROTO_ICMP || e.protocol() == Packet.PROTO_ICMPV6;
   }
 
   /** The packet an established connection would send next in {@code dir}. */

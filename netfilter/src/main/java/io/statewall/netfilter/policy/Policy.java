@@ -35,13 +35,21 @@ public final class Policy {
   private final List<Integer> ftpPorts;
   private final int idleTimeout;
   private final List<String> warnings;
+  private final LinkLayer linkLayer;
   private final List<Map.Entry<Cidr, String>> hostPrefixes;
   private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
 
   /** A policy whose tables are evaluated by {@code engine} (normally {@link CompiledTable#CompiledTable}). */
   public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
       int idleTimeout, List<String> warnings, Function<RuleTable, TableEvaluator> engine) {
+    this(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, LinkLayer.NONE, engine);
+  }
+
+  /** A policy that also lets the frames and gateways of {@code linkLayer} through. */
+  public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
+      int idleTimeout, List<String> warnings, LinkLayer linkLayer, Function<RuleTable, TableEvaluator> engine) {
     this.source = source;
+    this.linkLayer = linkLayer;
     Map<String, Host> m = new LinkedHashMap<>();
     List<Map.Entry<Cidr, String>> prefixes = new ArrayList<>();
     for (Host h : hosts) {
@@ -68,6 +76,18 @@ public final class Policy {
   public static Policy compiled(String source, List<Host> hosts, RuleSet network, RuleSet network6,
       List<Integer> ftpPorts, int idleTimeout, List<String> warnings) {
     return new Policy(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, CompiledTable::new);
+  }
+
+  /** A policy with compiled tables and the given ethertypes and gateways. */
+  public static Policy compiled(String source, List<Host> hosts, RuleSet network, RuleSet network6,
+      List<Integer> ftpPorts, int idleTimeout, List<String> warnings, LinkLayer linkLayer) {
+    return new Policy(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, linkLayer,
+        CompiledTable::new);
+  }
+
+  /** The ethertypes beyond ARP, IP and LLDP that may cross the network, and the declared gateways. */
+  public LinkLayer linkLayer() {
+    return linkLayer;
   }
 
   private void compile(RuleSet set, Function<RuleTable, TableEvaluator> engine) {
@@ -130,15 +150,17 @@ public final class Policy {
     Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
     RuleSet net = v6 ? network6 : network;
     if (a != null && (v6 ? a.rules6() : a.rules()) != null) {
-      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), "OUTPUT", Attachments.HOST));
+      // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
+      String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
+      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), chain, Attachments.HOST));
     }
     if (net != null) {
       out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
           new NetworkAttachments(ctx.ingress(), ctx.egress())));
     }
     if (b != null && (v6 ? b.rules6() : b.rules()) != null) {
-      out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(), raw ? "PREROUTING" : "INPUT",
-          Attachments.HOST));
+      out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(),
+          raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", Attachments.HOST));
     }
     return out;
   }

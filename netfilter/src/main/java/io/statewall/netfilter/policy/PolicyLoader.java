@@ -36,6 +36,10 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class PolicyLoader {
   /** Linux's nf_conntrack_ftp takes at most 8 ports. */
   static final int MAX_FTP_PORTS = 8;
+  private static final Map<String, Integer> ETHERTYPE_NAMES = Map.of("pppoe-discovery", 0x8863,
+      "pppoe-session", 0x8864, "roce", 0x8915, "mpls", 0x8847, "macsec", 0x88E5, "ptp", 0x88F7, "eapol", 0x888E,
+      "local-experimental", 0x88B5, "wol", 0x0842);
+  private static final Set<Integer> HANDLED_ETHERTYPES = Set.of(0x0800, 0x86DD, 0x0806, 0x88CC);
 
   private final RuleFileReader reader;
 
@@ -105,7 +109,7 @@ public final class PolicyLoader {
         throw new PolicyException(name, 1, 1, null, "an empty policy: expected a mapping with hosts, network, helpers, offload");
       }
       Map<String, Node> top = mapping(root.get(), Set.of("hosts", "network", "helpers", "offload",
-          "unenforced-tables"));
+          "unenforced-tables", "ethertypes", "gateways"));
       List<Host> hosts = top.containsKey("hosts") ? hosts(top.get("hosts")) : List.of();
       RuleSet net = null;
       RuleSet net6 = null;
@@ -130,6 +134,13 @@ public final class PolicyLoader {
       }
       List<String> warnings = new ArrayList<>(Enforceability.check(name, ruleSets(hosts, net, net6),
           unenforcedTables(top.get("unenforced-tables"))));
+      Set<Integer> ethertypes = top.containsKey("ethertypes") ? ethertypes(top.get("ethertypes")) : Set.of();
+      if (!ethertypes.isEmpty()) {
+        warnings.add(name + ": frames of these ethertypes cross the network unfiltered (no rule sees them): "
+            + String.join(", ", ethertypes.stream().sorted().map(t -> String.format("0x%04x", t)).toList()));
+      }
+      List<io.statewall.netfilter.packet.IpAddress> gateways = top.containsKey("gateways")
+          ? gateways(top.get("gateways")) : List.of();
       if (net6 == null) {
         List<String> open = hosts.stream().filter(h -> h.rules() != null && h.rules6() == null).map(Host::id).toList();
         if (!open.isEmpty()) {
@@ -140,7 +151,7 @@ public final class PolicyLoader {
           warnings.add(name + ": IPv6 is left open across the network: network has rules but no rules6");
         }
       }
-      return Policy.compiled(name, hosts, net, net6, ftp, idle, warnings);
+      return Policy.compiled(name, hosts, net, net6, ftp, idle, warnings, new LinkLayer(ethertypes, gateways));
     }
 
     private java.util.Set<io.statewall.netfilter.rules.TableName> unenforcedTables(Node n) throws PolicyException {
@@ -227,6 +238,50 @@ public final class PolicyLoader {
       List<Integer> out = new ArrayList<>();
       for (Node i : items) {
         out.add(integer(i, 1, 65535, "a TCP port 1-65535"));
+      }
+      return out;
+    }
+
+    /** Ethertypes as numbers (0x88b5, 34997) or the few names people write. */
+    private Set<Integer> ethertypes(Node n) throws PolicyException {
+      List<Node> items = n instanceof SequenceNode sn ? sn.getValue() : List.of(n);
+      Set<Integer> out = new java.util.TreeSet<>();
+      for (Node i : items) {
+        String s = scalar(i, "an ethertype").trim().toLowerCase(java.util.Locale.ROOT);
+        Integer t = ETHERTYPE_NAMES.get(s);
+        if (t == null) {
+          try {
+            t = s.startsWith("0x") ? Integer.parseInt(s.substring(2), 16) : Integer.parseInt(s);
+          } catch (NumberFormatException e) {
+            t = -1;
+          }
+        }
+        if (t < 0x0600 || t > 0xFFFF) {
+          throw error(i, s, "an ethertype 0x0600-0xffff or one of " + String.join(", ", new java.util.TreeSet<>(ETHERTYPE_NAMES.keySet())));
+        }
+        if (HANDLED_ETHERTYPES.contains(t)) {
+          throw error(i, s, "an ethertype statewall does not already handle (ARP, IPv4, IPv6 and LLDP are always handled)");
+        }
+        out.add(t);
+      }
+      return out;
+    }
+
+    private List<io.statewall.netfilter.packet.IpAddress> gateways(Node n) throws PolicyException {
+      List<Node> items = n instanceof SequenceNode sn ? sn.getValue() : List.of(n);
+      List<io.statewall.netfilter.packet.IpAddress> out = new ArrayList<>();
+      for (Node i : items) {
+        String s = scalar(i, "a gateway's address").trim();
+        io.statewall.netfilter.packet.IpAddress a;
+        try {
+          a = s.isEmpty() || s.contains("/") ? null : io.statewall.netfilter.packet.IpAddress.parse(s);
+        } catch (RuntimeException e) {
+          a = null;
+        }
+        if (a == null) {
+          throw error(i, s, "a gateway's IPv4 or IPv6 address such as 10.0.0.254");
+        }
+        out.add(a);
       }
       return out;
     }
