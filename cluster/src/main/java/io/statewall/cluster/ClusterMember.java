@@ -38,6 +38,8 @@ public final class ClusterMember implements AutoCloseable {
   private RaftHandle raft;
   /** The switches this member last declared; null until it first declares itself ready. */
   private volatile Set<Long> declared;
+  /** This member's Ready was applied here (and no Leave of it since). */
+  private volatile boolean seenReady;
   private volatile boolean closing;
 
   public ClusterMember(ClusterConfig config) {
@@ -50,10 +52,15 @@ public final class ClusterMember implements AutoCloseable {
     state.addListener(new ClusterListener() {
       @Override
       public void readyMembersChanged(SortedSet<String> ready) {
+        if (ready.contains(config.memberId())) {
+          seenReady = true;
+          return;
+        }
         Set<Long> mine = declared;
-        if (mine != null && !closing && !ready.contains(config.memberId())) {
+        if (seenReady && mine != null && !closing) {
+          seenReady = false;
           LOG.warn("member {}: committed as left while running: declaring ready again", config.memberId());
-          duties.execute(() -> submit(new ClusterCommand.Ready(config.memberId(), mine)));
+          duty(() -> submit(new ClusterCommand.Ready(config.memberId(), mine)));
         }
       }
     });
@@ -68,13 +75,13 @@ public final class ClusterMember implements AutoCloseable {
     raft = new RaftHandle(channel, state);
     raft.addRoleListener(role -> {
       if (role == Role.Leader) {
-        duties.execute(this::commitDepartures);
+        duty(this::commitDepartures);
       }
     });
     channel.setReceiver(new Receiver() {
       @Override
       public void viewAccepted(View view) {
-        duties.execute(ClusterMember.this::commitDepartures);
+        duty(ClusterMember.this::commitDepartures);
       }
     });
     channel.connect(config.clusterName());
@@ -103,6 +110,11 @@ public final class ClusterMember implements AutoCloseable {
   public Optional<String> leader() {
     Address leader = raft == null ? null : raft.leader();
     return Optional.ofNullable(leader).map(ClusterMember::name);
+  }
+
+  /** The JGroups channel, for tests that cut it off. */
+  JChannel channel() {
+    return channel;
   }
 
   public long commitIndex() {
@@ -180,6 +192,18 @@ public final class ClusterMember implements AutoCloseable {
           .orTimeout(config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Runs work off the JGroups and Raft threads (which must not block); nothing once closing. */
+  private void duty(Runnable work) {
+    if (closing) {
+      return;
+    }
+    try {
+      duties.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("member {}: closing, skipping {}", config.memberId(), work);
     }
   }
 
