@@ -49,7 +49,7 @@ final class ClusterStacks {
       // two halves of a healed partition find each other again and merge their views
       p.add(new MERGE3().setMinInterval(1_000).setMaxInterval(3_000));
       // a crashed process closes its sockets: suspected at once; a hung one by missing heartbeats
-      p.add(new FD_SOCK2());
+      p.add(new FD_SOCK2().setBindAddress(tcp.bind().getAddress())); // else it listens on every interface
       p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
       p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
     } else {
