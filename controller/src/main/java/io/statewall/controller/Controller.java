@@ -23,6 +23,7 @@ import io.statewall.controller.app.AppScheduler;
 import io.statewall.controller.app.ControllerAppContext;
 import io.statewall.controller.app.ListenerDispatcher;
 import io.statewall.controller.channel.OpenFlowChannelInitializer;
+import io.statewall.controller.roles.WriteFence;
 import io.statewall.controller.switches.SwitchDirectory;
 import io.statewall.controller.switches.SwitchRegistry;
 import java.io.IOException;
@@ -49,6 +50,7 @@ public final class Controller implements AutoCloseable {
 
   private final ControllerConfig config;
   private final List<App> apps;
+  private final Optional<WriteFence> fence;
   private final ListenerDispatcher dispatcher = new ListenerDispatcher();
   private final ChannelStats channelStats = new ChannelStats();
   private final SwitchDirectory directory = new SwitchDirectory(dispatcher, channelStats);
@@ -62,8 +64,14 @@ public final class Controller implements AutoCloseable {
   private boolean closing;
 
   public Controller(ControllerConfig config, List<App> apps) {
+    this(config, apps, Optional.empty());
+  }
+
+  /** A cluster member's controller: apps may change a switch only where {@code fence} says it is master. */
+  public Controller(ControllerConfig config, List<App> apps, Optional<WriteFence> fence) {
     this.config = config;
     this.apps = List.copyOf(apps);
+    this.fence = fence;
   }
 
   /** Starts the apps, then listens; returns the bound address (a free port when the config says 0). */
@@ -85,7 +93,7 @@ public final class Controller implements AutoCloseable {
     bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("statewall-accept", true));
     workerGroup = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("statewall-switch", true));
     switchChannels = new DefaultChannelGroup("switches", ImmediateEventExecutor.INSTANCE);
-    OpenFlowChannelInitializer pipeline = new OpenFlowChannelInitializer(tls, config, directory);
+    OpenFlowChannelInitializer pipeline = new OpenFlowChannelInitializer(tls, config, directory, fence);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)

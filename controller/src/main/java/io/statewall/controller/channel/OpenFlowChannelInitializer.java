@@ -6,6 +6,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.roles.WriteFence;
+import io.statewall.controller.roles.WriteFenceHandler;
 import io.statewall.controller.switches.SwitchDirectory;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,10 +24,13 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
   public static final String MALFORMED_FRAME = "malformedFrame";
   public static final String HANDSHAKE = "handshake";
   public static final String SWITCH = "switch";
+  /** Only in a cluster: holds back a non-master's flow-mods and packet-outs (see docs/cluster.md). */
+  public static final String WRITE_FENCE = "writeFence";
 
   private final Optional<SslContext> tls;
   private final ControllerConfig config;
   private final SwitchDirectory directory;
+  private final Optional<WriteFence> fence;
 
   public OpenFlowChannelInitializer(
       Optional<SslContext> tls, Duration echoInterval, Duration handshakeTimeout, SwitchDirectory directory) {
@@ -40,9 +45,16 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
 
   /** The pipeline {@code config} asks for; {@code tls} is its TLS files loaded (empty: plain TCP). */
   public OpenFlowChannelInitializer(Optional<SslContext> tls, ControllerConfig config, SwitchDirectory directory) {
+    this(tls, config, directory, Optional.empty());
+  }
+
+  /** As above; with a {@code fence} (cluster members), writes only a confirmed master may send are held. */
+  public OpenFlowChannelInitializer(Optional<SslContext> tls, ControllerConfig config, SwitchDirectory directory,
+      Optional<WriteFence> fence) {
     this.tls = tls;
     this.config = config;
     this.directory = directory;
+    this.fence = fence;
   }
 
   @Override
@@ -58,5 +70,7 @@ public final class OpenFlowChannelInitializer extends ChannelInitializer<Channel
     p.addLast(MALFORMED_FRAME, new MalformedFrameHandler(connection));
     p.addLast(HANDSHAKE, new HandshakeHandler(connection, config, directory));
     p.addLast(SWITCH, new SwitchChannelHandler(connection, directory));
+    // last, so it sees what apps write through the switch handle and not what the handshake writes
+    fence.ifPresent(f -> p.addLast(WRITE_FENCE, new WriteFenceHandler(connection::datapathId, f)));
   }
 }

@@ -1,0 +1,139 @@
+package io.statewall.cluster;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** What a member commits through the Raft log; each applies identically on every member. */
+public sealed interface ClusterCommand {
+  /** At most this many files in one policy, and bytes in one file: a bound on what one entry may hold. */
+  int MAX_POLICY_FILES = 1_000;
+  int MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * {@code member} is ready (its state is caught up) and reaches these switches; sent again whenever its
+   * set changes. The first Ready of a member rebalances; later ones only fill datapaths left masterless.
+   */
+  record Ready(String member, Set<Long> dpids) implements ClusterCommand {
+    public Ready {
+      Objects.requireNonNull(member, "member");
+      dpids = Set.copyOf(dpids);
+    }
+  }
+
+  /** {@code member} leaves (or was seen gone by the leader): its datapaths move to other ready members. */
+  record Leave(String member) implements ClusterCommand {
+    public Leave {
+      Objects.requireNonNull(member, "member");
+    }
+  }
+
+  /** Every datapath to its rendezvous winner among the ready members that reach it. */
+  record Rebalance() implements ClusterCommand {}
+
+  /** A new policy by content; the state machine gives it the next generation. */
+  record ApplyPolicy(String policyFile, Map<String, byte[]> files) implements ClusterCommand {
+    public ApplyPolicy {
+      Objects.requireNonNull(policyFile, "policyFile");
+      files = Map.copyOf(files);
+    }
+  }
+
+  byte READY = 1;
+  byte LEAVE = 2;
+  byte REBALANCE = 3;
+  byte APPLY_POLICY = 4;
+
+  static byte[] encode(ClusterCommand command) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      // Java 17 has no pattern switch: the sealed set is small, an if-chain says it
+      if (command instanceof Ready r) {
+        out.writeByte(READY);
+        out.writeUTF(r.member());
+        writeDpids(out, r.dpids());
+      } else if (command instanceof Leave l) {
+        out.writeByte(LEAVE);
+        out.writeUTF(l.member());
+      } else if (command instanceof Rebalance) {
+        out.writeByte(REBALANCE);
+      } else if (command instanceof ApplyPolicy p) {
+        out.writeByte(APPLY_POLICY);
+        out.writeUTF(p.policyFile());
+        writeFiles(out, p.files());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  static ClusterCommand decode(byte[] data, int offset, int length) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
+    byte type = in.readByte();
+    return switch (type) {
+      case READY -> new Ready(in.readUTF(), readDpids(in));
+      case LEAVE -> new Leave(in.readUTF());
+      case REBALANCE -> new Rebalance();
+      case APPLY_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in));
+      default -> throw new IOException("unknown cluster command type " + type);
+    };
+  }
+
+  static void writeDpids(DataOutput out, Set<Long> dpids) throws IOException {
+    out.writeInt(dpids.size());
+    for (long dpid : new TreeSet<>(dpids)) {
+      out.writeLong(dpid);
+    }
+  }
+
+  static Set<Long> readDpids(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1_000_000) {
+      throw new IOException("implausible datapath count " + n);
+    }
+    TreeSet<Long> dpids = new TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      dpids.add(in.readLong());
+    }
+    return dpids;
+  }
+
+  static void writeFiles(DataOutput out, Map<String, byte[]> files) throws IOException {
+    out.writeInt(files.size());
+    for (var e : new TreeMap<>(files).entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeInt(e.getValue().length);
+      out.write(e.getValue());
+    }
+  }
+
+  static Map<String, byte[]> readFiles(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > MAX_POLICY_FILES) {
+      throw new IOException("implausible policy file count " + n);
+    }
+    TreeMap<String, byte[]> files = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      String name = in.readUTF();
+      int size = in.readInt();
+      if (size < 0 || size > MAX_FILE_BYTES) {
+        throw new IOException("implausible size " + size + " of policy file " + name);
+      }
+      byte[] bytes = new byte[size];
+      in.readFully(bytes);
+      files.put(name, bytes);
+    }
+    return files;
+  }
+}

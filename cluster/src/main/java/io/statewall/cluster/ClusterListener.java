@@ -1,0 +1,17 @@
+package io.statewall.cluster;
+
+/**
+ * Hears what the cluster committed, on each member, in log order, on the Raft thread: must not block
+ * (hand real work to another thread). After a snapshot is installed, every datapath and the policy are
+ * reported again as they stand in it.
+ */
+public interface ClusterListener {
+  /** The master or epoch of {@code dpid} changed from {@code before} to {@code after}. */
+  default void mastershipChanged(long dpid, Mastership before, Mastership after) {}
+
+  /** The set of ready members changed (a Ready, a Leave, or a snapshot). */
+  default void readyMembersChanged(java.util.SortedSet<String> ready) {}
+
+  /** A policy was committed: every member has these bytes at this generation. */
+  default void policyCommitted(PolicyContent policy) {}
+}

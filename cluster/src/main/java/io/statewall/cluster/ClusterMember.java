@@ -1,0 +1,238 @@
+package io.statewall.cluster;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.protocols.raft.Role;
+import org.jgroups.raft.RaftHandle;
+import org.jgroups.util.NameCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One controller's membership in the cluster: its JGroups channel with RAFT on top, the replicated
+ * {@link MastershipStateMachine}, and the commands it commits.
+ *
+ * <p>The Raft leader also watches the JGroups view: a ready member that is no longer in it (crashed,
+ * paused, cut off) is committed as left, so its switches move. A member that finds itself committed as
+ * left while it runs (it was paused or partitioned, and is back) declares itself ready again.
+ */
+public final class ClusterMember implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+
+  private final ClusterConfig config;
+  private final MastershipStateMachine state = new MastershipStateMachine();
+  private final ExecutorService duties;
+  private JChannel channel;
+  private RaftHandle raft;
+  /** The switches this member last declared; null until it first declares itself ready. */
+  private volatile Set<Long> declared;
+  /** This member's Ready was applied here (and no Leave of it since). */
+  private volatile boolean seenReady;
+  private volatile boolean closing;
+
+  public ClusterMember(ClusterConfig config) {
+    this.config = config;
+    this.duties = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "statewall-cluster-" + config.memberId());
+      t.setDaemon(true);
+      return t;
+    });
+    state.addListener(new ClusterListener() {
+      @Override
+      public void readyMembersChanged(SortedSet<String> ready) {
+        if (ready.contains(config.memberId())) {
+          seenReady = true;
+          return;
+        }
+        Set<Long> mine = declared;
+        if (seenReady && mine != null && !closing) {
+          seenReady = false;
+          LOG.warn("member {}: committed as left while running: declaring ready again", config.memberId());
+          duty(() -> submit(new ClusterCommand.Ready(config.memberId(), mine)));
+        }
+      }
+    });
+  }
+
+  /** Joins the cluster (returns once connected; a leader may not be elected yet). */
+  public synchronized ClusterMember start() throws Exception {
+    if (channel != null) {
+      throw new IllegalStateException("already started");
+    }
+    channel = new JChannel(ClusterStacks.stack(config, state)).name(config.memberId());
+    raft = new RaftHandle(channel, state);
+    raft.addRoleListener(role -> {
+      if (role == Role.Leader) {
+        duty(this::commitDepartures);
+      }
+    });
+    channel.setReceiver(new Receiver() {
+      @Override
+      public void viewAccepted(View view) {
+        duty(ClusterMember.this::commitDepartures);
+      }
+    });
+    channel.connect(config.clusterName());
+    LOG.info("member {}: joined cluster {} (members {})", config.memberId(), config.clusterName(), config.members());
+    return this;
+  }
+
+  public String id() {
+    return config.memberId();
+  }
+
+  /** The committed state on this member (it may lag the leader by the entries not yet applied here). */
+  public MastershipStateMachine state() {
+    return state;
+  }
+
+  public void addListener(ClusterListener listener) {
+    state.addListener(listener);
+  }
+
+  public boolean isLeader() {
+    return raft != null && raft.isLeader();
+  }
+
+  /** The Raft leader's member id, if one is known here. */
+  public Optional<String> leader() {
+    Address leader = raft == null ? null : raft.leader();
+    return Optional.ofNullable(leader).map(ClusterMember::name);
+  }
+
+  /** The JGroups channel, for tests that cut it off. */
+  JChannel channel() {
+    return channel;
+  }
+
+  public long commitIndex() {
+    return raft.commitIndex();
+  }
+
+  public long lastApplied() {
+    return raft.lastApplied();
+  }
+
+  /**
+   * Declares this member ready to be master of these switches (the ones connected to it). Call only once
+   * the member's state is caught up: its first Ready makes it take its share of the switches.
+   */
+  public CompletableFuture<Void> ready(Set<Long> dpids) {
+    declared = Set.copyOf(dpids);
+    return submit(new ClusterCommand.Ready(config.memberId(), dpids)).thenApply(r -> null);
+  }
+
+  /** Leaves the set of ready members: its switches move to the others. The member stays in Raft. */
+  public CompletableFuture<Void> leave() {
+    declared = null;
+    return submit(new ClusterCommand.Leave(config.memberId())).thenApply(r -> null);
+  }
+
+  public CompletableFuture<Void> rebalance() {
+    return submit(new ClusterCommand.Rebalance()).thenApply(r -> null);
+  }
+
+  /** Commits a policy by content; completes with the generation it got. */
+  public CompletableFuture<Long> applyPolicy(String policyFile, Map<String, byte[]> files) {
+    new PolicyContent(0, policyFile, files); // refuse here what every member would refuse
+    return submit(new ClusterCommand.ApplyPolicy(policyFile, files)).thenApply(MastershipStateMachine::generationOf);
+  }
+
+  /** Takes a snapshot of the state machine and truncates the log (a late member then gets the snapshot). */
+  public void snapshot() throws Exception {
+    raft.snapshot();
+  }
+
+  /** Leaves gracefully (so the switches move at once, not after failure detection), then closes. */
+  public void leaveAndClose(Duration timeout) {
+    try {
+      if (declared != null) {
+        leave().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("member {}: could not commit its leave ({}); the leader will see it gone", config.memberId(),
+          e.toString());
+    }
+    close();
+  }
+
+  /** Disconnects without a word: to the others, as a crash looks once failure detection has seen it. */
+  @Override
+  public synchronized void close() {
+    closing = true;
+    duties.shutdownNow();
+    if (channel != null) {
+      channel.close();
+    }
+    if (raft != null && config.logDir().isEmpty()) {
+      try {
+        raft.log().delete(); // an in-memory log is shared JVM-wide by name: a restarted member must not find it
+      } catch (Exception e) {
+        LOG.debug("member {}: deleting its in-memory log: {}", config.memberId(), e.toString());
+      }
+    }
+  }
+
+  CompletableFuture<byte[]> submit(ClusterCommand command) {
+    byte[] bytes = ClusterCommand.encode(command);
+    try {
+      return raft.setAsync(bytes, 0, bytes.length)
+          .orTimeout(config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Runs work off the JGroups and Raft threads (which must not block); nothing once closing. */
+  private void duty(Runnable work) {
+    if (closing) {
+      return;
+    }
+    try {
+      duties.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("member {}: closing, skipping {}", config.memberId(), work);
+    }
+  }
+
+  /** The leader's duty: every ready member missing from the view is committed as left. */
+  private void commitDepartures() {
+    if (closing || !isLeader()) {
+      return;
+    }
+    View view = channel.view();
+    if (view == null) {
+      return;
+    }
+    TreeSet<String> present = new TreeSet<>();
+    view.getMembers().forEach(a -> present.add(name(a)));
+    for (String member : state.view().ready().keySet()) {
+      if (!present.contains(member)) {
+        LOG.warn("member {} (leader): member {} is gone from the view {}: committing its leave",
+            config.memberId(), member, view);
+        submit(new ClusterCommand.Leave(member)).whenComplete((r, e) -> {
+          if (e != null) {
+            LOG.warn("member {}: committing the leave of {} failed: {}", config.memberId(), member, e.toString());
+          }
+        });
+      }
+    }
+  }
+
+  private static String name(Address address) {
+    String name = NameCache.get(address);
+    return name != null ? name : address.toString();
+  }
+}

@@ -1,0 +1,84 @@
+package io.statewall.cluster;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.SHARED_LOOPBACK;
+import org.jgroups.protocols.SHARED_LOOPBACK_PING;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.protocols.raft.ELECTION;
+import org.jgroups.protocols.raft.InMemoryLog;
+import org.jgroups.protocols.raft.NO_DUPES;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.protocols.raft.REDIRECT;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups protocol stacks of a member, built in code rather than XML so that each setting is next to
+ * the reason for it. Bottom (transport) first, as JGroups wants them.
+ */
+final class ClusterStacks {
+  /** A member silent this long is suspected, then verified, then dropped from the view (failover bound). */
+  static final long FAILURE_TIMEOUT_MS = 2_000;
+  static final long HEARTBEAT_MS = 500;
+
+  private ClusterStacks() {}
+
+  static Protocol[] stack(ClusterConfig config, MastershipStateMachine stateMachine) throws Exception {
+    List<Protocol> p = new ArrayList<>();
+    if (config.transport() instanceof ClusterConfig.Tcp tcp) {
+      p.add(new TCP().setBindAddress(tcp.bind().getAddress()).setBindPort(tcp.bind().getPort())
+          .setValue("port_range", 0));
+      List<InetSocketAddress> hosts = new ArrayList<>(tcp.peers());
+      if (!hosts.contains(tcp.bind())) {
+        hosts.add(tcp.bind());
+      }
+      p.add(new TCPPING().setInitialHosts(hosts).portRange(0));
+      // two halves of a healed partition find each other again and merge their views
+      p.add(new MERGE3().setMinInterval(1_000).setMaxInterval(3_000));
+      // a crashed process closes its sockets: suspected at once; a hung one by missing heartbeats
+      p.add(new FD_SOCK2().setBindAddress(tcp.bind().getAddress())); // else it listens on every interface
+      p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
+      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
+    } else {
+      p.add(new SHARED_LOOPBACK());
+      p.add(new SHARED_LOOPBACK_PING());
+      p.add(new MERGE3().setMinInterval(500).setMaxInterval(1_500));
+      p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
+      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
+    }
+    p.add(new NAKACK2());
+    p.add(new UNICAST3());
+    p.add(new STABLE());
+    // the Raft id is the member's identity: a second process with the same id is refused
+    p.add(new NO_DUPES());
+    p.add(new GMS().setJoinTimeout(1_000).printLocalAddress(false));
+    p.add(new UFC());
+    p.add(new MFC());
+    p.add(new FRAG4());
+    p.add(new ELECTION());
+    RAFT raft = new RAFT().raftId(config.memberId()).members(config.members()).stateMachine(stateMachine);
+    if (config.logDir().isPresent()) {
+      raft.logDir(config.logDir().get().toString());
+    } else {
+      raft.logClass(InMemoryLog.class.getName());
+    }
+    raft.logPrefix(config.memberId() + "-" + config.clusterName());
+    p.add(raft);
+    // commands given to a follower are forwarded to the leader
+    p.add(new REDIRECT());
+    return p.toArray(Protocol[]::new);
+  }
+}

@@ -1,0 +1,264 @@
+package io.statewall.cluster;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jgroups.raft.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated state of the cluster, applied from the Raft log in the same order on every member: the
+ * ready members and the switches each reaches, per datapath id the master and its epoch, and the policy
+ * by content with its generation.
+ *
+ * <p>Mastership is spread by rendezvous hashing of the datapath id over the ready members that reach
+ * it. A member's first Ready and a Rebalance place every datapath at its winner (a newcomer takes its
+ * share); a Leave, or a member's changed switch set, moves only the datapaths whose master can no longer
+ * hold them (sticky), so a flapping switch connection does not shuffle the rest. Every change of master
+ * increments the datapath's epoch; epochs are kept for datapaths nobody reaches any more, so they never
+ * go back.
+ *
+ * <p>Everything here is deterministic (no clock, no randomness, sorted iteration), as a state machine
+ * must be. Reads from other threads see an immutable copy published after each command.
+ */
+public final class MastershipStateMachine implements StateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(MastershipStateMachine.class);
+  private static final int SNAPSHOT_VERSION = 1;
+
+  // the state, touched only under the lock (apply and snapshots come from RAFT's thread, tests call directly)
+  private final TreeMap<String, TreeSet<Long>> ready = new TreeMap<>();
+  private final TreeMap<Long, Mastership> masters = new TreeMap<>();
+  private PolicyContent policy;
+
+  private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile View view = View.EMPTY;
+
+  /** An immutable copy of the committed state. */
+  public record View(SortedMap<Long, Mastership> masters, SortedMap<String, Set<Long>> ready,
+      Optional<PolicyContent> policy) {
+    static final View EMPTY = new View(Collections.emptySortedMap(), Collections.emptySortedMap(), Optional.empty());
+
+    public Mastership mastership(long dpid) {
+      return masters.getOrDefault(dpid, Mastership.NONE);
+    }
+
+    /** The datapaths whose master is {@code member}. */
+    public Set<Long> masteredBy(String member) {
+      TreeSet<Long> mine = new TreeSet<>();
+      masters.forEach((dpid, m) -> {
+        if (m.isMaster(member)) {
+          mine.add(dpid);
+        }
+      });
+      return mine;
+    }
+  }
+
+  public void addListener(ClusterListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  public void removeListener(ClusterListener listener) {
+    listeners.remove(listener);
+  }
+
+  public View view() {
+    return view;
+  }
+
+  @Override
+  public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) throws Exception {
+    ClusterCommand command = ClusterCommand.decode(data, offset, length);
+    List<Change> changes = new ArrayList<>();
+    PolicyContent committed = null;
+    java.util.SortedSet<String> readyAfter = null;
+    synchronized (this) {
+      Set<String> readyBefore = Set.copyOf(ready.keySet());
+      if (command instanceof ClusterCommand.Ready r) {
+        TreeSet<Long> before = ready.put(r.member(), new TreeSet<>(r.dpids()));
+        if (before == null) {
+          LOG.info("member {} ready with {} switches: rebalancing", r.member(), r.dpids().size());
+          place(knownDpids(), false, changes);
+        } else {
+          TreeSet<Long> affected = new TreeSet<>(before);
+          affected.addAll(r.dpids());
+          place(affected, true, changes);
+        }
+      } else if (command instanceof ClusterCommand.Leave l) {
+        TreeSet<Long> before = ready.remove(l.member());
+        if (before != null) {
+          LOG.info("member {} left: moving its switches", l.member());
+          place(knownDpids(), true, changes);
+        }
+      } else if (command instanceof ClusterCommand.Rebalance) {
+        place(knownDpids(), false, changes);
+      } else if (command instanceof ClusterCommand.ApplyPolicy p) {
+        long generation = policy == null ? 1 : policy.generation() + 1;
+        policy = new PolicyContent(generation, p.policyFile(), p.files());
+        committed = policy;
+      }
+      if (!readyBefore.equals(ready.keySet())) {
+        readyAfter = Collections.unmodifiableSortedSet(new TreeSet<>(ready.keySet()));
+      }
+      publish();
+    }
+    notify(changes, committed, readyAfter);
+    if (committed != null && serializeResponse) {
+      return ByteBuffer.allocate(Long.BYTES).putLong(committed.generation()).array();
+    }
+    return null;
+  }
+
+  /** The generation in an ApplyPolicy's response. */
+  static long generationOf(byte[] response) {
+    return ByteBuffer.wrap(response).getLong();
+  }
+
+  @Override
+  public void writeContentTo(DataOutput out) throws Exception {
+    synchronized (this) {
+      out.writeInt(SNAPSHOT_VERSION);
+      out.writeInt(ready.size());
+      for (var e : ready.entrySet()) {
+        out.writeUTF(e.getKey());
+        ClusterCommand.writeDpids(out, e.getValue());
+      }
+      out.writeInt(masters.size());
+      for (var e : masters.entrySet()) {
+        out.writeLong(e.getKey());
+        Mastership m = e.getValue();
+        out.writeBoolean(m.master().isPresent());
+        if (m.master().isPresent()) {
+          out.writeUTF(m.master().get());
+        }
+        out.writeLong(m.epoch());
+      }
+      out.writeBoolean(policy != null);
+      if (policy != null) {
+        out.writeLong(policy.generation());
+        out.writeUTF(policy.policyFile());
+        ClusterCommand.writeFiles(out, policy.filesUncopied());
+      }
+    }
+  }
+
+  @Override
+  public void readContentFrom(DataInput in) throws Exception {
+    int version = in.readInt();
+    if (version != SNAPSHOT_VERSION) {
+      throw new IOException("snapshot version " + version + ", this member reads " + SNAPSHOT_VERSION);
+    }
+    TreeMap<String, TreeSet<Long>> newReady = new TreeMap<>();
+    int members = in.readInt();
+    for (int i = 0; i < members; i++) {
+      newReady.put(in.readUTF(), new TreeSet<>(ClusterCommand.readDpids(in)));
+    }
+    TreeMap<Long, Mastership> newMasters = new TreeMap<>();
+    int dpids = in.readInt();
+    for (int i = 0; i < dpids; i++) {
+      long dpid = in.readLong();
+      Optional<String> master = in.readBoolean() ? Optional.of(in.readUTF()) : Optional.empty();
+      newMasters.put(dpid, new Mastership(master, in.readLong()));
+    }
+    PolicyContent newPolicy = in.readBoolean()
+        ? new PolicyContent(in.readLong(), in.readUTF(), ClusterCommand.readFiles(in)) : null;
+
+    List<Change> changes = new ArrayList<>();
+    PolicyContent committed;
+    java.util.SortedSet<String> readyAfter;
+    synchronized (this) {
+      TreeSet<Long> all = new TreeSet<>(masters.keySet());
+      all.addAll(newMasters.keySet());
+      for (long dpid : all) {
+        Mastership before = masters.getOrDefault(dpid, Mastership.NONE);
+        Mastership after = newMasters.getOrDefault(dpid, Mastership.NONE);
+        if (!before.equals(after)) {
+          changes.add(new Change(dpid, before, after));
+        }
+      }
+      committed = Objects.equals(policy, newPolicy) ? null : newPolicy;
+      readyAfter = ready.keySet().equals(newReady.keySet()) ? null
+          : Collections.unmodifiableSortedSet(new TreeSet<>(newReady.keySet()));
+      ready.clear();
+      ready.putAll(newReady);
+      masters.clear();
+      masters.putAll(newMasters);
+      policy = newPolicy;
+      publish();
+    }
+    LOG.info("installed a snapshot: {} ready members, {} switches, {}", newReady.size(), newMasters.size(),
+        newPolicy == null ? "no policy" : newPolicy);
+    notify(changes, committed, readyAfter);
+  }
+
+  private record Change(long dpid, Mastership before, Mastership after) {}
+
+  private TreeSet<Long> knownDpids() {
+    TreeSet<Long> all = new TreeSet<>(masters.keySet());
+    ready.values().forEach(all::addAll);
+    return all;
+  }
+
+  /**
+   * Gives each datapath its master: sticky keeps a master that still reaches the switch, otherwise the
+   * rendezvous winner among the ready members that reach it (none if nobody does).
+   */
+  private void place(Set<Long> dpids, boolean sticky, List<Change> changes) {
+    for (long dpid : dpids) {
+      List<String> candidates = new ArrayList<>();
+      ready.forEach((member, reached) -> {
+        if (reached.contains(dpid)) {
+          candidates.add(member);
+        }
+      });
+      Mastership current = masters.getOrDefault(dpid, Mastership.NONE);
+      Optional<String> target = sticky && current.master().isPresent() && candidates.contains(current.master().get())
+          ? current.master()
+          : Rendezvous.winner(dpid, candidates);
+      if (!target.equals(current.master())) {
+        Mastership next = new Mastership(target, current.epoch() + 1);
+        masters.put(dpid, next);
+        changes.add(new Change(dpid, current, next));
+      }
+    }
+  }
+
+  private void publish() {
+    TreeMap<String, Set<Long>> readyCopy = new TreeMap<>();
+    ready.forEach((member, dpids) -> readyCopy.put(member, Collections.unmodifiableSet(new TreeSet<>(dpids))));
+    view = new View(Collections.unmodifiableSortedMap(new TreeMap<>(masters)),
+        Collections.unmodifiableSortedMap(readyCopy), Optional.ofNullable(policy));
+  }
+
+  private void notify(List<Change> changes, PolicyContent committed, java.util.SortedSet<String> readyAfter) {
+    for (ClusterListener listener : listeners) {
+      try {
+        if (readyAfter != null) {
+          listener.readyMembersChanged(readyAfter);
+        }
+        for (Change c : changes) {
+          listener.mastershipChanged(c.dpid(), c.before(), c.after());
+        }
+        if (committed != null) {
+          listener.policyCommitted(committed);
+        }
+      } catch (RuntimeException e) {
+        // a listener's bug must not stop the log being applied on this member
+        LOG.error("cluster listener {} failed", listener, e);
+      }
+    }
+  }
+}

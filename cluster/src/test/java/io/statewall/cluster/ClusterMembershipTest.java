@@ -1,0 +1,234 @@
+package io.statewall.cluster;
+
+import static io.statewall.cluster.ClusterHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.SHARED_LOOPBACK;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Several members in one JVM on JGroups' SHARED_LOOPBACK with in-memory Raft logs: what the committed
+ * state says about mastership as members join, leave, crash, arrive late and are cut off.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterMembershipTest {
+  private static final Set<Long> SWITCHES = LongStream.rangeClosed(1, 30).boxed().collect(Collectors.toSet());
+  private static final long WAIT_S = 10;
+
+  private ClusterHarness cluster;
+
+  @AfterEach
+  void everyEpochHadOneMasterAndEpochsOnlyGrew() {
+    try {
+      // across every member and every change applied: one master per (datapath, epoch), epochs growing
+      Map<String, String> masterOfEpoch = new HashMap<>();
+      Map<String, Long> lastEpoch = new HashMap<>();
+      for (ClusterHarness.Applied a : cluster.history) {
+        String key = a.dpid() + "@" + a.after().epoch();
+        String master = a.after().master().orElse("");
+        String earlier = masterOfEpoch.putIfAbsent(key, master);
+        assertThat(earlier == null ? master : earlier).as("master of %s", key).isEqualTo(master);
+        Long last = lastEpoch.put(a.member() + "/" + a.dpid(), a.after().epoch());
+        if (last != null) {
+          assertThat(a.after().epoch()).as("epoch of %s on %s", a.dpid(), a.member()).isGreaterThan(last);
+        }
+      }
+    } finally {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void threeMembersShareTheSwitchesAndAllSeeOneMasterEach() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+
+    cluster.awaitConverged();
+    MastershipStateMachine.View v = cluster.member("A").state().view();
+    assertThat(v.masters().keySet()).isEqualTo(SWITCHES);
+    for (String id : cluster.ids) {
+      assertThat(v.masteredBy(id)).as("switches of %s", id).isNotEmpty();
+    }
+    v.masters().values().forEach(m -> assertThat(m.master()).get().isIn(cluster.ids));
+  }
+
+  @Test
+  void aLeavingMemberHandsItsSwitchesOnWithHigherEpochs() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    Map<Long, Mastership> before = cluster.member("A").state().view().masters();
+    Set<Long> ofB = cluster.member("A").state().view().masteredBy("B");
+
+    cluster.member("B").leaveAndClose(ClusterHarness.TIMEOUT);
+    cluster.members.remove("B");
+
+    await("B's switches moved", () -> cluster.member("A").state().view().masteredBy("B").isEmpty());
+    cluster.awaitConverged();
+    cluster.member("A").state().view().masters().forEach((dpid, now) -> {
+      if (ofB.contains(dpid)) {
+        assertThat(now.master()).get().isIn("A", "C");
+        assertThat(now.epoch()).isGreaterThan(before.get(dpid).epoch());
+      } else {
+        assertThat(now).isEqualTo(before.get(dpid));
+      }
+    });
+  }
+
+  @Test
+  void theLeaderCommitsACrashedMemberAsLeftAndItsSwitchesMove() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    String leader = cluster.awaitLeader(cluster.ids);
+    String victim = cluster.ids.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    Set<Long> ofVictim = cluster.member(leader).state().view().masteredBy(victim);
+    assertThat(ofVictim).isNotEmpty();
+
+    cluster.crash(victim); // no Leave committed: the leader sees it gone from the view
+
+    await("the crashed member's switches moved",
+        () -> !cluster.member(leader).state().view().ready().containsKey(victim)
+            && cluster.member(leader).state().view().masteredBy(victim).isEmpty());
+    cluster.awaitConverged();
+    for (long dpid : ofVictim) {
+      assertThat(cluster.member(leader).state().view().mastership(dpid).master()).get().isNotEqualTo(victim);
+    }
+  }
+
+  @Test
+  void aLateMemberGetsTheStateBySnapshotAndThenItsShare() throws Exception {
+    cluster = new ClusterHarness("A", "B", "C");
+    cluster.start("A");
+    cluster.start("B");
+    String leader = cluster.awaitLeader(List.of("A", "B"));
+    cluster.member("A").ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.member("B").ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    long generation = cluster.member("B").applyPolicy("policy.yaml", MastershipStateMachineTest.policyFiles("v1"))
+        .get(WAIT_S, TimeUnit.SECONDS);
+    assertThat(generation).isEqualTo(1);
+    cluster.awaitConverged();
+    cluster.member(leader).snapshot(); // the log is truncated: C can only catch up from the snapshot
+
+    ClusterMember late = cluster.start("C");
+    await("C installed the snapshot", () -> snapshotsReceived(late) > 0);
+    cluster.awaitConverged();
+    assertThat(late.state().view().policy()).get().extracting(PolicyContent::generation).isEqualTo(1L);
+    assertThat(late.state().view().masteredBy("C")).isEmpty(); // caught up, but not ready yet: no switches
+    assertThat(cluster.history.stream().filter(a -> a.member().equals("C")).map(ClusterHarness.Applied::dpid))
+        .containsAll(SWITCHES); // its listeners heard the whole state
+
+    late.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.awaitConverged();
+    assertThat(late.state().view().masteredBy("C")).isNotEmpty();
+  }
+
+  @Test
+  void aMinorityPartitionCannotCommitAndCatchesUpWhenHealed() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    ClusterMember a = cluster.member("A");
+    ClusterMember b = cluster.member("B");
+    ClusterMember c = cluster.member("C");
+
+    partition(List.of(a, b), List.of(c));
+    await("C alone in its view", () -> c.channel().view().size() == 1);
+    await("A and B in theirs", () -> a.channel().view().size() == 2 && b.channel().view().size() == 2);
+    String leader = cluster.awaitLeader(List.of("A", "B"));
+    await("C knows no leader", () -> c.leader().isEmpty() || c.leader().get().equals("C") && !c.isLeader());
+
+    assertThatThrownBy(() -> c.applyPolicy("policy.yaml", MastershipStateMachineTest.policyFiles("minority"))
+        .get(WAIT_S, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    long generation = cluster.member(leader)
+        .applyPolicy("policy.yaml", MastershipStateMachineTest.policyFiles("majority")).get(WAIT_S, TimeUnit.SECONDS);
+    assertThat(generation).isEqualTo(1);
+    await("the majority moved C's switches", () -> a.state().view().masteredBy("C").isEmpty());
+    assertThat(c.state().view().policy()).isEmpty();
+
+    heal(a, b, c);
+    await("one view again", () -> a.channel().view().size() == 3 && c.channel().view().size() == 3);
+    await("C caught up and is ready again", () -> c.state().view().policy().isPresent()
+        && !a.state().view().masteredBy("C").isEmpty());
+    cluster.awaitConverged();
+    assertThat(new String(c.state().view().policy().orElseThrow().file("desktop.rules"))).contains("majority");
+  }
+
+  private void startAll(String... ids) throws Exception {
+    cluster = new ClusterHarness(ids);
+    for (String id : ids) {
+      cluster.start(id);
+    }
+    cluster.awaitLeader(cluster.ids);
+  }
+
+  private void readyAll() throws Exception {
+    for (ClusterMember m : cluster.running()) {
+      m.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Drops every message between the two sides; failure detection then splits the view. */
+  private static void partition(List<ClusterMember> left, List<ClusterMember> right) throws Exception {
+    for (ClusterMember m : left) {
+      discard(m).addIgnoredMembers(right.stream().map(r -> r.channel().address()).toArray(Address[]::new));
+    }
+    for (ClusterMember m : right) {
+      discard(m).addIgnoredMembers(left.stream().map(l -> l.channel().address()).toArray(Address[]::new));
+    }
+  }
+
+  private static void heal(ClusterMember... all) throws Exception {
+    for (ClusterMember m : all) {
+      discard(m).resetIgnoredMembers();
+    }
+  }
+
+  private static DISCARD discard(ClusterMember m) throws Exception {
+    JChannel ch = m.channel();
+    ProtocolStack stack = ch.getProtocolStack();
+    DISCARD d = stack.findProtocol(DISCARD.class);
+    if (d == null) {
+      d = new DISCARD();
+      stack.insertProtocol(d, ProtocolStack.Position.ABOVE, SHARED_LOOPBACK.class);
+      d.init();
+      d.start();
+    }
+    return d;
+  }
+
+  private static int snapshotsReceived(ClusterMember m) {
+    try {
+      Field f = RAFT.class.getDeclaredField("num_snapshot_received");
+      f.setAccessible(true);
+      return f.getInt(m.channel().getProtocolStack().findProtocol(RAFT.class));
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static Map<Long, String> names(MastershipStateMachine.View v) {
+    Map<Long, String> n = new TreeMap<>();
+    v.masters().forEach((d, m) -> n.put(d, m.master().orElse("")));
+    return n;
+  }
+}

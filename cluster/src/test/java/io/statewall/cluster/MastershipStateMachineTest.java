@@ -1,0 +1,257 @@
+package io.statewall.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** The state machine alone, commands applied directly (no JGroups): placement, epochs, snapshots, policy. */
+class MastershipStateMachineTest {
+  private static final Set<Long> SWITCHES = LongStream.rangeClosed(1, 60).boxed().collect(Collectors.toSet());
+
+  private final MastershipStateMachine sm = new MastershipStateMachine();
+  private final List<String> heard = new ArrayList<>();
+
+  MastershipStateMachineTest() {
+    sm.addListener(new ClusterListener() {
+      @Override
+      public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+        heard.add(dpid + ":" + before + "->" + after);
+      }
+    });
+  }
+
+  @Test
+  void threeReadyMembersShareTheSwitchesAndEveryOneHasOneMaster() throws Exception {
+    readyAll("a", "b", "c");
+
+    MastershipStateMachine.View v = sm.view();
+    assertThat(v.masters().keySet()).isEqualTo(SWITCHES);
+    v.masters().values().forEach(m -> assertThat(m.master()).get().isIn("a", "b", "c"));
+    for (String member : List.of("a", "b", "c")) {
+      // 60 switches over 3 members: rendezvous hashing gives each a fair share, never none
+      assertThat(v.masteredBy(member)).hasSizeBetween(10, 30);
+    }
+  }
+
+  @Test
+  void placementIsDeterministicWhateverTheOrderMembersBecameReady() throws Exception {
+    readyAll("a", "b", "c");
+    MastershipStateMachine other = new MastershipStateMachine();
+    for (String member : List.of("c", "a", "b")) {
+      apply(other, new ClusterCommand.Ready(member, SWITCHES));
+    }
+    // the same masters; the epochs differ, since they count the moves each history made
+    assertThat(masterNames(other)).isEqualTo(masterNames(sm));
+  }
+
+  @Test
+  void aLeavingMemberHandsOnlyItsSwitchesOnWithTheirEpochIncremented() throws Exception {
+    readyAll("a", "b", "c");
+    Map<Long, Mastership> before = sm.view().masters();
+
+    apply(sm, new ClusterCommand.Leave("b"));
+
+    sm.view().masters().forEach((dpid, now) -> {
+      Mastership was = before.get(dpid);
+      if (was.isMaster("b")) {
+        assertThat(now.master()).get().isIn("a", "c");
+        assertThat(now.epoch()).isEqualTo(was.epoch() + 1);
+      } else {
+        assertThat(now).isEqualTo(was);
+      }
+    });
+    assertThat(sm.view().ready()).containsOnlyKeys("a", "c");
+  }
+
+  @Test
+  void aNewReadyMemberTakesItsShareAndOnlyMovedSwitchesChangeEpoch() throws Exception {
+    readyAll("a", "b");
+    Map<Long, Mastership> before = sm.view().masters();
+
+    apply(sm, new ClusterCommand.Ready("c", SWITCHES));
+
+    assertThat(sm.view().masteredBy("c")).isNotEmpty();
+    sm.view().masters().forEach((dpid, now) -> {
+      Mastership was = before.get(dpid);
+      if (now.isMaster("c")) {
+        assertThat(now.epoch()).isEqualTo(was.epoch() + 1);
+      } else {
+        assertThat(now).isEqualTo(was); // rendezvous: a newcomer takes from others, they trade nothing
+      }
+    });
+  }
+
+  @Test
+  void aMemberOnlyMastersSwitchesItReaches() throws Exception {
+    apply(sm, new ClusterCommand.Ready("a", Set.of(1L, 2L)));
+    apply(sm, new ClusterCommand.Ready("b", Set.of(2L, 3L)));
+
+    assertThat(sm.view().mastership(1).master()).contains("a");
+    assertThat(sm.view().mastership(3).master()).contains("b");
+    assertThat(sm.view().mastership(2).master()).get().isIn("a", "b");
+  }
+
+  @Test
+  void aSwitchNobodyReachesKeepsItsEpochAndComesBackHigher() throws Exception {
+    apply(sm, new ClusterCommand.Ready("a", Set.of(7L)));
+    assertThat(sm.view().mastership(7)).isEqualTo(new Mastership(Optional.of("a"), 1));
+
+    apply(sm, new ClusterCommand.Ready("a", Set.of())); // the switch disconnected from a
+    assertThat(sm.view().mastership(7)).isEqualTo(new Mastership(Optional.empty(), 2));
+
+    apply(sm, new ClusterCommand.Ready("b", Set.of(7L)));
+    assertThat(sm.view().mastership(7)).isEqualTo(new Mastership(Optional.of("b"), 3));
+  }
+
+  @Test
+  void aSwitchSetChangeIsStickyAndRebalanceRestoresTheHashPlacement() throws Exception {
+    readyAll("a", "b", "c");
+    Map<Long, Mastership> balanced = sm.view().masters();
+    long dpid = sm.view().masteredBy("a").iterator().next();
+    Set<Long> withoutIt = new java.util.TreeSet<>(SWITCHES);
+    withoutIt.remove(dpid);
+
+    apply(sm, new ClusterCommand.Ready("a", withoutIt)); // a loses its connection to that switch
+    String heir = sm.view().mastership(dpid).master().orElseThrow();
+    assertThat(heir).isIn("b", "c");
+    apply(sm, new ClusterCommand.Ready("a", SWITCHES)); // and gets it back: sticky, the heir keeps it
+    assertThat(sm.view().mastership(dpid).master()).contains(heir);
+
+    apply(sm, new ClusterCommand.Rebalance());
+    assertThat(sm.view().mastership(dpid).master()).contains("a");
+    assertThat(sm.view().mastership(dpid).epoch()).isEqualTo(balanced.get(dpid).epoch() + 2);
+  }
+
+  @Test
+  void epochsNeverGoBackOverAnySequenceOfCommands() throws Exception {
+    java.util.Random random = new java.util.Random(20);
+    Map<Long, Long> highest = new TreeMap<>();
+    sm.addListener(new ClusterListener() {
+      @Override
+      public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+        assertThat(after.epoch()).isGreaterThan(highest.getOrDefault(dpid, 0L));
+        highest.put(dpid, after.epoch());
+      }
+    });
+    List<String> members = List.of("a", "b", "c", "d");
+    for (int i = 0; i < 500; i++) {
+      String m = members.get(random.nextInt(members.size()));
+      switch (random.nextInt(4)) {
+        case 0 -> apply(sm, new ClusterCommand.Leave(m));
+        case 1 -> apply(sm, new ClusterCommand.Rebalance());
+        default -> apply(sm, new ClusterCommand.Ready(m,
+            LongStream.rangeClosed(1, 10).filter(d -> random.nextBoolean()).boxed().collect(Collectors.toSet())));
+      }
+      // at every step each switch has at most one master, and it is a ready member that reaches it
+      MastershipStateMachine.View v = sm.view();
+      v.masters().forEach((dpid, ms) -> ms.master().ifPresent(master ->
+          assertThat(v.ready().get(master)).as("master %s of %s", master, dpid).contains(dpid)));
+    }
+  }
+
+  @Test
+  void aSnapshotCarriesTheWholeStateAndTellsTheListenersOfANewMember() throws Exception {
+    readyAll("a", "b", "c");
+    apply(sm, new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("v1")));
+
+    MastershipStateMachine fresh = new MastershipStateMachine();
+    List<Long> told = new ArrayList<>();
+    List<PolicyContent> policies = new ArrayList<>();
+    fresh.addListener(new ClusterListener() {
+      @Override
+      public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+        told.add(dpid);
+      }
+
+      @Override
+      public void policyCommitted(PolicyContent policy) {
+        policies.add(policy);
+      }
+    });
+    restore(fresh, snapshot(sm));
+
+    assertThat(fresh.view()).isEqualTo(sm.view());
+    assertThat(told).containsExactlyInAnyOrderElementsOf(SWITCHES);
+    assertThat(policies).singleElement().isEqualTo(sm.view().policy().orElseThrow());
+  }
+
+  @Test
+  void policiesGetIncreasingGenerationsAndKeepTheirBytes() throws Exception {
+    byte[] first = sm.apply(bytes(new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("v1"))), 0,
+        bytes(new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("v1"))).length, true);
+    apply(sm, new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("v2")));
+
+    assertThat(MastershipStateMachine.generationOf(first)).isEqualTo(1);
+    PolicyContent now = sm.view().policy().orElseThrow();
+    assertThat(now.generation()).isEqualTo(2);
+    assertThat(now.fileNames()).containsExactly("desktop.rules", "policy.yaml");
+    assertThat(new String(now.file("desktop.rules"), StandardCharsets.UTF_8)).contains("v2");
+  }
+
+  @Test
+  void aPolicyWithoutItsYamlIsRefusedAndChangesNothing() {
+    assertThatThrownBy(() -> apply(sm, new ClusterCommand.ApplyPolicy("missing.yaml", policyFiles("v1"))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(sm.view().policy()).isEmpty();
+  }
+
+  @Test
+  void commandsSurviveTheirEncoding() throws Exception {
+    List<ClusterCommand> commands = List.of(new ClusterCommand.Ready("a", Set.of(1L, -1L, Long.MAX_VALUE)),
+        new ClusterCommand.Leave("ä"), new ClusterCommand.Rebalance());
+    for (ClusterCommand c : commands) {
+      byte[] b = ClusterCommand.encode(c);
+      assertThat(ClusterCommand.decode(b, 0, b.length)).isEqualTo(c);
+    }
+  }
+
+  static Map<String, byte[]> policyFiles(String version) {
+    return Map.of("policy.yaml", "hosts:\n  - address: 10.0.0.1\n    rules: desktop.rules\n".getBytes(StandardCharsets.UTF_8),
+        "desktop.rules", ("# " + version + "\n*filter\n:INPUT DROP [0:0]\nCOMMIT\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void readyAll(String... members) throws Exception {
+    for (String m : members) {
+      apply(sm, new ClusterCommand.Ready(m, SWITCHES));
+    }
+  }
+
+  private static Map<Long, String> masterNames(MastershipStateMachine m) {
+    Map<Long, String> names = new TreeMap<>();
+    m.view().masters().forEach((dpid, ms) -> names.put(dpid, ms.master().orElse("")));
+    return names;
+  }
+
+  private static byte[] bytes(ClusterCommand c) {
+    return ClusterCommand.encode(c);
+  }
+
+  static void apply(MastershipStateMachine m, ClusterCommand c) throws Exception {
+    byte[] b = ClusterCommand.encode(c);
+    m.apply(b, 0, b.length, false);
+  }
+
+  private static byte[] snapshot(MastershipStateMachine m) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    m.writeContentTo(new DataOutputStream(out));
+    return out.toByteArray();
+  }
+
+  private static void restore(MastershipStateMachine m, byte[] snapshot) throws Exception {
+    m.readContentFrom(new DataInputStream(new ByteArrayInputStream(snapshot)));
+  }
+}

@@ -1,0 +1,143 @@
+package io.statewall.it.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.statewall.cluster.ClusterConfig;
+import io.statewall.cluster.ClusterMember;
+import io.statewall.cluster.ClusterRoles;
+import io.statewall.cluster.Mastership;
+import io.statewall.cluster.SwitchReadiness;
+import io.statewall.controller.Controller;
+import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.roles.RoleRequester;
+import io.statewall.controller.roles.WriteFence;
+import io.statewall.controller.switches.SwitchErrorException;
+import io.statewall.controller.switches.SwitchHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
+import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
+import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.U64;
+
+/**
+ * Two cluster members in this JVM, each with its own controller, and one real Open vSwitch bridge that
+ * lists both: the switch itself reports one master and one slave, refuses a role request of an older
+ * generation, and follows the mastership when the master leaves.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OvsClusterRolesTest {
+  private record Member(ClusterMember cluster, WriteFence fence, Controller controller, int port) {}
+
+  private final List<Member> members = new ArrayList<>();
+  private String bridge;
+
+  @BeforeEach
+  void start() throws Exception {
+    OvsCommands.ensureRunning();
+    String name = "statewall-ovs-" + UUID.randomUUID();
+    for (String id : List.of("A", "B")) {
+      ClusterMember cluster = new ClusterMember(ClusterConfig.inJvm(name, id, List.of("A", "B"))).start();
+      WriteFence fence = new WriteFence();
+      // a member keeps the flows a switch holds: the master's entries must survive another member connecting
+      ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0)
+          .withFlowsOnConnect(ControllerConfig.FlowsOnConnect.KEEP);
+      Controller controller = new Controller(config,
+          List.of(new RoleRequester(new ClusterRoles(cluster), fence), new SwitchReadiness(cluster)), Optional.of(fence));
+      members.add(new Member(cluster, fence, controller, controller.start().getPort()));
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (bridge != null) {
+      OvsCommands.deleteBridge(bridge);
+    }
+    for (Member m : members) {
+      m.controller().close();
+      m.cluster().close();
+    }
+  }
+
+  @Test
+  void theSwitchHasOneMasterRefusesAStaleGenerationAndFollowsAMove() throws Exception {
+    bridge = OvsCommands.uniqueBridgeName();
+    OvsCommands.run("ovs-vsctl", "--timeout=10", "add-br", bridge,
+        "--", "set", "bridge", bridge, "datapath_type=netdev", "fail_mode=secure", "protocols=OpenFlow13",
+        "--", "set-controller", bridge, target(members.get(0)), target(members.get(1)));
+    DatapathId dpid = DatapathId.of(OvsCommands.datapathId(bridge));
+
+    await("one member confirmed master by the switch",
+        () -> members.stream().filter(m -> m.fence().mayWrite(dpid)).count() == 1);
+    Mastership first = members.get(0).cluster().state().view().mastership(dpid.getLong());
+    Member master = members.stream().filter(m -> first.isMaster(m.cluster().id())).findFirst().orElseThrow();
+    Member slave = members.stream().filter(m -> m != master).findFirst().orElseThrow();
+    await("the switch reports one master and one slave", () -> roles().equals(Map.of(
+        target(master), "master", target(slave), "slave")));
+    assertThat(master.fence().masterGeneration(dpid)).contains(first.epoch());
+
+    // a member whose view is behind asks with an older generation: refused by Open vSwitch itself
+    SwitchHandle atSlave = slave.controller().switches().get(dpid).orElseThrow();
+    assertThatThrownBy(() -> atSlave.request(atSlave.factory().buildRoleRequest()
+            .setRole(OFControllerRole.ROLE_MASTER).setGenerationId(U64.of(first.epoch() - 1)).build())
+        .get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOfSatisfying(SwitchErrorException.class, e ->
+            assertThat(e.error()).isInstanceOfSatisfying(OFRoleRequestFailedErrorMsg.class,
+                f -> assertThat(f.getCode()).isEqualTo(OFRoleRequestFailedCode.STALE)));
+    assertThat(roles().get(target(master))).isEqualTo("master");
+
+    // the master leaves the cluster: the other member becomes master at a higher epoch
+    master.cluster().leave().get(10, TimeUnit.SECONDS);
+    await("the switch follows the move", () -> roles().equals(Map.of(
+        target(master), "slave", target(slave), "master")));
+    await("fences follow", () -> slave.fence().mayWrite(dpid) && !master.fence().mayWrite(dpid));
+    assertThat(slave.fence().masterGeneration(dpid)).get().isEqualTo(first.epoch() + 1);
+  }
+
+  private static String target(Member m) {
+    return "tcp:127.0.0.1:" + m.port();
+  }
+
+  /** Role by target, as Open vSwitch reports it, for this test's two controllers. */
+  private Map<String, String> roles() {
+    try {
+      String csv = OvsCommands.run("ovs-vsctl", "--format=csv", "--data=bare", "--no-headings",
+          "--columns=target,role", "list", "controller");
+      Map<String, String> byTarget = new TreeMap<>();
+      for (String line : csv.split("\n")) {
+        String[] f = line.trim().split(",");
+        if (f.length == 2 && members.stream().anyMatch(m -> target(m).equals(f[0]))) {
+          byTarget.put(f[0], f[1]);
+        }
+      }
+      return byTarget;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 30 s: " + what);
+      }
+      LockSupport.parkNanos(20_000_000);
+    }
+  }
+}
