@@ -12,6 +12,7 @@ import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
+import io.statewall.controller.app.AppScheduler;
 import io.statewall.controller.app.ListenerResult;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
@@ -101,9 +102,11 @@ public final class FirewallApp implements App {
     context.addSwitchListener(RECONCILE_ORDER, reconciler);
     context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
     tracker.addRemovalListener((entry, reason) -> offloads.forget(entry).ifPresent(this::deleteEntries));
-    expiry = context.scheduler().scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+    expiry = context.scheduler().scheduleWithFixedDelay(AppScheduler.named("conntrack-expiry", this::expire), 1, 1,
+        TimeUnit.SECONDS);
     OffloadRefresher refresher = new OffloadRefresher(switches, topology, offloads, tracker);
-    refresh = context.scheduler().scheduleWithFixedDelay(refresher::refresh, settings.statsSeconds(),
+    refresh = context.scheduler().scheduleWithFixedDelay(AppScheduler.named("offload-stats", refresher::refresh),
+        settings.statsSeconds(),
         settings.statsSeconds(), TimeUnit.SECONDS);
   }
 
