@@ -12,6 +12,7 @@ import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.Decision;
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.OffloadGuard;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.FilterDecision;
@@ -60,6 +61,15 @@ public final class Firewall implements ConnectionDecider {
   private final int dropEntrySeconds;
   private final DecisionListener listener;
   private final TeardownTraps traps;
+  /**
+   * Counts policy swaps. A verdict remembers the count it was reached under; its offload, written
+   * later on another lock, checks it (under {@link #offloadLock}'s read side, while a swap holds the
+   * write side), so entries of a verdict the new policy no longer gives are never written after the
+   * swap's sweep removed the rest.
+   */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.locks.ReentrantReadWriteLock offloadLock =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
   /** Datapath ids as rules name them, made once per switch: per packet they were 7% of the allocation. */
   private final Map<DatapathId, String> dpidNames = new ConcurrentHashMap<>();
 
@@ -87,13 +97,16 @@ public final class Firewall implements ConnectionDecider {
 
   @Override
   public Decision decide(Packet packet, Attachment ingress) {
+    // read before judge reads the policy: a swap in between makes the offload check again
+    long verdictGeneration = generation.get();
     Judgement j = judge(packet, ingress);
     listener.decided(packet, ingress, j);
     if (packet.isTcp() && !j.install().isEmpty()) {
       trapTeardown(packet, ingress, j.install());
     }
     return switch (j.verdict()) {
-      case ACCEPT -> new Decision.Accept(j.install());
+      case ACCEPT -> new Decision.Accept(j.install(),
+          j.install().isEmpty() ? OffloadGuard.ALWAYS : guard(packet, verdictGeneration));
       case REJECT -> Decision.DROP;
       case DROP -> j.dropCacheable() && dropEntrySeconds > 0 ? new Decision.Drop(dropEntrySeconds) : Decision.DROP;
     };
@@ -137,6 +150,51 @@ public final class Firewall implements ConnectionDecider {
       offloads.record(p, ct.entry());
     }
     return new Judgement(Verdict.ACCEPT, ct.state(), f.decidedBy(), null, install, false);
+  }
+
+  /**
+   * Replaces the running policy while no offload is being written, then runs {@code sweep} (which
+   * removes the entries the new policy no longer carries) before any offload of an older verdict
+   * may be written; such an offload is written only if the new policy carries its connection.
+   */
+  public void replacePolicy(Policy next, Runnable sweep) {
+    offloadLock.writeLock().lock();
+    try {
+      policies.replace(next);
+      generation.incrementAndGet();
+      sweep.run();
+    } finally {
+      offloadLock.writeLock().unlock();
+    }
+  }
+
+  /** The check between the verdict on {@code p} (reached under {@code verdictGeneration}) and its offload. */
+  private OffloadGuard guard(Packet p, long verdictGeneration) {
+    CtEntry entry = ExactMatch.of(p).flatMap(m -> offloads.entry(ConnectionCookie.of(m))).orElse(null);
+    if (entry == null) {
+      return write -> false;
+    }
+    return write -> {
+      offloadLock.readLock().lock();
+      try {
+        if (generation.get() != verdictGeneration && !stillCarried(policies.current(), entry)) {
+          // the swap's sweep ran after this verdict: it is this offload's to drop
+          offloads.forget(entry);
+          return false;
+        }
+        // under the entry's lock: a conntrack delete or expiry either came first (nothing is written)
+        // or comes after, and its removal listener deletes what was written
+        if (!tracker.whileLive(entry, write)) {
+          if (entry.hasStatus(CtEntry.DYING)) {
+            offloads.forget(entry);
+          }
+          return false;
+        }
+        return true;
+      } finally {
+        offloadLock.readLock().unlock();
+      }
+    };
   }
 
   /** FIN and RST of each offloaded direction still reach conntrack (where the switch can tell them). */

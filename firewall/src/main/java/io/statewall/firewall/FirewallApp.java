@@ -162,17 +162,19 @@ public final class FirewallApp implements App {
    * next packets come back to be judged.
    */
   public int apply(Policy next) {
-    policies.replace(next);
-    int removed = 0;
-    for (CtEntry e : offloads.entries()) {
-      if (!firewall.stillCarried(next, e)) {
-        offloads.forget(e).ifPresent(this::deleteEntries);
-        removed++;
+    int[] removed = {0};
+    // no offload is written while the policy changes and the entries it no longer carries go
+    firewall.replacePolicy(next, () -> {
+      for (CtEntry e : offloads.entries()) {
+        if (!firewall.stillCarried(next, e)) {
+          offloads.forget(e).ifPresent(this::deleteEntries);
+          removed[0]++;
+        }
       }
-    }
+    });
     log.info("policy {} applied; {} offloaded connection(s) no longer carried by the switches",
-        next.source(), removed);
-    return removed;
+        next.source(), removed[0]);
+    return removed[0];
   }
 
   private void expire() {
