@@ -162,6 +162,11 @@ public final class FirewallApp implements App {
    * next packets come back to be judged.
    */
   public int apply(Policy next) {
+    if (firewall == null) {
+      // not started: nothing is offloaded yet, nothing can be in flight
+      policies.replace(next);
+      return 0;
+    }
     int[] removed = {0};
     // no offload is written while the policy changes and the entries it no longer carries go
     firewall.replacePolicy(next, () -> {
