@@ -5,6 +5,7 @@ import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.Decision;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.OffloadGuard;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
@@ -30,6 +31,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -58,6 +61,15 @@ public final class Firewall implements ConnectionDecider {
   private final int dropEntrySeconds;
   private final DecisionListener listener;
   private final TeardownTraps traps;
+  private final ConnTracker tracker;
+  /**
+   * Counts policy swaps. A verdict remembers the count it was reached under; its offload, written
+   * later on another lock, checks it (under {@link #offloadLock}'s read side, while a swap holds the
+   * write side), so entries of a verdict the new policy no longer gives are never written after the
+   * swap's sweep removed the rest.
+   */
+  private final AtomicLong generation = new AtomicLong();
+  private final ReentrantReadWriteLock offloadLock = new ReentrantReadWriteLock();
   /** Datapath ids as rules name them, made once per switch: per packet they were 7% of the allocation. */
   private final Map<DatapathId, String> dpidNames = new ConcurrentHashMap<>();
 
@@ -74,6 +86,7 @@ public final class Firewall implements ConnectionDecider {
       int dropEntrySeconds, TeardownTraps traps, DecisionListener listener) {
     this.judge = new Judge(policies, tracker, this::hostContext);
     this.policies = policies;
+    this.tracker = tracker;
     this.traps = traps;
     this.topology = topology;
     this.switches = switches;
@@ -85,17 +98,65 @@ public final class Firewall implements ConnectionDecider {
 
   @Override
   public Decision decide(Packet packet, Attachment ingress) {
+    // read before judge reads the policy: a swap in between makes the offload check again
+    long verdictGeneration = generation.get();
     Judgement j = judge(packet, ingress);
     listener.decided(packet, ingress, j);
     if (j.trapsTeardown()) {
       trapTeardown(packet, ingress, j.install());
     }
     return switch (j.verdict()) {
-      case ACCEPT -> new Decision.Accept(j.install());
+      case ACCEPT -> new Decision.Accept(j.install(),
+          j.install().isEmpty() ? OffloadGuard.ALWAYS : guard(j.offloaded(), verdictGeneration));
       case REJECT -> Decision.DROP;
       case DROP -> j.dropCacheable() && dropEntrySeconds > 0 ? new Decision.Drop(dropEntrySeconds) : Decision.DROP;
     };
   }
+
+  /**
+   * Replaces the running policy while no offload is being written, then runs {@code sweep} (which
+   * removes the entries the new policy no longer carries) before any offload of an older verdict
+   * may be written; such an offload is written only if the new policy carries its connection.
+   */
+  public void replacePolicy(Policy next, Runnable sweep) {
+    offloadLock.writeLock().lock();
+    try {
+      policies.replace(next);
+      generation.incrementAndGet();
+      sweep.run();
+    } finally {
+      offloadLock.writeLock().unlock();
+    }
+  }
+
+  /** The check between the verdict that offloads {@code entry} (reached under {@code verdictGeneration}) and its entries. */
+  private OffloadGuard guard(CtEntry entry, long verdictGeneration) {
+    if (entry == null) {
+      return write -> false;
+    }
+    return write -> {
+      offloadLock.readLock().lock();
+      try {
+        if (generation.get() != verdictGeneration && !stillCarried(policies.current(), entry)) {
+          // the swap's sweep ran after this verdict: it is this offload's to drop
+          offloads.forget(entry);
+          return false;
+        }
+        // under the entry's lock: a conntrack delete or expiry either came first (nothing is written)
+        // or comes after, and its removal listener deletes what was written
+        if (!tracker.whileLive(entry, write)) {
+          if (entry.hasStatus(CtEntry.DYING)) {
+            offloads.forget(entry);
+          }
+          return false;
+        }
+        return true;
+      } finally {
+        offloadLock.readLock().unlock();
+      }
+    };
+  }
+
 
   /**
    * Judges a datagram several hosts receive once per receiver: each port of {@code candidates} gets

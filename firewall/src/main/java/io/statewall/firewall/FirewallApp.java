@@ -12,6 +12,7 @@ import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
+import io.statewall.controller.app.AppScheduler;
 import io.statewall.controller.app.ListenerResult;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
@@ -101,9 +102,11 @@ public final class FirewallApp implements App {
     context.addSwitchListener(RECONCILE_ORDER, reconciler);
     context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
     tracker.addRemovalListener((entry, reason) -> offloads.forget(entry).ifPresent(this::deleteEntries));
-    expiry = context.scheduler().scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+    expiry = context.scheduler().scheduleWithFixedDelay(AppScheduler.named("conntrack-expiry", this::expire), 1, 1,
+        TimeUnit.SECONDS);
     OffloadRefresher refresher = new OffloadRefresher(switches, topology, offloads, tracker);
-    refresh = context.scheduler().scheduleWithFixedDelay(refresher::refresh, settings.statsSeconds(),
+    refresh = context.scheduler().scheduleWithFixedDelay(AppScheduler.named("offload-stats", refresher::refresh),
+        settings.statsSeconds(),
         settings.statsSeconds(), TimeUnit.SECONDS);
   }
 
@@ -159,17 +162,24 @@ public final class FirewallApp implements App {
    * next packets come back to be judged.
    */
   public int apply(Policy next) {
-    policies.replace(next);
-    int removed = 0;
-    for (CtEntry e : offloads.entries()) {
-      if (!firewall.stillCarried(next, e)) {
-        offloads.forget(e).ifPresent(this::deleteEntries);
-        removed++;
-      }
+    if (firewall == null) {
+      // not started: nothing is offloaded yet, nothing can be in flight
+      policies.replace(next);
+      return 0;
     }
+    int[] removed = {0};
+    // no offload is written while the policy changes and the entries it no longer carries go
+    firewall.replacePolicy(next, () -> {
+      for (CtEntry e : offloads.entries()) {
+        if (!firewall.stillCarried(next, e)) {
+          offloads.forget(e).ifPresent(this::deleteEntries);
+          removed[0]++;
+        }
+      }
+    });
     log.info("policy {} applied; {} offloaded connection(s) no longer carried by the switches",
-        next.source(), removed);
-    return removed;
+        next.source(), removed[0]);
+    return removed[0];
   }
 
   private void expire() {

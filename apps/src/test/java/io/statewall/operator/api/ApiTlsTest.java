@@ -40,8 +40,9 @@ class ApiTlsTest {
     Path key = dir.resolve("api.key");
     selfSigned(cert, key);
     try (RunningController c = new RunningController(dir, null)) {
-      ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, Optional.empty(),
-          Optional.of(new ApiSettings.Tls(cert, key))), c.firewall, null, null, new FirewallMetrics());
+      ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, c.token, null,
+          Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), c.firewall, null, null,
+          new FirewallMetrics());
       int port = tls.start().getPort();
       try {
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -55,7 +56,8 @@ class ApiTlsTest {
         ssl.init(null, tmf.getTrustManagers(), null);
         HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
-            + "/api/v1/policy")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            + "/api/v1/policy")).header("Authorization", "Bearer " + c.token).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("servers.rules");
         // plain HTTP gets a TLS alert, not the API
@@ -74,8 +76,9 @@ class ApiTlsTest {
     Path key = dir.resolve("api.key");
     selfSigned(cert, key);
     Files.writeString(key, "not a key\n");
-    ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, Optional.empty(),
-        Optional.of(new ApiSettings.Tls(cert, key))), null, null, null, new FirewallMetrics());
+    ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, "0123456789abcdef", null,
+        Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), null, null, null,
+        new FirewallMetrics());
     assertThatThrownBy(tls::start).isInstanceOf(java.io.UncheckedIOException.class)
         .hasMessageContaining(key + " is not a PKCS#8 PEM private key");
   }

@@ -52,9 +52,20 @@ final class RunningController implements AutoCloseable {
   final FirewallApp firewall;
   final InetSocketAddress api;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final String token;
+  final String token;
+  final Path tokenFile;
+
+  /** With the token file made by the controller on its first start (none is written beforehand). */
+  RunningController(Path dir) throws Exception {
+    this(dir, null, List.of());
+  }
 
   RunningController(Path dir, String tokenFileContent) throws Exception {
+    this(dir, tokenFileContent, List.of());
+  }
+
+  /** {@code tokenFileContent} null: the controller makes the token file; {@code extra} apps start after the rest. */
+  RunningController(Path dir, String tokenFileContent, List<App> extra) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("servers.rules"), SERVERS_RULES);
     Files.writeString(dir.resolve("strict.rules"), STRICT_RULES);
@@ -63,21 +74,38 @@ final class RunningController implements AutoCloseable {
     policyFile("strict.yaml", "strict.rules");
     policyFile("bad.yaml", "bad.rules");
     Files.writeString(dir.resolve("ftp.yaml"), "hosts:\n  - address: 10.0.0.1\nhelpers:\n  ftp: [21]\n");
-    Path tokenFile = null;
+    tokenFile = dir.resolve("token");
     if (tokenFileContent != null) {
-      tokenFile = dir.resolve("token");
       Files.writeString(tokenFile, tokenFileContent + "\n");
+      Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
-    this.token = tokenFileContent;
     ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
     FirewallAssembler assembler = new FirewallAssembler();
-    List<App> apps = assembler.assemble(new RunOptions(policy, config,
-        io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", tokenFile)));
+    List<App> apps = new java.util.ArrayList<>(assembler.assemble(new RunOptions(policy, config,
+        io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", tokenFile))));
+    apps.addAll(extra);
     controller = new Controller(config, apps);
     controller.start();
     firewall = assembler.firewall();
     api = apps.stream().filter(a -> a instanceof ApiApp).map(a -> ((ApiApp) a).address()).findFirst().orElseThrow();
+    this.token = Files.readString(tokenFile).strip();
   }
+
+  /** The body of PUT /api/v1/policy for policy file {@code name} in the directory: its text and its rule files. */
+  String policyBody(String name) throws Exception {
+    String yaml = Files.readString(dir.resolve(name));
+    java.util.Map<String, String> files = new java.util.TreeMap<>();
+    for (String line : yaml.split("\n")) {
+      String t = line.strip();
+      if (t.startsWith("rules: ") || t.startsWith("rules6: ")) {
+        String f = t.substring(t.indexOf(' ') + 1);
+        files.put(f, Files.readString(dir.resolve(f)));
+      }
+    }
+    return JSON.writeValueAsString(java.util.Map.of("name", name, "policy", yaml, "files", files));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   Path policyFile(String name, String rules) throws Exception {
     return Files.writeString(dir.resolve(name), "hosts:\n  - address: 10.0.0.1\n    rules: " + rules + "\n");
@@ -111,7 +139,7 @@ final class RunningController implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest.Builder b, boolean withToken) throws Exception {
-    if (withToken && token != null) {
+    if (withToken) {
       b.header("Authorization", "Bearer " + token);
     }
     return http.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

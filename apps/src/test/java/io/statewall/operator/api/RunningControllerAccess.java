@@ -14,6 +14,11 @@ public final class RunningControllerAccess implements AutoCloseable {
     return new RunningController(dir, null).access();
   }
 
+  /** The file the controller made its token in (the CLI's --api-token-file). */
+  public Path tokenFile() {
+    return c.tokenFile;
+  }
+
   public String hostPort() {
     return "127.0.0.1:" + c.api.getPort();
   }

@@ -39,10 +39,12 @@ class CliTest {
     CommandLine cli = new CommandLine(command);
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 2];
+    String[] all = new String[args.length + 4];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--api";
     all[args.length + 1] = c.hostPort();
+    all[args.length + 2] = "--api-token-file";
+    all[args.length + 3] = c.tokenFile().toString();
     int code = cli.execute(all);
     return new Run(code, out.toString(), err.toString());
   }

@@ -72,12 +72,19 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--api", paramLabel = "HOST:PORT|off", defaultValue = ApiConfig.DEFAULT_ADDRESS,
       description = "Where the operator's HTTP API and /metrics listen, or 'off' (default: ${DEFAULT-VALUE}). "
-          + "A non-loopback address needs --api-token-file.")
+          + "Every request needs the bearer token of --api-token-file.")
   String api;
 
   @Option(names = "--api-token-file", paramLabel = "FILE",
-      description = "File holding the bearer token API clients must send (required off loopback).")
+      description = "File holding the bearer token every API request must send; created (random, mode 0600) "
+          + "when missing (default: $STATEWALL_API_TOKEN_FILE, else /var/lib/statewall/api-token as root, "
+          + "~/.statewall/api-token otherwise; the CLI reads the same).")
   Path apiTokenFile;
+
+  @Option(names = "--api-allowed-host", paramLabel = "NAME",
+      description = "A name clients reach the API by (its Host header), beyond the listen address and "
+          + "localhost; repeatable. Other Host headers are refused (DNS rebinding).")
+  List<String> apiAllowedHosts = new java.util.ArrayList<>();
 
   @Option(names = "--api-tls-cert", paramLabel = "PEM",
       description = "Serve the API over HTTPS with this certificate (chain); needs --api-tls-key.")
@@ -148,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
-    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey),
+    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey, apiAllowedHosts),
         limits);
     List<App> apps = assembler.assemble(options);
     Controller controller = new Controller(config, apps);

@@ -126,7 +126,7 @@ public final class ConnectionForwarder {
     if (!groupMac && match.isPresent() && !accept.install().isEmpty()
         && programmer.canInstall(path.get(), match.get())) {
       install(new InstalledConnection(ConnectionCookie.of(match.get()), match.get(), ingress,
-          dst.get().attachment(), accept.install(), path.get()));
+          dst.get().attachment(), accept.install(), path.get()), accept.guard());
     }
     // delivered at the far end: the entries upstream may not be in place yet, and a second
     // packet-in of this packet on the way would be seen twice by conntrack
@@ -220,11 +220,19 @@ public final class ConnectionForwarder {
     }
   }
 
-  /** A new connection's entries, if the switches' flow-mod budgets admit them all. */
-  private synchronized void install(InstalledConnection c) {
-    if (programmer.writeIfAdmitted(entries(c))) {
+  /**
+   * A new connection's entries, if the switches' flow-mod budgets admit them all and the verdict
+   * still holds ({@code guard}: a policy swap or a conntrack delete since would leave them orphaned).
+   */
+  private synchronized void install(InstalledConnection c, OffloadGuard guard) {
+    guard.offload(() -> {
+      if (!programmer.writeIfAdmitted(entries(c))) {
+        return false;
+      }
+      // recorded within the guard: a deletion that follows finds the entries to remove
       installed.record(c);
-    }
+      return true;
+    });
   }
 
   /** What a reroute did with a connection. */

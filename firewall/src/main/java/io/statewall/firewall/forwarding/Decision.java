@@ -9,11 +9,16 @@ public sealed interface Decision {
 
   /**
    * Forward the packet; install flow entries for the listed directions (none: forward this packet
-   * only, the next one comes back to the controller).
+   * only, the next one comes back to the controller), through {@code guard}, which writes them only
+   * if the verdict still holds by then.
    */
-  record Accept(Set<CtDirection> install) implements Decision {
+  record Accept(Set<CtDirection> install, OffloadGuard guard) implements Decision {
     public Accept {
       install = install.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(install));
+    }
+
+    public Accept(Set<CtDirection> install) {
+      this(install, OffloadGuard.ALWAYS);
     }
   }
 

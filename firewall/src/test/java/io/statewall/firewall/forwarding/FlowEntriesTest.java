@@ -224,6 +224,15 @@ class FlowEntriesTest {
   }
 
   @Test
+  void aVerdictWhoseGuardNoLongerHoldsInstallsNothingButStillDelivers() {
+    TestNet net = line(OFVersion.OF_13,
+        (p, at) -> new Decision.Accept(java.util.EnumSet.allOf(CtDirection.class), write -> false));
+    net.send(1, 3, TestFrames.tcp(1, 3, 40000, 80));
+    assertThat(net.sw(2).flowAdds()).isEmpty();
+    assertThat(net.sw(3).packetOuts()).hasSize(1);
+  }
+
+  @Test
   void deciderChoosesTheDirectionsToInstall() {
     TestNet net = line(OFVersion.OF_13,
         (p, at) -> new Decision.Accept(EnumSet.of(CtDirection.ORIGINAL)));

@@ -34,6 +34,7 @@ class OperationsTranscriptTest {
   static final Path DIR = Path.of("/tmp/statewall-operations");
 
   final StringBuilder doc = new StringBuilder();
+  static final Path TOKEN_FILE = DIR.resolve("api-token");
   String api;
 
   @Test
@@ -51,8 +52,12 @@ class OperationsTranscriptTest {
     List<String> run = List.of("./statewall", "run", "--policy", DIR.resolve("policy.yaml").toString(),
         "--listen", "127.0.0.1:" + of, "--api", api);
     Path log = DIR.resolve("run.log");
-    Process controller = new ProcessBuilder(run).directory(ROOT.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    ProcessBuilder controllerProcess = new ProcessBuilder(run).directory(ROOT.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    // the controller makes its token file there on start; the CLI reads the same (and curl is shown with it)
+    controllerProcess.environment().put("STATEWALL_API_TOKEN_FILE", TOKEN_FILE.toString());
+    Files.deleteIfExists(TOKEN_FILE);
+    Process controller = controllerProcess.start();
     try {
       awaitFile(log, "listening on");
       section("Start the controller", String.join(" ", run.subList(0, run.size())),
@@ -96,11 +101,6 @@ class OperationsTranscriptTest {
       }
     }
     command("No controller answering", "conntrack", "-L");
-    Cli refused = runCmd(List.of("./statewall", "run", "--policy", DIR.resolve("policy.yaml").toString(),
-        "--api", "0.0.0.0:8080"));
-    section("The API off loopback needs a token",
-        "./statewall run --policy " + DIR.resolve("policy.yaml") + " --api 0.0.0.0:8080",
-        (refused.out + refused.err).strip() + "\n(exit " + refused.code + ")");
     Path out = Path.of("target", "operations-transcript.md");
     Files.writeString(out, doc.toString());
     assertThat(doc.toString()).contains("flow entries have been deleted");
@@ -118,11 +118,18 @@ class OperationsTranscriptTest {
   }
 
   private void metrics() throws Exception {
+    HttpResponse<String> denied = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://" + api + "/api/v1/conntrack")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    section("Every request but /healthz needs the token", "curl -s http://" + api + "/api/v1/conntrack",
+        denied.body().strip() + "\n(HTTP " + denied.statusCode() + ")");
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://" + api + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.newBuilder(URI.create("http://" + api + "/metrics"))
+            .header("Authorization", "Bearer " + Files.readString(TOKEN_FILE).strip()).build(),
+        HttpResponse.BodyHandlers.ofString());
     String body = r.body().lines().filter(l -> l.startsWith("statewall_") && !l.contains("_bucket{"))
         .collect(Collectors.joining("\n"));
-    section("Prometheus metrics (histogram buckets left out here)", "curl -s http://" + api + "/metrics", body);
+    section("Prometheus metrics (histogram buckets left out here)", "curl -s -H \"Authorization: Bearer $(cat " + TOKEN_FILE + ")\" http://" + api + "/metrics", body);
   }
 
   record Cli(int code, String out, String err) {}
@@ -139,8 +146,10 @@ class OperationsTranscriptTest {
     Path out = Files.createTempFile("statewall-cli", ".out");
     Path err = Files.createTempFile("statewall-cli", ".err");
     try {
-      Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectOutput(out.toFile())
-          .redirectError(err.toFile()).start();
+      ProcessBuilder b = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectOutput(out.toFile())
+          .redirectError(err.toFile());
+      b.environment().put("STATEWALL_API_TOKEN_FILE", TOKEN_FILE.toString());
+      Process p = b.start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("timed out: " + cmd);

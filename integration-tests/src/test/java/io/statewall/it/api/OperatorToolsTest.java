@@ -68,6 +68,8 @@ class OperatorToolsTest {
   static Controller controller;
   static MininetNetwork net;
   static String api;
+  /** Made by the controller on its start (the token every request needs), read by the CLI. */
+  static Path tokenFile;
   static Host server;
   static Host client;
   static List<BackgroundProcess> services;
@@ -79,8 +81,9 @@ class OperatorToolsTest {
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "hosts:\n  - address: 10.0.0.1\n    rules: servers.rules\n");
     Files.writeString(dir.resolve("strict.yaml"), "hosts:\n  - address: 10.0.0.1\n    rules: strict.rules\n");
     ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
+    tokenFile = dir.resolve("api-token");
     List<App> apps = new FirewallAssembler().assemble(new RunOptions(policy, config,
-        io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", null)));
+        io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", tokenFile)));
     controller = new Controller(config, apps);
     int port = controller.start().getPort();
     api = "127.0.0.1:" + apps.stream().filter(a -> a instanceof ApiApp).map(a -> ((ApiApp) a).address().getPort())
@@ -130,7 +133,8 @@ class OperatorToolsTest {
     CommandLine c = new CommandLine(command);
     c.setOut(new PrintWriter(out));
     c.setErr(new PrintWriter(err));
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--api", api))
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--api", api,
+        "--api-token-file", tokenFile.toString()))
         .toArray(String[]::new);
     int code = c.execute(all);
     return new Run(code, out.toString(), err.toString());
@@ -178,7 +182,8 @@ class OperatorToolsTest {
   void metricsCountPacketInsOfTheRealSwitch() throws Exception {
     client.exec("nc -z -w 2 10.0.0.1 22", Duration.ofSeconds(10));
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://" + api + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpRequest.newBuilder(URI.create("http://" + api + "/metrics")).timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + Files.readString(tokenFile).strip()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     Matcher m = Pattern.compile("statewall_packet_ins_total\\{switch=\"0000000000000001\"} (\\d+)\\.0").matcher(r.body());

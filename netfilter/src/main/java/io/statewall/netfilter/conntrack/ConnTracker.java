@@ -60,6 +60,14 @@ public interface ConnTracker {
    */
   java.util.Optional<CtEntry> adopt(CtTuple original);
 
+  /**
+   * Runs {@code action} under {@code entry}'s lock if the entry is still in the table (not deleted,
+   * flushed or expired and collected), and returns what it returned; false without running it
+   * otherwise. A removal takes the same lock, so its listeners run either before (and the action is
+   * not run) or after the action (and see what it did): the offload layer writes entries this way.
+   */
+  boolean whileLive(CtEntry entry, java.util.function.BooleanSupplier action);
+
   /** Removes expired connections and expectations, at most {@code maxBuckets} buckets per call. */
   int collectExpired(int maxBuckets);
 

@@ -505,6 +505,13 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   @Override
+  public boolean whileLive(CtEntry e, java.util.function.BooleanSupplier action) {
+    synchronized (shardOf(e.hash)) {
+      return !e.hasStatus(CtEntry.DYING) && action.getAsBoolean();
+    }
+  }
+
+  @Override
   public void touch(CtEntry e, long packets, long bytes, CtDirection direction) {
     long now = clock.millis();
     CtShard s = shardOf(e.hash);

@@ -7,7 +7,6 @@ import io.statewall.netfilter.rules.TextFile;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleSyntaxException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,17 +64,25 @@ public final class PolicyLoader {
 
   /** Parses policy text as if read from {@code file} (rule files are resolved next to it). */
   public Policy parse(Path file, String text) throws PolicyException {
-    return new Parse(file).run(text);
+    return parse(file.toString(), text, PolicyFiles.nextTo(file));
   }
 
-  /** One load: the file's name for messages and its directory for rule files. */
+  /**
+   * Parses policy text called {@code name} in messages, its rule files read from {@code files} only
+   * (the operator API passes the files sent with the policy: nothing is read from disk).
+   */
+  public Policy parse(String name, String text, PolicyFiles files) throws PolicyException {
+    return new Parse(name, files).run(text);
+  }
+
+  /** One load: the policy's name for messages and where its rule files come from. */
   private final class Parse {
-    private final Path file;
+    private final PolicyFiles files;
     private final String name;
 
-    Parse(Path file) {
-      this.file = file;
-      this.name = file.toString();
+    Parse(String name, PolicyFiles files) {
+      this.files = files;
+      this.name = name;
     }
 
     Policy run(String text) throws PolicyException {
@@ -332,17 +339,20 @@ public final class PolicyLoader {
         return null;
       }
       String rel = scalar(n, "the path of a rule file");
-      Path dir = file.toAbsolutePath().getParent();
-      Path p = dir.resolve(rel);
-      if (!Files.isRegularFile(p)) {
-        throw error(n, rel, "a readable " + fam.tool() + "-save rule file (no such file " + p + ")");
-      }
+      String text;
       try {
-        return reader.read(p, fam);
-      } catch (RuleSyntaxException e) {
-        throw new PolicyException(e);
+        text = files.read(rel);
+      } catch (NoSuchFileException e) {
+        throw error(n, rel, "a readable " + fam.tool() + "-save rule file (" + e.getMessage() + ")");
       } catch (IOException e) {
         throw error(n, rel, "a readable rule file (" + e.getMessage() + ")");
+      } catch (java.nio.file.InvalidPathException e) {
+        throw error(n, rel, "the path of a rule file (" + e.getReason() + ")");
+      }
+      try {
+        return reader.parse(files.label(rel), text, fam);
+      } catch (RuleSyntaxException e) {
+        throw new PolicyException(e);
       }
     }
   }

@@ -28,7 +28,7 @@ public final class ApiApp implements App {
     this.metrics = metrics;
   }
 
-  /** The API {@code run}'s options ask for ({@code --api}, {@code --api-token-file}); empty with {@code --api off}. */
+  /** The API {@code run}'s options ask for ({@code --api}, its token file, TLS, host names); empty with {@code --api off}. */
   public static Optional<ApiApp> forRun(RunOptions options, FirewallApp firewall, TopologyService topology,
       FirewallMetrics metrics) throws UserError {
     try {
@@ -48,7 +48,10 @@ public final class ApiApp implements App {
   public void start(AppContext context) {
     metrics.listen(context);
     metrics.watch(firewall);
-    server = new ApiServer(settings, firewall, topology, context.switches(), metrics);
+    // the periodic tasks /healthz reports on (conntrack expiry, offload statistics, discovery)
+    java.util.function.Supplier<java.util.List<io.statewall.controller.app.TaskHealth>> tasks =
+        context.scheduler() instanceof io.statewall.controller.app.AppScheduler s ? s::health : java.util.List::of;
+    server = new ApiServer(settings, firewall, topology, context.switches(), metrics, tasks);
     bound = server.start();
   }
 

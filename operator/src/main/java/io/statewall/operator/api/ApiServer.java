@@ -14,6 +14,10 @@ import io.statewall.operator.api.Views.ExpectationView;
 import io.statewall.operator.api.Views.Health;
 import io.statewall.operator.api.Views.Page;
 import io.statewall.operator.api.Views.PolicyErrorView;
+import io.statewall.operator.api.Views.PolicyRequest;
+import io.statewall.operator.api.Views.TaskView;
+import io.statewall.controller.app.TaskHealth;
+import io.statewall.netfilter.policy.PolicyFiles;
 import io.statewall.operator.api.Views.TupleView;
 import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtDirection;
@@ -27,11 +31,11 @@ import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.controller.switches.SwitchRegistry;
 import io.statewall.topology.TopologyService;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -41,9 +45,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -59,11 +66,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  /** Requests are small (a policy path, filters); anything bigger is refused with 413. */
-  static final long MAX_BODY = 64 * 1024;
   static final int MAX_PAGE = 10_000;
-  /** How much of the offending text a policy error quotes. */
-  static final int MAX_TOKEN = 60;
 
   private final ApiSettings settings;
   private final FirewallApp firewall;
@@ -77,11 +80,26 @@ public final class ApiServer implements AutoCloseable {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(SerializationFeature.INDENT_OUTPUT);
   private final List<Route> routes;
+  private final HostCheck hosts;
+  private final byte[] token;
+  private final Supplier<List<TaskHealth>> tasks;
+  /** Requests reading a body now: each holds a request thread while its client sends. */
+  private final Semaphore bodyReaders;
   private Javalin app;
 
   public ApiServer(ApiSettings settings, FirewallApp firewall, TopologyService topology, SwitchRegistry switches,
       FirewallMetrics metrics) {
+    this(settings, firewall, topology, switches, metrics, List::of);
+  }
+
+  /** With the liveness of the controller's periodic tasks, which {@code /healthz} reports. */
+  public ApiServer(ApiSettings settings, FirewallApp firewall, TopologyService topology, SwitchRegistry switches,
+      FirewallMetrics metrics, Supplier<List<TaskHealth>> tasks) {
     this.settings = settings;
+    this.hosts = settings.hostCheck();
+    this.token = settings.token().getBytes(StandardCharsets.UTF_8);
+    this.tasks = tasks;
+    this.bodyReaders = new Semaphore(settings.limits().maxBodyReaders());
     this.firewall = firewall;
     this.metrics = metrics;
     this.network = new NetworkViews(switches, topology);
@@ -101,8 +119,9 @@ public final class ApiServer implements AutoCloseable {
 
   private List<Route> routes() {
     return List.of(
-        new Route(HandlerType.GET, "/healthz", "Liveness: ok while the controller runs", Set.of(), false,
-            ctx -> ctx.json(new Health("ok", network.switches().size(), firewall.tracker().stats().entries()))),
+        new Route(HandlerType.GET, "/healthz",
+            "Liveness: ok while every periodic task runs on time (503 when one died or is overdue); "
+                + "answers without the token, with counts only with it", Set.of(), false, this::health),
         new Route(HandlerType.GET, "/metrics", "Prometheus metrics (text format 0.0.4)", Set.of(), false,
             ctx -> ctx.contentType(FirewallMetrics.contentType()).result(metrics.scrape())),
         new Route(HandlerType.GET, "/api/v1/openapi.json", "This document", Set.of(), false,
@@ -124,7 +143,8 @@ public final class ApiServer implements AutoCloseable {
         new Route(HandlerType.GET, "/api/v1/policy", "The running policy in iptables-save form, with its files",
             Set.of(), false, ctx -> ctx.json(policies.current())),
         new Route(HandlerType.PUT, "/api/v1/policy",
-            "Load and apply a policy atomically; dry-run=true reports what would change and changes nothing",
+            "Load a policy from its content (JSON: policy YAML and its rule files) and apply it atomically; "
+                + "dry-run=true reports what would change and changes nothing",
             Set.of("dry-run"), true, this::putPolicy),
         new Route(HandlerType.GET, "/api/v1/trace", "What the firewall would do with a packet, chain by chain",
             Tracer.PARAMS, false, ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))));
@@ -132,56 +152,67 @@ public final class ApiServer implements AutoCloseable {
 
   /** Binds and serves; returns the bound address (a free port when the settings say 0). */
   public synchronized InetSocketAddress start() {
-    AtomicReference<ServerConnector> https = new AtomicReference<>();
+    AtomicReference<ServerConnector> connector = new AtomicReference<>();
     char[] password = UUID.randomUUID().toString().toCharArray();
     KeyStore tlsKeys = keyStore(password);
+    ApiLimits limits = settings.limits();
     Javalin j = Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      cfg.startupWatcherEnabled = false;
-      cfg.http.maxRequestSize = MAX_BODY;
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.startup.startupWatcherEnabled = false;
+      // Javalin's own check trusts Content-Length; bodies are read here, counted as they arrive
+      cfg.http.maxRequestSize = limits.maxPolicyBody();
       cfg.http.prefer405over404 = true;
       cfg.jsonMapper(new JavalinJackson(json, false));
       // a few operators, not the internet: a small pool, named for thread dumps
-      QueuedThreadPool pool = new QueuedThreadPool(16, 2);
+      QueuedThreadPool pool = new QueuedThreadPool(limits.threads(), 2);
       pool.setName("statewall-api");
       cfg.jetty.threadPool = pool;
-      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-      if (tlsKeys != null) {
-        // HTTPS only: the one connector is ours, with the operator's certificate
-        cfg.jetty.addConnector((server, httpConfig) -> {
-          https.set(httpsConnector(server, httpConfig, tlsKeys, password));
-          return https.get();
+      cfg.jetty.modifyServer(server -> {
+        server.setErrorHandler(new JsonErrorHandler());
+        // beyond this many connections Jetty stops accepting; they wait in the kernel's backlog
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+      });
+      cfg.jetty.modifyHttpConfiguration(http -> {
+        http.setSendServerVersion(false);
+        http.setMinRequestDataRate(limits.minBodyRate());
+        http.setIdleTimeout(limits.idleTimeout().toMillis());
+      });
+      // the one connector is ours (HTTP or HTTPS), with the idle timeout of the limits
+      cfg.jetty.addConnector((server, httpConfig) -> {
+        connector.set(connector(server, httpConfig, tlsKeys, password));
+        return connector.get();
+      });
+      cfg.routes.beforeMatched(this::admit);
+      for (Route r : routes) {
+        cfg.routes.addHttpHandler(r.method(), r.path(), ctx -> {
+          checkEncoding(ctx.queryString());
+          query(ctx, r.params());
+          r.handler().handle(ctx);
         });
       }
-    });
-    j.beforeMatched(this::authorize);
-    for (Route r : routes) {
-      j.addHttpHandler(r.method(), r.path(), ctx -> {
-        checkEncoding(ctx.queryString());
-        query(ctx, r.params());
-        r.handler().handle(ctx);
+      cfg.routes.exception(ApiError.class, (e, ctx) -> {
+        if (e.status() == 503) {
+          ctx.header("Retry-After", "1");
+        }
+        error(ctx, e.status(), e.getMessage());
       });
-    }
-    j.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-    j.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
-    j.exception(Exception.class, (e, ctx) -> {
-      log.warn("API {} {} failed", ctx.method(), ctx.path(), e);
-      error(ctx, 500, "internal error: " + e);
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+      cfg.routes.exception(Exception.class, (e, ctx) -> {
+        log.warn("API {} {} failed", ctx.method(), ctx.path(), e);
+        error(ctx, 500, "internal error: " + e);
+      });
     });
     try {
-      if (tlsKeys != null) {
-        j.start();
-      } else {
-        j.start(settings.host(), settings.port());
-      }
+      j.start();
     } catch (RuntimeException e) {
       throw new UncheckedIOException(new IOException("cannot start the API on " + settings + ": "
           + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e));
     }
     app = j;
-    int port = https.get() != null ? https.get().getLocalPort() : j.port();
-    log.info("operator API on {}://{}:{}{}", https.get() != null ? "https" : "http", settings.host(), port,
-        settings.token().isPresent() ? " (bearer token required)" : "");
+    int port = connector.get().getLocalPort();
+    log.info("operator API on {} (port {}); every request but /healthz needs the bearer token in {}", settings,
+        port, settings.tokenFile() == null ? "the settings" : settings.tokenFile());
     return new InetSocketAddress(settings.host(), port);
   }
 
@@ -198,17 +229,22 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private ServerConnector httpsConnector(Server server, HttpConfiguration base, KeyStore keys, char[] password) {
-    SslContextFactory.Server ssl = new SslContextFactory.Server();
-    ssl.setKeyStore(keys);
-    ssl.setKeyStorePassword(new String(password));
-    HttpConfiguration conf = new HttpConfiguration(base);
-    // operators connect by address as often as by name: no SNI host check
-    conf.addCustomizer(new SecureRequestCustomizer(false));
-    ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-        new HttpConnectionFactory(conf));
+  private ServerConnector connector(Server server, HttpConfiguration base, KeyStore keys, char[] password) {
+    ServerConnector c;
+    if (keys == null) {
+      c = new ServerConnector(server, new HttpConnectionFactory(base));
+    } else {
+      SslContextFactory.Server ssl = new SslContextFactory.Server();
+      ssl.setKeyStore(keys);
+      ssl.setKeyStorePassword(new String(password));
+      HttpConfiguration conf = new HttpConfiguration(base);
+      // operators connect by address as often as by name: no SNI host check (the Host check is ours)
+      conf.addCustomizer(new SecureRequestCustomizer(false));
+      c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(conf));
+    }
     c.setHost(settings.host());
     c.setPort(settings.port());
+    c.setIdleTimeout(settings.limits().idleTimeout().toMillis());
     return c;
   }
 
@@ -220,18 +256,47 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private void authorize(Context ctx) {
-    if (settings.token().isEmpty() || ctx.path().equals("/healthz")) {
+  /**
+   * Before any route: the Host header must name this API (DNS rebinding), the bearer token must be
+   * right (only {@code /healthz} answers without it, and then without counts), and a state-changing
+   * request from a browser must come from one of our own origins (cross-site request forgery).
+   */
+  private void admit(Context ctx) {
+    String host = ctx.header("Host");
+    if (!hosts.allowsHost(host)) {
+      throw new ApiError(403, "Host '" + printable(host) + "' is not a name of this API (give it to run with "
+          + "--api-allowed-host)");
+    }
+    if (ctx.path().equals("/healthz")) {
       return;
     }
-    String h = ctx.header("Authorization");
-    byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).strip().getBytes(StandardCharsets.UTF_8)
-        : new byte[0];
-    if (!MessageDigest.isEqual(given, settings.token().get().getBytes(StandardCharsets.UTF_8))) {
+    if (!authenticated(ctx)) {
       ctx.header("WWW-Authenticate", "Bearer");
-      throw new ApiError(401, h == null ? "a bearer token is required (Authorization: Bearer ...)"
+      throw new ApiError(401, ctx.header("Authorization") == null
+          ? "a bearer token is required (Authorization: Bearer ...; the controller keeps it in its API token file)"
           : "wrong bearer token");
     }
+    if (!ctx.method().equals(HandlerType.GET) && !ctx.method().equals(HandlerType.HEAD)
+        && !hosts.allowsOrigin(ctx.header("Origin"))) {
+      throw new ApiError(403, "Origin '" + printable(ctx.header("Origin")) + "' may not change this controller");
+    }
+  }
+
+  private boolean authenticated(Context ctx) {
+    String h = ctx.header("Authorization");
+    byte[] given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? h.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    return MessageDigest.isEqual(given, token);
+  }
+
+  /** A header quoted in an error: short, printable. */
+  private static String printable(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.chars().filter(c -> c >= ' ' && c < 0x7f).limit(80)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return s.length() > 80 ? t + "..." : t;
   }
 
   private static void error(Context ctx, int status, String message) {
@@ -321,27 +386,66 @@ public final class ApiServer implements AutoCloseable {
         + " dport=" + m.dstPort() + " class=0" + (x.helper() == null ? "" : " helper=" + x.helper());
   }
 
+  private void health(Context ctx) {
+    long now = System.currentTimeMillis();
+    List<TaskView> views = new ArrayList<>();
+    boolean healthy = true;
+    for (TaskHealth t : tasks.get()) {
+      healthy &= t.healthy();
+      views.add(new TaskView(t.name(), t.periodMillis() / 1000.0,
+          t.lastRunMillis() == 0 ? null : java.time.Instant.ofEpochMilli(t.lastRunMillis()).toString(),
+          t.failure() != null ? "failed" : t.overdue() ? "overdue" : "ok", t.failure()));
+    }
+    boolean counts = authenticated(ctx);
+    ctx.status(healthy ? 200 : 503).json(new Health(healthy ? "ok" : "unhealthy",
+        counts ? network.switches().size() : null, counts ? (int) firewall.tracker().stats().entries() : null,
+        views));
+  }
+
   private void putPolicy(Context ctx) {
     boolean dryRun = query(ctx, Set.of("dry-run")).flag("dry-run");
-    Path file = policyRequests.read(ctx.bodyAsBytes());
+    PolicyRequest req = policyRequests.read(body(ctx, settings.limits().maxPolicyBody()));
     Policy next;
     try {
-      next = new PolicyLoader().load(file);
+      next = new PolicyLoader().parse(req.name(), req.policy(), PolicyFiles.of(req.files()));
     } catch (PolicyException e) {
-      // the token is what the file says at the error: cut it short, it may be any file's contents
-      String token = e.token();
+      // where and what was expected; never the text at fault (the client has it)
       String message = e.getMessage();
-      if (token != null && token.length() > MAX_TOKEN) {
-        String cut = token.substring(0, MAX_TOKEN) + "...";
-        message = message.replace(token, cut);
-        token = cut;
+      if (e.token() != null && !e.token().isEmpty()) {
+        message = message.replace("at '" + e.token() + "': ", "");
       }
-      ctx.status(400).json(new PolicyErrorView(400, message, e.file(), e.line(), e.column(), token));
+      ctx.status(400).json(new PolicyErrorView(400, message, e.file(), e.line(), e.column()));
       return;
     }
     // one change at a time: a dry run answers for the policy running when it is made
     synchronized (this) {
       ctx.json(policies.change(next, !dryRun));
+    }
+  }
+
+  /**
+   * The request's body, counted while it arrives (chunked or not): more than {@code max} bytes is a
+   * 413 without reading on. A request thread waits on a slow client here, so only a few may at once.
+   */
+  private byte[] body(Context ctx, int max) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > max) {
+      throw new ApiError(413, "the body is larger than " + max + " bytes");
+    }
+    if (!bodyReaders.tryAcquire()) {
+      throw new ApiError(503, "another request's body is being read; try again");
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] b = in.readNBytes(max + 1);
+      if (b.length > max) {
+        throw new ApiError(413, "the body is larger than " + max + " bytes");
+      }
+      return b;
+    } catch (IOException e) {
+      // a client too slow (Jetty's minimum data rate, the idle timeout) or gone
+      throw new ApiError(408, "the body did not arrive: " + e.getMessage());
+    } finally {
+      bodyReaders.release();
     }
   }
 

@@ -5,64 +5,77 @@ import io.statewall.controller.launch.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Where the operator's HTTP API listens, the bearer token it asks for (none on loopback unless
- * given), and its HTTPS certificate if any. A non-loopback address without a token is refused: the
- * API can flush the firewall's state.
+ * Where the operator's HTTP API listens, the bearer token every request must carry (from its token
+ * file, made on first start), the names it may be reached by, its HTTPS certificate if any, and
+ * what one client may hold of it.
  */
-public record ApiSettings(String host, int port, Optional<String> token, Optional<Tls> tls) {
+public record ApiSettings(String host, int port, String token, Path tokenFile, Optional<Tls> tls,
+    Set<String> allowedHosts, ApiLimits limits) {
 
   /** The PEM certificate (chain) and PKCS#8 key HTTPS is served with. */
   public record Tls(Path cert, Path key) {}
 
-  public ApiSettings(String host, int port, Optional<String> token) {
-    this(host, port, token, Optional.empty());
+  public ApiSettings {
+    if (token == null || token.length() < 16) {
+      throw new IllegalArgumentException("the API needs a bearer token of 16 characters or more");
+    }
+    allowedHosts = Set.copyOf(allowedHosts);
+  }
+
+  /** Plain HTTP with the default limits and no extra host names (tests). */
+  public ApiSettings(String host, int port, String token) {
+    this(host, port, token, null, Optional.empty(), Set.of(), ApiLimits.DEFAULTS);
   }
 
   /** Parses {@code run}'s API options; empty when the API is off. Throws with a one-line reason. */
   public static Optional<ApiSettings> parse(io.statewall.controller.launch.ApiConfig config) {
-    Optional<ApiSettings> s = parse(config.address(), config.tokenFile());
-    if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
-      throw new IllegalArgumentException("--api-tls-cert and --api-tls-key must be given together");
-    }
-    if (s.isEmpty() || config.tlsCert() == null) {
-      return s;
-    }
-    for (Path f : List.of(config.tlsCert(), config.tlsKey())) {
-      if (!Files.isReadable(f) || Files.isDirectory(f)) {
-        throw new IllegalArgumentException("cannot read API TLS file " + f);
-      }
-    }
-    ApiSettings plain = s.get();
-    return Optional.of(new ApiSettings(plain.host(), plain.port(), plain.token(),
-        Optional.of(new Tls(config.tlsCert(), config.tlsKey()))));
-  }
-
-  /** Parses {@code --api} and {@code --api-token-file}; empty when the API is off. Throws with a one-line reason. */
-  public static Optional<ApiSettings> parse(String api, Path tokenFile) {
-    if (api == null || api.equalsIgnoreCase("off")) {
+    if (config.address() == null || config.address().equalsIgnoreCase("off")) {
       return Optional.empty();
     }
     HostPort at;
     try {
-      at = HostPort.parse(api);
+      at = HostPort.parse(config.address());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--api " + e.getMessage() + " (HOST:PORT or off)");
     }
-    String host = at.host();
-    int port = at.port();
-    Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(readToken(tokenFile));
-    if (token.isEmpty() && !isLoopback(host)) {
-      throw new IllegalArgumentException("--api " + api + " is not a loopback address: give --api-token-file "
-          + "(a bearer token clients must send) or listen on 127.0.0.1");
+    if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
+      throw new IllegalArgumentException("--api-tls-cert and --api-tls-key must be given together");
     }
-    return Optional.of(new ApiSettings(host, port, token));
+    Optional<Tls> tls = Optional.empty();
+    if (config.tlsCert() != null) {
+      for (Path f : List.of(config.tlsCert(), config.tlsKey())) {
+        if (!Files.isReadable(f) || Files.isDirectory(f)) {
+          throw new IllegalArgumentException("cannot read API TLS file " + f);
+        }
+      }
+      tls = Optional.of(new Tls(config.tlsCert(), config.tlsKey()));
+    }
+    Set<String> names = new TreeSet<>();
+    for (String n : config.allowedHosts()) {
+      String h = HostCheck.normalize(n);
+      if (h.isEmpty() || h.contains("/") || h.contains(" ")) {
+        throw new IllegalArgumentException("--api-allowed-host " + n + ": not a host name or address");
+      }
+      names.add(h);
+    }
+    Path tokenFile = config.tokenFile() != null ? config.tokenFile() : ApiTokenFile.defaultPath();
+    String token;
+    try {
+      token = ApiTokenFile.readOrCreate(tokenFile);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--api-token-file " + tokenFile + ": " + e.getMessage());
+    }
+    isLoopback(at.host()); // an unknown host is refused here, before any port is bound
+    return Optional.of(new ApiSettings(at.host(), at.port(), token, tokenFile, tls, names, ApiLimits.DEFAULTS));
   }
 
   static boolean isLoopback(String host) {
@@ -79,23 +92,13 @@ public record ApiSettings(String host, int port, Optional<String> token, Optiona
     }
   }
 
-  private static String readToken(Path file) {
-    String t;
-    try {
-      t = Files.readString(file, StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read --api-token-file " + file + ": " + e.getMessage());
-    }
-    if (t.length() < 16 || t.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-      throw new IllegalArgumentException("--api-token-file " + file
-          + ": the token must be at least 16 printable characters on one line");
-    }
-    return t;
+  /** The Host header names this API answers to. */
+  HostCheck hostCheck() {
+    return new HostCheck(host.toLowerCase(Locale.ROOT), allowedHosts);
   }
 
   @Override
   public String toString() {
-    return (tls.isPresent() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
-        + (token.isPresent() ? " (token)" : "");
+    return (tls.isPresent() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 }

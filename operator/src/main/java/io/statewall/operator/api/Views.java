@@ -13,10 +13,22 @@ public final class Views {
   /** Every error: the HTTP status and what is wrong. */
   public record ErrorView(int status, String error) {}
 
-  /** A policy that failed to load: where and why (line and column are 1-based, 0 when unknown). */
-  public record PolicyErrorView(int status, String error, String file, int line, int column, String token) {}
+  /**
+   * A policy that failed to load: where and why (line and column are 1-based, 0 when unknown). The
+   * text at fault is not quoted: the client has its files, and an error must never carry file contents.
+   */
+  public record PolicyErrorView(int status, String error, String file, int line, int column) {}
 
-  public record Health(String status, int switches, int connections) {}
+  /**
+   * Liveness: "ok", or "unhealthy" (503) when a periodic task died or is overdue; the counts only
+   * for a request with the token ({@code /healthz} answers without one).
+   */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record Health(String status, Integer switches, Integer connections, List<TaskView> tasks) {}
+
+  /** One periodic task: its period, when its last run ended (ISO-8601, null before its first), its state. */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record TaskView(String name, double periodSeconds, String lastRun, String state, String error) {}
 
   public record PortView(int number, String name, boolean up) {}
 
@@ -61,7 +73,11 @@ public final class Views {
       List<String> warnings, String text) {}
 
   /** The body of PUT /api/v1/policy: the policy file (YAML) on the controller's machine. */
-  public record PolicyRequest(String path) {}
+  /**
+   * The body of {@code PUT /api/v1/policy}: the policy's YAML and the rule files it names, by the
+   * names it gives them; {@code name} is what messages and {@code source} call the policy.
+   */
+  public record PolicyRequest(String name, String policy, java.util.Map<String, String> files) {}
 
   /** A tracked connection the new policy would refuse, in one direction, and the rule that would. */
   public record CutConnection(String connection, String direction, String verdict, RuleView rule) {}

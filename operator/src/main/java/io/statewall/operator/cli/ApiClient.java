@@ -23,10 +23,17 @@ final class ApiClient {
 
   private final String base;
   private final Optional<String> token;
+  /** Where the token was looked for, for the message of a 401. */
+  private final java.nio.file.Path tokenFile;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   /** {@code hostPort} is HOST:PORT (plain HTTP), or a URL base such as https://HOST:PORT. */
   ApiClient(String hostPort, Optional<String> token) {
+    this(hostPort, token, null);
+  }
+
+  ApiClient(String hostPort, Optional<String> token, java.nio.file.Path tokenFile) {
+    this.tokenFile = tokenFile;
     this.base = hostPort.startsWith("http://") || hostPort.startsWith("https://")
         ? hostPort.replaceAll("/+$", "") : "http://" + hostPort;
     this.token = token;
@@ -99,6 +106,10 @@ final class ApiClient {
     }
     if (r.statusCode() >= 400) {
       String msg = body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + r.statusCode();
+      if (r.statusCode() == 401 && tokenFile != null) {
+        msg += token.isEmpty() ? " (no token file " + tokenFile + ": give --api-token-file)"
+            : " (the token read from " + tokenFile + ")";
+      }
       throw new Failure(msg, body);
     }
     return body;
