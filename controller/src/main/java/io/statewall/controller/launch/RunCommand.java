@@ -12,8 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** `statewall run`: starts the controller with a policy and serves switches until SIGINT/SIGTERM. */
 @Command(
@@ -22,8 +27,19 @@ import picocli.CommandLine.Option;
     versionProvider = ManifestVersionProvider.class,
     description = "Run the controller: OpenFlow switches connect to it and enforce the policy.")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--policy", required = true, paramLabel = "FILE",
-      description = "Policy file (YAML) binding iptables rule files to hosts and the network.")
+  static final String CONFIG_OPTION = "--config";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = CONFIG_OPTION, paramLabel = "FILE",
+      description = "YAML file of run's options: one key per option, named without its dashes "
+          + "(policy: FILE, port-packet-in-rate: 20000, clear-flows-on-connect: true); relative paths are "
+          + "from the file's directory; options on the command line win. Check it with 'statewall config check'.")
+  Path config;
+
+  // required, but it may come from --config: checked in options()
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = "Policy file (YAML) binding iptables rule files to hosts and the network (required).")
   Path policy;
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
@@ -36,6 +52,12 @@ final class RunCommand implements Callable<Integer> {
       description = "Send an echo request to a switch silent this long (5s, 500ms, 2m); drop it when "
           + "silent twice as long (default: ${DEFAULT-VALUE}).")
   Duration echoInterval;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+      converter = LogFormat.Converter.class,
+      description = "Log lines as 'text' (one line an event; with a syslog priority prefix and no time stamp "
+          + "under systemd's journal) or 'json' (one JSON object a line) (default: ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
 
   @Option(names = "--tls-cert", paramLabel = "PEM",
       description = "Controller certificate; with --tls-key and --tls-ca switches must connect over TLS.")
@@ -92,6 +114,8 @@ final class RunCommand implements Callable<Integer> {
   private final AppAssembler assembler;
   private final ShutdownHooks hooks;
   private final PrintWriter out;
+  /** The config file this copy's defaults came from, once {@link #withConfig} has applied it. */
+  private RunConfigFile applied;
 
   RunCommand(AppAssembler assembler, ShutdownHooks hooks, PrintWriter out) {
     this.assembler = assembler;
@@ -101,24 +125,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError, InterruptedException {
-    PolicyFileCheck.check(policy);
-    ControllerConfig config =
-        ControllerConfig.defaults()
-            .withListen(listen.host(), listen.port())
-            .withEchoInterval(echoInterval)
-            .withTls(tls())
-            .withFlowsOnConnect(clearFlowsOnConnect
-                ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
-    RunLimits limits;
-    try {
-      limits = new RunLimits(conntrackMax, portPacketInRate, switchPacketInRate, flowModRate);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
+    if (config != null && applied == null) {
+      return withConfig(originalArgs()).call();
     }
-    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey),
-        limits);
+    RunOptions options = options();
     List<App> apps = assembler.assemble(options);
-    Controller controller = new Controller(config, apps);
+    Controller controller = new Controller(options.controller(), apps);
     InetSocketAddress bound;
     try {
       bound = controller.start();
@@ -134,6 +146,76 @@ final class RunCommand implements Callable<Integer> {
     out.flush();
     controller.awaitClosed();
     return 0;
+  }
+
+  /** The options as parsed (and taken from --config), checked. */
+  RunOptions options() throws UserError {
+    if (policy == null) {
+      if (applied != null) {
+        throw new UserError("no policy: give --policy FILE or the key 'policy' in " + applied.file());
+      }
+      throw new ParameterException(spec.commandLine(), "Missing required option: '--policy=FILE'");
+    }
+    PolicyFileCheck.check(policy);
+    ControllerConfig config =
+        ControllerConfig.defaults()
+            .withListen(listen.host(), listen.port())
+            .withEchoInterval(echoInterval)
+            .withTls(tls())
+            .withFlowsOnConnect(clearFlowsOnConnect
+                ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
+    RunLimits limits;
+    try {
+      limits = new RunLimits(conntrackMax, portPacketInRate, switchPacketInRate, flowModRate);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    return new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey),
+        limits, logFormat);
+  }
+
+  /**
+   * A copy of this command parsed again from {@code args} with the config file's values as defaults:
+   * picocli applies them as it applies annotation defaults, with its own converters, so the command
+   * line wins and a new option of {@code run} is a key with no code here.
+   */
+  RunCommand withConfig(List<String> args) throws UserError {
+    RunConfigFile file = RunConfigFile.load(config, spec);
+    RunCommand again = new RunCommand(assembler, hooks, out);
+    again.applied = file;
+    CommandLine cli = new CommandLine(again);
+    cli.setDefaultValueProvider(file);
+    try {
+      cli.parseArgs(args.toArray(String[]::new));
+    } catch (ParameterException e) {
+      if (e.getArgSpec() instanceof OptionSpec o && file.sets(o)
+          && !cli.getParseResult().hasMatchedOption(o.longestName())) {
+        throw new UserError(RunConfigFile.where(file.file(), RunConfigFile.key(o))
+            + PolicyFileCheck.oneLine(e.getMessage()), e);
+      }
+      throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
+    }
+    return again;
+  }
+
+  /** The arguments given to {@code run} (after its name on the command line). */
+  private List<String> originalArgs() {
+    List<String> all = spec.commandLine().getParseResult().originalArgs();
+    CommandLine root = spec.commandLine();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    // the top level has no options that take a value, so the first "run" is this command's name
+    int at = root == spec.commandLine() ? -1 : all.indexOf(spec.name());
+    return all.subList(at + 1, all.size());
+  }
+
+  /** The options a config file gives, with no command line: what {@code config check} checks. */
+  static RunOptions resolve(Path configFile) throws UserError {
+    RunCommand command = new RunCommand(options -> List.of(), ShutdownHooks.JVM, new PrintWriter(System.out, true));
+    new CommandLine(command);
+    command.config = configFile;
+    return command.withConfig(List.of()).options();
   }
 
   private Optional<ControllerConfig.Tls> tls() throws UserError {
