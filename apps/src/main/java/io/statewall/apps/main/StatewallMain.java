@@ -41,7 +41,7 @@ public final class StatewallMain {
    * the runtime jar carries no test harness.
    */
   public static List<Object> subcommands(Object... more) {
-    List<Object> all = new ArrayList<>(List.of(new PolicyCommand(), new ConfigCommand(),
+    List<Object> all = new ArrayList<>(List.of(new PolicyCommand(), new ConfigCommand(), new GenerateCommand(),
         new BenchCommand(InProcessFirewall::new),
         // the operator's commands: they talk to a running controller's API
         new ConntrackCommand(), new TraceCommand(), new NetworkCommands.Switches(), new NetworkCommands.Links(),
