@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Where the process's log goes, set once per command before it runs: {@code run} logs to stderr as
  * text or JSON; the other commands print their own output only (warnings and errors still reach
  * stderr); the demo logs to a file. It reloads logback.xml with the properties that file documents,
- * so an operator's own {@code -Dlogback.configurationFile} is left alone.
+ * so an operator's own {@code -Dlogback.configurationFile} (or a test's logback-test.xml) is left alone.
  */
 public final class Logging {
   private Logging() {}
@@ -33,8 +33,10 @@ public final class Logging {
   }
 
   private static void reload(String appender, String level, Path file) {
+    // an operator's own logback file, or a test's, is left as it is
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
-        || System.getProperty("logback.configurationFile") != null) {
+        || System.getProperty("logback.configurationFile") != null
+        || Logging.class.getResource("/logback-test.xml") != null) {
       return;
     }
     URL config = Logging.class.getResource("/logback.xml");
