@@ -13,7 +13,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.statewall.topology.fakes.FakeSwitch;
 import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.TableId;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,6 +58,14 @@ class GrafanaDashboardTest {
       assertThat(r.statusCode()).isEqualTo(200);
       exposed = names(r.body());
     }
+    // series labelled by switch appear once a switch has sent one: the same metrics, told of one
+    FirewallMetrics metrics = new FirewallMetrics();
+    FakeSwitch sw = new FakeSwitch(1, OFVersion.OF_13, 1, 2);
+    OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
+    metrics.packetIn(sw, f.buildPacketIn().setBufferId(OFBufferId.NO_BUFFER).setTableId(TableId.of(0))
+        .setReason(OFPacketInReason.NO_MATCH).setData(new byte[0]).build());
+    metrics.error(sw, f.errorMsgs().buildBadRequestErrorMsg().setCode(OFBadRequestCode.BAD_TYPE).build());
+    exposed.addAll(names(metrics.scrape()));
     used.removeAll(PROMETHEUS_OWN);
     assertThat(exposed).containsAll(used);
   }
