@@ -5,6 +5,8 @@ import io.statewall.netfilter.judge.Judgement;
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.apps.main.FirewallAssembler;
+import io.statewall.apps.main.Logging;
+import io.statewall.controller.launch.LogFormat;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Decider;
@@ -53,6 +55,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "Exit after the table instead of keeping the network up.")
   boolean noWait;
 
+  @Option(names = {"-v", "--verbose"}, description = "Show the controller's and the harness's log here "
+      + "instead of writing it to --log-file.")
+  boolean verbose;
+
+  @Option(names = "--log-file", paramLabel = "FILE",
+      description = "Where the log goes without --verbose (default: demo/target/statewall-demo.log in the "
+          + "repository, or statewall-demo.log in the temporary directory).")
+  Path logFile;
+
   private record Seen(Packet packet, Judgement judgement) {}
 
   @Override
@@ -79,6 +90,14 @@ public final class DemoCommand implements Callable<Integer> {
   private int demo(CountDownLatch interrupted) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path policyFile = policy != null ? policy : defaultPolicy();
+    // the verdict table is the demo's output: the log (INFO lines, the harness's warnings) goes elsewhere
+    if (verbose) {
+      Logging.forRun(LogFormat.TEXT);
+    } else {
+      Path log = logFile != null ? logFile : defaultLogFile();
+      Logging.toFile(log);
+      out.printf("statewall demo: log in %s (--verbose shows it here)%n", log);
+    }
     ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     FirewallAssembler assembler = new FirewallAssembler((p, at, j) -> seen.add(new Seen(p, j)));
     long t0 = System.nanoTime();
@@ -209,6 +228,14 @@ public final class DemoCommand implements Callable<Integer> {
     interrupted.await();
     out.println("stopping: removing the network and the controller");
     out.flush();
+  }
+
+  private static Path defaultLogFile() {
+    String home = System.getenv("STATEWALL_HOME");
+    if (home != null && Files.isDirectory(Path.of(home, "demo", "target"))) {
+      return Path.of(home, "demo", "target", "statewall-demo.log");
+    }
+    return Path.of(System.getProperty("java.io.tmpdir"), "statewall-demo.log");
   }
 
   private static Path defaultPolicy() throws UserError {

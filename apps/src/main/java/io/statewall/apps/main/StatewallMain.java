@@ -1,6 +1,7 @@
 package io.statewall.apps.main;
 
 import io.statewall.bench.BenchCommand;
+import io.statewall.controller.launch.AppAssembler;
 import io.statewall.controller.launch.StatewallCli;
 import io.statewall.operator.cli.ConntrackCommand;
 import io.statewall.operator.cli.NetworkCommands;
@@ -15,7 +16,24 @@ public final class StatewallMain {
   private StatewallMain() {}
 
   public static void main(String[] args) {
-    exit(args, StatewallCli.execute(args, new FirewallAssembler(), subcommands().toArray()));
+    launch(args, subcommands().toArray());
+  }
+
+  /**
+   * Runs the command line with {@code run}'s composition root and {@code subcommands}, then exits.
+   * {@code run} logs as its options say; every other command prints its own output, with only
+   * warnings and errors logged (the demo sends its log to a file: {@code DemoCommand}).
+   */
+  public static void launch(String[] args, Object... subcommands) {
+    FirewallAssembler firewall = new FirewallAssembler();
+    AppAssembler run = options -> {
+      Logging.forRun(options.logFormat());
+      return firewall.assemble(options);
+    };
+    if (args.length == 0 || !args[0].equals("run")) {
+      Logging.quiet();
+    }
+    exit(args, StatewallCli.execute(args, run, subcommands));
   }
 
   /**
@@ -23,7 +41,8 @@ public final class StatewallMain {
    * the runtime jar carries no test harness.
    */
   public static List<Object> subcommands(Object... more) {
-    List<Object> all = new ArrayList<>(List.of(new PolicyCommand(), new BenchCommand(InProcessFirewall::new),
+    List<Object> all = new ArrayList<>(List.of(new PolicyCommand(), new ConfigCommand(), new GenerateCommand(),
+        new BenchCommand(InProcessFirewall::new),
         // the operator's commands: they talk to a running controller's API
         new ConntrackCommand(), new TraceCommand(), new NetworkCommands.Switches(), new NetworkCommands.Links(),
         new NetworkCommands.Hosts()));

@@ -33,19 +33,24 @@ final class PolicyFileCheck {
   }
 
   static String read(Path file) throws UserError {
+    return read(file, "policy file");
+  }
+
+  /** The file's text; {@code what} ("policy file", "config file") names it in the error. */
+  static String read(Path file, String what) throws UserError {
     if (Files.isDirectory(file)) {
-      throw new UserError("cannot read policy file " + file + ": it is a directory");
+      throw new UserError("cannot read " + what + " " + file + ": it is a directory");
     }
     try {
       return Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new UserError("cannot read policy file " + file + ": no such file");
+      throw new UserError("cannot read " + what + " " + file + ": no such file");
     } catch (AccessDeniedException e) {
-      throw new UserError("cannot read policy file " + file + ": permission denied");
+      throw new UserError("cannot read " + what + " " + file + ": permission denied");
     } catch (CharacterCodingException e) {
-      throw new UserError("cannot read policy file " + file + ": not UTF-8 text");
+      throw new UserError("cannot read " + what + " " + file + ": not UTF-8 text");
     } catch (IOException e) {
-      throw new UserError("cannot read policy file " + file + ": " + oneLine(String.valueOf(e.getMessage())));
+      throw new UserError("cannot read " + what + " " + file + ": " + oneLine(String.valueOf(e.getMessage())));
     }
   }
 

@@ -18,8 +18,13 @@ import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.projectfloodlight.openflow.types.DatapathId;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** `statewall run`: starts the controller with a policy and serves switches until SIGINT/SIGTERM. */
 @Command(
@@ -28,8 +33,19 @@ import picocli.CommandLine.Option;
     versionProvider = ManifestVersionProvider.class,
     description = "Run the controller: OpenFlow switches connect to it and enforce the policy.")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--policy", required = true, paramLabel = "FILE",
-      description = "Policy file (YAML) binding iptables rule files to hosts and the network.")
+  static final String CONFIG_OPTION = "--config";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = CONFIG_OPTION, paramLabel = "FILE",
+      description = "YAML file of run's options: one key per option, named without its dashes "
+          + "(policy: FILE, port-packet-in-rate: 20000, clear-flows-on-connect: true); relative paths are "
+          + "from the file's directory; options on the command line win. Check it with 'statewall config check'.")
+  Path config;
+
+  // required, but it may come from --config: checked in options()
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = "Policy file (YAML) binding iptables rule files to hosts and the network (required).")
   Path policy;
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
@@ -58,6 +74,12 @@ final class RunCommand implements Callable<Integer> {
       description = "Send an echo request to a switch silent this long (5s, 500ms, 2m); drop it when "
           + "silent twice as long (default: ${DEFAULT-VALUE}).")
   Duration echoInterval;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+      converter = LogFormat.Converter.class,
+      description = "Log lines as 'text' (one line an event; with a syslog priority prefix and no time stamp "
+          + "under systemd's journal) or 'json' (one JSON object a line) (default: ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
 
   @Option(names = "--tls-cert", paramLabel = "PEM",
       description = "Controller certificate; with --tls-key and --tls-ca switches must connect over TLS.")
@@ -121,6 +143,8 @@ final class RunCommand implements Callable<Integer> {
   private final AppAssembler assembler;
   private final ShutdownHooks hooks;
   private final PrintWriter out;
+  /** The config file this copy's defaults came from, once {@link #withConfig} has applied it. */
+  private RunConfigFile applied;
 
   RunCommand(AppAssembler assembler, ShutdownHooks hooks, PrintWriter out) {
     this.assembler = assembler;
@@ -130,35 +154,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError, InterruptedException {
-    PolicyFileCheck.check(policy);
-    Optional<ControllerConfig.Tls> tls = tls();
-    if (tls.isEmpty() && !isLoopback(listen.host())) {
-      if (!insecureSwitches) {
-        throw new UserError("--listen " + listen + " is not a loopback address: switches there must use TLS "
-            + "(--tls-cert, --tls-key, --tls-ca), or give --insecure-switches to let anyone who reaches it "
-            + "claim to be a switch");
-      }
-      out.printf("statewall: warning: switches connect to %s without TLS (--insecure-switches): anyone who "
-          + "reaches it can claim to be a switch%n", listen);
+    if (config != null && applied == null) {
+      return withConfig(originalArgs()).call();
     }
-    ControllerConfig config =
-        ControllerConfig.defaults()
-            .withListen(listen.host(), listen.port())
-            .withEchoInterval(echoInterval)
-            .withTls(tls)
-            .withAdmission(admission(tls.isPresent()))
-            .withFlowsOnConnect(clearFlowsOnConnect
-                ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
-    RunLimits limits;
-    try {
-      limits = new RunLimits(conntrackMax, portPacketInRate, switchPacketInRate, flowModRate);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
-    }
-    RunOptions options = new RunOptions(policy, config, new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey, apiAllowedHosts),
-        limits);
+    RunOptions options = options();
     List<App> apps = assembler.assemble(options);
-    Controller controller = new Controller(config, apps);
+    Controller controller = new Controller(options.controller(), apps);
     InetSocketAddress bound;
     try {
       bound = controller.start();
@@ -214,6 +215,87 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
+  }
+
+  /** The options as parsed (and taken from --config), checked. */
+  RunOptions options() throws UserError {
+    if (policy == null) {
+      if (applied != null) {
+        throw new UserError("no policy: give --policy FILE or the key 'policy' in " + applied.file());
+      }
+      throw new ParameterException(spec.commandLine(), "Missing required option: '--policy=FILE'");
+    }
+    PolicyFileCheck.check(policy);
+    Optional<ControllerConfig.Tls> tls = tls();
+    if (tls.isEmpty() && !isLoopback(listen.host())) {
+      if (!insecureSwitches) {
+        throw new UserError("--listen " + listen + " is not a loopback address: switches there must use TLS "
+            + "(--tls-cert, --tls-key, --tls-ca), or give --insecure-switches to let anyone who reaches it "
+            + "claim to be a switch");
+      }
+      out.printf("statewall: warning: switches connect to %s without TLS (--insecure-switches): anyone who "
+          + "reaches it can claim to be a switch%n", listen);
+    }
+    ControllerConfig config =
+        ControllerConfig.defaults()
+            .withListen(listen.host(), listen.port())
+            .withEchoInterval(echoInterval)
+            .withTls(tls)
+            .withAdmission(admission(tls.isPresent()))
+            .withFlowsOnConnect(clearFlowsOnConnect
+                ? ControllerConfig.FlowsOnConnect.CLEAR : ControllerConfig.FlowsOnConnect.KEEP);
+    RunLimits limits;
+    try {
+      limits = new RunLimits(conntrackMax, portPacketInRate, switchPacketInRate, flowModRate);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    return new RunOptions(policy, config,
+        new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey, apiAllowedHosts), limits, logFormat);
+  }
+
+  /**
+   * A copy of this command parsed again from {@code args} with the config file's values as defaults:
+   * picocli applies them as it applies annotation defaults, with its own converters, so the command
+   * line wins and a new option of {@code run} is a key with no code here.
+   */
+  RunCommand withConfig(List<String> args) throws UserError {
+    RunConfigFile file = RunConfigFile.load(config, spec);
+    RunCommand again = new RunCommand(assembler, hooks, out);
+    again.applied = file;
+    CommandLine cli = new CommandLine(again);
+    cli.setDefaultValueProvider(file);
+    try {
+      cli.parseArgs(args.toArray(String[]::new));
+    } catch (ParameterException e) {
+      if (e.getArgSpec() instanceof OptionSpec o && file.sets(o)
+          && !cli.getParseResult().hasMatchedOption(o.longestName())) {
+        throw new UserError(RunConfigFile.where(file.file(), RunConfigFile.key(o))
+            + PolicyFileCheck.oneLine(e.getMessage()), e);
+      }
+      throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
+    }
+    return again;
+  }
+
+  /** The arguments given to {@code run} (after its name on the command line). */
+  private List<String> originalArgs() {
+    List<String> all = spec.commandLine().getParseResult().originalArgs();
+    CommandLine root = spec.commandLine();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    // the top level has no options that take a value, so the first "run" is this command's name
+    int at = root == spec.commandLine() ? -1 : all.indexOf(spec.name());
+    return all.subList(at + 1, all.size());
+  }
+
+  /** The options a config file gives, with no command line: what {@code config check} checks. */
+  static RunOptions resolve(Path configFile) throws UserError {
+    RunCommand command = new RunCommand(options -> List.of(), ShutdownHooks.JVM, new PrintWriter(System.out, true));
+    new CommandLine(command);
+    command.config = configFile;
+    return command.withConfig(List.of()).options();
   }
 
   private Optional<ControllerConfig.Tls> tls() throws UserError {

@@ -11,13 +11,20 @@ import java.util.Objects;
  * @param controller listen address, TLS and timers for the controller
  * @param api the operator's HTTP API: address, token, TLS (the apps side that serves it checks them)
  * @param limits conntrack size, packet-in and flow-mod rates
+ * @param logFormat how the process logs (the composition root sets its logging up from it)
  */
-public record RunOptions(Path policy, ControllerConfig controller, ApiConfig api, RunLimits limits) {
+public record RunOptions(Path policy, ControllerConfig controller, ApiConfig api, RunLimits limits,
+    LogFormat logFormat) {
   public RunOptions {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(controller, "controller");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(logFormat, "logFormat");
+  }
+
+  public RunOptions(Path policy, ControllerConfig controller, ApiConfig api, RunLimits limits) {
+    this(policy, controller, api, limits, LogFormat.TEXT);
   }
 
   public RunOptions(Path policy, ControllerConfig controller, ApiConfig api) {

@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statewall.netfilter.conntrack.CtStats;
 import io.statewall.firewall.Firewall;
@@ -27,7 +28,8 @@ import org.projectfloodlight.openflow.protocol.OFPacketIn;
 /**
  * The firewall's Prometheus metrics: packet-ins by switch, verdicts by action and deciding chain,
  * decision latency (from the packet-in's arrival to the verdict, on the same channel thread),
- * OpenFlow errors, and conntrack and flow-mod figures read at scrape time.
+ * OpenFlow errors, conntrack and flow-mod figures read at scrape time, and the JVM's and the
+ * process's own metrics.
  */
 public final class FirewallMetrics implements Firewall.DecisionListener {
   /** Before topology (10): every packet-in is counted and its arrival stamped. */
@@ -54,6 +56,8 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
         .classicUpperBounds(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
             0.025, 0.1)
         .register(registry);
+    // the process beside the firewall: jvm_memory_*, jvm_gc_*, jvm_threads_*, process_cpu_seconds_total, ...
+    JvmMetrics.builder().register(registry);
   }
 
   /** Adds the figures the firewall and conntrack keep themselves, read at each scrape. */
