@@ -62,16 +62,16 @@ class RunConfigFileTest {
 
   @Test
   void aNewOptionIsAKeyWithNoCode() throws Exception {
-    // what another branch's --insecure-switches or a datapath-id allow-list gets for free
+    // what a later option gets for free (--insecure-switches and --allow-dpid came this way)
     CommandSpec spec = runSpec();
-    spec.addOption(OptionSpec.builder("--insecure-switches").type(boolean.class).arity("0").build());
+    spec.addOption(OptionSpec.builder("--some-new-flag").type(boolean.class).arity("0").build());
     spec.addOption(OptionSpec.builder("--allow-datapath").type(List.class).auxiliaryTypes(String.class)
         .splitRegex(",").arity("1").build());
-    Path config = file("new.yaml", "insecure-switches: true\nallow-datapath: [00:01, 00:02]\n");
+    Path config = file("new.yaml", "some-new-flag: true\nallow-datapath: [00:01, 00:02]\n");
 
     RunConfigFile loaded = RunConfigFile.load(config, spec);
 
-    assertThat(loaded.defaultValue(spec.findOption("--insecure-switches"))).isEqualTo("true");
+    assertThat(loaded.defaultValue(spec.findOption("--some-new-flag"))).isEqualTo("true");
     assertThat(loaded.defaultValue(spec.findOption("--allow-datapath"))).isEqualTo("00:01,00:02");
   }
 
@@ -137,7 +137,7 @@ class RunConfigFileTest {
   static Stream<Arguments> badFiles() {
     return Stream.of(
         Arguments.of("unknown key, with a suggestion", "policy: p.yaml\nconntrack-maxx: 5\n",
-            "key 'conntrack-maxx' unknown key (did you mean 'conntrack-max'?) (keys: api, "),
+            "key 'conntrack-maxx' unknown key (did you mean 'conntrack-max'?) (keys: allow-dpid, api, "),
         Arguments.of("unknown key", "policy: p.yaml\nbogus: 1\n", "key 'bogus' unknown key (keys: "),
         Arguments.of("config itself is no key", "config: other.yaml\n", "key 'config' unknown key"),
         Arguments.of("not an int", "policy: p.yaml\nconntrack-max: lots\n",
