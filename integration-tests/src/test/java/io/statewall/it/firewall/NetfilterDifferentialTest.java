@@ -3,11 +3,14 @@ package io.statewall.it.firewall;
 import io.statewall.demo.SeedLab;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.policy.PolicyLoader;
+import io.statewall.mininet.Backend;
 import io.statewall.mininet.BackgroundProcess;
 import io.statewall.mininet.Host;
 import io.statewall.mininet.MininetNetwork;
 import io.statewall.mininet.Topology;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.projectfloodlight.openflow.types.MacAddress;
 
 /**
  * The kernel as the oracle: each scenario's rules run once in the hosts' own netfilter on an open
@@ -116,6 +120,21 @@ class NetfilterDifferentialTest {
       COMMIT
       """;
 
+  /** A server whose INPUT takes UDP 5999 (and its answers) but not 161. */
+  static final String UDP_5999 = """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+      -A INPUT -p udp --dport 5999 -j ACCEPT
+      COMMIT
+      """;
+  /** As {@link #UDP_5999}, and UDP 161 too. */
+  static final String UDP_5999_161 = UDP_5999.replace("COMMIT", "-A INPUT -p udp --dport 161 -j ACCEPT\nCOMMIT");
+  /** The UDP port every receiver accepts: the marker that ends a listener, and the accepted datagrams. */
+  static final int OPEN_PORT = 5999;
+
   static Side kernel;
   static Side statewall;
   static FirewallNetwork fw;
@@ -142,6 +161,11 @@ class NetfilterDifferentialTest {
   static Side services(String name, MininetNetwork net) {
     try {
       Probes p = Probes.install(net);
+      for (Host h : net.hosts()) {
+        // a /24 (Mininet gives a /8), so that 10.0.0.255 is every host's directed broadcast
+        h.exec("ip -4 addr flush dev " + h.interfaceName() + " && ip addr add " + h.ip() + "/24 brd + dev "
+            + h.interfaceName()).orThrow();
+      }
       Host h1 = net.host("h1");
       Host h2 = net.host("h2");
       Host h3 = net.host("h3");
@@ -234,6 +258,99 @@ class NetfilterDifferentialTest {
       Thread.sleep(50);
     }
     return p.stdout();
+  }
+
+  /** Turns IPv4 forwarding on (1, sending no redirects) or off (0) in {@code host}'s namespace. */
+  static void forwarding(Probes p, String host, int on) {
+    Host h = p.h(host);
+    // docker mounts /proc/sys read-only in the harness container (this network's own container)
+    String rw = p.net.backend() == Backend.CONTAINER ? "mount -o remount,rw /proc/sys && " : "";
+    h.exec(rw + "sysctl -qw net.ipv4.ip_forward=" + on + " net.ipv4.conf.all.send_redirects=" + (1 - on)
+        + " net.ipv4.conf." + h.interfaceName() + ".send_redirects=" + (1 - on)).orThrow();
+  }
+
+  /** A MAC address as FrameBuilder takes it. */
+  static long mac(Probes p, String host) {
+    return MacAddress.of(p.h(host).mac()).getLong();
+  }
+
+  /** A 4-byte UDP datagram "ping" from h4 (source port {@code sport}) to {@code dst} in a frame for {@code dstMac}. */
+  static byte[] udpFromH4(Probes p, long dstMac, String dst, int sport, int dport) {
+    return FrameBuilder.ip("10.0.0.4", dst).macs(mac(p, "h4"), dstMac).udp(sport, dport).payload("ping").build();
+  }
+
+  /** An Ethernet frame of any EtherType from h4 to {@code dstMac}, padded to the 60-byte minimum. */
+  static byte[] etherFromH4(Probes p, long dstMac, int etherType, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(Math.max(60, 14 + payload.length));
+    b.putShort((short) (dstMac >>> 32)).putInt((int) dstMac);
+    long src = mac(p, "h4");
+    b.putShort((short) (src >>> 32)).putInt((int) src).putShort((short) etherType).put(payload);
+    return b.array();
+  }
+
+  /** A PPPoE session frame (RFC 2516, session 1) carrying the IPv4 packet of {@code ipFrame}. */
+  static byte[] pppoeFromH4(Probes p, long dstMac, byte[] ipFrame) {
+    byte[] ip = FrameBuilder.ipPacketOf(ipFrame, 65535);
+    ByteBuffer s = ByteBuffer.allocate(8 + ip.length).put((byte) 0x11).put((byte) 0).putShort((short) 1)
+        .putShort((short) (2 + ip.length)).putShort((short) 0x0021).put(ip);
+    return etherFromH4(p, dstMac, 0x8864, s.array());
+  }
+
+  /**
+   * Pings h4 from every listener (so statewall's topology has learned them all), starts a listener
+   * on each, has h4 send {@code frames} and then a marker datagram to each listener's address, and
+   * returns what each listener's applications received, one outcome per listener, its lines sorted:
+   * "h1: frame 0x8864, udp 161 10.0.0.255 4" or "h1: nothing".
+   */
+  static List<String> heard(Probes p, List<byte[]> frames, List<String> listeners, int... ports) {
+    List<BackgroundProcess> running = new ArrayList<>();
+    try {
+      for (String h : listeners) {
+        p.ping(h, "h4");
+      }
+      List<byte[]> all = new ArrayList<>(frames);
+      int sport = 45000;
+      for (String h : listeners) {
+        running.add(p.listen(h, "h4", ports));
+        all.add(FrameBuilder.ip("10.0.0.4", Probes.ip(h)).macs(mac(p, "h4"), mac(p, h)).udp(sport++, ports[0])
+            .payload("marker").build());
+      }
+      p.raw("h4", all);
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < listeners.size(); i++) {
+        BackgroundProcess l = running.get(i);
+        l.awaitOutput("done", Duration.ofSeconds(20));
+        // sorted: the switches may reorder frames of different flows (each new flow is an upcall)
+        List<String> got = l.stdout().lines().filter(x -> x.startsWith("udp ") || x.startsWith("frame ")).sorted()
+            .toList();
+        out.add(listeners.get(i) + ": " + (got.isEmpty() ? "nothing" : String.join(", ", got)));
+      }
+      return out;
+    } finally {
+      running.forEach(BackgroundProcess::close);
+    }
+  }
+
+  /** {@code frame}'s UDP datagram in fragments of at most 1,480 payload bytes, last fragment first if {@code reversed}. */
+  static List<byte[]> fragments(byte[] frame, int id, boolean reversed) {
+    int payload = frame.length - 14 - 20;
+    List<byte[]> out = new ArrayList<>();
+    for (int off = 0; off < payload; off += 1480) {
+      int len = Math.min(1480, payload - off);
+      out.add(FrameBuilder.fragment(frame, off, len, off + len < payload, id));
+    }
+    if (reversed) {
+      Collections.reverse(out);
+    }
+    return out;
+  }
+
+  static byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) i;
+    }
+    return b;
   }
 
   static Side side(Probes p) {
@@ -330,8 +447,78 @@ class NetfilterDifferentialTest {
             (p, t) -> replies(p.py("h2", "ftp 10.0.0.3 2121 LISTEN:68 'USER a' 'EPRT |1|10.0.0.2|65604|' RETR QUIT"),
                 "EPRT", "RETR"),
             "reply EPRT 200", "reply RETR 226")
-            .deliberately("reply EPRT dropped"));
+            .deliberately("reply EPRT dropped"),
+        // issue 16: every receiver of a broadcast or multicast datagram runs its own INPUT
+        Scenario.same("broadcast and multicast UDP reach exactly the receivers whose INPUT accepts the port",
+            Map.of("h1", UDP_5999, "h2", UDP_5999_161),
+            (p, t) -> heard(p, List.of(
+                udpFromH4(p, BROADCAST, "10.0.0.255", 40001, 161),
+                udpFromH4(p, BROADCAST, "255.255.255.255", 40002, 161),
+                udpFromH4(p, ALL_HOSTS_MAC, "224.0.0.1", 40003, 161),
+                udpFromH4(p, BROADCAST, "10.0.0.255", 40004, OPEN_PORT)),
+                List.of("h1", "h2", "h3"), OPEN_PORT, 161),
+            "h1: udp 5999 10.0.0.255 4",
+            "h2: udp 161 10.0.0.255 4, udp 161 224.0.0.1 4, udp 161 255.255.255.255 4, udp 5999 10.0.0.255 4",
+            "h3: udp 161 10.0.0.255 4, udp 161 224.0.0.1 4, udp 161 255.255.255.255 4, udp 5999 10.0.0.255 4"),
+        // issue 16: a frame for one host's MAC and another's address; h2 forwards (a router whose
+        // FORWARD drops), so a frame handed to it by the address owner's rules would reach h1
+        Scenario.same("a frame for one host's MAC carrying another host's address reaches no one",
+            Map.of("h1", UDP_5999, "h2", UDP_5999),
+            (p, t) -> {
+              // a namespace inherits the machine's ip_forward: set every receiver's own
+              Map<String, String> before = new LinkedHashMap<>();
+              for (String h : List.of("h1", "h2", "h3")) {
+                before.put(h, p.h(h).exec("sysctl -n net.ipv4.ip_forward").orThrow().stdout().trim());
+                forwarding(p, h, h.equals("h2") ? 1 : 0);
+              }
+              try {
+                return heard(p, List.of(
+                    udpFromH4(p, mac(p, "h2"), "10.0.0.1", 40011, OPEN_PORT),
+                    udpFromH4(p, mac(p, "h3"), "10.0.0.1", 40012, OPEN_PORT),
+                    udpFromH4(p, mac(p, "h1"), "10.0.0.2", 40013, OPEN_PORT),
+                    udpFromH4(p, mac(p, "h1"), "10.0.0.1", 40014, OPEN_PORT)),
+                    List.of("h1", "h2", "h3"), OPEN_PORT);
+              } finally {
+                before.forEach((h, v) -> forwarding(p, h, Integer.parseInt(v)));
+              }
+            },
+            "h1: udp 5999 10.0.0.1 4", "h2: nothing", "h3: nothing"),
+        // issue 16: EtherTypes no rule can judge. A Linux bridge hands them to the host (a packet
+        // socket, their only kind of application, sees them; the IP stack does not); statewall
+        // refuses them unless the policy lists them, and judges an IPv4 packet in a 0x9200 tag on
+        // the packet inside
+        Scenario.same("0x88B5, RoCE 0x8915, IPv4 in a 0x9200 tag and PPPoE reach no IP application",
+            Map.of("h1", UDP_5999),
+            (p, t) -> heard(p, List.of(
+                etherFromH4(p, mac(p, "h1"), 0x88B5, bytes(46)),
+                etherFromH4(p, mac(p, "h1"), 0x8915, bytes(52)),
+                FrameBuilder.ip("10.0.0.4", "10.0.0.1").macs(mac(p, "h4"), mac(p, "h1")).tag(0x9200, 5)
+                    .udp(40021, OPEN_PORT).payload("ping").build(),
+                FrameBuilder.ip("10.0.0.4", "10.0.0.1").macs(mac(p, "h4"), mac(p, "h1")).tag(0x9200, 5)
+                    .udp(40022, 161).payload("ping").build(),
+                pppoeFromH4(p, mac(p, "h1"), udpFromH4(p, mac(p, "h1"), "10.0.0.1", 40023, OPEN_PORT))),
+                List.of("h1"), OPEN_PORT, 161),
+            "h1: frame 0x8864, frame 0x88b5, frame 0x8915, frame 0x9200, frame 0x9200")
+            .deliberately("h1: frame 0x9200"),
+        // issue 16: a fragmented datagram is judged whole; all its fragments go, or none
+        Scenario.same("fragmented UDP: to an accepted port delivered whole (in or out of order), to a dropped port not at all",
+            Map.of("h1", UDP_5999),
+            (p, t) -> {
+              List<byte[]> frames = new ArrayList<>();
+              frames.addAll(fragments(FrameBuilder.ip("10.0.0.4", "10.0.0.1").macs(mac(p, "h4"), mac(p, "h1"))
+                  .udp(40031, OPEN_PORT).payload(bytes(3000)).build(), 0x1111, false));
+              frames.addAll(fragments(FrameBuilder.ip("10.0.0.4", "10.0.0.1").macs(mac(p, "h4"), mac(p, "h1"))
+                  .udp(40032, 161).payload(bytes(3000)).build(), 0x2222, false));
+              frames.addAll(fragments(FrameBuilder.ip("10.0.0.4", "10.0.0.1").macs(mac(p, "h4"), mac(p, "h1"))
+                  .udp(40033, OPEN_PORT).payload(bytes(2000)).build(), 0x3333, true));
+              return heard(p, frames, List.of("h1"), OPEN_PORT, 161);
+            },
+            "h1: udp 5999 10.0.0.1 2000, udp 5999 10.0.0.1 3000"));
   }
+
+  static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
+  /** 224.0.0.1's group MAC. */
+  static final long ALL_HOSTS_MAC = 0x0100_5E00_0001L;
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")

@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Traffic between the hosts of one network, each attempt reduced to an outcome word (connected,
@@ -58,6 +60,40 @@ final class Probes {
 
   BackgroundProcess pyStart(String host, String args) {
     return h(host).start("exec /usr/bin/python3 -u " + script + " " + args);
+  }
+
+  /** Sends hand-made frames, in order, out of {@code host}'s interface (a raw socket: no OUTPUT chain). */
+  void raw(String host, List<byte[]> frames) {
+    StringBuilder cmd = new StringBuilder("/usr/bin/python3 - " + h(host).interfaceName());
+    for (byte[] f : frames) {
+      cmd.append(' ').append(HexFormat.of().formatHex(f));
+    }
+    cmd.append(" <<'EOF'\n").append(String.join("\n",
+        "import socket, sys",
+        "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)",
+        "s.bind((sys.argv[1], 0))",
+        "for h in sys.argv[2:]:",
+        "    s.send(bytes.fromhex(h))",
+        "print('sent', len(sys.argv) - 2)")).append("\nEOF\n");
+    ExecResult r = h(host).exec(cmd.toString(), EXEC);
+    if (!r.stdout().contains("sent " + frames.size())) {
+      throw new AssertionError("frames sent from " + host + ": " + r);
+    }
+  }
+
+  /**
+   * What {@code host}'s applications receive on UDP {@code ports} (after its INPUT chain) and, for
+   * ethertypes no IP stack reads, on a packet socket, from {@code sender}, until a datagram saying
+   * {@code marker} arrives on the first port; {@code probe.py listen} prints one line each.
+   */
+  BackgroundProcess listen(String host, String sender, int... ports) {
+    StringBuilder args = new StringBuilder("listen " + h(host).interfaceName() + " " + h(sender).mac());
+    for (int port : ports) {
+      args.append(' ').append(port);
+    }
+    BackgroundProcess p = pyStart(host, args.toString());
+    p.awaitOutput("listening", Duration.ofSeconds(10));
+    return p;
   }
 
   String tcp(String from, String to, int port) {

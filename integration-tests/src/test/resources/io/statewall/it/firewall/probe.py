@@ -251,6 +251,58 @@ def hold(host, port, go_prefix, rounds):
     s.close()
 
 
+IP_PKTINFO = 8  # Linux's value; Debian's Python 3.11 does not name it
+WATCHED_ETHERTYPES = (0x88b5, 0x8915, 0x9200, 0x8864, 0x8863)
+
+
+def listen(iface, sender_mac, ports):
+    """Prints what this host's applications receive, until a 'marker' datagram arrives.
+
+    A UDP socket per port, bound to any address (so broadcasts and 224.0.0.1 reach it): 'udp PORT
+    DST LEN' per datagram, DST being its destination address, after the host's INPUT accepted it.
+    Frames of the ethertypes no IP stack reads (RoCE, PPPoE, 0x88B5, a 0x9200 tag) have no INPUT
+    chain: a packet socket is their application, so 'frame 0xTYPE' for each from SENDER_MAC.
+    'done' once the marker came and the sockets were drained.
+    """
+    import select
+    import struct
+    socks = {}
+    for port in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+        s.bind(('', port))
+        socks[s] = port
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    raw.bind((iface, 0))
+    mac = bytes.fromhex(sender_mac.replace(':', ''))
+    print('listening', flush=True)
+    deadline = time.time() + 30
+    marked = False
+    while time.time() < deadline:
+        ready, _, _ = select.select(list(socks) + [raw], [], [], 0.3 if marked else 1.0)
+        if not ready and marked:
+            break
+        for s in ready:
+            if s is raw:
+                f, addr = raw.recvfrom(65535)
+                if addr[2] != socket.PACKET_OUTGOING and f[6:12] == mac and len(f) >= 14:
+                    t = struct.unpack('!H', f[12:14])[0]
+                    if t in WATCHED_ETHERTYPES:
+                        print('frame 0x%04x' % t, flush=True)
+                continue
+            data, anc, _, peer = s.recvmsg(65535, 256)
+            dst = '?'
+            for level, kind, value in anc:
+                if level == socket.IPPROTO_IP and kind == IP_PKTINFO:
+                    dst = socket.inet_ntoa(value[8:12])
+            if data == b'marker':
+                marked = True
+                continue
+            print('udp %d %s %d' % (socks[s], dst, len(data)), flush=True)
+    print('done' if marked else 'no marker', flush=True)
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == 'tcp':
@@ -262,6 +314,8 @@ def main(argv):
         print(udp(argv[2], int(argv[3])), flush=True)
     elif cmd == 'udp-echo':
         udp_echo(int(argv[2]))
+    elif cmd == 'listen':
+        listen(argv[2], argv[3], [int(x) for x in argv[4:]])
     elif cmd == 'tcp-counter':
         tcp_counter(int(argv[2]))
     elif cmd == 'fake-ftpd':

@@ -56,6 +56,15 @@ public final class CtEntry {
   int lastAck;
   int lastEnd;
   int lastWin;
+  /**
+   * Offloaded TCP, per direction: how far (sequence bytes, an upper bound from the switch's byte
+   * counters) the sender may have gone past its {@code end} since a packet of ours showed it;
+   * {@link TcpTracker#UNSEEN_UNKNOWN} until one has (and for connections adopted from switches).
+   */
+  int unseen0 = TcpTracker.UNSEEN_UNKNOWN;
+  int unseen1 = TcpTracker.UNSEEN_UNKNOWN;
+  /** The largest window either side had advertised when the windows were last forgotten. */
+  int offloadWin;
 
   /** Absolute expiry time in clock milliseconds. */
   long expires;

@@ -40,6 +40,12 @@ public final class CtLookup {
     return new CtLookup(p, CtState.UNTRACKED, null, null, why, false, false, null);
   }
 
+  /** Dropped whatever the rules say: it would close an offloaded connection it cannot belong to. */
+  static CtLookup offloadedOutOfWindow(Packet p) {
+    return new CtLookup(p, CtState.INVALID, null, null,
+        "RST/FIN outside the offloaded connection's possible window", true, false, null);
+  }
+
   static CtLookup tableFull(Packet p) {
     return new CtLookup(p, CtState.INVALID, null, null, "conntrack table full", true, false, null);
   }

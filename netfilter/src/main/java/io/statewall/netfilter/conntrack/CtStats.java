@@ -15,7 +15,9 @@ package io.statewall.netfilter.conntrack;
  * @param helperDrop packets a helper dropped
  * @param entries connections in the table now
  * @param expectations expectations pending now
+ * @param offloadedOutOfWindow RST/FIN packets of offloaded connections dropped for a sequence number
+ *     their sender cannot have reached (also counted in {@code invalid}; not in Linux)
  */
 public record CtStats(long found, long created, long invalid, long ignore, long insertFailed,
     long drop, long earlyDrop, long expectCreate, long expectDelete, long helperDrop,
-    int entries, int expectations) {}
+    int entries, int expectations, long offloadedOutOfWindow) {}

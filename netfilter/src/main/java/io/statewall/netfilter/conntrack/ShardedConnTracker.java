@@ -50,6 +50,7 @@ public final class ShardedConnTracker implements ConnTracker {
   private final LongAdder drop = new LongAdder();
   private final LongAdder earlyDrop = new LongAdder();
   private final LongAdder helperDrop = new LongAdder();
+  private final LongAdder offloadedOutOfWindow = new LongAdder();
 
   /** Keeps the JIT from dropping classifyAll's warming reads; its value means nothing. */
   @SuppressWarnings("unused")
@@ -164,6 +165,11 @@ public final class ShardedConnTracker implements ConnTracker {
             if (res == TcpTracker.INVALID) {
               invalid.increment();
               return CtLookup.invalid(p, "out of window or invalid in state " + stateName(e));
+            }
+            if (res == TcpTracker.OUT_OF_OFFLOADED_WINDOW) {
+              invalid.increment();
+              offloadedOutOfWindow.increment();
+              return CtLookup.offloadedOutOfWindow(p);
             }
             if (res == TcpTracker.IGNORE) {
               ignore.increment();
@@ -473,6 +479,7 @@ public final class ShardedConnTracker implements ConnTracker {
       e.tcpState = TcpTracker.ESTABLISHED;
       TcpTracker.markOffloaded(e);
       TcpTracker.forgetWindows(e);
+      TcpTracker.unseenUnknown(e);
     }
     e.expires = now + refreshTimeout(e);
     CtEntry expired;
@@ -534,6 +541,7 @@ public final class ShardedConnTracker implements ConnTracker {
       }
       e.expires = now + refreshTimeout(e);
       if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
+        TcpTracker.unseenTraffic(e, direction == CtDirection.ORIGINAL ? 0 : 1, packets, bytes);
         TcpTracker.forgetWindows(e);
       }
     }
@@ -699,7 +707,7 @@ public final class ShardedConnTracker implements ConnTracker {
   public CtStats stats() {
     return new CtStats(found.sum(), created.sum(), invalid.sum(), ignore.sum(), insertFailed.sum(),
         drop.sum(), earlyDrop.sum(), expectations.createdCount(), expectations.deletedCount(),
-        helperDrop.sum(), count.get(), expectations.size());
+        helperDrop.sum(), count.get(), expectations.size(), offloadedOutOfWindow.sum());
   }
 
   @Override

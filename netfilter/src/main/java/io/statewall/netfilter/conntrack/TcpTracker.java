@@ -39,6 +39,18 @@ final class TcpTracker {
   static final int KILL = 3;
   /** Delete the connection and track the packet again as a new one (SYN reopening). */
   static final int REPEAT = 4;
+  /**
+   * An RST or FIN of an offloaded connection that no sequence number its sender can have reached
+   * explains: drop it, change nothing (beyond Linux, see {@link #outsideOffloadedWindow}).
+   */
+  static final int OUT_OF_OFFLOADED_WINDOW = 5;
+
+  /** {@code CtEntry.unseen0/1}: the sender's end is not known from a packet of ours. */
+  static final int UNSEEN_UNKNOWN = -1;
+  /** Past this much unseen traffic (1 GB) a window around the last known end means nothing. */
+  static final int UNSEEN_CAP = 1 << 30;
+  /** The shortest frame carrying a TCP segment (Ethernet, IPv4 and TCP headers, no options). */
+  static final int MIN_TCP_FRAME = 54;
 
   // ip_ct_tcp_state.flags
   static final int F_WINDOW_SCALE = 0x01;
@@ -178,6 +190,9 @@ final class TcpTracker {
   int packet(CtEntry e, Packet p, int dir, long now) {
     int oldState = e.tcpState;
     int index = index(p.tcpFlags());
+    if ((index == RST_SET || index == FIN_SET) && outsideOffloadedWindow(e, p, dir)) {
+      return OUT_OF_OFFLOADED_WINDOW;
+    }
     int newState = TABLE[dir][index][oldState];
     int seq = (int) p.seq();
     int ackSeq = (int) p.ack();
@@ -307,6 +322,9 @@ final class TcpTracker {
       }
     }
 
+    if (!skipWindow) {
+      setUnseen(e, dir, 0); // the sender's end is this packet's now
+    }
     e.lastIndex = (byte) index;
     e.lastDir = (byte) dir;
     e.tcpState = (byte) newState;
@@ -378,11 +396,62 @@ final class TcpTracker {
    * as Linux does when it picks up a connection mid-stream, instead of looking out of window.
    */
   static void forgetWindows(CtEntry e) {
+    e.offloadWin = Math.max(e.offloadWin, Math.max(e.maxwin0, e.maxwin1));
     e.maxwin0 = 0;
     e.maxwin1 = 0;
     e.flags0 &= ~(F_MAXACK_SET | F_DATA_UNACKNOWLEDGED);
     e.flags1 &= ~(F_MAXACK_SET | F_DATA_UNACKNOWLEDGED);
     e.retrans = 0;
+  }
+
+  /**
+   * The switch carried {@code packets} segments of {@code bytes} (frames) from direction {@code dir}'s
+   * sender: none carries less than {@link #MIN_TCP_FRAME} bytes of headers, so its sequence number
+   * went at most {@code bytes - 54 * packets} past what it was.
+   */
+  static void unseenTraffic(CtEntry e, int dir, long packets, long bytes) {
+    int u = dir == 0 ? e.unseen0 : e.unseen1;
+    if (u == UNSEEN_UNKNOWN || packets <= 0) {
+      return;
+    }
+    long payload = Math.max(0, bytes - MIN_TCP_FRAME * packets);
+    setUnseen(e, dir, (int) Math.min(UNSEEN_CAP, u + payload));
+  }
+
+  /** Connections found in the switches: no packet of ours ever showed where either side was. */
+  static void unseenUnknown(CtEntry e) {
+    e.unseen0 = UNSEEN_UNKNOWN;
+    e.unseen1 = UNSEEN_UNKNOWN;
+  }
+
+  private static void setUnseen(CtEntry e, int dir, int v) {
+    if (dir == 0) {
+      e.unseen0 = v;
+    } else {
+      e.unseen1 = v;
+    }
+  }
+
+  /**
+   * Beyond Linux (whose flowtable offload is liberal here): an RST or FIN trapped from a connection
+   * the switches carry, whose sender's window we forgot for traffic we did not see, must carry a
+   * sequence number the sender can have reached, else it does not close the connection. The sender
+   * was at its {@code end} when we last saw it and has sent at most {@code unseen} bytes since
+   * (switch counters); an RST may also answer a segment with that segment's ACK, up to a window
+   * back. So RFC 5961's "in the receive window" becomes [end - W, end + unseen + W], W the larger
+   * window either side advertised (at least 64 KB). An off-path attacker who knows the 4-tuple must
+   * hit that range out of 2^32. No check when the range says nothing (unknown end, over 1 GB unseen).
+   */
+  static boolean outsideOffloadedWindow(CtEntry e, Packet p, int dir) {
+    int unseen = dir == 0 ? e.unseen0 : e.unseen1;
+    int senderMaxwin = dir == 0 ? e.maxwin0 : e.maxwin1;
+    if (senderMaxwin != 0 || unseen == UNSEEN_UNKNOWN || unseen >= UNSEEN_CAP || e.offloadWin == 0) {
+      return false; // not forgotten (Linux's own checks run), or nothing known to check against
+    }
+    long w = Math.min(UNSEEN_CAP, Math.max(e.offloadWin, 65535));
+    int end = dir == 0 ? e.end0 : e.end1;
+    long from = Integer.toUnsignedLong((int) p.seq() - (end - (int) w));
+    return from > unseen + 2 * w;
   }
 
   static boolean canEarlyDrop(int state) {

@@ -149,10 +149,8 @@ public final class Judge {
    */
   private Set<CtDirection> plan(Policy policy, Packet p, CtLookup ct, FilterDecision f, PathContext ctx) {
     CtEntry e = ct.entry();
-    // ICMP queries never: OpenFlow cannot match the echo id, so an entry for one exchange would pass
-    // every echo reply between the two hosts, whatever its id
     if (e == null || !f.offloadable() || ct.state() != CtState.ESTABLISHED || e.helper() != null
-        || !e.hasStatus(CtEntry.SEEN_REPLY) || isIcmp(e)
+        || !e.hasStatus(CtEntry.SEEN_REPLY) || !entriesTellFragmentsApart(e)
         || (e.protocol() == Packet.PROTO_TCP && !"ESTABLISHED".equals(e.tcpStateName()))) {
       return Set.of();
     }
@@ -180,8 +178,8 @@ public final class Judge {
 
   /** Whether {@code policy} still lets the switches carry both directions of offloaded {@code e}. */
   public boolean stillCarried(Policy policy, CtEntry e) {
-    if (isIcmp(e)) {
-      return false; // never carried since ICMP queries stay with the controller (see plan)
+    if (!entriesTellFragmentsApart(e)) {
+      return false; // never carried: they stay with the controller (see plan)
     }
     for (CtDirection dir : CtDirection.values()) {
       Packet p = established(e, dir);
@@ -231,8 +229,21 @@ public final class Judge {
     return policy.filter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
   }
 
-  private static boolean isIcmp(CtEntry e) {
-    return e.protocol() == Packet.PROTO_ICMP || e.protocol() == Packet.PROTO_ICMPV6;
+  /**
+   * Whether the switches may carry {@code e} at all: only TCP and UDP with a port, whose exact
+   * entries never match a non-first fragment. OVS (frag mode "normal") gives every non-first fragment
+   * ports, and ICMP type and code, of 0, and OpenFlow cannot match the fragment bits, so an entry of
+   * any other protocol (GRE, ESP, AH, SCTP, ...) between two hosts would pass all that protocol's
+   * fragments between them unjudged: those connections stay with the controller, every packet judged.
+   * ICMP queries never either: OpenFlow cannot match the echo id, so an entry for one exchange would
+   * pass every echo reply between the two hosts, whatever its id.
+   */
+  static boolean entriesTellFragmentsApart(CtEntry e) {
+    if (e.protocol() != Packet.PROTO_TCP && e.protocol() != Packet.PROTO_UDP) {
+      return false;
+    }
+    CtTuple t = e.tuple(CtDirection.ORIGINAL);
+    return t.srcPort() != 0 || t.dstPort() != 0; // ports 0 and 0 is what every fragment shows
   }
 
   /** The packet an established connection would send next in {@code dir}. */
