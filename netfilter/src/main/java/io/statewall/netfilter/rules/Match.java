@@ -39,6 +39,14 @@ public sealed interface Match {
     return perPacket() || test(p, ct);
   }
 
+  /**
+   * True when testing the match changes state that later packets see (a token bucket, a recent
+   * list, a packet counter): the classifier must then never skip the rule on a field tested after it.
+   */
+  default boolean stateful() {
+    return false;
+  }
+
   private static String inv(boolean invert) {
     return invert ? " !" : "";
   }
@@ -365,6 +373,11 @@ public sealed interface Match {
     }
 
     @Override
+    public boolean stateful() {
+      return true;
+    }
+
+    @Override
     public boolean perPacket() {
       return true;
     }
@@ -417,6 +430,59 @@ public sealed interface Match {
         }
         return false;
       }
+    }
+  }
+
+  /**
+   * {@code -m recent}: xt_recent's test of one named list of the rule set ({@link RecentLists}),
+   * by the packet's source ({@code --rsource}) or destination ({@code --rdest}) address.
+   *
+   * @param seconds 0 when not given (an unsigned 32-bit value)
+   * @param hitCount 0 when not given
+   * @param mask the list's address mask as the rule gave it (printed as given)
+   */
+  record Recent(Op op, boolean invert, long seconds, boolean reap, int hitCount, boolean rttl, String name,
+      IpAddress mask, boolean dest, RecentLists.RecentList list) implements Match {
+    /** The one operation of a recent match. */
+    public enum Op { SET, CHECK, UPDATE, REMOVE }
+
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return list.test(this, dest ? p.dst() : p.src(), p.ttl());
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public boolean stateful() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m recent").append(inv(invert)).append(switch (op) {
+        case SET -> " --set";
+        case CHECK -> " --rcheck";
+        case UPDATE -> " --update";
+        case REMOVE -> " --remove";
+      });
+      if (seconds != 0) {
+        // libxt_recent prints the unsigned value with %d
+        sb.append(" --seconds ").append((int) seconds);
+      }
+      if (reap) {
+        sb.append(" --reap");
+      }
+      if (hitCount != 0) {
+        sb.append(" --hitcount ").append(hitCount);
+      }
+      if (rttl) {
+        sb.append(" --rttl");
+      }
+      sb.append(" --name ").append(name).append(" --mask ").append(mask).append(dest ? " --rdest" : " --rsource");
     }
   }
 

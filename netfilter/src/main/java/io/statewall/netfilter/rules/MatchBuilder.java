@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
-      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, helper, comment, pkttype; "
+      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -29,7 +29,7 @@ abstract class MatchBuilder {
   }
 
   /** The builder for {@code -m name}, or null when statewall has no such match. */
-  static MatchBuilder create(String name, Token at, Family fam, LongSupplier clock) {
+  static MatchBuilder create(String name, Token at, Family fam, MatchContext ctx) {
     return switch (name) {
       case "tcp" -> new PortsB(true, at);
       case "udp" -> new PortsB(false, at);
@@ -41,7 +41,8 @@ abstract class MatchBuilder {
       case "iprange" -> new IpRangeB(at, fam);
       case "mac" -> new MacB(at);
       case "length" -> new LengthB(at);
-      case "limit" -> new LimitB(at, clock);
+      case "limit" -> new LimitB(at, ctx.nanoClock());
+      case "recent" -> new RecentMatchBuilder(at, fam, ctx.recent());
       case "helper" -> new HelperB(at);
       case "comment" -> new CommentB(at);
       case "pkttype" -> new PktTypeB(at);
