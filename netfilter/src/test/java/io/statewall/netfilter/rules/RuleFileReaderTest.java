@@ -66,6 +66,9 @@ class RuleFileReaderTest {
         Arguments.of("recent prints in libxt_recent's order, the later side winning",
             "-A INPUT -m recent --rdest --rttl --hitcount 3 --name X --seconds 9 ! --update --rsource",
             "-A INPUT -m recent ! --update --seconds 9 --hitcount 3 --rttl --name X --mask 255.255.255.255 --rsource"),
+        Arguments.of("conntrack tuple tests print in libxt_conntrack's order",
+            "-A INPUT -m conntrack --ctdir reply --ctrepldstport 9:9 --ctorigsrcport :80 --ctreplsrc 10.1.2.3/16 --ctstatus ASSURED",
+            "-A INPUT -m conntrack --ctreplsrc 10.1.2.3/16 --ctorigsrcport 0:80 --ctrepldstport 9 --ctstatus ASSURED --ctdir REPLY"),
         Arguments.of("a quote or a space in an interface name is escaped so it reads back",
             "-A INPUT -i \"a b\\\"\" -j DROP", "-A INPUT -i a\\ b\\\" -j DROP"));
   }
@@ -114,6 +117,8 @@ class RuleFileReaderTest {
             6, 33, "a b", "would not read back"),
         Arguments.of("recent --set with a hit count, as the kernel refuses", "-A INPUT -m recent --set --hitcount 2",
             6, 37, "2", "the kernel refuses them"),
+        Arguments.of("--ctexpire is refused saying why", "-A INPUT -m conntrack --ctexpire 10:20", 6, 23, "--ctexpire",
+            "remaining timeout"),
         Arguments.of("an ambiguous abbreviation is unknown, as getopt says", "-A INPUT -m conntrack --ctst NEW", 6, 23,
             "--ctst", "unknown option"),
         Arguments.of("a NAT target outside nat names its table", "-A FORWARD -j SNAT --to-source 1.2.3.4", 6, 15,
