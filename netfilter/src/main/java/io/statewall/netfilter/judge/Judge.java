@@ -299,9 +299,7 @@ public final class Judge {
   }
 
   static ConnInfo connInfo(CtState state, CtDirection dir, CtEntry e) {
-    CtTuple o = e.tuple(CtDirection.ORIGINAL);
-    CtTuple r = e.tuple(CtDirection.REPLY);
-    return new ConnInfo.Of(state, dir, e.status(), o.src(), o.dst(), r.src(), r.dst(), e.protocol(), e.helper());
+    return ConnInfo.of(state, dir, e);
   }
 
   /** The LOG targets' lines so far plus {@code more}, formatted as the kernel formats them. */

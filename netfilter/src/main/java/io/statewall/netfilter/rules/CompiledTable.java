@@ -114,7 +114,7 @@ public final class CompiledTable implements TableEvaluator {
     private void addPorts(FieldIndex dport, Rule r, int i) {
       int id = (word << 6) + i;
       for (Match m : r.matches()) {
-        if (m instanceof Match.Limit) {
+        if (m.stateful()) {
           break;
         }
         if (m instanceof Match.Ports p && p.dport() != null && !p.dportInv() && p.dport().lo() == p.dport().hi()) {

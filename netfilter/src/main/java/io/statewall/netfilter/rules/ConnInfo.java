@@ -1,7 +1,9 @@
 package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.packet.IpAddress;
 
 /** What the conntrack matches see of a packet's connection (conntrack's view, read only). */
@@ -38,6 +40,43 @@ public interface ConnInfo {
   /** The attached helper's name ("ftp"), or null. */
   String helper();
 
+  /**
+   * The tuple's source port as xt_conntrack reads it ({@code src.u.all}): the port for TCP/UDP, the
+   * identifier for ICMP, 0 otherwise; -1 when not known.
+   */
+  default int origSrcPort() {
+    return -1;
+  }
+
+  /** The destination port ({@code dst.u.all}: for ICMP type and code as type * 256 + code). */
+  default int origDstPort() {
+    return -1;
+  }
+
+  default int replySrcPort() {
+    return -1;
+  }
+
+  default int replyDstPort() {
+    return -1;
+  }
+
+  /** What the rules see of a tracked connection, from its entry. */
+  static ConnInfo of(CtState state, CtDirection direction, CtEntry e) {
+    CtTuple o = e.tuple(CtDirection.ORIGINAL);
+    CtTuple r = e.tuple(CtDirection.REPLY);
+    return new Of(state, direction, e.status(), o.src(), o.dst(), r.src(), r.dst(), e.protocol(), e.helper(),
+        srcAll(o), dstAll(o), srcAll(r), dstAll(r));
+  }
+
+  private static int srcAll(CtTuple t) {
+    return t.srcPort() >= 0 ? t.srcPort() : t.icmpId() >= 0 ? t.icmpId() : 0;
+  }
+
+  private static int dstAll(CtTuple t) {
+    return t.dstPort() >= 0 ? t.dstPort() : t.icmpType() >= 0 ? (t.icmpType() << 8) | t.icmpCode() : 0;
+  }
+
   /** True when the packet has a conntrack entry (not INVALID, not UNTRACKED). */
   default boolean tracked() {
     return state() != CtState.INVALID && state() != CtState.UNTRACKED && origSrc() != null;
@@ -45,5 +84,13 @@ public interface ConnInfo {
 
   /** A plain snapshot, for tests and for callers without their own entry type. */
   record Of(CtState state, CtDirection direction, int status, IpAddress origSrc, IpAddress origDst,
-      IpAddress replySrc, IpAddress replyDst, int protocol, String helper) implements ConnInfo {}
+      IpAddress replySrc, IpAddress replyDst, int protocol, String helper, int origSrcPort, int origDstPort,
+      int replySrcPort, int replyDstPort) implements ConnInfo {
+
+    /** Without ports (they read as unknown: no {@code --ct*port} test matches). */
+    public Of(CtState state, CtDirection direction, int status, IpAddress origSrc, IpAddress origDst,
+        IpAddress replySrc, IpAddress replyDst, int protocol, String helper) {
+      this(state, direction, status, origSrc, origDst, replySrc, replyDst, protocol, helper, -1, -1, -1, -1);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtState;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
@@ -39,6 +40,14 @@ public sealed interface Match {
     return perPacket() || test(p, ct);
   }
 
+  /**
+   * True when testing the match changes state that later packets see (a token bucket, a recent
+   * list, a packet counter): the classifier must then never skip the rule on a field tested after it.
+   */
+  default boolean stateful() {
+    return false;
+  }
+
   private static String inv(boolean invert) {
     return invert ? " !" : "";
   }
@@ -70,11 +79,53 @@ public sealed interface Match {
 
   /**
    * {@code -m state --state} and {@code -m conntrack}: both are xt_conntrack in the kernel.
-   * Fields that are not set are null (addresses) or -1 (proto, status).
+   * Fields that are not set are -1 (state, proto, status, dir); the address and port tests are lists
+   * in iptables-save's order.
+   *
+   * @param dir -1 when not tested, 0 ORIGINAL, 1 REPLY
    */
   record Conntrack(boolean stateAlias, int stateMask, boolean stateInv, int proto, boolean protoInv,
-      Cidr origSrc, IpAddress origSrcAddr, boolean origSrcInv, Cidr origDst, IpAddress origDstAddr,
-      boolean origDstInv, int statusMask, boolean statusInv) implements Match {
+      List<CtAddr> addrs, List<CtPort> ports, int statusMask, boolean statusInv, int dir) implements Match {
+
+    /** Which tuple field a {@code --ctorig...}/{@code --ctrepl...} option tests. */
+    public enum Field {
+      ORIGSRC("--ctorigsrc"), ORIGDST("--ctorigdst"), REPLSRC("--ctreplsrc"), REPLDST("--ctrepldst");
+
+      final String option;
+
+      Field(String option) {
+        this.option = option;
+      }
+
+      IpAddress address(ConnInfo ct) {
+        return switch (this) {
+          case ORIGSRC -> ct.origSrc();
+          case ORIGDST -> ct.origDst();
+          case REPLSRC -> ct.replySrc();
+          case REPLDST -> ct.replyDst();
+        };
+      }
+
+      int port(ConnInfo ct) {
+        return switch (this) {
+          case ORIGSRC -> ct.origSrcPort();
+          case ORIGDST -> ct.origDstPort();
+          case REPLSRC -> ct.replySrcPort();
+          case REPLDST -> ct.replyDstPort();
+        };
+      }
+    }
+
+    /** An address test; {@code shown} is the address as given (libxt_conntrack prints it unmasked). */
+    public record CtAddr(Field field, Cidr cidr, IpAddress shown, boolean inv) {}
+
+    /** A port test {@code lo[:hi]} (revision 3: a range, printed as one port when lo == hi). */
+    public record CtPort(Field field, int lo, int hi, boolean inv) {}
+
+    public Conntrack {
+      addrs = List.copyOf(addrs);
+      ports = List.copyOf(ports);
+    }
 
     @Override
     public boolean test(Packet p, ConnInfo ct) {
@@ -86,16 +137,26 @@ public sealed interface Match {
       }
       if (!ct.tracked()) {
         // Linux: without a conntrack entry only a pure state test can match
-        return proto < 0 && origSrc == null && origDst == null && statusMask < 0;
+        return proto < 0 && addrs.isEmpty() && ports.isEmpty() && statusMask < 0 && dir < 0;
+      }
+      if (dir >= 0 && (ct.direction() == CtDirection.ORIGINAL) != (dir == 0)) {
+        return false;
+      }
+      for (int i = 0, n = addrs.size(); i < n; i++) {
+        CtAddr a = addrs.get(i);
+        if (a.cidr.contains(a.field.address(ct)) == a.inv) {
+          return false;
+        }
       }
       if (proto >= 0 && (ct.protocol() == proto) == protoInv) {
         return false;
       }
-      if (origSrc != null && origSrc.contains(ct.origSrc()) == origSrcInv) {
-        return false;
-      }
-      if (origDst != null && origDst.contains(ct.origDst()) == origDstInv) {
-        return false;
+      for (int i = 0, n = ports.size(); i < n; i++) {
+        CtPort pt = ports.get(i);
+        int v = pt.field.port(ct);
+        if ((v >= pt.lo && v <= pt.hi) == pt.inv) {
+          return false;
+        }
       }
       return statusMask < 0 || ((ct.status() & statusMask) != 0) != statusInv;
     }
@@ -106,8 +167,7 @@ public sealed interface Match {
     }
 
     private Conntrack withoutStatus() {
-      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, origSrc, origSrcAddr, origSrcInv,
-          origDst, origDstAddr, origDstInv, -1, false);
+      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, addrs, ports, -1, false, dir);
     }
 
     @Override
@@ -129,14 +189,28 @@ public sealed interface Match {
       if (proto >= 0) {
         sb.append(inv(protoInv)).append(" --ctproto ").append(proto);
       }
-      if (origSrc != null) {
-        sb.append(inv(origSrcInv)).append(" --ctorigsrc ").append(addr(origSrcAddr, origSrc));
+      for (Field f : Field.values()) {
+        for (CtAddr a : addrs) {
+          if (a.field == f) {
+            sb.append(inv(a.inv)).append(' ').append(f.option).append(' ').append(addr(a.shown, a.cidr));
+          }
+        }
       }
-      if (origDst != null) {
-        sb.append(inv(origDstInv)).append(" --ctorigdst ").append(addr(origDstAddr, origDst));
+      for (Field f : Field.values()) {
+        for (CtPort pt : ports) {
+          if (pt.field == f) {
+            sb.append(inv(pt.inv)).append(' ').append(f.option).append("port ").append(pt.lo);
+            if (pt.hi != pt.lo) {
+              sb.append(':').append(pt.hi);
+            }
+          }
+        }
       }
       if (statusMask >= 0) {
         sb.append(inv(statusInv)).append(" --ctstatus ").append(statusNames(statusMask));
+      }
+      if (dir >= 0) {
+        sb.append(" --ctdir ").append(dir == 0 ? "ORIGINAL" : "REPLY");
       }
     }
 
@@ -365,6 +439,11 @@ public sealed interface Match {
     }
 
     @Override
+    public boolean stateful() {
+      return true;
+    }
+
+    @Override
     public boolean perPacket() {
       return true;
     }
@@ -417,6 +496,59 @@ public sealed interface Match {
         }
         return false;
       }
+    }
+  }
+
+  /**
+   * {@code -m recent}: xt_recent's test of one named list of the rule set ({@link RecentLists}),
+   * by the packet's source ({@code --rsource}) or destination ({@code --rdest}) address.
+   *
+   * @param seconds 0 when not given (an unsigned 32-bit value)
+   * @param hitCount 0 when not given
+   * @param mask the list's address mask as the rule gave it (printed as given)
+   */
+  record Recent(Op op, boolean invert, long seconds, boolean reap, int hitCount, boolean rttl, String name,
+      IpAddress mask, boolean dest, RecentLists.RecentList list) implements Match {
+    /** The one operation of a recent match. */
+    public enum Op { SET, CHECK, UPDATE, REMOVE }
+
+    @Override
+    public boolean test(Packet p, ConnInfo ct) {
+      return list.test(this, dest ? p.dst() : p.src(), p.ttl());
+    }
+
+    @Override
+    public boolean perPacket() {
+      return true;
+    }
+
+    @Override
+    public boolean stateful() {
+      return true;
+    }
+
+    @Override
+    public void save(StringBuilder sb) {
+      sb.append(" -m recent").append(inv(invert)).append(switch (op) {
+        case SET -> " --set";
+        case CHECK -> " --rcheck";
+        case UPDATE -> " --update";
+        case REMOVE -> " --remove";
+      });
+      if (seconds != 0) {
+        // libxt_recent prints the unsigned value with %d
+        sb.append(" --seconds ").append((int) seconds);
+      }
+      if (reap) {
+        sb.append(" --reap");
+      }
+      if (hitCount != 0) {
+        sb.append(" --hitcount ").append(hitCount);
+      }
+      if (rttl) {
+        sb.append(" --rttl");
+      }
+      sb.append(" --name ").append(name).append(" --mask ").append(mask).append(dest ? " --rdest" : " --rsource");
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
-      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, helper, comment, pkttype; "
+      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -29,7 +29,7 @@ abstract class MatchBuilder {
   }
 
   /** The builder for {@code -m name}, or null when statewall has no such match. */
-  static MatchBuilder create(String name, Token at, Family fam, LongSupplier clock) {
+  static MatchBuilder create(String name, Token at, Family fam, MatchContext ctx) {
     return switch (name) {
       case "tcp" -> new PortsB(true, at);
       case "udp" -> new PortsB(false, at);
@@ -41,7 +41,8 @@ abstract class MatchBuilder {
       case "iprange" -> new IpRangeB(at, fam);
       case "mac" -> new MacB(at);
       case "length" -> new LengthB(at);
-      case "limit" -> new LimitB(at, clock);
+      case "limit" -> new LimitB(at, ctx.nanoClock());
+      case "recent" -> new RecentMatchBuilder(at, fam, ctx.recent());
       case "helper" -> new HelperB(at);
       case "comment" -> new CommentB(at);
       case "pkttype" -> new PktTypeB(at);
@@ -232,14 +233,11 @@ abstract class MatchBuilder {
     private boolean stateInv;
     private int proto = -1;
     private boolean protoInv;
-    private Cidr origSrc;
-    private IpAddress origSrcAddr;
-    private boolean origSrcInv;
-    private Cidr origDst;
-    private IpAddress origDstAddr;
-    private boolean origDstInv;
+    private final List<Match.Conntrack.CtAddr> addrs = new ArrayList<>();
+    private final List<Match.Conntrack.CtPort> ports = new ArrayList<>();
     private int status = -1;
     private boolean statusInv;
+    private int dir = -1;
 
     ConntrackB(boolean alias, Token at, Family fam) {
       super(alias ? "state" : "conntrack", at);
@@ -253,8 +251,23 @@ abstract class MatchBuilder {
         return o.equals("--state") ? o : null;
       }
       return switch (o) {
-        case "--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctstatus" -> o;
+        case "--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst", "--ctstatus",
+            "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir", "--ctexpire" -> o;
         default -> null;
+      };
+    }
+
+    @Override
+    boolean invertible(String o) {
+      return !o.equals("--ctdir");
+    }
+
+    private static Match.Conntrack.Field field(String o) {
+      return switch (o.substring(4, 11)) {
+        case "origsrc" -> Match.Conntrack.Field.ORIGSRC;
+        case "origdst" -> Match.Conntrack.Field.ORIGDST;
+        case "replsrc" -> Match.Conntrack.Field.REPLSRC;
+        default -> Match.Conntrack.Field.REPLDST;
       };
     }
 
@@ -287,23 +300,31 @@ abstract class MatchBuilder {
           }
           protoInv = inv;
         }
-        case "--ctorigsrc", "--ctorigdst" -> {
+        case "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst" -> {
           Token t = a.value(opt, "an address");
           Cidr c = Values.cidr(t.text(), fam);
           if (c == null) {
             throw a.error(t, "one " + (fam == Family.IPV4 ? "IPv4" : "IPv6") + " address[/mask]");
           }
           IpAddress shown = Values.address(t.text().split("/")[0], fam);
-          if (o.equals("--ctorigsrc")) {
-            origSrc = c;
-            origSrcAddr = shown;
-            origSrcInv = inv;
-          } else {
-            origDst = c;
-            origDstAddr = shown;
-            origDstInv = inv;
-          }
+          addrs.add(new Match.Conntrack.CtAddr(field(o), c, shown, inv));
         }
+        case "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport" -> {
+          Token t = a.value(opt, "a port or port range");
+          // XTTYPE_PORTRC: names as for tcp, "a:b", open ends; a reversed range loads (and matches nothing)
+          PortRange r = Values.portRange(a, t, "tcp", false);
+          ports.add(new Match.Conntrack.CtPort(field(o), r.lo(), r.hi(), inv));
+        }
+        case "--ctdir" -> {
+          Token t = a.value(opt, "ORIGINAL or REPLY");
+          String d = t.text().toUpperCase(Locale.ROOT);
+          if (!d.equals("ORIGINAL") && !d.equals("REPLY")) {
+            throw a.error(t, "ORIGINAL or REPLY (Bad value for \"--ctdir\" option: \"" + t.text() + "\")");
+          }
+          dir = d.equals("ORIGINAL") ? 0 : 1;
+        }
+        case "--ctexpire" -> throw a.error(opt, "a conntrack option statewall can decide (--ctexpire tests the "
+            + "connection's remaining timeout, which the rules do not see yet)");
         default -> {
           Token t = a.value(opt, "a list of status bits");
           status = 0;
@@ -323,11 +344,10 @@ abstract class MatchBuilder {
 
     @Override
     Match build(Args a) throws RuleSyntaxException {
-      if (state < 0 && proto < 0 && origSrc == null && origDst == null && status < 0) {
+      if (state < 0 && proto < 0 && addrs.isEmpty() && ports.isEmpty() && status < 0 && dir < 0) {
         throw missing(a, alias ? "--state" : "one or more options");
       }
-      return new Match.Conntrack(alias, state, stateInv, proto, protoInv, origSrc, origSrcAddr, origSrcInv,
-          origDst, origDstAddr, origDstInv, status, statusInv);
+      return new Match.Conntrack(alias, state, stateInv, proto, protoInv, addrs, ports, status, statusInv, dir);
     }
   }
 

@@ -38,6 +38,7 @@ public final class RuleFileReader {
 
   public RuleSet parse(String fileName, String text, Family family) throws RuleSyntaxException {
     Map<TableName, RuleTable> tables = new EnumMap<>(TableName.class);
+    MatchContext ctx = MatchContext.of(clock);
     TableBuilder cur = null;
     int lineNo = 0;
     int tableLine = 0;
@@ -97,7 +98,7 @@ public final class RuleFileReader {
           throw args.error(c, "counters [packets:bytes]");
         }
       }
-      RuleLineParser.parse(args, family, cur, clock);
+      RuleLineParser.parse(args, family, cur, ctx);
     }
     if (cur != null) {
       throw new RuleSyntaxException(fileName, lineNo + 1, 1, "",

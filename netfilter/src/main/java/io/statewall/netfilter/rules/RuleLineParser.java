@@ -2,7 +2,6 @@ package io.statewall.netfilter.rules;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * Parses one command line of a table ({@code -A}, {@code -I}, {@code -N}, {@code -P}) the way
@@ -14,7 +13,7 @@ final class RuleLineParser {
   private final Args a;
   private final Family fam;
   private final TableBuilder table;
-  private final LongSupplier clock;
+  private final MatchContext ctx;
 
   private Token command;
   private String chain;
@@ -46,15 +45,15 @@ final class RuleLineParser {
   private Token macTok;
   private final List<TableBuilder.HookCheck> hookChecks = new ArrayList<>();
 
-  private RuleLineParser(Args a, Family fam, TableBuilder table, LongSupplier clock) {
+  private RuleLineParser(Args a, Family fam, TableBuilder table, MatchContext ctx) {
     this.a = a;
     this.fam = fam;
     this.table = table;
-    this.clock = clock;
+    this.ctx = ctx;
   }
 
-  static void parse(Args a, Family fam, TableBuilder table, LongSupplier clock) throws RuleSyntaxException {
-    new RuleLineParser(a, fam, table, clock).run();
+  static void parse(Args a, Family fam, TableBuilder table, MatchContext ctx) throws RuleSyntaxException {
+    new RuleLineParser(a, fam, table, ctx).run();
   }
 
   private static String shortName(String o) {
@@ -224,7 +223,7 @@ final class RuleLineParser {
   private void match(Token t) throws RuleSyntaxException {
     Token v = a.value(t, "a match name");
     String n = v.text();
-    MatchBuilder b = MatchBuilder.create(n, v, fam, clock);
+    MatchBuilder b = MatchBuilder.create(n, v, fam, ctx);
     String hostOnly = switch (n) {
       case "owner" -> "the user, group or process that owns the sending socket";
       case "cgroup" -> "the control group of the sending process";
@@ -514,7 +513,7 @@ final class RuleLineParser {
       case 132 -> "sctp";
       default -> null;
     };
-    return implicit == null ? null : MatchBuilder.create(implicit, t, fam, clock);
+    return implicit == null ? null : MatchBuilder.create(implicit, t, fam, ctx);
   }
 
   private void checkChainName(Token t) throws RuleSyntaxException {

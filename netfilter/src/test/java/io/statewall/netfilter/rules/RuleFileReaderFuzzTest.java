@@ -22,7 +22,8 @@ class RuleFileReaderFuzzTest {
       "--sport ", "--dport ", "multiport", "--dports ", "--tcp-flags ", "SYN,ACK", "--syn", "--icmp-type ",
       "limit", "--limit ", "/sec", "--limit-burst ", "-j ", "-g ", "REJECT", "--reject-with ", "LOG",
       "--log-prefix ", "RETURN", "CT", "--helper ", "ftp", "--notrack", "/24", "10.0.0.1", "::1", "\"", "#",
-      "--comment "})
+      "--comment ", "recent", "--set", "--rcheck", "--update", "--remove", "--seconds ", "--hitcount ", "--reap",
+      "--rttl", "--name ", "--mask ", "--rdest"})
   @FuzzTest(maxDuration = FuzzBudget.SESSION)
   void ipv4(byte[] data) throws Throwable {
     FuzzBudget.bounded(() -> check(new String(data, StandardCharsets.UTF_8), Family.IPV4));
@@ -31,7 +32,8 @@ class RuleFileReaderFuzzTest {
   @DictionaryEntries({"*filter", "*raw", "COMMIT", ":INPUT", ":FORWARD", ":OUTPUT", " ACCEPT", " DROP", "-A ",
       "-s ", "-d ", "-p ", "tcp", "udp", "icmpv6", "ipv6-icmp", "--icmpv6-type ", "-m ", "state", "--state ",
       "NEW", "ESTABLISHED", "RELATED", "--dport ", "-j ", "REJECT", "--reject-with ", "icmp6-port-unreachable",
-      "2001:db8::/32", "fe80::1", "::", "/128", "!"})
+      "2001:db8::/32", "fe80::1", "::", "/128", "!", "recent", "--set", "--update", "--seconds ", "--hitcount ",
+      "--mask ", "ffff:ffff::"})
   @FuzzTest(maxDuration = FuzzBudget.SESSION)
   void ipv6(byte[] data) throws Throwable {
     FuzzBudget.bounded(() -> check(new String(data, StandardCharsets.UTF_8), Family.IPV6));
