@@ -14,6 +14,7 @@ import io.statewall.netfilter.judge.Judgement;
 import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.controller.ChannelStats;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
 import io.statewall.controller.switches.SwitchHandle;
@@ -22,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 
@@ -104,10 +106,49 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
     return firewall.tracker().stats();
   }
 
-  /** Registers the packet-in and error listeners. */
+  /** Registers the packet-in and error listeners, and the switch channels' figures. */
   public void listen(AppContext context) {
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
     context.addMessageListener(OFErrorMsg.class, PACKET_IN_ORDER, this::error);
+    watch(context.channelStats());
+    GaugeWithCallback.builder().name("statewall_switches_connected")
+        .help("Switches connected and past their handshake").callback(cb -> cb.call(context.switches().ready().size()))
+        .register(registry);
+  }
+
+  /**
+   * What the switch channels refused, dropped and disconnected: rogue switches (an impostor of a live
+   * datapath id, one not allowed, a certificate that does not name it) and the bounds an
+   * unauthenticated peer meets (docs/security.md).
+   */
+  void watch(ChannelStats channels) {
+    CounterWithCallback.builder().name("statewall_switches_refused")
+        .help("Switch connections refused, by reason").labelNames("reason")
+        .callback(cb -> {
+          for (ChannelStats.Refusal r : ChannelStats.Refusal.values()) {
+            cb.call(channels.refusedCount(r), r.name().toLowerCase(Locale.ROOT));
+          }
+        }).register(registry);
+    CounterWithCallback.builder().name("statewall_switch_sessions_replaced")
+        .help("Dead switch sessions dropped for a new connection with the same datapath id")
+        .callback(cb -> cb.call(channels.staleSessionsReplaced())).register(registry);
+    CounterWithCallback.builder().name("statewall_channel_limit_drops")
+        .help("Messages dropped at a channel bound, by bound").labelNames("limit")
+        .callback(cb -> {
+          for (ChannelStats.Limit l : ChannelStats.Limit.values()) {
+            cb.call(channels.droppedCount(l), l.name().toLowerCase(Locale.ROOT));
+          }
+        }).register(registry);
+    CounterWithCallback.builder().name("statewall_channel_limit_disconnects")
+        .help("Switches disconnected at a channel bound, by bound").labelNames("limit")
+        .callback(cb -> {
+          for (ChannelStats.Limit l : ChannelStats.Limit.values()) {
+            cb.call(channels.disconnectedCount(l), l.name().toLowerCase(Locale.ROOT));
+          }
+        }).register(registry);
+    CounterWithCallback.builder().name("statewall_early_packet_ins_delivered")
+        .help("Packet-ins held during a switch's handshake and delivered once it was ready")
+        .callback(cb -> cb.call(channels.earlyPacketInsDelivered())).register(registry);
   }
 
   ListenerResult packetIn(SwitchHandle sw, OFPacketIn pi) {

@@ -22,6 +22,7 @@ import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologySettings;
 import io.statewall.topology.fakes.FakeSwitch;
+import io.statewall.controller.ChannelStats;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -92,5 +93,24 @@ class FirewallMetricsTest {
         .contains("statewall_flow_table_full_errors_total 1.0")
         .contains("statewall_packet_ins_dropped_total 3.0")
         .contains("statewall_metered_switches 0.0");
+  }
+
+  @Test
+  void rogueSwitchesAndChannelBoundsAreExposed() {
+    ChannelStats channels = new ChannelStats();
+    channels.refused(ChannelStats.Refusal.LIVE_DUPLICATE);
+    channels.refused(ChannelStats.Refusal.LIVE_DUPLICATE);
+    channels.staleSessionReplaced();
+    channels.dropped(ChannelStats.Limit.UNWRITABLE);
+    channels.disconnected(ChannelStats.Limit.PORTS);
+    channels.earlyPacketInDelivered();
+    metrics.watch(channels);
+
+    assertThat(metrics.scrape())
+        .contains("statewall_switches_refused_total{reason=\"live_duplicate\"} 2.0")
+        .contains("statewall_switch_sessions_replaced_total 1.0")
+        .contains("statewall_channel_limit_drops_total{limit=\"unwritable\"} 1.0")
+        .contains("statewall_channel_limit_disconnects_total{limit=\"ports\"} 1.0")
+        .contains("statewall_early_packet_ins_delivered_total 1.0");
   }
 }
