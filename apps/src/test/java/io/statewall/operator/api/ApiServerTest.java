@@ -186,6 +186,23 @@ class ApiServerTest {
   }
 
   @Test
+  void traceOfABroadcastExplainsItPerReceivingHost() throws Exception {
+    // issue 16: a datagram to the subnet's broadcast address was judged by no receiver's INPUT
+    for (String dst : new String[] {"10.0.0.255", "255.255.255.255", "224.0.0.1"}) {
+      JsonNode t = json(c.get("/api/v1/trace?src=10.0.0.4&dst=" + dst + "&proto=udp&dport=161"));
+      JsonNode receivers = t.get("receivers");
+      assertThat(receivers.isArray()).as(dst).isTrue();
+      assertThat(receivers).as(dst).hasSize(1);
+      assertThat(receivers.get(0).get("host").asText()).isEqualTo("10.0.0.1");
+      assertThat(receivers.get(0).get("verdict").asText()).as(dst).isEqualTo("DROP");
+      assertThat(receivers.get(0).get("decidedBy").get("text").asText()).isEqualTo("policy DROP of INPUT");
+      assertThat(t.get("verdict").asText()).as("no receiver accepts it: nobody gets it").isEqualTo("DROP");
+    }
+    JsonNode unicast = json(c.get("/api/v1/trace?src=10.0.0.4&dst=10.0.0.1&proto=udp&dport=161"));
+    assertThat(unicast.get("receivers").isNull()).as("a unicast datagram has its one receiver").isTrue();
+  }
+
+  @Test
   void traceOfAnExistingConnectionSeesItEstablished() throws Exception {
     c.connect(40000, 22);
     JsonNode t = json(c.get("/api/v1/trace?src=10.0.0.1&dst=10.0.0.9&proto=tcp&sport=22&dport=40000"));

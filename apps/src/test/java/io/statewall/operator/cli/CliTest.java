@@ -161,6 +161,16 @@ class CliTest {
   }
 
   @Test
+  void traceOfABroadcastNamesEachReceiverAndItsRule() {
+    Run r = run(new TraceCommand(), "--src", "10.0.0.4", "--dst", "10.0.0.255", "--proto", "udp", "--dport", "161");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("receiver    10.0.0.1: DROP by host 10.0.0.1 rules " + dir.resolve("servers.rules")
+        + " policy DROP of INPUT")
+        .doesNotContain("no rule set applies");
+    assertThat(r.out().lines().reduce((a, b) -> b).orElse("")).startsWith("verdict     DROP by host 10.0.0.1");
+  }
+
+  @Test
   void topologyTablesHaveTheirHeaders() {
     assertThat(run(new NetworkCommands.Switches()).out()).startsWith("DPID");
     assertThat(run(new NetworkCommands.Links()).out()).startsWith("SWITCH");

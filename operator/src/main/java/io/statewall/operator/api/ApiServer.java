@@ -3,6 +3,7 @@ package io.statewall.operator.api;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.eclipse.jetty.http.BadMessageException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -198,6 +199,8 @@ public final class ApiServer implements AutoCloseable {
         error(ctx, e.status(), e.getMessage());
       });
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+      // Jetty's own refusals while a body is read (a bad message, a client too slow): their status
+      cfg.routes.exception(BadMessageException.class, (e, ctx) -> error(ctx, e.getCode(), e.getReason()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
         log.warn("API {} {} failed", ctx.method(), ctx.path(), e);
         error(ctx, 500, "internal error: " + e);

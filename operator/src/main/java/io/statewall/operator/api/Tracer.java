@@ -2,6 +2,7 @@ package io.statewall.operator.api;
 
 import io.statewall.operator.api.Views.HopView;
 import io.statewall.operator.api.Views.PacketView;
+import io.statewall.operator.api.Views.ReceiverView;
 import io.statewall.operator.api.Views.RuleView;
 import io.statewall.operator.api.Views.StepView;
 import io.statewall.operator.api.Views.TraceView;
@@ -25,6 +26,7 @@ import io.statewall.topology.Attachment;
 import io.statewall.topology.Host;
 import io.statewall.topology.Path;
 import io.statewall.topology.TopologyService;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -100,9 +102,63 @@ final class Tracer {
         installed = firewall.installed().get(c.get()).map(Tracer::hops).orElse(List.of());
       }
     }
+    List<ReceiverView> receivers = null;
+    if (toSeveral(policy, dst)) {
+      // a broadcast or multicast datagram: the sender's OUTPUT and the network's FORWARD above, then
+      // each receiving host's own INPUT, as the network delivers it (only to the hosts that accept)
+      receivers = receivers(policy, p, ct, ctx);
+      boolean any = receivers.stream().anyMatch(r -> r.verdict().equals(Verdict.ACCEPT.name()));
+      if (verdict == Verdict.ACCEPT && !receivers.isEmpty() && !any) {
+        // no host takes it: what the first receiver's rules said stands for all
+        verdict = Verdict.valueOf(receivers.get(0).verdict());
+        by = receivers.get(0).decidedBy();
+      }
+    }
     return new TraceView(new PacketView(src.toString(), dst.toString(), proto, ports ? sport : null,
         ports ? dport : null), state.name(), conn == null ? null : firewall.tracker().format(conn.entry()),
-        exp == null ? null : expectationLine(exp), chains, verdict.name(), by, path, cookie, installed);
+        exp == null ? null : expectationLine(exp), chains, verdict.name(), by, path, cookie, installed, receivers);
+  }
+
+  /**
+   * Whether a datagram to {@code dst} goes to several hosts: IPv4 limited broadcast and multicast,
+   * IPv6 multicast, and an IPv4 subnet broadcast (x.x.x.255) that no host of the policy or the
+   * network owns.
+   */
+  private boolean toSeveral(Policy policy, IpAddress dst) {
+    if (dst.v6()) {
+      return (dst.hi() >>> 56) == 0xFF;
+    }
+    int a = dst.v4Int();
+    if (a == -1 || (a >>> 28) == 0xE) {
+      return true;
+    }
+    return (a & 0xFF) == 0xFF && policy.hostFor(dst) == null
+        && topology.hostByAddress(ExactMatch.address(dst)).isEmpty();
+  }
+
+  /** Each policy host but the sender, as a receiver: the filter chains of its path and its verdict. */
+  private List<ReceiverView> receivers(Policy policy, Packet p, ConnInfo ct, PathContext sender) {
+    List<ReceiverView> out = new ArrayList<>();
+    for (var h : policy.hosts().values()) {
+      if (h.id().equals(sender.srcHost()) || h.addresses().isEmpty()) {
+        continue;
+      }
+      // where that host was learned, if it was: its port is the egress its rules see
+      Packet towards = Packet.builder().addresses(p.src(), h.addresses().get(0).network()).ttl(64).build();
+      PathContext at = firewall.firewall().hostContext(policy, towards);
+      PathContext ctx = new PathContext(sender.srcHost(), h.id(), sender.ingress(), at.egress(),
+          sender.srcRoutes(), false);
+      List<ChainStep> steps = policy.explain(p, ct, ctx);
+      Verdict v = Verdict.ACCEPT;
+      RuleView rule = null;
+      for (ChainStep s : steps) {
+        v = s.verdict();
+        rule = RuleView.of(s.decidedBy());
+      }
+      out.add(new ReceiverView(h.id(), v.name(), rule, steps.stream().map(s -> new StepView(s.ruleSet(),
+          s.table(), s.chain(), s.verdict().name(), RuleView.of(s.decidedBy()))).toList()));
+    }
+    return out;
   }
 
   private static IpAddress require(IpAddress a, String name) {

@@ -100,7 +100,10 @@ public final class Views {
    */
   public record TraceView(PacketView packet, String state, String connection, String expectation,
       List<StepView> chains, String verdict, RuleView decidedBy, List<HopView> path, String cookie,
-      List<HopView> installed) {}
+      List<HopView> installed, List<ReceiverView> receivers) {}
+
+  /** One receiving host of a broadcast or multicast datagram: its path's chains and its verdict. */
+  public record ReceiverView(String host, String verdict, RuleView decidedBy, List<StepView> chains) {}
 
   static String connection(CtEntry e) {
     CtTuple o = e.tuple(CtDirection.ORIGINAL);

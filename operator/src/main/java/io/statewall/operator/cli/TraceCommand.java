@@ -65,12 +65,25 @@ public final class TraceCommand extends ApiCommand {
         : "no tracked connection or expectation";
     out.println("conntrack   " + t.get("state").asText() + " (" + why + ")");
     JsonNode chains = t.get("chains");
+    JsonNode receivers = t.get("receivers");
+    boolean several = receivers != null && !receivers.isNull();
     if (chains.isEmpty()) {
-      out.println("chains      none on this path (no rule set applies): accepted");
+      out.println(several ? "chains      none before the receivers"
+          : "chains      none on this path (no rule set applies): accepted");
     }
     for (JsonNode c : chains) {
       out.println("chain       " + c.get("table").asText() + " " + c.get("chain").asText() + " of "
           + c.get("ruleSet").asText() + ": " + c.get("verdict").asText() + " by " + rule(c.get("rule")));
+    }
+    if (several) {
+      // a broadcast or multicast datagram: each host that would receive it, by its own INPUT
+      if (receivers.isEmpty()) {
+        out.println("receivers   none: no host of the policy would receive it");
+      }
+      for (JsonNode r : receivers) {
+        out.println("receiver    " + r.get("host").asText() + ": " + r.get("verdict").asText() + " by "
+            + rule(r.get("decidedBy")));
+      }
     }
     out.println("path        " + hops(t.get("path"), "unknown (hosts not learned yet, or unreachable)"));
     if (t.hasNonNull("cookie")) {
