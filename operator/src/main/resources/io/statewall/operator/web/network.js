@@ -46,6 +46,8 @@ function layout(nodes, edges, rounds) {
 }
 
 function draw(svg, table, s) {
+  // a switch's own interface (its LOCAL port, a negative number here) speaks IPv6 too: not a host of the network
+  s = Object.assign({}, s, { hosts: s.hosts.filter(h => h.attachment.port >= 0) });
   const names = new Map(s.switches.map(w => [w.dpid, w.name || w.dpid]));
   for (const l of s.links) knownLinks.set(linkKey(l), l);
   const up = new Set(s.links.map(linkKey));
@@ -86,7 +88,7 @@ function draw(svg, table, s) {
     el('title', {}, label));
   });
   const hosts = s.hosts.map(h => {
-    const p = pos('host:' + h.mac), name = h.addresses[0] || h.mac;
+    const p = pos('host:' + h.mac), name = h.addresses.find(a => !a.includes(':')) || h.addresses[0] || h.mac;
     const label = `host ${h.addresses.join(', ') || h.mac} (${h.mac}) at ${names.get(h.attachment.dpid) || h.attachment.dpid} port ${h.attachment.port}`;
     return el('g', { class: 'node host', tabindex: 0, role: 'img', 'aria-label': label, 'data-host': name,
       transform: `translate(${p.x},${p.y})` },
