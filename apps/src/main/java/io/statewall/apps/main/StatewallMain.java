@@ -7,6 +7,7 @@ import io.statewall.operator.cli.ConntrackCommand;
 import io.statewall.operator.cli.NetworkCommands;
 import io.statewall.operator.cli.PolicyCommand;
 import io.statewall.operator.cli.TraceCommand;
+import io.statewall.operator.cli.UiCommand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class StatewallMain {
         new BenchCommand(InProcessFirewall::new),
         // the operator's commands: they talk to a running controller's API
         new ConntrackCommand(), new TraceCommand(), new NetworkCommands.Switches(), new NetworkCommands.Links(),
-        new NetworkCommands.Hosts()));
+        new NetworkCommands.Hosts(), new UiCommand()));
     all.addAll(Arrays.asList(more));
     return all;
   }

@@ -191,4 +191,22 @@ class CliTest {
     assertThat(err.toString().lines()).singleElement().asString()
         .startsWith("statewall: no controller answers at http://127.0.0.1:" + port);
   }
+
+  @Test
+  void uiPrintsTheWebViewsUrlWithTheTokenOnlyWhenAskedAndOpensIt() {
+    UiCommand plain = new UiCommand();
+    java.util.List<String> opened = new java.util.ArrayList<>();
+    plain.browser = u -> opened.add(u);
+    Run r = run(plain, "--open");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines().findFirst()).hasValue("http://" + c.hostPort() + "/ui/");
+    assertThat(opened).containsExactly("http://" + c.hostPort() + "/ui/");
+    UiCommand with = new UiCommand();
+    Run t = run(with, "--with-token");
+    assertThat(t.out()).startsWith("http://" + c.hostPort() + "/ui/#token=");
+    UiCommand none = new UiCommand();
+    none.browser = u -> false;
+    Run n = run(none, "--open");
+    assertThat(n.err()).contains("no xdg-open");
+  }
 }

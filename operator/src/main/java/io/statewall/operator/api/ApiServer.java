@@ -81,6 +81,10 @@ public final class ApiServer implements AutoCloseable {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(SerializationFeature.INDENT_OUTPUT);
   private final List<Route> routes;
+  /** The web view's files and the redirect to them: served without the token, outside the OpenAPI document. */
+  private final List<Route> uiRoutes;
+  private final WebAssets assets = new WebAssets();
+  private final LiveFeeds feeds;
   private final HostCheck hosts;
   private final byte[] token;
   private final Supplier<List<TaskHealth>> tasks;
@@ -106,7 +110,17 @@ public final class ApiServer implements AutoCloseable {
     this.network = new NetworkViews(switches, topology);
     this.policies = new PolicyViews(firewall);
     this.tracer = new Tracer(firewall, topology);
+    this.feeds = new LiveFeeds(network, firewall, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
+    // the view's streams hear what the metrics hear, and every topology change
+    metrics.tap(feeds);
+    if (topology != null) {
+      topology.addListener(feeds);
+    }
     this.routes = routes();
+    this.uiRoutes = List.of(
+        new Route(HandlerType.GET, "/", "The web view", Set.of(), false, ctx -> ctx.redirect("/ui/")),
+        new Route(HandlerType.GET, "/ui/", "The web view", Set.of(), false, assets::index),
+        new Route(HandlerType.GET, "/ui/{file}", "The web view's files", Set.of(), false, assets::file));
   }
 
   private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit");
@@ -148,7 +162,15 @@ public final class ApiServer implements AutoCloseable {
                 + "dry-run=true reports what would change and changes nothing",
             Set.of("dry-run"), true, this::putPolicy),
         new Route(HandlerType.GET, "/api/v1/trace", "What the firewall would do with a packet, chain by chain",
-            Tracer.PARAMS, false, ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))));
+            Tracer.PARAMS, false, ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))),
+        new Route(HandlerType.GET, "/api/v1/events/network",
+            "Server-sent events: the network (switches, links, hosts, entries per switch) on connect and on "
+                + "every change (Accept: text/event-stream; at most " + LiveFeeds.MAX_CLIENTS + " streams at once)",
+            Set.of(), false, feeds::network),
+        new Route(HandlerType.GET, "/api/v1/events/verdicts",
+            "Server-sent events: drops and rejects with the deciding rule, from or to addr if given; at most "
+                + LiveFeeds.PER_SECOND + " a second, then a 'more' event with the count left out",
+            LiveFeeds.VERDICT_PARAMS, false, feeds::verdicts));
   }
 
   /** Binds and serves; returns the bound address (a free port when the settings say 0). */
@@ -185,7 +207,7 @@ public final class ApiServer implements AutoCloseable {
         return connector.get();
       });
       cfg.routes.beforeMatched(this::admit);
-      for (Route r : routes) {
+      for (Route r : concat(routes, uiRoutes)) {
         cfg.routes.addHttpHandler(r.method(), r.path(), ctx -> {
           checkEncoding(ctx.queryString());
           query(ctx, r.params());
@@ -251,8 +273,21 @@ public final class ApiServer implements AutoCloseable {
     return c;
   }
 
+  private static List<Route> concat(List<Route> a, List<Route> b) {
+    List<Route> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** Bytes of the web view's files. */
+  public int webViewBytes() {
+    return assets.totalBytes();
+  }
+
   @Override
   public synchronized void close() {
+    feeds.close();
+    metrics.tap(io.statewall.firewall.Firewall.DecisionListener.NONE);
     if (app != null) {
       app.stop();
       app = null;
@@ -271,6 +306,9 @@ public final class ApiServer implements AutoCloseable {
           + "--api-allowed-host)");
     }
     if (ctx.path().equals("/healthz")) {
+      return;
+    }
+    if (WebAssets.isAsset(ctx.path()) && (ctx.method().equals(HandlerType.GET) || ctx.method().equals(HandlerType.HEAD))) {
       return;
     }
     if (!authenticated(ctx)) {

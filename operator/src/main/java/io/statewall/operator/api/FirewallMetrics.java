@@ -42,6 +42,8 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
   private final Counter verdicts;
   private final Counter errors;
   private final Histogram latency;
+  /** Told of every decision after the counting: the web view's verdict stream, while the API serves. */
+  private volatile Firewall.DecisionListener tap = Firewall.DecisionListener.NONE;
   /** When the packet-in being handled on this thread arrived (ns); 0 when none. */
   private final ThreadLocal<long[]> arrival = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -171,6 +173,12 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
       latency.observe((System.nanoTime() - at[0]) / 1e9);
       at[0] = 0;
     }
+    tap.decided(packet, ingress, j);
+  }
+
+  /** Who else hears each decision ({@link Firewall.DecisionListener#NONE}: no one). */
+  public void tap(Firewall.DecisionListener listener) {
+    tap = listener;
   }
 
   /** The registry in Prometheus text format 0.0.4. */

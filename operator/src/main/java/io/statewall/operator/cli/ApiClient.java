@@ -39,6 +39,16 @@ final class ApiClient {
     this.token = token;
   }
 
+  /** The API's base URL (http://HOST:PORT or https://...), without a trailing slash. */
+  String base() {
+    return base;
+  }
+
+  /** The bearer token, if one was found. */
+  Optional<String> token() {
+    return token;
+  }
+
   /** A request that did not succeed: no controller, or the API's error message. */
   static final class Failure extends Exception {
     private static final long serialVersionUID = 1L;
