@@ -1,10 +1,11 @@
 package io.statewall.firewall;
 
 import io.statewall.controller.switches.SwitchRegistry;
-import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.Decision;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.FlowKey;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
@@ -35,7 +36,6 @@ import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
-import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,7 @@ public final class Firewall implements ConnectionDecider {
   private final TopologyService topology;
   private final SwitchRegistry switches;
   private final BiConsumer<Attachment, byte[]> sendBack;
-  private final OffloadIndex offloads;
+  private final OffloadTable offloads;
   private final int dropEntrySeconds;
   private final DecisionListener listener;
   private final TeardownTraps traps;
@@ -70,7 +70,7 @@ public final class Firewall implements ConnectionDecider {
   }
 
   public Firewall(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
-      SwitchRegistry switches, BiConsumer<Attachment, byte[]> sendBack, OffloadIndex offloads,
+      SwitchRegistry switches, BiConsumer<Attachment, byte[]> sendBack, OffloadTable offloads,
       int dropEntrySeconds, TeardownTraps traps, DecisionListener listener) {
     this.judge = new Judge(policies, tracker, this::hostContext);
     this.policies = policies;
@@ -85,13 +85,18 @@ public final class Firewall implements ConnectionDecider {
 
   @Override
   public Decision decide(Packet packet, Attachment ingress) {
-    Judgement j = judge(packet, ingress);
+    Judgement j = judgeAndReply(packet, ingress);
+    // the one place the offloaded packet's match and cookie are made: record, traps and entries share them
+    FlowKey key = j.offloaded() == null ? null : FlowKey.of(packet).orElse(null);
+    if (key != null) {
+      offloads.record(j.offloaded(), key.cookie());
+    }
     listener.decided(packet, ingress, j);
-    if (j.trapsTeardown()) {
-      trapTeardown(packet, ingress, j.install());
+    if (j.trapsTeardown() && key != null) {
+      trapTeardown(packet, ingress, j.install(), key);
     }
     return switch (j.verdict()) {
-      case ACCEPT -> new Decision.Accept(j.install());
+      case ACCEPT -> new Decision.Accept(j.install(), key);
       case REJECT -> Decision.DROP;
       case DROP -> j.dropCacheable() && dropEntrySeconds > 0 ? new Decision.Drop(dropEntrySeconds) : Decision.DROP;
     };
@@ -233,13 +238,19 @@ public final class Firewall implements ConnectionDecider {
    * forwarding: logs, the reject frame, the offload record.
    */
   public Judgement judge(Packet p, Attachment ingress) {
+    Judgement j = judgeAndReply(p, ingress);
+    if (j.offloaded() != null) {
+      FlowKey.of(p).ifPresent(k -> offloads.record(j.offloaded(), k.cookie()));
+    }
+    return j;
+  }
+
+  /** The judgement, its LOG lines and its reject frame. */
+  private Judgement judgeAndReply(Packet p, Attachment ingress) {
     Judgement j = judge.judge(p, context(policies.current(), p, ingress));
     log(j);
     if (j.reject() != null) {
       sendBack.accept(ingress, j.reject());
-    }
-    if (j.offloaded() != null) {
-      offloads.record(p, j.offloaded());
     }
     return j;
   }
@@ -250,17 +261,15 @@ public final class Firewall implements ConnectionDecider {
   }
 
   /** FIN and RST of each offloaded direction still reach conntrack (where the switch can tell them). */
-  private void trapTeardown(Packet p, Attachment ingress, Set<CtDirection> install) {
-    ExactMatch.of(p).ifPresent(m -> {
-      U64 cookie = ConnectionCookie.of(m);
-      if (install.contains(CtDirection.ORIGINAL)) {
-        traps.install(ingress, m, cookie);
-      }
-      if (install.contains(CtDirection.REPLY)) {
-        topology.host(MacAddress.of(p.dstMac())).ifPresent(h ->
-            m.reverse().ifPresent(r -> traps.install(h.attachment(), r, cookie)));
-      }
-    });
+  private void trapTeardown(Packet p, Attachment ingress, Set<CtDirection> install, FlowKey key) {
+    ExactMatch m = key.match();
+    if (install.contains(CtDirection.ORIGINAL)) {
+      traps.install(ingress, m, key.cookie());
+    }
+    if (install.contains(CtDirection.REPLY)) {
+      topology.host(MacAddress.of(p.dstMac())).ifPresent(h ->
+          m.reverse().ifPresent(r -> traps.install(h.attachment(), r, key.cookie())));
+    }
   }
 
   /** Whether {@code policy} still lets the switches carry both directions of offloaded {@code e}. */

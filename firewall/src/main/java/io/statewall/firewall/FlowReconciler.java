@@ -8,6 +8,7 @@ import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.firewall.forwarding.InstalledConnections;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
@@ -90,9 +91,9 @@ public final class FlowReconciler implements SwitchListener {
 
   private final TopologyService topology;
   private final ConnTracker tracker;
-  private final OffloadIndex offloads;
+  private final OffloadTable offloads;
   private final InstalledConnections installed;
-  private final FlowProgrammer programmer;
+  private final FlowProgrammer flows;
   private final Firewall firewall;
   private final PolicyHolder policies;
   private final int priority;
@@ -102,17 +103,18 @@ public final class FlowReconciler implements SwitchListener {
   private final Map<U64, Ends> ends = new ConcurrentHashMap<>();
   private final Deque<Report> reports = new ArrayDeque<>();
 
-  public FlowReconciler(TopologyService topology, ConnTracker tracker, OffloadIndex offloads,
-      InstalledConnections installed, FlowProgrammer programmer, Firewall firewall, PolicyHolder policies,
-      int priority, ScheduledExecutorService scheduler, Duration settle) {
+  /** Writes through {@code flows}, the process's flow service, at its entries' priority. */
+  public FlowReconciler(TopologyService topology, ConnTracker tracker, OffloadTable offloads,
+      FlowProgrammer flows, Firewall firewall, PolicyHolder policies, ScheduledExecutorService scheduler,
+      Duration settle) {
     this.topology = topology;
     this.tracker = tracker;
     this.offloads = offloads;
-    this.installed = installed;
-    this.programmer = programmer;
+    this.installed = offloads.installed();
+    this.flows = flows;
     this.firewall = firewall;
     this.policies = policies;
-    this.priority = priority;
+    this.priority = flows.settings().priority();
     this.scheduler = scheduler;
     this.settle = settle;
   }
@@ -228,7 +230,7 @@ public final class FlowReconciler implements SwitchListener {
           if (hop.sw().equals(sw.id()) && !present.contains(new Key(hop.in(), d.getValue()))) {
             Optional<Match> m = d.getValue().toMatch(f, hop.in());
             if (m.isPresent()) {
-              out.add(programmer.flowAdd(f, hop, m.get(), c.cookie()));
+              out.add(flows.flowAdd(f, hop, m.get(), c.cookie()));
               reinstalled++;
             }
           }
@@ -236,9 +238,7 @@ public final class FlowReconciler implements SwitchListener {
       }
     }
     ends.keySet().removeIf(c -> offloads.entry(c).isEmpty());
-    if (!out.isEmpty()) {
-      sw.write(out);
-    }
+    flows.write(sw, FlowProgrammer.Purpose.RECONCILE, out);
     Report r = new Report(sw.id(), adopting, kept, adopted, refused, deleted, reinstalled,
         (System.nanoTime() - startNanos) / 1_000);
     synchronized (reports) {

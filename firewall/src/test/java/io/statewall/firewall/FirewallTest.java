@@ -1,5 +1,6 @@
 package io.statewall.firewall;
 
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.judge.Judgement;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +48,7 @@ class FirewallTest {
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of(new FtpHelper())),
         TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(),
-        (at, frame) -> sentBack.add(frame), new OffloadIndex(), 5, new TeardownTraps(ctx.switches(), 100),
+        (at, frame) -> sentBack.add(frame), new OffloadTable(), 5, new TeardownTraps(ctx.switches(), 100),
         Firewall.DecisionListener.NONE);
   }
 

@@ -1,5 +1,6 @@
 package io.statewall.firewall;
 
+import io.statewall.firewall.forwarding.OffloadTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.firewall.forwarding.ConnectionDecider;
@@ -123,7 +124,7 @@ class ReceiversTest {
     net.discover();
     fw = new Firewall(new PolicyHolder(new PolicyLoader().load(policy)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()),
-        net.topology.service(), net.ctx.switches(), (at, frame) -> {}, new OffloadIndex(), 5,
+        net.topology.service(), net.ctx.switches(), (at, frame) -> {}, new OffloadTable(), 5,
         new TeardownTraps(net.ctx.switches(), 100), Firewall.DecisionListener.NONE);
     late.fw = fw;
     for (int h = 1; h <= 4; h++) {

@@ -12,6 +12,7 @@ import io.statewall.firewall.FirewallSettings;
 import io.statewall.firewall.PolicyReloader;
 import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.FlowModLimits;
+import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.policy.Policy;
@@ -104,7 +105,10 @@ public final class FirewallAssembler implements AppAssembler {
         }, new FlowModBudget(flowMods, System::nanoTime));
     // the same limits in the switches (where they have meters) and in the controller (always)
     guard = new PacketInGuard(packetIns, System::nanoTime);
-    TableMissMeters meters = new TableMissMeters(packetIns);
+    // through the firewall's flow service: table-miss and meter entries count in its budget too
+    FirewallApp flowsOwner = firewall;
+    TableMissMeters meters = new TableMissMeters(packetIns,
+        (sw, msgs) -> flowsOwner.flows().write(sw, FlowProgrammer.Purpose.TABLE_MISS, msgs));
     metrics.watch(guard, meters);
     return List.of(guard, meters, topology, firewall);
   }

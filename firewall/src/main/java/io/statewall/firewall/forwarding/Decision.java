@@ -11,9 +11,14 @@ public sealed interface Decision {
    * Forward the packet; install flow entries for the listed directions (none: forward this packet
    * only, the next one comes back to the controller).
    */
-  record Accept(Set<CtDirection> install) implements Decision {
+  record Accept(Set<CtDirection> install, FlowKey key) implements Decision {
     public Accept {
       install = install.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(install));
+    }
+
+    /** With no key yet: forwarding makes it from the packet if it needs one. */
+    public Accept(Set<CtDirection> install) {
+      this(install, null);
     }
   }
 
