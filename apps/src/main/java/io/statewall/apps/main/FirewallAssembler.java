@@ -106,9 +106,9 @@ public final class FirewallAssembler implements AppAssembler {
     // the same limits in the switches (where they have meters) and in the controller (always)
     guard = new PacketInGuard(packetIns, System::nanoTime);
     // through the firewall's flow service: table-miss and meter entries count in its budget too
-    FirewallApp flowsOwner = firewall;
+    FlowProgrammer flows = firewall.flows();
     TableMissMeters meters = new TableMissMeters(packetIns,
-        (sw, msgs) -> flowsOwner.flows().write(sw, FlowProgrammer.Purpose.TABLE_MISS, msgs));
+        (sw, msgs) -> flows.write(sw, FlowProgrammer.Purpose.TABLE_MISS, msgs));
     metrics.watch(guard, meters);
     return List.of(guard, meters, topology, firewall);
   }
