@@ -69,18 +69,29 @@ public final class Firewall implements ConnectionDecider {
     DecisionListener NONE = (p, a, j) -> {};
   }
 
+  /**
+   * What the firewall does with a judgement besides the forwarding decision it returns.
+   *
+   * @param sendBack sends a reject frame out of the port the packet came in by
+   * @param offloads where an offloaded connection's record goes
+   * @param traps the FIN/SYN/RST traps of offloaded TCP connections
+   * @param dropEntrySeconds lifetime of a refused opening's drop entry (0: none)
+   * @param listener told of every judgement
+   */
+  public record Outputs(BiConsumer<Attachment, byte[]> sendBack, OffloadTable offloads, TeardownTraps traps,
+      int dropEntrySeconds, DecisionListener listener) {}
+
   public Firewall(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
-      SwitchRegistry switches, BiConsumer<Attachment, byte[]> sendBack, OffloadTable offloads,
-      int dropEntrySeconds, TeardownTraps traps, DecisionListener listener) {
+      SwitchRegistry switches, Outputs outputs) {
     this.judge = new Judge(policies, tracker, this::hostContext);
     this.policies = policies;
-    this.traps = traps;
     this.topology = topology;
     this.switches = switches;
-    this.sendBack = sendBack;
-    this.offloads = offloads;
-    this.dropEntrySeconds = dropEntrySeconds;
-    this.listener = listener;
+    this.traps = outputs.traps();
+    this.sendBack = outputs.sendBack();
+    this.offloads = outputs.offloads();
+    this.dropEntrySeconds = outputs.dropEntrySeconds();
+    this.listener = outputs.listener();
   }
 
   @Override

@@ -14,6 +14,8 @@ import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
+import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.topology.Attachment;
@@ -67,9 +69,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>OpenFlow 1.0 switches are cleared by the handshake anyway (no cookie masks): nothing to do.
  */
-public final class FlowReconciler implements SwitchListener {
+public final class FlowReconciler implements App, SwitchListener {
   private static final Logger log = LoggerFactory.getLogger(FlowReconciler.class);
   private static final int REPORTS_KEPT = 64;
+  /** After topology, which must know the switch (and its ports) before paths through it are rebuilt. */
+  static final int ORDER = 200;
+
+  /**
+   * What adopting a switch's connections into conntrack takes: the tracker, the policy they must
+   * still open under, and how long discovery gets to find the switch's links first.
+   */
+  public record Adoption(ConnTracker tracker, PolicyHolder policies, Duration settle) {}
 
   /**
    * What one reconciliation of one switch did.
@@ -97,26 +107,35 @@ public final class FlowReconciler implements SwitchListener {
   private final Firewall firewall;
   private final PolicyHolder policies;
   private final int priority;
-  private final ScheduledExecutorService scheduler;
+  private ScheduledExecutorService scheduler;
   private final Duration settle;
   private final Set<DatapathId> adoptionDone = ConcurrentHashMap.newKeySet();
   private final Map<U64, Ends> ends = new ConcurrentHashMap<>();
   private final Deque<Report> reports = new ArrayDeque<>();
 
   /** Writes through {@code flows}, the process's flow service, at its entries' priority. */
-  public FlowReconciler(TopologyService topology, ConnTracker tracker, OffloadTable offloads,
-      FlowProgrammer flows, Firewall firewall, PolicyHolder policies, ScheduledExecutorService scheduler,
-      Duration settle) {
+  public FlowReconciler(TopologyService topology, OffloadTable offloads, FlowProgrammer flows,
+      Firewall firewall, Adoption adoption) {
     this.topology = topology;
-    this.tracker = tracker;
+    this.tracker = adoption.tracker();
     this.offloads = offloads;
     this.installed = offloads.installed();
     this.flows = flows;
     this.firewall = firewall;
-    this.policies = policies;
+    this.policies = adoption.policies();
     this.priority = flows.settings().priority();
-    this.scheduler = scheduler;
-    this.settle = settle;
+    this.settle = adoption.settle();
+  }
+
+  @Override
+  public String name() {
+    return "reconciler";
+  }
+
+  @Override
+  public void start(AppContext context) {
+    scheduler = context.scheduler();
+    context.addSwitchListener(ORDER, this);
   }
 
   @Override

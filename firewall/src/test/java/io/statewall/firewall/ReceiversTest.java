@@ -124,8 +124,8 @@ class ReceiversTest {
     net.discover();
     fw = new Firewall(new PolicyHolder(new PolicyLoader().load(policy)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()),
-        net.topology.service(), net.ctx.switches(), (at, frame) -> {}, new OffloadTable(), 5,
-        new TeardownTraps(net.ctx.switches(), 100), Firewall.DecisionListener.NONE);
+        net.topology.service(), net.ctx.switches(), new Firewall.Outputs((at, frame) -> {}, new OffloadTable(),
+        new TeardownTraps(net.ctx.switches(), 100), 5, Firewall.DecisionListener.NONE));
     late.fw = fw;
     for (int h = 1; h <= 4; h++) {
       net.attach(h, 1, h);
