@@ -20,9 +20,13 @@ import io.statewall.netfilter.policy.PathContext;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.SwitchPort;
+import io.statewall.netfilter.rules.Verdict;
 import io.statewall.topology.Attachment;
+import io.statewall.topology.Host;
 import io.statewall.topology.TopologyService;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.IPAddress;
+import org.projectfloodlight.openflow.types.IPv6Address;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.slf4j.Logger;
@@ -140,14 +146,14 @@ public final class Firewall implements ConnectionDecider {
     Policy policy = policies.current();
     Map<Attachment, Set<String>> atPort = new HashMap<>();
     Set<String> located = new HashSet<>();
-    for (io.statewall.topology.Host h : topology.hosts()) {
+    for (Host h : topology.hosts()) {
       Set<String> ids = atPort.computeIfAbsent(h.attachment(), k -> new TreeSet<>(NULLS_FIRST));
       boolean any = false;
-      for (org.projectfloodlight.openflow.types.IPAddress<?> a : h.addresses()) {
+      for (IPAddress<?> a : h.addresses()) {
         String id = policy.hostFor(IpAddress.parse(a.toString()));
         if (id != null) {
           located.add(id);
-          if ((a instanceof org.projectfloodlight.openflow.types.IPv6Address) == (p.ipVersion() == 6)) {
+          if ((a instanceof IPv6Address) == (p.ipVersion() == 6)) {
             ids.add(id);
             any = true;
           }
@@ -168,7 +174,7 @@ public final class Firewall implements ConnectionDecider {
     for (Attachment a : candidates) {
       Set<String> ids = atPort.get(a);
       if (ids == null) {
-        ids = unlocated.isEmpty() ? java.util.Collections.singleton(null) : unlocated;
+        ids = unlocated.isEmpty() ? Collections.singleton(null) : unlocated;
       }
       SwitchPort out = switchPort(a);
       for (String id : ids) {
@@ -195,16 +201,16 @@ public final class Firewall implements ConnectionDecider {
   }
 
   private static Judgement withVerdictOfPort(Judgement j) {
-    return new Judgement(io.statewall.netfilter.rules.Verdict.DROP, j.state(), j.decidedBy(),
+    return new Judgement(Verdict.DROP, j.state(), j.decidedBy(),
         "another host at the same port refused it", Set.of(), false, null, j.logs(), null);
   }
 
-  private static final java.util.Comparator<String> NULLS_FIRST = java.util.Comparator.nullsFirst(
-      java.util.Comparator.naturalOrder());
+  private static final Comparator<String> NULLS_FIRST = Comparator.nullsFirst(
+      Comparator.naturalOrder());
 
   @Override
-  public boolean deliverable(Packet p, io.statewall.topology.Host macOwner) {
-    org.projectfloodlight.openflow.types.IPAddress<?> dst = ExactMatch.address(p.dst());
+  public boolean deliverable(Packet p, Host macOwner) {
+    IPAddress<?> dst = ExactMatch.address(p.dst());
     if (macOwner.addresses().contains(dst) || gatewayOf(macOwner) != null) {
       return true;
     }
@@ -217,7 +223,7 @@ public final class Firewall implements ConnectionDecider {
     if (owner == null) {
       return false;
     }
-    for (org.projectfloodlight.openflow.types.IPAddress<?> a : macOwner.addresses()) {
+    for (IPAddress<?> a : macOwner.addresses()) {
       if (owner.equals(policy.hostFor(IpAddress.parse(a.toString())))) {
         return true;
       }
@@ -231,7 +237,7 @@ public final class Firewall implements ConnectionDecider {
   }
 
   /** The declared gateway address {@code h} answers for, or null when it is no gateway. */
-  private IpAddress gatewayOf(io.statewall.topology.Host h) {
+  private IpAddress gatewayOf(Host h) {
     for (IpAddress g : policies.current().linkLayer().gateways()) {
       if (h.addresses().contains(ExactMatch.address(g))) {
         return g;
@@ -319,7 +325,7 @@ public final class Firewall implements ConnectionDecider {
     if (!p.isIp()) {
       return new PathContext(null, null, switchPort(ingress), null);
     }
-    Optional<io.statewall.topology.Host> to = topology.host(MacAddress.of(p.dstMac()));
+    Optional<Host> to = topology.host(MacAddress.of(p.dstMac()));
     SwitchPort egress = to.map(h -> switchPort(h.attachment())).orElse(null);
     String src = policy.hostFor(p.src());
     String dst = policy.hostFor(p.dst());

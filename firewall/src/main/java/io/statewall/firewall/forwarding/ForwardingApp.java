@@ -72,10 +72,9 @@ public final class ForwardingApp implements App {
     this.owned = owned;
   }
 
-  /** Open policy, minimal decoder, default timeouts. */
+  /** Open policy, the packet parser, default timeouts. */
   public static ForwardingApp open(TopologyService topology) {
-    return new ForwardingApp(topology, new OpenPolicy(), new MinimalPacketDecoder(),
-        ForwardingSettings.DEFAULTS);
+    return new ForwardingApp(topology, new OpenPolicy(), new PacketParser()::parse, ForwardingSettings.DEFAULTS);
   }
 
   @Override
