@@ -1,11 +1,11 @@
 package io.statewall.firewall;
 
-import io.statewall.firewall.forwarding.OffloadTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.Decision;
 import io.statewall.firewall.forwarding.ForwardingSettings;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.firewall.forwarding.RefusedFrames;
 import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.firewall.forwarding.fakes.TestNet;
