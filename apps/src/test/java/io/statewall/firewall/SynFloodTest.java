@@ -1,5 +1,6 @@
 package io.statewall.firewall;
 
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.judge.Judgement;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,8 +48,9 @@ class SynFloodTest {
   SynFloodTest() throws Exception {
     FakeAppContext ctx = new FakeAppContext();
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)), tracker,
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), (at, frame) -> {},
-        new OffloadIndex(), 5, new TeardownTraps(ctx.switches(), 100), Firewall.DecisionListener.NONE);
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), new Firewall.Outputs(
+        (at, frame) -> {}, new OffloadTable(), new TeardownTraps(ctx.switches(), 100), 5,
+        Firewall.DecisionListener.NONE));
   }
 
   private Packet tcp(String src, String dst, int sport, int dport, int flags, long seq, long ack) {

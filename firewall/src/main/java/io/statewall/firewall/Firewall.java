@@ -1,11 +1,12 @@
 package io.statewall.firewall;
 
 import io.statewall.controller.switches.SwitchRegistry;
-import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.Decision;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.FlowKey;
 import io.statewall.firewall.forwarding.OffloadGuard;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
@@ -20,9 +21,13 @@ import io.statewall.netfilter.policy.PathContext;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.SwitchPort;
+import io.statewall.netfilter.rules.Verdict;
 import io.statewall.topology.Attachment;
+import io.statewall.topology.Host;
 import io.statewall.topology.TopologyService;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,9 +41,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.IPAddress;
+import org.projectfloodlight.openflow.types.IPv6Address;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
-import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +63,7 @@ public final class Firewall implements ConnectionDecider {
   private final TopologyService topology;
   private final SwitchRegistry switches;
   private final BiConsumer<Attachment, byte[]> sendBack;
-  private final OffloadIndex offloads;
+  private final OffloadTable offloads;
   private final int dropEntrySeconds;
   private final DecisionListener listener;
   private final TeardownTraps traps;
@@ -81,33 +87,49 @@ public final class Firewall implements ConnectionDecider {
     DecisionListener NONE = (p, a, j) -> {};
   }
 
+  /**
+   * What the firewall does with a judgement besides the forwarding decision it returns.
+   *
+   * @param sendBack sends a reject frame out of the port the packet came in by
+   * @param offloads where an offloaded connection's record goes
+   * @param traps the FIN/SYN/RST traps of offloaded TCP connections
+   * @param dropEntrySeconds lifetime of a refused opening's drop entry (0: none)
+   * @param listener told of every judgement
+   */
+  public record Outputs(BiConsumer<Attachment, byte[]> sendBack, OffloadTable offloads, TeardownTraps traps,
+      int dropEntrySeconds, DecisionListener listener) {}
+
   public Firewall(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
-      SwitchRegistry switches, BiConsumer<Attachment, byte[]> sendBack, OffloadIndex offloads,
-      int dropEntrySeconds, TeardownTraps traps, DecisionListener listener) {
+      SwitchRegistry switches, Outputs outputs) {
     this.judge = new Judge(policies, tracker, this::hostContext);
     this.policies = policies;
     this.tracker = tracker;
-    this.traps = traps;
     this.topology = topology;
     this.switches = switches;
-    this.sendBack = sendBack;
-    this.offloads = offloads;
-    this.dropEntrySeconds = dropEntrySeconds;
-    this.listener = listener;
+    this.traps = outputs.traps();
+    this.sendBack = outputs.sendBack();
+    this.offloads = outputs.offloads();
+    this.dropEntrySeconds = outputs.dropEntrySeconds();
+    this.listener = outputs.listener();
   }
 
   @Override
   public Decision decide(Packet packet, Attachment ingress) {
     // read before judge reads the policy: a swap in between makes the offload check again
     long verdictGeneration = generation.get();
-    Judgement j = judge(packet, ingress);
+    Judgement j = judgeAndReply(packet, ingress);
+    // the one place the offloaded packet's match and cookie are made: record, traps and entries share them
+    FlowKey key = j.offloaded() == null ? null : FlowKey.of(packet).orElse(null);
+    if (key != null) {
+      offloads.record(j.offloaded(), key.cookie());
+    }
     listener.decided(packet, ingress, j);
-    if (j.trapsTeardown()) {
-      trapTeardown(packet, ingress, j.install());
+    if (j.trapsTeardown() && key != null) {
+      trapTeardown(packet, ingress, j.install(), key);
     }
     return switch (j.verdict()) {
       case ACCEPT -> new Decision.Accept(j.install(),
-          j.install().isEmpty() ? OffloadGuard.ALWAYS : guard(j.offloaded(), verdictGeneration));
+          j.install().isEmpty() ? OffloadGuard.ALWAYS : guard(j.offloaded(), verdictGeneration), key);
       case REJECT -> Decision.DROP;
       case DROP -> j.dropCacheable() && dropEntrySeconds > 0 ? new Decision.Drop(dropEntrySeconds) : Decision.DROP;
     };
@@ -185,14 +207,14 @@ public final class Firewall implements ConnectionDecider {
     Policy policy = policies.current();
     Map<Attachment, Set<String>> atPort = new HashMap<>();
     Set<String> located = new HashSet<>();
-    for (io.statewall.topology.Host h : topology.hosts()) {
+    for (Host h : topology.hosts()) {
       Set<String> ids = atPort.computeIfAbsent(h.attachment(), k -> new TreeSet<>(NULLS_FIRST));
       boolean any = false;
-      for (org.projectfloodlight.openflow.types.IPAddress<?> a : h.addresses()) {
+      for (IPAddress<?> a : h.addresses()) {
         String id = policy.hostFor(IpAddress.parse(a.toString()));
         if (id != null) {
           located.add(id);
-          if ((a instanceof org.projectfloodlight.openflow.types.IPv6Address) == (p.ipVersion() == 6)) {
+          if ((a instanceof IPv6Address) == (p.ipVersion() == 6)) {
             ids.add(id);
             any = true;
           }
@@ -213,7 +235,7 @@ public final class Firewall implements ConnectionDecider {
     for (Attachment a : candidates) {
       Set<String> ids = atPort.get(a);
       if (ids == null) {
-        ids = unlocated.isEmpty() ? java.util.Collections.singleton(null) : unlocated;
+        ids = unlocated.isEmpty() ? Collections.singleton(null) : unlocated;
       }
       SwitchPort out = switchPort(a);
       for (String id : ids) {
@@ -240,16 +262,16 @@ public final class Firewall implements ConnectionDecider {
   }
 
   private static Judgement withVerdictOfPort(Judgement j) {
-    return new Judgement(io.statewall.netfilter.rules.Verdict.DROP, j.state(), j.decidedBy(),
+    return new Judgement(Verdict.DROP, j.state(), j.decidedBy(),
         "another host at the same port refused it", Set.of(), false, null, j.logs(), null);
   }
 
-  private static final java.util.Comparator<String> NULLS_FIRST = java.util.Comparator.nullsFirst(
-      java.util.Comparator.naturalOrder());
+  private static final Comparator<String> NULLS_FIRST = Comparator.nullsFirst(
+      Comparator.naturalOrder());
 
   @Override
-  public boolean deliverable(Packet p, io.statewall.topology.Host macOwner) {
-    org.projectfloodlight.openflow.types.IPAddress<?> dst = ExactMatch.address(p.dst());
+  public boolean deliverable(Packet p, Host macOwner) {
+    IPAddress<?> dst = ExactMatch.address(p.dst());
     if (macOwner.addresses().contains(dst) || gatewayOf(macOwner) != null) {
       return true;
     }
@@ -262,7 +284,7 @@ public final class Firewall implements ConnectionDecider {
     if (owner == null) {
       return false;
     }
-    for (org.projectfloodlight.openflow.types.IPAddress<?> a : macOwner.addresses()) {
+    for (IPAddress<?> a : macOwner.addresses()) {
       if (owner.equals(policy.hostFor(IpAddress.parse(a.toString())))) {
         return true;
       }
@@ -276,7 +298,7 @@ public final class Firewall implements ConnectionDecider {
   }
 
   /** The declared gateway address {@code h} answers for, or null when it is no gateway. */
-  private IpAddress gatewayOf(io.statewall.topology.Host h) {
+  private IpAddress gatewayOf(Host h) {
     for (IpAddress g : policies.current().linkLayer().gateways()) {
       if (h.addresses().contains(ExactMatch.address(g))) {
         return g;
@@ -294,13 +316,19 @@ public final class Firewall implements ConnectionDecider {
    * forwarding: logs, the reject frame, the offload record.
    */
   public Judgement judge(Packet p, Attachment ingress) {
+    Judgement j = judgeAndReply(p, ingress);
+    if (j.offloaded() != null) {
+      FlowKey.of(p).ifPresent(k -> offloads.record(j.offloaded(), k.cookie()));
+    }
+    return j;
+  }
+
+  /** The judgement, its LOG lines and its reject frame. */
+  private Judgement judgeAndReply(Packet p, Attachment ingress) {
     Judgement j = judge.judge(p, context(policies.current(), p, ingress));
     log(j);
     if (j.reject() != null) {
       sendBack.accept(ingress, j.reject());
-    }
-    if (j.offloaded() != null) {
-      offloads.record(p, j.offloaded());
     }
     return j;
   }
@@ -311,17 +339,15 @@ public final class Firewall implements ConnectionDecider {
   }
 
   /** FIN and RST of each offloaded direction still reach conntrack (where the switch can tell them). */
-  private void trapTeardown(Packet p, Attachment ingress, Set<CtDirection> install) {
-    ExactMatch.of(p).ifPresent(m -> {
-      U64 cookie = ConnectionCookie.of(m);
-      if (install.contains(CtDirection.ORIGINAL)) {
-        traps.install(ingress, m, cookie);
-      }
-      if (install.contains(CtDirection.REPLY)) {
-        topology.host(MacAddress.of(p.dstMac())).ifPresent(h ->
-            m.reverse().ifPresent(r -> traps.install(h.attachment(), r, cookie)));
-      }
-    });
+  private void trapTeardown(Packet p, Attachment ingress, Set<CtDirection> install, FlowKey key) {
+    ExactMatch m = key.match();
+    if (install.contains(CtDirection.ORIGINAL)) {
+      traps.install(ingress, m, key.cookie());
+    }
+    if (install.contains(CtDirection.REPLY)) {
+      topology.host(MacAddress.of(p.dstMac())).ifPresent(h ->
+          m.reverse().ifPresent(r -> traps.install(h.attachment(), r, key.cookie())));
+    }
   }
 
   /** Whether {@code policy} still lets the switches carry both directions of offloaded {@code e}. */
@@ -360,7 +386,7 @@ public final class Firewall implements ConnectionDecider {
     if (!p.isIp()) {
       return new PathContext(null, null, switchPort(ingress), null);
     }
-    Optional<io.statewall.topology.Host> to = topology.host(MacAddress.of(p.dstMac()));
+    Optional<Host> to = topology.host(MacAddress.of(p.dstMac()));
     SwitchPort egress = to.map(h -> switchPort(h.attachment())).orElse(null);
     String src = policy.hostFor(p.src());
     String dst = policy.hostFor(p.dst());

@@ -8,11 +8,14 @@ import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.firewall.forwarding.InstalledConnections;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
+import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.topology.Attachment;
@@ -66,9 +69,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>OpenFlow 1.0 switches are cleared by the handshake anyway (no cookie masks): nothing to do.
  */
-public final class FlowReconciler implements SwitchListener {
+public final class FlowReconciler implements App, SwitchListener {
   private static final Logger log = LoggerFactory.getLogger(FlowReconciler.class);
   private static final int REPORTS_KEPT = 64;
+  /** After topology, which must know the switch (and its ports) before paths through it are rebuilt. */
+  static final int ORDER = 200;
+
+  /**
+   * What adopting a switch's connections into conntrack takes: the tracker, the policy they must
+   * still open under, and how long discovery gets to find the switch's links first.
+   */
+  public record Adoption(ConnTracker tracker, PolicyHolder policies, Duration settle) {}
 
   /**
    * What one reconciliation of one switch did.
@@ -90,31 +101,41 @@ public final class FlowReconciler implements SwitchListener {
 
   private final TopologyService topology;
   private final ConnTracker tracker;
-  private final OffloadIndex offloads;
+  private final OffloadTable offloads;
   private final InstalledConnections installed;
-  private final FlowProgrammer programmer;
+  private final FlowProgrammer flows;
   private final Firewall firewall;
   private final PolicyHolder policies;
   private final int priority;
-  private final ScheduledExecutorService scheduler;
+  private ScheduledExecutorService scheduler;
   private final Duration settle;
   private final Set<DatapathId> adoptionDone = ConcurrentHashMap.newKeySet();
   private final Map<U64, Ends> ends = new ConcurrentHashMap<>();
   private final Deque<Report> reports = new ArrayDeque<>();
 
-  public FlowReconciler(TopologyService topology, ConnTracker tracker, OffloadIndex offloads,
-      InstalledConnections installed, FlowProgrammer programmer, Firewall firewall, PolicyHolder policies,
-      int priority, ScheduledExecutorService scheduler, Duration settle) {
+  /** Writes through {@code flows}, the process's flow service, at its entries' priority. */
+  public FlowReconciler(TopologyService topology, OffloadTable offloads, FlowProgrammer flows,
+      Firewall firewall, Adoption adoption) {
     this.topology = topology;
-    this.tracker = tracker;
+    this.tracker = adoption.tracker();
     this.offloads = offloads;
-    this.installed = installed;
-    this.programmer = programmer;
+    this.installed = offloads.installed();
+    this.flows = flows;
     this.firewall = firewall;
-    this.policies = policies;
-    this.priority = priority;
-    this.scheduler = scheduler;
-    this.settle = settle;
+    this.policies = adoption.policies();
+    this.priority = flows.settings().priority();
+    this.settle = adoption.settle();
+  }
+
+  @Override
+  public String name() {
+    return "reconciler";
+  }
+
+  @Override
+  public void start(AppContext context) {
+    scheduler = context.scheduler();
+    context.addSwitchListener(ORDER, this);
   }
 
   @Override
@@ -228,7 +249,7 @@ public final class FlowReconciler implements SwitchListener {
           if (hop.sw().equals(sw.id()) && !present.contains(new Key(hop.in(), d.getValue()))) {
             Optional<Match> m = d.getValue().toMatch(f, hop.in());
             if (m.isPresent()) {
-              out.add(programmer.flowAdd(f, hop, m.get(), c.cookie()));
+              out.add(flows.flowAdd(f, hop, m.get(), c.cookie()));
               reinstalled++;
             }
           }
@@ -236,9 +257,7 @@ public final class FlowReconciler implements SwitchListener {
       }
     }
     ends.keySet().removeIf(c -> offloads.entry(c).isEmpty());
-    if (!out.isEmpty()) {
-      sw.write(out);
-    }
+    flows.write(sw, FlowProgrammer.Purpose.RECONCILE, out);
     Report r = new Report(sw.id(), adopting, kept, adopted, refused, deleted, reinstalled,
         (System.nanoTime() - startNanos) / 1_000);
     synchronized (reports) {

@@ -2,6 +2,8 @@ package io.statewall.firewall;
 
 import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.FlowProgrammer;
+import io.statewall.firewall.forwarding.ForwardingSettings;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
 import io.statewall.topology.Attachment;
@@ -40,17 +42,23 @@ final class TeardownTraps {
 
   private final SwitchRegistry switches;
   private final int priority;
-  private final FlowModBudget budget;
-  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+  private final FlowProgrammer flows;
 
   TeardownTraps(SwitchRegistry switches, int priority) {
     this(switches, priority, FlowModBudget.defaults());
   }
 
+  /** With a flow service of its own over {@code budget}. */
   TeardownTraps(SwitchRegistry switches, int priority, FlowModBudget budget) {
+    this(switches, new FlowProgrammer(switches, new ForwardingSettings(ForwardingSettings.DEFAULTS.idleTimeoutSeconds(),
+        priority), budget));
+  }
+
+  /** Above the connection entries of {@code flows}, through which the traps are written. */
+  TeardownTraps(SwitchRegistry switches, FlowProgrammer flows) {
     this.switches = switches;
-    this.priority = priority;
-    this.budget = budget;
+    this.priority = flows.settings().priority();
+    this.flows = flows;
   }
 
   /** Installs the traps for packets like {@code m} entering at {@code at}. */
@@ -61,17 +69,12 @@ final class TeardownTraps {
     }
     // admitted before the connection's entries, which leave the traps' share: entries get in only
     // where their traps did, and traps without entries only send what would come anyway
-    List<OFMessage> traps = traps(sw.get().factory(), at.port(), m, cookie);
-    if (traps.isEmpty() || !budget.admit(FlowModBudget.Kind.TRAPS, at.sw(), traps.size())) {
-      return;
-    }
-    sw.get().write(traps);
-    sent.add(traps.size());
+    flows.writeTraps(sw.get(), traps(sw.get().factory(), at.port(), m, cookie));
   }
 
-  /** Trap flow-adds written so far. */
+  /** Trap flow-adds written so far (by the flow service, for every user of it). */
   long sent() {
-    return sent.sum();
+    return flows.sent(FlowProgrammer.Purpose.TRAP);
   }
 
   List<OFMessage> traps(OFFactory f, OFPort inPort, ExactMatch m, U64 cookie) {

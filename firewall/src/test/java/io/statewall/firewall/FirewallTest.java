@@ -1,5 +1,6 @@
 package io.statewall.firewall;
 
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.judge.Judgement;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,8 +48,8 @@ class FirewallTest {
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of(new FtpHelper())),
         TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(),
-        (at, frame) -> sentBack.add(frame), new OffloadIndex(), 5, new TeardownTraps(ctx.switches(), 100),
-        Firewall.DecisionListener.NONE);
+        new Firewall.Outputs((at, frame) -> sentBack.add(frame), new OffloadTable(),
+            new TeardownTraps(ctx.switches(), 100), 5, Firewall.DecisionListener.NONE));
   }
 
   private Packet tcp(String src, String dst, int sport, int dport, int flags, long seq, long ack, String payload) {

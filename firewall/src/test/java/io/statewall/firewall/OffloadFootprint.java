@@ -9,6 +9,8 @@ import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.firewall.forwarding.InstalledConnections;
+import io.statewall.firewall.forwarding.OffloadCounters;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.topology.Attachment;
@@ -30,10 +32,9 @@ import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFPort;
 
 /**
- * Bytes per offloaded connection: conntrack's entry, the offload index and the installed
- * connection, built as the packet path builds them (a new match, ingress attachment and path per
+ * Bytes per offloaded connection: conntrack's entry and the offload table's record, built as the packet path builds them (a new match, ingress attachment and path per
  * connection; 64 hosts on each of two switches, one link between them). JOL's graph walk of the
- * three structures, divided by the count.
+ * two structures, divided by the count.
  * Run: {@code java -cp ... io.statewall.firewall.OffloadFootprint [count]}.
  */
 public final class OffloadFootprint {
@@ -43,8 +44,8 @@ public final class OffloadFootprint {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     ShardedConnTracker ct = new ShardedConnTracker(CtConfig.defaults().withMaxEntries(n * 2),
         InstantSource.system(), List.of());
-    OffloadIndex offloads = new OffloadIndex();
-    InstalledConnections installed = new InstalledConnections();
+    OffloadTable offloads = new OffloadTable();
+    InstalledConnections installed = offloads.installed();
     DatapathId s1 = DatapathId.of(1);
     DatapathId s2 = DatapathId.of(2);
     Link link = new Link(new Attachment(s1, OFPort.of(100)), new Attachment(s2, OFPort.of(100)));
@@ -60,8 +61,8 @@ public final class OffloadFootprint {
       CtLookup l = ct.classify(ack, TrackOptions.NONE);
       ct.confirm(l);
       ct.markOffloaded(l.entry());
-      offloads.record(ack, l.entry());
       ExactMatch m = ExactMatch.of(ack).orElseThrow();
+      offloads.record(l.entry(), ConnectionCookie.of(m));
       Attachment src = new Attachment(s1, OFPort.of(1 + client));
       Attachment dst = new Attachment(s2, OFPort.of(1 + server));
       Path path = new Path(src, dst, List.of(new Hop(s1, src.port(), OFPort.of(100)),
@@ -71,13 +72,12 @@ public final class OffloadFootprint {
     }
     long conntrack = GraphLayout.parseInstance(ct).totalSize();
     report("conntrack", conntrack, n);
-    // the index refers to conntrack's entries: count only what it adds
-    report("offload index", GraphLayout.parseInstance(ct, offloads).totalSize() - conntrack, n);
-    report("installed connections", GraphLayout.parseInstance(installed).totalSize(), n);
+    // the table refers to conntrack's entries (and they to it): count only what it adds
+    report("offload table", GraphLayout.parseInstance(ct, offloads).totalSize() - conntrack, n);
     // one round of flow statistics, as every 10 s: what the refresher keeps between rounds
     FakeSwitch sw = FakeSwitch.of13(1, 1, 2);
-    OffloadRefresher refresher = new OffloadRefresher(null,
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, ct);
+    OffloadCounters refresher = new OffloadCounters(
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, ct::touch, 0);
     OFFactory f = sw.factory();
     List<OFFlowStatsEntry> part = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -97,7 +97,7 @@ public final class OffloadFootprint {
         part = new ArrayList<>();
       }
     }
-    long all = GraphLayout.parseInstance(ct, offloads, installed, refresher).totalSize();
+    long all = GraphLayout.parseInstance(ct, offloads, refresher).totalSize();
     report("all, after a refresh", all, n);
   }
 

@@ -3,6 +3,7 @@ package io.statewall.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.firewall.forwarding.Decision;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.firewall.forwarding.fakes.FakeAppContext;
 import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtConfig;
@@ -41,7 +42,7 @@ class OffloadRaceTest {
   static final Attachment AT = new Attachment(DatapathId.of(1), OFPort.of(1));
 
   private final PacketParser parser = new PacketParser();
-  private final OffloadIndex offloads = new OffloadIndex();
+  private final OffloadTable offloads = new OffloadTable();
   private final AtomicInteger written = new AtomicInteger();
   private ConnTracker tracker;
   private Firewall firewall;
@@ -51,8 +52,8 @@ class OffloadRaceTest {
     FakeAppContext ctx = new FakeAppContext();
     tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of(new FtpHelper()));
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)), tracker,
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), (at, frame) -> { },
-        offloads, 5, new TeardownTraps(ctx.switches(), 100), Firewall.DecisionListener.NONE);
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), new Firewall.Outputs((at, frame) -> { },
+        offloads, new TeardownTraps(ctx.switches(), 100), 5, Firewall.DecisionListener.NONE));
   }
 
   private Packet tcp(String src, String dst, int sport, int dport, int flags, long seq, long ack) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.Decision;
 import io.statewall.firewall.forwarding.ForwardingSettings;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.firewall.forwarding.RefusedFrames;
 import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.firewall.forwarding.fakes.TestNet;
@@ -123,8 +124,8 @@ class ReceiversTest {
     net.discover();
     fw = new Firewall(new PolicyHolder(new PolicyLoader().load(policy)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()),
-        net.topology.service(), net.ctx.switches(), (at, frame) -> {}, new OffloadIndex(), 5,
-        new TeardownTraps(net.ctx.switches(), 100), Firewall.DecisionListener.NONE);
+        net.topology.service(), net.ctx.switches(), new Firewall.Outputs((at, frame) -> {}, new OffloadTable(),
+        new TeardownTraps(net.ctx.switches(), 100), 5, Firewall.DecisionListener.NONE));
     late.fw = fw;
     for (int h = 1; h <= 4; h++) {
       net.attach(h, 1, h);

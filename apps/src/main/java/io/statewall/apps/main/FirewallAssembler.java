@@ -8,10 +8,12 @@ import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.conntrack.ftp.FtpHelper;
 import io.statewall.firewall.Firewall;
 import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.FirewallParts;
 import io.statewall.firewall.FirewallSettings;
 import io.statewall.firewall.PolicyReloader;
 import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.FlowModLimits;
+import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.policy.Policy;
@@ -97,16 +99,24 @@ public final class FirewallAssembler implements AppAssembler {
     topology = TopologyApp.create(TopologySettings.DEFAULTS);
     ConnTracker tracker = new ShardedConnTracker(conntrack, InstantSource.system(),
         List.of(new FtpHelper()));
-    firewall = new FirewallApp(new PolicyHolder(policy), tracker, topology.service(),
-        FirewallSettings.DEFAULTS, (p, at, j) -> {
+    FirewallParts parts = FirewallParts.build(new FirewallParts.Inputs(new PolicyHolder(policy), tracker,
+        topology.service(), FirewallSettings.DEFAULTS, (p, at, j) -> {
           metrics.decided(p, at, j);
           listener.decided(p, at, j);
-        }, new FlowModBudget(flowMods, System::nanoTime));
+        }, new FlowModBudget(flowMods, System::nanoTime)));
+    firewall = new FirewallApp(parts);
     // the same limits in the switches (where they have meters) and in the controller (always)
     guard = new PacketInGuard(packetIns, System::nanoTime);
-    TableMissMeters meters = new TableMissMeters(packetIns);
+    // through the flow service: table-miss and meter entries count in the one budget too
+    FlowProgrammer flows = parts.flows();
+    TableMissMeters meters = new TableMissMeters(packetIns,
+        (sw, msgs) -> flows.write(sw, FlowProgrammer.Purpose.TABLE_MISS, msgs));
     metrics.watch(guard, meters);
-    return List.of(guard, meters, topology, firewall);
+    List<App> apps = new ArrayList<>(List.of(guard, meters, topology));
+    // the firewall's parts side by side, then the app that ties them to conntrack and the policy
+    apps.addAll(parts.apps());
+    apps.add(firewall);
+    return List.copyOf(apps);
   }
 
   /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */

@@ -1,5 +1,6 @@
 package io.statewall.firewall.forwarding;
 
+import java.util.Arrays;
 import org.projectfloodlight.openflow.types.IPAddress;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.U64;
@@ -71,7 +72,7 @@ public final class ConnectionCookie {
     if (a instanceof IPv4Address x && b instanceof IPv4Address y) {
       c = Integer.compareUnsigned(x.getInt(), y.getInt());
     } else {
-      c = java.util.Arrays.compareUnsigned(a.getBytes(), b.getBytes());
+      c = Arrays.compareUnsigned(a.getBytes(), b.getBytes());
     }
     return c != 0 ? c : Integer.compare(ap, bp);
   }

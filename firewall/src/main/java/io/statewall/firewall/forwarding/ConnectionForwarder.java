@@ -22,6 +22,7 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,14 +110,17 @@ public final class ConnectionForwarder {
       return;
     }
     Decision decision = decider.decide(packet, ingress);
-    Optional<ExactMatch> match = entries ? ExactMatch.of(packet) : Optional.empty();
     if (decision instanceof Decision.Drop drop) {
-      if (drop.dropEntrySeconds() > 0) {
-        match.ifPresent(m -> programmer.installDrop(ingress, m, ConnectionCookie.of(m), drop.dropEntrySeconds()));
+      if (entries && drop.dropEntrySeconds() > 0) {
+        FlowKey.of(packet).ifPresent(k -> programmer.installDrop(ingress, k.match(), k.cookie(),
+            drop.dropEntrySeconds()));
       }
       return;
     }
     Decision.Accept accept = (Decision.Accept) decision;
+    // the decider made the key of an offloaded packet already; the cookie is only made when entries are
+    Optional<ExactMatch> match = !entries ? Optional.empty()
+        : accept.key() != null ? Optional.of(accept.key().match()) : ExactMatch.of(packet);
     // a drop entry for the other direction of a connection that is now accepted would drop its replies
     match.ifPresent(programmer::cancelDropOfReverse);
     Optional<Path> path = topology.path(ingress, dst.get().attachment());
@@ -125,8 +129,9 @@ public final class ConnectionForwarder {
     }
     if (!groupMac && match.isPresent() && !accept.install().isEmpty()
         && programmer.canInstall(path.get(), match.get())) {
-      install(new InstalledConnection(ConnectionCookie.of(match.get()), match.get(), ingress,
-          dst.get().attachment(), accept.install(), path.get()), accept.guard());
+      U64 cookie = accept.key() != null ? accept.key().cookie() : ConnectionCookie.of(match.get());
+      install(new InstalledConnection(cookie, match.get(), ingress, dst.get().attachment(),
+          accept.install(), path.get()), accept.guard());
     }
     // delivered at the far end: the entries upstream may not be in place yet, and a second
     // packet-in of this packet on the way would be seen twice by conntrack

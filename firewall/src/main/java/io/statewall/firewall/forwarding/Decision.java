@@ -12,13 +12,18 @@ public sealed interface Decision {
    * only, the next one comes back to the controller), through {@code guard}, which writes them only
    * if the verdict still holds by then.
    */
-  record Accept(Set<CtDirection> install, OffloadGuard guard) implements Decision {
+  record Accept(Set<CtDirection> install, OffloadGuard guard, FlowKey key) implements Decision {
     public Accept {
       install = install.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(install));
     }
 
+    /** Entries written whenever forwarding gets to them, with no key yet (forwarding makes it from the packet). */
     public Accept(Set<CtDirection> install) {
-      this(install, OffloadGuard.ALWAYS);
+      this(install, OffloadGuard.ALWAYS, null);
+    }
+
+    public Accept(Set<CtDirection> install, OffloadGuard guard) {
+      this(install, guard, null);
     }
   }
 

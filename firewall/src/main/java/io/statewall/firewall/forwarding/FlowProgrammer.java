@@ -1,5 +1,9 @@
 package io.statewall.firewall.forwarding;
 
+import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppContext;
+import io.statewall.controller.app.ListenerResult;
+import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
 import io.statewall.topology.Attachment;
@@ -11,13 +15,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.errormsg.OFFlowModFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFBufferId;
@@ -27,18 +35,48 @@ import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * Writes the exact per-connection entries for one direction along a path: one entry per switch,
+ * The process's one flow service: every flow-mod statewall writes goes through here, under one
+ * {@link FlowModBudget} and counted in one set of counters by what it is for ({@link Purpose}).
+ * Builds the exact per-connection entries for one direction along a path: one entry per switch,
  * matching the packet as it enters that switch and sending it out the next port. Messages are
  * grouped per switch and written as one batch; the path's last switch is programmed first, so
  * downstream entries are queued before upstream ones.
+ *
+ * <p>As an app it learns the switches, hears TABLE_FULL errors and forgets a switch's budget when
+ * it leaves; started before every app that writes.
  */
-public final class FlowProgrammer {
+public final class FlowProgrammer implements App {
 
-  private final SwitchRegistry switches;
+  /** What a flow-mod was for, as the metrics count them. */
+  public enum Purpose {
+    /** Entries of connections, new or moved, and their strict deletes on a reroute. */
+    CONNECTION,
+    /** Exact drop entries of refused openings, and their cancellation. */
+    DROP,
+    /** FIN/SYN/RST traps of offloaded TCP connections. */
+    TRAP,
+    /** Table-miss entries and the meters behind them. */
+    TABLE_MISS,
+    /** Reconciliation's deletes and re-installs. */
+    RECONCILE,
+    /** Deletes by cookie of connections conntrack or a new policy let go. */
+    DELETE
+  }
+
+  /** After topology (10), like forwarding; it only reacts to errors and departures. */
+  static final int ORDER = 100;
+
+  private SwitchRegistry switches;
   private final ForwardingSettings settings;
   private final FlowModBudget budget;
-  /** Flow-mods written, for the operator's metrics. */
-  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder[] sent = new LongAdder[Purpose.values().length];
+  /** Drop entries still in the switches, so an accepted reverse can cancel them. */
+  private final DropEntries drops = new DropEntries();
+
+  /** For use before the controller starts: the switches come with {@link #start}. */
+  public FlowProgrammer(ForwardingSettings settings, FlowModBudget budget) {
+    this(null, settings, budget);
+  }
 
   public FlowProgrammer(SwitchRegistry switches, ForwardingSettings settings) {
     this(switches, settings, FlowModBudget.defaults());
@@ -48,6 +86,78 @@ public final class FlowProgrammer {
     this.switches = switches;
     this.settings = settings;
     this.budget = budget;
+    for (int i = 0; i < sent.length; i++) {
+      sent[i] = new LongAdder();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "flows";
+  }
+
+  @Override
+  public void start(AppContext context) {
+    switches = context.switches();
+    context.addMessageListener(OFErrorMsg.class, ORDER, this::error);
+    context.addSwitchListener(ORDER, new SwitchListener() {
+      @Override
+      public void switchDisconnected(SwitchHandle sw) {
+        budget.forget(sw.id());
+      }
+    });
+  }
+
+  public ForwardingSettings settings() {
+    return settings;
+  }
+
+  /** A switch whose table is full gets no drop entries for a while (connection entries still go). */
+  ListenerResult error(SwitchHandle sw, OFErrorMsg e) {
+    if (e instanceof OFFlowModFailedErrorMsg fm && (fm.getCode() == OFFlowModFailedCode.TABLE_FULL
+        || fm.getCode() == OFFlowModFailedCode.ALL_TABLES_FULL)) {
+      budget.tableFull(sw.id());
+    }
+    return ListenerResult.CONTINUE;
+  }
+
+  /** Writes {@code msgs} to {@code sw} whatever the budget says, charging it. */
+  public void write(SwitchHandle sw, Purpose purpose, List<OFMessage> msgs) {
+    if (msgs.isEmpty()) {
+      return;
+    }
+    sw.write(msgs);
+    budget.charge(sw.id(), msgs.size());
+    sent[purpose.ordinal()].add(msgs.size());
+  }
+
+  /** {@link #write(SwitchHandle, Purpose, List)} of one message. */
+  public void write(SwitchHandle sw, Purpose purpose, OFMessage msg) {
+    write(sw, purpose, List.of(msg));
+  }
+
+  /**
+   * Writes a connection's FIN/SYN/RST traps if {@code sw} has flow-mods to spare (they have the
+   * first call on its tokens); false if they were left out.
+   */
+  public boolean writeTraps(SwitchHandle sw, List<OFMessage> traps) {
+    if (traps.isEmpty() || !budget.admit(FlowModBudget.Kind.TRAPS, sw.id(), traps.size())) {
+      return false;
+    }
+    sw.write(traps);
+    sent[Purpose.TRAP.ordinal()].add(traps.size());
+    return true;
+  }
+
+  /** Removes a connection's entries and traps from every switch: by cookie where OpenFlow has cookie masks. */
+  public void deleteConnection(U64 cookie) {
+    for (SwitchHandle sw : switches.ready()) {
+      if (sw.version() == OFVersion.OF_10) {
+        continue; // no cookie mask in 1.0: the entries idle out
+      }
+      write(sw, Purpose.DELETE, sw.factory().buildFlowDelete().setTableId(TableId.ALL).setCookie(cookie)
+          .setCookieMask(U64.NO_MASK).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY).build());
+    }
   }
 
   public FlowModBudget budget() {
@@ -90,15 +200,11 @@ public final class FlowProgrammer {
   }
 
   /**
-   * Writes each switch's batch in one call, in the map's order, whatever the budget says (deletes,
-   * moves of live connections), charging it.
+   * Writes each switch's batch of connection entries in one call, in the map's order, whatever the
+   * budget says (deletes, moves of live connections), charging it.
    */
   public void write(Map<DatapathId, List<OFMessage>> batches) {
-    batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> {
-      sw.write(msgs);
-      budget.charge(id, msgs.size());
-      sent.add(msgs.size());
-    }));
+    batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> write(sw, Purpose.CONNECTION, msgs)));
   }
 
   /**
@@ -117,17 +223,24 @@ public final class FlowProgrammer {
     for (Map<DatapathId, List<OFMessage>> b : batches) {
       b.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> {
         sw.write(msgs);
-        sent.add(msgs.size());
+        sent[Purpose.CONNECTION.ordinal()].add(msgs.size());
       }));
     }
     return true;
   }
 
-  private final DropEntries drops = new DropEntries();
-
-  /** Flow-mods written since this programmer was made. */
+  /** Flow-mods written since this service was made, for every purpose. */
   public long sent() {
-    return sent.sum();
+    long n = 0;
+    for (LongAdder a : sent) {
+      n += a.sum();
+    }
+    return n;
+  }
+
+  /** Flow-mods written for {@code purpose}. */
+  public long sent(Purpose purpose) {
+    return sent[purpose.ordinal()].sum();
   }
 
   /**
@@ -142,7 +255,7 @@ public final class FlowProgrammer {
         .ifPresent(m -> {
           if (budget.admit(FlowModBudget.Kind.DROP, sw.id(), 1)) {
             sw.write(dropEntry(sw.factory(), m, cookie, seconds));
-            sent.increment();
+            sent[Purpose.DROP.ordinal()].increment();
             drops.record(match, ingress, seconds);
           }
         }));
@@ -160,7 +273,7 @@ public final class FlowProgrammer {
         accepted.reverse().ifPresent(r -> switches.get(at.sw()).ifPresent(sw ->
             r.toMatch(sw.factory(), at.port()).ifPresent(m -> {
               sw.write(flowDelete(sw.factory(), m, ConnectionCookie.of(r)));
-              sent.increment();
+              sent[Purpose.DROP.ordinal()].increment();
             }))));
   }
 

@@ -6,18 +6,12 @@ import io.statewall.netfilter.defrag.Defragmenter;
 import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
-import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.TopologyService;
 import java.util.Arrays;
-import org.projectfloodlight.openflow.protocol.OFErrorMsg;
-import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
-import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
-import org.projectfloodlight.openflow.protocol.errormsg.OFFlowModFailedErrorMsg;
-import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.types.MacAddress;
 
@@ -34,35 +28,53 @@ public final class ForwardingApp implements App {
   private final TopologyService topology;
   private final ConnectionDecider decider;
   private final PacketDecoder decoder;
-  private final ForwardingSettings settings;
-  private final FlowModBudget budget;
-  private final InstalledConnections installed = new InstalledConnections();
+  private final FlowProgrammer programmer;
+  private final OffloadCounters counters;
+  /** Whether the flow service and the counters are this app's own, to be started with it. */
+  private final boolean owned;
   private final Defragmenter defrag = new Defragmenter(DefragConfig.defaults(), new PacketParser());
   private final RefusedFrames refused = new RefusedFrames();
   private PacketOutSender sender;
   private NeighborProxy proxy;
   private ConnectionForwarder forwarder;
-  private FlowProgrammer programmer;
 
   public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
       ForwardingSettings settings) {
     this(topology, decider, decoder, settings, FlowModBudget.defaults());
   }
 
-  /** With the flow-mod limits of its own (shared with whoever else writes entries to the switches). */
+  /**
+   * Standalone, with a flow service and an offload table of its own (no conntrack behind it), both
+   * started with it.
+   */
   public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
       ForwardingSettings settings, FlowModBudget budget) {
+    this(topology, decider, decoder, new FlowProgrammer(settings, budget),
+        new OffloadCounters(topology, new OffloadTable(), OffloadCounters.Carried.NONE, 0), true);
+  }
+
+  /**
+   * Beside the process's flow service and offload counters, which the composition root starts
+   * before this app.
+   */
+  public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
+      FlowProgrammer programmer, OffloadCounters counters) {
+    this(topology, decider, decoder, programmer, counters, false);
+  }
+
+  private ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
+      FlowProgrammer programmer, OffloadCounters counters, boolean owned) {
     this.topology = topology;
     this.decider = decider;
     this.decoder = decoder;
-    this.settings = settings;
-    this.budget = budget;
+    this.programmer = programmer;
+    this.counters = counters;
+    this.owned = owned;
   }
 
-  /** Open policy, minimal decoder, default timeouts. */
+  /** Open policy, the packet parser, default timeouts. */
   public static ForwardingApp open(TopologyService topology) {
-    return new ForwardingApp(topology, new OpenPolicy(), new MinimalPacketDecoder(),
-        ForwardingSettings.DEFAULTS);
+    return new ForwardingApp(topology, new OpenPolicy(), new PacketParser()::parse, ForwardingSettings.DEFAULTS);
   }
 
   @Override
@@ -72,30 +84,37 @@ public final class ForwardingApp implements App {
 
   @Override
   public void start(AppContext context) {
+    if (owned) {
+      programmer.start(context);
+      counters.start(context);
+    }
     sender = new PacketOutSender(context.switches(), topology);
     proxy = new NeighborProxy(topology, sender);
-    programmer = new FlowProgrammer(context.switches(), settings, budget);
-    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed, refused);
+    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed(), refused);
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
-    context.addMessageListener(OFFlowRemoved.class, PACKET_IN_ORDER, this::flowRemoved);
-    context.addMessageListener(OFErrorMsg.class, PACKET_IN_ORDER, this::error);
-    context.addSwitchListener(PACKET_IN_ORDER, new SwitchListener() {
-      @Override
-      public void switchDisconnected(SwitchHandle sw) {
-        budget.forget(sw.id());
-      }
-    });
     topology.addListener(forwarder::topologyChanged);
   }
 
-  /** Flow-mods written to switches since start (0 before). */
+  @Override
+  public void stop() {
+    if (owned) {
+      counters.stop();
+    }
+  }
+
+  /** Flow-mods written to switches since start, for every purpose. */
   public long flowModsSent() {
-    return programmer == null ? 0 : programmer.sent();
+    return programmer.sent();
   }
 
   /** The flow-mod limits and what they left out. */
   public FlowModBudget budget() {
-    return budget;
+    return programmer.budget();
+  }
+
+  /** The flow service every entry goes through. */
+  public FlowProgrammer programmer() {
+    return programmer;
   }
 
   /** Frames dropped before any rule ran (ethertypes, foreign MACs), by reason. */
@@ -105,7 +124,7 @@ public final class ForwardingApp implements App {
 
   /** The connections with entries installed now (for tests, reroute and diagnostics). */
   public InstalledConnections installed() {
-    return installed;
+    return counters.table().installed();
   }
 
   ListenerResult packetIn(SwitchHandle sw, OFPacketIn pi) {
@@ -167,23 +186,6 @@ public final class ForwardingApp implements App {
     if (topology.broadcastPorts(at.sw()).contains(at.port())) {
       sender.flood(at, frame);
     }
-  }
-
-  ListenerResult flowRemoved(SwitchHandle sw, OFFlowRemoved fr) {
-    // deletes are ours (reroutes, policy changes): only timeouts say the traffic stopped
-    if (ConnectionCookie.isOurs(fr.getCookie()) && fr.getReason() != OFFlowRemovedReason.DELETE) {
-      installed.entryExpired(fr.getCookie());
-    }
-    return ListenerResult.CONTINUE;
-  }
-
-  /** A switch whose table is full gets no drop entries for a while (connection entries still go). */
-  ListenerResult error(SwitchHandle sw, OFErrorMsg e) {
-    if (e instanceof OFFlowModFailedErrorMsg fm && (fm.getCode() == OFFlowModFailedCode.TABLE_FULL
-        || fm.getCode() == OFFlowModFailedCode.ALL_TABLES_FULL)) {
-      budget.tableFull(sw.id());
-    }
-    return ListenerResult.CONTINUE;
   }
 
   private static boolean isBridgeReserved(MacAddress mac) {

@@ -70,14 +70,31 @@ public final class TableMissMeters implements App {
   /** A metered switch: how many meters it has and whether its bands take a burst. */
   private record Metered(long maxMeter, boolean burst) {}
 
+  /**
+   * Where the meters and entries are written: the process's flow service, so they count against the
+   * switch's flow-mod budget and in its counters (guard stays free of forwarding's types).
+   */
+  @FunctionalInterface
+  public interface Writer {
+    void write(SwitchHandle sw, List<OFMessage> msgs);
+
+    Writer DIRECT = SwitchHandle::write;
+  }
+
   private final PacketInGuard.Limits limits;
+  private final Writer writer;
   private final Map<DatapathId, Metered> metered = new ConcurrentHashMap<>();
   private final Set<String> loggedSkips = ConcurrentHashMap.newKeySet();
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   public TableMissMeters(PacketInGuard.Limits limits) {
+    this(limits, Writer.DIRECT);
+  }
+
+  public TableMissMeters(PacketInGuard.Limits limits, Writer writer) {
     this.limits = limits;
+    this.writer = writer;
   }
 
   @Override
@@ -193,10 +210,10 @@ public final class TableMissMeters implements App {
         entries.add(entry(sw.factory(), p.getPortNo(), id));
       }
     }
-    sw.write(meters);
+    writer.write(sw, meters);
     // the entries only once the switch has its meters: an entry naming a missing meter is refused
     sw.barrier().thenRun(() -> {
-      sw.write(entries);
+      writer.write(sw, entries);
       metered.put(sw.id(), m);
       log.info("switch {}: packet-ins metered in the switch ({} per port, {} per switch, packets/s)",
           sw.id(), limits.portRate(), limits.switchRate());
@@ -219,11 +236,11 @@ public final class TableMissMeters implements App {
     }
     OFFactory f = sw.factory();
     if (status.getReason() == OFPortReason.ADD) {
-      sw.write(meterMod(f, false, id, limits.portRate(), limits.portBurst(), m.burst()));
-      sw.barrier().thenRun(() -> sw.write(entry(f, port, id)));
+      writer.write(sw, List.of(meterMod(f, false, id, limits.portRate(), limits.portBurst(), m.burst())));
+      sw.barrier().thenRun(() -> writer.write(sw, List.of(entry(f, port, id))));
     } else if (status.getReason() == OFPortReason.DELETE) {
       // deleting a meter removes the entries that use it
-      sw.write(f.buildMeterMod().setCommand(OFMeterModCommand.DELETE).setMeterId(id).build());
+      writer.write(sw, List.of(f.buildMeterMod().setCommand(OFMeterModCommand.DELETE).setMeterId(id).build()));
     }
   }
 

@@ -5,8 +5,9 @@ import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.VlanTags;
 
 /**
- * Reads just what forwarding needs (Ethernet, VLAN tags as netfilter's VlanTags knows them, IPv4, IPv6 with its common extension
- * headers, TCP/UDP ports, ICMP type and code) until the full packet parser replaces it.
+ * A test decoder that reads just what forwarding needs (Ethernet, VLAN tags as netfilter's VlanTags
+ * knows them, IPv4, IPv6 with its common extension headers, TCP/UDP ports, ICMP type and code), so
+ * forwarding's tests do not depend on the full packet parser; production uses the parser.
  */
 public final class MinimalPacketDecoder implements PacketDecoder {
 

@@ -1,4 +1,4 @@
-package io.statewall.firewall;
+package io.statewall.firewall.forwarding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,6 @@ import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtLookup;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.conntrack.TrackOptions;
-import io.statewall.firewall.forwarding.ConnectionCookie;
-import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
@@ -27,15 +25,15 @@ import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
 
 /** A UDP flow carried by the switches stays in conntrack while its counters keep rising. */
-class OffloadRefresherTest {
+class OffloadCountersTest {
   private final AtomicLong now = new AtomicLong(1_000_000);
   private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
   private final ShardedConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), clock, List.of());
   private final PacketParser parser = new PacketParser();
-  private final OffloadIndex offloads = new OffloadIndex();
+  private final OffloadTable offloads = new OffloadTable();
   private final FakeSwitch sw = FakeSwitch.of13(1, 1, 2);
-  private final OffloadRefresher refresher = new OffloadRefresher(null,
-      TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, tracker);
+  private final OffloadCounters refresher = new OffloadCounters(
+      TopologyApp.create(TopologySettings.DEFAULTS).service(), offloads, tracker::touch, 0);
 
   private Packet udp(String src, String dst, int sport, int dport, long srcMac, long dstMac) {
     return parser.parse(FrameBuilder.ip(src, dst).macs(srcMac, dstMac).udp(sport, dport).build());
@@ -47,7 +45,7 @@ class OffloadRefresherTest {
     tracker.confirm(first);
     CtLookup reply = tracker.classify(udp("10.0.0.2", "10.0.0.1", 53, 5000, 2, 1), TrackOptions.NONE);
     tracker.confirm(reply);
-    offloads.record(out, reply.entry());
+    offloads.record(reply.entry(), FlowKey.of(out).orElseThrow().cookie());
     return reply.entry();
   }
 
