@@ -224,7 +224,16 @@ public final class ApiServer implements AutoCloseable {
       // Jetty's own refusals while a body is read (a bad message, a client too slow): their status
       cfg.routes.exception(BadMessageException.class, (e, ctx) -> error(ctx, e.getCode(), e.getReason()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
-        log.warn("API {} {} failed", ctx.method(), ctx.path(), e);
+        String where;
+        try {
+          where = ctx.method() + " " + ctx.path();
+        } catch (RuntimeException gone) {
+          // the exchange is over (a live stream whose client left): nothing to answer. A handler that
+          // throws here makes Javalin call it again for its own error, without end (940,000 lines in
+          // one test run once)
+          return;
+        }
+        log.warn("API {} failed", where, e);
         error(ctx, 500, "internal error: " + e);
       });
     });
@@ -341,7 +350,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void error(Context ctx, int status, String message) {
-    ctx.status(status).json(new ErrorView(status, message == null ? "error" : message));
+    try {
+      ctx.status(status).json(new ErrorView(status, message == null ? "error" : message));
+    } catch (RuntimeException gone) {
+      // the response was already recycled (its client left): there is no one to tell
+    }
   }
 
   /** Javalin skips what it cannot decode; a query it cannot decode is refused instead of half-read. */
