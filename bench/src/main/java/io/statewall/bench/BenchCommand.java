@@ -240,19 +240,21 @@ public final class BenchCommand implements Callable<Integer> {
           measured = run.run(address, "statewall");
         }
       }
-      out.printf("%-12s %16s %14s %9s%n", "controller", "packet-ins/s", "answers/s", "answered");
+      out.printf("%-12s %16s %14s %12s %9s%n", "controller", "packet-ins/s", "answers/s", "lost/s", "answered");
       for (CbenchRun.Result r : measured == null ? List.of(stub) : List.of(stub, measured)) {
-        out.printf("%-12s %,16.0f %,14.0f %8.0f%%%n", r.label(), r.packetInsPerSecond(), r.answersPerSecond(),
-            100 * r.answeredShare());
+        out.printf("%-12s %,16.0f %,14.0f %,12.0f %8.0f%%%n", r.label(), r.packetInsPerSecond(),
+            r.answersPerSecond(), r.lostPerSecond(), 100 * r.answeredShare());
       }
       ObjectNode o = JsonNodeFactory.instance.objectNode();
       o.put("emulate", "cbench");
       if (measured != null) {
         o.put("answers_per_s", Math.round(measured.answersPerSecond()));
         o.put("packet_ins_per_s", Math.round(measured.packetInsPerSecond()));
+        o.put("lost_per_s", Math.round(measured.lostPerSecond()));
       } else {
         o.putNull("answers_per_s");
         o.putNull("packet_ins_per_s");
+        o.putNull("lost_per_s");
       }
       o.put("stub_answers_per_s", Math.round(stub.answersPerSecond()));
       o.put("stub_packet_ins_per_s", Math.round(stub.packetInsPerSecond()));

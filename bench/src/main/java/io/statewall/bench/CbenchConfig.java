@@ -13,9 +13,16 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
  * @param rampUp load before measuring starts
  * @param duration how long answers are counted
  * @param version the OpenFlow version the switches offer
+ * @param answerTimeout a packet-in unanswered this long is lost and frees its place in the window
  */
 public record CbenchConfig(int switches, int ports, int macsPerSwitch, int window, Duration rampUp,
-    Duration duration, OFVersion version) {
+    Duration duration, OFVersion version, Duration answerTimeout) {
+
+  /** Packet-ins unanswered for half a second are lost. */
+  public CbenchConfig(int switches, int ports, int macsPerSwitch, int window, Duration rampUp, Duration duration,
+      OFVersion version) {
+    this(switches, ports, macsPerSwitch, window, rampUp, duration, version, Duration.ofMillis(500));
+  }
 
   public CbenchConfig {
     if (switches < 1 || switches > 256) {
@@ -32,6 +39,9 @@ public record CbenchConfig(int switches, int ports, int macsPerSwitch, int windo
     }
     if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("duration must be in (0, 1h], got " + duration);
+    }
+    if (answerTimeout.isNegative() || answerTimeout.isZero()) {
+      throw new IllegalArgumentException("answer timeout must be positive, got " + answerTimeout);
     }
     if (version != OFVersion.OF_10 && version != OFVersion.OF_13) {
       throw new IllegalArgumentException("OpenFlow version must be 1.0 or 1.3, got " + version);

@@ -29,7 +29,7 @@ public final class CbenchRun {
   }
 
   /** What one run counted in its measured interval. */
-  public record Result(String label, double packetInsPerSecond, double answersPerSecond) {
+  public record Result(String label, double packetInsPerSecond, double answersPerSecond, double lostPerSecond) {
     /** Answers per packet-in sent (0 when the controller answered nothing). */
     public double answeredShare() {
       return packetInsPerSecond == 0 ? 0 : answersPerSecond / packetInsPerSecond;
@@ -43,6 +43,7 @@ public final class CbenchRun {
     }
     LongAdder sent = new LongAdder();
     LongAdder answered = new LongAdder();
+    LongAdder lost = new LongAdder();
     List<CbenchSwitch> switches = new ArrayList<>();
     List<ChannelFuture> channels = new ArrayList<>();
     EventLoopGroup group = new NioEventLoopGroup(1);
@@ -51,7 +52,7 @@ public final class CbenchRun {
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS);
       for (int s = 1; s <= config.switches(); s++) {
-        CbenchSwitch sw = new CbenchSwitch(s, config, sent, answered);
+        CbenchSwitch sw = new CbenchSwitch(s, config, sent, answered, lost);
         switches.add(sw);
         channels.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -76,10 +77,12 @@ public final class CbenchRun {
       TimeUnit.NANOSECONDS.sleep(config.rampUp().toNanos()); // load runs; nothing to await but time
       long sent0 = sent.sum();
       long answered0 = answered.sum();
+      long lost0 = lost.sum();
       long t0 = System.nanoTime();
       TimeUnit.NANOSECONDS.sleep(Math.max(0, end - t0));
       double seconds = (System.nanoTime() - t0) / 1e9;
-      return new Result(label, (sent.sum() - sent0) / seconds, (answered.sum() - answered0) / seconds);
+      return new Result(label, (sent.sum() - sent0) / seconds, (answered.sum() - answered0) / seconds,
+          (lost.sum() - lost0) / seconds);
     } finally {
       for (ChannelFuture c : channels) {
         c.channel().close();

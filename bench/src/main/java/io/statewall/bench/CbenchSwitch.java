@@ -2,6 +2,9 @@ package io.statewall.bench;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -20,7 +23,9 @@ import org.projectfloodlight.openflow.types.U64;
  * An emulated switch that drives a controller the way third-party controller benchmarks (cbench and
  * its kind) do: packet-ins straight after its features reply, before the controller's barrier ends
  * the handshake, from many source MACs, of an IP protocol without ports (255), each expecting an
- * answer. It keeps a window of unanswered packet-ins and counts the packet-outs that come back.
+ * answer. It keeps a window of unanswered packet-ins and counts the packet-outs that come back; a
+ * packet-in unanswered for {@link CbenchConfig#answerTimeout()} is counted lost and frees its place,
+ * so a controller that answers only some packets is measured, not stalled.
  */
 final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
   private static final int ETH_IPV4 = 0x0800;
@@ -31,20 +36,24 @@ final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
   private final SwitchReplies replies;
   private final LongAdder sent;
   private final LongAdder answered;
+  private final LongAdder lost;
+  /** When each unanswered packet-in went out (ns), oldest first: an answer settles the oldest. */
+  private final ArrayDeque<Long> outstandingSince = new ArrayDeque<>();
+  private ScheduledFuture<?> expiry;
   private ChannelHandlerContext ctx;
   private OFFactory factory;
   private int missSendLen = 0xFFFF;
   private boolean loading;
-  private int outstanding;
   private long next;
   private long deadlineNanos;
 
-  CbenchSwitch(int number, CbenchConfig config, LongAdder sent, LongAdder answered) {
+  CbenchSwitch(int number, CbenchConfig config, LongAdder sent, LongAdder answered, LongAdder lost) {
     this.number = number;
     this.config = config;
     this.replies = new SwitchReplies(number, 0x5357_0000_0000L | number, config.ports());
     this.sent = sent;
     this.answered = answered;
+    this.lost = lost;
     this.factory = OFFactories.getFactory(config.version());
   }
 
@@ -65,7 +74,7 @@ final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
       // an answer: the controller delivered (or flooded) the frame; LLDP probes are not answers
       if (po.data() != null && po.data().length >= 14 && u16(po.data(), 12) == ETH_IPV4) {
         answered.increment();
-        outstanding = Math.max(0, outstanding - 1);
+        outstandingSince.poll();
         refill();
       }
     } else if (msg instanceof OFMessage m) {
@@ -84,6 +93,8 @@ final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
         write(replies.featuresReply(factory, m.getXid()));
         // straight away, as such tools do: the controller's handshake is not over yet
         loading = true;
+        long period = Math.max(1, config.answerTimeout().toMillis() / 4);
+        expiry = ctx.executor().scheduleAtFixedRate(this::expire, period, period, TimeUnit.MILLISECONDS);
         refill();
       }
       case SET_CONFIG -> missSendLen = ((OFSetConfig) m).getMissSendLen();
@@ -97,8 +108,27 @@ final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
     }
   }
 
+  /** Packet-ins unanswered for too long are lost; their places go to new ones. */
+  private void expire() {
+    long now = System.nanoTime();
+    long timeout = config.answerTimeout().toNanos();
+    Long since;
+    while ((since = outstandingSince.peek()) != null && now - since > timeout) {
+      outstandingSince.poll();
+      lost.increment();
+    }
+    refill();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (expiry != null) {
+      expiry.cancel(false);
+    }
+  }
+
   private void refill() {
-    while (loading && outstanding < config.window()
+    while (loading && outstandingSince.size() < config.window()
         && (deadlineNanos == 0 || System.nanoTime() < deadlineNanos)) {
       sendPacketIn();
     }
@@ -126,7 +156,7 @@ final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
           .setMatch(factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build());
     }
     ctx.write(b.build(), ctx.voidPromise());
-    outstanding++;
+    outstandingSince.add(System.nanoTime());
     sent.increment();
   }
 

@@ -36,7 +36,7 @@ class CbenchSwitchTest {
     LongAdder sent = new LongAdder();
     LongAdder answered = new LongAdder();
     CbenchConfig config = new CbenchConfig(1, 4, 100, 8, Duration.ZERO, Duration.ofSeconds(1), OFVersion.OF_13);
-    EmbeddedChannel ch = new EmbeddedChannel(new CbenchSwitch(1, config, sent, answered));
+    EmbeddedChannel ch = new EmbeddedChannel(new CbenchSwitch(1, config, sent, answered, new LongAdder()));
     assertThat(outbound(ch)).singleElement().matches(m -> m.getType().name().equals("HELLO"));
 
     ch.writeInbound(OF13.buildHello().setXid(1).build());
@@ -62,7 +62,7 @@ class CbenchSwitchTest {
     LongAdder sent = new LongAdder();
     LongAdder answered = new LongAdder();
     CbenchConfig config = new CbenchConfig(1, 4, 100, 2, Duration.ZERO, Duration.ofSeconds(1), OFVersion.OF_13);
-    EmbeddedChannel ch = new EmbeddedChannel(new CbenchSwitch(1, config, sent, answered));
+    EmbeddedChannel ch = new EmbeddedChannel(new CbenchSwitch(1, config, sent, answered, new LongAdder()));
     ch.writeInbound(OF13.buildHello().setXid(1).build());
     ch.writeInbound(OF13.buildFeaturesRequest().setXid(2).build());
     List<OFPacketIn> first = outbound(ch).stream().filter(OFPacketIn.class::isInstance)
