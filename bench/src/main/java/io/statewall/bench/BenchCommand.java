@@ -200,12 +200,7 @@ public final class BenchCommand implements Callable<Integer> {
     CbenchConfig config;
     InetSocketAddress external;
     try {
-      if (seconds < 1 || seconds > 3600) {
-        throw new IllegalArgumentException("--seconds must be 1..3600, got " + seconds);
-      }
-      if (rampUpSeconds < 0 || rampUpSeconds > 600) {
-        throw new IllegalArgumentException("--ramp-up must be 0..600, got " + rampUpSeconds);
-      }
+      checkTimes();
       config = new CbenchConfig(switches, hostsPerSwitch, macs, window, Duration.ofSeconds(rampUpSeconds),
           Duration.ofSeconds(seconds), Version.parse(ofVersion).of);
       external = controller == null ? null : parseController(controller);
@@ -299,13 +294,18 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private LoadConfig config() {
+  /** --seconds and --ramp-up, which every kind of run has. */
+  private void checkTimes() {
     if (seconds < 1 || seconds > 3600) {
       throw new IllegalArgumentException("--seconds must be 1..3600, got " + seconds);
     }
     if (rampUpSeconds < 0 || rampUpSeconds > 600) {
       throw new IllegalArgumentException("--ramp-up must be 0..600, got " + rampUpSeconds);
     }
+  }
+
+  private LoadConfig config() {
+    checkTimes();
     if (warmupSeconds < 1 || warmupSeconds > 600) {
       throw new IllegalArgumentException("--warmup must be 1..600, got " + warmupSeconds);
     }

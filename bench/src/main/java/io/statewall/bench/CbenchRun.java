@@ -2,14 +2,10 @@ package io.statewall.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,22 +44,11 @@ public final class CbenchRun {
     List<ChannelFuture> channels = new ArrayList<>();
     EventLoopGroup group = new NioEventLoopGroup(1);
     try {
-      Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-          .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS);
+      Bootstrap bootstrap = SwitchChannels.bootstrap(group, Duration.ofMillis(CONNECT_TIMEOUT_MS));
       for (int s = 1; s <= config.switches(); s++) {
         CbenchSwitch sw = new CbenchSwitch(s, config, sent, answered, lost);
         switches.add(sw);
-        channels.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast("flush", new FlushConsolidationHandler(256, true))
-                .addLast("decoder", new OfMessageDecoder(true))
-                .addLast("encoder", new OfMessageEncoder())
-                .addLast("switch", sw);
-          }
-        }).connect(controller));
+        channels.add(bootstrap.clone().handler(SwitchChannels.pipeline(sw)).connect(controller));
       }
       for (ChannelFuture c : channels) {
         if (!c.await(CONNECT_TIMEOUT_MS) || !c.isSuccess()) {

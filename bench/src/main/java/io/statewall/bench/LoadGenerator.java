@@ -2,13 +2,8 @@ package io.statewall.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,12 +48,7 @@ public final class LoadGenerator {
     CompletableFuture<Void> failure = new CompletableFuture<>();
     EventLoopGroup group = new NioEventLoopGroup(config.threads());
     try {
-      Bootstrap bootstrap = new Bootstrap()
-          .group(group)
-          .channel(NioSocketChannel.class)
-          .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-              (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()));
+      Bootstrap bootstrap = SwitchChannels.bootstrap(group, config.handshakeTimeout());
       List<ChannelFuture> connects = new ArrayList<>();
       for (int s = 1; s <= network.switches(); s++) {
         EmulatedSwitch sw = new EmulatedSwitch(s, config, ledger, fabric);
@@ -69,16 +59,7 @@ public final class LoadGenerator {
             failure.completeExceptionally(e);
           }
         });
-        connects.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast("flush", new FlushConsolidationHandler(256, true))
-                .addLast("decoder", new OfMessageDecoder(true))
-                .addLast("encoder", new OfMessageEncoder())
-                .addLast("switch", sw);
-          }
-        }).connect(controller));
+        connects.add(bootstrap.clone().handler(SwitchChannels.pipeline(sw)).connect(controller));
       }
       long handshakeDeadline = System.nanoTime() + config.handshakeTimeout().toNanos();
       for (ChannelFuture c : connects) {
