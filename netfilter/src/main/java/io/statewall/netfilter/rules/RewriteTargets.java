@@ -101,22 +101,13 @@ final class RewriteTargets {
     return p[0] == p[1] ? Integer.toString(p[0]) : p[0] + "-" + p[1];
   }
 
-  // ------------------------------------------------------------ SNAT, DNAT
-
-  static final class NatB extends Base {
-    private final String toOption;
+  /** The nat table's targets: nat only, at their hooks, terminal, never enforced (the same reason). */
+  abstract static class NatBase extends Base {
     private final int hooks;
-    private final boolean snat;
-    private Token to;
-    private String addrText = "";
-    private int[] ports;
 
-    NatB(String name, Token at, Family fam, String toOption, int hooks, boolean snat) {
-      super(name, at, fam, snat ? List.of("--to-source", "--random", "--random-fully", "--persistent")
-          : List.of("--to-destination", "--random", "--persistent"));
-      this.toOption = toOption;
+    NatBase(String name, Token at, Family fam, List<String> names, int hooks) {
+      super(name, at, fam, names);
       this.hooks = hooks;
-      this.snat = snat;
     }
 
     @Override
@@ -137,6 +128,23 @@ final class RewriteTargets {
     @Override
     String why() {
       return NAT_WHY;
+    }
+  }
+
+  // ------------------------------------------------------------ SNAT, DNAT
+
+  static final class NatB extends NatBase {
+    private final String toOption;
+    private final boolean snat;
+    private Token to;
+    private String addrText = "";
+    private int[] ports;
+
+    NatB(String name, Token at, Family fam, String toOption, int hooks, boolean snat) {
+      super(name, at, fam, snat ? List.of("--to-source", "--random", "--random-fully", "--persistent")
+          : List.of("--to-destination", "--random", "--persistent"), hooks);
+      this.toOption = toOption;
+      this.snat = snat;
     }
 
     @Override
@@ -214,37 +222,15 @@ final class RewriteTargets {
 
   // ------------------------------------------------------------ MASQUERADE, REDIRECT
 
-  static final class PortsB extends Base {
-    private final int hooks;
+  static final class PortsB extends NatBase {
     private final boolean masquerade;
     private Token portsTok;
     private int[] ports;
 
     PortsB(String name, Token at, int hooks, boolean masquerade) {
       super(name, at, null, masquerade ? List.of("--to-ports", "--random", "--random-fully")
-          : List.of("--to-ports", "--random"));
-      this.hooks = hooks;
+          : List.of("--to-ports", "--random"), hooks);
       this.masquerade = masquerade;
-    }
-
-    @Override
-    Set<TableName> tables() {
-      return NAT;
-    }
-
-    @Override
-    int hooks() {
-      return hooks;
-    }
-
-    @Override
-    boolean terminal() {
-      return true;
-    }
-
-    @Override
-    String why() {
-      return NAT_WHY;
     }
 
     @Override
@@ -277,31 +263,11 @@ final class RewriteTargets {
 
   // ------------------------------------------------------------ NETMAP
 
-  static final class NetmapB extends Base {
+  static final class NetmapB extends NatBase {
     private Cidr to;
 
     NetmapB(Token at, Family fam) {
-      super("NETMAP", at, fam, List.of("--to"));
-    }
-
-    @Override
-    Set<TableName> tables() {
-      return NAT;
-    }
-
-    @Override
-    int hooks() {
-      return NAT_HOOKS;
-    }
-
-    @Override
-    boolean terminal() {
-      return true;
-    }
-
-    @Override
-    String why() {
-      return NAT_WHY;
+      super("NETMAP", at, fam, List.of("--to"), NAT_HOOKS);
     }
 
     @Override
