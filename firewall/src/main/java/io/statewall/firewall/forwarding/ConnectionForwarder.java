@@ -93,13 +93,11 @@ public final class ConnectionForwarder {
             + "'s, not unknown " + dstMac + "'s");
         return;
       }
-      // a learning switch floods a frame for an unknown MAC to every port but the one it came in by
-      // (the MAC may sit behind any of them, a legacy switch's port holds many hosts); here only if
-      // the rules of its address's owner accept it. Other hosts' NICs drop a frame not for them, as
-      // behind a Linux bridge; the answer teaches topology where the MAC is
+      // a learning switch floods a frame for an unknown MAC: here only where that MAC may be, and
+      // only if the rules of its address's owner accept it; its answer teaches topology where it is
       if (decider.decide(packet, ingress) instanceof Decision.Accept) {
         Map<DatapathId, List<OFPort>> out = new LinkedHashMap<>();
-        for (Attachment a : edgePorts(ingress, false)) {
+        for (Attachment a : edgePorts(ingress, true)) {
           out.computeIfAbsent(a.sw(), k -> new ArrayList<>()).add(a.port());
         }
         out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
