@@ -40,6 +40,9 @@ class WritabilityTest {
 
   private EmbeddedSwitch stalledSwitch(ChannelLimits limits) {
     EmbeddedSwitch sw = new EmbeddedSwitch(dispatcher, directory, ControllerConfig.defaults().withLimits(limits));
+    // the embedded loop's clock is System.nanoTime() plus what advanceTimeBy added: frozen, only the
+    // test moves it, so a slow machine cannot fire the deadline before the test says it is due
+    sw.channel.freezeTime();
     sw.handshake(V, DatapathId.of(1), 2);
     sw.received();
     sw.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8 * 1024, 16 * 1024));
