@@ -284,12 +284,17 @@ public final class Firewall implements ConnectionDecider {
     if (owner == null) {
       return false;
     }
+    boolean identified = false;
     for (IPAddress<?> a : macOwner.addresses()) {
       if (owner.equals(policy.hostFor(IpAddress.parse(a.toString())))) {
         return true;
       }
+      identified |= a.getIpVersion() == dst.getIpVersion() && !a.isLinkLocal();
     }
-    return false;
+    // a MAC seen so far with no routable address of dst's family (typically an IPv6 neighbour
+    // discovery before its first IPv4 packet, right after a controller restart) may well own dst;
+    // one known by another address of that family is another host, and the frame is not for it
+    return !identified;
   }
 
   @Override

@@ -32,6 +32,7 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.IPv4Address;
+import org.projectfloodlight.openflow.types.IPv6Address;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
 
@@ -199,6 +200,27 @@ class ReceiversTest {
     net.send(1, 4, TestFrames.ipv4(TestFrames.mac(4), TestFrames.mac(3), TestFrames.ip(4), TestFrames.ip(3),
         Packet.PROTO_UDP, udpHeader(40000, 161), 0));
     assertThat(outPorts()).containsExactly(3);
+  }
+
+  @Test
+  void aMacSeenOnlyByItsLinkLocalAddressMayOwnAPolicyAddressNotYetLearned() throws Exception {
+    start("", "  - address: 10.0.0.6\n    rules: snmp.rules\n");
+    // host 6 has spoken only IPv6 neighbour discovery so far (as after a controller restart)
+    net.send(1, 5, TestFrames.ipv6(TestFrames.mac(6), TestFrames.mac(0xFF), IPv6Address.of("fe80::6"),
+        IPv6Address.of("ff02::2"), 59, new byte[0]));
+    net.clearWrites();
+
+    net.send(1, 4, TestFrames.ipv4(TestFrames.mac(4), TestFrames.mac(6), TestFrames.ip(4), TestFrames.ip(6),
+        Packet.PROTO_UDP, udpHeader(40000, 161), 0));
+    assertThat(outPorts()).as("judged by 10.0.0.6's rules, which take 161").containsExactly(5);
+    assertThat(net.forwarding.refused().count(RefusedFrames.Reason.FOREIGN_MAC)).isZero();
+
+    s1().clear();
+    // host 2 is known by another IPv4 address: a frame to its MAC for 10.0.0.6 is not for it
+    net.send(1, 4, TestFrames.ipv4(TestFrames.mac(4), TestFrames.mac(2), TestFrames.ip(4), TestFrames.ip(6),
+        Packet.PROTO_UDP, udpHeader(40001, 161), 0));
+    assertThat(s1().written()).isEmpty();
+    assertThat(net.forwarding.refused().count(RefusedFrames.Reason.FOREIGN_MAC)).isEqualTo(1);
   }
 
   @Test

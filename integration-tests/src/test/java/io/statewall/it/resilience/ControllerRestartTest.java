@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,13 @@ import org.projectfloodlight.openflow.types.MacAddress;
 class ControllerRestartTest {
   private final AtomicInteger judgedHeld = new AtomicInteger();
   private volatile boolean counting;
+  /** Every decision after the restart, for the failure message of the new-connection probe. */
+  private final Queue<String> decisions = new ConcurrentLinkedQueue<>();
   private final Firewall.DecisionListener listener = (p, at, j) -> {
+    if (decisions.size() < 200) {
+      decisions.add(p.src() + ":" + p.srcPort() + ">" + p.dst() + ":" + p.dstPort() + " flags=" + p.tcpFlags()
+          + " at " + at + ": " + j.verdict() + " " + j.state() + " " + j.reason());
+    }
     if (counting && p.isTcp() && (p.tcpFlags() & (Packet.TCP_FIN | Packet.TCP_RST)) == 0
         && (p.dstPort() == 22 || p.srcPort() == 22)) {
       judgedHeld.incrementAndGet();
@@ -117,7 +125,10 @@ class ControllerRestartTest {
       assertThat(b.firewall().installed().size()).as("registered with its path").isEqualTo(1);
       assertThat(judgedHeld.get()).as("packets of the adopted connection at the new controller").isZero();
 
-      assertThat(fw.tcp("h2", "h1", 22)).as("a new connection after the restart").isEqualTo("connected");
+      decisions.clear();
+      String newAfter = fw.tcp("h2", "h1", 22);
+      assertThat(newAfter).as("a new connection after the restart; decisions %s; hosts %s; flows on s1 %s", decisions,
+          b.topology().hosts(), fw.net.ovsSwitch("s1").ofctl("dump-flows")).isEqualTo("connected");
       fw.go("ssh4");
       held.awaitOutput("round 4", Duration.ofSeconds(10));
       assertThat(held.stdout()).contains("round 4 ok");
