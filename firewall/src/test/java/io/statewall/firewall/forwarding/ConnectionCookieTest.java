@@ -3,14 +3,15 @@ package io.statewall.firewall.forwarding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.firewall.forwarding.fakes.TestFrames;
+import io.statewall.netfilter.packet.PacketParser;
 import org.junit.jupiter.api.Test;
 
 class ConnectionCookieTest {
 
-  private final MinimalPacketDecoder decoder = new MinimalPacketDecoder();
+  private final PacketParser parser = new PacketParser();
 
   private ExactMatch match(byte[] frame) {
-    return ExactMatch.of(decoder.decode(frame)).orElseThrow();
+    return ExactMatch.of(parser.parse(frame)).orElseThrow();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.topology.fakes.FakeSwitch;
 import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.firewall.forwarding.fakes.TestNet;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -226,7 +227,7 @@ class FlowEntriesTest {
   @Test
   void aVerdictWhoseGuardNoLongerHoldsInstallsNothingButStillDelivers() {
     TestNet net = line(OFVersion.OF_13,
-        (p, at) -> new Decision.Accept(java.util.EnumSet.allOf(CtDirection.class), write -> false));
+        (p, at) -> new Decision.Accept(EnumSet.allOf(CtDirection.class), write -> false));
     net.send(1, 3, TestFrames.tcp(1, 3, 40000, 80));
     assertThat(net.sw(2).flowAdds()).isEmpty();
     assertThat(net.sw(3).packetOuts()).hasSize(1);
@@ -261,7 +262,7 @@ class FlowEntriesTest {
 
   static List<Integer> outPorts(FakeSwitch sw) {
     return sw.packetOuts().stream().flatMap(po -> po.getActions().stream())
-        .map(a -> ((org.projectfloodlight.openflow.protocol.action.OFActionOutput) a).getPort().getPortNumber())
+        .map(a -> ((OFActionOutput) a).getPort().getPortNumber())
         .toList();
   }
 
@@ -270,9 +271,10 @@ class FlowEntriesTest {
     TestNet net = line(OFVersion.OF_13, new OpenPolicy());
     net.send(1, 3, TestFrames.ipv4(mac(1), mac(3), ip(1), ip(3), 17, new byte[8], 185));
     assertThat(net.sw(1).flowAdds()).isEmpty();
-    assertThat(net.sw(3).packetOuts()).hasSize(1);
+    assertThat(net.sw(3).packetOuts()).as("a lone later fragment waits for the rest, as Linux's defrag holds it")
+        .isEmpty();
     net.clearWrites();
-    byte[] truncated = java.util.Arrays.copyOf(TestFrames.tcp(1, 3, 1, 2), 40);
+    byte[] truncated = Arrays.copyOf(TestFrames.tcp(1, 3, 1, 2), 40);
     net.send(1, 3, truncated);
     assertThat(net.sw(3).written()).isEmpty();
   }

@@ -8,7 +8,7 @@ import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.ForwardingApp;
 import io.statewall.firewall.forwarding.ForwardingSettings;
-import io.statewall.firewall.forwarding.MinimalPacketDecoder;
+import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologySettings;
@@ -22,6 +22,7 @@ import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
+import org.projectfloodlight.openflow.types.IPv4Address;
 
 /**
  * Real topology and forwarding apps on fake switches joined by fake cables. Switch i has port 1
@@ -44,7 +45,7 @@ public final class TestNet {
     topology = TopologyApp.create(TopologySettings.DEFAULTS, clock,
         new LldpSigner("0123456789abcdef0123456789abcdef".getBytes()), new DijkstraPathEngine(),
         LinkWeigher.HOP_COUNT);
-    forwarding = new ForwardingApp(topology.service(), decider, new MinimalPacketDecoder(), settings, budget);
+    forwarding = new ForwardingApp(topology.service(), decider, new PacketParser()::parse, settings, budget);
     topology.start(ctx);
     forwarding.start(ctx);
   }
@@ -111,7 +112,7 @@ public final class TestNet {
 
   /** Host {@code host} on {@code dpid}/{@code port} makes itself known (an ARP probe for .254). */
   public void attach(int host, long dpid, int port) {
-    send(dpid, port, TestFrames.arpRequest(host, org.projectfloodlight.openflow.types.IPv4Address.of("10.0.0.254")));
+    send(dpid, port, TestFrames.arpRequest(host, IPv4Address.of("10.0.0.254")));
     send(dpid, port, TestFrames.ipv6(TestFrames.mac(host), TestFrames.mac(0xFF),
         TestFrames.ip6(host), TestFrames.ip6(0xFF), 59, new byte[0]));
     clearWrites();
