@@ -8,8 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
-/** One {@code -m} extension of a rule, with its options; the closed set statewall supports. */
-public sealed interface Match {
+/**
+ * One {@code -m} extension of a rule, with its options; the closed set statewall supports (the
+ * nested records, and the larger extensions in files of their own).
+ */
+public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, Match.Multiport, Match.IpRange,
+    Match.Mac, Match.Length, Match.Limit, Match.Recent, Match.Helper, Match.Comment, Match.PktType, Match.Checked,
+    HopLimitMatch, StatisticMatch {
 
   /** Whether the packet (with its connection) satisfies this match. */
   boolean test(Packet p, ConnInfo ct);
@@ -48,7 +53,8 @@ public sealed interface Match {
     return false;
   }
 
-  private static String inv(boolean invert) {
+  /** " !" before an inverted option, as iptables-save prints it. */
+  static String inv(boolean invert) {
     return invert ? " !" : "";
   }
 

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
-      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype; "
+      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
+      + "ttl (IPv4), hl (IPv6), statistic; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -46,6 +47,9 @@ abstract class MatchBuilder {
       case "helper" -> new HelperB(at);
       case "comment" -> new CommentB(at);
       case "pkttype" -> new PktTypeB(at);
+      case "ttl" -> fam == Family.IPV4 ? new HopLimitMatchBuilder(at, fam) : null;
+      case "hl" -> fam == Family.IPV6 ? new HopLimitMatchBuilder(at, fam) : null;
+      case "statistic" -> new StatisticMatchBuilder(at);
       default -> CheckedMatches.create(name, at, fam);
     };
   }
