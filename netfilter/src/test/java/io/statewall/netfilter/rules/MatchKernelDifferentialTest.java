@@ -1,0 +1,244 @@
+package io.statewall.netfilter.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.statewall.netfilter.conntrack.CtConfig;
+import io.statewall.netfilter.conntrack.ShardedConnTracker;
+import io.statewall.netfilter.judge.Judge;
+import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.PacketParser;
+import io.statewall.netfilter.policy.PathContext;
+import io.statewall.netfilter.policy.Policy;
+import io.statewall.netfilter.policy.PolicyHolder;
+import io.statewall.netfilter.policy.PolicyLoader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The matches that decide verdicts, differential against Linux: each scenario's rules are a host's
+ * INPUT, loaded into namespace B's kernel (iptables-legacy) and into a statewall policy for B's
+ * address; the same frames go to both, and per frame the verdict must be the same. The kernel's
+ * verdict is read from counting rules in mangle INPUT (before filter) and security INPUT (after).
+ * Needs root, iproute2, iptables-legacy, conntrack and Debian's python3.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MatchKernelDifferentialTest {
+  static final String A = "10.9.0.1";
+  static final String B = "10.9.0.2";
+  static final String A6 = "fd00:9::1";
+  static final String B6 = "fd00:9::2";
+  static final long MAC_A = 0x0200_0000_0001L;
+  static final long MAC_B = 0x0200_0000_0002L;
+  private static final String COUNTERS = """
+      *mangle
+      :INPUT ACCEPT [0:0]
+      -A INPUT
+      COMMIT
+      *security
+      :INPUT ACCEPT [0:0]
+      -A INPUT
+      COMMIT
+      """;
+
+  /** One scenario: B's INPUT rules (one family) and the frames A sends, in order. */
+  record Scenario(String name, Family family, String inputRules, List<byte[]> frames) {
+    @Override
+    public String toString() {
+      return name;
+    }
+
+    String file() {
+      return "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" + inputRules.strip()
+          + "\nCOMMIT\n";
+    }
+  }
+
+  private String prefix;
+  @TempDir Path dir;
+
+  static FrameBuilder toB(Family fam) {
+    return (fam == Family.IPV4 ? FrameBuilder.ip(A, B) : FrameBuilder.ip(A6, B6)).macs(MAC_A, MAC_B);
+  }
+
+  static List<byte[]> frames(int n, IntFunction<byte[]> frame) {
+    return IntStream.range(0, n).mapToObj(frame).toList();
+  }
+
+  static List<Scenario> scenarios() {
+    List<Scenario> s = new ArrayList<>();
+    int[] ttls = {1, 4, 5, 63, 64, 65, 127, 128, 255};
+    s.add(new Scenario("ttl: lt, eq, gt and ! eq", Family.IPV4, """
+        -A INPUT -p udp -m ttl --ttl-lt 5 -j DROP
+        -A INPUT -p udp -m ttl --ttl-eq 64 -j ACCEPT
+        -A INPUT -p udp -m ttl --ttl-gt 127 -j DROP
+        -A INPUT -p udp -m ttl ! --ttl-eq 65 -j DROP
+        """, frames(ttls.length, i -> toB(Family.IPV4).ttl(ttls[i]).udp(41000 + i, 5000).payload("t").build())));
+    s.add(new Scenario("hl: lt, eq, gt and ! eq", Family.IPV6, """
+        -A INPUT -p udp -m hl --hl-lt 5 -j DROP
+        -A INPUT -p udp -m hl --hl-eq 64 -j ACCEPT
+        -A INPUT -p udp -m hl --hl-gt 127 -j DROP
+        -A INPUT -p udp -m hl ! --hl-eq 65 -j DROP
+        """, frames(ttls.length, i -> toB(Family.IPV6).ttl(ttls[i]).udp(41000 + i, 5000).payload("h").build())));
+    s.add(new Scenario("statistic nth: every 3 from packet 1, counting only packets that reach it", Family.IPV4, """
+        -A INPUT -p udp --dport 5001 -m statistic --mode nth --every 3 --packet 1 -j DROP
+        """, frames(10, i -> toB(Family.IPV4).udp(42000, i % 4 == 3 ? 5002 : 5001).payload("n" + i).build())));
+    s.add(new Scenario("statistic nth inverted, IPv6", Family.IPV6, """
+        -A INPUT -p udp -m statistic --mode nth ! --every 2 --packet 0 -j DROP
+        """, frames(5, i -> toB(Family.IPV6).udp(42000, 5001).payload("n" + i).build())));
+    s.add(new Scenario("statistic random: probability 0, 1 and inverted 1", Family.IPV4, """
+        -A INPUT -p udp --dport 5003 -m statistic --mode random --probability 0 -j DROP
+        -A INPUT -p udp --dport 5004 -m statistic --mode random --probability 1 -j DROP
+        -A INPUT -p udp --dport 5005 -m statistic --mode random ! --probability 1 -j DROP
+        """, frames(9, i -> toB(Family.IPV4).udp(43000 + i, 5003 + i % 3).payload("r").build())));
+    return s;
+  }
+
+  @BeforeAll
+  void namespaces() throws IOException {
+    assumeTrue(canRun(), "needs root, ip, iptables-legacy, conntrack and /usr/bin/python3");
+    prefix = "swm" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
+    String a = prefix + "a";
+    String b = prefix + "b";
+    try {
+      run("ip", "netns", "add", a);
+      run("ip", "netns", "add", b);
+      run("ip", "link", "add", prefix + "x", "netns", a, "address", "02:00:00:00:00:01", "type", "veth",
+          "peer", "name", prefix + "y", "netns", b, "address", "02:00:00:00:00:02");
+      run("ip", "netns", "exec", a, "sh", "-c", "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && ip link set "
+          + prefix + "x up");
+      String y = prefix + "y";
+      run("ip", "netns", "exec", b, "sh", "-c", String.join(" && ",
+          "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+          "ip link set " + y + " up", "ip addr add " + B + "/24 dev " + y,
+          "ip -6 addr add " + B6 + "/64 dev " + y + " nodad",
+          "ip neigh add " + A + " lladdr 02:00:00:00:00:01 dev " + y + " nud permanent",
+          "ip -6 neigh add " + A6 + " lladdr 02:00:00:00:00:01 dev " + y + " nud permanent"));
+    } catch (IOException | RuntimeException e) {
+      tearDown();
+      throw e;
+    }
+  }
+
+  @AfterAll
+  void tearDown() throws IOException {
+    if (prefix != null) {
+      runQuietly("ip", "netns", "del", prefix + "a");
+      runQuietly("ip", "netns", "del", prefix + "b");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void sameVerdictsAsLinux(Scenario sc) throws Exception {
+    List<String> kernel = kernel(sc);
+    List<String> ours = statewall(sc);
+    assertThat(ours).as("statewall per frame (kernel: %s)", kernel).isEqualTo(kernel);
+    assertThat(kernel).as("the kernel judged every frame").doesNotContain("-");
+    assertThat(kernel).as("a scenario that tells accepting from dropping").contains("0", "1");
+  }
+
+  private List<String> statewall(Scenario sc) throws Exception {
+    Path rules = Files.writeString(dir.resolve("b.rules"), sc.file());
+    Path yaml = Files.writeString(dir.resolve("policy.yaml"), "hosts:\n  - address: [" + B + ", " + B6 + "]\n    "
+        + (sc.family() == Family.IPV4 ? "rules" : "rules6") + ": " + rules + "\n");
+    Policy policy = new PolicyLoader().load(yaml);
+    ShardedConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of());
+    Judge judge = new Judge(new PolicyHolder(policy), tracker,
+        (pol, p) -> new PathContext(pol.hostFor(p.src()), pol.hostFor(p.dst()), null, null));
+    PacketParser parser = new PacketParser();
+    List<String> out = new ArrayList<>();
+    for (byte[] f : sc.frames()) {
+      var p = parser.parse(f);
+      out.add(judge.judge(p, new PathContext(policy.hostFor(p.src()), policy.hostFor(p.dst()), null, null))
+          .accepted() ? "1" : "0");
+    }
+    return out;
+  }
+
+  private List<String> kernel(Scenario sc) throws Exception {
+    String b = prefix + "b";
+    String tool = sc.family() == Family.IPV4 ? "iptables" : "ip6tables";
+    String other = sc.family() == Family.IPV4 ? "ip6tables" : "iptables";
+    Path file = Files.writeString(dir.resolve("kernel.rules"), sc.file() + COUNTERS);
+    Path open = Files.writeString(dir.resolve("open.rules"), "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n" + COUNTERS);
+    run("ip", "netns", "exec", b, "sh", "-c", tool + "-legacy-restore < " + file + " && " + other
+        + "-legacy-restore < " + open + " && (conntrack -F; conntrack -F -f ipv6) >/dev/null 2>&1; true");
+    List<String> lines = new ArrayList<>();
+    HexFormat hex = HexFormat.of();
+    sc.frames().forEach(f -> lines.add("P " + hex.formatHex(f)));
+    Path in = Files.write(dir.resolve("frames.txt"), lines);
+    Path script = Paths.get(MatchKernelDifferentialTest.class.getResource("/kernel-diff/verdicts.py").toURI());
+    Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "a", "/usr/bin/python3", script.toString(), b,
+        prefix + "x", in.toString()).redirectErrorStream(true).start();
+    List<String> out = new ArrayList<>();
+    StringBuilder all = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        all.append(line).append('\n');
+        if (line.startsWith("R ")) {
+          out.add(line.substring(2));
+        }
+      }
+    }
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("kernel replay timed out");
+    }
+    assertThat(out).as("kernel replay output:\n" + all).hasSize(sc.frames().size());
+    return out;
+  }
+
+  private static boolean canRun() {
+    try {
+      Process p = new ProcessBuilder("id", "-u").start();
+      String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+      return uid.equals("0") && Files.isExecutable(Paths.get("/usr/bin/python3"))
+          && Files.isExecutable(Paths.get("/usr/sbin/conntrack"))
+          && Files.isExecutable(Paths.get("/usr/sbin/iptables-legacy-restore"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void run(String... cmd) throws IOException {
+    if (runQuietly(cmd) != 0) {
+      throw new IOException(String.join(" ", cmd) + " failed");
+    }
+  }
+
+  private static int runQuietly(String... cmd) throws IOException {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("timed out: " + String.join(" ", cmd));
+      }
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+}
