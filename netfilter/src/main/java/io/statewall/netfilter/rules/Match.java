@@ -232,33 +232,54 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
     }
   }
 
-  /** {@code -m tcp} or {@code -m udp}: ports, and for TCP the flags. */
+  /**
+   * {@code -m tcp} or {@code -m udp}: ports, and for TCP the flags and {@code --tcp-option}.
+   *
+   * @param option the TCP option kind {@code --tcp-option} looks for, 0 when not given
+   */
   record Ports(boolean tcp, PortRange sport, boolean sportInv, PortRange dport, boolean dportInv,
-      int flagMask, int flagCmp, boolean flagsInv) implements Match {
+      int flagMask, int flagCmp, boolean flagsInv, int option, boolean optionInv) implements Match {
 
     @Override
     public boolean test(Packet p, ConnInfo ct) {
+      return testConstant(p, ct)
+          && (flagMask < 0 || (((p.tcpFlags() & flagMask) == flagCmp) != flagsInv))
+          && (option == 0 || hasOption(p) != optionInv);
+    }
+
+    @Override
+    public boolean testConstant(Packet p, ConnInfo ct) {
       if (p.fragment() || p.srcPort() < 0) {
         return false;
       }
       if (sport != null && sport.contains(p.srcPort()) == sportInv) {
         return false;
       }
-      if (dport != null && dport.contains(p.dstPort()) == dportInv) {
-        return false;
-      }
-      return flagMask < 0 || (((p.tcpFlags() & flagMask) == flagCmp) != flagsInv);
+      return dport == null || dport.contains(p.dstPort()) != dportInv;
     }
 
-    @Override
-    public boolean testConstant(Packet p, ConnInfo ct) {
-      return flagMask < 0 ? test(p, ct)
-          : new Ports(tcp, sport, sportInv, dport, dportInv, -1, 0, false).test(p, ct);
+    /** xt_tcpudp's tcp_find_option: the option list between the fixed header and the data offset. */
+    private boolean hasOption(Packet p) {
+      byte[] b = p.frame();
+      int start = p.l4Offset() + 20;
+      int end = p.payloadOffset();
+      if (b == null || p.l4Offset() < 0 || end < start || end > b.length) {
+        return false;
+      }
+      for (int i = start; i < end; ) {
+        int kind = b[i] & 0xFF;
+        if (kind == option) {
+          return true;
+        }
+        int len = kind < 2 || i + 1 >= end ? 1 : b[i + 1] & 0xFF;
+        i += len == 0 ? 1 : len;
+      }
+      return false;
     }
 
     @Override
     public boolean perPacket() {
-      return flagMask >= 0;
+      return flagMask >= 0 || option != 0;
     }
 
     @Override
@@ -269,6 +290,9 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
       }
       if (dport != null && !dport.isAll()) {
         sb.append(inv(dportInv)).append(" --dport ").append(dport);
+      }
+      if (option != 0) {
+        sb.append(inv(optionInv)).append(" --tcp-option ").append(option);
       }
       if (flagMask >= 0) {
         sb.append(inv(flagsInv)).append(" --tcp-flags ").append(flagNames(flagMask)).append(' ')

@@ -130,6 +130,8 @@ abstract class MatchBuilder {
     private int mask = -1;
     private int cmp;
     private boolean fInv;
+    private int option;
+    private boolean oInv;
 
     PortsB(boolean tcp, Token at) {
       super(tcp ? "tcp" : "udp", at);
@@ -142,6 +144,7 @@ abstract class MatchBuilder {
         case "--sport", "--source-port" -> "--sport";
         case "--dport", "--destination-port" -> "--dport";
         case "--tcp-flags", "--syn" -> tcp ? "--tcp-flags" : null;
+        case "--tcp-option" -> tcp ? o : null;
         default -> null;
       };
     }
@@ -156,6 +159,15 @@ abstract class MatchBuilder {
         case "--dport" -> {
           dport = Values.portRange(a, a.value(opt, "a port or port range"), name, tcp);
           dInv = inv;
+        }
+        case "--tcp-option" -> {
+          Token t = a.value(opt, "a TCP option kind 1-255");
+          long v = Values.uint(t.text(), 255);
+          if (v < 1) {
+            throw a.error(t, "a TCP option kind 1-255 (Bad TCP option \"" + t.text() + "\")");
+          }
+          option = (int) v;
+          oInv = inv;
         }
         default -> {
           fInv = inv;
@@ -187,7 +199,7 @@ abstract class MatchBuilder {
 
     @Override
     Match build(Args a) {
-      return new Match.Ports(tcp, sport, sInv, dport, dInv, mask, cmp, fInv);
+      return new Match.Ports(tcp, sport, sInv, dport, dInv, mask, cmp, fInv, option, oInv);
     }
   }
 

@@ -110,6 +110,24 @@ class MatchKernelDifferentialTest {
         -A INPUT -p udp --dport 5004 -m statistic --mode random --probability 1 -j DROP
         -A INPUT -p udp --dport 5005 -m statistic --mode random ! --probability 1 -j DROP
         """, frames(9, i -> toB(Family.IPV4).udp(43000 + i, 5003 + i % 3).payload("r").build())));
+    byte[][] options = {
+        {},
+        {2, 4, 0x05, (byte) 0xb4},
+        {1, 1, 1, 0},
+        {1, 3, 3, 7},
+        {2, 4, 0x05, (byte) 0xb4, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1},
+        {1, 1, 8, 0},
+        {0, 8, 10, 0},
+        {(byte) 254, 0, 1, 1}};
+    for (Family fam : Family.values()) {
+      s.add(new Scenario("tcp-option: kinds found by walking the option list (" + fam.tool() + ")", fam, """
+          -A INPUT -p tcp --dport 5010 ! --tcp-option 2 -j DROP
+          -A INPUT -p tcp --dport 5011 --tcp-option 8 -j DROP
+          -A INPUT -p tcp --dport 5012 --tcp-option 254 -j DROP
+          -A INPUT -p tcp --dport 5012 ! --tcp-option 1 -j DROP
+          """, frames(options.length * 3, i -> toB(fam).tcp(44000 + i, 5010 + i % 3, 0x02)
+              .tcpOptions(options[i / 3]).build())));
+    }
     return s;
   }
 
