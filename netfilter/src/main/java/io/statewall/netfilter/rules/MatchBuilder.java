@@ -16,7 +16,7 @@ abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
       "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
-      + "ttl (IPv4), hl (IPv6), statistic; "
+      + "ttl (IPv4), hl (IPv6), statistic, sctp; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -50,6 +50,7 @@ abstract class MatchBuilder {
       case "ttl" -> fam == Family.IPV4 ? new HopLimitMatchBuilder(at, fam) : null;
       case "hl" -> fam == Family.IPV6 ? new HopLimitMatchBuilder(at, fam) : null;
       case "statistic" -> new StatisticMatchBuilder(at);
+      case "sctp" -> new SctpMatchBuilder(at);
       default -> CheckedMatches.create(name, at, fam);
     };
   }
@@ -116,7 +117,7 @@ abstract class MatchBuilder {
   }
 
   static String protoName(int proto) {
-    return proto == 17 ? "udp" : "tcp";
+    return proto == 17 ? "udp" : proto == 132 ? "sctp" : "tcp";
   }
 
   // ---------------------------------------------------------------- tcp / udp

@@ -366,11 +366,12 @@ final class RuleLineParser {
     int p = Math.max(proto, 0);
     for (MatchBuilder m : matches) {
       switch (m.name) {
-        case "tcp", "udp", "icmp", "icmp6" -> {
+        case "tcp", "udp", "icmp", "icmp6", "sctp" -> {
           int need = switch (m.name) {
             case "tcp" -> 6;
             case "udp" -> 17;
             case "icmp" -> 1;
+            case "sctp" -> 132;
             default -> 58;
           };
           if (p != need || protoInv) {

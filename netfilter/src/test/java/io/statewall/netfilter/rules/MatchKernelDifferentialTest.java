@@ -15,6 +15,8 @@ import io.statewall.netfilter.policy.PolicyLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -128,7 +131,41 @@ class MatchKernelDifferentialTest {
           """, frames(options.length * 3, i -> toB(fam).tcp(44000 + i, 5010 + i % 3, 0x02)
               .tcpOptions(options[i / 3]).build())));
     }
+    for (Family fam : Family.values()) {
+      s.add(new Scenario("sctp: ports and chunk types any, all, only with flags (" + fam.tool() + ")", fam, """
+          -A INPUT -p sctp --dport 6001 --chunk-types any DATA:Be,ABORT:T -j DROP
+          -A INPUT -p sctp --dport 6002 --chunk-types all INIT,COOKIE_ECHO -j DROP
+          -A INPUT -p sctp --dport 6003 ! --chunk-types only DATA,SACK -j DROP
+          -A INPUT -p sctp -m sctp --sport 1000:2000 --dport 6004 -j DROP
+          -A INPUT -p sctp ! --dport 6001:6004 -j DROP
+          """, List.of(
+              sctp(fam, 5000, 6001, DATA, 0x02), sctp(fam, 5000, 6001, DATA, 0x03), sctp(fam, 5000, 6001, ABORT, 0x01),
+              sctp(fam, 5000, 6001, INIT, 0), sctp(fam, 5000, 6001, INIT, 0, DATA, 0x06),
+              sctp(fam, 5000, 6002, INIT, 0, COOKIE_ECHO, 0), sctp(fam, 5000, 6002, INIT, 0),
+              sctp(fam, 5000, 6003, DATA, 0, SACK, 0), sctp(fam, 5000, 6003, DATA, 0, INIT, 0),
+              sctp(fam, 1500, 6004, INIT, 0), sctp(fam, 2500, 6004, INIT, 0), sctp(fam, 5000, 7000, INIT, 0))));
+    }
     return s;
+  }
+
+  static final int DATA = 0;
+  static final int INIT = 1;
+  static final int SACK = 3;
+  static final int ABORT = 6;
+  static final int COOKIE_ECHO = 10;
+
+  /** An SCTP packet to B whose chunks are (type, flags) pairs, each 4 bytes of header and 4 of value. */
+  static byte[] sctp(Family fam, int sport, int dport, int... chunks) {
+    ByteBuffer b = ByteBuffer.allocate(12 + chunks.length / 2 * 8);
+    b.putShort((short) sport).putShort((short) dport).putInt(0x1234_5678).putInt(0);
+    for (int i = 0; i < chunks.length; i += 2) {
+      b.put((byte) chunks[i]).put((byte) chunks[i + 1]).putShort((short) 8).putInt(i);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array());
+    // the CRC32c goes into the header least significant byte first (RFC 9260, appendix A)
+    b.order(ByteOrder.LITTLE_ENDIAN).putInt(8, (int) crc.getValue());
+    return toB(fam).protocol(132).payload(b.array()).build();
   }
 
   @BeforeAll
