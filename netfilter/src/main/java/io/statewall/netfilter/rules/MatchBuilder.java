@@ -16,7 +16,7 @@ abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
       "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
-      + "ttl (IPv4), hl (IPv6), statistic, sctp; "
+      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -51,6 +51,7 @@ abstract class MatchBuilder {
       case "hl" -> fam == Family.IPV6 ? new HopLimitMatchBuilder(at, fam) : null;
       case "statistic" -> new StatisticMatchBuilder(at);
       case "sctp" -> new SctpMatchBuilder(at);
+      case "rt" -> fam == Family.IPV6 ? new RtMatchBuilder(at) : null;
       default -> CheckedMatches.create(name, at, fam);
     };
   }

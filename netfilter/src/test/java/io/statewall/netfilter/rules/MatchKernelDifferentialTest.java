@@ -7,6 +7,7 @@ import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.judge.Judge;
 import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.netfilter.policy.PathContext;
 import io.statewall.netfilter.policy.Policy;
@@ -145,7 +146,39 @@ class MatchKernelDifferentialTest {
               sctp(fam, 5000, 6003, DATA, 0, SACK, 0), sctp(fam, 5000, 6003, DATA, 0, INIT, 0),
               sctp(fam, 1500, 6004, INIT, 0), sctp(fam, 2500, 6004, INIT, 0), sctp(fam, 5000, 7000, INIT, 0))));
     }
+    s.add(new Scenario("rt: type, segments left, length, reserved field, strict and loose address lists", Family.IPV6, """
+        -A INPUT -m rt --rt-type 0 --rt-0-res --rt-0-addrs 2001:db8::1 -j DROP
+        -A INPUT -m rt --rt-type 0 --rt-segsleft 2:3 -j DROP
+        -A INPUT -m rt --rt-type 0 --rt-0-addrs 2001:db8::2,2001:db8::4 --rt-0-not-strict -j DROP
+        -A INPUT -m rt ! --rt-type 2 --rt-len 8 -j DROP
+        -A INPUT -m rt --rt-type 2 ! --rt-segsleft 1 -j DROP
+        """, List.of(
+            routed(false, 0, 1, 0, "2001:db8::1"), routed(false, 0, 1, 7, "2001:db8::1"),
+            routed(false, 0, 1, 0, "2001:db8::1", "2001:db8::9"), routed(false, 0, 2, 5, "2001:db8::9"),
+            routed(false, 0, 4, 5, "2001:db8::9"), routed(false, 0, 1, 5, "2001:db8::2", "2001:db8::3", "2001:db8::4"),
+            routed(false, 0, 1, 5, "2001:db8::4", "2001:db8::2"), routed(false, 4, 0, 0), routed(false, 2, 0, 0),
+            routed(false, 2, 1, 0), routed(true, 2, 3, 0), routed(true, 0, 1, 0, "2001:db8::1"),
+            toB(Family.IPV6).udp(45000, 5000).payload("plain").build())));
     return s;
+  }
+
+  /**
+   * An IPv6 packet to B with a routing header of {@code type}, {@code segs} segments left, the reserved
+   * word and {@code addrs}, and no upper layer after it; behind a hop-by-hop header if {@code hopByHop}.
+   */
+  static byte[] routed(boolean hopByHop, int type, int segs, int reserved, String... addrs) {
+    ByteBuffer b = ByteBuffer.allocate((hopByHop ? 8 : 0) + 8 + 16 * addrs.length);
+    if (hopByHop) {
+      // next header, length 0, then a PadN option filling the 6 bytes
+      b.put((byte) 43).put((byte) 0).put((byte) 1).put((byte) 4).putInt(0);
+    }
+    b.put((byte) 59).put((byte) (2 * addrs.length)).put((byte) type).put((byte) segs).putInt(reserved);
+    for (String a : addrs) {
+      b.put(IpAddress.parse(a).toBytes());
+    }
+    byte[] f = toB(Family.IPV6).protocol(59).payload(b.array()).build();
+    f[14 + 6] = (byte) (hopByHop ? 0 : 43);
+    return f;
   }
 
   static final int DATA = 0;
