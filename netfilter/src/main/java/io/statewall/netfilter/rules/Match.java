@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  */
 public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, Match.Multiport, Match.IpRange,
     Match.Mac, Match.Length, Match.Limit, Match.Recent, Match.Helper, Match.Comment, Match.PktType, Match.Checked,
-    HopLimitMatch, StatisticMatch, SctpMatch, RtMatch {
+    HopLimitMatch, StatisticMatch, SctpMatch, RtMatch, ConnLimitMatch {
 
   /** Whether the packet (with its connection) satisfies this match. */
   boolean test(Packet p, ConnInfo ct);
@@ -88,10 +88,12 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
    * Fields that are not set are -1 (state, proto, status, dir); the address and port tests are lists
    * in iptables-save's order.
    *
+   * @param expLo with {@code expHi}, the {@code --ctexpire} range of remaining seconds; -1 when not tested
    * @param dir -1 when not tested, 0 ORIGINAL, 1 REPLY
    */
   record Conntrack(boolean stateAlias, int stateMask, boolean stateInv, int proto, boolean protoInv,
-      List<CtAddr> addrs, List<CtPort> ports, int statusMask, boolean statusInv, int dir) implements Match {
+      List<CtAddr> addrs, List<CtPort> ports, int statusMask, boolean statusInv, long expLo, long expHi,
+      boolean expInv, int dir) implements Match {
 
     /** Which tuple field a {@code --ctorig...}/{@code --ctrepl...} option tests. */
     public enum Field {
@@ -143,7 +145,7 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
       }
       if (!ct.tracked()) {
         // Linux: without a conntrack entry only a pure state test can match
-        return proto < 0 && addrs.isEmpty() && ports.isEmpty() && statusMask < 0 && dir < 0;
+        return proto < 0 && addrs.isEmpty() && ports.isEmpty() && statusMask < 0 && expLo < 0 && dir < 0;
       }
       if (dir >= 0 && (ct.direction() == CtDirection.ORIGINAL) != (dir == 0)) {
         return false;
@@ -164,22 +166,30 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
           return false;
         }
       }
-      return statusMask < 0 || ((ct.status() & statusMask) != 0) != statusInv;
+      if (statusMask >= 0 && ((ct.status() & statusMask) != 0) == statusInv) {
+        return false;
+      }
+      if (expLo >= 0) {
+        long left = ct.secondsLeft();
+        return left >= 0 && (left >= expLo && left <= expHi) != expInv;
+      }
+      return true;
     }
 
     @Override
     public boolean testConstant(Packet p, ConnInfo ct) {
-      return statusMask < 0 ? test(p, ct) : withoutStatus().test(p, ct);
+      return perPacket() ? constantPart().test(p, ct) : test(p, ct);
     }
 
-    private Conntrack withoutStatus() {
-      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, addrs, ports, -1, false, dir);
+    private Conntrack constantPart() {
+      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, addrs, ports, -1, false, -1, -1, false,
+          dir);
     }
 
     @Override
     public boolean perPacket() {
-      // status bits (SEEN_REPLY, ASSURED) change during one connection's life
-      return statusMask >= 0;
+      // status bits (SEEN_REPLY, ASSURED) and the time left change during one connection's life
+      return statusMask >= 0 || expLo >= 0;
     }
 
     @Override
@@ -214,6 +224,12 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
       }
       if (statusMask >= 0) {
         sb.append(inv(statusInv)).append(" --ctstatus ").append(statusNames(statusMask));
+      }
+      if (expLo >= 0) {
+        sb.append(inv(expInv)).append(" --ctexpire ").append(expLo);
+        if (expHi != expLo) {
+          sb.append(':').append(expHi);
+        }
       }
       if (dir >= 0) {
         sb.append(" --ctdir ").append(dir == 0 ? "ORIGINAL" : "REPLY");

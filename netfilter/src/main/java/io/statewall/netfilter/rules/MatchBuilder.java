@@ -16,7 +16,7 @@ abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
       "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
-      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp; "
+      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -52,6 +52,7 @@ abstract class MatchBuilder {
       case "statistic" -> new StatisticMatchBuilder(at);
       case "sctp" -> new SctpMatchBuilder(at);
       case "rt" -> fam == Family.IPV6 ? new RtMatchBuilder(at) : null;
+      case "connlimit" -> new ConnLimitMatchBuilder(at, fam);
       default -> CheckedMatches.create(name, at, fam);
     };
   }
@@ -255,6 +256,8 @@ abstract class MatchBuilder {
     private final List<Match.Conntrack.CtPort> ports = new ArrayList<>();
     private int status = -1;
     private boolean statusInv;
+    private long[] expires;
+    private boolean expInv;
     private int dir = -1;
 
     ConntrackB(boolean alias, Token at, Family fam) {
@@ -341,8 +344,10 @@ abstract class MatchBuilder {
           }
           dir = d.equals("ORIGINAL") ? 0 : 1;
         }
-        case "--ctexpire" -> throw a.error(opt, "a conntrack option statewall can decide (--ctexpire tests the "
-            + "connection's remaining timeout, which the rules do not see yet)");
+        case "--ctexpire" -> {
+          expires = Values.uintRange(a, a.value(opt, "seconds N or N:M"), o);
+          expInv = inv;
+        }
         default -> {
           Token t = a.value(opt, "a list of status bits");
           status = 0;
@@ -362,10 +367,11 @@ abstract class MatchBuilder {
 
     @Override
     Match build(Args a) throws RuleSyntaxException {
-      if (state < 0 && proto < 0 && addrs.isEmpty() && ports.isEmpty() && status < 0 && dir < 0) {
+      if (state < 0 && proto < 0 && addrs.isEmpty() && ports.isEmpty() && status < 0 && expires == null && dir < 0) {
         throw missing(a, alias ? "--state" : "one or more options");
       }
-      return new Match.Conntrack(alias, state, stateInv, proto, protoInv, addrs, ports, status, statusInv, dir);
+      return new Match.Conntrack(alias, state, stateInv, proto, protoInv, addrs, ports, status, statusInv,
+          expires == null ? -1 : expires[0], expires == null ? -1 : expires[1], expInv, dir);
     }
   }
 

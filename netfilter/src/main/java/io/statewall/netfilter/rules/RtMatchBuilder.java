@@ -57,13 +57,9 @@ final class RtMatchBuilder extends MatchBuilder {
         }
       }
       case "--rt-segsleft" -> {
-        // XTTYPE_UINT32RC: N, N:M, :M or N: (a reversed range loads and matches nothing)
-        Token t = a.value(opt, "NUM[:NUM]");
-        String s = t.text();
-        int colon = s.indexOf(':');
-        segsLo = colon == 0 ? 0 : number(a, o, new Token(colon < 0 ? s : s.substring(0, colon), t.column()));
-        segsHi = colon < 0 ? segsLo : colon == s.length() - 1 ? 0xFFFF_FFFFL
-            : number(a, o, new Token(s.substring(colon + 1), t.column()));
+        long[] r = Values.uintRange(a, a.value(opt, "NUM[:NUM]"), o);
+        segsLo = r[0];
+        segsHi = r[1];
         segsInv = inv;
       }
       case "--rt-0-res", "--rt-0-addrs" -> {

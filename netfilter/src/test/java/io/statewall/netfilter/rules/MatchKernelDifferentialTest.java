@@ -64,8 +64,15 @@ class MatchKernelDifferentialTest {
       COMMIT
       """;
 
-  /** One scenario: B's INPUT rules (one family) and the frames A sends, in order. */
-  record Scenario(String name, Family family, String inputRules, List<byte[]> frames) {
+  /**
+   * One scenario: B's INPUT rules (one family) and the frames A sends, in order; {@code kernelOnly}
+   * is more of B's own kernel setup (tables statewall does not need), or "".
+   */
+  record Scenario(String name, Family family, String inputRules, List<byte[]> frames, String kernelOnly) {
+    Scenario(String name, Family family, String inputRules, List<byte[]> frames) {
+      this(name, family, inputRules, frames, "");
+    }
+
     @Override
     public String toString() {
       return name;
@@ -159,7 +166,35 @@ class MatchKernelDifferentialTest {
             routed(false, 0, 1, 5, "2001:db8::4", "2001:db8::2"), routed(false, 4, 0, 0), routed(false, 2, 0, 0),
             routed(false, 2, 1, 0), routed(true, 2, 3, 0), routed(true, 0, 1, 0, "2001:db8::1"),
             toB(Family.IPV6).udp(45000, 5000).payload("plain").build())));
+    for (Family fam : Family.values()) {
+      // B answers SYNs to closed ports with RSTs, which would close the connections in its conntrack:
+      // left untracked, they leave them in SYN_SENT as in statewall's, which never sees B's answers
+      s.add(new Scenario("connlimit: SYNs beyond the limit per source, per /24 and per destination ("
+          + fam.tool() + ")", fam, """
+          -A INPUT -p tcp --syn --dport 7000 -m connlimit --connlimit-above 2 -j DROP
+          -A INPUT -p tcp --syn --dport 7001 -m connlimit --connlimit-upto 1 --connlimit-mask 24 -j ACCEPT
+          -A INPUT -p tcp --syn --dport 7001 -j DROP
+          -A INPUT -p tcp --syn --dport 7002 -m connlimit --connlimit-above 1 --connlimit-daddr -j DROP
+          """, List.of(syn(fam, 46000, 7000), syn(fam, 46001, 7000), syn(fam, 46002, 7000), syn(fam, 46003, 7000),
+              syn(fam, 46000, 7000), syn(fam, 46010, 7001), syn(fam, 46011, 7001), syn(fam, 46020, 7002),
+              syn(fam, 46021, 7002), syn(fam, 46020, 7002)),
+          "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --tcp-flags RST RST -j NOTRACK\nCOMMIT\n"));
+      // (no retransmitted SYN: Linux does not renew SYN_SENT's timeout on one, statewall's TcpTracker does)
+      s.add(new Scenario("conntrack --ctexpire: 0 before confirmation, the state's timeout after (" + fam.tool()
+          + ")", fam, """
+          -A INPUT -p udp --dport 7100 -m conntrack --ctexpire 30 -j DROP
+          -A INPUT -p udp --dport 7101 -m conntrack ! --ctexpire 0 -j DROP
+          -A INPUT -p tcp --dport 7102 -m conntrack ! --ctexpire 0 -j DROP
+          """, List.of(toB(fam).udp(47000, 7100).payload("a").build(), toB(fam).udp(47000, 7100).payload("b").build(),
+              toB(fam).udp(47000, 7100).payload("c").build(), toB(fam).udp(47001, 7101).payload("a").build(),
+              toB(fam).udp(47001, 7101).payload("b").build(), syn(fam, 47002, 7102)),
+          "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --tcp-flags RST RST -j NOTRACK\nCOMMIT\n"));
+    }
     return s;
+  }
+
+  static byte[] syn(Family fam, int sport, int dport) {
+    return toB(fam).tcp(sport, dport, 0x02).seq(1000).build();
   }
 
   /**
@@ -267,7 +302,7 @@ class MatchKernelDifferentialTest {
     String b = prefix + "b";
     String tool = sc.family() == Family.IPV4 ? "iptables" : "ip6tables";
     String other = sc.family() == Family.IPV4 ? "ip6tables" : "iptables";
-    Path file = Files.writeString(dir.resolve("kernel.rules"), sc.file() + COUNTERS);
+    Path file = Files.writeString(dir.resolve("kernel.rules"), sc.file() + COUNTERS + sc.kernelOnly());
     Path open = Files.writeString(dir.resolve("open.rules"), "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n" + COUNTERS);
     run("ip", "netns", "exec", b, "sh", "-c", tool + "-legacy-restore < " + file + " && " + other
         + "-legacy-restore < " + open + " && (conntrack -F; conntrack -F -f ipv6) >/dev/null 2>&1; true");
