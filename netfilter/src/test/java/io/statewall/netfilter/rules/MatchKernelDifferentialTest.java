@@ -190,7 +190,24 @@ class MatchKernelDifferentialTest {
               toB(fam).udp(47001, 7101).payload("b").build(), syn(fam, 47002, 7102)),
           "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --tcp-flags RST RST -j NOTRACK\nCOMMIT\n"));
     }
+    for (Family fam : Family.values()) {
+      s.add(new Scenario("hashlimit: a burst of 3 per source port, above and upto, packets and bytes ("
+          + fam.tool() + ")", fam, """
+          -A INPUT -p udp --dport 7200 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 3 --hashlimit-mode srcport --hashlimit-name p -j ACCEPT
+          -A INPUT -p udp --dport 7200 -j DROP
+          -A INPUT -p udp --dport 7201 -m hashlimit --hashlimit-above 1/hour --hashlimit-burst 2 --hashlimit-mode srcip,dstport --hashlimit-name q -j DROP
+          -A INPUT -p udp --dport 7202 -m hashlimit --hashlimit-upto 1kb/s --hashlimit-burst 2kb --hashlimit-name r -j ACCEPT
+          -A INPUT -p udp --dport 7202 -j DROP
+          """, List.of(udp(fam, 48000, 7200, 10), udp(fam, 48000, 7200, 10), udp(fam, 48001, 7200, 10),
+              udp(fam, 48000, 7200, 10), udp(fam, 48000, 7200, 10), udp(fam, 48001, 7200, 10),
+              udp(fam, 48002, 7201, 10), udp(fam, 48003, 7201, 10), udp(fam, 48004, 7201, 10),
+              udp(fam, 48005, 7202, 1000), udp(fam, 48005, 7202, 1000), udp(fam, 48005, 7202, 1000))));
+    }
     return s;
+  }
+
+  static byte[] udp(Family fam, int sport, int dport, int bytes) {
+    return toB(fam).udp(sport, dport).payload(new byte[bytes]).build();
   }
 
   static byte[] syn(Family fam, int sport, int dport) {
