@@ -16,7 +16,7 @@ abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
       "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
-      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit, hashlimit; "
+      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit, hashlimit, set; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -54,6 +54,7 @@ abstract class MatchBuilder {
       case "rt" -> fam == Family.IPV6 ? new RtMatchBuilder(at) : null;
       case "connlimit" -> new ConnLimitMatchBuilder(at, fam);
       case "hashlimit" -> new HashLimitMatchBuilder(at, fam, ctx.hashLimits());
+      case "set" -> new SetMatchBuilder(at, fam, ctx.sets());
       default -> CheckedMatches.create(name, at, fam);
     };
   }

@@ -5,10 +5,10 @@ import java.util.function.LongSupplier;
 /**
  * What the stateful matches of one rule set share while it is read: the clock their buckets and
  * lists run on, the rule set's {@code -m recent} lists and its {@code -m hashlimit} tables (one set
- * per rule set, as one kernel).
+ * per rule set, as one kernel), and the policy's ipsets for {@code -m set}.
  */
-record MatchContext(LongSupplier nanoClock, RecentLists recent, HashLimitMatch.Tables hashLimits) {
-  static MatchContext of(LongSupplier nanoClock) {
-    return new MatchContext(nanoClock, new RecentLists(nanoClock), new HashLimitMatch.Tables(nanoClock));
+record MatchContext(LongSupplier nanoClock, RecentLists recent, HashLimitMatch.Tables hashLimits, IpSets sets) {
+  static MatchContext of(LongSupplier nanoClock, IpSets sets) {
+    return new MatchContext(nanoClock, new RecentLists(nanoClock), new HashLimitMatch.Tables(nanoClock), sets);
   }
 }

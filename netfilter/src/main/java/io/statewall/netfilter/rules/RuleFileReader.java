@@ -37,8 +37,13 @@ public final class RuleFileReader {
   }
 
   public RuleSet parse(String fileName, String text, Family family) throws RuleSyntaxException {
+    return parse(fileName, text, family, IpSets.NONE);
+  }
+
+  /** Parses a rule file whose {@code -m set} matches name sets of {@code sets}. */
+  public RuleSet parse(String fileName, String text, Family family, IpSets sets) throws RuleSyntaxException {
     Map<TableName, RuleTable> tables = new EnumMap<>(TableName.class);
-    MatchContext ctx = MatchContext.of(clock);
+    MatchContext ctx = MatchContext.of(clock, sets);
     TableBuilder cur = null;
     int lineNo = 0;
     int tableLine = 0;

@@ -68,9 +68,14 @@ class MatchKernelDifferentialTest {
    * One scenario: B's INPUT rules (one family) and the frames A sends, in order; {@code kernelOnly}
    * is more of B's own kernel setup (tables statewall does not need), or "".
    */
-  record Scenario(String name, Family family, String inputRules, List<byte[]> frames, String kernelOnly) {
+  record Scenario(String name, Family family, String inputRules, List<byte[]> frames, String kernelOnly,
+      String ipsets) {
     Scenario(String name, Family family, String inputRules, List<byte[]> frames) {
-      this(name, family, inputRules, frames, "");
+      this(name, family, inputRules, frames, "", "");
+    }
+
+    Scenario(String name, Family family, String inputRules, List<byte[]> frames, String kernelOnly) {
+      this(name, family, inputRules, frames, kernelOnly, "");
     }
 
     @Override
@@ -203,6 +208,27 @@ class MatchKernelDifferentialTest {
               udp(fam, 48002, 7201, 10), udp(fam, 48003, 7201, 10), udp(fam, 48004, 7201, 10),
               udp(fam, 48005, 7202, 1000), udp(fam, 48005, 7202, 1000), udp(fam, 48005, 7202, 1000))));
     }
+    s.add(new Scenario("set: hash:ip, hash:net with nomatch and --return-nomatch, hash:ip,port, bitmap:port, list:set",
+        Family.IPV4, """
+        -A INPUT -p udp --dport 7300 -m set --match-set any src -j DROP
+        -A INPUT -p udp --dport 7301 -m set --match-set nets src --return-nomatch -j DROP
+        -A INPUT -p udp -m set --match-set svc dst,dst -j DROP
+        -A INPUT -p udp --dport 7303 -m set ! --match-set low src -j DROP
+        """, List.of(udp(Family.IPV4, 48100, 7300, 1), udp(Family.IPV4, 48101, 7301, 1), udp(Family.IPV4, 48102, 7302, 1),
+            udp(Family.IPV4, 48103, 7303, 1), udp(Family.IPV4, 1000, 7303, 1), udp(Family.IPV4, 48104, 7304, 1)), "", """
+        create bad hash:ip family inet hashsize 1024 maxelem 65536
+        add bad 10.9.0.1
+        create nets hash:net family inet hashsize 1024 maxelem 65536
+        add nets 10.9.0.0/16
+        add nets 10.9.0.0/24 nomatch
+        create svc hash:ip,port family inet hashsize 1024 maxelem 65536
+        add svc 10.9.0.2,udp:7302
+        create low bitmap:port range 0-1023
+        add low 1000
+        create any list:set size 8
+        add any nets
+        add any bad
+        """));
     return s;
   }
 
@@ -299,7 +325,9 @@ class MatchKernelDifferentialTest {
 
   private List<String> statewall(Scenario sc) throws Exception {
     Path rules = Files.writeString(dir.resolve("b.rules"), sc.file());
-    Path yaml = Files.writeString(dir.resolve("policy.yaml"), "hosts:\n  - address: [" + B + ", " + B6 + "]\n    "
+    Path sets = Files.writeString(dir.resolve("sets.ipset"), sc.ipsets());
+    Path yaml = Files.writeString(dir.resolve("policy.yaml"), (sc.ipsets().isEmpty() ? "" : "ipsets: [" + sets + "]\n")
+        + "hosts:\n  - address: [" + B + ", " + B6 + "]\n    "
         + (sc.family() == Family.IPV4 ? "rules" : "rules6") + ": " + rules + "\n");
     Policy policy = new PolicyLoader().load(yaml);
     ShardedConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of());
@@ -321,7 +349,13 @@ class MatchKernelDifferentialTest {
     String other = sc.family() == Family.IPV4 ? "ip6tables" : "iptables";
     Path file = Files.writeString(dir.resolve("kernel.rules"), sc.file() + COUNTERS + sc.kernelOnly());
     Path open = Files.writeString(dir.resolve("open.rules"), "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n" + COUNTERS);
-    run("ip", "netns", "exec", b, "sh", "-c", tool + "-legacy-restore < " + file + " && " + other
+    Path sets = Files.writeString(dir.resolve("kernel.ipset"), sc.ipsets());
+    if (!sc.ipsets().isEmpty()) {
+      assumeTrue(Files.isExecutable(Paths.get("/usr/sbin/ipset")), "-m set needs ipset");
+    }
+    String loadSets = sc.ipsets().isEmpty() ? "" : "ipset restore < " + sets + " && ";
+    run("ip", "netns", "exec", b, "sh", "-c", "iptables-legacy -F; ip6tables-legacy -F; ipset destroy 2>/dev/null; "
+        + loadSets + tool + "-legacy-restore < " + file + " && " + other
         + "-legacy-restore < " + open + " && (conntrack -F; conntrack -F -f ipv6) >/dev/null 2>&1; true");
     List<String> lines = new ArrayList<>();
     HexFormat hex = HexFormat.of();
