@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  */
 public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, Match.Multiport, Match.IpRange,
     Match.Mac, Match.Length, Match.Limit, Match.Recent, Match.Helper, Match.Comment, Match.PktType, Match.Checked,
-    HopLimitMatch, StatisticMatch, SctpMatch, RtMatch, ConnLimitMatch, HashLimitMatch, SetMatch {
+    HopLimitMatch, StatisticMatch, SctpMatch, RtMatch, ConnLimitMatch, HashLimitMatch, SetMatch, TimeMatch,
+    StringMatch {
 
   /** Whether the packet (with its connection) satisfies this match. */
   boolean test(Packet p, ConnInfo ct);

@@ -16,7 +16,7 @@ abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
       "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
-      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit, hashlimit, set; "
+      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit, hashlimit, set, time, string; "
       + "checked only: addrtype, mark, connmark";
 
   final String name;
@@ -55,6 +55,8 @@ abstract class MatchBuilder {
       case "connlimit" -> new ConnLimitMatchBuilder(at, fam);
       case "hashlimit" -> new HashLimitMatchBuilder(at, fam, ctx.hashLimits());
       case "set" -> new SetMatchBuilder(at, fam, ctx.sets());
+      case "time" -> new TimeMatchBuilder(at, ctx.epochMillis());
+      case "string" -> new StringMatchBuilder(at);
       default -> CheckedMatches.create(name, at, fam);
     };
   }
