@@ -229,7 +229,32 @@ class MatchKernelDifferentialTest {
         add any nets
         add any bad
         """));
+    for (Family fam : Family.values()) {
+      s.add(new Scenario("string: plain, hex, case-insensitive, from/to window, inverted (" + fam.tool() + ")", fam, """
+          -A INPUT -p udp --dport 7400 -m string --algo bm --string "GET /admin" -j DROP
+          -A INPUT -p udp --dport 7401 -m string --algo kmp --hex-string "|00ff|x" -j DROP
+          -A INPUT -p udp --dport 7402 -m string --algo bm --string "secret" --icase -j DROP
+          -A INPUT -p udp --dport 7403 -m string --algo bm --string "zz" --from 50 --to 60 -j DROP
+          -A INPUT -p udp --dport 7404 -m string --algo kmp ! --string "ok" -j DROP
+          """, List.of(payload(fam, 7400, "xxGET /adminyy"), payload(fam, 7400, "GET /admi"),
+              payload(fam, 7401, "ab\0\u00ffxcd"), payload(fam, 7401, "ab\0\u00fe"), payload(fam, 7402, "a SeCrEt"),
+              payload(fam, 7402, "a secre"), payload(fam, 7403, "zz" + "-".repeat(30)),
+              payload(fam, 7403, "-".repeat(fam == Family.IPV4 ? 22 : 2) + "zz"), payload(fam, 7404, "all ok"),
+              payload(fam, 7404, "all bad"))));
+      s.add(new Scenario("time: date windows before, around and after now (" + fam.tool() + ")", fam, """
+          -A INPUT -p udp --dport 7500 -m time --datestop 2020-01-01 -j DROP
+          -A INPUT -p udp --dport 7501 -m time --datestart 2020-01-01 -j DROP
+          -A INPUT -p udp --dport 7502 -m time --datestart 2037-01-01 -j DROP
+          -A INPUT -p udp --dport 7503 -m time --timestart 00:00 --timestop 23:59:59 -j DROP
+          """, List.of(udp(fam, 48200, 7500, 1), udp(fam, 48201, 7501, 1), udp(fam, 48202, 7502, 1),
+              udp(fam, 48203, 7503, 1))));
+    }
     return s;
+  }
+
+  /** A UDP datagram to B's {@code dport} carrying {@code text} (ISO-8859-1: one byte a character). */
+  static byte[] payload(Family fam, int dport, String text) {
+    return toB(fam).udp(49000, dport).payload(text).build();
   }
 
   static byte[] udp(Family fam, int sport, int dport, int bytes) {
