@@ -15,10 +15,15 @@ import java.util.function.LongSupplier;
 public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, Match.Multiport, Match.IpRange,
     Match.Mac, Match.Length, Match.Limit, Match.Recent, Match.Helper, Match.Comment, Match.PktType, Match.Checked,
     HopLimitMatch, StatisticMatch, SctpMatch, RtMatch, ConnLimitMatch, HashLimitMatch, SetMatch, TimeMatch,
-    StringMatch {
+    StringMatch, RpFilterMatch {
 
   /** Whether the packet (with its connection) satisfies this match. */
   boolean test(Packet p, ConnInfo ct);
+
+  /** As {@link #test(Packet, ConnInfo)}, for a match that also asks where the packet came from. */
+  default boolean test(Packet p, ConnInfo ct, Attachments at) {
+    return test(p, ct);
+  }
 
   /**
    * True when two packets of the same connection, direction and state may get different results:

@@ -379,6 +379,12 @@ final class RuleLineParser {
                 + " (the kernel refuses the match for other protocols)");
           }
         }
+        case "rpfilter" -> {
+          if (table.name != TableName.RAW && table.name != TableName.MANGLE) {
+            throw a.error(m.at, "-m rpfilter only in the raw and mangle tables (the kernel refuses it in "
+                + table.name.label() + ")");
+          }
+        }
         case "multiport" -> {
           if (!(p == 6 || p == 17 || p == 136 || p == 132 || p == 33) || protoInv) {
             throw a.error(m.at, "-p tcp, udp, udplite, sctp or dccp for multiport (multiport needs -p tcp or -p udp)");
