@@ -410,7 +410,26 @@ public final class Firewall implements ConnectionDecider {
         dstRoutes = true;
       }
     }
-    return new PathContext(src, dst, switchPort(ingress), egress, srcRoutes, dstRoutes);
+    return new PathContext(src, dst, switchPort(ingress), egress, srcRoutes, dstRoutes,
+        (source, in, loose) -> livesAt(policy, source, in, loose));
+  }
+
+  /**
+   * -m rpfilter's view of the network: a source lives where topology learned its address; one it has
+   * not learned lives behind the policy's gateways (strict: the packet came in at a gateway's port).
+   */
+  private boolean livesAt(Policy policy, IpAddress source, SwitchPort in, boolean loose) {
+    Attachment at = hostAttachment(source);
+    if (at != null) {
+      return loose || switchPort(at).equals(in);
+    }
+    for (IpAddress gw : policy.linkLayer().gateways()) {
+      Attachment g = hostAttachment(gw);
+      if (g != null && (loose || switchPort(g).equals(in))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code a} is gateway {@code gw}'s own address (its own traffic, not routed). */

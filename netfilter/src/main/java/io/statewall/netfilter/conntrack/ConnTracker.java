@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <p>Thread-safe: several event-loop threads may call every method at once.
  */
-public interface ConnTracker {
+public interface ConnTracker extends CtQuery {
 
   /**
    * Tracks one packet. For a connection already in the table the protocol tracker runs now and

@@ -512,6 +512,20 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   @Override
+  public long secondsLeft(CtEntry e) {
+    if (!e.hasStatus(CtEntry.CONFIRMED)) {
+      return 0;
+    }
+    return (Math.max(0, e.expiresAtMillis() - clock.millis()) + 999) / 1000;
+  }
+
+  @Override
+  public boolean counts(CtEntry e) {
+    return e.hasStatus(CtEntry.CONFIRMED) && !e.hasStatus(CtEntry.DYING) && e.expiresAtMillis() > clock.millis()
+        && !(e.protocol() == Packet.PROTO_TCP && (e.tcpState == TcpTracker.TIME_WAIT || e.tcpState == TcpTracker.CLOSE));
+  }
+
+  @Override
   public boolean whileLive(CtEntry e, java.util.function.BooleanSupplier action) {
     synchronized (shardOf(e.hash)) {
       return !e.hasStatus(CtEntry.DYING) && action.getAsBoolean();

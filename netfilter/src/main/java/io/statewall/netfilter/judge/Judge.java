@@ -167,7 +167,7 @@ public final class Judge {
    * Whether the switches may carry the established packets of {@code e} that look like {@code p}
    * (travelling in {@code dir}): the rules accept them whatever their per-packet fields, and log nothing.
    */
-  private static boolean carries(Policy policy, Packet p, CtDirection dir, CtEntry e, PathContext ctx) {
+  private boolean carries(Policy policy, Packet p, CtDirection dir, CtEntry e, PathContext ctx) {
     RawDecision raw = policy.raw(p, ctx);
     if (raw.verdict() != Verdict.ACCEPT || raw.notrack()) {
       return false;
@@ -288,7 +288,7 @@ public final class Judge {
     };
   }
 
-  static ConnInfo connInfo(CtLookup l) {
+  private ConnInfo connInfo(CtLookup l) {
     if (l.state() == CtState.UNTRACKED) {
       return ConnInfo.UNTRACKED;
     }
@@ -298,8 +298,8 @@ public final class Judge {
     return connInfo(l.state(), l.direction(), l.entry());
   }
 
-  static ConnInfo connInfo(CtState state, CtDirection dir, CtEntry e) {
-    return ConnInfo.of(state, dir, e);
+  private ConnInfo connInfo(CtState state, CtDirection dir, CtEntry e) {
+    return ConnInfo.of(state, dir, e, tracker);
   }
 
   /** The LOG targets' lines so far plus {@code more}, formatted as the kernel formats them. */

@@ -156,7 +156,7 @@ public final class Policy {
     }
     if (net != null) {
       out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
-          new NetworkAttachments(ctx.ingress(), ctx.egress())));
+          new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath())));
     }
     if (b != null && (v6 ? b.rules6() : b.rules()) != null) {
       out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(),

@@ -2,6 +2,7 @@ package io.statewall.netfilter.policy;
 
 import io.statewall.netfilter.rules.Cidr;
 import io.statewall.netfilter.rules.Family;
+import io.statewall.netfilter.rules.IpSets;
 import io.statewall.netfilter.rules.RuleFileReader;
 import io.statewall.netfilter.rules.TextFile;
 import io.statewall.netfilter.rules.RuleSet;
@@ -79,6 +80,7 @@ public final class PolicyLoader {
   private final class Parse {
     private final PolicyFiles files;
     private final String name;
+    private IpSets sets = IpSets.NONE;
 
     Parse(String name, PolicyFiles files) {
       this.files = files;
@@ -116,7 +118,10 @@ public final class PolicyLoader {
         throw new PolicyException(name, 1, 1, null, "an empty policy: expected a mapping with hosts, network, helpers, offload");
       }
       Map<String, Node> top = mapping(root.get(), Set.of("hosts", "network", "helpers", "offload",
-          "unenforced-tables", "ethertypes", "gateways"));
+          "unenforced-tables", "ethertypes", "gateways", "ipsets"));
+      if (top.containsKey("ipsets")) {
+        sets = ipsets(top.get("ipsets"));
+      }
       List<Host> hosts = top.containsKey("hosts") ? hosts(top.get("hosts")) : List.of();
       RuleSet net = null;
       RuleSet net6 = null;
@@ -334,23 +339,40 @@ public final class PolicyLoader {
       return out;
     }
 
+    /** {@code ipsets: [FILE, ...]}: ipset save files, read in order into one set of sets. */
+    private IpSets ipsets(Node n) throws PolicyException {
+      Map<String, String> texts = new LinkedHashMap<>();
+      for (Node i : n instanceof SequenceNode sn ? sn.getValue() : List.of(n)) {
+        String rel = scalar(i, "the path of an ipset save file");
+        texts.put(files.label(rel), text(i, rel, "an ipset save file"));
+      }
+      try {
+        return IpSets.read(texts);
+      } catch (RuleSyntaxException e) {
+        throw new PolicyException(e);
+      }
+    }
+
+    private String text(Node n, String rel, String what) throws PolicyException {
+      try {
+        return files.read(rel);
+      } catch (NoSuchFileException e) {
+        throw error(n, rel, "a readable " + what + " (" + e.getMessage() + ")");
+      } catch (IOException e) {
+        throw error(n, rel, "a readable " + what + " (" + e.getMessage() + ")");
+      } catch (java.nio.file.InvalidPathException e) {
+        throw error(n, rel, "the path of " + what + " (" + e.getReason() + ")");
+      }
+    }
+
     private RuleSet ruleFile(Node n, Family fam) throws PolicyException {
       if (n == null) {
         return null;
       }
       String rel = scalar(n, "the path of a rule file");
-      String text;
+      String text = text(n, rel, fam.tool() + "-save rule file");
       try {
-        text = files.read(rel);
-      } catch (NoSuchFileException e) {
-        throw error(n, rel, "a readable " + fam.tool() + "-save rule file (" + e.getMessage() + ")");
-      } catch (IOException e) {
-        throw error(n, rel, "a readable rule file (" + e.getMessage() + ")");
-      } catch (java.nio.file.InvalidPathException e) {
-        throw error(n, rel, "the path of a rule file (" + e.getReason() + ")");
-      }
-      try {
-        return reader.parse(files.label(rel), text, fam);
+        return reader.parse(files.label(rel), text, fam, sets);
       } catch (RuleSyntaxException e) {
         throw new PolicyException(e);
       }

@@ -1,10 +1,21 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.IpAddress;
+
 /** Answers {@code -i}/{@code -o} for one packet: which interface patterns its path matches. */
 public interface Attachments {
   boolean in(String pattern);
 
   boolean out(String pattern);
+
+  /**
+   * {@code -m rpfilter}'s question: whether {@code src} lives behind the packet's way in (strict), or
+   * anywhere the network reaches ({@code loose}). A host has one attachment, through which every
+   * source reaches it: true.
+   */
+  default boolean reversePath(IpAddress src, boolean loose) {
+    return true;
+  }
 
   /**
    * A host's rule set: the host has one attachment to the network, so every interface name matches

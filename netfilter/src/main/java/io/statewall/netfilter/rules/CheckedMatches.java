@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * The builders of matches statewall reads, checks and prints but does not decide (libxt_addrtype,
- * libxt_mark, libxt_connmark): they build {@link Match.Checked}.
+ * libxt_mark, libxt_connmark): they build {@link Match.Checked}; and libxt_rpfilter's flags.
  */
 final class CheckedMatches {
   private CheckedMatches() {}
@@ -14,6 +14,7 @@ final class CheckedMatches {
     return switch (name) {
       case "addrtype" -> new AddrTypeB(at);
       case "mark", "connmark" -> new MarkB(name, at);
+      case "rpfilter" -> new RpFilterB(at);
       default -> null;
     };
   }
@@ -147,6 +148,46 @@ final class CheckedMatches {
       return new Match.Checked(name, text, name.equals("mark")
           ? "it tests the packet mark, which statewall does not keep (MARK is not enforced)"
           : "it tests the connection mark, which statewall's conntrack does not keep yet");
+    }
+  }
+
+  /** -m rpfilter: four flags, none negatable; only PREROUTING of raw and mangle (xt_rpfilter's checks). */
+  static final class RpFilterB extends MatchBuilder {
+    private static final List<String> FLAGS = List.of("--loose", "--validmark", "--accept-local", "--invert");
+    private int flags;
+
+    RpFilterB(Token at) {
+      super("rpfilter", at);
+    }
+
+    @Override
+    List<String> names() {
+      return FLAGS;
+    }
+
+    @Override
+    String option(String o) {
+      return FLAGS.contains(o) ? o : null;
+    }
+
+    @Override
+    boolean invertible(String o) {
+      return false;
+    }
+
+    @Override
+    void apply(String o, Token opt, boolean inv, Args a, int proto) {
+      flags |= 1 << FLAGS.indexOf(o);
+    }
+
+    @Override
+    int hooks() {
+      return TableName.PREROUTING;
+    }
+
+    @Override
+    Match build(Args a) {
+      return new RpFilterMatch((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, (flags & 8) != 0);
     }
   }
 }

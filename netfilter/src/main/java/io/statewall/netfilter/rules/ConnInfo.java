@@ -2,6 +2,7 @@ package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtQuery;
 import io.statewall.netfilter.conntrack.CtState;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.packet.IpAddress;
@@ -61,12 +62,24 @@ public interface ConnInfo {
     return -1;
   }
 
-  /** What the rules see of a tracked connection, from its entry. */
-  static ConnInfo of(CtState state, CtDirection direction, CtEntry e) {
-    CtTuple o = e.tuple(CtDirection.ORIGINAL);
-    CtTuple r = e.tuple(CtDirection.REPLY);
-    return new Of(state, direction, e.status(), o.src(), o.dst(), r.src(), r.dst(), e.protocol(), e.helper(),
-        srcAll(o), dstAll(o), srcAll(r), dstAll(r));
+  /** Seconds until the connection's entry expires ({@code --ctexpire}), -1 when not known. */
+  default long secondsLeft() {
+    return -1;
+  }
+
+  /** The connection's entry, which {@code -m connlimit} remembers; null when there is none. */
+  default CtEntry entry() {
+    return null;
+  }
+
+  /** Whether a connection remembered earlier still counts for {@code -m connlimit} (tracked, not closed). */
+  default boolean counts(CtEntry other) {
+    return false;
+  }
+
+  /** What the rules see of a tracked connection, read from its entry and the table it is in. */
+  static ConnInfo of(CtState state, CtDirection direction, CtEntry e, CtQuery table) {
+    return new OfEntry(state, direction, e, table);
   }
 
   private static int srcAll(CtTuple t) {
@@ -80,6 +93,74 @@ public interface ConnInfo {
   /** True when the packet has a conntrack entry (not INVALID, not UNTRACKED). */
   default boolean tracked() {
     return state() != CtState.INVALID && state() != CtState.UNTRACKED && origSrc() != null;
+  }
+
+  /** A tracked connection's view, read from its entry when a match asks. */
+  record OfEntry(CtState state, CtDirection direction, CtEntry entry, CtQuery table) implements ConnInfo {
+    @Override
+    public int status() {
+      return entry.status();
+    }
+
+    @Override
+    public IpAddress origSrc() {
+      return entry.tuple(CtDirection.ORIGINAL).src();
+    }
+
+    @Override
+    public IpAddress origDst() {
+      return entry.tuple(CtDirection.ORIGINAL).dst();
+    }
+
+    @Override
+    public IpAddress replySrc() {
+      return entry.tuple(CtDirection.REPLY).src();
+    }
+
+    @Override
+    public IpAddress replyDst() {
+      return entry.tuple(CtDirection.REPLY).dst();
+    }
+
+    @Override
+    public int protocol() {
+      return entry.protocol();
+    }
+
+    @Override
+    public String helper() {
+      return entry.helper();
+    }
+
+    @Override
+    public int origSrcPort() {
+      return srcAll(entry.tuple(CtDirection.ORIGINAL));
+    }
+
+    @Override
+    public int origDstPort() {
+      return dstAll(entry.tuple(CtDirection.ORIGINAL));
+    }
+
+    @Override
+    public int replySrcPort() {
+      return srcAll(entry.tuple(CtDirection.REPLY));
+    }
+
+    @Override
+    public int replyDstPort() {
+      return dstAll(entry.tuple(CtDirection.REPLY));
+    }
+
+    @Override
+    public long secondsLeft() {
+      return table.secondsLeft(entry);
+    }
+
+    @Override
+    public boolean counts(CtEntry other) {
+      return table.counts(other);
+    }
   }
 
   /** A plain snapshot, for tests and for callers without their own entry type. */

@@ -8,11 +8,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
-/** One {@code -m} extension of a rule, with its options; the closed set statewall supports. */
-public sealed interface Match {
+/**
+ * One {@code -m} extension of a rule, with its options; the closed set statewall supports (the
+ * nested records, and the larger extensions in files of their own).
+ */
+public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, Match.Multiport, Match.IpRange,
+    Match.Mac, Match.Length, Match.Limit, Match.Recent, Match.Helper, Match.Comment, Match.PktType, Match.Checked,
+    HopLimitMatch, StatisticMatch, SctpMatch, RtMatch, ConnLimitMatch, HashLimitMatch, SetMatch, TimeMatch,
+    StringMatch, RpFilterMatch {
 
   /** Whether the packet (with its connection) satisfies this match. */
   boolean test(Packet p, ConnInfo ct);
+
+  /** As {@link #test(Packet, ConnInfo)}, for a match that also asks where the packet came from. */
+  default boolean test(Packet p, ConnInfo ct, Attachments at) {
+    return test(p, ct);
+  }
 
   /**
    * True when two packets of the same connection, direction and state may get different results:
@@ -48,7 +59,8 @@ public sealed interface Match {
     return false;
   }
 
-  private static String inv(boolean invert) {
+  /** " !" before an inverted option, as iptables-save prints it. */
+  static String inv(boolean invert) {
     return invert ? " !" : "";
   }
 
@@ -82,10 +94,12 @@ public sealed interface Match {
    * Fields that are not set are -1 (state, proto, status, dir); the address and port tests are lists
    * in iptables-save's order.
    *
+   * @param expLo with {@code expHi}, the {@code --ctexpire} range of remaining seconds; -1 when not tested
    * @param dir -1 when not tested, 0 ORIGINAL, 1 REPLY
    */
   record Conntrack(boolean stateAlias, int stateMask, boolean stateInv, int proto, boolean protoInv,
-      List<CtAddr> addrs, List<CtPort> ports, int statusMask, boolean statusInv, int dir) implements Match {
+      List<CtAddr> addrs, List<CtPort> ports, int statusMask, boolean statusInv, long expLo, long expHi,
+      boolean expInv, int dir) implements Match {
 
     /** Which tuple field a {@code --ctorig...}/{@code --ctrepl...} option tests. */
     public enum Field {
@@ -137,7 +151,7 @@ public sealed interface Match {
       }
       if (!ct.tracked()) {
         // Linux: without a conntrack entry only a pure state test can match
-        return proto < 0 && addrs.isEmpty() && ports.isEmpty() && statusMask < 0 && dir < 0;
+        return proto < 0 && addrs.isEmpty() && ports.isEmpty() && statusMask < 0 && expLo < 0 && dir < 0;
       }
       if (dir >= 0 && (ct.direction() == CtDirection.ORIGINAL) != (dir == 0)) {
         return false;
@@ -158,22 +172,30 @@ public sealed interface Match {
           return false;
         }
       }
-      return statusMask < 0 || ((ct.status() & statusMask) != 0) != statusInv;
+      if (statusMask >= 0 && ((ct.status() & statusMask) != 0) == statusInv) {
+        return false;
+      }
+      if (expLo >= 0) {
+        long left = ct.secondsLeft();
+        return left >= 0 && (left >= expLo && left <= expHi) != expInv;
+      }
+      return true;
     }
 
     @Override
     public boolean testConstant(Packet p, ConnInfo ct) {
-      return statusMask < 0 ? test(p, ct) : withoutStatus().test(p, ct);
+      return perPacket() ? constantPart().test(p, ct) : test(p, ct);
     }
 
-    private Conntrack withoutStatus() {
-      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, addrs, ports, -1, false, dir);
+    private Conntrack constantPart() {
+      return new Conntrack(stateAlias, stateMask, stateInv, proto, protoInv, addrs, ports, -1, false, -1, -1, false,
+          dir);
     }
 
     @Override
     public boolean perPacket() {
-      // status bits (SEEN_REPLY, ASSURED) change during one connection's life
-      return statusMask >= 0;
+      // status bits (SEEN_REPLY, ASSURED) and the time left change during one connection's life
+      return statusMask >= 0 || expLo >= 0;
     }
 
     @Override
@@ -209,6 +231,12 @@ public sealed interface Match {
       if (statusMask >= 0) {
         sb.append(inv(statusInv)).append(" --ctstatus ").append(statusNames(statusMask));
       }
+      if (expLo >= 0) {
+        sb.append(inv(expInv)).append(" --ctexpire ").append(expLo);
+        if (expHi != expLo) {
+          sb.append(':').append(expHi);
+        }
+      }
       if (dir >= 0) {
         sb.append(" --ctdir ").append(dir == 0 ? "ORIGINAL" : "REPLY");
       }
@@ -226,33 +254,54 @@ public sealed interface Match {
     }
   }
 
-  /** {@code -m tcp} or {@code -m udp}: ports, and for TCP the flags. */
+  /**
+   * {@code -m tcp} or {@code -m udp}: ports, and for TCP the flags and {@code --tcp-option}.
+   *
+   * @param option the TCP option kind {@code --tcp-option} looks for, 0 when not given
+   */
   record Ports(boolean tcp, PortRange sport, boolean sportInv, PortRange dport, boolean dportInv,
-      int flagMask, int flagCmp, boolean flagsInv) implements Match {
+      int flagMask, int flagCmp, boolean flagsInv, int option, boolean optionInv) implements Match {
 
     @Override
     public boolean test(Packet p, ConnInfo ct) {
+      return testConstant(p, ct)
+          && (flagMask < 0 || (((p.tcpFlags() & flagMask) == flagCmp) != flagsInv))
+          && (option == 0 || hasOption(p) != optionInv);
+    }
+
+    @Override
+    public boolean testConstant(Packet p, ConnInfo ct) {
       if (p.fragment() || p.srcPort() < 0) {
         return false;
       }
       if (sport != null && sport.contains(p.srcPort()) == sportInv) {
         return false;
       }
-      if (dport != null && dport.contains(p.dstPort()) == dportInv) {
-        return false;
-      }
-      return flagMask < 0 || (((p.tcpFlags() & flagMask) == flagCmp) != flagsInv);
+      return dport == null || dport.contains(p.dstPort()) != dportInv;
     }
 
-    @Override
-    public boolean testConstant(Packet p, ConnInfo ct) {
-      return flagMask < 0 ? test(p, ct)
-          : new Ports(tcp, sport, sportInv, dport, dportInv, -1, 0, false).test(p, ct);
+    /** xt_tcpudp's tcp_find_option: the option list between the fixed header and the data offset. */
+    private boolean hasOption(Packet p) {
+      byte[] b = p.frame();
+      int start = p.l4Offset() + 20;
+      int end = p.payloadOffset();
+      if (b == null || p.l4Offset() < 0 || end < start || end > b.length) {
+        return false;
+      }
+      for (int i = start; i < end; ) {
+        int kind = b[i] & 0xFF;
+        if (kind == option) {
+          return true;
+        }
+        int len = kind < 2 || i + 1 >= end ? 1 : b[i + 1] & 0xFF;
+        i += len == 0 ? 1 : len;
+      }
+      return false;
     }
 
     @Override
     public boolean perPacket() {
-      return flagMask >= 0;
+      return flagMask >= 0 || option != 0;
     }
 
     @Override
@@ -263,6 +312,9 @@ public sealed interface Match {
       }
       if (dport != null && !dport.isAll()) {
         sb.append(inv(dportInv)).append(" --dport ").append(dport);
+      }
+      if (option != 0) {
+        sb.append(inv(optionInv)).append(" --tcp-option ").append(option);
       }
       if (flagMask >= 0) {
         sb.append(inv(flagsInv)).append(" --tcp-flags ").append(flagNames(flagMask)).append(' ')

@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
 abstract class MatchBuilder {
   /** The extensions a file may load with -m, for error messages. */
   static final String SUPPORTED =
-      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype; "
-      + "checked only: addrtype, mark, connmark";
+      "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
+      + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit, hashlimit, set, time, string; "
+      + "rpfilter (raw and mangle); checked only: addrtype, mark, connmark";
 
   final String name;
   final Token at;
@@ -46,6 +47,16 @@ abstract class MatchBuilder {
       case "helper" -> new HelperB(at);
       case "comment" -> new CommentB(at);
       case "pkttype" -> new PktTypeB(at);
+      case "ttl" -> fam == Family.IPV4 ? new HopLimitMatchBuilder(at, fam) : null;
+      case "hl" -> fam == Family.IPV6 ? new HopLimitMatchBuilder(at, fam) : null;
+      case "statistic" -> new StatisticMatchBuilder(at);
+      case "sctp" -> new SctpMatchBuilder(at);
+      case "rt" -> fam == Family.IPV6 ? new RtMatchBuilder(at) : null;
+      case "connlimit" -> new ConnLimitMatchBuilder(at, fam);
+      case "hashlimit" -> new HashLimitMatchBuilder(at, fam, ctx.hashLimits());
+      case "set" -> new SetMatchBuilder(at, fam, ctx.sets());
+      case "time" -> new TimeMatchBuilder(at, ctx.epochMillis());
+      case "string" -> new StringMatchBuilder(at);
       default -> CheckedMatches.create(name, at, fam);
     };
   }
@@ -112,7 +123,7 @@ abstract class MatchBuilder {
   }
 
   static String protoName(int proto) {
-    return proto == 17 ? "udp" : "tcp";
+    return proto == 17 ? "udp" : proto == 132 ? "sctp" : "tcp";
   }
 
   // ---------------------------------------------------------------- tcp / udp
@@ -126,6 +137,8 @@ abstract class MatchBuilder {
     private int mask = -1;
     private int cmp;
     private boolean fInv;
+    private int option;
+    private boolean oInv;
 
     PortsB(boolean tcp, Token at) {
       super(tcp ? "tcp" : "udp", at);
@@ -138,6 +151,7 @@ abstract class MatchBuilder {
         case "--sport", "--source-port" -> "--sport";
         case "--dport", "--destination-port" -> "--dport";
         case "--tcp-flags", "--syn" -> tcp ? "--tcp-flags" : null;
+        case "--tcp-option" -> tcp ? o : null;
         default -> null;
       };
     }
@@ -152,6 +166,15 @@ abstract class MatchBuilder {
         case "--dport" -> {
           dport = Values.portRange(a, a.value(opt, "a port or port range"), name, tcp);
           dInv = inv;
+        }
+        case "--tcp-option" -> {
+          Token t = a.value(opt, "a TCP option kind 1-255");
+          long v = Values.uint(t.text(), 255);
+          if (v < 1) {
+            throw a.error(t, "a TCP option kind 1-255 (Bad TCP option \"" + t.text() + "\")");
+          }
+          option = (int) v;
+          oInv = inv;
         }
         default -> {
           fInv = inv;
@@ -183,7 +206,7 @@ abstract class MatchBuilder {
 
     @Override
     Match build(Args a) {
-      return new Match.Ports(tcp, sport, sInv, dport, dInv, mask, cmp, fInv);
+      return new Match.Ports(tcp, sport, sInv, dport, dInv, mask, cmp, fInv, option, oInv);
     }
   }
 
@@ -237,6 +260,8 @@ abstract class MatchBuilder {
     private final List<Match.Conntrack.CtPort> ports = new ArrayList<>();
     private int status = -1;
     private boolean statusInv;
+    private long[] expires;
+    private boolean expInv;
     private int dir = -1;
 
     ConntrackB(boolean alias, Token at, Family fam) {
@@ -323,8 +348,10 @@ abstract class MatchBuilder {
           }
           dir = d.equals("ORIGINAL") ? 0 : 1;
         }
-        case "--ctexpire" -> throw a.error(opt, "a conntrack option statewall can decide (--ctexpire tests the "
-            + "connection's remaining timeout, which the rules do not see yet)");
+        case "--ctexpire" -> {
+          expires = Values.uintRange(a, a.value(opt, "seconds N or N:M"), o);
+          expInv = inv;
+        }
         default -> {
           Token t = a.value(opt, "a list of status bits");
           status = 0;
@@ -344,10 +371,11 @@ abstract class MatchBuilder {
 
     @Override
     Match build(Args a) throws RuleSyntaxException {
-      if (state < 0 && proto < 0 && addrs.isEmpty() && ports.isEmpty() && status < 0 && dir < 0) {
+      if (state < 0 && proto < 0 && addrs.isEmpty() && ports.isEmpty() && status < 0 && expires == null && dir < 0) {
         throw missing(a, alias ? "--state" : "one or more options");
       }
-      return new Match.Conntrack(alias, state, stateInv, proto, protoInv, addrs, ports, status, statusInv, dir);
+      return new Match.Conntrack(alias, state, stateInv, proto, protoInv, addrs, ports, status, statusInv,
+          expires == null ? -1 : expires[0], expires == null ? -1 : expires[1], expInv, dir);
     }
   }
 

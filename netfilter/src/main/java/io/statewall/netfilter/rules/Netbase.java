@@ -18,8 +18,8 @@ final class Netbase {
 
   private final Map<String, Integer> protoByName = new HashMap<>();
   private final String[] protoNames = new String[256];
-  private final Map<String, Integer> tcpPorts = new HashMap<>();
-  private final Map<String, Integer> udpPorts = new HashMap<>();
+  /** Service names by protocol ("tcp", "udp", "sctp"), as getservbyname looks them up. */
+  private final Map<String, Map<String, Integer>> ports = new HashMap<>();
 
   private Netbase() {
     read("protocols.txt", f -> {
@@ -38,10 +38,7 @@ final class Netbase {
     });
     read("services.txt", f -> {
       String[] pp = f[1].split("/");
-      Map<String, Integer> m = "tcp".equals(pp[1]) ? tcpPorts : "udp".equals(pp[1]) ? udpPorts : null;
-      if (m == null) {
-        return;
-      }
+      Map<String, Integer> m = ports.computeIfAbsent(pp[1], k -> new HashMap<>());
       int port = Integer.parseInt(pp[0]);
       m.putIfAbsent(f[0], port);
       for (int i = 2; i < f.length; i++) {
@@ -100,7 +97,7 @@ final class Netbase {
     return n != null ? n : Integer.toString(num);
   }
 
-  /** Port for a number or a service name of {@code proto} ("tcp"/"udp"), or -1. */
+  /** Port for a number or a service name of {@code proto} ("tcp", "udp", "sctp"), or -1. */
   int port(String s, String proto) {
     if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
       if (s.length() > 5) {
@@ -109,8 +106,7 @@ final class Netbase {
       int v = Integer.parseInt(s);
       return v <= 65535 ? v : -1;
     }
-    Map<String, Integer> m = "udp".equals(proto) ? udpPorts : tcpPorts;
-    Integer v = m.get(s);
+    Integer v = ports.getOrDefault(proto, Map.of()).get(s);
     return v == null ? -1 : v;
   }
 }

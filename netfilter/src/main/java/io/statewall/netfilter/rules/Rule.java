@@ -71,7 +71,7 @@ public record Rule(String file, int line, String chain, Cidr src, boolean srcInv
         }
         continue;
       }
-      if (!m.test(p, ct)) {
+      if (!m.test(p, ct, at)) {
         if (!m.perPacket() || !m.testConstant(p, ct)) {
           return NO;
         }

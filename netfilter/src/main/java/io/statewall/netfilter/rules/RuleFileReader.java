@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
  */
 public final class RuleFileReader {
   private final LongSupplier clock;
+  private final LongSupplier wallClock;
 
   /** A reader whose {@code -m limit} buckets run on the system's nanosecond clock. */
   public RuleFileReader() {
@@ -22,7 +23,13 @@ public final class RuleFileReader {
 
   /** A reader whose {@code -m limit} buckets run on {@code nanoClock} (tests pass a fake). */
   public RuleFileReader(LongSupplier nanoClock) {
+    this(nanoClock, System::currentTimeMillis);
+  }
+
+  /** A reader whose {@code -m time} matches read {@code epochMillis} as the wall clock (tests pass a fake). */
+  public RuleFileReader(LongSupplier nanoClock, LongSupplier epochMillis) {
     this.clock = nanoClock;
+    this.wallClock = epochMillis;
   }
 
   /** Reads a file; its name in messages is the path as given. */
@@ -37,8 +44,13 @@ public final class RuleFileReader {
   }
 
   public RuleSet parse(String fileName, String text, Family family) throws RuleSyntaxException {
+    return parse(fileName, text, family, IpSets.NONE);
+  }
+
+  /** Parses a rule file whose {@code -m set} matches name sets of {@code sets}. */
+  public RuleSet parse(String fileName, String text, Family family, IpSets sets) throws RuleSyntaxException {
     Map<TableName, RuleTable> tables = new EnumMap<>(TableName.class);
-    MatchContext ctx = MatchContext.of(clock);
+    MatchContext ctx = MatchContext.of(clock, wallClock, sets);
     TableBuilder cur = null;
     int lineNo = 0;
     int tableLine = 0;

@@ -366,16 +366,23 @@ final class RuleLineParser {
     int p = Math.max(proto, 0);
     for (MatchBuilder m : matches) {
       switch (m.name) {
-        case "tcp", "udp", "icmp", "icmp6" -> {
+        case "tcp", "udp", "icmp", "icmp6", "sctp" -> {
           int need = switch (m.name) {
             case "tcp" -> 6;
             case "udp" -> 17;
             case "icmp" -> 1;
+            case "sctp" -> 132;
             default -> 58;
           };
           if (p != need || protoInv) {
             throw a.error(m.at, "-p " + (need == 58 ? "icmpv6" : m.name) + " before -m " + m.name
                 + " (the kernel refuses the match for other protocols)");
+          }
+        }
+        case "rpfilter" -> {
+          if (table.name != TableName.RAW && table.name != TableName.MANGLE) {
+            throw a.error(m.at, "-m rpfilter only in the raw and mangle tables (the kernel refuses it in "
+                + table.name.label() + ")");
           }
         }
         case "multiport" -> {

@@ -128,4 +128,23 @@ final class Values {
     }
     return new long[] {v, m};
   }
+
+  /**
+   * {@code N}, {@code N:M}, {@code :M} or {@code N:} of unsigned 32-bit numbers as XTTYPE_UINT32RC reads
+   * them (open ends are 0 and 4294967295; a reversed range loads, and matches nothing).
+   */
+  static long[] uintRange(Args a, Token t, String option) throws RuleSyntaxException {
+    String s = t.text();
+    String[] parts = s.split(":", -1);
+    if (parts.length > 2) {
+      throw a.error(t, "NUM or NUM:NUM (Too many components for option \"" + option + "\" (max: 2))");
+    }
+    long lo = parts[0].isEmpty() && parts.length == 2 ? 0 : uint(parts[0], 0xFFFF_FFFFL);
+    long hi = parts.length == 1 ? lo : parts[1].isEmpty() ? 0xFFFF_FFFFL : uint(parts[1], 0xFFFF_FFFFL);
+    if (lo < 0 || hi < 0) {
+      throw a.error(t, "NUM[:NUM] of 0-4294967295 (bad value for option \"" + option + "\", or out of range "
+          + "(0-4294967295))");
+    }
+    return new long[] {lo, hi};
+  }
 }
