@@ -92,7 +92,7 @@ public final class ConnectionForwarder {
     boolean groupMac = OpenFlowPorts.isGroup(dstMac);
     Optional<Host> ipOwner = topology.hostByAddress(ExactMatch.address(packet.dst()));
     if (isGroupAddress(packet) || (groupMac && ipOwner.isEmpty())) {
-      deliverToReceivers(ingress, packet, frames, edgePorts(ingress, false));
+      deliverToReceivers(ingress, packet, frames, edgePorts(ingress));
       return;
     }
     // a unicast address in a broadcast frame is the address owner's alone (the others would route it)
@@ -103,14 +103,19 @@ public final class ConnectionForwarder {
             + "'s, not unknown " + dstMac + "'s");
         return;
       }
-      // a learning switch floods a frame for an unknown MAC: here only where that MAC may be, and
-      // only if the rules of its address's owner accept it; its answer teaches topology where it is
+      // a learning switch floods a frame for an unknown MAC to every port but the one it came in by
+      // (the MAC may sit behind any of them, a legacy switch's port holds many hosts); here only if
+      // the rules of its address's owner accept it, straight to the edge ports (it never crosses a
+      // link), and only to ports discovery has had its round on: right after a restart an
+      // inter-switch port not yet probed looks like an edge port, and a flood out of it would teach
+      // the next switch a host where it is not. Other hosts' NICs drop a frame not for them, as
+      // behind a Linux bridge; the answer teaches topology where the MAC is
       Decision decision = decider.decide(packet, ingress);
-    if (decision instanceof Decision.Drop drop && drop.reject() != null) {
-      sender.send(ingress, drop.reject());
-    } else if (decision instanceof Decision.Accept) {
+      if (decision instanceof Decision.Drop drop && drop.reject() != null) {
+        sender.send(ingress, drop.reject());
+      } else if (decision instanceof Decision.Accept) {
         Map<DatapathId, List<OFPort>> out = new LinkedHashMap<>();
-        for (Attachment a : edgePorts(ingress, true)) {
+        for (Attachment a : topology.settledEdgePorts(ingress)) {
           out.computeIfAbsent(a.sw(), k -> new ArrayList<>()).add(a.port());
         }
         out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
@@ -175,15 +180,8 @@ public final class ConnectionForwarder {
     out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
   }
 
-  /**
-   * Every host port of the network but {@code ingress}, in switch and port order; with
-   * {@code unlearnedOnly}, only ports where topology knows no host (where an unknown MAC may be).
-   */
-  private List<Attachment> edgePorts(Attachment ingress, boolean unlearnedOnly) {
-    Set<Attachment> learned = new HashSet<>();
-    if (unlearnedOnly) {
-      topology.hosts().forEach(h -> learned.add(h.attachment()));
-    }
+  /** Every host port of the network but {@code ingress}, in switch and port order. */
+  private List<Attachment> edgePorts(Attachment ingress) {
     List<Attachment> out = new ArrayList<>();
     List<DatapathId> sws = new ArrayList<>(topology.switches());
     sws.sort((a, b) -> Long.compareUnsigned(a.getLong(), b.getLong()));
@@ -192,7 +190,7 @@ public final class ConnectionForwarder {
       ports.sort((a, b) -> Integer.compare(a.getPortNumber(), b.getPortNumber()));
       for (OFPort p : ports) {
         Attachment a = new Attachment(sw, p);
-        if (!a.equals(ingress) && !topology.isInterSwitchPort(a) && !learned.contains(a)) {
+        if (!a.equals(ingress) && !topology.isInterSwitchPort(a)) {
           out.add(a);
         }
       }
