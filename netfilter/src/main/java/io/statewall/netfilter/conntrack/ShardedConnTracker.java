@@ -31,16 +31,15 @@ public final class ShardedConnTracker implements ConnTracker {
   private final CtConfig config;
   private final InstantSource clock;
   private final Map<String, ConnHelper> helpers;
-  private final TcpTracker tcp;
+  private final L4Tracker tcp;
+  private final L4Tracker udp;
+  private final L4Tracker icmp;
+  private final L4Tracker generic;
   private final ExpectationTable expectations;
   private final PacketParser quoteParser = new PacketParser();
   private final CtShard[] shards = new CtShard[SHARDS];
   private final AtomicInteger count = new AtomicInteger();
   private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
-  private final long udpMillis;
-  private final long udpStreamMillis;
-  private final long icmpMillis;
-  private final long genericMillis;
 
   private final LongAdder found = new LongAdder();
   private final LongAdder created = new LongAdder();
@@ -74,15 +73,13 @@ public final class ShardedConnTracker implements ConnTracker {
     }
     this.helpers = Map.copyOf(byName);
     this.tcp = new TcpTracker(config);
+    this.udp = new UdpTracker(config.timeouts());
+    this.icmp = new IcmpTracker(config.timeouts());
+    this.generic = new GenericTracker(config.timeouts());
     this.expectations = new ExpectationTable(config.maxExpectations());
     for (int i = 0; i < SHARDS; i++) {
       shards[i] = new CtShard();
     }
-    CtTimeouts t = config.timeouts();
-    udpMillis = t.udp() * 1000L;
-    udpStreamMillis = t.udpStream() * 1000L;
-    icmpMillis = t.icmp() * 1000L;
-    genericMillis = t.generic() * 1000L;
   }
   /** The limits and switches this table was made with. */
   public CtConfig config() {
@@ -156,22 +153,22 @@ public final class ShardedConnTracker implements ConnTracker {
           int dir = k.matchDir(e);
           CtState state = packetState(e, dir);
           int res = track(e, p, dir, now);
-          if (res == TcpTracker.REPEAT) {
+          if (res == L4Tracker.REPEAT) {
             s.unlink(e);
             removed = e;
             removedWhy = RemovalReason.CLOSED;
           } else {
             found.increment();
-            if (res == TcpTracker.INVALID) {
+            if (res == L4Tracker.INVALID) {
               invalid.increment();
               return CtLookup.invalid(p, "out of window or invalid in state " + stateName(e));
             }
-            if (res == TcpTracker.OUT_OF_OFFLOADED_WINDOW) {
+            if (res == L4Tracker.OUT_OF_OFFLOADED_WINDOW) {
               invalid.increment();
               offloadedOutOfWindow.increment();
               return CtLookup.offloadedOutOfWindow(p);
             }
-            if (res == TcpTracker.IGNORE) {
+            if (res == L4Tracker.IGNORE) {
               ignore.increment();
             } else {
               account(e, dir, p);
@@ -180,7 +177,7 @@ public final class ShardedConnTracker implements ConnTracker {
               // nf_conntrack_in: every accepted reply, ignored by the TCP tracker or not
               e.status |= CtEntry.SEEN_REPLY;
             }
-            if (res == TcpTracker.KILL) {
+            if (res == L4Tracker.KILL) {
               s.unlink(e);
               removed = e;
               removedWhy = RemovalReason.CLOSED;
@@ -234,18 +231,13 @@ public final class ShardedConnTracker implements ConnTracker {
   private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
     e.created = now;
-    int proto = k.proto;
-    if (proto == Packet.PROTO_TCP) {
-      if (!tcp.newConnection(e, p)) {
-        invalid.increment();
-        return CtLookup.invalid(p, "TCP packet cannot start a connection");
-      }
-    } else if (k.icmp && !IcmpTracker.validNew(p.icmpType(), k.v6)) {
+    String refused = trackerFor(k.proto).refusesNew(e, p);
+    if (refused != null) {
       invalid.increment();
-      return CtLookup.invalid(p, "ICMP type " + p.icmpType() + " cannot start a connection");
+      return CtLookup.invalid(p, refused);
     }
     int res = track(e, p, 0, now);
-    if (res == TcpTracker.INVALID) {
+    if (res == L4Tracker.INVALID) {
       invalid.increment();
       return CtLookup.invalid(p, "invalid first packet");
     }
@@ -269,26 +261,23 @@ public final class ShardedConnTracker implements ConnTracker {
     return new CtLookup(p, state, CtDirection.ORIGINAL, e, null, false, true, exp);
   }
 
-  /** Runs the protocol tracker; returns a TcpTracker result code. */
+  /** Runs the protocol tracker; returns an {@link L4Tracker} result code. */
   private int track(CtEntry e, Packet p, int dir, long now) {
-    switch (e.protocol()) {
+    return trackerFor(e.protocol()).packet(e, p, dir, now);
+  }
+
+  /** The tracker of IP protocol {@code proto}, as Linux's nf_ct_l4proto_find. */
+  private L4Tracker trackerFor(int proto) {
+    switch (proto) {
       case Packet.PROTO_TCP:
-        return tcp.packet(e, p, dir, now);
+        return tcp;
       case Packet.PROTO_UDP:
-        if (e.hasStatus(CtEntry.SEEN_REPLY)) {
-          if (now - e.created > 2000) {
-            e.expires = now + udpStreamMillis;
-            e.status |= CtEntry.ASSURED;
-          } else {
-            e.expires = now + udpMillis;
-          }
-        } else {
-          e.expires = now + udpMillis;
-        }
-        return TcpTracker.ACCEPT;
+        return udp;
+      case Packet.PROTO_ICMP:
+      case Packet.PROTO_ICMPV6:
+        return icmp;
       default:
-        e.expires = now + (e.isIcmpProto() ? icmpMillis : genericMillis);
-        return TcpTracker.ACCEPT;
+        return generic;
     }
   }
 
@@ -475,13 +464,9 @@ public final class ShardedConnTracker implements ConnTracker {
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
     e.created = now;
     e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
-    if (k.proto == Packet.PROTO_TCP) {
-      e.tcpState = TcpTracker.ESTABLISHED;
-      TcpTracker.markOffloaded(e);
-      TcpTracker.forgetWindows(e);
-      TcpTracker.unseenUnknown(e);
-    }
-    e.expires = now + refreshTimeout(e);
+    L4Tracker t = trackerFor(k.proto);
+    t.adopted(e);
+    e.expires = now + t.timeout(e);
     CtEntry expired;
     synchronized (s) {
       CtEntry raced = s.find(k, now);
@@ -533,28 +518,9 @@ public final class ShardedConnTracker implements ConnTracker {
         e.packets1 += packets;
         e.bytes1 += bytes;
       }
-      // the switch's packets count as Linux's udp_packet counts its own: a flow seen both ways that
-      // still runs past its first 2 s is a stream (ASSURED, 120 s), offloaded or not
-      if (e.protocol() == Packet.PROTO_UDP && packets > 0 && e.hasStatus(CtEntry.SEEN_REPLY)
-          && now - e.created > 2000) {
-        e.status |= CtEntry.ASSURED;
-      }
-      e.expires = now + refreshTimeout(e);
-      if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
-        TcpTracker.unseenTraffic(e, direction == CtDirection.ORIGINAL ? 0 : 1, packets, bytes);
-        TcpTracker.forgetWindows(e);
-      }
-    }
-  }
-
-  private long refreshTimeout(CtEntry e) {
-    switch (e.protocol()) {
-      case Packet.PROTO_TCP:
-        return tcp.refreshTimeout(e);
-      case Packet.PROTO_UDP:
-        return e.hasStatus(CtEntry.ASSURED) ? udpStreamMillis : udpMillis;
-      default:
-        return e.isIcmpProto() ? icmpMillis : genericMillis;
+      L4Tracker t = trackerFor(e.protocol());
+      t.unseen(e, direction == CtDirection.ORIGINAL ? 0 : 1, packets, bytes, now);
+      e.expires = now + t.timeout(e);
     }
   }
 
