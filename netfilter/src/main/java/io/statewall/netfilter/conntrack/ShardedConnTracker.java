@@ -15,18 +15,15 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * The in-memory {@link ConnTracker}: a hash table split into lock-striped shards, with Linux's
- * trackers, bounded size with early drop, lazy expiry and helpers.
+ * The in-memory {@link ConnTracker}: the {@link CtTable} of connections (lock-striped shards,
+ * expiry sweep, early drop), a protocol tracker per IP protocol ({@link L4Tracker}), the
+ * expectations and helpers, and the one place connections are reported gone
+ * ({@link #afterRemoval}, to the {@link CtRemovalListener}s).
  *
- * <p>Both directions of a connection hash to the same bucket (the hash is symmetric in the two
- * endpoints), so one chain link per connection serves lookups in either direction. Expiry costs
- * nothing per packet: an expired entry is unlinked when a lookup meets it, and
+ * <p>Expiry costs nothing per packet: an expired entry is unlinked when a lookup meets it, and
  * {@link #collectExpired} sweeps a bounded number of buckets per call for the rest.
  */
 public final class ShardedConnTracker implements ConnTracker {
-
-  private static final int SHARDS = 64;
-  private static final int EVICTION_RANGE = 8;
 
   private final CtConfig config;
   private final InstantSource clock;
@@ -37,7 +34,7 @@ public final class ShardedConnTracker implements ConnTracker {
   private final L4Tracker generic;
   private final ExpectationTable expectations;
   private final PacketParser quoteParser = new PacketParser();
-  private final CtShard[] shards = new CtShard[SHARDS];
+  private final CtTable table = new CtTable();
   private final AtomicInteger count = new AtomicInteger();
   private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -54,10 +51,6 @@ public final class ShardedConnTracker implements ConnTracker {
   /** Keeps the JIT from dropping classifyAll's warming reads; its value means nothing. */
   @SuppressWarnings("unused")
   private long prefetchSink;
-
-  private final Object gcLock = new Object();
-  private int gcShard;
-  private int gcBucket;
 
   /**
    * @param config limits and switches
@@ -77,9 +70,6 @@ public final class ShardedConnTracker implements ConnTracker {
     this.icmp = new IcmpTracker(config.timeouts());
     this.generic = new GenericTracker(config.timeouts());
     this.expectations = new ExpectationTable(config.maxExpectations());
-    for (int i = 0; i < SHARDS; i++) {
-      shards[i] = new CtShard();
-    }
   }
   /** The limits and switches this table was made with. */
   public CtConfig config() {
@@ -399,48 +389,17 @@ public final class ShardedConnTracker implements ConnTracker {
     return HelperVerdict.ACCEPT;
   }
 
-  /**
-   * Linux's early_drop: look at up to 8 buckets from the new connection's, and evict the unassured
-   * connections of the first bucket that has some (expired entries met on the way go too). Unlike
-   * Linux, when the new connection's own shard has none, the same bounded look is taken in the
-   * other shards before giving up, so a flood of unassured entries cannot lock new ones out.
-   */
+  /** Linux's early_drop ({@link CtTable#earlyDrop}): true if it made room. */
   private boolean earlyDrop(int hash, long now) {
-    int first = (hash >>> 26) & (SHARDS - 1);
-    for (int i = 0; i < SHARDS; i++) {
-      if (earlyDropIn(shards[(first + i) & (SHARDS - 1)], hash, now)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean earlyDropIn(CtShard s, int hash, long now) {
-    List<CtEntry> victims = new ArrayList<>(2);
-    List<CtEntry> expired = new ArrayList<>(2);
-    synchronized (s) {
-      CtEntry[] t = s.table;
-      int b = hash & (t.length - 1);
-      for (int i = 0; i < EVICTION_RANGE && i < t.length && victims.isEmpty(); i++) {
-        for (CtEntry e = t[(b + i) & (t.length - 1)]; e != null; e = e.next) {
-          if (e.expires - now <= 0) {
-            expired.add(e);
-          } else if (!e.hasStatus(CtEntry.ASSURED)) {
-            victims.add(e);
-          }
-        }
-      }
-      expired.forEach(s::unlink);
-      victims.forEach(s::unlink);
-    }
-    for (CtEntry e : expired) {
+    CtTable.Dropped d = table.earlyDrop(hash, now);
+    for (CtEntry e : d.expired()) {
       afterRemoval(e, RemovalReason.EXPIRED);
     }
-    for (CtEntry e : victims) {
+    for (CtEntry e : d.victims()) {
       earlyDrop.increment();
       afterRemoval(e, RemovalReason.EARLY_DROP);
     }
-    return !victims.isEmpty() || !expired.isEmpty();
+    return d.any();
   }
 
   // ------------------------------------------------------------------------------------ adopt
@@ -528,51 +487,11 @@ public final class ShardedConnTracker implements ConnTracker {
   public int collectExpired(int maxBuckets) {
     long now = clock.millis();
     int removed = expectations.expire(now);
-    List<CtEntry> dead = new ArrayList<>();
-    synchronized (gcLock) {
-      // never more than one sweep of the table per call: a caller asking for "all" (a large
-      // budget) would otherwise sweep the same buckets again and again until the budget ran out
-      int budget = (int) Math.min(maxBuckets, totalBuckets() + SHARDS);
-      while (budget > 0) {
-        CtShard s = shards[gcShard];
-        synchronized (s) {
-          CtEntry[] t = s.table;
-          if (gcBucket >= t.length) {
-            gcBucket = 0;
-            gcShard = (gcShard + 1) % SHARDS;
-            budget--;
-            continue;
-          }
-          int n = Math.min(budget, t.length - gcBucket);
-          List<CtEntry> here = new ArrayList<>();
-          for (int i = 0; i < n; i++) {
-            for (CtEntry e = t[gcBucket + i]; e != null; e = e.next) {
-              if (e.expires - now <= 0) {
-                here.add(e);
-              }
-            }
-          }
-          here.forEach(s::unlink);
-          dead.addAll(here);
-          gcBucket += n;
-          budget -= n;
-        }
-      }
-    }
+    List<CtEntry> dead = table.sweepExpired(maxBuckets, now);
     for (CtEntry e : dead) {
       afterRemoval(e, RemovalReason.EXPIRED);
     }
     return removed + dead.size();
-  }
-
-  private long totalBuckets() {
-    long n = 0;
-    for (CtShard s : shards) {
-      synchronized (s) {
-        n += s.table.length;
-      }
-    }
-    return n;
   }
 
   @Override
@@ -593,19 +512,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public int flush() {
-    List<CtEntry> all = new ArrayList<>();
-    for (CtShard s : shards) {
-      List<CtEntry> here = new ArrayList<>();
-      synchronized (s) {
-        for (CtEntry head : s.table) {
-          for (CtEntry e = head; e != null; e = e.next) {
-            here.add(e);
-          }
-        }
-        here.forEach(s::unlink);
-      }
-      all.addAll(here);
-    }
+    List<CtEntry> all = table.walk(e -> true);
     expectations.clear();
     for (CtEntry e : all) {
       afterRemoval(e, RemovalReason.DELETED);
@@ -617,17 +524,12 @@ public final class ShardedConnTracker implements ConnTracker {
   public List<CtEntry> entries() {
     long now = clock.millis();
     List<CtEntry> out = new ArrayList<>();
-    for (CtShard s : shards) {
-      synchronized (s) {
-        for (CtEntry head : s.table) {
-          for (CtEntry e = head; e != null; e = e.next) {
-            if (e.expires - now > 0) {
-              out.add(e);
-            }
-          }
-        }
+    table.walk(e -> {
+      if (e.expires - now > 0) {
+        out.add(e);
       }
-    }
+      return false;
+    });
     return out;
   }
 
@@ -640,17 +542,12 @@ public final class ShardedConnTracker implements ConnTracker {
   public List<String> list() {
     long now = clock.millis();
     List<String> out = new ArrayList<>();
-    for (CtShard s : shards) {
-      synchronized (s) {
-        for (CtEntry head : s.table) {
-          for (CtEntry e = head; e != null; e = e.next) {
-            if (e.expires - now > 0) {
-              out.add(ConntrackFormat.entry(e, now));
-            }
-          }
-        }
+    table.walk(e -> {
+      if (e.expires - now > 0) {
+        out.add(ConntrackFormat.entry(e, now));
       }
-    }
+      return false;
+    });
     return out;
   }
 
@@ -695,7 +592,7 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private CtShard shardOf(int hash) {
-    return shards[(hash >>> 26) & (SHARDS - 1)];
+    return table.shardOf(hash);
   }
 
   private static String stateName(CtEntry e) {
