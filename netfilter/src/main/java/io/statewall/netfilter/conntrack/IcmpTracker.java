@@ -6,11 +6,10 @@ import io.statewall.netfilter.packet.Packet;
  * ICMP and ICMPv6 from nf_conntrack_proto_icmp.c / icmpv6.c: which types pair up (echo id
  * pairing), which may start a connection, which are errors, which are never tracked; one timeout.
  */
-final class IcmpTracker implements L4Tracker {
-  private final long millis;
+final class IcmpTracker extends OneTimeoutTracker {
 
   IcmpTracker(CtTimeouts t) {
-    millis = t.icmp() * 1000L;
+    super(t.icmp());
   }
 
   /** Only a request starts a query (a packet of the other IP version's ICMP is tracked generically). */
@@ -19,17 +18,6 @@ final class IcmpTracker implements L4Tracker {
     boolean ownIcmp = (e.proto == Packet.PROTO_ICMPV6) == e.v6;
     return ownIcmp && !validNew(p.icmpType(), e.v6)
         ? "ICMP type " + p.icmpType() + " cannot start a connection" : null;
-  }
-
-  @Override
-  public int packet(CtEntry e, Packet p, int dir, long now) {
-    e.expires = now + millis;
-    return ACCEPT;
-  }
-
-  @Override
-  public long timeout(CtEntry e) {
-    return millis;
   }
 
   /** The reply type of a query type, or -1 when it has none (the tuple cannot be inverted). */

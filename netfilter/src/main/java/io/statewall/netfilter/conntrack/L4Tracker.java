@@ -7,7 +7,7 @@ import io.statewall.netfilter.packet.Packet;
  * start a connection, what each packet does to it and its timeout, and what traffic the controller
  * did not see (offloaded, adopted) does. Implementations work on {@link CtEntry} fields; callers
  * hold the entry's shard lock. One class per protocol: {@link TcpTracker}, {@link UdpTracker},
- * {@link IcmpTracker} (ICMP and ICMPv6), {@link GenericTracker}.
+ * {@link IcmpTracker} (ICMP and ICMPv6), {@link GenericTracker} (the last two {@link OneTimeoutTracker}s).
  */
 interface L4Tracker {
   /** The packet is part of the connection. */
