@@ -34,7 +34,7 @@ class ReloadUnderLoadTest {
   @Test
   void reloadingToAnEquivalentOrWiderPolicyLosesNoConnection() throws Exception {
     try (InProcessFirewall controller = new InProcessFirewall()) {
-      InetSocketAddress at = controller.start(RULES);
+      InetSocketAddress at = controller.start(RULES, 1);
       FirewallApp firewall = controller.firewall();
       Path dir = controller.directory();
       String rules = BenchPolicy.forwardRules(RULES, SEED);

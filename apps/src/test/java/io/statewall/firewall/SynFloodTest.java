@@ -48,8 +48,7 @@ class SynFloodTest {
   SynFloodTest() throws Exception {
     FakeAppContext ctx = new FakeAppContext();
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)), tracker,
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), new Firewall.Outputs(
-        (at, frame) -> {}, new OffloadTable(), new TeardownTraps(ctx.switches(), 100), 5,
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), new Firewall.Outputs(new OffloadTable(), 5,
         Firewall.DecisionListener.NONE));
   }
 

@@ -91,6 +91,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches (default ${DEFAULT-VALUE})")
   private int generatorThreads = 1;
 
+  @Option(names = "--controller-threads", paramLabel = "N", description = "event-loop threads of the in-process controller's switches, as `run` has one per core (default ${DEFAULT-VALUE})")
+  private int controllerThreads = Runtime.getRuntime().availableProcessors();
+
   @Option(names = "--ramp-up", paramLabel = "S", description = "seconds of load before measuring starts (default ${DEFAULT-VALUE})")
   private int rampUpSeconds = 2;
 
@@ -225,7 +228,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (InProcessController c = inProcess.get()) {
           InetSocketAddress address;
           try {
-            address = c.start(0);
+            address = c.start(0, controllerThreads);
           } catch (InterruptedException e) {
             throw e;
           } catch (Exception e) {
@@ -282,7 +285,7 @@ public final class BenchCommand implements Callable<Integer> {
     try (InProcessController c = made) {
       InetSocketAddress address;
       try {
-        address = c.start(rules);
+        address = c.start(rules, controllerThreads);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {

@@ -14,9 +14,9 @@ import java.util.Optional;
 public interface InProcessController extends AutoCloseable {
   /**
    * Starts the controller with a generated policy of {@code rules} rules (0: an open policy, no rule
-   * set at all); returns where it listens.
+   * set at all) and {@code workerThreads} event loops for its switches; returns where it listens.
    */
-  InetSocketAddress start(int rules) throws Exception;
+  InetSocketAddress start(int rules, int workerThreads) throws Exception;
 
   /**
    * What the controller holds after a run: its tracked connections and the live heap of the whole

@@ -62,7 +62,7 @@ class BenchCommandTest {
       private final StubController stand_in = new StubController(1);
 
       @Override
-      public InetSocketAddress start(int rules) throws Exception {
+      public InetSocketAddress start(int rules, int workerThreads) throws Exception {
         rulesAsked.add(rules);
         return stand_in.start();
       }
@@ -93,7 +93,7 @@ class BenchCommandTest {
   void anInProcessControllerThatFailsToStartIsAnError() {
     Supplier<InProcessController> broken = () -> new InProcessController() {
       @Override
-      public InetSocketAddress start(int rules) {
+      public InetSocketAddress start(int rules, int workerThreads) {
         throw new IllegalStateException("policy generator missing");
       }
 

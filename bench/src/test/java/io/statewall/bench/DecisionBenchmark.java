@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The firewall's decision on one new connection's SYN, without sockets or queues: parse the
@@ -41,6 +43,10 @@ import org.openjdk.jmh.annotations.State;
  * decision, the decision latency the end-to-end bench cannot separate from CPU queueing. Every
  * invocation is a new 5-tuple; the table grows up to the in-process controller's limit, then
  * early-drops as it does.
+ *
+ * <p>{@code sharedTable1Thread} and {@code sharedTable2Threads} make the same decisions on one
+ * policy and one conntrack table shared by one or two threads (throughput, in the same run): how
+ * far the shard locks and the classifier's per-thread scratch let decisions use a second core.
  */
 @State(Scope.Thread)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -49,55 +55,112 @@ public class DecisionBenchmark {
   @Param("1000")
   int rules;
 
-  Policy policy;
-  ConnTracker tracker;
-  PacketParser parser;
-  EmulatedNetwork net;
-  PathContext ctx;
+  Decisions decisions;
   long next;
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
-    Path dir = Files.createTempDirectory("decision-bench-");
-    policy = new PolicyLoader().load(BenchPolicy.write(dir, rules, 42));
-    tracker = new ShardedConnTracker(CtConfig.defaults().withMaxEntries(1_200_000),
-        InstantSource.system(), List.of(new FtpHelper()));
-    parser = new PacketParser();
-    net = new EmulatedNetwork(16, 4);
-    ctx = new PathContext(null, null, new SwitchPort("0000000000000003", "s3", 1),
-        new SwitchPort("0000000000000004", "s4", 2));
+    decisions = new Decisions(rules);
   }
 
   @Benchmark
   public Verdict synDecision() {
-    long k = next++;
-    int sw = 1 + (int) (k & 15);
-    int srcHost = 1 + (int) ((k >>> 4) & 3);
-    int dstHost = 1 + (int) ((k >>> 6) & 3);
-    int port = 1024 + (int) ((k >>> 8) % 64_512);
-    int peer = net.peerSwitch(sw);
-    byte[] frame = FrameWriter.tcpSyn(net.hostMac(sw, srcHost), net.hostMac(peer, dstHost),
-        net.hostIp(sw, srcHost), net.hostIp(peer, dstHost), port, 80, k);
-    Packet p = parser.parse(frame);
-    RawDecision raw = policy.raw(p, ctx);
-    if (raw.verdict() != Verdict.ACCEPT) {
-      return raw.verdict();
+    return decisions.decide(next++);
+  }
+
+  /** One policy and one conntrack table for every thread of a benchmark. */
+  @State(Scope.Benchmark)
+  public static class Shared {
+    @Param("1000")
+    int rules;
+
+    Decisions decisions;
+
+    @Setup(Level.Trial)
+    public void setup() throws Exception {
+      decisions = new Decisions(rules);
     }
-    CtLookup ct = tracker.classify(p, TrackOptions.NONE);
-    if (ct.dropNow()) {
-      return Verdict.DROP;
+  }
+
+  /** A thread's own sequence of connections: thread t of n makes the k-th with k = t, t + n, ... */
+  @State(Scope.Thread)
+  public static class Cursor {
+    long next;
+    int step;
+
+    @Setup(Level.Trial)
+    public void setup(ThreadParams t) {
+      next = t.getThreadIndex();
+      step = t.getThreadCount();
     }
-    ConnInfo info = ct.entry() == null
-        ? new ConnInfo.Of(ct.state(), CtDirection.ORIGINAL, 0, null, null, null, null, 0, null)
-        : new ConnInfo.Of(ct.state(), ct.direction(), ct.entry().status(),
-            ct.entry().tuple(CtDirection.ORIGINAL).src(), ct.entry().tuple(CtDirection.ORIGINAL).dst(),
-            ct.entry().tuple(CtDirection.REPLY).src(), ct.entry().tuple(CtDirection.REPLY).dst(),
-            ct.entry().protocol(), ct.entry().helper());
-    FilterDecision f = policy.filter(p, info, ctx);
-    if (!f.accepted()) {
-      return f.verdict();
+
+    long take() {
+      long k = next;
+      next += step;
+      return k;
     }
-    HelperVerdict hv = ct.state() == CtState.INVALID ? HelperVerdict.ACCEPT : tracker.confirm(ct);
-    return hv.accept() ? Verdict.ACCEPT : Verdict.DROP;
+  }
+
+  @Benchmark
+  @Threads(1)
+  @BenchmarkMode(Mode.Throughput)
+  public Verdict sharedTable1Thread(Shared s, Cursor c) {
+    return s.decisions.decide(c.take());
+  }
+
+  @Benchmark
+  @Threads(2)
+  @BenchmarkMode(Mode.Throughput)
+  public Verdict sharedTable2Threads(Shared s, Cursor c) {
+    return s.decisions.decide(c.take());
+  }
+
+  /** The decision path itself over one policy and one table; safe for several threads. */
+  static final class Decisions {
+    final Policy policy;
+    final ConnTracker tracker;
+    final PacketParser parser = new PacketParser();
+    final EmulatedNetwork net = new EmulatedNetwork(16, 4);
+    final PathContext ctx = new PathContext(null, null, new SwitchPort("0000000000000003", "s3", 1),
+        new SwitchPort("0000000000000004", "s4", 2));
+
+    Decisions(int rules) throws Exception {
+      Path dir = Files.createTempDirectory("decision-bench-");
+      policy = new PolicyLoader().load(BenchPolicy.write(dir, rules, 42));
+      tracker = new ShardedConnTracker(CtConfig.defaults().withMaxEntries(1_200_000),
+          InstantSource.system(), List.of(new FtpHelper()));
+    }
+
+    /** The SYN of the {@code k}-th connection: parse, raw, conntrack, FORWARD walk, insert. */
+    Verdict decide(long k) {
+      int sw = 1 + (int) (k & 15);
+      int srcHost = 1 + (int) ((k >>> 4) & 3);
+      int dstHost = 1 + (int) ((k >>> 6) & 3);
+      int port = 1024 + (int) ((k >>> 8) % 64_512);
+      int peer = net.peerSwitch(sw);
+      byte[] frame = FrameWriter.tcpSyn(net.hostMac(sw, srcHost), net.hostMac(peer, dstHost),
+          net.hostIp(sw, srcHost), net.hostIp(peer, dstHost), port, 80, k);
+      Packet p = parser.parse(frame);
+      RawDecision raw = policy.raw(p, ctx);
+      if (raw.verdict() != Verdict.ACCEPT) {
+        return raw.verdict();
+      }
+      CtLookup ct = tracker.classify(p, TrackOptions.NONE);
+      if (ct.dropNow()) {
+        return Verdict.DROP;
+      }
+      ConnInfo info = ct.entry() == null
+          ? new ConnInfo.Of(ct.state(), CtDirection.ORIGINAL, 0, null, null, null, null, 0, null)
+          : new ConnInfo.Of(ct.state(), ct.direction(), ct.entry().status(),
+              ct.entry().tuple(CtDirection.ORIGINAL).src(), ct.entry().tuple(CtDirection.ORIGINAL).dst(),
+              ct.entry().tuple(CtDirection.REPLY).src(), ct.entry().tuple(CtDirection.REPLY).dst(),
+              ct.entry().protocol(), ct.entry().helper());
+      FilterDecision f = policy.filter(p, info, ctx);
+      if (!f.accepted()) {
+        return f.verdict();
+      }
+      HelperVerdict hv = ct.state() == CtState.INVALID ? HelperVerdict.ACCEPT : tracker.confirm(ct);
+      return hv.accept() ? Verdict.ACCEPT : Verdict.DROP;
+    }
   }
 }

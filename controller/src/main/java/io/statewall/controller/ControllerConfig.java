@@ -93,10 +93,13 @@ public record ControllerConfig(
     }
   }
 
-  /** The defaults of `statewall run`: 127.0.0.1:6653, no TLS, 5 s echo, 10 s handshake, one worker. */
+  /**
+   * The defaults of `statewall run`: 127.0.0.1:6653, no TLS, 5 s echo, 10 s handshake, one worker
+   * event loop per core (switches are spread over them; each switch stays on one).
+   */
   public static ControllerConfig defaults() {
-    return new ControllerConfig(
-        DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_ECHO_INTERVAL, DEFAULT_HANDSHAKE_TIMEOUT, 1);
+    return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_ECHO_INTERVAL,
+        DEFAULT_HANDSHAKE_TIMEOUT, Runtime.getRuntime().availableProcessors());
   }
 
   public ControllerConfig withListen(String host, int port) {

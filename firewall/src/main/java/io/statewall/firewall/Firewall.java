@@ -38,7 +38,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.IPAddress;
@@ -50,9 +49,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The firewall's side of the packet path: places a packet in the network (its ingress and egress
- * ports, the hosts at its addresses), asks the pure {@link Judge}, and carries out what the
- * judgement says beside the forwarding decision: the LOG lines, the reject frame, the offload record
- * and the FIN/RST traps of the connection the switches now carry.
+ * ports, the hosts at its addresses), asks the pure {@link Judge}, writes its LOG lines and the
+ * offload record, and turns the judgement into a forwarding {@link Decision} (reject frame, traps,
+ * entries to write), which the one executor, {@code ConnectionForwarder}, writes to the switches.
+ * Nothing here writes to a switch.
  */
 public final class Firewall implements ConnectionDecider {
   /** LOG target lines, in the kernel's format; a logger of their own so they can be routed. */
@@ -62,11 +62,9 @@ public final class Firewall implements ConnectionDecider {
   private final PolicyHolder policies;
   private final TopologyService topology;
   private final SwitchRegistry switches;
-  private final BiConsumer<Attachment, byte[]> sendBack;
   private final OffloadTable offloads;
   private final int dropEntrySeconds;
   private final DecisionListener listener;
-  private final TeardownTraps traps;
   private final ConnTracker tracker;
   /**
    * Counts policy swaps. A verdict remembers the count it was reached under; its offload, written
@@ -90,14 +88,11 @@ public final class Firewall implements ConnectionDecider {
   /**
    * What the firewall does with a judgement besides the forwarding decision it returns.
    *
-   * @param sendBack sends a reject frame out of the port the packet came in by
    * @param offloads where an offloaded connection's record goes
-   * @param traps the FIN/SYN/RST traps of offloaded TCP connections
    * @param dropEntrySeconds lifetime of a refused opening's drop entry (0: none)
    * @param listener told of every judgement
    */
-  public record Outputs(BiConsumer<Attachment, byte[]> sendBack, OffloadTable offloads, TeardownTraps traps,
-      int dropEntrySeconds, DecisionListener listener) {}
+  public record Outputs(OffloadTable offloads, int dropEntrySeconds, DecisionListener listener) {}
 
   public Firewall(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
       SwitchRegistry switches, Outputs outputs) {
@@ -106,8 +101,6 @@ public final class Firewall implements ConnectionDecider {
     this.tracker = tracker;
     this.topology = topology;
     this.switches = switches;
-    this.traps = outputs.traps();
-    this.sendBack = outputs.sendBack();
     this.offloads = outputs.offloads();
     this.dropEntrySeconds = outputs.dropEntrySeconds();
     this.listener = outputs.listener();
@@ -117,22 +110,24 @@ public final class Firewall implements ConnectionDecider {
   public Decision decide(Packet packet, Attachment ingress) {
     // read before judge reads the policy: a swap in between makes the offload check again
     long verdictGeneration = generation.get();
-    Judgement j = judgeAndReply(packet, ingress);
+    Judgement j = judgeAndLog(packet, ingress);
     // the one place the offloaded packet's match and cookie are made: record, traps and entries share them
     FlowKey key = j.offloaded() == null ? null : FlowKey.of(packet).orElse(null);
     if (key != null) {
       offloads.record(j.offloaded(), key.cookie());
     }
     listener.decided(packet, ingress, j);
-    if (j.trapsTeardown() && key != null) {
-      trapTeardown(packet, ingress, j.install(), key);
-    }
     return switch (j.verdict()) {
       case ACCEPT -> new Decision.Accept(j.install(),
-          j.install().isEmpty() ? OffloadGuard.ALWAYS : guard(j.offloaded(), verdictGeneration), key);
-      case REJECT -> Decision.DROP;
-      case DROP -> j.dropCacheable() && dropEntrySeconds > 0 ? new Decision.Drop(dropEntrySeconds) : Decision.DROP;
+          j.install().isEmpty() ? OffloadGuard.ALWAYS : guard(j.offloaded(), verdictGeneration), key,
+          j.trapsTeardown() && key != null);
+      case REJECT -> drop(0, j.reject());
+      case DROP -> drop(j.dropCacheable() ? dropEntrySeconds : 0, j.reject());
     };
+  }
+
+  private static Decision drop(int entrySeconds, byte[] reject) {
+    return entrySeconds == 0 && reject == null ? Decision.DROP : new Decision.Drop(entrySeconds, reject);
   }
 
   /**
@@ -318,41 +313,26 @@ public final class Firewall implements ConnectionDecider {
 
   /**
    * Judges one packet that entered at {@code ingress} and does what the judgement says besides
-   * forwarding: logs, the reject frame, the offload record.
+   * writing to switches: logs, the offload record.
    */
   public Judgement judge(Packet p, Attachment ingress) {
-    Judgement j = judgeAndReply(p, ingress);
+    Judgement j = judgeAndLog(p, ingress);
     if (j.offloaded() != null) {
       FlowKey.of(p).ifPresent(k -> offloads.record(j.offloaded(), k.cookie()));
     }
     return j;
   }
 
-  /** The judgement, its LOG lines and its reject frame. */
-  private Judgement judgeAndReply(Packet p, Attachment ingress) {
+  /** The judgement and its LOG lines. */
+  private Judgement judgeAndLog(Packet p, Attachment ingress) {
     Judgement j = judge.judge(p, context(policies.current(), p, ingress));
     log(j);
-    if (j.reject() != null) {
-      sendBack.accept(ingress, j.reject());
-    }
     return j;
   }
 
   /** The pure judge, for read-only questions (dry runs, adoption). */
   public Judge judge() {
     return judge;
-  }
-
-  /** FIN and RST of each offloaded direction still reach conntrack (where the switch can tell them). */
-  private void trapTeardown(Packet p, Attachment ingress, Set<CtDirection> install, FlowKey key) {
-    ExactMatch m = key.match();
-    if (install.contains(CtDirection.ORIGINAL)) {
-      traps.install(ingress, m, key.cookie());
-    }
-    if (install.contains(CtDirection.REPLY)) {
-      topology.host(MacAddress.of(p.dstMac())).ifPresent(h ->
-          m.reverse().ifPresent(r -> traps.install(h.attachment(), r, key.cookie())));
-    }
   }
 
   /** Whether {@code policy} still lets the switches carry both directions of offloaded {@code e}. */

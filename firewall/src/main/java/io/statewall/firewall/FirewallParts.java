@@ -7,7 +7,6 @@ import io.statewall.firewall.forwarding.ForwardingApp;
 import io.statewall.firewall.forwarding.ForwardingSettings;
 import io.statewall.firewall.forwarding.OffloadCounters;
 import io.statewall.firewall.forwarding.OffloadTable;
-import io.statewall.firewall.forwarding.PacketOutSender;
 import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.netfilter.policy.PolicyHolder;
@@ -19,8 +18,8 @@ import java.util.List;
  * The firewall's parts, built side by side for a composition root: each is handed the narrow
  * collaborators it uses, and those that listen to switches are apps of their own, started in the
  * order of {@link #apps()}. The packet path through them: {@code forwarding} asks {@code firewall},
- * which records offloads in {@code offloads} and writes traps through {@code flows}; forwarding
- * writes the entries through {@code flows}; {@code counters} hears their FLOW_REMOVED and
+ * which records offloads in {@code offloads} and answers with a decision; forwarding, the one
+ * executor, writes its reject frame, traps and entries through {@code flows}; {@code counters} hears their FLOW_REMOVED and
  * statistics; {@code reconciler} brings a reconnecting switch back in line.
  */
 public record FirewallParts(PolicyHolder policies, ConnTracker tracker, StartedSwitches switches,
@@ -39,10 +38,8 @@ public record FirewallParts(PolicyHolder policies, ConnTracker tracker, StartedS
     FlowProgrammer flows = new FlowProgrammer(switches,
         new ForwardingSettings(in.policies().current().idleTimeout(), in.settings().priority()), in.budget());
     OffloadTable offloads = new OffloadTable();
-    PacketOutSender sender = new PacketOutSender(switches, in.topology());
     Firewall firewall = new Firewall(in.policies(), in.tracker(), in.topology(), switches,
-        new Firewall.Outputs(sender::send, offloads, new TeardownTraps(switches, flows),
-            in.settings().dropEntrySeconds(), in.listener()));
+        new Firewall.Outputs(offloads, in.settings().dropEntrySeconds(), in.listener()));
     OffloadCounters counters = new OffloadCounters(in.topology(), offloads, in.tracker()::touch,
         in.settings().statsSeconds());
     PacketParser parser = new PacketParser();

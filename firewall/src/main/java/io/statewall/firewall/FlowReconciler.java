@@ -19,6 +19,7 @@ import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.topology.Attachment;
+import io.statewall.topology.Hop;
 import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.Path;
 import io.statewall.topology.TopologyService;
@@ -234,7 +235,8 @@ public final class FlowReconciler implements App, SwitchListener {
     }
     int reinstalled = 0;
     for (InstalledConnection c : installed.all()) {
-      if (offloads.entry(c.cookie()).isEmpty()) {
+      // most connections never cross this switch: a look at the hops first, before the table's
+      if (!crosses(c.path(), sw.id()) || offloads.entry(c.cookie()).isEmpty()) {
         continue;
       }
       List<Map.Entry<Path, ExactMatch>> directions = new ArrayList<>(2);
@@ -270,6 +272,15 @@ public final class FlowReconciler implements App, SwitchListener {
         + "{} ms", sw.id(), adopting ? " (first connection: adopting)" : "", kept, adopted, refused, deleted,
         reinstalled, String.format("%.1f", r.micros() / 1000.0));
     return r;
+  }
+
+  private static boolean crosses(Path path, DatapathId sw) {
+    for (Hop hop : path.hops()) {
+      if (hop.sw().equals(sw)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The latest reconciliations, oldest first (at most 64). */

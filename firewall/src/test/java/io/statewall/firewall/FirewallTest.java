@@ -23,7 +23,6 @@ import io.statewall.topology.TopologySettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +38,6 @@ class FirewallTest {
   static final int ACK = Packet.TCP_ACK;
 
   private final PacketParser parser = new PacketParser();
-  private final List<byte[]> sentBack = new ArrayList<>();
   private Firewall firewall;
 
   @BeforeEach
@@ -48,8 +46,7 @@ class FirewallTest {
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of(new FtpHelper())),
         TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(),
-        new Firewall.Outputs((at, frame) -> sentBack.add(frame), new OffloadTable(),
-            new TeardownTraps(ctx.switches(), 100), 5, Firewall.DecisionListener.NONE));
+        new Firewall.Outputs(new OffloadTable(), 5, Firewall.DecisionListener.NONE));
   }
 
   private Packet tcp(String src, String dst, int sport, int dport, int flags, long seq, long ack, String payload) {

@@ -10,6 +10,7 @@ import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.firewall.forwarding.InstalledConnection;
+import io.statewall.firewall.forwarding.TeardownTraps;
 import io.statewall.firewall.forwarding.fakes.FakeAppContext;
 import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.netfilter.packet.Packet;
@@ -84,7 +85,7 @@ class FlowReconcilerTest {
     List<OFFlowStatsEntry> out = new ArrayList<>();
     out.add(entry(c.reverse().orElseThrow(), 1, 2, cookie));
     out.add(entry(c, 2, 1, cookie));
-    for (OFMessage m : new TeardownTraps(ctx.switches(), PRIORITY).traps(f, OFPort.of(2), c, cookie)) {
+    for (OFMessage m : new TeardownTraps(PRIORITY).traps(f, OFPort.of(2), c, cookie)) {
       out.add(asStats((OFFlowAdd) m));
     }
     return out;

@@ -52,8 +52,7 @@ class OffloadRaceTest {
     FakeAppContext ctx = new FakeAppContext();
     tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of(new FtpHelper()));
     firewall = new Firewall(new PolicyHolder(new PolicyLoader().load(SEED)), tracker,
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), new Firewall.Outputs((at, frame) -> { },
-        offloads, new TeardownTraps(ctx.switches(), 100), 5, Firewall.DecisionListener.NONE));
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), ctx.switches(), new Firewall.Outputs(offloads, 5, Firewall.DecisionListener.NONE));
   }
 
   private Packet tcp(String src, String dst, int sport, int dport, int flags, long seq, long ack) {

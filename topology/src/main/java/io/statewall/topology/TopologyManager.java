@@ -15,6 +15,7 @@ import io.statewall.topology.paths.PathFinder;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +52,12 @@ public final class TopologyManager
   private volatile Map<DatapathId, Set<OFPort>> broadcast = Map.of();
   private volatile Set<Link> links = Set.of();
   private volatile Set<Attachment> interSwitch = Set.of();
+  /** When each up port was first probed (its switch ready, or it came up); guarded by {@code lock}. */
+  private final Map<Attachment, Long> probedSince = new HashMap<>();
+  /** Up ports facing no known switch, in switch and port order, with when they were first probed. */
+  private volatile List<EdgePort> edges = List.of();
+
+  private record EdgePort(Attachment at, long probedSince) {}
 
   public TopologyManager(Clock clock, LinkDiscovery discovery, HostTracker hosts, PathFinder paths) {
     this.clock = clock;
@@ -71,6 +78,10 @@ public final class TopologyManager
         }
       }
       upPorts.put(sw.id(), up);
+      long now = clock.millis();
+      for (OFPort p : up) {
+        probedSince.put(new Attachment(sw.id(), p), now);
+      }
       events.enqueue(List.of(new SwitchUp(sw.id())));
       recompute();
     }
@@ -85,6 +96,7 @@ public final class TopologyManager
       if (upPorts.remove(sw.id()) == null) {
         return;
       }
+      probedSince.keySet().removeIf(a -> a.sw().equals(sw.id()));
       List<TopologyEvent> out = new ArrayList<>(discovery.switchDown(sw.id()));
       out.addAll(hosts.forgetSwitch(sw.id()));
       recompute();
@@ -109,9 +121,12 @@ public final class TopologyManager
         return; // not ready yet: switchReady reads the ports
       }
       if (up) {
-        ports.add(port);
+        if (ports.add(port)) {
+          probedSince.put(at, clock.millis());
+        }
       } else {
         ports.remove(port);
+        probedSince.remove(at);
         List<TopologyEvent> out = new ArrayList<>(discovery.portDown(at));
         out.addAll(hosts.forgetPort(at));
         events.enqueue(out);
@@ -158,7 +173,8 @@ public final class TopologyManager
     long now = clock.millis();
     if (seen.isPresent() && !hosts.isCurrent(seen.get(), now)) {
       synchronized (lock) {
-        if (upPorts.containsKey(at.sw()) && !discovery.isInterSwitchPort(at)) {
+        if (upPorts.containsKey(at.sw()) && !discovery.isInterSwitchPort(at)
+            && (settled(at, now) || !knownElsewhere(seen.get()))) {
           events.enqueue(hosts.learn(seen.get(), now));
         }
       }
@@ -222,6 +238,19 @@ public final class TopologyManager
   }
 
   @Override
+  public List<Attachment> settledEdgePorts(Attachment except) {
+    long settledBy = clock.millis() - discovery.settings().edgeSettle().toMillis();
+    List<EdgePort> all = edges;
+    List<Attachment> out = new ArrayList<>(all.size());
+    for (EdgePort e : all) {
+      if (e.probedSince() <= settledBy && !e.at().equals(except)) {
+        out.add(e.at());
+      }
+    }
+    return out;
+  }
+
+  @Override
   public boolean isInterSwitchPort(Attachment port) {
     return interSwitch.contains(port);
   }
@@ -268,6 +297,30 @@ public final class TopologyManager
     Map<DatapathId, Set<OFPort>> frozen = new HashMap<>();
     flood.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
     broadcast = Map.copyOf(frozen);
+    List<EdgePort> edgeList = new ArrayList<>();
+    for (Map.Entry<Attachment, Long> e : probedSince.entrySet()) {
+      if (!discovery.isInterSwitchPort(e.getKey())) {
+        edgeList.add(new EdgePort(e.getKey(), e.getValue()));
+      }
+    }
+    edgeList.sort(Comparator.<EdgePort, DatapathId>comparing(e -> e.at().sw(),
+        (x, y) -> Long.compareUnsigned(x.getLong(), y.getLong()))
+        .thenComparingInt(e -> e.at().port().getPortNumber()));
+    edges = List.copyOf(edgeList);
+  }
+
+  /**
+   * Whether discovery has had its round at {@code at}: before, a frame there may be a flood that
+   * another switch sent out of a port discovery had not classified yet. Called with {@code lock} held.
+   */
+  private boolean settled(Attachment at, long now) {
+    Long since = probedSince.get(at);
+    return since != null && now - since >= discovery.settings().edgeSettle().toMillis();
+  }
+
+  /** Whether the sighting's MAC is a host known at another port (seen here, it would move). */
+  private boolean knownElsewhere(Sighting s) {
+    return hosts.byMac(s.mac()).map(h -> !h.attachment().equals(s.at())).orElse(false);
   }
 
   private boolean isUpPort(Attachment a) {

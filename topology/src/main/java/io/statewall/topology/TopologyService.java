@@ -1,6 +1,7 @@
 package io.statewall.topology;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -29,6 +30,13 @@ public interface TopologyService {
    * edge (host) ports that are up. Never a port of a link outside the tree, never LOCAL.
    */
   Set<OFPort> broadcastPorts(DatapathId sw);
+
+  /**
+   * The edge ports a frame for an unknown MAC may be flooded to, as a learning switch floods it:
+   * up, facing no other switch, and probed long enough ago ({@code DiscoverySettings.edgeSettle})
+   * that a switch behind it would have answered. In switch and port order; {@code except} left out.
+   */
+  List<Attachment> settledEdgePorts(Attachment except);
 
   /** True if LLDP has been seen on this port: hosts are never learned there. */
   boolean isInterSwitchPort(Attachment port);

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * The real statewall controller (the apps of {@link FirewallAssembler}) started inside the bench
- * process on a free loopback port, with a generated policy of N rules ({@link BenchPolicy}) in a
+ * process on a free loopback port with the event loops it is given, with a generated policy of N rules ({@link BenchPolicy}) in a
  * temporary directory that {@link #close()} removes.
  */
 public final class InProcessFirewall implements InProcessController {
@@ -33,13 +33,13 @@ public final class InProcessFirewall implements InProcessController {
   private Path dir;
 
   @Override
-  public synchronized InetSocketAddress start(int rules) throws Exception {
+  public synchronized InetSocketAddress start(int rules, int workerThreads) throws Exception {
     dir = Files.createTempDirectory("statewall-bench-");
     Path policy = BenchPolicy.write(dir, rules, POLICY_SEED);
     assembler = new FirewallAssembler(Firewall.DecisionListener.NONE,
         CtConfig.defaults().withMaxEntries(MAX_TRACKED));
     ControllerConfig config = new ControllerConfig("127.0.0.1", 0, Optional.empty(),
-        ControllerConfig.DEFAULT_ECHO_INTERVAL, Duration.ofSeconds(10), 1);
+        ControllerConfig.DEFAULT_ECHO_INTERVAL, Duration.ofSeconds(10), workerThreads);
     controller = new Controller(config, assembler.assemble(policy));
     return controller.start();
   }

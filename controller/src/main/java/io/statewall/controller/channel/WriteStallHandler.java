@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drops a switch that stops reading: once its send buffer goes above the high-water mark, it has
- * {@code timeout} to drain below the low mark again, or the connection is closed. Until then the
- * writer drops its packet-outs (see BatchedWriter), so what queues meanwhile is bounded by the
- * flow-mod rate times the timeout.
+ * {@code timeout} to drain below the low mark again, or the connection is closed. Meanwhile the
+ * switch is not read (its packet-ins wait in its own socket, as TCP's flow control intends, instead
+ * of being judged into answers that cannot be sent), and the writer drops the packet-outs of what was
+ * read already (see BatchedWriter), so what queues is bounded by the flow-mod rate times the timeout.
  */
 public final class WriteStallHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(WriteStallHandler.class);
@@ -31,6 +32,9 @@ public final class WriteStallHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // a closed-loop load (the bench's window, a host's retransmissions) once lost every answer read
+    // in the same turn as the high-water mark was crossed: each a connection timing out in 2 s
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
     if (ctx.channel().isWritable()) {
       cancel();
     } else if (deadline == null) {

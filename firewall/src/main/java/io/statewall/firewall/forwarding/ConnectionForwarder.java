@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
@@ -27,9 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * IP forwarding: asks the decider about a packet that entered the network, installs the
- * connection's exact entries along the path in the accepted directions, and delivers the packet
- * at the far end. Moves installed connections when a link on their path fails or a host moves.
+ * IP forwarding and the one executor of decisions: asks the decider about a packet that entered the
+ * network and writes everything its {@link Decision} says: the reject frame, the drop entry, the
+ * connection's exact entries along the path in the accepted directions with their teardown traps
+ * (one batch per switch), and the packet delivered at the far end. Moves installed connections when
+ * a link on their path fails or a host moves.
  */
 public final class ConnectionForwarder {
 
@@ -41,6 +44,12 @@ public final class ConnectionForwarder {
   private final PacketOutSender sender;
   private final InstalledConnections installed;
   private final RefusedFrames refused;
+  private final TeardownTraps traps;
+  /**
+   * New connections' writes share it, a reroute holds it alone: a reroute's walk sees every
+   * connection recorded before it, and no install lands between its reads and its writes.
+   */
+  private final ReentrantReadWriteLock moves = new ReentrantReadWriteLock();
 
   public ConnectionForwarder(TopologyService topology, ConnectionDecider decider,
       FlowProgrammer programmer, PacketOutSender sender, InstalledConnections installed) {
@@ -56,6 +65,7 @@ public final class ConnectionForwarder {
     this.programmer = programmer;
     this.sender = sender;
     this.installed = installed;
+    this.traps = new TeardownTraps(programmer.settings().priority());
   }
 
   /**
@@ -82,7 +92,7 @@ public final class ConnectionForwarder {
     boolean groupMac = OpenFlowPorts.isGroup(dstMac);
     Optional<Host> ipOwner = topology.hostByAddress(ExactMatch.address(packet.dst()));
     if (isGroupAddress(packet) || (groupMac && ipOwner.isEmpty())) {
-      deliverToReceivers(ingress, packet, frames, edgePorts(ingress, false));
+      deliverToReceivers(ingress, packet, frames, edgePorts(ingress));
       return;
     }
     // a unicast address in a broadcast frame is the address owner's alone (the others would route it)
@@ -93,11 +103,19 @@ public final class ConnectionForwarder {
             + "'s, not unknown " + dstMac + "'s");
         return;
       }
-      // a learning switch floods a frame for an unknown MAC: here only where that MAC may be, and
-      // only if the rules of its address's owner accept it; its answer teaches topology where it is
-      if (decider.decide(packet, ingress) instanceof Decision.Accept) {
+      // a learning switch floods a frame for an unknown MAC to every port but the one it came in by
+      // (the MAC may sit behind any of them, a legacy switch's port holds many hosts); here only if
+      // the rules of its address's owner accept it, straight to the edge ports (it never crosses a
+      // link), and only to ports discovery has had its round on: right after a restart an
+      // inter-switch port not yet probed looks like an edge port, and a flood out of it would teach
+      // the next switch a host where it is not. Other hosts' NICs drop a frame not for them, as
+      // behind a Linux bridge; the answer teaches topology where the MAC is
+      Decision decision = decider.decide(packet, ingress);
+      if (decision instanceof Decision.Drop drop && drop.reject() != null) {
+        sender.send(ingress, drop.reject());
+      } else if (decision instanceof Decision.Accept) {
         Map<DatapathId, List<OFPort>> out = new LinkedHashMap<>();
-        for (Attachment a : edgePorts(ingress, true)) {
+        for (Attachment a : topology.settledEdgePorts(ingress)) {
           out.computeIfAbsent(a.sw(), k -> new ArrayList<>()).add(a.port());
         }
         out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
@@ -111,6 +129,9 @@ public final class ConnectionForwarder {
     }
     Decision decision = decider.decide(packet, ingress);
     if (decision instanceof Decision.Drop drop) {
+      if (drop.reject() != null) {
+        sender.send(ingress, drop.reject());
+      }
       if (entries && drop.dropEntrySeconds() > 0) {
         FlowKey.of(packet).ifPresent(k -> programmer.installDrop(ingress, k.match(), k.cookie(),
             drop.dropEntrySeconds()));
@@ -131,7 +152,7 @@ public final class ConnectionForwarder {
         && programmer.canInstall(path.get(), match.get())) {
       U64 cookie = accept.key() != null ? accept.key().cookie() : ConnectionCookie.of(match.get());
       install(new InstalledConnection(cookie, match.get(), ingress, dst.get().attachment(),
-          accept.install(), path.get()), accept.guard());
+          accept.install(), path.get()), accept);
     }
     // delivered at the far end: the entries upstream may not be in place yet, and a second
     // packet-in of this packet on the way would be seen twice by conntrack
@@ -159,15 +180,8 @@ public final class ConnectionForwarder {
     out.forEach((sw, ports) -> frames.forEach(f -> sender.send(sw, f, ports)));
   }
 
-  /**
-   * Every host port of the network but {@code ingress}, in switch and port order; with
-   * {@code unlearnedOnly}, only ports where topology knows no host (where an unknown MAC may be).
-   */
-  private List<Attachment> edgePorts(Attachment ingress, boolean unlearnedOnly) {
-    Set<Attachment> learned = new HashSet<>();
-    if (unlearnedOnly) {
-      topology.hosts().forEach(h -> learned.add(h.attachment()));
-    }
+  /** Every host port of the network but {@code ingress}, in switch and port order. */
+  private List<Attachment> edgePorts(Attachment ingress) {
     List<Attachment> out = new ArrayList<>();
     List<DatapathId> sws = new ArrayList<>(topology.switches());
     sws.sort((a, b) -> Long.compareUnsigned(a.getLong(), b.getLong()));
@@ -176,7 +190,7 @@ public final class ConnectionForwarder {
       ports.sort((a, b) -> Integer.compare(a.getPortNumber(), b.getPortNumber()));
       for (OFPort p : ports) {
         Attachment a = new Attachment(sw, p);
-        if (!a.equals(ingress) && !topology.isInterSwitchPort(a) && !learned.contains(a)) {
+        if (!a.equals(ingress) && !topology.isInterSwitchPort(a)) {
           out.add(a);
         }
       }
@@ -199,6 +213,15 @@ public final class ConnectionForwarder {
 
   /** Moves connections off failed links and after moved hosts; other events change nothing. */
   public void topologyChanged(TopologyEvent event) {
+    moves.writeLock().lock();
+    try {
+      moved(event);
+    } finally {
+      moves.writeLock().unlock();
+    }
+  }
+
+  private void moved(TopologyEvent event) {
     EnumMap<Rerouted, Integer> counts = new EnumMap<>(Rerouted.class);
     if (event instanceof TopologyEvent.LinkDown down) {
       // a switch that lost its controller still forwards (fail-secure) on its entries: with no other
@@ -226,17 +249,44 @@ public final class ConnectionForwarder {
   }
 
   /**
-   * A new connection's entries, if the switches' flow-mod budgets admit them all and the verdict
-   * still holds ({@code guard}: a policy swap or a conntrack delete since would leave them orphaned).
+   * A new connection's entries and, if {@code accept} asks, its teardown traps, in one batch per
+   * switch, if the switches' flow-mod budgets admit the entries all and the verdict still holds
+   * ({@code accept.guard()}: a policy swap or a conntrack delete since would leave them orphaned).
    */
-  private synchronized void install(InstalledConnection c, OffloadGuard guard) {
-    guard.offload(() -> {
-      if (!programmer.writeIfAdmitted(entries(c))) {
-        return false;
+  private void install(InstalledConnection c, Decision.Accept accept) {
+    moves.readLock().lock();
+    try {
+      accept.guard().offload(() -> {
+        if (!programmer.writeIfAdmitted(accept.trapTeardown() ? traps(c) : Map.of(), entries(c))) {
+          return false;
+        }
+        // recorded within the guard: a deletion that follows finds the entries to remove
+        installed.record(c);
+        return true;
+      });
+    } finally {
+      moves.readLock().unlock();
+    }
+  }
+
+  /** The traps of {@code c}'s directions, per switch: at the port where each direction enters. */
+  private Map<DatapathId, List<OFMessage>> traps(InstalledConnection c) {
+    Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>(4);
+    if (c.directions().contains(CtDirection.ORIGINAL)) {
+      trapsAt(out, c.src(), c.original(), c.cookie());
+    }
+    if (c.directions().contains(CtDirection.REPLY)) {
+      c.original().reverse().ifPresent(r -> trapsAt(out, c.dst(), r, c.cookie()));
+    }
+    return out;
+  }
+
+  private void trapsAt(Map<DatapathId, List<OFMessage>> out, Attachment at, ExactMatch m, U64 cookie) {
+    programmer.factory(at.sw()).ifPresent(f -> {
+      List<OFMessage> t = traps.traps(f, at.port(), m, cookie);
+      if (!t.isEmpty()) {
+        out.computeIfAbsent(at.sw(), k -> new ArrayList<>(6)).addAll(t);
       }
-      // recorded within the guard: a deletion that follows finds the entries to remove
-      installed.record(c);
-      return true;
     });
   }
 
@@ -247,7 +297,7 @@ public final class ConnectionForwarder {
    * Re-installs {@code c} on today's shortest path; with no path left its entries are removed, or,
    * when {@code keepIfNoPath} (a switch of its path only lost its controller), kept.
    */
-  private synchronized Rerouted reroute(InstalledConnection c, Attachment src, Attachment dst,
+  private Rerouted reroute(InstalledConnection c, Attachment src, Attachment dst,
       boolean keepIfNoPath) {
     Optional<Path> path = topology.path(src, dst);
     if (path.isEmpty() && keepIfNoPath) {
@@ -271,19 +321,33 @@ public final class ConnectionForwarder {
 
   /** A live connection's entries moved to a new path: written whatever the budget says. */
   private void writeEntries(InstalledConnection c) {
-    entries(c).forEach(programmer::write);
+    programmer.write(entries(c));
   }
 
-  /** The flow-adds of {@code c}'s directions, reply first (downstream of the reply is the sender). */
-  private List<Map<DatapathId, List<OFMessage>>> entries(InstalledConnection c) {
-    List<Map<DatapathId, List<OFMessage>>> out = new ArrayList<>(2);
+  /**
+   * The flow-adds of {@code c}'s directions, one list per switch: the reply's first (downstream of
+   * the reply is the sender), so the switch where the connection entered leads.
+   */
+  private Map<DatapathId, List<OFMessage>> entries(InstalledConnection c) {
+    Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>(4);
     if (c.directions().contains(CtDirection.REPLY)) {
-      c.original().reverse().ifPresent(r -> out.add(programmer.addsFor(c.path().reversed(), r, c.cookie())));
+      c.original().reverse().ifPresent(r -> merge(out, programmer.addsFor(c.path().reversed(), r, c.cookie())));
     }
     if (c.directions().contains(CtDirection.ORIGINAL)) {
-      out.add(programmer.addsFor(c.path(), c.original(), c.cookie()));
+      merge(out, programmer.addsFor(c.path(), c.original(), c.cookie()));
     }
     return out;
+  }
+
+  private static void merge(Map<DatapathId, List<OFMessage>> into, Map<DatapathId, List<OFMessage>> batches) {
+    batches.forEach((id, msgs) -> {
+      List<OFMessage> l = into.get(id);
+      if (l == null) {
+        into.put(id, msgs);
+      } else {
+        l.addAll(msgs);
+      }
+    });
   }
 
   private void removeEntries(InstalledConnection c, List<Hop> keepForward, List<Hop> keepReverse) {

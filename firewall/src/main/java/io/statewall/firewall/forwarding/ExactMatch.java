@@ -24,6 +24,7 @@ import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.OFVlanVidMatch;
 import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U8;
 
 /**
@@ -134,8 +135,26 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
    * the whole list on every setExact, which made a 10-field match cost ten list builds.
    */
   private Match oxmMatch(OFFactory factory, OFPort inPort) {
+    return factory.buildMatchV3().setOxmList(OFOxmList.ofList(oxms(factory, inPort))).build();
+  }
+
+  /**
+   * OpenFlow 1.2+: the match on {@code inPort} with the TCP flag {@code flag} set (whatever the
+   * others): 1.5's {@code tcp_flags}, Open vSwitch's extension of it before. Built in one go like
+   * {@link #oxmMatch}: copying a match into openflowj's builder and adding the flag rebuilt the list
+   * per field, a twelfth of the packet path's time for a whole connection's three traps.
+   */
+  Match withTcpFlag(OFFactory factory, OFPort inPort, int flag) {
+    List<OFOxm<?>> l = oxms(factory, inPort);
     OFOxms o = factory.oxms();
-    List<OFOxm<?>> l = new ArrayList<>(11);
+    l.add(factory.getVersion().compareTo(OFVersion.OF_15) >= 0
+        ? o.tcpFlagsMasked(U16.of(flag), U16.of(flag)) : o.ovsTcpFlagsMasked(U16.of(flag), U16.of(flag)));
+    return factory.buildMatchV3().setOxmList(OFOxmList.ofList(l)).build();
+  }
+
+  private List<OFOxm<?>> oxms(OFFactory factory, OFPort inPort) {
+    OFOxms o = factory.oxms();
+    List<OFOxm<?>> l = new ArrayList<>(12);
     l.add(o.inPort(inPort));
     l.add(o.ethSrc(ethSrc));
     l.add(o.ethDst(ethDst));
@@ -164,6 +183,6 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
       l.add(o.icmpv6Type(U8.of((short) icmpType)));
       l.add(o.icmpv6Code(U8.of((short) icmpCode)));
     }
-    return factory.buildMatchV3().setOxmList(OFOxmList.ofList(l)).build();
+    return l;
   }
 }

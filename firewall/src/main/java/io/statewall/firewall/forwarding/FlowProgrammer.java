@@ -136,19 +136,6 @@ public final class FlowProgrammer implements App {
     write(sw, purpose, List.of(msg));
   }
 
-  /**
-   * Writes a connection's FIN/SYN/RST traps if {@code sw} has flow-mods to spare (they have the
-   * first call on its tokens); false if they were left out.
-   */
-  public boolean writeTraps(SwitchHandle sw, List<OFMessage> traps) {
-    if (traps.isEmpty() || !budget.admit(FlowModBudget.Kind.TRAPS, sw.id(), traps.size())) {
-      return false;
-    }
-    sw.write(traps);
-    sent[Purpose.TRAP.ordinal()].add(traps.size());
-    return true;
-  }
-
   /** Removes a connection's entries and traps from every switch: by cookie where OpenFlow has cookie masks. */
   public void deleteConnection(U64 cookie) {
     for (SwitchHandle sw : switches.ready()) {
@@ -158,6 +145,11 @@ public final class FlowProgrammer implements App {
       write(sw, Purpose.DELETE, sw.factory().buildFlowDelete().setTableId(TableId.ALL).setCookie(cookie)
           .setCookieMask(U64.NO_MASK).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY).build());
     }
+  }
+
+  /** The message factory of switch {@code id}, while it is connected. */
+  public Optional<OFFactory> factory(DatapathId id) {
+    return switches.get(id).map(SwitchHandle::factory);
   }
 
   public FlowModBudget budget() {
@@ -208,25 +200,35 @@ public final class FlowProgrammer implements App {
   }
 
   /**
-   * Writes the batches of a new connection's entries if every switch they go to has flow-mods to
-   * spare (all or none); false if they were left out, and the connection's packets keep coming to
-   * the controller, which judges them alike.
+   * Writes a new connection: its FIN/SYN/RST traps ({@code traps}, per switch) where the switch has
+   * flow-mods to spare (they have the first call on its tokens), then its entries ({@code entries},
+   * per switch, in the order they should leave) if every switch they go to has flow-mods to spare
+   * (all or none; entries get in only where the traps that went just before them did). Each switch
+   * gets one batch, its traps ahead of its entries. False if the entries were left out: the
+   * connection's packets keep coming to the controller, which judges them alike.
    */
-  public boolean writeIfAdmitted(List<Map<DatapathId, List<OFMessage>>> batches) {
+  public boolean writeIfAdmitted(Map<DatapathId, List<OFMessage>> traps,
+      Map<DatapathId, List<OFMessage>> entries) {
+    Map<DatapathId, List<OFMessage>> batches = new LinkedHashMap<>();
+    int trapCount = 0;
+    for (Map.Entry<DatapathId, List<OFMessage>> t : traps.entrySet()) {
+      if (!t.getValue().isEmpty() && budget.admit(FlowModBudget.Kind.TRAPS, t.getKey(), t.getValue().size())) {
+        batches.put(t.getKey(), new ArrayList<>(t.getValue()));
+        trapCount += t.getValue().size();
+      }
+    }
     Map<DatapathId, Integer> counts = new LinkedHashMap<>();
-    for (Map<DatapathId, List<OFMessage>> b : batches) {
-      b.forEach((id, msgs) -> counts.merge(id, msgs.size(), Integer::sum));
+    entries.forEach((id, msgs) -> counts.put(id, msgs.size()));
+    boolean admitted = !counts.isEmpty() && budget.admit(FlowModBudget.Kind.CONNECTION, counts);
+    if (admitted) {
+      entries.forEach((id, msgs) -> batches.computeIfAbsent(id, k -> new ArrayList<>(msgs.size())).addAll(msgs));
     }
-    if (!budget.admit(FlowModBudget.Kind.CONNECTION, counts)) {
-      return false;
+    batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> sw.write(msgs)));
+    sent[Purpose.TRAP.ordinal()].add(trapCount);
+    if (admitted) {
+      entries.forEach((id, msgs) -> sent[Purpose.CONNECTION.ordinal()].add(msgs.size()));
     }
-    for (Map<DatapathId, List<OFMessage>> b : batches) {
-      b.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> {
-        sw.write(msgs);
-        sent[Purpose.CONNECTION.ordinal()].add(msgs.size());
-      }));
-    }
-    return true;
+    return admitted;
   }
 
   /** Flow-mods written since this service was made, for every purpose. */

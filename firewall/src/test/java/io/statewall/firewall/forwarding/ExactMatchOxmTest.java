@@ -24,6 +24,8 @@ import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.OFVlanVidMatch;
 import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.OFValueType;
+import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U8;
 
 /**
@@ -59,6 +61,36 @@ class ExactMatchOxmTest {
       assertThat(fast).as("%s", v).isEqualTo(reference);
       assertThat(bytes(fast)).as("%s on the wire", v).isEqualTo(bytes(reference));
     }
+  }
+
+  /** A trap's match (the connection's plus one TCP flag) is the one the builder made by copying and adding. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("matches")
+  void trapMatchEqualsTheBuildersCopyWithTheFlag(String name, ExactMatch m) {
+    for (OFVersion v : new OFVersion[] {OFVersion.OF_13, OFVersion.OF_14, OFVersion.OF_15}) {
+      OFFactory f = OFFactories.getFactory(v);
+      MatchField<U16> field = v == OFVersion.OF_15 ? MatchField.TCP_FLAGS : MatchField.OVS_TCP_FLAGS;
+      for (int flag : new int[] {0x01, 0x02, 0x04}) {
+        Match fast = m.withTcpFlag(f, OFPort.of(3), flag);
+        Match reference = copy(f, builderMatch(f, m, OFPort.of(3))).setMasked(field, U16.of(flag), U16.of(flag))
+            .build();
+        assertThat(fast).as("%s flag %d", v, flag).isEqualTo(reference);
+        assertThat(bytes(fast)).as("%s flag %d on the wire", v, flag).isEqualTo(bytes(reference));
+      }
+    }
+  }
+
+  /** The copy the traps were built from before ({@code Match.createBuilder()} starts empty in openflowj). */
+  private static Match.Builder copy(OFFactory f, Match m) {
+    Match.Builder b = f.buildMatch();
+    for (MatchField<?> field : m.getMatchFields()) {
+      copyField(b, m, field);
+    }
+    return b;
+  }
+
+  private static <T extends OFValueType<T>> void copyField(Match.Builder b, Match m, MatchField<T> field) {
+    b.setExact(field, m.get(field));
   }
 
   /** The field-by-field build the OXM list replaced. */

@@ -6,6 +6,8 @@ import static io.statewall.firewall.forwarding.fakes.TestFrames.mac;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.discovery.DiscoverySettings;
 import io.statewall.topology.fakes.FakeSwitch;
 import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.firewall.forwarding.fakes.TestNet;
@@ -249,15 +251,42 @@ class FlowEntriesTest {
 
   /** Issue 18 changed this: the packet used to be dropped (nothing written at all). */
   @Test
-  void unknownUnicastDestinationGoesOutOfThePortsWithNoLearnedHostAndIsNotInstalled() {
+  void unknownUnicastDestinationIsFloodedAsALearningSwitchWouldAndIsNotInstalled() {
     TestNet net = line(OFVersion.OF_13, new OpenPolicy());
     net.send(1, 3, TestFrames.tcp(1, 9, 40000, 80));
     for (long s = 1; s <= 3; s++) {
       assertThat(net.sw(s).flowAdds()).as("s" + s + ": no entry for a destination nobody knows").isEmpty();
     }
-    assertThat(outPorts(net.sw(1))).as("s1: its free port, not back to host 1").containsExactly(2);
-    assertThat(outPorts(net.sw(2))).as("s2: its host port, where no host is learned").containsExactly(3);
-    assertThat(outPorts(net.sw(3))).as("s3: its free port, never host 3's (a known other MAC)").containsExactly(1);
+    assertThat(outPorts(net.sw(1))).as("s1: its other edge ports, not back to host 1").doesNotContain(3).contains(2);
+    assertThat(outPorts(net.sw(2))).as("s2: its host port").contains(3);
+    assertThat(outPorts(net.sw(3))).as("s3: its edge ports, host 3's too (the MAC may be behind it)").contains(1, 3);
+  }
+
+  /**
+   * A switch that just joined may face another switch whose probe is still on its way (right after
+   * a controller restart, every switch does): no frame for an unknown MAC goes out of its ports until
+   * discovery has had its round there, and one such flood coming back in there moves no host.
+   */
+  @Test
+  void unknownUnicastWaitsForDiscoverysRoundOnAJoiningSwitchAndMovesNoHostThere() {
+    TestNet net = line(OFVersion.OF_13, new OpenPolicy());
+    FakeSwitch s4 = net.add(new FakeSwitch(4, OFVersion.OF_13, 1, 2, 3));
+    net.clearWrites();
+    net.send(1, 3, TestFrames.tcp(1, 9, 40000, 80));
+    assertThat(outPorts(s4)).as("s4's ports are not classified yet").isEmpty();
+    assertThat(outPorts(net.sw(3))).as("the settled edge ports still get it").contains(1, 3);
+    net.send(4, 2, TestFrames.tcp(1, 9, 40000, 80));
+    assertThat(net.topology.service().host(mac(1)).orElseThrow().attachment())
+        .as("a frame of host 1 at a port discovery has not settled: a flood, not a move")
+        .isEqualTo(Attachment.of(1, 3));
+
+    net.clock.advance(DiscoverySettings.DEFAULTS.edgeSettle());
+    net.clearWrites();
+    net.send(1, 3, TestFrames.tcp(1, 9, 40001, 80));
+    assertThat(outPorts(s4)).as("its round is over: s4's ports face hosts").containsExactly(1, 2, 3);
+    net.send(4, 2, TestFrames.tcp(1, 9, 40001, 80));
+    assertThat(net.topology.service().host(mac(1)).orElseThrow().attachment())
+        .as("now a move").isEqualTo(Attachment.of(4, 2));
   }
 
   static List<Integer> outPorts(FakeSwitch sw) {

@@ -1,12 +1,24 @@
 package io.statewall.netfilter.conntrack;
 
-/**
- * ICMP and ICMPv6 rules from nf_conntrack_proto_icmp.c / icmpv6.c: which types pair up (echo id
- * pairing), which may start a connection, which are errors, which are never tracked.
- */
-final class IcmpTracker {
+import io.statewall.netfilter.packet.Packet;
 
-  private IcmpTracker() {}
+/**
+ * ICMP and ICMPv6 from nf_conntrack_proto_icmp.c / icmpv6.c: which types pair up (echo id
+ * pairing), which may start a connection, which are errors, which are never tracked; one timeout.
+ */
+final class IcmpTracker extends OneTimeoutTracker {
+
+  IcmpTracker(CtTimeouts t) {
+    super(t.icmp());
+  }
+
+  /** Only a request starts a query (a packet of the other IP version's ICMP is tracked generically). */
+  @Override
+  public String refusesNew(CtEntry e, Packet p) {
+    boolean ownIcmp = (e.proto == Packet.PROTO_ICMPV6) == e.v6;
+    return ownIcmp && !validNew(p.icmpType(), e.v6)
+        ? "ICMP type " + p.icmpType() + " cannot start a connection" : null;
+  }
 
   /** The reply type of a query type, or -1 when it has none (the tuple cannot be inverted). */
   static int inverseType(int type, boolean v6) {

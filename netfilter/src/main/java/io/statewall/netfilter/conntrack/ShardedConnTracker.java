@@ -15,32 +15,28 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * The in-memory {@link ConnTracker}: a hash table split into lock-striped shards, with Linux's
- * trackers, bounded size with early drop, lazy expiry and helpers.
+ * The in-memory {@link ConnTracker}: the {@link CtTable} of connections (lock-striped shards,
+ * expiry sweep, early drop), a protocol tracker per IP protocol ({@link L4Tracker}), the
+ * expectations and helpers, and the one place connections are reported gone
+ * ({@link #afterRemoval}, to the {@link CtRemovalListener}s).
  *
- * <p>Both directions of a connection hash to the same bucket (the hash is symmetric in the two
- * endpoints), so one chain link per connection serves lookups in either direction. Expiry costs
- * nothing per packet: an expired entry is unlinked when a lookup meets it, and
+ * <p>Expiry costs nothing per packet: an expired entry is unlinked when a lookup meets it, and
  * {@link #collectExpired} sweeps a bounded number of buckets per call for the rest.
  */
 public final class ShardedConnTracker implements ConnTracker {
 
-  private static final int SHARDS = 64;
-  private static final int EVICTION_RANGE = 8;
-
   private final CtConfig config;
   private final InstantSource clock;
   private final Map<String, ConnHelper> helpers;
-  private final TcpTracker tcp;
+  private final L4Tracker tcp;
+  private final L4Tracker udp;
+  private final L4Tracker icmp;
+  private final L4Tracker generic;
   private final ExpectationTable expectations;
   private final PacketParser quoteParser = new PacketParser();
-  private final CtShard[] shards = new CtShard[SHARDS];
+  private final CtTable table = new CtTable();
   private final AtomicInteger count = new AtomicInteger();
   private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
-  private final long udpMillis;
-  private final long udpStreamMillis;
-  private final long icmpMillis;
-  private final long genericMillis;
 
   private final LongAdder found = new LongAdder();
   private final LongAdder created = new LongAdder();
@@ -56,10 +52,6 @@ public final class ShardedConnTracker implements ConnTracker {
   @SuppressWarnings("unused")
   private long prefetchSink;
 
-  private final Object gcLock = new Object();
-  private int gcShard;
-  private int gcBucket;
-
   /**
    * @param config limits and switches
    * @param clock time source (tests pass a controllable one)
@@ -74,15 +66,10 @@ public final class ShardedConnTracker implements ConnTracker {
     }
     this.helpers = Map.copyOf(byName);
     this.tcp = new TcpTracker(config);
+    this.udp = new UdpTracker(config.timeouts());
+    this.icmp = new IcmpTracker(config.timeouts());
+    this.generic = new GenericTracker(config.timeouts());
     this.expectations = new ExpectationTable(config.maxExpectations());
-    for (int i = 0; i < SHARDS; i++) {
-      shards[i] = new CtShard();
-    }
-    CtTimeouts t = config.timeouts();
-    udpMillis = t.udp() * 1000L;
-    udpStreamMillis = t.udpStream() * 1000L;
-    icmpMillis = t.icmp() * 1000L;
-    genericMillis = t.generic() * 1000L;
   }
   /** The limits and switches this table was made with. */
   public CtConfig config() {
@@ -156,22 +143,22 @@ public final class ShardedConnTracker implements ConnTracker {
           int dir = k.matchDir(e);
           CtState state = packetState(e, dir);
           int res = track(e, p, dir, now);
-          if (res == TcpTracker.REPEAT) {
+          if (res == L4Tracker.REPEAT) {
             s.unlink(e);
             removed = e;
             removedWhy = RemovalReason.CLOSED;
           } else {
             found.increment();
-            if (res == TcpTracker.INVALID) {
+            if (res == L4Tracker.INVALID) {
               invalid.increment();
               return CtLookup.invalid(p, "out of window or invalid in state " + stateName(e));
             }
-            if (res == TcpTracker.OUT_OF_OFFLOADED_WINDOW) {
+            if (res == L4Tracker.OUT_OF_OFFLOADED_WINDOW) {
               invalid.increment();
               offloadedOutOfWindow.increment();
               return CtLookup.offloadedOutOfWindow(p);
             }
-            if (res == TcpTracker.IGNORE) {
+            if (res == L4Tracker.IGNORE) {
               ignore.increment();
             } else {
               account(e, dir, p);
@@ -180,7 +167,7 @@ public final class ShardedConnTracker implements ConnTracker {
               // nf_conntrack_in: every accepted reply, ignored by the TCP tracker or not
               e.status |= CtEntry.SEEN_REPLY;
             }
-            if (res == TcpTracker.KILL) {
+            if (res == L4Tracker.KILL) {
               s.unlink(e);
               removed = e;
               removedWhy = RemovalReason.CLOSED;
@@ -234,18 +221,13 @@ public final class ShardedConnTracker implements ConnTracker {
   private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
     e.created = now;
-    int proto = k.proto;
-    if (proto == Packet.PROTO_TCP) {
-      if (!tcp.newConnection(e, p)) {
-        invalid.increment();
-        return CtLookup.invalid(p, "TCP packet cannot start a connection");
-      }
-    } else if (k.icmp && !IcmpTracker.validNew(p.icmpType(), k.v6)) {
+    String refused = trackerFor(k.proto).refusesNew(e, p);
+    if (refused != null) {
       invalid.increment();
-      return CtLookup.invalid(p, "ICMP type " + p.icmpType() + " cannot start a connection");
+      return CtLookup.invalid(p, refused);
     }
     int res = track(e, p, 0, now);
-    if (res == TcpTracker.INVALID) {
+    if (res == L4Tracker.INVALID) {
       invalid.increment();
       return CtLookup.invalid(p, "invalid first packet");
     }
@@ -269,26 +251,23 @@ public final class ShardedConnTracker implements ConnTracker {
     return new CtLookup(p, state, CtDirection.ORIGINAL, e, null, false, true, exp);
   }
 
-  /** Runs the protocol tracker; returns a TcpTracker result code. */
+  /** Runs the protocol tracker; returns an {@link L4Tracker} result code. */
   private int track(CtEntry e, Packet p, int dir, long now) {
-    switch (e.protocol()) {
+    return trackerFor(e.protocol()).packet(e, p, dir, now);
+  }
+
+  /** The tracker of IP protocol {@code proto}, as Linux's nf_ct_l4proto_find. */
+  private L4Tracker trackerFor(int proto) {
+    switch (proto) {
       case Packet.PROTO_TCP:
-        return tcp.packet(e, p, dir, now);
+        return tcp;
       case Packet.PROTO_UDP:
-        if (e.hasStatus(CtEntry.SEEN_REPLY)) {
-          if (now - e.created > 2000) {
-            e.expires = now + udpStreamMillis;
-            e.status |= CtEntry.ASSURED;
-          } else {
-            e.expires = now + udpMillis;
-          }
-        } else {
-          e.expires = now + udpMillis;
-        }
-        return TcpTracker.ACCEPT;
+        return udp;
+      case Packet.PROTO_ICMP:
+      case Packet.PROTO_ICMPV6:
+        return icmp;
       default:
-        e.expires = now + (e.isIcmpProto() ? icmpMillis : genericMillis);
-        return TcpTracker.ACCEPT;
+        return generic;
     }
   }
 
@@ -410,48 +389,17 @@ public final class ShardedConnTracker implements ConnTracker {
     return HelperVerdict.ACCEPT;
   }
 
-  /**
-   * Linux's early_drop: look at up to 8 buckets from the new connection's, and evict the unassured
-   * connections of the first bucket that has some (expired entries met on the way go too). Unlike
-   * Linux, when the new connection's own shard has none, the same bounded look is taken in the
-   * other shards before giving up, so a flood of unassured entries cannot lock new ones out.
-   */
+  /** Linux's early_drop ({@link CtTable#earlyDrop}): true if it made room. */
   private boolean earlyDrop(int hash, long now) {
-    int first = (hash >>> 26) & (SHARDS - 1);
-    for (int i = 0; i < SHARDS; i++) {
-      if (earlyDropIn(shards[(first + i) & (SHARDS - 1)], hash, now)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean earlyDropIn(CtShard s, int hash, long now) {
-    List<CtEntry> victims = new ArrayList<>(2);
-    List<CtEntry> expired = new ArrayList<>(2);
-    synchronized (s) {
-      CtEntry[] t = s.table;
-      int b = hash & (t.length - 1);
-      for (int i = 0; i < EVICTION_RANGE && i < t.length && victims.isEmpty(); i++) {
-        for (CtEntry e = t[(b + i) & (t.length - 1)]; e != null; e = e.next) {
-          if (e.expires - now <= 0) {
-            expired.add(e);
-          } else if (!e.hasStatus(CtEntry.ASSURED)) {
-            victims.add(e);
-          }
-        }
-      }
-      expired.forEach(s::unlink);
-      victims.forEach(s::unlink);
-    }
-    for (CtEntry e : expired) {
+    CtTable.Dropped d = table.earlyDrop(hash, now);
+    for (CtEntry e : d.expired()) {
       afterRemoval(e, RemovalReason.EXPIRED);
     }
-    for (CtEntry e : victims) {
+    for (CtEntry e : d.victims()) {
       earlyDrop.increment();
       afterRemoval(e, RemovalReason.EARLY_DROP);
     }
-    return !victims.isEmpty() || !expired.isEmpty();
+    return d.any();
   }
 
   // ------------------------------------------------------------------------------------ adopt
@@ -475,13 +423,9 @@ public final class ShardedConnTracker implements ConnTracker {
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
     e.created = now;
     e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
-    if (k.proto == Packet.PROTO_TCP) {
-      e.tcpState = TcpTracker.ESTABLISHED;
-      TcpTracker.markOffloaded(e);
-      TcpTracker.forgetWindows(e);
-      TcpTracker.unseenUnknown(e);
-    }
-    e.expires = now + refreshTimeout(e);
+    L4Tracker t = trackerFor(k.proto);
+    t.adopted(e);
+    e.expires = now + t.timeout(e);
     CtEntry expired;
     synchronized (s) {
       CtEntry raced = s.find(k, now);
@@ -547,28 +491,9 @@ public final class ShardedConnTracker implements ConnTracker {
         e.packets1 += packets;
         e.bytes1 += bytes;
       }
-      // the switch's packets count as Linux's udp_packet counts its own: a flow seen both ways that
-      // still runs past its first 2 s is a stream (ASSURED, 120 s), offloaded or not
-      if (e.protocol() == Packet.PROTO_UDP && packets > 0 && e.hasStatus(CtEntry.SEEN_REPLY)
-          && now - e.created > 2000) {
-        e.status |= CtEntry.ASSURED;
-      }
-      e.expires = now + refreshTimeout(e);
-      if (e.protocol() == Packet.PROTO_TCP && packets > 0) {
-        TcpTracker.unseenTraffic(e, direction == CtDirection.ORIGINAL ? 0 : 1, packets, bytes);
-        TcpTracker.forgetWindows(e);
-      }
-    }
-  }
-
-  private long refreshTimeout(CtEntry e) {
-    switch (e.protocol()) {
-      case Packet.PROTO_TCP:
-        return tcp.refreshTimeout(e);
-      case Packet.PROTO_UDP:
-        return e.hasStatus(CtEntry.ASSURED) ? udpStreamMillis : udpMillis;
-      default:
-        return e.isIcmpProto() ? icmpMillis : genericMillis;
+      L4Tracker t = trackerFor(e.protocol());
+      t.unseen(e, direction == CtDirection.ORIGINAL ? 0 : 1, packets, bytes, now);
+      e.expires = now + t.timeout(e);
     }
   }
 
@@ -576,51 +501,11 @@ public final class ShardedConnTracker implements ConnTracker {
   public int collectExpired(int maxBuckets) {
     long now = clock.millis();
     int removed = expectations.expire(now);
-    List<CtEntry> dead = new ArrayList<>();
-    synchronized (gcLock) {
-      // never more than one sweep of the table per call: a caller asking for "all" (a large
-      // budget) would otherwise sweep the same buckets again and again until the budget ran out
-      int budget = (int) Math.min(maxBuckets, totalBuckets() + SHARDS);
-      while (budget > 0) {
-        CtShard s = shards[gcShard];
-        synchronized (s) {
-          CtEntry[] t = s.table;
-          if (gcBucket >= t.length) {
-            gcBucket = 0;
-            gcShard = (gcShard + 1) % SHARDS;
-            budget--;
-            continue;
-          }
-          int n = Math.min(budget, t.length - gcBucket);
-          List<CtEntry> here = new ArrayList<>();
-          for (int i = 0; i < n; i++) {
-            for (CtEntry e = t[gcBucket + i]; e != null; e = e.next) {
-              if (e.expires - now <= 0) {
-                here.add(e);
-              }
-            }
-          }
-          here.forEach(s::unlink);
-          dead.addAll(here);
-          gcBucket += n;
-          budget -= n;
-        }
-      }
-    }
+    List<CtEntry> dead = table.sweepExpired(maxBuckets, now);
     for (CtEntry e : dead) {
       afterRemoval(e, RemovalReason.EXPIRED);
     }
     return removed + dead.size();
-  }
-
-  private long totalBuckets() {
-    long n = 0;
-    for (CtShard s : shards) {
-      synchronized (s) {
-        n += s.table.length;
-      }
-    }
-    return n;
   }
 
   @Override
@@ -641,19 +526,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public int flush() {
-    List<CtEntry> all = new ArrayList<>();
-    for (CtShard s : shards) {
-      List<CtEntry> here = new ArrayList<>();
-      synchronized (s) {
-        for (CtEntry head : s.table) {
-          for (CtEntry e = head; e != null; e = e.next) {
-            here.add(e);
-          }
-        }
-        here.forEach(s::unlink);
-      }
-      all.addAll(here);
-    }
+    List<CtEntry> all = table.walk(e -> true);
     expectations.clear();
     for (CtEntry e : all) {
       afterRemoval(e, RemovalReason.DELETED);
@@ -665,17 +538,12 @@ public final class ShardedConnTracker implements ConnTracker {
   public List<CtEntry> entries() {
     long now = clock.millis();
     List<CtEntry> out = new ArrayList<>();
-    for (CtShard s : shards) {
-      synchronized (s) {
-        for (CtEntry head : s.table) {
-          for (CtEntry e = head; e != null; e = e.next) {
-            if (e.expires - now > 0) {
-              out.add(e);
-            }
-          }
-        }
+    table.walk(e -> {
+      if (e.expires - now > 0) {
+        out.add(e);
       }
-    }
+      return false;
+    });
     return out;
   }
 
@@ -688,17 +556,12 @@ public final class ShardedConnTracker implements ConnTracker {
   public List<String> list() {
     long now = clock.millis();
     List<String> out = new ArrayList<>();
-    for (CtShard s : shards) {
-      synchronized (s) {
-        for (CtEntry head : s.table) {
-          for (CtEntry e = head; e != null; e = e.next) {
-            if (e.expires - now > 0) {
-              out.add(ConntrackFormat.entry(e, now));
-            }
-          }
-        }
+    table.walk(e -> {
+      if (e.expires - now > 0) {
+        out.add(ConntrackFormat.entry(e, now));
       }
-    }
+      return false;
+    });
     return out;
   }
 
@@ -743,7 +606,7 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private CtShard shardOf(int hash) {
-    return shards[(hash >>> 26) & (SHARDS - 1)];
+    return table.shardOf(hash);
   }
 
   private static String stateName(CtEntry e) {

@@ -7,7 +7,7 @@ import io.statewall.netfilter.packet.Packet;
  * the state table, flag validity, loose pickup, reopening from TIME_WAIT/CLOSE, RST handling,
  * sequence-window checks and timeouts. Works on {@link CtEntry} fields; callers hold its lock.
  */
-final class TcpTracker {
+final class TcpTracker implements L4Tracker {
 
   static final int NONE = 0;
   static final int SYN_SENT = 1;
@@ -31,19 +31,6 @@ final class TcpTracker {
   static final int RST_SET = 4;
   static final int NONE_SET = 5;
 
-  /** Results of {@link #packet}. */
-  static final int ACCEPT = 0;
-  static final int IGNORE = 1;
-  static final int INVALID = 2;
-  /** Accept the packet, then delete the connection (an RST before any reply). */
-  static final int KILL = 3;
-  /** Delete the connection and track the packet again as a new one (SYN reopening). */
-  static final int REPEAT = 4;
-  /**
-   * An RST or FIN of an offloaded connection that no sequence number its sender can have reached
-   * explains: drop it, change nothing (beyond Linux, see {@link #outsideOffloadedWindow}).
-   */
-  static final int OUT_OF_OFFLOADED_WINDOW = 5;
 
   /** {@code CtEntry.unseen0/1}: the sender's end is not known from a packet of ours. */
   static final int UNSEEN_UNKNOWN = -1;
@@ -154,8 +141,13 @@ final class TcpTracker {
     return (flags & Packet.TCP_ACK) != 0 ? ACK_SET : NONE_SET;
   }
 
+  @Override
+  public String refusesNew(CtEntry e, Packet p) {
+    return opens(e, p) ? null : "TCP packet cannot start a connection";
+  }
+
   /** tcp_new: may this packet start a connection? Initialises the ORIGINAL window if so. */
-  boolean newConnection(CtEntry e, Packet p) {
+  private boolean opens(CtEntry e, Packet p) {
     int newState = TABLE[0][index(p.tcpFlags())][S_NO];
     if (newState >= IV) {
       return false;
@@ -187,7 +179,8 @@ final class TcpTracker {
    * nf_conntrack_tcp_packet for a packet of {@code e} in direction {@code dir}: updates state,
    * window and timeout. {@code seenReply} is SEEN_REPLY before this packet.
    */
-  int packet(CtEntry e, Packet p, int dir, long now) {
+  @Override
+  public int packet(CtEntry e, Packet p, int dir, long now) {
     int oldState = e.tcpState;
     int index = index(p.tcpFlags());
     if ((index == RST_SET || index == FIN_SET) && outsideOffloadedWindow(e, p, dir)) {
@@ -381,7 +374,8 @@ final class TcpTracker {
   }
 
   /** The timeout a refresh gives now (for offloaded traffic reported by flow statistics). */
-  long refreshTimeout(CtEntry e) {
+  @Override
+  public long timeout(CtEntry e) {
     int state = e.tcpState;
     long t = timeoutMillis[state];
     if (!e.hasStatus(CtEntry.SEEN_REPLY) && state == S_ES && t > unackMillis) {
@@ -418,8 +412,26 @@ final class TcpTracker {
     setUnseen(e, dir, (int) Math.min(UNSEEN_CAP, u + payload));
   }
 
+  /** Sequence numbers went by unseen: how far they may have gone, and windows to learn again. */
+  @Override
+  public void unseen(CtEntry e, int dir, long packets, long bytes, long now) {
+    if (packets > 0) {
+      unseenTraffic(e, dir, packets, bytes);
+      forgetWindows(e);
+    }
+  }
+
+  /** Established, be-liberal, its windows unknown: as Linux picks a connection up mid-stream. */
+  @Override
+  public void adopted(CtEntry e) {
+    e.tcpState = ESTABLISHED;
+    markOffloaded(e);
+    forgetWindows(e);
+    unseenUnknown(e);
+  }
+
   /** Connections found in the switches: no packet of ours ever showed where either side was. */
-  static void unseenUnknown(CtEntry e) {
+  private static void unseenUnknown(CtEntry e) {
     e.unseen0 = UNSEEN_UNKNOWN;
     e.unseen1 = UNSEEN_UNKNOWN;
   }

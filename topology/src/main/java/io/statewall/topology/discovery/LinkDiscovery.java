@@ -58,6 +58,10 @@ public final class LinkDiscovery {
     this.settings = settings;
   }
 
+  public DiscoverySettings settings() {
+    return settings;
+  }
+
   /** One probe per up physical port of {@code sw}, as unbuffered packet-outs. */
   public List<OFMessage> probes(SwitchHandle sw, long nowMillis) {
     List<OFMessage> out = new ArrayList<>();

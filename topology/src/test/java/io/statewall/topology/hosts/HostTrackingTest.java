@@ -8,6 +8,7 @@ import io.statewall.topology.TopologyEvent.HostLearned;
 import io.statewall.topology.TopologyEvent.HostMoved;
 import io.statewall.topology.TopologyEvent.HostRemoved;
 import io.statewall.topology.TopologyManager;
+import io.statewall.topology.discovery.DiscoverySettings;
 import io.statewall.topology.fakes.FakeClock;
 import io.statewall.topology.fakes.FakeNetwork;
 import io.statewall.topology.fakes.FakeSwitch;
@@ -37,6 +38,7 @@ class HostTrackingTest {
     s2 = net.add(FakeSwitch.of13(2, 2, 3));
     net.cable(1, 1, 2, 2);
     net.deliver();
+    clock.advance(DiscoverySettings.DEFAULTS.edgeSettle()); // discovery has had its round
   }
 
   private void send(FakeSwitch sw, int port, byte[] frame) {
@@ -84,6 +86,19 @@ class HostTrackingTest {
     net.probeAll();
     assertThat(manager.host(H1_MAC)).isEmpty();
     assertThat(net.events(HostRemoved.class)).hasSize(1);
+  }
+
+  @Test
+  void aKnownHostSeenAtAPortDiscoveryHasNotSettledYetStaysWhereItIs() {
+    send(s1, 3, Frames.arpRequest(H1, "10.0.0.1", "10.0.0.2"));
+    FakeSwitch s3 = net.add(FakeSwitch.of13(3, 2));
+    // s1 floods out of 1/4 towards s3, whose probe has not arrived yet: the flood comes back in at 3/2
+    send(s3, 2, Frames.arpRequest(H1, "10.0.0.1", "10.0.0.2"));
+    assertThat(manager.host(H1_MAC).orElseThrow().attachment()).isEqualTo(Attachment.of(1, 3));
+    assertThat(net.events(HostMoved.class)).isEmpty();
+    clock.advance(DiscoverySettings.DEFAULTS.edgeSettle());
+    send(s3, 2, Frames.arpRequest(H1, "10.0.0.1", "10.0.0.2"));
+    assertThat(manager.host(H1_MAC).orElseThrow().attachment()).as("settled: a move").isEqualTo(Attachment.of(3, 2));
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologySettings;
+import io.statewall.topology.discovery.DiscoverySettings;
 import io.statewall.topology.discovery.LldpSigner;
 import io.statewall.topology.paths.DijkstraPathEngine;
 import io.statewall.topology.paths.LinkWeigher;
@@ -86,7 +87,10 @@ public final class TestNet {
     cables.put(Attachment.of(s2, p2), Attachment.of(s1, p1));
   }
 
-  /** Delivers the LLDP written so far across the cables, then clears every switch's writes. */
+  /**
+   * Delivers the LLDP written so far across the cables, lets discovery's round end (the edge ports
+   * are settled: frames for unknown MACs may be flooded to them), then clears every switch's writes.
+   */
   public void discover() {
     for (FakeSwitch sw : List.copyOf(switches.values())) {
       List<OFPacketOut> outs = sw.packetOuts();
@@ -101,6 +105,7 @@ public final class TestNet {
         }
       }
     }
+    clock.advance(DiscoverySettings.DEFAULTS.edgeSettle());
     clearWrites();
   }
 
