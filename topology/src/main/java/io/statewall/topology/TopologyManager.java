@@ -149,12 +149,15 @@ public final class TopologyManager
     if (isLldp(frame)) {
       boolean probeBack;
       synchronized (lock) {
-        boolean wasLink = discovery.isInterSwitchPort(at);
+        Set<Attachment> wereLinks = discovery.interSwitchPorts();
         LinkDiscovery.Result r = discovery.received(at, frame, clock.millis(), this::isUpPort);
         List<TopologyEvent> out = new ArrayList<>();
-        if (!wasLink && discovery.isInterSwitchPort(at)) {
-          // hosts seen here before discovery reached the port were other switches' floods
-          out.addAll(hosts.forgetPort(at));
+        // hosts seen at a port before discovery reached it were other switches' floods: at both ends
+        // of a new link (an LLDP arriving here can make the sending port a link end as well)
+        for (Attachment end : discovery.interSwitchPorts()) {
+          if (!wereLinks.contains(end)) {
+            out.addAll(hosts.forgetPort(end));
+          }
         }
         out.addAll(r.events());
         recomputeIfChanged(!r.events().isEmpty());

@@ -15,6 +15,7 @@ import io.statewall.topology.fakes.FakeSwitch;
 import io.statewall.topology.fakes.Frames;
 import io.statewall.topology.fakes.Topologies;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.types.IPv4Address;
@@ -86,6 +87,18 @@ class HostTrackingTest {
     net.probeAll();
     assertThat(manager.host(H1_MAC)).isEmpty();
     assertThat(net.events(HostRemoved.class)).hasSize(1);
+  }
+
+  @Test
+  void hostSeenAtAPortThatBecomesALinkEndByItsOwnProbeArrivingElsewhereIsForgotten() {
+    FakeSwitch s3 = net.add(FakeSwitch.of13(3, 2));
+    send(s3, 2, Frames.arpRequest(H1, "10.0.0.1", "10.0.0.2"));
+    net.cable(1, 4, 3, 2);
+    // only s3's probe crosses: it arrives at s1/4, and s3/2 is a link end though no LLDP came in there
+    manager.probeAndExpire(List.of(s3));
+    net.deliverFrom(3);
+    assertThat(manager.isInterSwitchPort(Attachment.of(3, 2))).isTrue();
+    assertThat(manager.host(H1_MAC)).as("a flood from s1, not a host behind s3/2").isEmpty();
   }
 
   @Test
