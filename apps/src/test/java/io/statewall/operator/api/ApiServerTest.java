@@ -1,5 +1,6 @@
 package io.statewall.operator.api;
 
+import io.statewall.apps.main.OperatorViews;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -352,14 +353,14 @@ class ApiServerTest {
     java.nio.file.Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(),
         io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", token));
-    assertThatThrownBy(() -> ApiApp.forRun(o, c.firewall, null, new FirewallMetrics()))
+    assertThatThrownBy(() -> ApiApp.forRun(o, ctx -> OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics()))
         .isInstanceOf(UserError.class).hasMessageContaining("chmod 600").hasMessageNotContaining("\n");
   }
 
   @Test
   void aPortInUseFailsStartWithTheAddressAndReason() {
     ApiServer second = new ApiServer(new ApiSettings("127.0.0.1", c.api.getPort(), "0123456789abcdef"),
-        c.firewall, null, null, new FirewallMetrics());
+        OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics());
     assertThatThrownBy(second::start).isInstanceOf(java.io.UncheckedIOException.class)
         .hasMessageContaining("cannot start the API on http://127.0.0.1:" + c.api.getPort());
   }
@@ -368,6 +369,6 @@ class ApiServerTest {
   void apiOffStartsNoServer() throws Exception {
     RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(),
         io.statewall.controller.launch.ApiConfig.of("off", null));
-    assertThat(ApiApp.forRun(o, c.firewall, null, new FirewallMetrics())).isEmpty();
+    assertThat(ApiApp.forRun(o, ctx -> OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics())).isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package io.statewall.operator.api;
 
+import io.statewall.apps.main.OperatorViews;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +42,7 @@ class ApiTlsTest {
     selfSigned(cert, key);
     try (RunningController c = new RunningController(dir, null)) {
       ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, c.token, null,
-          Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), c.firewall, null, null,
+          Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), OperatorViews.of(c.firewall, null, null, null),
           new FirewallMetrics());
       int port = tls.start().getPort();
       try {
@@ -77,7 +78,7 @@ class ApiTlsTest {
     selfSigned(cert, key);
     Files.writeString(key, "not a key\n");
     ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, "0123456789abcdef", null,
-        Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), null, null, null,
+        Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), OperatorViews.of(null, null, null, null),
         new FirewallMetrics());
     assertThatThrownBy(tls::start).isInstanceOf(java.io.UncheckedIOException.class)
         .hasMessageContaining(key + " is not a PKCS#8 PEM private key");

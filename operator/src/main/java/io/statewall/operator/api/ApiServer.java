@@ -20,17 +20,15 @@ import io.statewall.operator.api.Views.TaskView;
 import io.statewall.controller.app.TaskHealth;
 import io.statewall.netfilter.policy.PolicyFiles;
 import io.statewall.operator.api.Views.TupleView;
-import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.conntrack.Expectation;
-import io.statewall.firewall.FirewallApp;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
-import io.statewall.controller.switches.SwitchRegistry;
-import io.statewall.topology.TopologyService;
+import io.statewall.operator.source.ConntrackView;
+import io.statewall.operator.source.OffloadView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -70,7 +69,8 @@ public final class ApiServer implements AutoCloseable {
   static final int MAX_PAGE = 10_000;
 
   private final ApiSettings settings;
-  private final FirewallApp firewall;
+  private final ConntrackView conntrack;
+  private final OffloadView offloads;
   private final FirewallMetrics metrics;
   private final NetworkViews network;
   private final PolicyViews policies;
@@ -92,29 +92,29 @@ public final class ApiServer implements AutoCloseable {
   private final Semaphore bodyReaders;
   private Javalin app;
 
-  public ApiServer(ApiSettings settings, FirewallApp firewall, TopologyService topology, SwitchRegistry switches,
-      FirewallMetrics metrics) {
-    this(settings, firewall, topology, switches, metrics, List::of);
+  public ApiServer(ApiSettings settings, ApiSources sources, FirewallMetrics metrics) {
+    this(settings, sources, metrics, List::of);
   }
 
   /** With the liveness of the controller's periodic tasks, which {@code /healthz} reports. */
-  public ApiServer(ApiSettings settings, FirewallApp firewall, TopologyService topology, SwitchRegistry switches,
-      FirewallMetrics metrics, Supplier<List<TaskHealth>> tasks) {
+  public ApiServer(ApiSettings settings, ApiSources sources, FirewallMetrics metrics,
+      Supplier<List<TaskHealth>> tasks) {
     this.settings = settings;
     this.hosts = settings.hostCheck();
     this.token = settings.token().getBytes(StandardCharsets.UTF_8);
     this.tasks = tasks;
     this.bodyReaders = new Semaphore(settings.limits().maxBodyReaders());
-    this.firewall = firewall;
+    this.conntrack = sources.conntrack();
+    this.offloads = sources.offloads();
     this.metrics = metrics;
-    this.network = new NetworkViews(switches, topology);
-    this.policies = new PolicyViews(firewall);
-    this.tracer = new Tracer(firewall, topology);
-    this.feeds = new LiveFeeds(network, firewall, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
+    this.network = new NetworkViews(sources.topology());
+    this.policies = new PolicyViews(sources.policy(), conntrack, offloads);
+    this.tracer = new Tracer(sources);
+    this.feeds = new LiveFeeds(network, offloads, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
     // the view's streams hear what the metrics hear, and every topology change
     metrics.tap(feeds);
-    if (topology != null) {
-      topology.addListener(feeds);
+    if (sources.topology() != null) {
+      sources.topology().addListener(feeds);
     }
     this.routes = routes();
     this.uiRoutes = List.of(
@@ -296,7 +296,7 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     feeds.close();
-    metrics.tap(io.statewall.firewall.Firewall.DecisionListener.NONE);
+    metrics.tap(DecisionTap.NONE);
     if (app != null) {
       app.stop();
       app = null;
@@ -383,18 +383,17 @@ public final class ApiServer implements AutoCloseable {
     ConntrackFilter f = ConntrackFilter.of(q);
     int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
     int limit = q.integer("limit", 1, MAX_PAGE, 1000);
-    ConnTracker t = firewall.tracker();
-    List<CtEntry> all = t.entries().stream().filter(f)
+    List<CtEntry> all = conntrack.entries().stream().filter(f)
         .sorted(Comparator.comparing((CtEntry e) -> e.tuple(CtDirection.ORIGINAL).toString()))
         .toList();
     List<Views.ConnectionView> items = new ArrayList<>();
     int from = Math.min(offset, all.size());
     int to = (int) Math.min(all.size(), (long) offset + limit);
     for (CtEntry e : all.subList(from, to)) {
-      items.add(new Views.ConnectionView(t.format(e), e.protocol(), e.tcpStateName(),
+      items.add(new Views.ConnectionView(conntrack.format(e), e.protocol(), e.tcpStateName(),
           TupleView.of(e.tuple(CtDirection.ORIGINAL)), TupleView.of(e.tuple(CtDirection.REPLY)),
           e.hasStatus(CtEntry.SEEN_REPLY), e.hasStatus(CtEntry.ASSURED), e.helper(),
-          firewall.offloads().cookie(e).map(Object::toString).orElse(null)));
+          offloads.cookie(e).orElse(null)));
     }
     ctx.json(new Page<>(all.size(), offset, limit, items));
   }
@@ -407,23 +406,23 @@ public final class ApiServer implements AutoCloseable {
       throw ApiError.badRequest("all=true deletes everything: give it without filters");
     }
     if (all) {
-      ctx.json(new Deleted(firewall.tracker().flush()));
+      ctx.json(new Deleted(conntrack.flush()));
       return;
     }
     if (f.isEmpty()) {
       throw ApiError.badRequest("give at least one filter (proto, src, dst, addr, sport, dport, state), or all=true");
     }
     int n = 0;
-    for (CtEntry e : firewall.tracker().entries()) {
+    for (CtEntry e : conntrack.entries()) {
       if (f.test(e)) {
-        n += firewall.tracker().delete(e.tuple(CtDirection.ORIGINAL));
+        n += conntrack.delete(e.tuple(CtDirection.ORIGINAL));
       }
     }
     ctx.json(new Deleted(n));
   }
 
   private void listExpectations(Context ctx) {
-    ctx.json(firewall.tracker().expectations().stream()
+    ctx.json(conntrack.expectations().stream()
         .map(x -> new ExpectationView(expectationLine(x, System.currentTimeMillis()), x.src().toString(),
             x.dst().toString(), x.protocol(), x.dstPort(), x.helper(),
             TupleView.of(x.master().tuple(CtDirection.ORIGINAL)), x.expiresAtMillis()))
@@ -447,12 +446,12 @@ public final class ApiServer implements AutoCloseable {
     for (TaskHealth t : tasks.get()) {
       healthy &= t.healthy();
       views.add(new TaskView(t.name(), t.periodMillis() / 1000.0,
-          t.lastRunMillis() == 0 ? null : java.time.Instant.ofEpochMilli(t.lastRunMillis()).toString(),
+          t.lastRunMillis() == 0 ? null : Instant.ofEpochMilli(t.lastRunMillis()).toString(),
           t.failure() != null ? "failed" : t.overdue() ? "overdue" : "ok", t.failure()));
     }
     boolean counts = authenticated(ctx);
     ctx.status(healthy ? 200 : 503).json(new Health(healthy ? "ok" : "unhealthy",
-        counts ? network.switches().size() : null, counts ? (int) firewall.tracker().stats().entries() : null,
+        counts ? network.switches().size() : null, counts ? (int) conntrack.stats().entries() : null,
         views));
   }
 

@@ -8,26 +8,30 @@ import io.statewall.operator.api.Views.RuleSetView;
 import io.statewall.operator.api.Views.RuleView;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
-import io.statewall.firewall.Firewall;
-import io.statewall.firewall.FirewallApp;
-import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.netfilter.policy.FilterDecision;
 import io.statewall.netfilter.policy.Host;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.rules.RuleSet;
+import io.statewall.operator.source.ConntrackView;
+import io.statewall.operator.source.OffloadView;
+import io.statewall.operator.source.PolicyControl;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The running policy as text, and what replacing it would do (or did) to tracked connections and entries. */
 final class PolicyViews {
-  private final FirewallApp firewall;
+  private final PolicyControl policy;
+  private final ConntrackView conntrack;
+  private final OffloadView offloads;
 
-  PolicyViews(FirewallApp firewall) {
-    this.firewall = firewall;
+  PolicyViews(PolicyControl policy, ConntrackView conntrack, OffloadView offloads) {
+    this.policy = policy;
+    this.conntrack = conntrack;
+    this.offloads = offloads;
   }
 
   PolicyView current() {
-    Policy p = firewall.policies().current();
+    Policy p = policy.current();
     List<RuleSetView> sets = new ArrayList<>();
     for (Host h : p.hosts().values()) {
       add(sets, "host " + h.id() + " rules", h.rules());
@@ -51,30 +55,29 @@ final class PolicyViews {
   /**
    * What {@code next} would change: tracked connections whose next established packet it would
    * refuse (in either direction), and offloaded connections whose entries it would remove. Applies
-   * {@code next} when {@code apply} (atomically, through {@link FirewallApp#apply}).
+   * {@code next} when {@code apply} (atomically, through {@link PolicyControl#apply}).
    */
   PolicyChangeView change(Policy next, boolean apply) {
-    Firewall engine = firewall.firewall();
     List<CutConnection> cut = new ArrayList<>();
-    for (CtEntry e : firewall.tracker().entries()) {
+    for (CtEntry e : conntrack.entries()) {
       for (CtDirection dir : CtDirection.values()) {
-        FilterDecision d = engine.judgeEstablished(next, e, dir);
+        FilterDecision d = policy.judgeEstablished(next, e, dir);
         if (!d.accepted()) {
-          cut.add(new CutConnection(firewall.tracker().format(e), dir.name(), d.verdict().name(),
+          cut.add(new CutConnection(conntrack.format(e), dir.name(), d.verdict().name(),
               RuleView.of(d.decidedBy())));
           break;
         }
       }
     }
     List<RemovedEntries> removed = new ArrayList<>();
-    for (CtEntry e : firewall.offloads().entries()) {
-      if (!engine.stillCarried(next, e)) {
-        firewall.offloads().cookie(e).ifPresent(c -> removed.add(new RemovedEntries(firewall.tracker().format(e),
-            c.toString(), firewall.installed().get(c).map(InstalledConnection::entryCount).orElse(0))));
+    for (CtEntry e : offloads.entries()) {
+      if (!policy.stillCarried(next, e)) {
+        offloads.cookie(e).ifPresent(c -> removed.add(new RemovedEntries(conntrack.format(e), c,
+            offloads.installed(e).map(OffloadView.Installed::entries).orElse(0))));
       }
     }
     if (apply) {
-      firewall.apply(next);
+      policy.apply(next);
     }
     return new PolicyChangeView(apply, next.source(), cut, removed, next.warnings());
   }
