@@ -281,4 +281,26 @@ class WebViewTest {
       net.linkUp("s2", "s3");
     }
   }
+
+  @Test
+  @Order(5)
+  void swaggerUiListsEveryRouteFromThisOriginOnly() throws Exception {
+    // the same tab: the page takes the web view's token from sessionStorage
+    browser.get(base + "/api/docs/");
+    WebDriverWait w = new WebDriverWait(browser, WAIT);
+    w.withMessage(() -> "the page shows " + browser.findElement(By.tagName("body")).getText());
+    w.until(d -> d.findElements(By.cssSelector(".opblock-summary-path")).size() >= 14);
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    assertThat(js.executeScript("return [...document.querySelectorAll('.opblock-summary-path')]"
+        + ".map(e => e.getAttribute('data-path'))")).asList()
+        .contains("/api/v1/conntrack", "/api/v1/policy", "/api/v1/trace", "/api/v1/switches", "/healthz");
+    // the schemas the document names, shown as Swagger UI's models
+    w.until(d -> d.findElements(By.cssSelector("[id^='model-']")).size() > 10);
+    assertThat(js.executeScript("return [...document.querySelectorAll(\"[id^='model-']\")].map(e => e.id)"))
+        .asList().contains("model-PageOfConnectionView", "model-TraceView");
+    // no request left this origin (the CSP would refuse one, and it would show here)
+    assertThat(js.executeScript("return performance.getEntriesByType('resource').map(e => e.name)"
+        + ".filter(n => !n.startsWith(location.origin))")).asList().isEmpty();
+    screenshot("api-docs");
+  }
 }

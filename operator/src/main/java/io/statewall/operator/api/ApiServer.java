@@ -9,10 +9,19 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.statewall.operator.api.Route.Body;
+import io.statewall.operator.api.Views.ConnectionView;
 import io.statewall.operator.api.Views.Deleted;
 import io.statewall.operator.api.Views.ErrorView;
 import io.statewall.operator.api.Views.ExpectationView;
 import io.statewall.operator.api.Views.Health;
+import io.statewall.operator.api.Views.HostView;
+import io.statewall.operator.api.Views.LinkView;
+import io.statewall.operator.api.Views.PolicyChangeView;
+import io.statewall.operator.api.Views.PolicyView;
+import io.statewall.operator.api.Views.SwitchView;
+import io.statewall.operator.api.Views.TraceView;
 import io.statewall.operator.api.Views.Page;
 import io.statewall.operator.api.Views.PolicyErrorView;
 import io.statewall.operator.api.Views.PolicyRequest;
@@ -67,6 +76,7 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   static final int MAX_PAGE = 10_000;
+  static final String HEALTH = "/healthz";
 
   private final ApiSettings settings;
   private final ConntrackView conntrack;
@@ -118,9 +128,13 @@ public final class ApiServer implements AutoCloseable {
     }
     this.routes = routes();
     this.uiRoutes = List.of(
-        new Route(HandlerType.GET, "/", "The web view", Set.of(), false, ctx -> ctx.redirect("/ui/")),
-        new Route(HandlerType.GET, "/ui/", "The web view", Set.of(), false, assets::index),
-        new Route(HandlerType.GET, "/ui/{file}", "The web view's files", Set.of(), false, assets::file));
+        new Route(HandlerType.GET, "/", "The web view", Set.of(), null, HTML, ctx -> ctx.redirect("/ui/")),
+        new Route(HandlerType.GET, "/ui/", "The web view", Set.of(), null, HTML, assets::index),
+        new Route(HandlerType.GET, "/ui/{file}", "The web view's files", Set.of(), null, HTML, assets::file),
+        new Route(HandlerType.GET, WebAssets.DOCS, "Swagger UI on this document", Set.of(), null, HTML,
+            assets::docsIndex),
+        new Route(HandlerType.GET, WebAssets.DOCS + "{file}", "Swagger UI's files", Set.of(), null, HTML,
+            assets::docsFile));
   }
 
   private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit");
@@ -132,45 +146,52 @@ public final class ApiServer implements AutoCloseable {
     return Set.copyOf(s);
   }
 
+  private static final Body HTML = Body.text("text/html");
+  private static final Body EVENTS = Body.text("text/event-stream");
+
   private List<Route> routes() {
     return List.of(
-        new Route(HandlerType.GET, "/healthz",
+        new Route(HandlerType.GET, HEALTH,
             "Liveness: ok while every periodic task runs on time (503 when one died or is overdue); "
-                + "answers without the token, with counts only with it", Set.of(), false, this::health),
-        new Route(HandlerType.GET, "/metrics", "Prometheus metrics (text format 0.0.4)", Set.of(), false,
-            ctx -> ctx.contentType(FirewallMetrics.contentType()).result(metrics.scrape())),
-        new Route(HandlerType.GET, "/api/v1/openapi.json", "This document", Set.of(), false,
-            ctx -> ctx.json(OpenApiDocument.of(this.routes, version()))),
-        new Route(HandlerType.GET, "/api/v1/switches", "Connected switches and their ports", Set.of(), false,
-            ctx -> ctx.json(network.switches())),
-        new Route(HandlerType.GET, "/api/v1/links", "Switch-to-switch links seen by LLDP", Set.of(), false,
-            ctx -> ctx.json(network.links())),
-        new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), false,
-            ctx -> ctx.json(network.hosts())),
+                + "answers without the token, with counts only with it", Set.of(), null, Body.json(Health.class),
+            this::health),
+        new Route(HandlerType.GET, "/metrics", "Prometheus metrics (text format 0.0.4)", Set.of(), null,
+            Body.text("text/plain"), ctx -> ctx.contentType(FirewallMetrics.contentType()).result(metrics.scrape())),
+        new Route(HandlerType.GET, "/api/v1/openapi.json", "This document (OpenAPI 3.1)", Set.of(), null,
+            Body.json(Object.class), ctx -> ctx.json(OpenApiDocument.of(this.routes, LiveViews.EVENTS, version()))),
+        new Route(HandlerType.GET, "/api/v1/switches", "Connected switches and their ports", Set.of(), null,
+            Body.json(new TypeReference<List<SwitchView>>() {}), ctx -> ctx.json(network.switches())),
+        new Route(HandlerType.GET, "/api/v1/links", "Switch-to-switch links seen by LLDP", Set.of(), null,
+            Body.json(new TypeReference<List<LinkView>>() {}), ctx -> ctx.json(network.links())),
+        new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), null,
+            Body.json(new TypeReference<List<HostView>>() {}), ctx -> ctx.json(network.hosts())),
         new Route(HandlerType.GET, "/api/v1/conntrack",
-            "Tracked connections (conntrack -L), filtered on the original tuple, paged", LIST_PARAMS, false,
-            this::listConnections),
+            "Tracked connections (conntrack -L), filtered on the original tuple, paged", LIST_PARAMS, null,
+            Body.json(new TypeReference<Page<ConnectionView>>() {}), this::listConnections),
         new Route(HandlerType.DELETE, "/api/v1/conntrack",
             "Delete the matching connections and their switch entries (conntrack -D); all=true flushes (-F)",
-            DELETE_PARAMS, false, this::deleteConnections),
+            DELETE_PARAMS, null, Body.json(Deleted.class), this::deleteConnections),
         new Route(HandlerType.GET, "/api/v1/expectations", "Pending expectations (conntrack -L expect)", Set.of(),
-            false, this::listExpectations),
+            null, Body.json(new TypeReference<List<ExpectationView>>() {}), this::listExpectations),
         new Route(HandlerType.GET, "/api/v1/policy", "The running policy in iptables-save form, with its files",
-            Set.of(), false, ctx -> ctx.json(policies.current())),
+            Set.of(), null, Body.json(PolicyView.class), ctx -> ctx.json(policies.current())),
         new Route(HandlerType.PUT, "/api/v1/policy",
             "Load a policy from its content (JSON: policy YAML and its rule files) and apply it atomically; "
                 + "dry-run=true reports what would change and changes nothing",
-            Set.of("dry-run"), true, this::putPolicy),
+            Set.of("dry-run"), Body.json(PolicyRequest.class), Body.json(PolicyChangeView.class), this::putPolicy),
         new Route(HandlerType.GET, "/api/v1/trace", "What the firewall would do with a packet, chain by chain",
-            Tracer.PARAMS, false, ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))),
+            Tracer.PARAMS, null, Body.json(TraceView.class),
+            ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))),
         new Route(HandlerType.GET, "/api/v1/events/network",
             "Server-sent events: the network (switches, links, hosts, entries per switch) on connect and on "
-                + "every change (Accept: text/event-stream; at most " + LiveFeeds.MAX_CLIENTS + " streams at once)",
-            Set.of(), false, feeds::network),
+                + "every change (Accept: text/event-stream; at most " + LiveFeeds.MAX_CLIENTS + " streams at once); "
+                + "each event's data is a NetworkSnapshot",
+            Set.of(), null, EVENTS, feeds::network),
         new Route(HandlerType.GET, "/api/v1/events/verdicts",
             "Server-sent events: drops and rejects with the deciding rule, from or to addr if given; at most "
-                + LiveFeeds.PER_SECOND + " a second, then a 'more' event with the count left out",
-            LiveFeeds.VERDICT_PARAMS, false, feeds::verdicts));
+                + LiveFeeds.PER_SECOND + " a second, then a 'more' event with the count left out; "
+                + "data: VerdictEvent, More",
+            LiveFeeds.VERDICT_PARAMS, null, EVENTS, feeds::verdicts));
   }
 
   /** Binds and serves; returns the bound address (a free port when the settings say 0). */
@@ -314,7 +335,7 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiError(403, "Host '" + printable(host) + "' is not a name of this API (give it to run with "
           + "--api-allowed-host)");
     }
-    if (ctx.path().equals("/healthz")) {
+    if (ctx.path().equals(HEALTH)) {
       return;
     }
     if (WebAssets.isAsset(ctx.path()) && (ctx.method().equals(HandlerType.GET) || ctx.method().equals(HandlerType.HEAD))) {

@@ -1,10 +1,13 @@
 package io.statewall.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.policy.Decider;
 import java.util.List;
+import java.util.Map;
 
 /** The API's JSON shapes: immutable records, written by Jackson as they are. */
 public final class Views {
@@ -23,11 +26,11 @@ public final class Views {
    * Liveness: "ok", or "unhealthy" (503) when a periodic task died or is overdue; the counts only
    * for a request with the token ({@code /healthz} answers without one).
    */
-  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  @JsonInclude(Include.NON_NULL)
   public record Health(String status, Integer switches, Integer connections, List<TaskView> tasks) {}
 
   /** One periodic task: its period, when its last run ended (ISO-8601, null before its first), its state. */
-  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  @JsonInclude(Include.NON_NULL)
   public record TaskView(String name, double periodSeconds, String lastRun, String state, String error) {}
 
   public record PortView(int number, String name, boolean up) {}
@@ -72,12 +75,11 @@ public final class Views {
   public record PolicyView(String source, int idleTimeout, List<Integer> ftpPorts, List<RuleSetView> ruleSets,
       List<String> warnings, String text) {}
 
-  /** The body of PUT /api/v1/policy: the policy file (YAML) on the controller's machine. */
   /**
    * The body of {@code PUT /api/v1/policy}: the policy's YAML and the rule files it names, by the
    * names it gives them; {@code name} is what messages and {@code source} call the policy.
    */
-  public record PolicyRequest(String name, String policy, java.util.Map<String, String> files) {}
+  public record PolicyRequest(String name, String policy, Map<String, String> files) {}
 
   /** A tracked connection the new policy would refuse, in one direction, and the rule that would. */
   public record CutConnection(String connection, String direction, String verdict, RuleView rule) {}
