@@ -140,7 +140,7 @@ public final class OperatorViews {
           .map(p -> new Port(p.getPortNo().getPortNumber(), p.getName(),
               !p.getState().contains(OFPortState.LINK_DOWN) && !p.getConfig().contains(OFPortConfig.PORT_DOWN)))
           .toList();
-      return new SwitchState(sw.id().getLong(), name, sw.version().toString(), sw.isReady(), ports);
+      return new SwitchState(sw.id().getLong(), name, sw.version().toString(), sw.isReady(), sw.isWritable(), ports);
     }
 
     @Override

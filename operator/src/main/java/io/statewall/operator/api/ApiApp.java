@@ -50,6 +50,9 @@ public final class ApiApp implements App {
     ApiSources views = sources.apply(context);
     metrics.listen(context);
     metrics.watch(views.metrics());
+    if (views.topology() != null) {
+      metrics.watch(views.topology(), views.cluster());
+    }
     // the periodic tasks /healthz reports on (conntrack expiry, offload statistics, discovery)
     Supplier<List<TaskHealth>> tasks = context.scheduler() instanceof AppScheduler s ? s::health : List::of;
     server = new ApiServer(settings, views, metrics, tasks);

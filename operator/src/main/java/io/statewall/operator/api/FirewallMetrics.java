@@ -9,7 +9,9 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statewall.netfilter.judge.Judgement;
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.MetricsSource;
+import io.statewall.operator.source.TopologyView;
 import io.statewall.controller.ChannelStats;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
@@ -103,6 +105,33 @@ public final class FirewallMetrics {
         .callback(cb -> cb.call(source.meteredSwitches())).register(registry);
   }
 
+  /**
+   * Adds the switches' and the cluster's state, per connected switch: its OpenFlow version (an info
+   * gauge, 1), whether its send buffer is full (flow-mods queueing: 1), this controller's role at it
+   * (info gauge) and the fencing epoch of that role; and the cluster's members.
+   */
+  public void watch(TopologyView network, ClusterStatus cluster) {
+    GaugeWithCallback.builder().name("statewall_switch_info").help("Connected switches (1), by OpenFlow version")
+        .labelNames("switch", "version")
+        .callback(cb -> network.switches().forEach(s -> cb.call(1, NetworkViews.dpid(s.dpid()), s.version()))).register(registry);
+    GaugeWithCallback.builder().name("statewall_switch_unwritable")
+        .help("1 while a switch's send buffer is above its high-water mark: writes (flow-mods too) queue up")
+        .labelNames("switch")
+        .callback(cb -> network.switches().forEach(s -> cb.call(s.writable() ? 0 : 1, NetworkViews.dpid(s.dpid()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("statewall_switch_role").help("This controller's OpenFlow role at each switch (1)")
+        .labelNames("switch", "role")
+        .callback(cb -> network.switches().forEach(s -> cb.call(1, NetworkViews.dpid(s.dpid()), cluster.role(s.dpid()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("statewall_switch_role_epoch")
+        .help("The fencing epoch (role generation) this controller holds at each switch").labelNames("switch")
+        .callback(cb -> network.switches().forEach(s -> cb.call(cluster.epoch(s.dpid()), NetworkViews.dpid(s.dpid()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("statewall_cluster_members")
+        .help("Members of the controller cluster this controller sees, itself included")
+        .callback(cb -> cb.call(cluster.members())).register(registry);
+  }
+
   /** Registers the packet-in and error listeners, and the switch channels' figures. */
   public void listen(AppContext context) {
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
@@ -192,6 +221,6 @@ public final class FirewallMetrics {
   }
 
   private static String dpid(SwitchHandle sw) {
-    return String.format("%016x", sw.id().getLong());
+    return NetworkViews.dpid(sw.id().getLong());
   }
 }

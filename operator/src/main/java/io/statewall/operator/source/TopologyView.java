@@ -16,8 +16,11 @@ public interface TopologyView {
   /** A switch port: its number, name and whether it is up (neither link-down nor configured down). */
   record Port(int number, String name, boolean up) {}
 
-  /** A connected switch: datapath id, name (its LOCAL port's), OpenFlow version, ready, ports but LOCAL. */
-  record SwitchState(long dpid, String name, String version, boolean ready, List<Port> ports) {}
+  /**
+   * A connected switch: datapath id, name (its LOCAL port's), OpenFlow version, ready, whether its
+   * send buffer has room (false: writes, flow-mods among them, are queueing up), ports but LOCAL.
+   */
+  record SwitchState(long dpid, String name, String version, boolean ready, boolean writable, List<Port> ports) {}
 
   /** Connected switches, by datapath id. */
   List<SwitchState> switches();
