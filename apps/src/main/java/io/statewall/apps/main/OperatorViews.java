@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.projectfloodlight.openflow.protocol.OFPortConfig;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortState;
@@ -125,14 +126,29 @@ public final class OperatorViews {
     return new OffloadView.Installed(c.path(), c.entryCount());
   }
 
-  /** Topology's view of the network, with the controller's switches. */
-  private record Network(TopologyService topology, SwitchRegistry registry) implements TopologyView {
-    @Override
-    public List<SwitchState> switches() {
-      return registry.all().stream().map(Network::state).toList();
+  /**
+   * Topology's view of the network, with the controller's switches and their flow tables' sizes: a
+   * table-stats request to a switch at most every {@link #TABLE_STATS_NANOS} while someone looks,
+   * answered on the switch's event loop; a view never waits for it.
+   */
+  private static final class Network implements TopologyView {
+    static final long TABLE_STATS_NANOS = 2_000_000_000L;
+    private final TopologyService topology;
+    private final SwitchRegistry registry;
+    private final Map<Long, Long> flowEntries = new ConcurrentHashMap<>();
+    private final Map<Long, Long> asked = new ConcurrentHashMap<>();
+
+    Network(TopologyService topology, SwitchRegistry registry) {
+      this.topology = topology;
+      this.registry = registry;
     }
 
-    private static SwitchState state(SwitchHandle sw) {
+    @Override
+    public List<SwitchState> switches() {
+      return registry.all().stream().map(this::state).toList();
+    }
+
+    private SwitchState state(SwitchHandle sw) {
       String name = sw.port(OFPort.LOCAL).map(OFPortDesc::getName).orElse(null);
       List<Port> ports = sw.ports().stream()
           .filter(p -> !p.getPortNo().equals(OFPort.LOCAL))
@@ -140,7 +156,21 @@ public final class OperatorViews {
           .map(p -> new Port(p.getPortNo().getPortNumber(), p.getName(),
               !p.getState().contains(OFPortState.LINK_DOWN) && !p.getConfig().contains(OFPortConfig.PORT_DOWN)))
           .toList();
-      return new SwitchState(sw.id().getLong(), name, sw.version().toString(), sw.isReady(), sw.isWritable(), ports);
+      return new SwitchState(sw.id().getLong(), name, sw.version().toString(), sw.isReady(), sw.isWritable(),
+          flowEntries(sw), ports);
+    }
+
+    /** The switch's flow entries as it last said, asking again when that is old. */
+    private long flowEntries(SwitchHandle sw) {
+      long id = sw.id().getLong();
+      long now = System.nanoTime();
+      Long last = asked.get(id);
+      if (sw.isReady() && (last == null || now - last > TABLE_STATS_NANOS)) {
+        asked.put(id, now);
+        sw.requestStats(sw.factory().buildTableStatsRequest().build()).thenAccept(parts -> flowEntries.put(id,
+            parts.stream().flatMap(r -> r.getEntries().stream()).mapToLong(e -> e.getActiveCount()).sum()));
+      }
+      return flowEntries.getOrDefault(id, -1L);
     }
 
     @Override

@@ -326,6 +326,7 @@ class ApiServerTest {
     assertThat(documented).containsExactlyInAnyOrder("GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
         "GET /api/v1/switches", "GET /api/v1/links", "GET /api/v1/hosts", "GET /api/v1/conntrack",
         "DELETE /api/v1/conntrack", "GET /api/v1/expectations", "GET /api/v1/policy", "PUT /api/v1/policy",
+        "GET /api/v1/policy/counters",
         "GET /api/v1/trace", "GET /api/v1/events/network", "GET /api/v1/events/verdicts");
     // every documented operation is served (not 404 or 405), and an undocumented one is not
     for (String op : documented) {

@@ -86,7 +86,7 @@ class GrafanaDashboardTest {
   static final class OneSwitch implements TopologyView {
     @Override
     public List<SwitchState> switches() {
-      return List.of(new SwitchState(1, "s1", "OF_13", true, true, List.of(new Port(1, "s1-eth1", true))));
+      return List.of(new SwitchState(1, "s1", "OF_13", true, true, 0, List.of(new Port(1, "s1-eth1", true))));
     }
 
     @Override

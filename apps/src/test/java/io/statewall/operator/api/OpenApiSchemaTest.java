@@ -63,10 +63,10 @@ class OpenApiSchemaTest {
   @Test
   void everyJsonAnswerValidatesAgainstItsRoutesSchema() throws Exception {
     for (String path : List.of("/healthz", "/api/v1/switches", "/api/v1/links", "/api/v1/hosts",
-        "/api/v1/conntrack", "/api/v1/expectations", "/api/v1/policy")) {
+        "/api/v1/conntrack", "/api/v1/expectations", "/api/v1/policy", "/api/v1/policy/counters")) {
       assertValid("get", path, "200", c.get(path));
     }
-    assertValid("get", "/api/v1/conntrack", "200", c.get("/api/v1/conntrack?dport=22&limit=1"));
+    assertValid("get", "/api/v1/conntrack", "200", c.get("/api/v1/conntrack?dport=22&limit=1&sort=dport&order=desc"));
     assertValid("get", "/api/v1/trace", "200", c.get("/api/v1/trace?src=10.0.0.9&dst=10.0.0.1&dport=22&sport=40000"));
     assertValid("get", "/api/v1/trace", "200", c.get("/api/v1/trace?src=10.0.0.9&dst=255.255.255.255&proto=udp&dport=67"));
     assertValid("put", "/api/v1/policy", "200", c.put("/api/v1/policy?dry-run=true", c.policyBody("strict.yaml")));

@@ -16,10 +16,12 @@ import io.statewall.operator.api.Views.Deleted;
 import io.statewall.operator.api.Views.ErrorView;
 import io.statewall.operator.api.Views.ExpectationView;
 import io.statewall.operator.api.Views.Health;
+import io.statewall.operator.api.Views.HopView;
 import io.statewall.operator.api.Views.HostView;
 import io.statewall.operator.api.Views.LinkView;
 import io.statewall.operator.api.Views.PolicyChangeView;
 import io.statewall.operator.api.Views.PolicyView;
+import io.statewall.operator.api.Views.RuleSetHits;
 import io.statewall.operator.api.Views.SwitchView;
 import io.statewall.operator.api.Views.TraceView;
 import io.statewall.operator.api.Views.Page;
@@ -49,7 +51,6 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -117,7 +118,7 @@ public final class ApiServer implements AutoCloseable {
     this.conntrack = sources.conntrack();
     this.offloads = sources.offloads();
     this.metrics = metrics;
-    this.network = new NetworkViews(sources.topology());
+    this.network = new NetworkViews(sources.topology(), sources.cluster(), metrics::packetIns);
     this.policies = new PolicyViews(sources.policy(), conntrack, offloads);
     this.tracer = new Tracer(sources);
     this.feeds = new LiveFeeds(network, offloads, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
@@ -137,7 +138,7 @@ public final class ApiServer implements AutoCloseable {
             assets::docsFile));
   }
 
-  private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit");
+  private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit", "sort", "order");
   private static final Set<String> DELETE_PARAMS = with(ConntrackFilter.PARAMS, "all");
 
   private static Set<String> with(Set<String> base, String... more) {
@@ -175,6 +176,10 @@ public final class ApiServer implements AutoCloseable {
             null, Body.json(new TypeReference<List<ExpectationView>>() {}), this::listExpectations),
         new Route(HandlerType.GET, "/api/v1/policy", "The running policy in iptables-save form, with its files",
             Set.of(), null, Body.json(PolicyView.class), ctx -> ctx.json(policies.current())),
+        new Route(HandlerType.GET, "/api/v1/policy/counters",
+            "Every rule of the running policy with the packets and bytes it matched, as iptables -L -v "
+                + "(counted where the controller judged a packet; what the switches carry they count)",
+            Set.of(), null, Body.json(new TypeReference<List<RuleSetHits>>() {}), ctx -> ctx.json(policies.counters())),
         new Route(HandlerType.PUT, "/api/v1/policy",
             "Load a policy from its content (JSON: policy YAML and its rule files) and apply it atomically; "
                 + "dry-run=true reports what would change and changes nothing",
@@ -404,19 +409,16 @@ public final class ApiServer implements AutoCloseable {
     ConntrackFilter f = ConntrackFilter.of(q);
     int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
     int limit = q.integer("limit", 1, MAX_PAGE, 1000);
-    List<CtEntry> all = conntrack.entries().stream().filter(f)
-        .sorted(Comparator.comparing((CtEntry e) -> e.tuple(CtDirection.ORIGINAL).toString()))
-        .toList();
-    List<Views.ConnectionView> items = new ArrayList<>();
-    int from = Math.min(offset, all.size());
-    int to = (int) Math.min(all.size(), (long) offset + limit);
-    for (CtEntry e : all.subList(from, to)) {
-      items.add(new Views.ConnectionView(conntrack.format(e), e.protocol(), e.tcpStateName(),
+    ConnectionPages.Page page = ConnectionPages.page(conntrack.entries(), f, ConnectionPages.order(q), offset, limit);
+    List<ConnectionView> items = new ArrayList<>();
+    for (CtEntry e : page.items()) {
+      items.add(new ConnectionView(conntrack.format(e), e.protocol(), e.tcpStateName(),
           TupleView.of(e.tuple(CtDirection.ORIGINAL)), TupleView.of(e.tuple(CtDirection.REPLY)),
           e.hasStatus(CtEntry.SEEN_REPLY), e.hasStatus(CtEntry.ASSURED), e.helper(),
-          offloads.cookie(e).orElse(null)));
+          offloads.cookie(e).orElse(null),
+          offloads.installed(e).map(i -> HopView.of(i.path())).orElse(List.of())));
     }
-    ctx.json(new Page<>(all.size(), offset, limit, items));
+    ctx.json(new Page<>(page.total(), offset, limit, items));
   }
 
   private void deleteConnections(Context ctx) {

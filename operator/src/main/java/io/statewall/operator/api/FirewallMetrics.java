@@ -132,6 +132,11 @@ public final class FirewallMetrics {
         .callback(cb -> cb.call(cluster.members())).register(registry);
   }
 
+  /** Packet-ins counted from switch {@code dpid} so far. */
+  long packetIns(long dpid) {
+    return (long) packetIns.labelValues(NetworkViews.dpid(dpid)).get();
+  }
+
   /** Registers the packet-in and error listeners, and the switch channels' figures. */
   public void listen(AppContext context) {
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);

@@ -11,12 +11,22 @@ import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.policy.FilterDecision;
 import io.statewall.netfilter.policy.Host;
 import io.statewall.netfilter.policy.Policy;
+import io.statewall.netfilter.rules.Chain;
+import io.statewall.netfilter.rules.Rule;
+import io.statewall.netfilter.rules.RuleCounters;
 import io.statewall.netfilter.rules.RuleSet;
+import io.statewall.netfilter.rules.RuleTable;
+import io.statewall.operator.api.Views.ChainHits;
+import io.statewall.operator.api.Views.RuleHits;
+import io.statewall.operator.api.Views.RuleSetHits;
 import io.statewall.operator.source.ConntrackView;
 import io.statewall.operator.source.OffloadView;
 import io.statewall.operator.source.PolicyControl;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** The running policy as text, and what replacing it would do (or did) to tracked connections and entries. */
 final class PolicyViews {
@@ -30,15 +40,28 @@ final class PolicyViews {
     this.offloads = offloads;
   }
 
+  /** The policy's rule sets by the names messages give them, hosts' first, in the policy's order. */
+  private static Map<String, RuleSet> ruleSets(Policy p) {
+    Map<String, RuleSet> sets = new LinkedHashMap<>();
+    for (Host h : p.hosts().values()) {
+      put(sets, "host " + h.id() + " rules", h.rules());
+      put(sets, "host " + h.id() + " rules6", h.rules6());
+    }
+    put(sets, "network rules", p.network());
+    put(sets, "network rules6", p.network6());
+    return sets;
+  }
+
+  private static void put(Map<String, RuleSet> sets, String name, RuleSet set) {
+    if (set != null) {
+      sets.put(name, set);
+    }
+  }
+
   PolicyView current() {
     Policy p = policy.current();
     List<RuleSetView> sets = new ArrayList<>();
-    for (Host h : p.hosts().values()) {
-      add(sets, "host " + h.id() + " rules", h.rules());
-      add(sets, "host " + h.id() + " rules6", h.rules6());
-    }
-    add(sets, "network rules", p.network());
-    add(sets, "network rules6", p.network6());
+    ruleSets(p).forEach((name, set) -> sets.add(new RuleSetView(name, set.file(), set.family().name(), set.save())));
     StringBuilder text = new StringBuilder();
     for (RuleSetView s : sets) {
       text.append("# ").append(s.name()).append(": ").append(s.file()).append('\n').append(s.text());
@@ -46,10 +69,35 @@ final class PolicyViews {
     return new PolicyView(p.source(), p.idleTimeout(), p.ftpPorts(), sets, p.warnings(), text.toString());
   }
 
-  private static void add(List<RuleSetView> out, String name, RuleSet set) {
-    if (set != null) {
-      out.add(new RuleSetView(name, set.file(), set.family().name(), set.save()));
-    }
+  /**
+   * Every rule of the running policy's enforced tables with the packets and bytes it matched, as
+   * {@code iptables -L -v} shows them: counted where the controller judged a packet (the switches
+   * count what they carry), since this policy was loaded.
+   */
+  List<RuleSetHits> counters() {
+    Policy p = policy.current();
+    List<RuleSetHits> out = new ArrayList<>();
+    ruleSets(p).forEach((name, set) -> {
+      List<ChainHits> chains = new ArrayList<>();
+      for (RuleTable t : set.tables()) {
+        RuleCounters counts = p.counters(t);
+        if (counts == null) {
+          continue;
+        }
+        for (int c = 0; c < t.chains().size(); c++) {
+          Chain chain = t.chains().get(c);
+          List<RuleHits> rules = new ArrayList<>();
+          for (int i = 0; i < chain.rules().size(); i++) {
+            Rule r = chain.rules().get(i);
+            rules.add(new RuleHits(r.file(), r.line(), r.text(), counts.packets(c, i), counts.bytes(c, i)));
+          }
+          chains.add(new ChainHits(t.name().name().toLowerCase(Locale.ROOT), chain.name(),
+              chain.policy() == null ? null : chain.policy().name(), rules));
+        }
+      }
+      out.add(new RuleSetHits(name, set.file(), set.family().name(), chains));
+    });
+    return out;
   }
 
   /**

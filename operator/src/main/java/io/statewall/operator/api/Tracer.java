@@ -25,7 +25,6 @@ import io.statewall.operator.source.PolicyControl;
 import io.statewall.operator.source.TopologyView;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Host;
-import io.statewall.topology.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,7 +102,7 @@ final class Tracer {
       Optional<String> c = offloads.cookie(conn.entry());
       if (c.isPresent()) {
         cookie = c.get();
-        installed = offloads.installed(conn.entry()).map(i -> hops(i.path())).orElse(List.of());
+        installed = offloads.installed(conn.entry()).map(i -> HopView.of(i.path())).orElse(List.of());
       }
     }
     List<ReceiverView> receivers = null;
@@ -258,11 +257,6 @@ final class Tracer {
     if (a.isEmpty() || b.isEmpty()) {
       return List.of();
     }
-    return topology.path(a.get(), b.get()).map(Tracer::hops).orElse(List.of());
-  }
-
-  private static List<HopView> hops(Path path) {
-    return path.hops().stream().map(h -> new HopView(NetworkViews.dpid(h.sw().getLong()), h.in().getPortNumber(),
-        h.out().getPortNumber())).toList();
+    return topology.path(a.get(), b.get()).map(HopView::of).orElse(List.of());
   }
 }

@@ -6,6 +6,7 @@ import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.policy.Decider;
+import io.statewall.topology.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +36,12 @@ public final class Views {
 
   public record PortView(int number, String name, boolean up) {}
 
-  public record SwitchView(String dpid, String name, String version, boolean ready, List<PortView> ports) {}
+  /**
+   * A connected switch: this controller's OpenFlow role at it, the entries in its flow tables as it
+   * last said (null until it has), packet-ins a second since the last look (null on the first).
+   */
+  public record SwitchView(String dpid, String name, String version, boolean ready, String role, Long flowEntries,
+      Double packetInRate, List<PortView> ports) {}
 
   public record End(String dpid, int port) {}
 
@@ -50,9 +56,12 @@ public final class Views {
     }
   }
 
-  /** One tracked connection: its conntrack -L line and its fields. */
+  /**
+   * One tracked connection: its conntrack -L line and its fields; with a cookie when the switches
+   * carry it, and then the switches its entries are on (the original direction's path).
+   */
   public record ConnectionView(String line, int protocol, String tcpState, TupleView original, TupleView reply,
-      boolean seenReply, boolean assured, String helper, String cookie) {}
+      boolean seenReply, boolean assured, String helper, String cookie, List<HopView> path) {}
 
   public record Page<T>(int total, int offset, int limit, List<T> items) {}
 
@@ -70,6 +79,15 @@ public final class Views {
   }
 
   public record RuleSetView(String name, String file, String family, String text) {}
+
+  /** One rule as {@code iptables -L -v} shows it: where it is, its text, and the packets and bytes it matched. */
+  public record RuleHits(String file, int line, String text, long packets, long bytes) {}
+
+  /** A chain of an enforced table and its rules' counters; {@code policy} null for a user chain. */
+  public record ChainHits(String table, String chain, String policy, List<RuleHits> rules) {}
+
+  /** A rule set of the running policy with its chains' counters. */
+  public record RuleSetHits(String name, String file, String family, List<ChainHits> chains) {}
 
   /** The running policy: its file, each rule set as iptables-save prints it, and all of it as one text. */
   public record PolicyView(String source, int idleTimeout, List<Integer> ftpPorts, List<RuleSetView> ruleSets,
@@ -94,7 +112,12 @@ public final class Views {
 
   public record StepView(String ruleSet, String table, String chain, String verdict, RuleView rule) {}
 
-  public record HopView(String dpid, int in, int out) {}
+  public record HopView(String dpid, int in, int out) {
+    static List<HopView> of(Path path) {
+      return path.hops().stream().map(h -> new HopView(NetworkViews.dpid(h.sw().getLong()), h.in().getPortNumber(),
+          h.out().getPortNumber())).toList();
+    }
+  }
 
   /**
    * A hypothetical packet's trace: the conntrack state it would have (and the connection or

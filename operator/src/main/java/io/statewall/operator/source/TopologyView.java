@@ -18,9 +18,11 @@ public interface TopologyView {
 
   /**
    * A connected switch: datapath id, name (its LOCAL port's), OpenFlow version, ready, whether its
-   * send buffer has room (false: writes, flow-mods among them, are queueing up), ports but LOCAL.
+   * send buffer has room (false: writes, flow-mods among them, are queueing up), the entries in all
+   * its flow tables as it last said (-1 before it has), ports but LOCAL.
    */
-  record SwitchState(long dpid, String name, String version, boolean ready, boolean writable, List<Port> ports) {}
+  record SwitchState(long dpid, String name, String version, boolean ready, boolean writable, long flowEntries,
+      List<Port> ports) {}
 
   /** Connected switches, by datapath id. */
   List<SwitchState> switches();
