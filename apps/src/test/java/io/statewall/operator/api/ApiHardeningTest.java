@@ -1,10 +1,10 @@
 package io.statewall.operator.api;
 
-import io.statewall.apps.main.OperatorViews;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.statewall.apps.main.OperatorViews;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import java.io.IOException;

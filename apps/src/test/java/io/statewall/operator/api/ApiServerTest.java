@@ -1,16 +1,16 @@
 package io.statewall.operator.api;
 
-import io.statewall.apps.main.OperatorViews;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.statewall.netfilter.conntrack.CtDirection;
-import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.apps.main.OperatorViews;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtTuple;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

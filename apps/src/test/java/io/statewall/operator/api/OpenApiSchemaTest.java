@@ -12,6 +12,8 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,8 +81,8 @@ class OpenApiSchemaTest {
     HttpResponse<String> bad = c.get("/api/v1/conntrack?proto=nope");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertValid("get", "/api/v1/conntrack", "400", bad);
-    HttpResponse<String> noToken = c.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create(c.base() + "/api/v1/switches")).GET(), false);
+    HttpResponse<String> noToken = c.send(HttpRequest.newBuilder(
+        URI.create(c.base() + "/api/v1/switches")).GET(), false);
     assertValid("get", "/api/v1/switches", "401", noToken);
   }
 

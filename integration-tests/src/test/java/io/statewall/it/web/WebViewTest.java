@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -43,6 +44,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -158,6 +160,17 @@ class WebViewTest {
     }
   }
 
+  /** Until the one ssh connection (h3 to h1) is tracked ESTABLISHED. */
+  static void awaitSshEstablished() throws InterruptedException {
+    await(() -> {
+      try {
+        return api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt() == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the ssh connection is tracked ESTABLISHED");
+  }
+
   static JsonNode api(String path) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
         .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
@@ -233,13 +246,7 @@ class WebViewTest {
   @Order(3)
   void aConnectionDeletedInThePageIsGoneFromTheApi() throws Exception {
     try (BackgroundProcess ssh = net.host("h3").start("exec nc 10.0.0.1 22 > /dev/null")) {
-      await(() -> {
-        try {
-          return api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt() == 1;
-        } catch (Exception e) {
-          return false;
-        }
-      }, "the ssh connection is tracked ESTABLISHED");
+      awaitSshEstablished();
       int sport = api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("items").get(0).get("original")
           .get("sport").asInt();
       page("connections");
@@ -252,7 +259,7 @@ class WebViewTest {
       // by keyboard, as an operator without a mouse would
       WebElement delete = browser.findElement(row).findElement(By.cssSelector("button.delete"));
       assertThat(delete.getAttribute("aria-label")).contains("10.0.0.3:" + sport);
-      delete.sendKeys(org.openqa.selenium.Keys.ENTER);
+      delete.sendKeys(Keys.ENTER);
       w.until(ExpectedConditions.invisibilityOfElementLocated(row));
       assertThat(api("/api/v1/conntrack?sport=" + sport + "&dport=22").get("total").asInt()).isZero();
     }
@@ -294,10 +301,10 @@ class WebViewTest {
     assertThat(js.executeScript("return [...document.querySelectorAll('.opblock-summary-path')]"
         + ".map(e => e.getAttribute('data-path'))")).asList()
         .contains("/api/v1/conntrack", "/api/v1/policy", "/api/v1/trace", "/api/v1/switches", "/healthz");
-    // the schemas the document names, shown as Swagger UI's models
-    w.until(d -> d.findElements(By.cssSelector("[id^='model-']")).size() > 10);
-    assertThat(js.executeScript("return [...document.querySelectorAll(\"[id^='model-']\")].map(e => e.id)"))
-        .asList().contains("model-PageOfConnectionView", "model-TraceView");
+    // the schemas the document names: in the spec Swagger UI loaded, and its (collapsed) Schemas section
+    assertThat(js.executeScript("return Object.keys(window.ui.specSelectors.specJson().toJS().components.schemas)"))
+        .asList().contains("PageOfConnectionView", "TraceView", "PolicyRequest", "RuleSetHits");
+    assertThat(browser.findElement(By.tagName("body")).getText()).contains("Schemas");
     // no request left this origin (the CSP would refuse one, and it would show here)
     assertThat(js.executeScript("return performance.getEntriesByType('resource').map(e => e.name)"
         + ".filter(n => !n.startsWith(location.origin))")).asList().isEmpty();
@@ -373,20 +380,14 @@ class WebViewTest {
   @Order(8)
   void aDryRunShowsTheConnectionsANewPolicyWouldCutAndTheConnectionsPageSortsAndShowsPaths() throws Exception {
     try (BackgroundProcess ssh = net.host("h3").start("exec nc 10.0.0.1 22 > /dev/null")) {
-      await(() -> {
-        try {
-          return api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt() == 1;
-        } catch (Exception e) {
-          return false;
-        }
-      }, "the ssh connection is tracked ESTABLISHED");
+      awaitSshEstablished();
       // two more connections between hosts without rule sets (nothing refuses them): UDP to 9999 and 7
       net.host("h2").exec("echo x | nc -u -w 1 10.0.0.3 9999; echo x | nc -u -w 1 10.0.0.3 7");
       // the connections page, sorted by the server: by destination port, highest first
       page("connections");
       WebDriverWait w = new WebDriverWait(browser, WAIT);
-      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("ct-sort"))).selectByValue("dport");
-      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("ct-order"))).selectByValue("desc");
+      new Select(browser.findElement(By.id("ct-sort"))).selectByValue("dport");
+      new Select(browser.findElement(By.id("ct-order"))).selectByValue("desc");
       // the page does not sort: the rows come in the server's order, highest port first
       JavascriptExecutor js = (JavascriptExecutor) browser;
       String dports = "return [...document.querySelectorAll('tr.conn')].map(r => r.dataset.dport === undefined ? -1 : Number(r.dataset.dport))";
@@ -420,6 +421,7 @@ class WebViewTest {
       WebElement cut = w.until(ExpectedConditions.visibilityOfElementLocated(By.id("dr-cut")));
       assertThat(cut.getText()).contains("dport=22").contains("DROP");
       assertThat(browser.findElement(By.id("dr-summary")).getText()).startsWith("1 tracked connections would be cut");
+      ((JavascriptExecutor) browser).executeScript("document.getElementById('dr-submit').scrollIntoView()");
       screenshot("policy-dry-run");
       // a dry run changes nothing
       assertThat(api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt()).isEqualTo(1);

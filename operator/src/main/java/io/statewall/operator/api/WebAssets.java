@@ -71,13 +71,8 @@ final class WebAssets {
     return files.values().stream().mapToInt(b -> b.length).sum();
   }
 
-  /** Javalin ignores a trailing slash: {@code /ui} must become {@code /ui/}, or the page's relative URLs miss. */
   void index(Context ctx) {
-    if (!ctx.path().endsWith("/")) {
-      ctx.redirect(UI);
-      return;
-    }
-    send(ctx, files, "index.html", CSP);
+    index(ctx, UI, files, CSP);
   }
 
   void file(Context ctx) {
@@ -86,15 +81,20 @@ final class WebAssets {
 
   /** {@code /api/docs/}: Swagger UI's page. */
   void docsIndex(Context ctx) {
-    if (!ctx.path().endsWith("/")) {
-      ctx.redirect(DOCS);
-      return;
-    }
-    send(ctx, docs, "index.html", DOCS_CSP);
+    index(ctx, DOCS, docs, DOCS_CSP);
   }
 
   void docsFile(Context ctx) {
     send(ctx, docs, ctx.pathParam("file"), DOCS_CSP);
+  }
+
+  /** Javalin ignores a trailing slash: {@code /ui} must become {@code /ui/}, or the page's relative URLs miss. */
+  private static void index(Context ctx, String base, Map<String, byte[]> from, String csp) {
+    if (!ctx.path().endsWith("/")) {
+      ctx.redirect(base);
+      return;
+    }
+    send(ctx, from, "index.html", csp);
   }
 
   private static void send(Context ctx, Map<String, byte[]> from, String name, String csp) {

@@ -48,7 +48,11 @@ function layout(nodes, edges, rounds) {
 function draw(svg, table, s) {
   // a switch's own interface (its LOCAL port, a negative number here) speaks too: drawn apart, beside its switch
   const local = s.hosts.filter(h => h.attachment.port < 0);
-  s = Object.assign({}, s, { hosts: s.hosts.filter(h => h.attachment.port >= 0) });
+  // an address learned at a port that is now a link's end is a switch's own interface heard before
+  // discovery found the link (a veth sends IPv6 ND when it comes up), not a host behind it
+  const linkEnds = new Set(s.links.flatMap(l => [l.a.dpid + ':' + l.a.port, l.b.dpid + ':' + l.b.port]));
+  s = Object.assign({}, s, { hosts: s.hosts.filter(h => h.attachment.port >= 0
+    && !linkEnds.has(h.attachment.dpid + ':' + h.attachment.port)) });
   const names = new Map(s.switches.map(w => [w.dpid, w.name || w.dpid]));
   for (const l of s.links) knownLinks.set(linkKey(l), l);
   const up = new Set(s.links.map(linkKey));
