@@ -26,6 +26,7 @@ import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
 import io.statewall.topology.TopologyApp;
+import io.statewall.topology.TopologyService;
 import io.statewall.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -46,6 +47,7 @@ public final class FirewallAssembler implements AppAssembler {
   private final FirewallMetrics metrics = new FirewallMetrics();
   private FirewallApp firewall;
   private PacketInGuard guard;
+  private TableMissMeters meters;
   private TopologyApp topology;
 
   public FirewallAssembler() {
@@ -79,8 +81,12 @@ public final class FirewallAssembler implements AppAssembler {
             2 * l.switchPacketInRate()),
         new FlowModLimits(l.flowModRate(), l.flowModRate(), flowMods.dropShare(), flowMods.tableFullBackoffSeconds())));
     apps.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
-    // the operator API, last: it reads the firewall once that has started
-    ApiApp.forRun(options, firewall, topology.service(), metrics).ifPresent(apps::add);
+    // the operator API, last: it reads the firewall, through narrow views, once that has started
+    FirewallApp fw = firewall;
+    TopologyService network = topology.service();
+    OperatorViews.Guards guards = new OperatorViews.Guards(guard, meters);
+    ApiApp.forRun(options, ctx -> OperatorViews.of(fw, network, ctx.switches(), guards), metrics)
+        .ifPresent(apps::add);
     return apps;
   }
 
@@ -109,9 +115,8 @@ public final class FirewallAssembler implements AppAssembler {
     guard = new PacketInGuard(packetIns, System::nanoTime);
     // through the flow service: table-miss and meter entries count in the one budget too
     FlowProgrammer flows = parts.flows();
-    TableMissMeters meters = new TableMissMeters(packetIns,
+    meters = new TableMissMeters(packetIns,
         (sw, msgs) -> flows.write(sw, FlowProgrammer.Purpose.TABLE_MISS, msgs));
-    metrics.watch(guard, meters);
     List<App> apps = new ArrayList<>(List.of(guard, meters, topology));
     // the firewall's parts side by side, then the app that ties them to conntrack and the policy
     apps.addAll(parts.apps());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.statewall.apps.main.OperatorViews;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import java.io.IOException;
@@ -232,7 +233,7 @@ class ApiHardeningTest {
     try (RunningController c = new RunningController(dir)) {
       ApiLimits quick = new ApiLimits(1024, 1024, Duration.ofMillis(500), 1024, 8, 2, 8);
       ApiServer server = new ApiServer(new ApiSettings("127.0.0.1", 0, c.token, null, Optional.empty(), Set.of(),
-          quick), c.firewall, null, null, new FirewallMetrics());
+          quick), OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics());
       int port = server.start().getPort();
       try (Socket s = new Socket("127.0.0.1", port)) {
         s.setSoTimeout(10_000);

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.statewall.netfilter.conntrack.CtDirection;
-import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.apps.main.OperatorViews;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtTuple;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -325,6 +326,7 @@ class ApiServerTest {
     assertThat(documented).containsExactlyInAnyOrder("GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
         "GET /api/v1/switches", "GET /api/v1/links", "GET /api/v1/hosts", "GET /api/v1/conntrack",
         "DELETE /api/v1/conntrack", "GET /api/v1/expectations", "GET /api/v1/policy", "PUT /api/v1/policy",
+        "GET /api/v1/policy/counters",
         "GET /api/v1/trace", "GET /api/v1/events/network", "GET /api/v1/events/verdicts");
     // every documented operation is served (not 404 or 405), and an undocumented one is not
     for (String op : documented) {
@@ -352,14 +354,14 @@ class ApiServerTest {
     java.nio.file.Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(),
         io.statewall.controller.launch.ApiConfig.of("127.0.0.1:0", token));
-    assertThatThrownBy(() -> ApiApp.forRun(o, c.firewall, null, new FirewallMetrics()))
+    assertThatThrownBy(() -> ApiApp.forRun(o, ctx -> OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics()))
         .isInstanceOf(UserError.class).hasMessageContaining("chmod 600").hasMessageNotContaining("\n");
   }
 
   @Test
   void aPortInUseFailsStartWithTheAddressAndReason() {
     ApiServer second = new ApiServer(new ApiSettings("127.0.0.1", c.api.getPort(), "0123456789abcdef"),
-        c.firewall, null, null, new FirewallMetrics());
+        OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics());
     assertThatThrownBy(second::start).isInstanceOf(java.io.UncheckedIOException.class)
         .hasMessageContaining("cannot start the API on http://127.0.0.1:" + c.api.getPort());
   }
@@ -368,6 +370,6 @@ class ApiServerTest {
   void apiOffStartsNoServer() throws Exception {
     RunOptions o = new RunOptions(c.policy, ControllerConfig.defaults(),
         io.statewall.controller.launch.ApiConfig.of("off", null));
-    assertThat(ApiApp.forRun(o, c.firewall, null, new FirewallMetrics())).isEmpty();
+    assertThat(ApiApp.forRun(o, ctx -> OperatorViews.of(c.firewall, null, null, null), new FirewallMetrics())).isEmpty();
   }
 }

@@ -3,7 +3,11 @@ package io.statewall.operator.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.statewall.apps.main.OperatorViews;
+import io.statewall.controller.launch.ApiConfig;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +18,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,7 +46,7 @@ class ApiTlsTest {
     selfSigned(cert, key);
     try (RunningController c = new RunningController(dir, null)) {
       ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, c.token, null,
-          Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), c.firewall, null, null,
+          Optional.of(new ApiSettings.Tls(cert, key)), Set.of(), ApiLimits.DEFAULTS), OperatorViews.of(c.firewall, null, null, null),
           new FirewallMetrics());
       int port = tls.start().getPort();
       try {
@@ -63,7 +68,7 @@ class ApiTlsTest {
         // plain HTTP gets a TLS alert, not the API
         assertThatThrownBy(() -> c.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/api/v1/policy")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
-            .isInstanceOf(java.io.IOException.class);
+            .isInstanceOf(IOException.class);
       } finally {
         tls.close();
       }
@@ -77,15 +82,15 @@ class ApiTlsTest {
     selfSigned(cert, key);
     Files.writeString(key, "not a key\n");
     ApiServer tls = new ApiServer(new ApiSettings("127.0.0.1", 0, "0123456789abcdef", null,
-        Optional.of(new ApiSettings.Tls(cert, key)), java.util.Set.of(), ApiLimits.DEFAULTS), null, null, null,
+        Optional.of(new ApiSettings.Tls(cert, key)), Set.of(), ApiLimits.DEFAULTS), OperatorViews.of(null, null, null, null),
         new FirewallMetrics());
-    assertThatThrownBy(tls::start).isInstanceOf(java.io.UncheckedIOException.class)
+    assertThatThrownBy(tls::start).isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining(key + " is not a PKCS#8 PEM private key");
   }
 
   @Test
   void tlsNeedsBothFiles() {
-    assertThatThrownBy(() -> ApiSettings.parse(new io.statewall.controller.launch.ApiConfig("127.0.0.1:0", null,
+    assertThatThrownBy(() -> ApiSettings.parse(new ApiConfig("127.0.0.1:0", null,
         dir.resolve("c.pem"), null))).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--api-tls-cert and --api-tls-key must be given together");
   }

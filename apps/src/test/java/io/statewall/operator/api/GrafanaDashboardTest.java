@@ -13,7 +13,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.operator.source.ClusterStatus;
+import io.statewall.operator.source.TopologyView;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.Host;
+import io.statewall.topology.Link;
+import io.statewall.topology.TopologyListener;
 import io.statewall.topology.fakes.FakeSwitch;
+import java.util.Collection;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
 import org.projectfloodlight.openflow.protocol.OFFactories;
@@ -49,7 +58,9 @@ class GrafanaDashboardTest {
     }
     assertThat(used).as("metrics in %s", queries).hasSizeGreaterThan(15)
         .contains("statewall_verdicts_total", "statewall_packet_ins_total", "statewall_conntrack_entries",
-            "jvm_memory_used_bytes", "process_cpu_seconds_total");
+            "jvm_memory_used_bytes", "process_cpu_seconds_total", "statewall_switch_info", "statewall_switch_role",
+            "statewall_switch_role_epoch", "statewall_switch_unwritable", "statewall_cluster_members",
+            "statewall_flow_mods_written_total", "statewall_switches_connected");
 
     Set<String> exposed;
     try (RunningController c = new RunningController(dir, null)) {
@@ -65,9 +76,41 @@ class GrafanaDashboardTest {
     metrics.packetIn(sw, f.buildPacketIn().setBufferId(OFBufferId.NO_BUFFER).setTableId(TableId.of(0))
         .setReason(OFPacketInReason.NO_MATCH).setData(new byte[0]).build());
     metrics.error(sw, f.errorMsgs().buildBadRequestErrorMsg().setCode(OFBadRequestCode.BAD_TYPE).build());
+    metrics.watch(new OneSwitch(), ClusterStatus.STANDALONE);
     exposed.addAll(names(metrics.scrape()));
     used.removeAll(PROMETHEUS_OWN);
     assertThat(exposed).containsAll(used);
+  }
+
+  /** A network of one connected switch, for the series labelled by switch. */
+  static final class OneSwitch implements TopologyView {
+    @Override
+    public List<SwitchState> switches() {
+      return List.of(new SwitchState(1, "s1", "OF_13", true, true, 0, List.of(new Port(1, "s1-eth1", true))));
+    }
+
+    @Override
+    public Set<Link> links() {
+      return Set.of();
+    }
+
+    @Override
+    public Collection<Host> hosts() {
+      return List.of();
+    }
+
+    @Override
+    public Optional<Host> hostByAddress(IpAddress address) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Optional<io.statewall.topology.Path> path(Attachment src, Attachment dst) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void addListener(TopologyListener listener) {}
   }
 
   /** The sample names of a Prometheus text scrape, and the families its TYPE lines declare. */

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -43,6 +44,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -158,6 +160,17 @@ class WebViewTest {
     }
   }
 
+  /** Until the one ssh connection (h3 to h1) is tracked ESTABLISHED. */
+  static void awaitSshEstablished() throws InterruptedException {
+    await(() -> {
+      try {
+        return api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt() == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the ssh connection is tracked ESTABLISHED");
+  }
+
   static JsonNode api(String path) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
         .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
@@ -233,13 +246,7 @@ class WebViewTest {
   @Order(3)
   void aConnectionDeletedInThePageIsGoneFromTheApi() throws Exception {
     try (BackgroundProcess ssh = net.host("h3").start("exec nc 10.0.0.1 22 > /dev/null")) {
-      await(() -> {
-        try {
-          return api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt() == 1;
-        } catch (Exception e) {
-          return false;
-        }
-      }, "the ssh connection is tracked ESTABLISHED");
+      awaitSshEstablished();
       int sport = api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("items").get(0).get("original")
           .get("sport").asInt();
       page("connections");
@@ -252,7 +259,7 @@ class WebViewTest {
       // by keyboard, as an operator without a mouse would
       WebElement delete = browser.findElement(row).findElement(By.cssSelector("button.delete"));
       assertThat(delete.getAttribute("aria-label")).contains("10.0.0.3:" + sport);
-      delete.sendKeys(org.openqa.selenium.Keys.ENTER);
+      delete.sendKeys(Keys.ENTER);
       w.until(ExpectedConditions.invisibilityOfElementLocated(row));
       assertThat(api("/api/v1/conntrack?sport=" + sport + "&dport=22").get("total").asInt()).isZero();
     }
@@ -279,6 +286,146 @@ class WebViewTest {
       screenshot("network-link-down");
     } finally {
       net.linkUp("s2", "s3");
+    }
+  }
+
+  @Test
+  @Order(5)
+  void swaggerUiListsEveryRouteFromThisOriginOnly() throws Exception {
+    // the same tab: the page takes the web view's token from sessionStorage
+    browser.get(base + "/api/docs/");
+    WebDriverWait w = new WebDriverWait(browser, WAIT);
+    w.withMessage(() -> "the page shows " + browser.findElement(By.tagName("body")).getText());
+    w.until(d -> d.findElements(By.cssSelector(".opblock-summary-path")).size() >= 14);
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    assertThat(js.executeScript("return [...document.querySelectorAll('.opblock-summary-path')]"
+        + ".map(e => e.getAttribute('data-path'))")).asList()
+        .contains("/api/v1/conntrack", "/api/v1/policy", "/api/v1/trace", "/api/v1/switches", "/healthz");
+    // the schemas the document names: in the spec Swagger UI loaded, and its (collapsed) Schemas section
+    assertThat(js.executeScript("return Object.keys(window.ui.specSelectors.specJson().toJS().components.schemas)"))
+        .asList().contains("PageOfConnectionView", "TraceView", "PolicyRequest", "RuleSetHits");
+    assertThat(browser.findElement(By.tagName("body")).getText()).contains("Schemas");
+    // no request left this origin (the CSP would refuse one, and it would show here)
+    assertThat(js.executeScript("return performance.getEntriesByType('resource').map(e => e.name)"
+        + ".filter(n => !n.startsWith(location.origin))")).asList().isEmpty();
+    screenshot("api-docs");
+  }
+
+  @Test
+  @Order(6)
+  void eachSwitchShowsItsVersionRoleFlowEntriesAndPacketInRateAndItsLocalHosts() throws Exception {
+    page("network");
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    WebDriverWait w = new WebDriverWait(browser, WAIT);
+    String cells = "const r = document.querySelector(\"#switch-table tr[data-switch='s2']\"); return r && "
+        + "[r.querySelector('.version').textContent, r.querySelector('.role').textContent, "
+        + "r.querySelector('.flow-entries').textContent, r.querySelector('.packet-in-rate').textContent];";
+    // the rate needs two looks at the count (the stream's keep-alive brings one every 4 s)
+    w.withMessage(() -> "switch s2's row shows " + js.executeScript(cells));
+    w.until(d -> {
+      Object row = js.executeScript(cells);
+      return row instanceof List<?> l && l.get(2).toString().matches("\\d+") && l.get(3).toString().matches("[\\d.]+");
+    });
+    List<?> row = (List<?>) js.executeScript(cells);
+    assertThat(row.get(0)).isEqualTo("OF_13");
+    assertThat(row.get(1)).isEqualTo("MASTER");
+    // at least the table-miss entry; the API says the same
+    assertThat(Long.parseLong(row.get(2).toString())).isPositive();
+    JsonNode s2 = null;
+    for (JsonNode sw : api("/api/v1/switches")) {
+      if ("s2".equals(sw.get("name").asText())) {
+        s2 = sw;
+      }
+    }
+    assertThat(s2).isNotNull();
+    assertThat(s2.get("role").asText()).isEqualTo("MASTER");
+    assertThat(s2.get("flowEntries").asLong()).isPositive();
+    // a switch's own interface (its LOCAL port) talks too: drawn beside its switch, listed in its row
+    await(() -> {
+      try {
+        for (JsonNode h : api("/api/v1/hosts")) {
+          if (h.get("attachment").get("port").asInt() < 0) {
+            return true;
+          }
+        }
+        return false;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "topology learns a host at a switch's LOCAL port");
+    w.until(d -> !d.findElements(By.cssSelector("g.local-host[data-local]")).isEmpty());
+    assertThat(js.executeScript("return [...document.querySelectorAll('td.local')].map(e => e.textContent)"
+        + ".filter(t => t !== '-').length")).isNotEqualTo(0L);
+    // and they are not counted among the network's hosts
+    assertThat(browser.findElements(By.cssSelector("g.host[data-host]"))).hasSize(3);
+    screenshot("network");
+  }
+
+  @Test
+  @Order(7)
+  void thePolicyPageShowsEachRulesHitsWithItsFileAndLine() throws Exception {
+    page("policy");
+    WebDriverWait w = new WebDriverWait(browser, WAIT);
+    // the telnet attempt of the verdict test was dropped by servers.rules:7, the ssh one let in by line 5
+    By telnet = By.cssSelector("tr.hit[data-where='servers.rules:7']");
+    By ssh = By.cssSelector("tr.hit[data-where='servers.rules:5']");
+    w.until(ExpectedConditions.visibilityOfElementLocated(telnet));
+    assertThat(Long.parseLong(browser.findElement(telnet).getAttribute("data-packets"))).isPositive();
+    assertThat(Long.parseLong(browser.findElement(ssh).getAttribute("data-packets"))).isPositive();
+    assertThat(browser.findElement(telnet).getText()).contains("--dport 23").contains("DROP");
+    screenshot("policy");
+  }
+
+  @Test
+  @Order(8)
+  void aDryRunShowsTheConnectionsANewPolicyWouldCutAndTheConnectionsPageSortsAndShowsPaths() throws Exception {
+    try (BackgroundProcess ssh = net.host("h3").start("exec nc 10.0.0.1 22 > /dev/null")) {
+      awaitSshEstablished();
+      // two more connections between hosts without rule sets (nothing refuses them): UDP to 9999 and 7
+      net.host("h2").exec("echo x | nc -u -w 1 10.0.0.3 9999; echo x | nc -u -w 1 10.0.0.3 7");
+      // the connections page, sorted by the server: by destination port, highest first
+      page("connections");
+      WebDriverWait w = new WebDriverWait(browser, WAIT);
+      new Select(browser.findElement(By.id("ct-sort"))).selectByValue("dport");
+      new Select(browser.findElement(By.id("ct-order"))).selectByValue("desc");
+      // the page does not sort: the rows come in the server's order, highest port first
+      JavascriptExecutor js = (JavascriptExecutor) browser;
+      String dports = "return [...document.querySelectorAll('tr.conn')].map(r => r.dataset.dport === undefined ? -1 : Number(r.dataset.dport))";
+      w.withMessage(() -> "rows' destination ports " + js.executeScript(dports));
+      w.until(d -> {
+        List<?> ports = (List<?>) js.executeScript(dports);
+        if (!ports.containsAll(List.of(9999L, 22L, 7L))) {
+          browser.findElement(By.id("ct-refresh")).click();
+          return false;
+        }
+        for (int i = 1; i < ports.size(); i++) {
+          if (((Number) ports.get(i - 1)).longValue() < ((Number) ports.get(i)).longValue()) {
+            return false;
+          }
+        }
+        return true;
+      });
+      // the ssh connection is carried by the switches: its row shows the path s3 -> s2 -> s1
+      By row = By.cssSelector("tr.conn[data-dport='22']");
+      w.until(d -> d.findElement(row).findElement(By.cssSelector("td.path")).getText().split(" ").length == 3);
+      screenshot("connections");
+
+      page("policy");
+      w.until(ExpectedConditions.visibilityOfElementLocated(By.id("dr-text-0")));
+      js.executeScript("document.getElementById('dr-policy').value = arguments[0];"
+          + "const t = document.getElementById('dr-text-0'); t.value = t.value.replace(/^.*--dport 22.*$\\n/m, '');",
+          "hosts:\n  - address: 10.0.0.1\n    rules: servers.rules\n");
+      assertThat(browser.findElement(By.id("dr-text-0")).getAttribute("value")).doesNotContain("--dport 22")
+          .contains("--dport 23");
+      browser.findElement(By.id("dr-submit")).click();
+      WebElement cut = w.until(ExpectedConditions.visibilityOfElementLocated(By.id("dr-cut")));
+      assertThat(cut.getText()).contains("dport=22").contains("DROP");
+      assertThat(browser.findElement(By.id("dr-summary")).getText()).startsWith("1 tracked connections would be cut");
+      ((JavascriptExecutor) browser).executeScript("document.getElementById('dr-submit').scrollIntoView()");
+      screenshot("policy-dry-run");
+      // a dry run changes nothing
+      assertThat(api("/api/v1/conntrack?dport=22&state=ESTABLISHED").get("total").asInt()).isEqualTo(1);
+      assertThat(api("/api/v1/policy").get("text").asText()).contains("--dport 22");
     }
   }
 }

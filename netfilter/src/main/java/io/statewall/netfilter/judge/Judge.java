@@ -51,7 +51,8 @@ public final class Judge {
   /** Judges one packet on its way {@code ctx}; tracked state changes as on Linux (a dropped NEW never enters the table). */
   public Judgement judge(Packet p, PathContext ctx) {
     Policy policy = policies.current();
-    RawDecision raw = policy.raw(p, ctx);
+    // a packet on its way: the rules that match count it, as iptables -L -v shows
+    RawDecision raw = policy.raw(p, ctx, true);
     List<LogLine> logs = lines(raw.logs(), List.of(), p, ctx);
     if (raw.verdict() != Verdict.ACCEPT) {
       return Judgement.dropped(CtState.INVALID, raw.decidedBy(), null, logs);
@@ -62,7 +63,7 @@ public final class Judge {
     if (ct.dropNow()) {
       return Judgement.dropped(ct.state(), null, ct.reason(), logs);
     }
-    FilterDecision f = policy.filter(p, connInfo(ct), ctx);
+    FilterDecision f = policy.filter(p, connInfo(ct), ctx, true);
     logs = lines(f.logs(), logs, p, ctx);
     if (f.verdict() == Verdict.REJECT) {
       byte[] frame = RejectFrames.answer(p, f.rejectWith()).orElse(null);

@@ -10,6 +10,7 @@ import io.statewall.netfilter.rules.LogRecord;
 import io.statewall.netfilter.rules.Outcome;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleTable;
+import io.statewall.netfilter.rules.RuleCounters;
 import io.statewall.netfilter.rules.TableEvaluator;
 import io.statewall.netfilter.rules.TableName;
 import io.statewall.netfilter.rules.Target;
@@ -165,12 +166,18 @@ public final class Policy {
     return out;
   }
 
-  private Outcome run(Stage s, TableName table, Packet p, ConnInfo ct) {
+  private Outcome run(Stage s, TableName table, Packet p, ConnInfo ct, boolean count) {
     RuleTable t = s.set().table(table);
     if (t == null) {
       return Outcome.acceptedWithoutRules(s.chain());
     }
-    return evaluators.get(t).evaluate(s.chain(), p, ct, s.at());
+    return evaluators.get(t).evaluate(s.chain(), p, ct, s.at(), count);
+  }
+
+  /** The per-rule packet and byte counters of {@code table} (one of this policy's), or null when it is not enforced. */
+  public RuleCounters counters(RuleTable table) {
+    TableEvaluator e = evaluators.get(table);
+    return e == null ? null : e.counters();
   }
 
   /**
@@ -179,6 +186,11 @@ public final class Policy {
    * the FTP helper to new TCP connections that no template gave one, like the old nf_conntrack_ftp.
    */
   public RawDecision raw(Packet p, PathContext ctx) {
+    return raw(p, ctx, false);
+  }
+
+  /** {@link #raw(Packet, PathContext)}, counting {@code p} in the rules that match when {@code count}. */
+  public RawDecision raw(Packet p, PathContext ctx, boolean count) {
     if (!p.isIp()) {
       return RawDecision.NOTHING;
     }
@@ -186,7 +198,7 @@ public final class Policy {
     Target.Ct template = null;
     Decider templateBy = null;
     for (Stage s : stages(p.ipVersion() == 6, ctx, true)) {
-      Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET);
+      Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET, count);
       logs.addAll(o.logs());
       if (o.ct() != null && template == null) {
         template = o.ct();
@@ -217,7 +229,7 @@ public final class Policy {
     for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
       boolean raw = table == TableName.RAW;
       for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
-        Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct);
+        Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, false);
         out.add(new ChainStep(s.label(), table.name().toLowerCase(java.util.Locale.ROOT), s.chain(), o.verdict(),
             Decider.of(s.label(), s.set().file(), o)));
         if (o.verdict() != Verdict.ACCEPT) {
@@ -230,6 +242,14 @@ public final class Policy {
 
   /** Phase 2, after conntrack: the filter tables on the path, stopping at the first that does not accept. */
   public FilterDecision filter(Packet p, ConnInfo ct, PathContext ctx) {
+    return filter(p, ct, ctx, false);
+  }
+
+  /**
+   * {@link #filter(Packet, ConnInfo, PathContext)}, counting {@code p} in the rules that match when
+   * {@code count}: for a packet really on its way, not for a what-if.
+   */
+  public FilterDecision filter(Packet p, ConnInfo ct, PathContext ctx, boolean count) {
     if (!p.isIp()) {
       return new FilterDecision(Verdict.ACCEPT, null, null, List.of(), true);
     }
@@ -237,7 +257,7 @@ public final class Policy {
     boolean offloadable = true;
     Decider last = null;
     for (Stage s : stages(p.ipVersion() == 6, ctx, false)) {
-      Outcome o = run(s, TableName.FILTER, p, ct);
+      Outcome o = run(s, TableName.FILTER, p, ct, count);
       if (!o.logs().isEmpty()) {
         if (logs == null) {
           logs = new ArrayList<>();

@@ -28,6 +28,7 @@ public final class CompiledTable implements TableEvaluator {
   private final FieldIndex dst;
   private final FieldIndex dport;
   private final int totalWords;
+  private final RuleCounters counters;
 
   public CompiledTable(RuleTable table) {
     List<Chain> cs = table.chains();
@@ -59,6 +60,12 @@ public final class CompiledTable implements TableEvaluator {
     int all = totalWords;
     int depths = userChains + 1; // Walk's bound on the jump stack
     scratch = ThreadLocal.withInitial(() -> new Scratch(w, all, depths));
+    counters = new RuleCounters(table);
+  }
+
+  @Override
+  public RuleCounters counters() {
+    return counters;
   }
 
   /** One chain: rules, their decoded targets, and which rules each index field leaves unconstrained. */
@@ -260,7 +267,7 @@ public final class CompiledTable implements TableEvaluator {
   }
 
   @Override
-  public Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at) {
+  public Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at, boolean count) {
     Integer start = index.get(builtin);
     if (start == null) {
       return Outcome.acceptedWithoutRules(builtin);
@@ -268,13 +275,13 @@ public final class CompiledTable implements TableEvaluator {
     Scratch s = scratch.get();
     mark(p, s);
     try {
-      return walk(start, p, ct, at, s);
+      return walk(start, p, ct, at, s, count);
     } finally {
       unmark(s);
     }
   }
 
-  private Outcome walk(int start, Packet p, ConnInfo ct, Attachments at, Scratch s) {
+  private Outcome walk(int start, Packet p, ConnInfo ct, Attachments at, Scratch s, boolean count) {
     CompiledChain base = chains[start];
     Walk w = new Walk(userChains);
     int c = start;
@@ -304,6 +311,9 @@ public final class CompiledTable implements TableEvaluator {
       }
       if (m != Rule.MATCH) {
         continue;
+      }
+      if (count) {
+        counters.count(c, i - 1, p);
       }
       Target t = r.target();
       if (t == null) {

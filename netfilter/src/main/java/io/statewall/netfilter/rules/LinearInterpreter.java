@@ -14,6 +14,7 @@ public final class LinearInterpreter implements TableEvaluator {
   private final List<Chain> chains;
   private final Map<String, Integer> index = new HashMap<>();
   private final int userChains;
+  private final RuleCounters counters;
 
   public LinearInterpreter(RuleTable table) {
     this.table = table;
@@ -22,6 +23,7 @@ public final class LinearInterpreter implements TableEvaluator {
       index.put(chains.get(i).name(), i);
     }
     this.userChains = (int) chains.stream().filter(c -> !c.builtin()).count();
+    this.counters = new RuleCounters(table);
   }
 
   public RuleTable table() {
@@ -29,7 +31,12 @@ public final class LinearInterpreter implements TableEvaluator {
   }
 
   @Override
-  public Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at) {
+  public RuleCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at, boolean count) {
     Integer start = index.get(builtin);
     if (start == null) {
       return Outcome.acceptedWithoutRules(builtin);
@@ -60,6 +67,9 @@ public final class LinearInterpreter implements TableEvaluator {
       }
       if (m != Rule.MATCH) {
         continue;
+      }
+      if (count) {
+        counters.count(c, i - 1, p);
       }
       Target t = r.target();
       if (t == null) {

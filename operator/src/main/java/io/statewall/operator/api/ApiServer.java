@@ -9,10 +9,21 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.statewall.operator.api.Route.Body;
+import io.statewall.operator.api.Views.ConnectionView;
 import io.statewall.operator.api.Views.Deleted;
 import io.statewall.operator.api.Views.ErrorView;
 import io.statewall.operator.api.Views.ExpectationView;
 import io.statewall.operator.api.Views.Health;
+import io.statewall.operator.api.Views.HopView;
+import io.statewall.operator.api.Views.HostView;
+import io.statewall.operator.api.Views.LinkView;
+import io.statewall.operator.api.Views.PolicyChangeView;
+import io.statewall.operator.api.Views.PolicyView;
+import io.statewall.operator.api.Views.RuleSetHits;
+import io.statewall.operator.api.Views.SwitchView;
+import io.statewall.operator.api.Views.TraceView;
 import io.statewall.operator.api.Views.Page;
 import io.statewall.operator.api.Views.PolicyErrorView;
 import io.statewall.operator.api.Views.PolicyRequest;
@@ -20,17 +31,15 @@ import io.statewall.operator.api.Views.TaskView;
 import io.statewall.controller.app.TaskHealth;
 import io.statewall.netfilter.policy.PolicyFiles;
 import io.statewall.operator.api.Views.TupleView;
-import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.conntrack.Expectation;
-import io.statewall.firewall.FirewallApp;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
-import io.statewall.controller.switches.SwitchRegistry;
-import io.statewall.topology.TopologyService;
+import io.statewall.operator.source.ConntrackView;
+import io.statewall.operator.source.OffloadView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,8 +49,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -68,9 +77,11 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   static final int MAX_PAGE = 10_000;
+  static final String HEALTH = "/healthz";
 
   private final ApiSettings settings;
-  private final FirewallApp firewall;
+  private final ConntrackView conntrack;
+  private final OffloadView offloads;
   private final FirewallMetrics metrics;
   private final NetworkViews network;
   private final PolicyViews policies;
@@ -92,38 +103,42 @@ public final class ApiServer implements AutoCloseable {
   private final Semaphore bodyReaders;
   private Javalin app;
 
-  public ApiServer(ApiSettings settings, FirewallApp firewall, TopologyService topology, SwitchRegistry switches,
-      FirewallMetrics metrics) {
-    this(settings, firewall, topology, switches, metrics, List::of);
+  public ApiServer(ApiSettings settings, ApiSources sources, FirewallMetrics metrics) {
+    this(settings, sources, metrics, List::of);
   }
 
   /** With the liveness of the controller's periodic tasks, which {@code /healthz} reports. */
-  public ApiServer(ApiSettings settings, FirewallApp firewall, TopologyService topology, SwitchRegistry switches,
-      FirewallMetrics metrics, Supplier<List<TaskHealth>> tasks) {
+  public ApiServer(ApiSettings settings, ApiSources sources, FirewallMetrics metrics,
+      Supplier<List<TaskHealth>> tasks) {
     this.settings = settings;
     this.hosts = settings.hostCheck();
     this.token = settings.token().getBytes(StandardCharsets.UTF_8);
     this.tasks = tasks;
     this.bodyReaders = new Semaphore(settings.limits().maxBodyReaders());
-    this.firewall = firewall;
+    this.conntrack = sources.conntrack();
+    this.offloads = sources.offloads();
     this.metrics = metrics;
-    this.network = new NetworkViews(switches, topology);
-    this.policies = new PolicyViews(firewall);
-    this.tracer = new Tracer(firewall, topology);
-    this.feeds = new LiveFeeds(network, firewall, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
+    this.network = new NetworkViews(sources.topology(), sources.cluster(), metrics::packetIns);
+    this.policies = new PolicyViews(sources.policy(), conntrack, offloads);
+    this.tracer = new Tracer(sources);
+    this.feeds = new LiveFeeds(network, offloads, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
     // the view's streams hear what the metrics hear, and every topology change
     metrics.tap(feeds);
-    if (topology != null) {
-      topology.addListener(feeds);
+    if (sources.topology() != null) {
+      sources.topology().addListener(feeds);
     }
     this.routes = routes();
     this.uiRoutes = List.of(
-        new Route(HandlerType.GET, "/", "The web view", Set.of(), false, ctx -> ctx.redirect("/ui/")),
-        new Route(HandlerType.GET, "/ui/", "The web view", Set.of(), false, assets::index),
-        new Route(HandlerType.GET, "/ui/{file}", "The web view's files", Set.of(), false, assets::file));
+        new Route(HandlerType.GET, "/", "The web view", Set.of(), null, HTML, ctx -> ctx.redirect("/ui/")),
+        new Route(HandlerType.GET, "/ui/", "The web view", Set.of(), null, HTML, assets::index),
+        new Route(HandlerType.GET, "/ui/{file}", "The web view's files", Set.of(), null, HTML, assets::file),
+        new Route(HandlerType.GET, WebAssets.DOCS, "Swagger UI on this document", Set.of(), null, HTML,
+            assets::docsIndex),
+        new Route(HandlerType.GET, WebAssets.DOCS + "{file}", "Swagger UI's files", Set.of(), null, HTML,
+            assets::docsFile));
   }
 
-  private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit");
+  private static final Set<String> LIST_PARAMS = with(ConntrackFilter.PARAMS, "offset", "limit", "sort", "order");
   private static final Set<String> DELETE_PARAMS = with(ConntrackFilter.PARAMS, "all");
 
   private static Set<String> with(Set<String> base, String... more) {
@@ -132,45 +147,56 @@ public final class ApiServer implements AutoCloseable {
     return Set.copyOf(s);
   }
 
+  private static final Body HTML = Body.text("text/html");
+  private static final Body EVENTS = Body.text("text/event-stream");
+
   private List<Route> routes() {
     return List.of(
-        new Route(HandlerType.GET, "/healthz",
+        new Route(HandlerType.GET, HEALTH,
             "Liveness: ok while every periodic task runs on time (503 when one died or is overdue); "
-                + "answers without the token, with counts only with it", Set.of(), false, this::health),
-        new Route(HandlerType.GET, "/metrics", "Prometheus metrics (text format 0.0.4)", Set.of(), false,
-            ctx -> ctx.contentType(FirewallMetrics.contentType()).result(metrics.scrape())),
-        new Route(HandlerType.GET, "/api/v1/openapi.json", "This document", Set.of(), false,
-            ctx -> ctx.json(OpenApiDocument.of(this.routes, version()))),
-        new Route(HandlerType.GET, "/api/v1/switches", "Connected switches and their ports", Set.of(), false,
-            ctx -> ctx.json(network.switches())),
-        new Route(HandlerType.GET, "/api/v1/links", "Switch-to-switch links seen by LLDP", Set.of(), false,
-            ctx -> ctx.json(network.links())),
-        new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), false,
-            ctx -> ctx.json(network.hosts())),
+                + "answers without the token, with counts only with it", Set.of(), null, Body.json(Health.class),
+            this::health),
+        new Route(HandlerType.GET, "/metrics", "Prometheus metrics (text format 0.0.4)", Set.of(), null,
+            Body.text("text/plain"), ctx -> ctx.contentType(FirewallMetrics.contentType()).result(metrics.scrape())),
+        new Route(HandlerType.GET, "/api/v1/openapi.json", "This document (OpenAPI 3.1)", Set.of(), null,
+            Body.json(Object.class), ctx -> ctx.json(OpenApiDocument.of(this.routes, LiveViews.EVENTS, version()))),
+        new Route(HandlerType.GET, "/api/v1/switches", "Connected switches and their ports", Set.of(), null,
+            Body.json(new TypeReference<List<SwitchView>>() {}), ctx -> ctx.json(network.switches())),
+        new Route(HandlerType.GET, "/api/v1/links", "Switch-to-switch links seen by LLDP", Set.of(), null,
+            Body.json(new TypeReference<List<LinkView>>() {}), ctx -> ctx.json(network.links())),
+        new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), null,
+            Body.json(new TypeReference<List<HostView>>() {}), ctx -> ctx.json(network.hosts())),
         new Route(HandlerType.GET, "/api/v1/conntrack",
-            "Tracked connections (conntrack -L), filtered on the original tuple, paged", LIST_PARAMS, false,
-            this::listConnections),
+            "Tracked connections (conntrack -L), filtered on the original tuple, paged", LIST_PARAMS, null,
+            Body.json(new TypeReference<Page<ConnectionView>>() {}), this::listConnections),
         new Route(HandlerType.DELETE, "/api/v1/conntrack",
             "Delete the matching connections and their switch entries (conntrack -D); all=true flushes (-F)",
-            DELETE_PARAMS, false, this::deleteConnections),
+            DELETE_PARAMS, null, Body.json(Deleted.class), this::deleteConnections),
         new Route(HandlerType.GET, "/api/v1/expectations", "Pending expectations (conntrack -L expect)", Set.of(),
-            false, this::listExpectations),
+            null, Body.json(new TypeReference<List<ExpectationView>>() {}), this::listExpectations),
         new Route(HandlerType.GET, "/api/v1/policy", "The running policy in iptables-save form, with its files",
-            Set.of(), false, ctx -> ctx.json(policies.current())),
+            Set.of(), null, Body.json(PolicyView.class), ctx -> ctx.json(policies.current())),
+        new Route(HandlerType.GET, "/api/v1/policy/counters",
+            "Every rule of the running policy with the packets and bytes it matched, as iptables -L -v "
+                + "(counted where the controller judged a packet; what the switches carry they count)",
+            Set.of(), null, Body.json(new TypeReference<List<RuleSetHits>>() {}), ctx -> ctx.json(policies.counters())),
         new Route(HandlerType.PUT, "/api/v1/policy",
             "Load a policy from its content (JSON: policy YAML and its rule files) and apply it atomically; "
                 + "dry-run=true reports what would change and changes nothing",
-            Set.of("dry-run"), true, this::putPolicy),
+            Set.of("dry-run"), Body.json(PolicyRequest.class), Body.json(PolicyChangeView.class), this::putPolicy),
         new Route(HandlerType.GET, "/api/v1/trace", "What the firewall would do with a packet, chain by chain",
-            Tracer.PARAMS, false, ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))),
+            Tracer.PARAMS, null, Body.json(TraceView.class),
+            ctx -> ctx.json(tracer.trace(query(ctx, Tracer.PARAMS)))),
         new Route(HandlerType.GET, "/api/v1/events/network",
             "Server-sent events: the network (switches, links, hosts, entries per switch) on connect and on "
-                + "every change (Accept: text/event-stream; at most " + LiveFeeds.MAX_CLIENTS + " streams at once)",
-            Set.of(), false, feeds::network),
+                + "every change (Accept: text/event-stream; at most " + LiveFeeds.MAX_CLIENTS + " streams at once); "
+                + "each event's data is a NetworkSnapshot",
+            Set.of(), null, EVENTS, feeds::network),
         new Route(HandlerType.GET, "/api/v1/events/verdicts",
             "Server-sent events: drops and rejects with the deciding rule, from or to addr if given; at most "
-                + LiveFeeds.PER_SECOND + " a second, then a 'more' event with the count left out",
-            LiveFeeds.VERDICT_PARAMS, false, feeds::verdicts));
+                + LiveFeeds.PER_SECOND + " a second, then a 'more' event with the count left out; "
+                + "data: VerdictEvent, More",
+            LiveFeeds.VERDICT_PARAMS, null, EVENTS, feeds::verdicts));
   }
 
   /** Binds and serves; returns the bound address (a free port when the settings say 0). */
@@ -296,7 +322,7 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     feeds.close();
-    metrics.tap(io.statewall.firewall.Firewall.DecisionListener.NONE);
+    metrics.tap(DecisionTap.NONE);
     if (app != null) {
       app.stop();
       app = null;
@@ -314,7 +340,7 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiError(403, "Host '" + printable(host) + "' is not a name of this API (give it to run with "
           + "--api-allowed-host)");
     }
-    if (ctx.path().equals("/healthz")) {
+    if (ctx.path().equals(HEALTH)) {
       return;
     }
     if (WebAssets.isAsset(ctx.path()) && (ctx.method().equals(HandlerType.GET) || ctx.method().equals(HandlerType.HEAD))) {
@@ -383,20 +409,16 @@ public final class ApiServer implements AutoCloseable {
     ConntrackFilter f = ConntrackFilter.of(q);
     int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
     int limit = q.integer("limit", 1, MAX_PAGE, 1000);
-    ConnTracker t = firewall.tracker();
-    List<CtEntry> all = t.entries().stream().filter(f)
-        .sorted(Comparator.comparing((CtEntry e) -> e.tuple(CtDirection.ORIGINAL).toString()))
-        .toList();
-    List<Views.ConnectionView> items = new ArrayList<>();
-    int from = Math.min(offset, all.size());
-    int to = (int) Math.min(all.size(), (long) offset + limit);
-    for (CtEntry e : all.subList(from, to)) {
-      items.add(new Views.ConnectionView(t.format(e), e.protocol(), e.tcpStateName(),
+    ConnectionPages.Page page = ConnectionPages.page(conntrack.entries(), f, ConnectionPages.order(q), offset, limit);
+    List<ConnectionView> items = new ArrayList<>();
+    for (CtEntry e : page.items()) {
+      items.add(new ConnectionView(conntrack.format(e), e.protocol(), e.tcpStateName(),
           TupleView.of(e.tuple(CtDirection.ORIGINAL)), TupleView.of(e.tuple(CtDirection.REPLY)),
           e.hasStatus(CtEntry.SEEN_REPLY), e.hasStatus(CtEntry.ASSURED), e.helper(),
-          firewall.offloads().cookie(e).map(Object::toString).orElse(null)));
+          offloads.cookie(e).orElse(null),
+          offloads.installed(e).map(i -> HopView.of(i.path())).orElse(List.of())));
     }
-    ctx.json(new Page<>(all.size(), offset, limit, items));
+    ctx.json(new Page<>(page.total(), offset, limit, items));
   }
 
   private void deleteConnections(Context ctx) {
@@ -407,23 +429,23 @@ public final class ApiServer implements AutoCloseable {
       throw ApiError.badRequest("all=true deletes everything: give it without filters");
     }
     if (all) {
-      ctx.json(new Deleted(firewall.tracker().flush()));
+      ctx.json(new Deleted(conntrack.flush()));
       return;
     }
     if (f.isEmpty()) {
       throw ApiError.badRequest("give at least one filter (proto, src, dst, addr, sport, dport, state), or all=true");
     }
     int n = 0;
-    for (CtEntry e : firewall.tracker().entries()) {
+    for (CtEntry e : conntrack.entries()) {
       if (f.test(e)) {
-        n += firewall.tracker().delete(e.tuple(CtDirection.ORIGINAL));
+        n += conntrack.delete(e.tuple(CtDirection.ORIGINAL));
       }
     }
     ctx.json(new Deleted(n));
   }
 
   private void listExpectations(Context ctx) {
-    ctx.json(firewall.tracker().expectations().stream()
+    ctx.json(conntrack.expectations().stream()
         .map(x -> new ExpectationView(expectationLine(x, System.currentTimeMillis()), x.src().toString(),
             x.dst().toString(), x.protocol(), x.dstPort(), x.helper(),
             TupleView.of(x.master().tuple(CtDirection.ORIGINAL)), x.expiresAtMillis()))
@@ -447,12 +469,12 @@ public final class ApiServer implements AutoCloseable {
     for (TaskHealth t : tasks.get()) {
       healthy &= t.healthy();
       views.add(new TaskView(t.name(), t.periodMillis() / 1000.0,
-          t.lastRunMillis() == 0 ? null : java.time.Instant.ofEpochMilli(t.lastRunMillis()).toString(),
+          t.lastRunMillis() == 0 ? null : Instant.ofEpochMilli(t.lastRunMillis()).toString(),
           t.failure() != null ? "failed" : t.overdue() ? "overdue" : "ok", t.failure()));
     }
     boolean counts = authenticated(ctx);
     ctx.status(healthy ? 200 : 503).json(new Health(healthy ? "ok" : "unhealthy",
-        counts ? network.switches().size() : null, counts ? (int) firewall.tracker().stats().entries() : null,
+        counts ? network.switches().size() : null, counts ? (int) conntrack.stats().entries() : null,
         views));
   }
 

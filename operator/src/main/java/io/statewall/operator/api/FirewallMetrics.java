@@ -7,13 +7,11 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.statewall.netfilter.conntrack.CtStats;
-import io.statewall.firewall.Firewall;
-import io.statewall.firewall.FirewallApp;
 import io.statewall.netfilter.judge.Judgement;
-import io.statewall.firewall.guard.PacketInGuard;
-import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.operator.source.ClusterStatus;
+import io.statewall.operator.source.MetricsSource;
+import io.statewall.operator.source.TopologyView;
 import io.statewall.controller.ChannelStats;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.ListenerResult;
@@ -33,7 +31,7 @@ import org.projectfloodlight.openflow.protocol.OFPacketIn;
  * OpenFlow errors, conntrack and flow-mod figures read at scrape time, and the JVM's and the
  * process's own metrics.
  */
-public final class FirewallMetrics implements Firewall.DecisionListener {
+public final class FirewallMetrics {
   /** Before topology (10): every packet-in is counted and its arrival stamped. */
   static final int PACKET_IN_ORDER = 0;
 
@@ -43,7 +41,7 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
   private final Counter errors;
   private final Histogram latency;
   /** Told of every decision after the counting: the web view's verdict stream, while the API serves. */
-  private volatile Firewall.DecisionListener tap = Firewall.DecisionListener.NONE;
+  private volatile DecisionTap tap = DecisionTap.NONE;
   /** When the packet-in being handled on this thread arrived (ns); 0 when none. */
   private final ThreadLocal<long[]> arrival = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -64,48 +62,79 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
     JvmMetrics.builder().register(registry);
   }
 
-  /** Adds the figures the firewall and conntrack keep themselves, read at each scrape. */
-  public void watch(FirewallApp firewall) {
+  /**
+   * Adds the figures the firewall, conntrack, the flow service and the packet-in guards keep
+   * themselves, read at each scrape.
+   */
+  public void watch(MetricsSource source) {
     GaugeWithCallback.builder().name("statewall_conntrack_entries").help("Tracked connections now")
-        .callback(cb -> cb.call(firewall.tracker().stats().entries())).register(registry);
+        .callback(cb -> cb.call(source.conntrack().entries())).register(registry);
     GaugeWithCallback.builder().name("statewall_conntrack_expectations").help("Pending expectations now")
-        .callback(cb -> cb.call(firewall.tracker().stats().expectations())).register(registry);
+        .callback(cb -> cb.call(source.conntrack().expectations())).register(registry);
     GaugeWithCallback.builder().name("statewall_offloaded_connections")
-        .help("Tracked connections with entries in the switches").callback(cb -> cb.call(firewall.offloads().size()))
+        .help("Tracked connections with entries in the switches").callback(cb -> cb.call(source.offloaded()))
         .register(registry);
     CounterWithCallback.builder().name("statewall_conntrack_early_drops")
         .help("Unassured connections evicted because the table was full")
-        .callback(cb -> cb.call(stats(firewall).earlyDrop())).register(registry);
+        .callback(cb -> cb.call(source.conntrack().earlyDrop())).register(registry);
     CounterWithCallback.builder().name("statewall_conntrack_inserts").help("Connections confirmed into the table")
-        .callback(cb -> cb.call(stats(firewall).created())).register(registry);
+        .callback(cb -> cb.call(source.conntrack().created())).register(registry);
     CounterWithCallback.builder().name("statewall_conntrack_invalid").help("Packets conntrack found INVALID")
-        .callback(cb -> cb.call(stats(firewall).invalid())).register(registry);
+        .callback(cb -> cb.call(source.conntrack().invalid())).register(registry);
     CounterWithCallback.builder().name("statewall_flow_mods_sent").help("Flow-mods (adds and deletes) sent to switches")
-        .callback(cb -> cb.call(firewall.flowModsSent())).register(registry);
+        .callback(cb -> cb.call(source.flowModsSent())).register(registry);
+    CounterWithCallback.builder().name("statewall_flow_mods_written")
+        .help("Flow-mods sent to switches, by what they were for").labelNames("purpose")
+        .callback(cb -> source.flowModsByPurpose().forEach((purpose, n) -> cb.call(n, purpose)))
+        .register(registry);
     CounterWithCallback.builder().name("statewall_flow_mods_skipped")
         .help("Entries left out by the per-switch flow-mod limits, by kind (drop: the packet was dropped all the same)")
         .labelNames("kind")
         .callback(cb -> {
-          cb.call(firewall.flowModBudget().skippedDrops(), "drop");
-          cb.call(firewall.flowModBudget().skippedConnections(), "connection");
+          cb.call(source.skippedDrops(), "drop");
+          cb.call(source.skippedConnections(), "connection");
         }).register(registry);
     CounterWithCallback.builder().name("statewall_flow_table_full_errors")
         .help("TABLE_FULL errors from switches (each stops drop entries to that switch for a while)")
-        .callback(cb -> cb.call(firewall.flowModBudget().tableFullErrors())).register(registry);
-  }
-
-  /** Adds the packet-in limits' figures: packet-ins the controller dropped, switches metering themselves. */
-  public void watch(PacketInGuard guard, TableMissMeters meters) {
+        .callback(cb -> cb.call(source.tableFullErrors())).register(registry);
     CounterWithCallback.builder().name("statewall_packet_ins_dropped")
         .help("Packet-ins dropped by the controller's per-port and per-switch limits")
-        .callback(cb -> cb.call(guard.dropped())).register(registry);
+        .callback(cb -> cb.call(source.packetInsDropped())).register(registry);
     GaugeWithCallback.builder().name("statewall_metered_switches")
         .help("Switches whose table-miss entries are metered in the switch")
-        .callback(cb -> cb.call(meters.meteredSwitches())).register(registry);
+        .callback(cb -> cb.call(source.meteredSwitches())).register(registry);
   }
 
-  private static CtStats stats(FirewallApp firewall) {
-    return firewall.tracker().stats();
+  /**
+   * Adds the switches' and the cluster's state, per connected switch: its OpenFlow version (an info
+   * gauge, 1), whether its send buffer is full (flow-mods queueing: 1), this controller's role at it
+   * (info gauge) and the fencing epoch of that role; and the cluster's members.
+   */
+  public void watch(TopologyView network, ClusterStatus cluster) {
+    GaugeWithCallback.builder().name("statewall_switch_info").help("Connected switches (1), by OpenFlow version")
+        .labelNames("switch", "version")
+        .callback(cb -> network.switches().forEach(s -> cb.call(1, NetworkViews.dpid(s.dpid()), s.version()))).register(registry);
+    GaugeWithCallback.builder().name("statewall_switch_unwritable")
+        .help("1 while a switch's send buffer is above its high-water mark: writes (flow-mods too) queue up")
+        .labelNames("switch")
+        .callback(cb -> network.switches().forEach(s -> cb.call(s.writable() ? 0 : 1, NetworkViews.dpid(s.dpid()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("statewall_switch_role").help("This controller's OpenFlow role at each switch (1)")
+        .labelNames("switch", "role")
+        .callback(cb -> network.switches().forEach(s -> cb.call(1, NetworkViews.dpid(s.dpid()), cluster.role(s.dpid()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("statewall_switch_role_epoch")
+        .help("The fencing epoch (role generation) this controller holds at each switch").labelNames("switch")
+        .callback(cb -> network.switches().forEach(s -> cb.call(cluster.epoch(s.dpid()), NetworkViews.dpid(s.dpid()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("statewall_cluster_members")
+        .help("Members of the controller cluster this controller sees, itself included")
+        .callback(cb -> cb.call(cluster.members())).register(registry);
+  }
+
+  /** Packet-ins counted from switch {@code dpid} so far. */
+  long packetIns(long dpid) {
+    return (long) packetIns.labelValues(NetworkViews.dpid(dpid)).get();
   }
 
   /** Registers the packet-in and error listeners, and the switch channels' figures. */
@@ -164,7 +193,7 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
     return ListenerResult.CONTINUE;
   }
 
-  @Override
+  /** Counts a decision and times it from its packet-in's arrival; on the packet's channel thread. */
   public void decided(Packet packet, Attachment ingress, Judgement j) {
     String chain = j.decidedBy() == null ? "none" : j.decidedBy().chain();
     verdicts.labelValues(j.verdict().name(), chain).inc();
@@ -176,8 +205,8 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
     tap.decided(packet, ingress, j);
   }
 
-  /** Who else hears each decision ({@link Firewall.DecisionListener#NONE}: no one). */
-  public void tap(Firewall.DecisionListener listener) {
+  /** Who else hears each decision ({@link DecisionTap#NONE}: no one). */
+  void tap(DecisionTap listener) {
     tap = listener;
   }
 
@@ -197,6 +226,6 @@ public final class FirewallMetrics implements Firewall.DecisionListener {
   }
 
   private static String dpid(SwitchHandle sw) {
-    return String.format("%016x", sw.id().getLong());
+    return NetworkViews.dpid(sw.id().getLong());
   }
 }

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
-import io.statewall.firewall.Firewall;
-import io.statewall.firewall.FirewallApp;
-import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.netfilter.judge.Judgement;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
@@ -15,6 +12,7 @@ import io.statewall.netfilter.rules.Verdict;
 import io.statewall.operator.api.LiveViews.More;
 import io.statewall.operator.api.LiveViews.NetworkSnapshot;
 import io.statewall.operator.api.LiveViews.VerdictEvent;
+import io.statewall.operator.source.OffloadView;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Hop;
 import io.statewall.topology.TopologyEvent;
@@ -40,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * thread, so a slow client loses events and slows no one. At most {@code maxClients} at once; more
  * are refused with 503.
  */
-final class LiveFeeds implements Firewall.DecisionListener, TopologyListener, AutoCloseable {
+final class LiveFeeds implements DecisionTap, TopologyListener, AutoCloseable {
   static final int MAX_CLIENTS = 8;
   static final int PER_SECOND = 50;
   static final int QUEUE = 256;
@@ -51,7 +49,7 @@ final class LiveFeeds implements Firewall.DecisionListener, TopologyListener, Au
   private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(4);
 
   private final NetworkViews network;
-  private final FirewallApp firewall;
+  private final OffloadView offloads;
   private final int maxClients;
   private final int perSecond;
   private final Semaphore slots;
@@ -60,9 +58,9 @@ final class LiveFeeds implements Firewall.DecisionListener, TopologyListener, Au
   private final List<Subscriber> networkClients = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
-  LiveFeeds(NetworkViews network, FirewallApp firewall, int maxClients, int perSecond) {
+  LiveFeeds(NetworkViews network, OffloadView offloads, int maxClients, int perSecond) {
     this.network = network;
-    this.firewall = firewall;
+    this.offloads = offloads;
     this.maxClients = maxClients;
     this.perSecond = perSecond;
     this.slots = new Semaphore(maxClients);
@@ -190,12 +188,12 @@ final class LiveFeeds implements Firewall.DecisionListener, TopologyListener, Au
 
   NetworkSnapshot snapshot(List<String> causes) {
     Map<String, Integer> entries = new TreeMap<>();
-    for (InstalledConnection c : firewall.installed().all()) {
+    for (OffloadView.Installed c : offloads.installed()) {
       int hops = c.path().hops().size();
       if (hops == 0) {
         continue;
       }
-      int perHop = c.entryCount() / hops;
+      int perHop = c.entries() / hops;
       for (Hop h : c.path().hops()) {
         entries.merge(NetworkViews.dpid(h.sw().getLong()), perHop, Integer::sum);
       }

@@ -4,12 +4,16 @@ import io.statewall.operator.api.Views.HostView;
 import io.statewall.operator.api.Views.LinkView;
 import io.statewall.operator.api.Views.RuleView;
 import io.statewall.operator.api.Views.SwitchView;
+import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
 
 /** The JSON shapes of the live streams ({@code /api/v1/events/...}) the web view reads. */
 public final class LiveViews {
   private LiveViews() {}
+
+  /** The events' data, as the OpenAPI document names them. */
+  static final List<Type> EVENTS = List.of(NetworkSnapshot.class, VerdictEvent.class, More.class);
 
   /**
    * The network as the graph draws it, sent whole on connect and after every change (changes

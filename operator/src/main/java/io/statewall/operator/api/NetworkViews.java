@@ -5,40 +5,65 @@ import io.statewall.operator.api.Views.HostView;
 import io.statewall.operator.api.Views.LinkView;
 import io.statewall.operator.api.Views.PortView;
 import io.statewall.operator.api.Views.SwitchView;
-import io.statewall.controller.switches.SwitchHandle;
-import io.statewall.controller.switches.SwitchRegistry;
+import io.statewall.operator.source.ClusterStatus;
+import io.statewall.operator.source.TopologyView;
+import io.statewall.operator.source.TopologyView.SwitchState;
 import io.statewall.topology.Attachment;
-import io.statewall.topology.TopologyService;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import org.projectfloodlight.openflow.protocol.OFPortConfig;
-import org.projectfloodlight.openflow.protocol.OFPortDesc;
-import org.projectfloodlight.openflow.protocol.OFPortState;
-import org.projectfloodlight.openflow.types.OFPort;
+import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
-/** What the controller and topology know of the network, as the API shows it. */
+/**
+ * What the controller and topology know of the network, as the API shows it. A switch's packet-in
+ * rate is the change of its packet-in count between two looks (the live stream looks every few
+ * seconds), so it needs no timer of its own.
+ */
 final class NetworkViews {
-  private final SwitchRegistry switches;
-  private final TopologyService topology;
+  /** Looks closer together than this keep the rate of the one before. */
+  private static final long MIN_INTERVAL_NANOS = 500_000_000L;
 
-  NetworkViews(SwitchRegistry switches, TopologyService topology) {
-    this.switches = switches;
+  private final TopologyView topology;
+  private final ClusterStatus cluster;
+  private final LongUnaryOperator packetIns;
+  /** Per dpid: when it was last looked at, its count then, and the rate that gave. */
+  private final Map<Long, double[]> samples = new HashMap<>();
+
+  /** {@code packetIns}: a switch's packet-ins so far, by dpid. */
+  NetworkViews(TopologyView topology, ClusterStatus cluster, LongUnaryOperator packetIns) {
     this.topology = topology;
+    this.cluster = cluster;
+    this.packetIns = packetIns;
   }
 
   List<SwitchView> switches() {
-    return switches.all().stream().sorted(Comparator.comparing(SwitchHandle::id)).map(NetworkViews::view).toList();
+    long now = System.nanoTime();
+    return topology.switches().stream()
+        .sorted((a, b) -> Long.compareUnsigned(a.dpid(), b.dpid()))
+        .map(sw -> view(sw, rate(sw.dpid(), now))).toList();
   }
 
-  private static SwitchView view(SwitchHandle sw) {
-    String name = sw.port(OFPort.LOCAL).map(OFPortDesc::getName).orElse(null);
-    List<PortView> ports = sw.ports().stream()
-        .filter(p -> !p.getPortNo().equals(OFPort.LOCAL))
-        .sorted(Comparator.comparingInt(p -> p.getPortNo().getPortNumber()))
-        .map(p -> new PortView(p.getPortNo().getPortNumber(), p.getName(),
-            !p.getState().contains(OFPortState.LINK_DOWN) && !p.getConfig().contains(OFPortConfig.PORT_DOWN)))
-        .toList();
-    return new SwitchView(dpid(sw.id().getLong()), name, sw.version().toString(), sw.isReady(), ports);
+  private SwitchView view(SwitchState sw, Double rate) {
+    List<PortView> ports = sw.ports().stream().map(p -> new PortView(p.number(), p.name(), p.up())).toList();
+    return new SwitchView(dpid(sw.dpid()), sw.name(), sw.version(), sw.ready(), cluster.role(sw.dpid()),
+        sw.flowEntries() < 0 ? null : sw.flowEntries(), rate, ports);
+  }
+
+  private synchronized Double rate(long dpid, long now) {
+    long count = packetIns.applyAsLong(dpid);
+    double[] s = samples.get(dpid);
+    if (s == null) {
+      samples.put(dpid, new double[] {now, count, Double.NaN});
+      return null;
+    }
+    double elapsed = now - s[0];
+    if (elapsed >= MIN_INTERVAL_NANOS) {
+      s[2] = Math.max(0, count - s[1]) / (elapsed / 1e9);
+      s[0] = now;
+      s[1] = count;
+    }
+    return Double.isNaN(s[2]) ? null : Math.round(s[2] * 10) / 10.0;
   }
 
   List<LinkView> links() {

@@ -11,9 +11,6 @@ import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtState;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.conntrack.Expectation;
-import io.statewall.firewall.FirewallApp;
-import io.statewall.firewall.forwarding.ExactMatch;
-import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.ChainStep;
@@ -22,10 +19,12 @@ import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.RawDecision;
 import io.statewall.netfilter.rules.ConnInfo;
 import io.statewall.netfilter.rules.Verdict;
+import io.statewall.operator.source.ConntrackView;
+import io.statewall.operator.source.OffloadView;
+import io.statewall.operator.source.PolicyControl;
+import io.statewall.operator.source.TopologyView;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Host;
-import io.statewall.topology.Path;
-import io.statewall.topology.TopologyService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,12 +39,16 @@ import java.util.Set;
 final class Tracer {
   static final Set<String> PARAMS = Set.of("src", "dst", "proto", "sport", "dport", "state");
 
-  private final FirewallApp firewall;
-  private final TopologyService topology;
+  private final ConntrackView conntrack;
+  private final OffloadView offloads;
+  private final PolicyControl policies;
+  private final TopologyView topology;
 
-  Tracer(FirewallApp firewall, TopologyService topology) {
-    this.firewall = firewall;
-    this.topology = topology;
+  Tracer(ApiSources sources) {
+    this.conntrack = sources.conntrack();
+    this.offloads = sources.offloads();
+    this.policies = sources.policy();
+    this.topology = sources.topology();
   }
 
   TraceView trace(Query q) {
@@ -66,13 +69,13 @@ final class Tracer {
     }
     CtState forced = state(q.string("state"));
 
-    Policy policy = firewall.policies().current();
+    Policy policy = policies.current();
     CtTuple tuple = ports ? CtTuple.ports(src, dst, proto, sport, dport) : CtTuple.generic(src, dst, proto);
     Match conn = find(tuple, ports);
     Expectation exp = conn == null && ports ? expectation(src, dst, proto, dport) : null;
 
     Packet probe = packet(src, dst, proto, sport, dport, Packet.TCP_SYN);
-    PathContext ctx = firewall.firewall().hostContext(policy, probe);
+    PathContext ctx = policies.hostContext(policy, probe);
     RawDecision raw = policy.raw(probe, ctx);
     CtState state = forced != null ? forced
         : raw.notrack() ? CtState.UNTRACKED
@@ -96,10 +99,10 @@ final class Tracer {
     String cookie = null;
     List<HopView> installed = List.of();
     if (conn != null) {
-      Optional<org.projectfloodlight.openflow.types.U64> c = firewall.offloads().cookie(conn.entry());
+      Optional<String> c = offloads.cookie(conn.entry());
       if (c.isPresent()) {
-        cookie = c.get().toString();
-        installed = firewall.installed().get(c.get()).map(Tracer::hops).orElse(List.of());
+        cookie = c.get();
+        installed = offloads.installed(conn.entry()).map(i -> HopView.of(i.path())).orElse(List.of());
       }
     }
     List<ReceiverView> receivers = null;
@@ -115,7 +118,7 @@ final class Tracer {
       }
     }
     return new TraceView(new PacketView(src.toString(), dst.toString(), proto, ports ? sport : null,
-        ports ? dport : null), state.name(), conn == null ? null : firewall.tracker().format(conn.entry()),
+        ports ? dport : null), state.name(), conn == null ? null : conntrack.format(conn.entry()),
         exp == null ? null : expectationLine(exp), chains, verdict.name(), by, path, cookie, installed, receivers);
   }
 
@@ -133,7 +136,7 @@ final class Tracer {
       return true;
     }
     return (a & 0xFF) == 0xFF && policy.hostFor(dst) == null
-        && topology.hostByAddress(ExactMatch.address(dst)).isEmpty();
+        && topology.hostByAddress(dst).isEmpty();
   }
 
   /** Each policy host but the sender, as a receiver: the filter chains of its path and its verdict. */
@@ -145,7 +148,7 @@ final class Tracer {
       }
       // where that host was learned, if it was: its port is the egress its rules see
       Packet towards = Packet.builder().addresses(p.src(), h.addresses().get(0).network()).ttl(64).build();
-      PathContext at = firewall.firewall().hostContext(policy, towards);
+      PathContext at = policies.hostContext(policy, towards);
       PathContext ctx = new PathContext(sender.srcHost(), h.id(), sender.ingress(), at.egress(),
           sender.srcRoutes(), false);
       List<ChainStep> steps = policy.explain(p, ct, ctx);
@@ -183,7 +186,7 @@ final class Tracer {
   private record Match(CtEntry entry, CtDirection direction, CtState state) {}
 
   private Match find(CtTuple t, boolean ports) {
-    for (CtEntry e : firewall.tracker().entries()) {
+    for (CtEntry e : conntrack.entries()) {
       for (CtDirection dir : CtDirection.values()) {
         CtTuple et = e.tuple(dir);
         boolean same = et.src().equals(t.src()) && et.dst().equals(t.dst()) && e.protocol() == t.protocol()
@@ -200,7 +203,7 @@ final class Tracer {
   }
 
   private Expectation expectation(IpAddress src, IpAddress dst, int proto, int dport) {
-    for (Expectation x : firewall.tracker().expectations()) {
+    for (Expectation x : conntrack.expectations()) {
       if (x.src().equals(src) && x.dst().equals(dst) && x.protocol() == proto && x.dstPort() == dport) {
         return x;
       }
@@ -249,20 +252,11 @@ final class Tracer {
   }
 
   private List<HopView> path(IpAddress src, IpAddress dst) {
-    Optional<Attachment> a = topology.hostByAddress(ExactMatch.address(src)).map(Host::attachment);
-    Optional<Attachment> b = topology.hostByAddress(ExactMatch.address(dst)).map(Host::attachment);
+    Optional<Attachment> a = topology.hostByAddress(src).map(Host::attachment);
+    Optional<Attachment> b = topology.hostByAddress(dst).map(Host::attachment);
     if (a.isEmpty() || b.isEmpty()) {
       return List.of();
     }
-    return topology.path(a.get(), b.get()).map(Tracer::hops).orElse(List.of());
-  }
-
-  private static List<HopView> hops(Path path) {
-    return path.hops().stream().map(h -> new HopView(NetworkViews.dpid(h.sw().getLong()), h.in().getPortNumber(),
-        h.out().getPortNumber())).toList();
-  }
-
-  private static List<HopView> hops(InstalledConnection c) {
-    return hops(c.path());
+    return topology.path(a.get(), b.get()).map(HopView::of).orElse(List.of());
   }
 }

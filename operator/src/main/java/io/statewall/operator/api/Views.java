@@ -1,10 +1,14 @@
 package io.statewall.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.policy.Decider;
+import io.statewall.topology.Path;
 import java.util.List;
+import java.util.Map;
 
 /** The API's JSON shapes: immutable records, written by Jackson as they are. */
 public final class Views {
@@ -23,16 +27,21 @@ public final class Views {
    * Liveness: "ok", or "unhealthy" (503) when a periodic task died or is overdue; the counts only
    * for a request with the token ({@code /healthz} answers without one).
    */
-  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  @JsonInclude(Include.NON_NULL)
   public record Health(String status, Integer switches, Integer connections, List<TaskView> tasks) {}
 
   /** One periodic task: its period, when its last run ended (ISO-8601, null before its first), its state. */
-  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  @JsonInclude(Include.NON_NULL)
   public record TaskView(String name, double periodSeconds, String lastRun, String state, String error) {}
 
   public record PortView(int number, String name, boolean up) {}
 
-  public record SwitchView(String dpid, String name, String version, boolean ready, List<PortView> ports) {}
+  /**
+   * A connected switch: this controller's OpenFlow role at it, the entries in its flow tables as it
+   * last said (null until it has), packet-ins a second since the last look (null on the first).
+   */
+  public record SwitchView(String dpid, String name, String version, boolean ready, String role, Long flowEntries,
+      Double packetInRate, List<PortView> ports) {}
 
   public record End(String dpid, int port) {}
 
@@ -47,9 +56,12 @@ public final class Views {
     }
   }
 
-  /** One tracked connection: its conntrack -L line and its fields. */
+  /**
+   * One tracked connection: its conntrack -L line and its fields; with a cookie when the switches
+   * carry it, and then the switches its entries are on (the original direction's path).
+   */
   public record ConnectionView(String line, int protocol, String tcpState, TupleView original, TupleView reply,
-      boolean seenReply, boolean assured, String helper, String cookie) {}
+      boolean seenReply, boolean assured, String helper, String cookie, List<HopView> path) {}
 
   public record Page<T>(int total, int offset, int limit, List<T> items) {}
 
@@ -68,16 +80,24 @@ public final class Views {
 
   public record RuleSetView(String name, String file, String family, String text) {}
 
+  /** One rule as {@code iptables -L -v} shows it: where it is, its text, and the packets and bytes it matched. */
+  public record RuleHits(String file, int line, String text, long packets, long bytes) {}
+
+  /** A chain of an enforced table and its rules' counters; {@code policy} null for a user chain. */
+  public record ChainHits(String table, String chain, String policy, List<RuleHits> rules) {}
+
+  /** A rule set of the running policy with its chains' counters. */
+  public record RuleSetHits(String name, String file, String family, List<ChainHits> chains) {}
+
   /** The running policy: its file, each rule set as iptables-save prints it, and all of it as one text. */
   public record PolicyView(String source, int idleTimeout, List<Integer> ftpPorts, List<RuleSetView> ruleSets,
       List<String> warnings, String text) {}
 
-  /** The body of PUT /api/v1/policy: the policy file (YAML) on the controller's machine. */
   /**
    * The body of {@code PUT /api/v1/policy}: the policy's YAML and the rule files it names, by the
    * names it gives them; {@code name} is what messages and {@code source} call the policy.
    */
-  public record PolicyRequest(String name, String policy, java.util.Map<String, String> files) {}
+  public record PolicyRequest(String name, String policy, Map<String, String> files) {}
 
   /** A tracked connection the new policy would refuse, in one direction, and the rule that would. */
   public record CutConnection(String connection, String direction, String verdict, RuleView rule) {}
@@ -92,7 +112,12 @@ public final class Views {
 
   public record StepView(String ruleSet, String table, String chain, String verdict, RuleView rule) {}
 
-  public record HopView(String dpid, int in, int out) {}
+  public record HopView(String dpid, int in, int out) {
+    static List<HopView> of(Path path) {
+      return path.hops().stream().map(h -> new HopView(NetworkViews.dpid(h.sw().getLong()), h.in().getPortNumber(),
+          h.out().getPortNumber())).toList();
+    }
+  }
 
   /**
    * A hypothetical packet's trace: the conntrack state it would have (and the connection or

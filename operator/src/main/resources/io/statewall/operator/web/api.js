@@ -35,6 +35,12 @@ export async function del(path) {
   return r.json();
 }
 
+export async function put(path, body) {
+  const r = await check(await fetch(path, { method: 'PUT', headers: headers({ Accept: 'application/json',
+    'Content-Type': 'application/json' }), body: JSON.stringify(body) }));
+  return r.json();
+}
+
 /** Reads a stream of server-sent events until aborted, calling onEvent(name, data) for each. */
 export async function stream(path, onEvent, signal) {
   const r = await check(await fetch(path, {

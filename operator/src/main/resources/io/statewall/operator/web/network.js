@@ -46,8 +46,13 @@ function layout(nodes, edges, rounds) {
 }
 
 function draw(svg, table, s) {
-  // a switch's own interface (its LOCAL port, a negative number here) speaks IPv6 too: not a host of the network
-  s = Object.assign({}, s, { hosts: s.hosts.filter(h => h.attachment.port >= 0) });
+  // a switch's own interface (its LOCAL port, a negative number here) speaks too: drawn apart, beside its switch
+  const local = s.hosts.filter(h => h.attachment.port < 0);
+  // an address learned at a port that is now a link's end is a switch's own interface heard before
+  // discovery found the link (a veth sends IPv6 ND when it comes up), not a host behind it
+  const linkEnds = new Set(s.links.flatMap(l => [l.a.dpid + ':' + l.a.port, l.b.dpid + ':' + l.b.port]));
+  s = Object.assign({}, s, { hosts: s.hosts.filter(h => h.attachment.port >= 0
+    && !linkEnds.has(h.attachment.dpid + ':' + h.attachment.port)) });
   const names = new Map(s.switches.map(w => [w.dpid, w.name || w.dpid]));
   for (const l of s.links) knownLinks.set(linkKey(l), l);
   const up = new Set(s.links.map(linkKey));
@@ -59,6 +64,10 @@ function draw(svg, table, s) {
     ...[...knownLinks.values()].map(l => ['sw:' + l.a.dpid, 'sw:' + l.b.dpid]),
     ...s.hosts.map(h => ['host:' + h.mac, 'sw:' + h.attachment.dpid]),
   ];
+  for (const h of local) {
+    nodes.push({ id: 'local:' + h.mac, host: h });
+    edges.push(['local:' + h.mac, 'sw:' + h.attachment.dpid]);
+  }
   const fresh = nodes.some(n => !positions.has(n.id));
   layout(nodes, edges, fresh ? 300 : 0);
   const pos = id => positions.get(id) || { x: W / 2, y: H / 2 };
@@ -73,9 +82,16 @@ function draw(svg, table, s) {
         'data-ends': ends, 'data-state': isUp ? 'up' : 'down' },
       el('title', {}, `${names.get(l.a.dpid)} port ${l.a.port} - ${names.get(l.b.dpid)} port ${l.b.port}: ${isUp ? 'up' : 'down'}`));
     });
-  const attaches = s.hosts.map(h => {
-    const p = pos('host:' + h.mac), q = pos('sw:' + h.attachment.dpid);
-    return el('line', { class: 'attach', x1: p.x, y1: p.y, x2: q.x, y2: q.y });
+  const attaches = [...s.hosts.map(h => ['host:' + h.mac, h]), ...local.map(h => ['local:' + h.mac, h])].map(([id, h]) => {
+    const p = pos(id), q = pos('sw:' + h.attachment.dpid);
+    return el('line', { class: 'attach' + (id.startsWith('local:') ? ' local' : ''), x1: p.x, y1: p.y, x2: q.x, y2: q.y });
+  });
+  const locals = local.map(h => {
+    const p = pos('local:' + h.mac), at = names.get(h.attachment.dpid) || h.attachment.dpid;
+    const label = `the LOCAL port of ${at}: ${h.addresses.join(', ') || h.mac} (${h.mac})`;
+    return el('g', { class: 'node local-host', tabindex: 0, role: 'img', 'aria-label': label, 'data-local': at,
+      transform: `translate(${p.x},${p.y})` },
+    el('circle', { r: 8 }), el('text', { 'text-anchor': 'middle', y: 22, class: 'small' }, 'LOCAL ' + at), el('title', {}, label));
   });
   const switches = s.switches.map(w => {
     const p = pos('sw:' + w.dpid), entries = s.connectionEntries[w.dpid] || 0;
@@ -94,15 +110,20 @@ function draw(svg, table, s) {
       transform: `translate(${p.x},${p.y})` },
     el('circle', { r: 12 }), el('text', { 'text-anchor': 'middle', y: 28 }, name), el('title', {}, label));
   });
-  svg.replaceChildren(...links, ...attaches, ...switches, ...hosts);
+  svg.replaceChildren(...links, ...attaches, ...switches, ...hosts, ...locals);
   svg.setAttribute('data-updated', String(Date.now()));
   svg.setAttribute('data-links-down', String([...knownLinks.keys()].filter(k => !up.has(k)).length));
 
-  table.replaceChildren(el('thead', {}, el('tr', {}, ['switch', 'dpid', 'OpenFlow', 'ready', 'connection entries', 'ports down']
-    .map(h => el('th', { scope: 'col' }, h)))),
-  el('tbody', {}, s.switches.map(w => el('tr', {},
-    el('td', {}, w.name || ''), el('td', { class: 'mono' }, w.dpid), el('td', {}, w.version),
-    el('td', {}, w.ready ? 'yes' : 'no'), el('td', {}, String(s.connectionEntries[w.dpid] || 0)),
+  const localOf = dpid => local.filter(h => h.attachment.dpid === dpid).flatMap(h => h.addresses);
+  table.replaceChildren(el('thead', {}, el('tr', {}, ['switch', 'dpid', 'OpenFlow', 'role', 'ready', 'flow entries',
+    'connection entries', 'packet-ins/s', 'LOCAL port hosts', 'ports down'].map(h => el('th', { scope: 'col' }, h)))),
+  el('tbody', {}, s.switches.map(w => el('tr', { 'data-switch': w.name || w.dpid },
+    el('td', {}, w.name || ''), el('td', { class: 'mono' }, w.dpid), el('td', { class: 'version' }, w.version),
+    el('td', { class: 'role' }, w.role || '-'), el('td', {}, w.ready ? 'yes' : 'no'),
+    el('td', { class: 'flow-entries' }, w.flowEntries === null ? '…' : String(w.flowEntries)),
+    el('td', {}, String(s.connectionEntries[w.dpid] || 0)),
+    el('td', { class: 'packet-in-rate' }, w.packetInRate === null ? '…' : String(w.packetInRate)),
+    el('td', { class: 'mono local' }, localOf(w.dpid).join(', ') || '-'),
     el('td', {}, w.ports.filter(p => !p.up).map(p => p.name || p.number).join(', ') || '-')))));
 }
 
@@ -111,7 +132,7 @@ export function show(main, signal, setStatus) {
   const table = el('table', { id: 'switch-table' });
   const events = el('ul', { class: 'events', 'aria-label': 'Changes' });
   main.append(el('h1', {}, 'Network'),
-    el('p', { class: 'legend' }, 'Boxes are switches (OpenFlow version · statewall\'s connection entries), circles hosts; a dashed red line is a link that went down. Tab through the nodes for details.'),
+    el('p', { class: 'legend' }, 'Boxes are switches (OpenFlow version · statewall\'s connection entries), circles hosts, small grey circles a switch\'s own (LOCAL port) interface; a dashed red line is a link that went down. Tab through the nodes for details.'),
     svg, el('h2', {}, 'Switches'), el('div', { class: 'table-wrap' }, table), el('h2', {}, 'Changes'), events);
   live('/api/v1/events/network', (name, s) => {
     if (name !== 'network') return;

@@ -2,32 +2,15 @@ package io.statewall.operator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.CtState;
-import io.statewall.netfilter.conntrack.ShardedConnTracker;
-import io.statewall.firewall.FirewallApp;
-import io.statewall.firewall.FirewallSettings;
-import io.statewall.firewall.forwarding.FlowModBudget;
-import io.statewall.firewall.forwarding.FlowModLimits;
-import io.statewall.firewall.forwarding.fakes.FakeAppContext;
-import io.statewall.firewall.guard.PacketInGuard;
-import io.statewall.firewall.guard.TableMissMeters;
 import io.statewall.netfilter.judge.Judgement;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Decider;
-import io.statewall.netfilter.policy.PolicyHolder;
-import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.netfilter.rules.Verdict;
 import io.statewall.topology.Attachment;
-import io.statewall.topology.TopologyApp;
-import io.statewall.topology.TopologySettings;
 import io.statewall.topology.fakes.FakeSwitch;
 import io.statewall.controller.ChannelStats;
-import java.nio.file.Path;
-import java.time.InstantSource;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -66,33 +49,6 @@ class FirewallMetricsTest {
     OFErrorMsg e = s1.factory().errorMsgs().buildBadRequestErrorMsg().setCode(OFBadRequestCode.BAD_TYPE).build();
     metrics.error(s1, e);
     assertThat(metrics.scrape()).contains("statewall_openflow_errors_total{switch=\"0000000000000001\",type=\"BAD_REQUEST\"} 1.0");
-  }
-
-  @Test
-  void floodFiguresAreExposed() throws Exception {
-    AtomicLong now = new AtomicLong();
-    FlowModBudget budget = new FlowModBudget(new FlowModLimits(10, 10, 0.5, 10), now::get);
-    FirewallApp firewall = new FirewallApp(new PolicyHolder(new PolicyLoader().load(Path.of("..", "examples", "seed.yaml"))),
-        new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()),
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), FirewallSettings.DEFAULTS, (p, a, j) -> {}, budget);
-    PacketInGuard guard = new PacketInGuard(new PacketInGuard.Limits(1, 1, 10, 10), now::get);
-    metrics.watch(firewall);
-    metrics.watch(guard, new TableMissMeters(PacketInGuard.Limits.DEFAULTS));
-    for (int i = 0; i < 8; i++) {
-      budget.admit(FlowModBudget.Kind.DROP, s1.id(), 1);
-    }
-    budget.tableFull(s1.id());
-    FakeAppContext ctx = new FakeAppContext();
-    guard.start(ctx);
-    for (int i = 0; i < 4; i++) {
-      ctx.dispatch(s1, s1.packetIn(1, new byte[60]));
-    }
-    assertThat(metrics.scrape())
-        .contains("statewall_flow_mods_skipped_total{kind=\"drop\"} 3.0")
-        .contains("statewall_flow_mods_skipped_total{kind=\"connection\"} 0.0")
-        .contains("statewall_flow_table_full_errors_total 1.0")
-        .contains("statewall_packet_ins_dropped_total 3.0")
-        .contains("statewall_metered_switches 0.0");
   }
 
   @Test
