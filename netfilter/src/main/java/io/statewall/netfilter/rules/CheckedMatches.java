@@ -166,11 +166,6 @@ final class CheckedMatches {
     }
 
     @Override
-    String option(String o) {
-      return FLAGS.contains(o) ? o : null;
-    }
-
-    @Override
     boolean invertible(String o) {
       return false;
     }

@@ -27,11 +27,6 @@ final class ConnLimitMatchBuilder extends MatchBuilder {
   }
 
   @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
-  }
-
-  @Override
   boolean invertible(String o) {
     return o.equals("--connlimit-upto") || o.equals("--connlimit-above");
   }

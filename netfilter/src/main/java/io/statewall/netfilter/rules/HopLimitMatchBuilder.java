@@ -23,11 +23,6 @@ final class HopLimitMatchBuilder extends MatchBuilder {
   }
 
   @Override
-  String option(String o) {
-    return names.contains(o) ? o : null;
-  }
-
-  @Override
   boolean invertible(String o) {
     return o.endsWith("-eq");
   }

@@ -62,7 +62,10 @@ abstract class MatchBuilder {
   }
 
   /** The canonical option name for {@code opt} (aliases folded), or null when not ours. */
-  abstract String option(String opt);
+  String option(String opt) {
+    // most matches spell each option one way only: its canonical name is itself
+    return names().contains(opt) ? opt : null;
+  }
 
   private static final java.util.Map<String, List<String>> NAMES = java.util.Map.ofEntries(
       java.util.Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",

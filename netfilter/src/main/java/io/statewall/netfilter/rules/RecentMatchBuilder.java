@@ -38,11 +38,6 @@ final class RecentMatchBuilder extends MatchBuilder {
   }
 
   @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
-  }
-
-  @Override
   boolean invertible(String o) {
     return OPS.contains(o);
   }

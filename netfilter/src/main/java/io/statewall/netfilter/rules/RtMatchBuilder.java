@@ -33,11 +33,6 @@ final class RtMatchBuilder extends MatchBuilder {
   }
 
   @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
-  }
-
-  @Override
   boolean invertible(String o) {
     return o.equals("--rt-type") || o.equals("--rt-segsleft") || o.equals("--rt-len");
   }

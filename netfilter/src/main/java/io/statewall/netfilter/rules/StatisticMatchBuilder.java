@@ -29,11 +29,6 @@ final class StatisticMatchBuilder extends MatchBuilder {
   }
 
   @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
-  }
-
-  @Override
   boolean invertible(String o) {
     return o.equals("--probability") || o.equals("--every");
   }

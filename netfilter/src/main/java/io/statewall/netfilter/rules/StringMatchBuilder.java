@@ -29,11 +29,6 @@ final class StringMatchBuilder extends MatchBuilder {
   }
 
   @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
-  }
-
-  @Override
   boolean invertible(String o) {
     return o.equals("--string") || o.equals("--hex-string");
   }
