@@ -34,16 +34,11 @@ final class HashLimitMatchBuilder extends MatchBuilder {
   private long interval;
 
   HashLimitMatchBuilder(Token at, Family fam, HashLimitMatch.Tables tables) {
-    super("hashlimit", at);
+    super("hashlimit", at, NAMES);
     this.fam = fam;
     this.tables = tables;
     this.srcMask = fam == Family.IPV4 ? 32 : 128;
     this.dstMask = srcMask;
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
   }
 
   @Override

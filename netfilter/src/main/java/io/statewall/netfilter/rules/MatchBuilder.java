@@ -23,10 +23,17 @@ abstract class MatchBuilder {
   final Token at;
   boolean completed;
   private final Set<String> seen = new HashSet<>();
+  private final List<String> options;
 
   MatchBuilder(String name, Token at) {
+    this(name, at, null);
+  }
+
+  /** A builder whose extension's long options are {@code options} (null: the table below). */
+  MatchBuilder(String name, Token at, List<String> options) {
     this.name = name;
     this.at = at;
+    this.options = options;
   }
 
   /** The builder for {@code -m name}, or null when statewall has no such match. */
@@ -62,7 +69,9 @@ abstract class MatchBuilder {
   }
 
   /** The canonical option name for {@code opt} (aliases folded), or null when not ours. */
-  abstract String option(String opt);
+  String option(String opt) {
+    return names().contains(opt) ? opt : null;
+  }
 
   private static final java.util.Map<String, List<String>> NAMES = java.util.Map.ofEntries(
       java.util.Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",
@@ -86,7 +95,7 @@ abstract class MatchBuilder {
 
   /** Every long option of the extension as getopt knows it, for unambiguous abbreviations. */
   List<String> names() {
-    return NAMES.getOrDefault(name, List.of());
+    return options != null ? options : NAMES.getOrDefault(name, List.of());
   }
 
   /** The hooks the kernel allows this match in with its options (TableName hook bits), 0 for any. */

@@ -24,17 +24,7 @@ final class RtMatchBuilder extends MatchBuilder {
   private boolean notStrict;
 
   RtMatchBuilder(Token at) {
-    super("rt", at);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
-  }
-
-  @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
+    super("rt", at, NAMES);
   }
 
   @Override

@@ -20,17 +20,7 @@ final class StatisticMatchBuilder extends MatchBuilder {
   private Token packetTok;
 
   StatisticMatchBuilder(Token at) {
-    super("statistic", at);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
-  }
-
-  @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
+    super("statistic", at, NAMES);
   }
 
   @Override

@@ -20,17 +20,7 @@ final class StringMatchBuilder extends MatchBuilder {
   private boolean icase;
 
   StringMatchBuilder(Token at) {
-    super("string", at);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
-  }
-
-  @Override
-  String option(String o) {
-    return NAMES.contains(o) ? o : null;
+    super("string", at, NAMES);
   }
 
   @Override
