@@ -617,23 +617,7 @@ abstract class MatchBuilder {
       }
       String s = t.text();
       int slash = s.indexOf('/');
-      long mult = 1;
-      if (slash >= 0) {
-        String unit = s.substring(slash + 1).toLowerCase(Locale.ROOT);
-        if (unit.isEmpty()) {
-          mult = -1;
-        } else if ("second".startsWith(unit)) {
-          mult = 1;
-        } else if ("minute".startsWith(unit)) {
-          mult = 60;
-        } else if ("hour".startsWith(unit)) {
-          mult = 3600;
-        } else if ("day".startsWith(unit)) {
-          mult = 86400;
-        } else {
-          mult = -1;
-        }
-      }
+      long mult = Rates.unitSeconds(s);
       long r = Values.number(slash >= 0 ? s.substring(0, slash) : s, 1, 0xFFFF_FFFFL);
       if (mult < 0 || r < 1 || Match.Limit.SCALE * mult / r == 0) {
         throw a.error(t, "a rate N/second|minute|hour|day, at most 10000/second (bad rate '" + s + "')");
