@@ -31,12 +31,7 @@ final class CheckedMatches {
     private Token limitTok;
 
     AddrTypeB(Token at) {
-      super("addrtype", at);
-    }
-
-    @Override
-    List<String> names() {
-      return List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out");
+      super("addrtype", at, List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out"));
     }
 
     @Override
@@ -119,17 +114,7 @@ final class CheckedMatches {
     private boolean inv;
 
     MarkB(String name, Token at) {
-      super(name, at);
-    }
-
-    @Override
-    List<String> names() {
-      return List.of("--mark");
-    }
-
-    @Override
-    String option(String o) {
-      return o.equals("--mark") ? o : null;
+      super(name, at, List.of("--mark"));
     }
 
     @Override
@@ -157,12 +142,7 @@ final class CheckedMatches {
     private int flags;
 
     RpFilterB(Token at) {
-      super("rpfilter", at);
-    }
-
-    @Override
-    List<String> names() {
-      return FLAGS;
+      super("rpfilter", at, FLAGS);
     }
 
     @Override

@@ -17,13 +17,8 @@ final class ConnLimitMatchBuilder extends MatchBuilder {
   private boolean dest;
 
   ConnLimitMatchBuilder(Token at, Family fam) {
-    super("connlimit", at);
+    super("connlimit", at, NAMES);
     this.fam = fam;
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
   }
 
   @Override

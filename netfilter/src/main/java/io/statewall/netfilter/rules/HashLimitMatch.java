@@ -137,21 +137,10 @@ public record HashLimitMatch(Config cfg, String name, Family family, Table table
     }
   }
 
-  private static final String[] UNITS = {"day", "hour", "min", "sec"};
-  private static final long[] MULTS = {SCALE * 86400, SCALE * 3600, SCALE * 60, SCALE};
-
   /** libxt_hashlimit's print_rate: the rate, and the default expire it implies (milliseconds). */
   static long printRate(StringBuilder sb, long period) {
-    int i;
-    for (i = 1; i < MULTS.length; i++) {
-      if (Long.compareUnsigned(period, MULTS[i]) > 0
-          || Long.compareUnsigned(Long.divideUnsigned(MULTS[i], period), Long.remainderUnsigned(MULTS[i], period)) < 0) {
-        break;
-      }
-    }
-    sb.append(' ').append(Long.toUnsignedString(Long.divideUnsigned(MULTS[i - 1], period))).append('/')
-        .append(UNITS[i - 1]);
-    return MULTS[i - 1] / SCALE * 1000;
+    sb.append(' ').append(Rates.text(period, SCALE));
+    return Rates.millis(Rates.unit(period, SCALE));
   }
 
   static long costToBytes(long cost) {

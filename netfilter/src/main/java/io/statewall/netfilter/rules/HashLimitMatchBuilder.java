@@ -1,7 +1,6 @@
 package io.statewall.netfilter.rules;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,16 +33,11 @@ final class HashLimitMatchBuilder extends MatchBuilder {
   private long interval;
 
   HashLimitMatchBuilder(Token at, Family fam, HashLimitMatch.Tables tables) {
-    super("hashlimit", at);
+    super("hashlimit", at, NAMES);
     this.fam = fam;
     this.tables = tables;
     this.srcMask = fam == Family.IPV4 ? 32 : 128;
     this.dstMask = srcMask;
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
   }
 
   @Override
@@ -192,23 +186,10 @@ final class HashLimitMatchBuilder extends MatchBuilder {
   /** parse_rate: "N[/unit]" (any prefix of second, minute, hour, day), as microseconds per packet. */
   private boolean rate(Args a, Token t) throws RuleSyntaxException {
     String s = t.text();
-    int slash = s.indexOf('/');
-    mult = 1;
-    if (slash >= 0) {
-      String unit = s.substring(slash + 1).toLowerCase(Locale.ROOT);
-      if (unit.isEmpty()) {
-        return false;
-      } else if ("second".startsWith(unit)) {
-        mult = 1;
-      } else if ("minute".startsWith(unit)) {
-        mult = 60;
-      } else if ("hour".startsWith(unit)) {
-        mult = 3600;
-      } else if ("day".startsWith(unit)) {
-        mult = 86400;
-      } else {
-        return false;
-      }
+    mult = Rates.unitSeconds(s);
+    if (mult < 0) {
+      mult = 1;
+      return false;
     }
     long r = atoll(s);
     if (r == 0) {

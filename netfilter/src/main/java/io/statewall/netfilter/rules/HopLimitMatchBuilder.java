@@ -6,20 +6,18 @@ import java.util.Locale;
 /** {@code -m ttl} (iptables) and {@code -m hl} (ip6tables): libipt_ttl's and libip6t_hl's options. */
 final class HopLimitMatchBuilder extends MatchBuilder {
   private final Family fam;
-  private final List<String> names;
   private HopLimitMatch.Mode mode;
   private Token modeTok;
   private int value;
 
   HopLimitMatchBuilder(Token at, Family fam) {
-    super(fam == Family.IPV4 ? "ttl" : "hl", at);
+    super(fam == Family.IPV4 ? "ttl" : "hl", at, options(fam));
     this.fam = fam;
-    this.names = List.of("--" + name + "-eq", "--" + name + "-lt", "--" + name + "-gt");
   }
 
-  @Override
-  List<String> names() {
-    return names;
+  private static List<String> options(Family fam) {
+    String n = fam == Family.IPV4 ? "ttl" : "hl";
+    return List.of("--" + n + "-eq", "--" + n + "-lt", "--" + n + "-gt");
   }
 
   @Override
@@ -30,7 +28,7 @@ final class HopLimitMatchBuilder extends MatchBuilder {
   @Override
   void apply(String o, Token opt, boolean inv, Args a, int proto) throws RuleSyntaxException {
     if (mode != null) {
-      throw a.error(opt, "one of " + String.join(", ", names) + " (option \"" + o
+      throw a.error(opt, "one of " + String.join(", ", names()) + " (option \"" + o
           + "\" cannot be used together with \"" + modeTok.text() + "\")");
     }
     Token t = a.value(opt, "a value 0-255");
@@ -50,7 +48,7 @@ final class HopLimitMatchBuilder extends MatchBuilder {
   @Override
   Match build(Args a) throws RuleSyntaxException {
     if (mode == null) {
-      throw missing(a, "one of " + String.join(", ", names) + " (" + name.toUpperCase(Locale.ROOT)
+      throw missing(a, "one of " + String.join(", ", names()) + " (" + name.toUpperCase(Locale.ROOT)
           + " match: You must specify one of them)");
     }
     return new HopLimitMatch(fam, mode, value);

@@ -508,18 +508,9 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
       }
     }
 
-    private static final String[] UNITS = {"day", "hour", "min", "sec"};
-    private static final long[] MULTS = {SCALE * 86400, SCALE * 3600, SCALE * 60, SCALE};
-
-    /** iptables' print_rate: the largest unit in which the rate prints exactly enough. */
+    /** iptables' print_rate for limit's scale. */
     static String rate(long period) {
-      int i;
-      for (i = 1; i < MULTS.length; i++) {
-        if (period > MULTS[i] || MULTS[i] / period < MULTS[i] % period) {
-          break;
-        }
-      }
-      return (MULTS[i - 1] / period) + "/" + UNITS[i - 1];
+      return Rates.text(period, SCALE);
     }
 
     /** A token bucket over an injected nanosecond clock. */

@@ -23,10 +23,17 @@ abstract class MatchBuilder {
   final Token at;
   boolean completed;
   private final Set<String> seen = new HashSet<>();
+  private final List<String> options;
 
   MatchBuilder(String name, Token at) {
+    this(name, at, null);
+  }
+
+  /** A builder whose extension's long options are {@code options} (null: the table below). */
+  MatchBuilder(String name, Token at, List<String> options) {
     this.name = name;
     this.at = at;
+    this.options = options;
   }
 
   /** The builder for {@code -m name}, or null when statewall has no such match. */
@@ -63,7 +70,6 @@ abstract class MatchBuilder {
 
   /** The canonical option name for {@code opt} (aliases folded), or null when not ours. */
   String option(String opt) {
-    // most matches spell each option one way only: its canonical name is itself
     return names().contains(opt) ? opt : null;
   }
 
@@ -89,7 +95,7 @@ abstract class MatchBuilder {
 
   /** Every long option of the extension as getopt knows it, for unambiguous abbreviations. */
   List<String> names() {
-    return NAMES.getOrDefault(name, List.of());
+    return options != null ? options : NAMES.getOrDefault(name, List.of());
   }
 
   /** The hooks the kernel allows this match in with its options (TableName hook bits), 0 for any. */
@@ -611,23 +617,7 @@ abstract class MatchBuilder {
       }
       String s = t.text();
       int slash = s.indexOf('/');
-      long mult = 1;
-      if (slash >= 0) {
-        String unit = s.substring(slash + 1).toLowerCase(Locale.ROOT);
-        if (unit.isEmpty()) {
-          mult = -1;
-        } else if ("second".startsWith(unit)) {
-          mult = 1;
-        } else if ("minute".startsWith(unit)) {
-          mult = 60;
-        } else if ("hour".startsWith(unit)) {
-          mult = 3600;
-        } else if ("day".startsWith(unit)) {
-          mult = 86400;
-        } else {
-          mult = -1;
-        }
-      }
+      long mult = Rates.unitSeconds(s);
       long r = Values.number(slash >= 0 ? s.substring(0, slash) : s, 1, 0xFFFF_FFFFL);
       if (mult < 0 || r < 1 || Match.Limit.SCALE * mult / r == 0) {
         throw a.error(t, "a rate N/second|minute|hour|day, at most 10000/second (bad rate '" + s + "')");

@@ -26,15 +26,10 @@ final class RecentMatchBuilder extends MatchBuilder {
   private boolean dest;
 
   RecentMatchBuilder(Token at, Family fam, RecentLists lists) {
-    super("recent", at);
+    super("recent", at, NAMES);
     this.fam = fam;
     this.lists = lists;
     this.mask = fam == Family.IPV4 ? IpAddress.v4(-1) : IpAddress.v6(-1L, -1L);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
   }
 
   @Override

@@ -24,12 +24,7 @@ final class RtMatchBuilder extends MatchBuilder {
   private boolean notStrict;
 
   RtMatchBuilder(Token at) {
-    super("rt", at);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
+    super("rt", at, NAMES);
   }
 
   @Override

@@ -22,12 +22,7 @@ final class SctpMatchBuilder extends MatchBuilder {
   private boolean cInv;
 
   SctpMatchBuilder(Token at) {
-    super("sctp", at);
-  }
-
-  @Override
-  List<String> names() {
-    return List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types");
+    super("sctp", at, List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types"));
   }
 
   @Override

@@ -24,14 +24,9 @@ final class SetMatchBuilder extends MatchBuilder {
   private boolean bytesInv;
 
   SetMatchBuilder(Token at, Family fam, IpSets sets) {
-    super("set", at);
+    super("set", at, NAMES);
     this.fam = fam;
     this.sets = sets;
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
   }
 
   @Override

@@ -20,12 +20,7 @@ final class StatisticMatchBuilder extends MatchBuilder {
   private Token packetTok;
 
   StatisticMatchBuilder(Token at) {
-    super("statistic", at);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
+    super("statistic", at, NAMES);
   }
 
   @Override

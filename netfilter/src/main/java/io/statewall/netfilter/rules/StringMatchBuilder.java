@@ -20,12 +20,7 @@ final class StringMatchBuilder extends MatchBuilder {
   private boolean icase;
 
   StringMatchBuilder(Token at) {
-    super("string", at);
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
+    super("string", at, NAMES);
   }
 
   @Override

@@ -30,13 +30,8 @@ final class TimeMatchBuilder extends MatchBuilder {
   private Token contiguousTok;
 
   TimeMatchBuilder(Token at, LongSupplier epochMillis) {
-    super("time", at);
+    super("time", at, NAMES);
     this.epochMillis = epochMillis;
-  }
-
-  @Override
-  List<String> names() {
-    return NAMES;
   }
 
   @Override

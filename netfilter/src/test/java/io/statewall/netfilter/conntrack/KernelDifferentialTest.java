@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.statewall.netfilter.conntrack.ftp.FtpHelper;
+import io.statewall.netfilter.Namespaces;
 import io.statewall.netfilter.defrag.DefragConfig;
 import io.statewall.netfilter.defrag.Defragmenter;
 import io.statewall.netfilter.defrag.Reassembled;
@@ -49,7 +50,8 @@ class KernelDifferentialTest {
 
   @BeforeAll
   void runKernel() throws Exception {
-    assumeTrue(canRun(), "needs root, ip, iptables, conntrack and /usr/bin/python3");
+    assumeTrue(Namespaces.canRun("/usr/sbin/conntrack", "/usr/sbin/iptables"),
+        "needs root, ip, iptables, conntrack and /usr/bin/python3");
     prefix = "swd" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
     scenarios = DiffScenarios.all();
     try {
@@ -64,8 +66,8 @@ class KernelDifferentialTest {
   @AfterAll
   void tearDown() throws IOException {
     if (prefix != null) {
-      run(false, "ip", "netns", "del", prefix + "a");
-      run(false, "ip", "netns", "del", prefix + "b");
+      Namespaces.run(false, "ip", "netns", "del", prefix + "a");
+      Namespaces.run(false, "ip", "netns", "del", prefix + "b");
     }
     if (!report.isEmpty()) {
       Path out = Paths.get("target", "kernel-differential.txt");
@@ -167,18 +169,6 @@ class KernelDifferentialTest {
     return out;
   }
 
-  private static boolean canRun() {
-    try {
-      Process p = new ProcessBuilder("id", "-u").start();
-      String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-      return uid.equals("0") && Files.isExecutable(Paths.get("/usr/bin/python3"))
-          && Files.isExecutable(Paths.get("/usr/sbin/conntrack"))
-          && Files.isExecutable(Paths.get("/usr/sbin/iptables"));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private void setUpNamespaces() throws IOException {
     String a = prefix + "a";
     String b = prefix + "b";
@@ -186,15 +176,15 @@ class KernelDifferentialTest {
     String y = prefix + "y";
     String z0 = prefix + "z0";
     String z1 = prefix + "z1";
-    run(true, "ip", "netns", "add", a);
-    run(true, "ip", "netns", "add", b);
-    run(true, "ip", "link", "add", x, "netns", a, "address", "02:00:00:00:00:01", "type", "veth",
+    Namespaces.run(true, "ip", "netns", "add", a);
+    Namespaces.run(true, "ip", "netns", "add", b);
+    Namespaces.run(true, "ip", "link", "add", x, "netns", a, "address", "02:00:00:00:00:01", "type", "veth",
         "peer", "name", y, "netns", b, "address", "02:00:00:00:00:02");
     // The sink: B forwards every frame out of z0 to z1 in A, which has no address and drops it.
-    run(true, "ip", "link", "add", z1, "netns", a, "type", "veth", "peer", "name", z0, "netns", b);
+    Namespaces.run(true, "ip", "link", "add", z1, "netns", a, "type", "veth", "peer", "name", z0, "netns", b);
     for (String dev : List.of(x, z1)) {
-      run(true, "ip", "netns", "exec", a, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
-      run(true, "ip", "-n", a, "link", "set", dev, "up");
+      Namespaces.run(true, "ip", "netns", "exec", a, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+      Namespaces.run(true, "ip", "-n", a, "link", "set", dev, "up");
     }
     String setup = String.join("; ",
         "set -e",
@@ -212,7 +202,7 @@ class KernelDifferentialTest {
             + "$t -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp; "
             + "for s in NEW ESTABLISHED RELATED INVALID UNTRACKED; do $t -A FORWARD -m state --state $s; done; "
             + "done");
-    run(true, "ip", "netns", "exec", b, "sh", "-c", setup);
+    Namespaces.run(true, "ip", "netns", "exec", b, "sh", "-c", setup);
   }
 
   private List<KernelResult> replay(List<DiffScenarios.Scenario> scs) throws Exception {
@@ -271,20 +261,4 @@ class KernelDifferentialTest {
     }
   }
 
-  private static void run(boolean check, String... cmd) throws IOException {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("timed out: " + String.join(" ", cmd));
-      }
-      if (check && p.exitValue() != 0) {
-        throw new IOException(String.join(" ", cmd) + " failed: " + out);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
-  }
 }

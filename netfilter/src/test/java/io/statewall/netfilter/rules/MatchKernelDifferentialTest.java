@@ -3,6 +3,7 @@ package io.statewall.netfilter.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.statewall.netfilter.Namespaces;
 import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.judge.Judge;
@@ -306,19 +307,20 @@ class MatchKernelDifferentialTest {
 
   @BeforeAll
   void namespaces() throws IOException {
-    assumeTrue(canRun(), "needs root, ip, iptables-legacy, conntrack and /usr/bin/python3");
+    assumeTrue(Namespaces.canRun("/usr/sbin/conntrack", "/usr/sbin/iptables-legacy-restore"),
+        "needs root, ip, iptables-legacy, conntrack and /usr/bin/python3");
     prefix = "swm" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
     String a = prefix + "a";
     String b = prefix + "b";
     try {
-      run("ip", "netns", "add", a);
-      run("ip", "netns", "add", b);
-      run("ip", "link", "add", prefix + "x", "netns", a, "address", "02:00:00:00:00:01", "type", "veth",
+      Namespaces.run(true, "ip", "netns", "add", a);
+      Namespaces.run(true, "ip", "netns", "add", b);
+      Namespaces.run(true, "ip", "link", "add", prefix + "x", "netns", a, "address", "02:00:00:00:00:01", "type", "veth",
           "peer", "name", prefix + "y", "netns", b, "address", "02:00:00:00:00:02");
-      run("ip", "netns", "exec", a, "sh", "-c", "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && ip link set "
+      Namespaces.run(true, "ip", "netns", "exec", a, "sh", "-c", "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && ip link set "
           + prefix + "x up");
       String y = prefix + "y";
-      run("ip", "netns", "exec", b, "sh", "-c", String.join(" && ",
+      Namespaces.run(true, "ip", "netns", "exec", b, "sh", "-c", String.join(" && ",
           "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
           "ip link set " + y + " up", "ip addr add " + B + "/24 dev " + y,
           "ip -6 addr add " + B6 + "/64 dev " + y + " nodad",
@@ -333,8 +335,8 @@ class MatchKernelDifferentialTest {
   @AfterAll
   void tearDown() throws IOException {
     if (prefix != null) {
-      runQuietly("ip", "netns", "del", prefix + "a");
-      runQuietly("ip", "netns", "del", prefix + "b");
+      Namespaces.run(false, "ip", "netns", "del", prefix + "a");
+      Namespaces.run(false, "ip", "netns", "del", prefix + "b");
     }
   }
 
@@ -379,7 +381,7 @@ class MatchKernelDifferentialTest {
       assumeTrue(Files.isExecutable(Paths.get("/usr/sbin/ipset")), "-m set needs ipset");
     }
     String loadSets = sc.ipsets().isEmpty() ? "" : "ipset restore < " + sets + " && ";
-    run("ip", "netns", "exec", b, "sh", "-c", "iptables-legacy -F; ip6tables-legacy -F; ipset destroy 2>/dev/null; "
+    Namespaces.run(true, "ip", "netns", "exec", b, "sh", "-c", "iptables-legacy -F; ip6tables-legacy -F; ipset destroy 2>/dev/null; "
         + loadSets + tool + "-legacy-restore < " + file + " && " + other
         + "-legacy-restore < " + open + " && (conntrack -F; conntrack -F -f ipv6) >/dev/null 2>&1; true");
     List<String> lines = new ArrayList<>();
@@ -406,38 +408,5 @@ class MatchKernelDifferentialTest {
     }
     assertThat(out).as("kernel replay output:\n" + all).hasSize(sc.frames().size());
     return out;
-  }
-
-  private static boolean canRun() {
-    try {
-      Process p = new ProcessBuilder("id", "-u").start();
-      String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-      return uid.equals("0") && Files.isExecutable(Paths.get("/usr/bin/python3"))
-          && Files.isExecutable(Paths.get("/usr/sbin/conntrack"))
-          && Files.isExecutable(Paths.get("/usr/sbin/iptables-legacy-restore"));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static void run(String... cmd) throws IOException {
-    if (runQuietly(cmd) != 0) {
-      throw new IOException(String.join(" ", cmd) + " failed");
-    }
-  }
-
-  private static int runQuietly(String... cmd) throws IOException {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("timed out: " + String.join(" ", cmd));
-      }
-      return p.exitValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
   }
 }
