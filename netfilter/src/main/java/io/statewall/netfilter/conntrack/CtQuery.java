@@ -6,8 +6,8 @@ package io.statewall.netfilter.conntrack;
  */
 public interface CtQuery {
   /**
-   * Whole seconds until {@code e} expires, rounded up (right after a packet refreshed it, its state's
-   * timeout, as the kernel's nf_ct_expires / HZ within one jiffy): 0 once expired, and for a connection
+   * Whole seconds until {@code e} expires, rounded down as the kernel's nf_ct_expires / HZ (so within
+   * one jiffy of a refresh, its state's timeout): 0 once expired, and for a connection
    * not confirmed yet (the kernel's unconfirmed timeout is not yet absolute and reads as 0).
    */
   long secondsLeft(CtEntry e);

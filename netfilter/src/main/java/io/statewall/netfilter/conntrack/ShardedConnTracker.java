@@ -455,12 +455,15 @@ public final class ShardedConnTracker implements ConnTracker {
     }
   }
 
+  private static final long JIFFY_MILLIS = 4;
+
   @Override
   public long secondsLeft(CtEntry e) {
     if (!e.hasStatus(CtEntry.CONFIRMED)) {
       return 0;
     }
-    return (Math.max(0, e.expiresAtMillis() - clock.millis()) + 999) / 1000;
+    // nf_ct_expires / HZ rounds down; within the jiffy (4 ms at HZ=250) of a refresh it is the full timeout
+    return (Math.max(0, e.expiresAtMillis() - clock.millis()) + JIFFY_MILLIS) / 1000;
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -149,6 +150,30 @@ class TcpStateTableTest {
 
   private static String cellName(int v) {
     return v == TcpTracker.IV ? "IV" : v == TcpTracker.IG ? "IG" : STATES[v];
+  }
+
+  /**
+   * nf_conntrack_proto_tcp: "do not renew timeout on SYN retransmit" (no reply seen yet), so that port
+   * reuse cannot keep an entry alive; the kernel's conntrack -L counts down across retransmitted SYNs
+   * (one with a new sequence number too). Session 4's kernel differential saw 120 here: that was
+   * {@code secondsLeft} rounding up, not a renewal.
+   */
+  @Test
+  void retransmittedSynDoesNotRenewSynSentTimeout() {
+    FakeClock clock = new FakeClock();
+    ShardedConnTracker ct = new ShardedConnTracker(CtConfig.defaults(), clock, List.of());
+    TcpFlow f = new TcpFlow("10.0.0.1", 40000, "10.0.0.2", 80);
+    ct.confirm(ct.classify(f.cPeek(Packet.TCP_SYN, ""), TrackOptions.NONE));
+    long expires = ct.entries().get(0).expiresAtMillis();
+    for (int i = 0; i < 3; i++) {
+      clock.advanceSeconds(1.6);
+      CtLookup l = ct.classify(i == 2 ? f.c(Packet.TCP_SYN) : f.cPeek(Packet.TCP_SYN, ""), TrackOptions.NONE);
+      ct.confirm(l);
+      assertThat(l.state()).isEqualTo(CtState.NEW);
+    }
+    assertThat(ct.entries().get(0).expiresAtMillis()).as("SYN_SENT's 120 s run from the first SYN").isEqualTo(expires);
+    // --ctexpire reads nf_ct_expires / HZ: 115.2 s left is 115, as the kernel's xt_conntrack reads it
+    assertThat(ct.secondsLeft(ct.entries().get(0))).isEqualTo(115);
   }
 
   private static String longName(String shortName) {

@@ -185,7 +185,7 @@ class MatchKernelDifferentialTest {
               syn(fam, 46000, 7000), syn(fam, 46010, 7001), syn(fam, 46011, 7001), syn(fam, 46020, 7002),
               syn(fam, 46021, 7002), syn(fam, 46020, 7002)),
           "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --tcp-flags RST RST -j NOTRACK\nCOMMIT\n"));
-      // (no retransmitted SYN: Linux does not renew SYN_SENT's timeout on one, statewall's TcpTracker does)
+      // (no retransmitted SYN: the kernel's --ctexpire then depends on the jiffies between the frames, which this replay does not reproduce)
       s.add(new Scenario("conntrack --ctexpire: 0 before confirmation, the state's timeout after (" + fam.tool()
           + ")", fam, """
           -A INPUT -p udp --dport 7100 -m conntrack --ctexpire 30 -j DROP
