@@ -169,11 +169,12 @@ public final class Judge {
    * (travelling in {@code dir}): the rules accept them whatever their per-packet fields, and log nothing.
    */
   private boolean carries(Policy policy, Packet p, CtDirection dir, CtEntry e, PathContext ctx) {
-    RawDecision raw = policy.raw(p, ctx);
+    // a what-if: asking must not take a token, list an address or count a packet
+    RawDecision raw = policy.whatIfRaw(p, ctx);
     if (raw.verdict() != Verdict.ACCEPT || raw.notrack()) {
       return false;
     }
-    FilterDecision f = policy.filter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
+    FilterDecision f = policy.whatIfFilter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
     return f.accepted() && f.offloadable() && f.logs().isEmpty();
   }
 
@@ -207,13 +208,13 @@ public final class Judge {
     }
     Packet p = b.build();
     PathContext ctx = locator.locate(policy, p);
-    RawDecision raw = policy.raw(p, ctx);
+    RawDecision raw = policy.whatIfRaw(p, ctx);
     if (raw.verdict() != Verdict.ACCEPT || raw.notrack() || raw.helper() != null) {
       return false;
     }
     ConnInfo info = new ConnInfo.Of(CtState.NEW, CtDirection.ORIGINAL, 0, original.src(), original.dst(),
         original.dst(), original.src(), original.protocol(), null);
-    return policy.filter(p, info, ctx).accepted();
+    return policy.whatIfFilter(p, info, ctx).accepted();
   }
 
   /**
@@ -223,11 +224,11 @@ public final class Judge {
   public FilterDecision judgeEstablished(Policy policy, CtEntry e, CtDirection dir) {
     Packet p = established(e, dir);
     PathContext ctx = locator.locate(policy, p);
-    RawDecision raw = policy.raw(p, ctx);
+    RawDecision raw = policy.whatIfRaw(p, ctx);
     if (raw.verdict() != Verdict.ACCEPT) {
       return new FilterDecision(raw.verdict(), null, raw.decidedBy(), List.of(), false);
     }
-    return policy.filter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
+    return policy.whatIfFilter(p, connInfo(CtState.ESTABLISHED, dir, e), ctx);
   }
 
   /**

@@ -166,12 +166,21 @@ public final class Policy {
     return out;
   }
 
-  private Outcome run(Stage s, TableName table, Packet p, ConnInfo ct, boolean count) {
+  /** How a table is walked: a packet on its way (counted or not), or a what-if that changes nothing. */
+  private enum Run { COUNTED, UNCOUNTED, WHAT_IF }
+
+  private Outcome run(Stage s, TableName table, Packet p, ConnInfo ct, Run run) {
     RuleTable t = s.set().table(table);
     if (t == null) {
       return Outcome.acceptedWithoutRules(s.chain());
     }
-    return evaluators.get(t).evaluate(s.chain(), p, ct, s.at(), count);
+    TableEvaluator e = evaluators.get(t);
+    return run == Run.WHAT_IF ? e.whatIf(s.chain(), p, ct, s.at())
+        : e.evaluate(s.chain(), p, ct, s.at(), run == Run.COUNTED);
+  }
+
+  private static Run run(boolean count) {
+    return count ? Run.COUNTED : Run.UNCOUNTED;
   }
 
   /** The per-rule packet and byte counters of {@code table} (one of this policy's), or null when it is not enforced. */
@@ -191,6 +200,18 @@ public final class Policy {
 
   /** {@link #raw(Packet, PathContext)}, counting {@code p} in the rules that match when {@code count}. */
   public RawDecision raw(Packet p, PathContext ctx, boolean count) {
+    return raw(p, ctx, run(count));
+  }
+
+  /**
+   * What {@link #raw(Packet, PathContext)} would decide, changing nothing: no counter counts and no
+   * stateful match runs (see {@link TableEvaluator#whatIf}). For the offload analysis and dry runs.
+   */
+  public RawDecision whatIfRaw(Packet p, PathContext ctx) {
+    return raw(p, ctx, Run.WHAT_IF);
+  }
+
+  private RawDecision raw(Packet p, PathContext ctx, Run run) {
     if (!p.isIp()) {
       return RawDecision.NOTHING;
     }
@@ -198,7 +219,7 @@ public final class Policy {
     Target.Ct template = null;
     Decider templateBy = null;
     for (Stage s : stages(p.ipVersion() == 6, ctx, true)) {
-      Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET, count);
+      Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET, run);
       logs.addAll(o.logs());
       if (o.ct() != null && template == null) {
         template = o.ct();
@@ -219,7 +240,7 @@ public final class Policy {
   /**
    * Every chain {@code p} walks on its path, raw tables first, then the filter tables with
    * {@code ct}, stopping where a chain does not accept: what {@link #raw} and {@link #filter}
-   * decide, spelled out for a trace. Read-only.
+   * decide, spelled out for a trace. Read-only: a what-if (stateful matches are not run).
    */
   public List<ChainStep> explain(Packet p, ConnInfo ct, PathContext ctx) {
     List<ChainStep> out = new ArrayList<>();
@@ -229,7 +250,7 @@ public final class Policy {
     for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
       boolean raw = table == TableName.RAW;
       for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
-        Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, false);
+        Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, Run.WHAT_IF);
         out.add(new ChainStep(s.label(), table.name().toLowerCase(java.util.Locale.ROOT), s.chain(), o.verdict(),
             Decider.of(s.label(), s.set().file(), o)));
         if (o.verdict() != Verdict.ACCEPT) {
@@ -250,6 +271,19 @@ public final class Policy {
    * {@code count}: for a packet really on its way, not for a what-if.
    */
   public FilterDecision filter(Packet p, ConnInfo ct, PathContext ctx, boolean count) {
+    return filter(p, ct, ctx, run(count));
+  }
+
+  /**
+   * What {@link #filter(Packet, ConnInfo, PathContext)} would decide, changing nothing (see
+   * {@link #whatIfRaw}): where a stateful match would run, its rule does not match and the decision
+   * is not offloadable.
+   */
+  public FilterDecision whatIfFilter(Packet p, ConnInfo ct, PathContext ctx) {
+    return filter(p, ct, ctx, Run.WHAT_IF);
+  }
+
+  private FilterDecision filter(Packet p, ConnInfo ct, PathContext ctx, Run run) {
     if (!p.isIp()) {
       return new FilterDecision(Verdict.ACCEPT, null, null, List.of(), true);
     }
@@ -257,7 +291,7 @@ public final class Policy {
     boolean offloadable = true;
     Decider last = null;
     for (Stage s : stages(p.ipVersion() == 6, ctx, false)) {
-      Outcome o = run(s, TableName.FILTER, p, ct, count);
+      Outcome o = run(s, TableName.FILTER, p, ct, run);
       if (!o.logs().isEmpty()) {
         if (logs == null) {
           logs = new ArrayList<>();

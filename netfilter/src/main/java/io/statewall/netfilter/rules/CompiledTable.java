@@ -268,6 +268,15 @@ public final class CompiledTable implements TableEvaluator {
 
   @Override
   public Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at, boolean count) {
+    return evaluate(builtin, p, ct, at, count, false);
+  }
+
+  @Override
+  public Outcome whatIf(String builtin, Packet p, ConnInfo ct, Attachments at) {
+    return evaluate(builtin, p, ct, at, false, true);
+  }
+
+  private Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at, boolean count, boolean whatIf) {
     Integer start = index.get(builtin);
     if (start == null) {
       return Outcome.acceptedWithoutRules(builtin);
@@ -275,13 +284,14 @@ public final class CompiledTable implements TableEvaluator {
     Scratch s = scratch.get();
     mark(p, s);
     try {
-      return walk(start, p, ct, at, s, count);
+      return walk(start, p, ct, at, s, count, whatIf);
     } finally {
       unmark(s);
     }
   }
 
-  private Outcome walk(int start, Packet p, ConnInfo ct, Attachments at, Scratch s, boolean count) {
+  private Outcome walk(int start, Packet p, ConnInfo ct, Attachments at, Scratch s, boolean count,
+      boolean whatIf) {
     CompiledChain base = chains[start];
     Walk w = new Walk(userChains);
     int c = start;
@@ -302,7 +312,7 @@ public final class CompiledTable implements TableEvaluator {
         continue;
       }
       Rule r = cc.rules[i++];
-      int m = r.evaluate(p, ct, at);
+      int m = r.evaluate(p, ct, at, whatIf);
       if (m == Rule.NO) {
         continue;
       }

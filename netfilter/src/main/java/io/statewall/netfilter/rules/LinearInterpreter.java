@@ -37,6 +37,15 @@ public final class LinearInterpreter implements TableEvaluator {
 
   @Override
   public Outcome evaluate(String builtin, Packet p, ConnInfo ct, Attachments at, boolean count) {
+    return walk(builtin, p, ct, at, count, false);
+  }
+
+  @Override
+  public Outcome whatIf(String builtin, Packet p, ConnInfo ct, Attachments at) {
+    return walk(builtin, p, ct, at, false, true);
+  }
+
+  private Outcome walk(String builtin, Packet p, ConnInfo ct, Attachments at, boolean count, boolean whatIf) {
     Integer start = index.get(builtin);
     if (start == null) {
       return Outcome.acceptedWithoutRules(builtin);
@@ -58,7 +67,7 @@ public final class LinearInterpreter implements TableEvaluator {
         continue;
       }
       Rule r = rules.get(i++);
-      int m = r.evaluate(p, ct, at);
+      int m = r.evaluate(p, ct, at, whatIf);
       if (m == Rule.NO) {
         continue;
       }

@@ -43,6 +43,15 @@ public record Rule(String file, int line, String chain, Cidr src, boolean srcInv
    * miss), and also says whether a miss came from a part that is constant for the connection.
    */
   public int evaluate(Packet p, ConnInfo ct, Attachments at) {
+    return evaluate(p, ct, at, false);
+  }
+
+  /**
+   * {@link #evaluate(Packet, ConnInfo, Attachments)}; with {@code whatIf} no stateful match is run
+   * (a token bucket, a recent list, a packet counter would change): where one would be, the rule
+   * answers {@link #NOT_THIS_PACKET}, as for a per-packet part that may or may not match.
+   */
+  public int evaluate(Packet p, ConnInfo ct, Attachments at, boolean whatIf) {
     if (protocol != 0 && (p.protocol() == protocol) == protoInv) {
       return NO;
     }
@@ -69,6 +78,14 @@ public record Rule(String file, int line, String chain, Cidr src, boolean srcInv
         if (!m.testConstant(p, ct)) {
           return NO;
         }
+        continue;
+      }
+      if (whatIf && m.stateful()) {
+        // stateful matches are per-packet, so their constant part is side-effect free
+        if (!m.testConstant(p, ct)) {
+          return NO;
+        }
+        result = NOT_THIS_PACKET;
         continue;
       }
       if (!m.test(p, ct, at)) {

@@ -15,6 +15,14 @@ public interface TableEvaluator {
    */
   Outcome evaluate(String chain, Packet p, ConnInfo ct, Attachments at, boolean count);
 
+  /**
+   * What {@code chain} would answer, changing nothing: no counter counts and no stateful match
+   * ({@code limit}, {@code recent}, {@code statistic --mode nth}, {@code hashlimit}, {@code connlimit}) runs;
+   * a rule that reaches one does not match, and the outcome is not offloadable. For the offload
+   * analysis, policy dry runs and traces.
+   */
+  Outcome whatIf(String chain, Packet p, ConnInfo ct, Attachments at);
+
   /** The table's per-rule packet and byte counters. */
   RuleCounters counters();
 }

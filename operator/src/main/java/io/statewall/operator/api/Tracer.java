@@ -76,7 +76,7 @@ final class Tracer {
 
     Packet probe = packet(src, dst, proto, sport, dport, Packet.TCP_SYN);
     PathContext ctx = policies.hostContext(policy, probe);
-    RawDecision raw = policy.raw(probe, ctx);
+    RawDecision raw = policy.whatIfRaw(probe, ctx);
     CtState state = forced != null ? forced
         : raw.notrack() ? CtState.UNTRACKED
         : conn != null ? conn.state()
