@@ -39,6 +39,7 @@ public final class Policy {
   private final LinkLayer linkLayer;
   private final List<Map.Entry<Cidr, String>> hostPrefixes;
   private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
+  private final Map<String, Attachments> hostAttachments = new java.util.HashMap<>();
 
   /** A policy whose tables are evaluated by {@code engine} (normally {@link CompiledTable#CompiledTable}). */
   public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
@@ -55,6 +56,7 @@ public final class Policy {
     List<Map.Entry<Cidr, String>> prefixes = new ArrayList<>();
     for (Host h : hosts) {
       m.put(h.id(), h);
+      hostAttachments.put(h.id(), Attachments.host(h.addresses()));
       for (Cidr c : h.addresses()) {
         prefixes.add(Map.entry(c, h.id()));
       }
@@ -153,15 +155,15 @@ public final class Policy {
     if (a != null && (v6 ? a.rules6() : a.rules()) != null) {
       // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
       String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
-      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), chain, Attachments.HOST));
+      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), chain, hostAttachments.get(a.id())));
     }
     if (net != null) {
       out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
-          new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath())));
+          new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath(), this)));
     }
     if (b != null && (v6 ? b.rules6() : b.rules()) != null) {
       out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(),
-          raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", Attachments.HOST));
+          raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", hostAttachments.get(b.id())));
     }
     return out;
   }

@@ -4,34 +4,36 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The builders of matches statewall reads, checks and prints but does not decide (libxt_addrtype,
- * libxt_mark, libxt_connmark): they build {@link Match.Checked}; and libxt_rpfilter's flags.
+ * The builders of matches statewall reads, checks and prints but does not decide (libxt_mark,
+ * libxt_connmark): they build {@link Match.Checked}; and libxt_addrtype's and libxt_rpfilter's.
  */
 final class CheckedMatches {
   private CheckedMatches() {}
 
   static MatchBuilder create(String name, Token at, Family fam) {
     return switch (name) {
-      case "addrtype" -> new AddrTypeB(at);
+      case "addrtype" -> new AddrTypeB(at, fam);
       case "mark", "connmark" -> new MarkB(name, at);
       case "rpfilter" -> new RpFilterB(at);
       default -> null;
     };
   }
 
-  /** -m addrtype: the kernel's route types, in its bit order (as iptables-save prints them). */
+  /**
+   * -m addrtype: the kernel's route types, in its bit order (as iptables-save prints them); IPv6 refuses
+   * BROADCAST, BLACKHOLE and PROHIBIT..XRESOLVE as xt_addrtype's checkentry does.
+   */
   static final class AddrTypeB extends MatchBuilder {
-    static final List<String> TYPES = List.of("UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
-        "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE");
+    private final Family fam;
     private int src = -1;
     private boolean srcInv;
     private int dst = -1;
     private boolean dstInv;
     private String limit;
-    private Token limitTok;
 
-    AddrTypeB(Token at) {
+    AddrTypeB(Token at, Family fam) {
       super("addrtype", at, List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out"));
+      this.fam = fam;
     }
 
     @Override
@@ -47,16 +49,24 @@ final class CheckedMatches {
     @Override
     void apply(String o, Token opt, boolean inv, Args a, int proto) throws RuleSyntaxException {
       if (o.equals("--limit-iface")) {
+        if (limit != null && !limit.equals(opt.text())) {
+          throw a.error(opt, "one of --limit-iface-in and --limit-iface-out (option \"--limit-iface-in\" cannot be "
+              + "used together with \"--limit-iface-out\")");
+        }
         limit = opt.text();
-        limitTok = opt;
         return;
       }
       Token t = a.value(opt, "a list of address types");
       int mask = 0;
       for (String s : t.text().split(",", -1)) {
-        int i = TYPES.indexOf(s.toUpperCase(Locale.ROOT));
+        int i = AddrTypeMatch.TYPES.indexOf(s.toUpperCase(Locale.ROOT));
         if (i < 0) {
-          throw a.error(t, "address types from " + String.join(",", TYPES) + " (bad type '" + s + "')");
+          throw a.error(t, "address types from " + String.join(",", AddrTypeMatch.TYPES) + " (bad type '" + s + "')");
+        }
+        // xt_addrtype's checkentry for IPv6: BROADCAST, BLACKHOLE and PROHIBIT and above are not supported
+        if (fam == Family.IPV6 && (i == 3 || i == 6 || i >= 8)) {
+          throw a.error(t, "an IPv6 address type: UNSPEC, UNICAST, LOCAL, ANYCAST, MULTICAST or UNREACHABLE "
+              + "(the kernel: ipv6 does not support " + AddrTypeMatch.TYPES.get(i) + " matching)");
         }
         mask |= 1 << i;
       }
@@ -83,28 +93,8 @@ final class CheckedMatches {
       if (src < 0 && dst < 0) {
         throw missing(a, "--src-type or --dst-type");
       }
-      StringBuilder sb = new StringBuilder(" -m addrtype");
-      if (src >= 0) {
-        sb.append(srcInv ? " !" : "").append(" --src-type ").append(types(src));
-      }
-      if (dst >= 0) {
-        sb.append(dstInv ? " !" : "").append(" --dst-type ").append(types(dst));
-      }
-      if (limit != null) {
-        sb.append(' ').append(limit);
-      }
-      return new Match.Checked(name, sb.toString(), "it tests the kernel's route type of an address (LOCAL, "
-          + "BROADCAST, ...), which statewall does not decide yet");
-    }
-
-    private static String types(int mask) {
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < TYPES.size(); i++) {
-        if ((mask & (1 << i)) != 0) {
-          sb.append(sb.length() > 0 ? "," : "").append(TYPES.get(i));
-        }
-      }
-      return sb.toString();
+      int lim = limit == null ? 0 : limit.endsWith("-in") ? AddrTypeMatch.LIMIT_IN : AddrTypeMatch.LIMIT_OUT;
+      return new AddrTypeMatch(src, srcInv, dst, dstInv, lim, fam == Family.IPV6);
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, Match.Multiport, Match.IpRange,
     Match.Mac, Match.Length, Match.Limit, Match.Recent, Match.Helper, Match.Comment, Match.PktType, Match.Checked,
     HopLimitMatch, StatisticMatch, SctpMatch, RtMatch, ConnLimitMatch, HashLimitMatch, SetMatch, TimeMatch,
-    StringMatch, RpFilterMatch {
+    StringMatch, RpFilterMatch, AddrTypeMatch {
 
   /** Whether the packet (with its connection) satisfies this match. */
   boolean test(Packet p, ConnInfo ct);
@@ -653,7 +653,7 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
   }
 
   /**
-   * A match read, checked and printed as iptables does but not decided by statewall (addrtype, mark,
+   * A match read, checked and printed as iptables does but not decided by statewall (mark,
    * connmark): it appears in tables statewall does not enforce, and refuses a policy that would
    * enforce it. It never matches.
    *

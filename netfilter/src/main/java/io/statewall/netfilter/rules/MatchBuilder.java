@@ -17,7 +17,7 @@ abstract class MatchBuilder {
   static final String SUPPORTED =
       "tcp, udp, icmp, icmp6, state, conntrack, multiport, iprange, mac, length, limit, recent, helper, comment, pkttype, "
       + "ttl (IPv4), hl and rt (IPv6), statistic, sctp, connlimit, hashlimit, set, time, string; "
-      + "rpfilter (raw and mangle); checked only: addrtype, mark, connmark";
+      + "rpfilter (raw and mangle); addrtype; checked only: mark, connmark";
 
   final String name;
   final Token at;

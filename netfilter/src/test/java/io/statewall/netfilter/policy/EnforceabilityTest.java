@@ -34,9 +34,22 @@ class EnforceabilityTest {
         Arguments.of("MARK in filter says marks are not kept", "*filter\n-A INPUT -j MARK --set-mark 1\nCOMMIT\n", "",
             2, "packet or connection mark"),
         Arguments.of("-m mark in filter says why", "*filter\n\n-A INPUT -m mark --mark 1 -j DROP\nCOMMIT\n", "", 3,
-            "tests the packet mark"),
-        Arguments.of("-m addrtype in raw says why", "*raw\n-A PREROUTING -m addrtype --dst-type LOCAL -j NOTRACK\nCOMMIT\n",
-            "", 2, "route type"));
+            "tests the packet mark"));
+  }
+
+  /** IPv6's ANYCAST and UNREACHABLE come from the host's routes; LOCAL and MULTICAST are decided. */
+  @Test
+  void addrtypeOnIpv6RoutesIsRefusedNamingTheRule(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("h.rules6"), "*filter\n-A INPUT -m addrtype --dst-type LOCAL,MULTICAST -j ACCEPT\n"
+        + "-A INPUT -m addrtype ! --src-type ANYCAST -j DROP\nCOMMIT\n");
+    Files.writeString(dir.resolve("p.yaml"), "hosts:\n  - address: fd00::1\n    rules6: h.rules6\n");
+    assertThatThrownBy(() -> new PolicyLoader().load(dir.resolve("p.yaml")))
+        .isInstanceOfSatisfying(PolicyException.class, e -> {
+          assertThat(e.file()).endsWith("h.rules6");
+          assertThat(e.line()).isEqualTo(3);
+          assertThat(e.getMessage()).contains("'-A INPUT -m addrtype ! --src-type ANYCAST -j DROP'",
+              "the host's IPv6 routes");
+        });
   }
 
   @ParameterizedTest(name = "{0}")
