@@ -68,19 +68,10 @@ public interface Attachments {
 
   /**
    * A host's rule set: the host has one attachment to the network, so every interface name matches
-   * it except loopback, which no packet crossing the network ever uses.
+   * it except loopback, which no packet crossing the network ever uses. It knows no own address but
+   * loopback's ({@link #host} knows the host's).
    */
-  Attachments HOST = new Attachments() {
-    @Override
-    public boolean in(String pattern) {
-      return !isLoopback(pattern);
-    }
-
-    @Override
-    public boolean out(String pattern) {
-      return !isLoopback(pattern);
-    }
-  };
+  Attachments HOST = host(List.of());
 
   /** Only "lo" itself names nothing but loopback; a wildcard such as "l+" could name the attachment. */
   static boolean isLoopback(String pattern) {
