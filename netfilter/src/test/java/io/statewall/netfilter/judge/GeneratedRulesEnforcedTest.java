@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ufw's real output is enforced, not only printed: a policy whose host has ufw 0.36's generated
- * rules (corpus good/ufw-generated.rules{,6}) loads, and the judge gives the verdicts Linux 6.18 gave
- * to the same frames in MatchKernelDifferentialTest's ufw scenario.
+ * Real tools' output is enforced, not only printed: a policy whose host has ufw 0.36's generated rules
+ * (corpus good/ufw-generated.rules{,6}) loads, and the judge gives the verdicts Linux 6.18 gave to the
+ * same frames in MatchKernelDifferentialTest's ufw scenario; fail2ban 1.0.2's bans (iptables-multiport,
+ * iptables-allports, iptables-ipset-proto6) likewise.
  */
-class UfwEnforcedTest {
+class GeneratedRulesEnforcedTest {
   static final String CORPUS = "../netfilter/src/test/resources/io/statewall/netfilter/rules/corpus/good/";
   static final long MAC_A = 0x0200_0000_0001L;
   static final long MAC_B = 0x0200_0000_0002L;
@@ -65,6 +66,34 @@ class UfwEnforcedTest {
         .tcp(50200, 80, Packet.TCP_SYN).seq(1000).build())).as("ufw allow 80/tcp, IPv6").isEqualTo(Verdict.ACCEPT);
     assertThat(verdict(judge, parser, b, FrameBuilder.ip("fd00:9::1", "fd00:9::2").macs(MAC_A, MAC_B)
         .tcp(50201, 23, Packet.TCP_SYN).seq(1000).build())).as("default deny, IPv6").isEqualTo(Verdict.DROP);
+  }
+
+  @Test
+  void fail2banBansAreEnforced(@TempDir Path dir) throws Exception {
+    Files.copy(Path.of(CORPUS, "fail2ban-generated.rules"), dir.resolve("b.rules"));
+    Files.copy(Path.of(CORPUS, "fail2ban-generated.rules6"), dir.resolve("b.rules6"));
+    Files.copy(Path.of(CORPUS, "../../ipsets/corpus.ipset"), dir.resolve("sets.ipset"));
+    Policy policy = new PolicyLoader().load(Files.writeString(dir.resolve("policy.yaml"),
+        "ipsets: [sets.ipset]\nhosts:\n  - address: [10.9.0.2, fd00:9::2]\n    rules: b.rules\n    rules6: b.rules6\n"));
+    ShardedConnTracker tracker = new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of());
+    Judge judge = new Judge(new PolicyHolder(policy), tracker,
+        (pol, p) -> new PathContext(pol.hostFor(p.src()), pol.hostFor(p.dst()), null, null));
+    PacketParser parser = new PacketParser();
+    String b = policy.hostFor(io.statewall.netfilter.packet.IpAddress.parse("10.9.0.2"));
+    assertThat(verdict(judge, parser, b, syn("192.0.2.10", "10.9.0.2", 22))).as("banned by sshd").isEqualTo(Verdict.REJECT);
+    assertThat(verdict(judge, parser, b, syn("192.0.2.10", "10.9.0.2", 443))).as("banned by all (every TCP port)")
+        .isEqualTo(Verdict.REJECT);
+    assertThat(verdict(judge, parser, b, syn("192.0.2.11", "10.9.0.2", 22))).as("not banned").isEqualTo(Verdict.ACCEPT);
+    assertThat(verdict(judge, parser, b, syn("2001:db8::10", "fd00:9::2", 22))).as("in the sshd6 ipset")
+        .isEqualTo(Verdict.REJECT);
+    assertThat(verdict(judge, parser, b, syn("2001:db8::11", "fd00:9::2", 22))).as("banned by sshd on IPv6")
+        .isEqualTo(Verdict.REJECT);
+    assertThat(verdict(judge, parser, b, syn("2001:db8::12", "fd00:9::2", 22))).as("not banned, IPv6")
+        .isEqualTo(Verdict.ACCEPT);
+  }
+
+  private static byte[] syn(String src, String dst, int dport) {
+    return FrameBuilder.ip(src, dst).macs(MAC_A, MAC_B).tcp(50300, dport, Packet.TCP_SYN).seq(1000).build();
   }
 
   private static FrameBuilder toB() {
