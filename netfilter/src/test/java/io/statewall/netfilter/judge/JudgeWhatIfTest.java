@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtState;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.packet.FrameBuilder;
@@ -14,6 +15,7 @@ import io.statewall.netfilter.policy.PathContext;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.PolicyLoader;
+import io.statewall.netfilter.rules.ConnInfo;
 import io.statewall.netfilter.rules.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +29,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Asking whether a connection may be offloaded, whether a policy would open or still carry it, or what
- * it would answer next, changes no match state: a token bucket, a recent list, an nth counter, a
+ * Asking whether a connection may be offloaded, whether a policy would open or still carry it, what it
+ * would answer next, or tracing a packet's walk, changes no match state: a token bucket, a recent list, an nth counter, a
  * hashlimit bucket and a connlimit list are what real packets alone move (session 4 found the offload
  * check taking tokens from {@code -m limit} with a made-up packet).
  */
@@ -62,16 +64,19 @@ class JudgeWhatIfTest {
     assertThat(send(judge, policy, "10.0.0.2", "10.0.0.1", 40000, 53)).as("first query").isEqualTo(Verdict.ACCEPT);
     assertThat(send(judge, policy, "10.0.0.1", "10.0.0.2", 53, 40000)).as("answer").isEqualTo(Verdict.ACCEPT);
     CtEntry e = tracker.entries().get(0);
+    Packet query = parser.parse(FrameBuilder.ip("10.0.0.2", "10.0.0.1").udp(40000, 53).payload("q").build());
     CtTuple opened = CtTuple.ports("10.0.0.3", "10.0.0.1", Packet.PROTO_UDP, 41000, 53);
     List<BiConsumer<Judge, Policy>> whatIfs = List.of(
         (j, pol) -> assertThat(j.stillCarried(pol, e)).as("a per-packet match is never carried").isFalse(),
         (j, pol) -> j.opens(pol, opened),
-        (j, pol) -> j.judgeEstablished(pol, e, CtDirection.ORIGINAL));
+        (j, pol) -> j.judgeEstablished(pol, e, CtDirection.ORIGINAL),
+        (j, pol) -> pol.explain(query, new ConnInfo.Of(CtState.NEW, CtDirection.ORIGINAL, 0, null, null, null, null, 0,
+            null), new PathContext(null, pol.hostFor(query.dst()), null, null)));
     for (int i = 0; i < 5; i++) {
       whatIfs.forEach(w -> w.accept(judge, policy));
     }
     assertThat(send(judge, policy, "10.0.0.2", "10.0.0.1", 40000, 53))
-        .as("the second query still has its turn after 15 what-ifs").isEqualTo(Verdict.ACCEPT);
+        .as("the second query still has its turn after 20 what-ifs").isEqualTo(Verdict.ACCEPT);
     assertThat(send(judge, policy, "10.0.0.2", "10.0.0.1", 40000, 53)).as("the third has not").isEqualTo(Verdict.DROP);
   }
 
