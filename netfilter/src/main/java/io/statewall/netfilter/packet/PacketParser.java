@@ -1,5 +1,9 @@
 package io.statewall.netfilter.packet;
 
+import static io.statewall.netfilter.packet.Bytes.u16;
+import static io.statewall.netfilter.packet.Bytes.u32;
+import static io.statewall.netfilter.packet.Bytes.u48;
+
 /**
  * Turns an Ethernet frame into a {@link Packet}; mangled input gives a Packet with {@code malformed}
  * set, never an exception.
@@ -305,25 +309,6 @@ public final class PacketParser {
       }
     }
     return s.build();
-  }
-
-  /** Big-endian unsigned 16 bits at {@code off}. */
-  public static int u16(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
-  }
-
-  /** Big-endian unsigned 32 bits at {@code off}. */
-  public static long u32(byte[] b, int off) {
-    return ((long) (b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16)
-        | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
-  }
-
-  private static long u48(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 6; i++) {
-      v = (v << 8) | (b[off + i] & 0xFF);
-    }
-    return v;
   }
 
   /** Mutable fields while one frame is parsed; becomes the immutable Packet at the end. */

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Bytes;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.List;
@@ -84,7 +85,7 @@ public record RtMatch(long type, boolean typeInv, long segsLo, long segsHi, bool
       if (end - at < 8) {
         return -1;
       }
-      if (next == 44 && ((b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xF8)) != 0) {
+      if (next == 44 && (Bytes.u16(b, at + 2) & 0xFFF8) != 0) {
         // a later fragment: its headers are not there
         return -1;
       }
