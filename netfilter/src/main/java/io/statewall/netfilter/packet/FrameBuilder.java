@@ -5,6 +5,7 @@ import static io.statewall.netfilter.packet.Bytes.put32;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Builds real Ethernet frames (IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, optional VLAN tag) with correct
@@ -62,7 +63,7 @@ public final class FrameBuilder {
    * {@link #vlan}, its 0x8100 tag comes last (innermost).
    */
   public FrameBuilder tag(int tpid, int id) {
-    int[] t = java.util.Arrays.copyOf(extraTags, extraTags.length + 2);
+    int[] t = Arrays.copyOf(extraTags, extraTags.length + 2);
     t[extraTags.length] = tpid;
     t[extraTags.length + 1] = id;
     extraTags = t;

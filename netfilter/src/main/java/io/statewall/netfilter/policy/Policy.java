@@ -8,18 +8,20 @@ import io.statewall.netfilter.rules.CompiledTable;
 import io.statewall.netfilter.rules.ConnInfo;
 import io.statewall.netfilter.rules.LogRecord;
 import io.statewall.netfilter.rules.Outcome;
+import io.statewall.netfilter.rules.RuleCounters;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleTable;
-import io.statewall.netfilter.rules.RuleCounters;
 import io.statewall.netfilter.rules.TableEvaluator;
 import io.statewall.netfilter.rules.TableName;
 import io.statewall.netfilter.rules.Target;
 import io.statewall.netfilter.rules.Verdict;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -62,7 +64,7 @@ public final class Policy {
       compile(h.rules6(), engine);
     }
     prefixes.sort(Comparator.comparingInt((Map.Entry<Cidr, String> e) -> e.getKey().prefix()).reversed());
-    this.hosts = java.util.Collections.unmodifiableMap(m);
+    this.hosts = Collections.unmodifiableMap(m);
     this.hostPrefixes = List.copyOf(prefixes);
     this.network = network;
     this.network6 = network6;
@@ -230,7 +232,7 @@ public final class Policy {
       boolean raw = table == TableName.RAW;
       for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
         Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, false);
-        out.add(new ChainStep(s.label(), table.name().toLowerCase(java.util.Locale.ROOT), s.chain(), o.verdict(),
+        out.add(new ChainStep(s.label(), table.name().toLowerCase(Locale.ROOT), s.chain(), o.verdict(),
             Decider.of(s.label(), s.set().file(), o)));
         if (o.verdict() != Verdict.ACCEPT) {
           return out;

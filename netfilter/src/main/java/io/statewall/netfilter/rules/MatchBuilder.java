@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -73,25 +74,25 @@ abstract class MatchBuilder {
     return names().contains(opt) ? opt : null;
   }
 
-  private static final java.util.Map<String, List<String>> NAMES = java.util.Map.ofEntries(
-      java.util.Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",
+  private static final Map<String, List<String>> NAMES = Map.ofEntries(
+      Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",
           "--syn", "--tcp-option")),
-      java.util.Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
-      java.util.Map.entry("icmp", List.of("--icmp-type")),
-      java.util.Map.entry("icmp6", List.of("--icmpv6-type")),
-      java.util.Map.entry("state", List.of("--state")),
-      java.util.Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
+      Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
+      Map.entry("icmp", List.of("--icmp-type")),
+      Map.entry("icmp6", List.of("--icmpv6-type")),
+      Map.entry("state", List.of("--state")),
+      Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
           "--ctrepldst", "--ctstatus", "--ctexpire", "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport",
           "--ctrepldstport", "--ctdir")),
-      java.util.Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports",
+      Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports",
           "--ports")),
-      java.util.Map.entry("iprange", List.of("--src-range", "--dst-range")),
-      java.util.Map.entry("mac", List.of("--mac-source")),
-      java.util.Map.entry("length", List.of("--length")),
-      java.util.Map.entry("limit", List.of("--limit", "--limit-burst")),
-      java.util.Map.entry("helper", List.of("--helper")),
-      java.util.Map.entry("comment", List.of("--comment")),
-      java.util.Map.entry("pkttype", List.of("--pkt-type")));
+      Map.entry("iprange", List.of("--src-range", "--dst-range")),
+      Map.entry("mac", List.of("--mac-source")),
+      Map.entry("length", List.of("--length")),
+      Map.entry("limit", List.of("--limit", "--limit-burst")),
+      Map.entry("helper", List.of("--helper")),
+      Map.entry("comment", List.of("--comment")),
+      Map.entry("pkttype", List.of("--pkt-type")));
 
   /** Every long option of the extension as getopt knows it, for unambiguous abbreviations. */
   List<String> names() {

@@ -6,6 +6,7 @@ import io.statewall.topology.Attachment;
 import io.statewall.topology.OpenFlowPorts;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 import org.projectfloodlight.openflow.types.IPAddress;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IPv6Address;
@@ -24,7 +25,7 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
    * The VLAN TPIDs: a copy of netfilter's {@code VlanTags.TPIDS} (topology cannot depend on
    * netfilter); {@code SightingTpidAgreementTest} in the firewall module keeps the two equal.
    */
-  public static final java.util.Set<Integer> TPIDS = java.util.Set.of(0x8100, 0x88A8, 0x9100, 0x9200, 0x9300);
+  public static final Set<Integer> TPIDS = Set.of(0x8100, 0x88A8, 0x9100, 0x9200, 0x9300);
   private static final int MAX_TAGS = 2;
 
   /**

@@ -1,7 +1,10 @@
 package io.statewall.netfilter.conntrack.ftp;
 
+import com.google.common.net.InetAddresses;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.packet.IpAddress;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -183,7 +186,7 @@ public final class FtpCommandParser {
       if (length == 0 || length == max) {
         return new FtpMatch.Malformed("EPRT: bad IPv6 address");
       }
-      addr = parseV6(new String(b, off + 3, length, java.nio.charset.StandardCharsets.US_ASCII));
+      addr = parseV6(new String(b, off + 3, length, StandardCharsets.US_ASCII));
       if (addr == null) {
         return new FtpMatch.Malformed("EPRT: bad IPv6 address");
       }
@@ -237,7 +240,7 @@ public final class FtpCommandParser {
       return null;
     }
     try {
-      java.net.InetAddress a = com.google.common.net.InetAddresses.forString(text);
+      InetAddress a = InetAddresses.forString(text);
       byte[] raw = a.getAddress();
       if (raw.length == 4) {
         // An IPv4-mapped literal: keep it as the IPv6 address it was written as.
