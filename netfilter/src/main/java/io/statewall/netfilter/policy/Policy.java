@@ -6,6 +6,7 @@ import io.statewall.netfilter.rules.Attachments;
 import io.statewall.netfilter.rules.Cidr;
 import io.statewall.netfilter.rules.CompiledTable;
 import io.statewall.netfilter.rules.ConnInfo;
+import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.LogRecord;
 import io.statewall.netfilter.rules.Outcome;
 import io.statewall.netfilter.rules.RuleCounters;
@@ -146,23 +147,23 @@ public final class Policy {
   /** One place a packet meets a table: which rule set, which built-in chain, how interfaces answer. */
   private record Stage(String label, RuleSet set, String chain, Attachments at) {}
 
-  private List<Stage> stages(boolean v6, PathContext ctx, boolean raw) {
+  private List<Stage> stages(Family family, PathContext ctx, boolean raw) {
     List<Stage> out = new ArrayList<>(3);
-    String suffix = v6 ? " rules6" : " rules";
+    String suffix = family == Family.IPV6 ? " rules6" : " rules";
     Host a = ctx.srcHost() == null ? null : hosts.get(ctx.srcHost());
     Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
-    RuleSet net = v6 ? network6 : network;
-    if (a != null && (v6 ? a.rules6() : a.rules()) != null) {
+    RuleSet net = family == Family.IPV6 ? network6 : network;
+    if (a != null && a.rules(family) != null) {
       // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
       String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
-      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), chain, Attachments.HOST));
+      out.add(new Stage("host " + a.id() + suffix, a.rules(family), chain, Attachments.HOST));
     }
     if (net != null) {
       out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
           new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath())));
     }
-    if (b != null && (v6 ? b.rules6() : b.rules()) != null) {
-      out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(),
+    if (b != null && b.rules(family) != null) {
+      out.add(new Stage("host " + b.id() + suffix, b.rules(family),
           raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", Attachments.HOST));
     }
     return out;
@@ -199,7 +200,7 @@ public final class Policy {
     List<LogRecord> logs = new ArrayList<>();
     Target.Ct template = null;
     Decider templateBy = null;
-    for (Stage s : stages(p.ipVersion() == 6, ctx, true)) {
+    for (Stage s : stages(Family.of(p), ctx, true)) {
       Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET, count);
       logs.addAll(o.logs());
       if (o.ct() != null && template == null) {
@@ -230,7 +231,7 @@ public final class Policy {
     }
     for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
       boolean raw = table == TableName.RAW;
-      for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
+      for (Stage s : stages(Family.of(p), ctx, raw)) {
         Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, false);
         out.add(new ChainStep(s.label(), table.name().toLowerCase(Locale.ROOT), s.chain(), o.verdict(),
             Decider.of(s.label(), s.set().file(), o)));
@@ -258,7 +259,7 @@ public final class Policy {
     List<LogRecord> logs = null;
     boolean offloadable = true;
     Decider last = null;
-    for (Stage s : stages(p.ipVersion() == 6, ctx, false)) {
+    for (Stage s : stages(Family.of(p), ctx, false)) {
       Outcome o = run(s, TableName.FILTER, p, ct, count);
       if (!o.logs().isEmpty()) {
         if (logs == null) {

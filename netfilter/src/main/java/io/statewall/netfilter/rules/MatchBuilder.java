@@ -42,8 +42,8 @@ abstract class MatchBuilder {
     return switch (name) {
       case "tcp" -> new PortsB(true, at);
       case "udp" -> new PortsB(false, at);
-      case "icmp" -> fam == Family.IPV4 ? new IcmpB(false, at) : null;
-      case "icmp6" -> fam == Family.IPV6 ? new IcmpB(true, at) : null;
+      case "icmp" -> fam == Family.IPV4 ? new IcmpB(fam, at) : null;
+      case "icmp6" -> fam == Family.IPV6 ? new IcmpB(fam, at) : null;
       case "state" -> new ConntrackB(true, at, fam);
       case "conntrack" -> new ConntrackB(false, at, fam);
       case "multiport" -> new MultiportB(at);
@@ -223,26 +223,26 @@ abstract class MatchBuilder {
   // ---------------------------------------------------------------- icmp / icmp6
 
   static final class IcmpB extends MatchBuilder {
-    private final boolean v6;
+    private final Family family;
     private int[] tc;
     private boolean inv;
 
-    IcmpB(boolean v6, Token at) {
-      super(v6 ? "icmp6" : "icmp", at);
-      this.v6 = v6;
+    IcmpB(Family family, Token at) {
+      super(family == Family.IPV6 ? "icmp6" : "icmp", at);
+      this.family = family;
     }
 
     @Override
     String option(String o) {
-      return o.equals(v6 ? "--icmpv6-type" : "--icmp-type") ? o : null;
+      return o.equals(typeOption()) ? o : null;
     }
 
     @Override
     void apply(String o, Token opt, boolean inv, Args a, int proto) throws RuleSyntaxException {
       Token t = a.value(opt, "an ICMP type name or TYPE[/CODE]");
-      tc = IcmpTypes.parse(t.text(), v6);
+      tc = IcmpTypes.parse(t.text(), family);
       if (tc == null) {
-        throw a.error(t, "an ICMP" + (v6 ? "v6" : "") + " type name or TYPE[/CODE] with numbers 0-255 "
+        throw a.error(t, "an ICMP" + (family == Family.IPV6 ? "v6" : "") + " type name or TYPE[/CODE] with numbers 0-255 "
             + "(invalid ICMP type '" + t.text() + "')");
       }
       this.inv = inv;
@@ -251,9 +251,13 @@ abstract class MatchBuilder {
     @Override
     Match build(Args a) throws RuleSyntaxException {
       if (tc == null) {
-        throw missing(a, v6 ? "--icmpv6-type" : "--icmp-type");
+        throw missing(a, typeOption());
       }
-      return new Match.Icmp(v6, tc[0], tc[1], tc[2], inv);
+      return new Match.Icmp(family, tc[0], tc[1], tc[2], inv);
+    }
+
+    private String typeOption() {
+      return family == Family.IPV6 ? "--icmpv6-type" : "--icmp-type";
     }
   }
 
