@@ -4,6 +4,7 @@ import static io.statewall.netfilter.packet.Bytes.put16;
 import static io.statewall.netfilter.packet.Bytes.u16;
 import static io.statewall.netfilter.packet.Bytes.u32;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
@@ -79,7 +80,7 @@ public final class Defragmenter {
     if (heldBytes + cost + (q == null ? QUEUE_OVERHEAD : 0) > config.maxBytes()) {
       return drop(); // Linux: above ipfrag_high_thresh no fragment is taken, old queues time out
     }
-    boolean v6 = f.key.v6();
+    boolean v6 = f.key.family() == Family.IPV6;
     int end = f.offset + f.length;
     if (v6 && end > IP_MAX) {
       return drop();
@@ -202,12 +203,12 @@ public final class Defragmenter {
     int l3 = h.l3;
     int unfrag = h.unfragmentableEnd - l3; // IPv4: the header; IPv6: header + chain before 44
     int ipLen = unfrag + q.len;
-    if ((h.key.v6() ? ipLen - 40 : ipLen) > IP_MAX) {
+    if ((h.key.family() == Family.IPV6 ? ipLen - 40 : ipLen) > IP_MAX) {
       return null;
     }
     byte[] b = new byte[l3 + ipLen];
     System.arraycopy(hf, 0, b, 0, l3 + unfrag);
-    if (!h.key.v6()) {
+    if (h.key.family() == Family.IPV4) {
       put16(b, l3 + 2, ipLen);
       put16(b, l3 + 6, 0);
       put16(b, l3 + 10, 0);
@@ -223,7 +224,7 @@ public final class Defragmenter {
   }
 
   /** What identifies a datagram: Linux's frag key (plus the VLAN, a separate link). */
-  record FragKey(boolean v6, IpAddress src, IpAddress dst, int protocol, long id, int vlan) {}
+  record FragKey(Family family, IpAddress src, IpAddress dst, int protocol, long id, int vlan) {}
 
   /** One held fragment. */
   record Piece(int offset, int end, byte[] frame, Fragment fragment) {}
@@ -259,7 +260,7 @@ public final class Defragmenter {
         f.dataStart = l3 + ihl;
         f.unfragmentableEnd = l3 + ihl;
         f.length = end - f.dataStart;
-        f.key = new FragKey(false, p.src(), p.dst(), b[l3 + 9] & 0xFF,
+        f.key = new FragKey(Family.IPV4, p.src(), p.dst(), b[l3 + 9] & 0xFF,
             u16(b, l3 + 4), p.vlan());
         return f.length >= 0 ? f : null;
       }
@@ -285,7 +286,7 @@ public final class Defragmenter {
       f.unfragmentableEnd = pos;
       f.dataStart = pos + 8;
       f.length = end - f.dataStart;
-      f.key = new FragKey(true, p.src(), p.dst(), -1, u32(b, pos + 4), p.vlan());
+      f.key = new FragKey(Family.IPV6, p.src(), p.dst(), -1, u32(b, pos + 4), p.vlan());
       f.upperHeaderTruncated = f.offset == 0 && truncated(b, f.dataStart, end, f.fragNext);
       return f;
     }

@@ -1,7 +1,7 @@
 package io.statewall.netfilter.policy;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.rules.Cidr;
-import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.RuleSet;
 import java.util.List;
 

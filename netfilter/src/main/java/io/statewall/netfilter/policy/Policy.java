@@ -1,12 +1,12 @@
 package io.statewall.netfilter.policy;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.rules.Attachments;
 import io.statewall.netfilter.rules.Cidr;
 import io.statewall.netfilter.rules.CompiledTable;
 import io.statewall.netfilter.rules.ConnInfo;
-import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.LogRecord;
 import io.statewall.netfilter.rules.Outcome;
 import io.statewall.netfilter.rules.RuleCounters;

@@ -1,8 +1,8 @@
 package io.statewall.netfilter.policy;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.rules.Cidr;
-import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.IpSets;
 import io.statewall.netfilter.rules.RuleFileReader;
 import io.statewall.netfilter.rules.RuleSet;

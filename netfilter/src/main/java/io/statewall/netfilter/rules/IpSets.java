@@ -1,6 +1,7 @@
 package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.packet.Bytes;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.ArrayList;

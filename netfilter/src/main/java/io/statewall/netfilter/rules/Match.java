@@ -2,6 +2,7 @@ package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.List;

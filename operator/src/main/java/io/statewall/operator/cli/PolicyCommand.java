@@ -1,11 +1,11 @@
 package io.statewall.operator.cli;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.policy.Host;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.netfilter.policy.RuleFileKind;
-import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.RuleFileReader;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleSyntaxException;

@@ -1,8 +1,6 @@
-package io.statewall.netfilter.rules;
+package io.statewall.netfilter.packet;
 
-import io.statewall.netfilter.packet.Packet;
-
-/** Which tool a rule file belongs to: iptables (IPv4) or ip6tables (IPv6). */
+/** An address family: IPv4 or IPv6, and the tool whose rule files are for it (iptables, ip6tables). */
 public enum Family {
   IPV4("iptables"),
   IPV6("ip6tables");
