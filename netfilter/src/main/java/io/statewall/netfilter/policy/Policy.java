@@ -43,14 +43,7 @@ public final class Policy {
   private final List<Map.Entry<Cidr, String>> hostPrefixes;
   private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
 
-  /** A policy whose tables are evaluated by {@code engine} (normally {@link CompiledTable#CompiledTable}). */
-  public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
-      int idleTimeout, List<String> warnings, Function<RuleTable, TableEvaluator> engine) {
-    this(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, LinkLayer.NONE, engine);
-  }
-
-  /** A policy that also lets the frames and gateways of {@code linkLayer} through. */
-  public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
+  private Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
       int idleTimeout, List<String> warnings, LinkLayer linkLayer, Function<RuleTable, TableEvaluator> engine) {
     this.source = source;
     this.linkLayer = linkLayer;
@@ -74,12 +67,6 @@ public final class Policy {
     this.ftpPorts = List.copyOf(ftpPorts);
     this.idleTimeout = idleTimeout;
     this.warnings = List.copyOf(warnings);
-  }
-
-  /** A policy with compiled tables. */
-  public static Policy compiled(String source, List<Host> hosts, RuleSet network, RuleSet network6,
-      List<Integer> ftpPorts, int idleTimeout, List<String> warnings) {
-    return new Policy(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, CompiledTable::new);
   }
 
   /** A policy with compiled tables and the given ethertypes and gateways. */
