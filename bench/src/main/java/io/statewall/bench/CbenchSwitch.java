@@ -1,5 +1,7 @@
 package io.statewall.bench;
 
+import static io.statewall.netfilter.packet.Bytes.u16;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -172,10 +174,6 @@ final class CbenchSwitch extends SimpleChannelInboundHandler<Object> {
 
   private void write(OFMessage m) {
     ctx.writeAndFlush(m, ctx.voidPromise());
-  }
-
-  private static int u16(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
   }
 
   @Override

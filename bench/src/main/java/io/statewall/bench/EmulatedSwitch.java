@@ -5,6 +5,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.statewall.netfilter.packet.Bytes;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -288,7 +289,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     if (data.length < 14) {
       return;
     }
-    int etherType = ((data[12] & 0xFF) << 8) | (data[13] & 0xFF);
+    int etherType = Bytes.u16(data, 12);
     if (etherType == ETH_LLDP || etherType == ETH_BDDP) {
       for (int port : po.outputPorts()) {
         forwardDiscovery(port, po.inPort(), data);

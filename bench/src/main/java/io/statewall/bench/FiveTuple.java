@@ -1,5 +1,8 @@
 package io.statewall.bench;
 
+import static io.statewall.netfilter.packet.Bytes.i32;
+import static io.statewall.netfilter.packet.Bytes.u16;
+
 import io.statewall.netfilter.packet.VlanTags;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
@@ -39,7 +42,7 @@ public record FiveTuple(int srcIp, int dstIp, int srcPort, int dstPort) {
       return null;
     }
     return new FiveTuple(
-        s32(frame, ip + 12), s32(frame, ip + 16), u16(frame, tcp), u16(frame, tcp + 2));
+        i32(frame, ip + 12), i32(frame, ip + 16), u16(frame, tcp), u16(frame, tcp + 2));
   }
 
   /**
@@ -72,14 +75,5 @@ public record FiveTuple(int srcIp, int dstIp, int srcPort, int dstPort) {
   @Override
   public String toString() {
     return IPv4Address.of(srcIp) + ":" + srcPort + " > " + IPv4Address.of(dstIp) + ":" + dstPort;
-  }
-
-  private static int u16(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
-  }
-
-  private static int s32(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8)
-        | (b[off + 3] & 0xFF);
   }
 }

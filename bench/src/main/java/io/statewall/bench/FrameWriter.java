@@ -1,5 +1,14 @@
 package io.statewall.bench;
 
+import static io.statewall.netfilter.packet.Bytes.put16;
+import static io.statewall.netfilter.packet.Bytes.put32;
+import static io.statewall.netfilter.packet.Bytes.put48;
+import static io.statewall.netfilter.packet.Bytes.u16;
+import static io.statewall.netfilter.packet.Bytes.u32;
+import static io.statewall.netfilter.packet.Bytes.u48;
+
+import io.statewall.netfilter.packet.FrameBuilder;
+
 /**
  * Writes the Ethernet frames emulated hosts send: TCP SYNs and gratuitous ARPs, as real bytes with
  * correct IPv4 and TCP checksums, padded to Ethernet's 60-byte minimum like a frame seen on a wire.
@@ -22,17 +31,17 @@ public final class FrameWriter {
     byte[] f = new byte[SYN_FRAME_LENGTH];
     ethernet(f, dstMac, srcMac, 0x0800);
     int tcp = ipv4Tcp(f, TCP_LEN, seq, srcIp, dstIp);
-    putShort(f, tcp, srcPort);
-    putShort(f, tcp + 2, dstPort);
-    putInt(f, tcp + 4, (int) seq);
+    put16(f, tcp, srcPort);
+    put16(f, tcp + 2, dstPort);
+    put32(f, tcp + 4, (int) seq);
     f[tcp + 12] = (byte) ((TCP_LEN / 4) << 4);
     f[tcp + 13] = 0x02; // SYN
-    putShort(f, tcp + 14, 64240);
+    put16(f, tcp + 14, 64240);
     f[tcp + 20] = 2; // MSS option
     f[tcp + 21] = 4;
-    putShort(f, tcp + 22, 1460);
+    put16(f, tcp + 22, 1460);
     int pseudo = pseudoHeaderSum(srcIp, dstIp, 6, TCP_LEN);
-    putShort(f, tcp + 16, checksum(f, tcp, TCP_LEN, pseudo));
+    put16(f, tcp + 16, checksum(f, tcp, TCP_LEN, pseudo));
     return f;
   }
 
@@ -49,14 +58,14 @@ public final class FrameWriter {
   private static int ipv4(byte[] f, int protocol, int payloadLen, int id, int srcIp, int dstIp) {
     int ip = ETH_LEN;
     f[ip] = 0x45;
-    putShort(f, ip + 2, IP_LEN + payloadLen);
-    putShort(f, ip + 4, id & 0xFFFF);
-    putShort(f, ip + 6, 0x4000); // don't fragment
+    put16(f, ip + 2, IP_LEN + payloadLen);
+    put16(f, ip + 4, id & 0xFFFF);
+    put16(f, ip + 6, 0x4000); // don't fragment
     f[ip + 8] = 64;
     f[ip + 9] = (byte) protocol;
-    putInt(f, ip + 12, srcIp);
-    putInt(f, ip + 16, dstIp);
-    putShort(f, ip + 10, checksum(f, ip, IP_LEN, 0));
+    put32(f, ip + 12, srcIp);
+    put32(f, ip + 16, dstIp);
+    put16(f, ip + 10, checksum(f, ip, IP_LEN, 0));
     return ip + IP_LEN;
   }
 
@@ -78,14 +87,14 @@ public final class FrameWriter {
     byte[] f = new byte[MIN_FRAME];
     ethernet(f, dstMac, srcMac, 0x0800);
     int tcp = ipv4Tcp(f, tcpLen, seq, srcIp, dstIp);
-    putShort(f, tcp, srcPort);
-    putShort(f, tcp + 2, dstPort);
-    putInt(f, tcp + 4, (int) seq);
-    putInt(f, tcp + 8, (int) ack);
+    put16(f, tcp, srcPort);
+    put16(f, tcp + 2, dstPort);
+    put32(f, tcp + 4, (int) seq);
+    put32(f, tcp + 8, (int) ack);
     f[tcp + 12] = (byte) ((tcpLen / 4) << 4);
     f[tcp + 13] = (byte) flags;
-    putShort(f, tcp + 14, 64240);
-    putShort(f, tcp + 16, checksum(f, tcp, tcpLen, pseudoHeaderSum(srcIp, dstIp, 6, tcpLen)));
+    put16(f, tcp + 14, 64240);
+    put16(f, tcp + 16, checksum(f, tcp, tcpLen, pseudoHeaderSum(srcIp, dstIp, 6, tcpLen)));
     return f;
   }
 
@@ -103,8 +112,8 @@ public final class FrameWriter {
     int flags = frame[tcp + 13] & 0x3F;
     long seq = u32(frame, tcp + 4);
     long ack = u32(frame, tcp + 8);
-    long srcMac = mac(frame, 6);
-    long dstMac = mac(frame, 0);
+    long srcMac = u48(frame, 6);
+    long dstMac = u48(frame, 0);
     int srcIp = (int) u32(frame, ip + 12);
     int dstIp = (int) u32(frame, ip + 16);
     int sport = u16(frame, tcp);
@@ -127,52 +136,25 @@ public final class FrameWriter {
     return frame[ETH_LEN + (frame[ETH_LEN] & 0xF) * 4 + 13] & 0x3F;
   }
 
-  private static int u16(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
-  }
-
-  private static long u32(byte[] b, int off) {
-    return ((long) u16(b, off) << 16) | u16(b, off + 2);
-  }
-
-  private static long mac(byte[] b, int off) {
-    long m = 0;
-    for (int i = 0; i < 6; i++) {
-      m = (m << 8) | (b[off + i] & 0xFF);
-    }
-    return m;
-  }
-
   /** A gratuitous ARP request (sender and target address both the host's own), broadcast. */
   public static byte[] gratuitousArp(long srcMac, int srcIp) {
     byte[] f = new byte[MIN_FRAME];
     ethernet(f, BROADCAST, srcMac, 0x0806);
     int a = ETH_LEN;
-    putShort(f, a, 1); // Ethernet
-    putShort(f, a + 2, 0x0800);
+    put16(f, a, 1); // Ethernet
+    put16(f, a + 2, 0x0800);
     f[a + 4] = 6;
     f[a + 5] = 4;
-    putShort(f, a + 6, 1); // request
-    putMac(f, a + 8, srcMac);
-    putInt(f, a + 14, srcIp);
-    putInt(f, a + 24, srcIp); // target hardware address stays zero
+    put16(f, a + 6, 1); // request
+    put48(f, a + 8, srcMac);
+    put32(f, a + 14, srcIp);
+    put32(f, a + 24, srcIp); // target hardware address stays zero
     return f;
   }
 
   /** The ones' complement sum of {@code len} bytes, folded, complemented: the Internet checksum. */
   static int checksum(byte[] b, int off, int len, int initialSum) {
-    long sum = initialSum & 0xFFFF_FFFFL;
-    int i = 0;
-    for (; i + 1 < len; i += 2) {
-      sum += ((b[off + i] & 0xFF) << 8) | (b[off + i + 1] & 0xFF);
-    }
-    if (i < len) {
-      sum += (b[off + i] & 0xFF) << 8;
-    }
-    while ((sum >> 16) != 0) {
-      sum = (sum & 0xFFFF) + (sum >> 16);
-    }
-    return (int) (~sum & 0xFFFF);
+    return FrameBuilder.checksum(b, off, len, initialSum & 0xFFFF_FFFFL);
   }
 
   static int pseudoHeaderSum(int srcIp, int dstIp, int protocol, int l4Length) {
@@ -180,26 +162,8 @@ public final class FrameWriter {
   }
 
   private static void ethernet(byte[] f, long dstMac, long srcMac, int etherType) {
-    putMac(f, 0, dstMac);
-    putMac(f, 6, srcMac);
-    putShort(f, 12, etherType);
-  }
-
-  private static void putMac(byte[] b, int off, long mac) {
-    for (int i = 0; i < 6; i++) {
-      b[off + i] = (byte) (mac >>> (40 - 8 * i));
-    }
-  }
-
-  private static void putShort(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 8);
-    b[off + 1] = (byte) v;
-  }
-
-  private static void putInt(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 24);
-    b[off + 1] = (byte) (v >>> 16);
-    b[off + 2] = (byte) (v >>> 8);
-    b[off + 3] = (byte) v;
+    put48(f, 0, dstMac);
+    put48(f, 6, srcMac);
+    put16(f, 12, etherType);
   }
 }

@@ -2,11 +2,11 @@ package io.statewall.bench;
 
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.rules.Attachments;
 import io.statewall.netfilter.rules.CompiledTable;
 import io.statewall.netfilter.rules.ConnInfo;
-import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.LinearInterpreter;
 import io.statewall.netfilter.rules.Outcome;
 import io.statewall.netfilter.rules.RuleFileReader;

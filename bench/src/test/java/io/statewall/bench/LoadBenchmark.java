@@ -1,6 +1,6 @@
 package io.statewall.bench;
 
-import io.statewall.netfilter.rules.Family;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.rules.RuleFileReader;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleSyntaxException;

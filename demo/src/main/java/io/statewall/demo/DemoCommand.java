@@ -1,23 +1,23 @@
 package io.statewall.demo;
 
-import io.statewall.firewall.Firewall;
-import io.statewall.netfilter.judge.Judgement;
-import io.statewall.firewall.forwarding.ConnectionCookie;
-import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.apps.main.FirewallAssembler;
 import io.statewall.apps.main.Logging;
-import io.statewall.controller.launch.LogFormat;
-import io.statewall.netfilter.packet.IpAddress;
-import io.statewall.netfilter.packet.Packet;
-import io.statewall.netfilter.policy.Decider;
-import io.statewall.netfilter.conntrack.CtState;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.launch.LogFormat;
 import io.statewall.controller.launch.UserError;
+import io.statewall.firewall.Firewall;
+import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.ExactMatch;
 import io.statewall.mininet.FlowEntry;
 import io.statewall.mininet.MininetNetwork;
 import io.statewall.mininet.OvsSwitch;
 import io.statewall.mininet.Topology;
+import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.judge.Judgement;
+import io.statewall.netfilter.packet.IpAddress;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.policy.Decider;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -26,15 +26,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code statewall demo}: the controller on the seed's policies and a Mininet network of real OVS
@@ -74,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> {
       interrupted.countDown();
       try {
-        cleaned.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        cleaned.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -114,8 +118,8 @@ public final class DemoCommand implements Callable<Integer> {
         lab.startServices();
         out.printf("network up in %.1f s: h1 %s server (SSH, HTTP), h2 %s desktop, h3 %s FTP server, h4 %s outsider%n%n",
             (System.nanoTime() - t0) / 1e9, SeedLab.SERVER, SeedLab.DESKTOP, SeedLab.FTP, SeedLab.OUTSIDER);
-        List<String[]> rows = new java.util.ArrayList<>();
-        List<Long> cookies = new java.util.ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
+        List<Long> cookies = new ArrayList<>();
         for (SeedLab.Attempt a : SeedLab.seedAttempts()) {
           seen.clear();
           SeedLab.Outcome o = lab.run(a);
@@ -130,7 +134,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         // OVS publishes its datapath counters to OpenFlow statistics about once a second: read them
         // once they have settled
-        java.util.Map<Long, Long> carried = settledCounts(net);
+        Map<Long, Long> carried = settledCounts(net);
         out.printf("%n%-40s %-24s %-8s %-36s %s%n", "attempt", "outcome", "verdict", "decided by (first packet)",
             "pkts in switch");
         for (int i = 0; i < rows.size(); i++) {
@@ -169,12 +173,12 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** Packets each connection's entries forwarded without the controller, by cookie, once stable. */
-  private static java.util.Map<Long, Long> settledCounts(MininetNetwork net) throws InterruptedException {
-    java.util.Map<Long, Long> last = counts(net);
+  private static Map<Long, Long> settledCounts(MininetNetwork net) throws InterruptedException {
+    Map<Long, Long> last = counts(net);
     long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
     while (System.nanoTime() < deadline) {
       Thread.sleep(700);
-      java.util.Map<Long, Long> now = counts(net);
+      Map<Long, Long> now = counts(net);
       if (now.equals(last)) {
         return now;
       }
@@ -183,8 +187,8 @@ public final class DemoCommand implements Callable<Integer> {
     return last;
   }
 
-  private static java.util.Map<Long, Long> counts(MininetNetwork net) {
-    java.util.Map<Long, Long> n = new java.util.HashMap<>();
+  private static Map<Long, Long> counts(MininetNetwork net) {
+    Map<Long, Long> n = new HashMap<>();
     for (OvsSwitch sw : net.switches()) {
       for (FlowEntry f : sw.dumpFlows()) {
         n.merge(f.cookie(), f.packets(), Long::sum);

@@ -11,6 +11,7 @@ import org.projectfloodlight.openflow.protocol.OFPortState;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 
@@ -62,7 +63,7 @@ public final class OpenFlowPorts {
    * True for broadcast and multicast MACs (the group bit). openflowj's {@code isMulticast()} is
    * false for broadcast, which is never what forwarding means.
    */
-  public static boolean isGroup(org.projectfloodlight.openflow.types.MacAddress mac) {
+  public static boolean isGroup(MacAddress mac) {
     return (mac.getLong() & 0x0100_0000_0000L) != 0;
   }
 }

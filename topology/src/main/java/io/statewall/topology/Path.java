@@ -1,6 +1,7 @@
 package io.statewall.topology;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,7 +28,7 @@ public record Path(Attachment src, Attachment dst, List<Hop> hops, List<Link> li
       back.add(hops.get(i).reversed());
     }
     List<Link> backLinks = new ArrayList<>(links);
-    java.util.Collections.reverse(backLinks);
+    Collections.reverse(backLinks);
     return new Path(dst, src, back, backLinks);
   }
 

@@ -146,7 +146,7 @@ public final class TopologyManager
   public ListenerResult receive(SwitchHandle sw, OFPacketIn pi) {
     byte[] frame = pi.getData();
     Attachment at = new Attachment(sw.id(), OpenFlowPorts.inPort(pi));
-    if (isLldp(frame)) {
+    if (LldpCodec.isLldp(frame)) {
       boolean probeBack;
       synchronized (lock) {
         Set<Attachment> wereLinks = discovery.interSwitchPorts();
@@ -329,10 +329,5 @@ public final class TopologyManager
   private boolean isUpPort(Attachment a) {
     Set<OFPort> ports = upPorts.get(a.sw());
     return ports != null && ports.contains(a.port());
-  }
-
-  private static boolean isLldp(byte[] frame) {
-    return frame != null && frame.length >= 14
-        && ((frame[12] & 0xFF) << 8 | (frame[13] & 0xFF)) == LldpCodec.ETH_LLDP;
   }
 }

@@ -1,5 +1,6 @@
 package io.statewall.controller.channel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -43,7 +44,7 @@ final class ErrorReplies {
         .buildHelloFailedErrorMsg()
         .setXid(xid)
         .setCode(OFHelloFailedCode.INCOMPATIBLE)
-        .setData(OFErrorCauseData.of(why.getBytes(java.nio.charset.StandardCharsets.US_ASCII), version))
+        .setData(OFErrorCauseData.of(why.getBytes(StandardCharsets.US_ASCII), version))
         .build();
   }
 

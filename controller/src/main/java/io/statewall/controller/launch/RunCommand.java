@@ -6,16 +6,20 @@ import io.statewall.controller.SwitchAdmission;
 import io.statewall.controller.app.App;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.projectfloodlight.openflow.types.DatapathId;
 import picocli.CommandLine;
@@ -106,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--api-allowed-host", paramLabel = "NAME",
       description = "A name clients reach the API by (its Host header), beyond the listen address and "
           + "localhost; repeatable. Other Host headers are refused (DNS rebinding).")
-  List<String> apiAllowedHosts = new java.util.ArrayList<>();
+  List<String> apiAllowedHosts = new ArrayList<>();
 
   @Option(names = "--api-tls-cert", paramLabel = "PEM",
       description = "Serve the API over HTTPS with this certificate (chain); needs --api-tls-key.")
@@ -165,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
       bound = controller.start();
     } catch (IOException e) {
       throw new UserError(PolicyFileCheck.oneLine(e.getMessage()), e);
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       // an app that cannot bind its own port (the HTTP API) fails start the same way
       throw new UserError(PolicyFileCheck.oneLine(e.getCause().getMessage()), e);
     }
@@ -179,8 +183,8 @@ final class RunCommand implements Callable<Integer> {
 
   private static boolean isLoopback(String host) throws UserError {
     try {
-      return java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
       throw new UserError("--listen: unknown host " + host);
     }
   }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.snakeyaml.engine.v2.api.Load;
@@ -124,7 +125,7 @@ public final class RunConfigFile implements IDefaultValueProvider {
     return regex != null && regex.matches("[,;:| ]") ? regex : null;
   }
 
-  private static String suggestion(String key, java.util.Set<String> keys) {
+  private static String suggestion(String key, Set<String> keys) {
     Optional<String> near = keys.stream().filter(k -> distance(k, key) <= 2).findFirst();
     return near.map(k -> " (did you mean '" + k + "'?)").orElse("");
   }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFRequest;
+import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
 import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.slf4j.Logger;
@@ -129,7 +130,7 @@ public final class RoleRequester implements App {
   private void refused(SwitchHandle sw, RoleAssignment assignment, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof SwitchErrorException e && e.error() instanceof OFRoleRequestFailedErrorMsg failed) {
-      if (failed.getCode() == org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode.STALE) {
+      if (failed.getCode() == OFRoleRequestFailedCode.STALE) {
         refusedStale.incrementAndGet();
         LOG.warn("switch {}: refused the {} request as stale: generation {} is older than one it has seen "
             + "(another member is master; this one's view of the cluster is behind)", sw, role(assignment),

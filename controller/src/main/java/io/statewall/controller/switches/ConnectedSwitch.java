@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -193,7 +194,7 @@ public final class ConnectedSwitch implements SwitchHandle {
   @Override
   @SuppressWarnings("unchecked")
   public <R extends OFStatsReply> CompletableFuture<Integer> streamStats(OFStatsRequest<R> request,
-      java.util.function.Consumer<? super R> eachPart) {
+      Consumer<? super R> eachPart) {
     OFStatsRequest<R> numbered = (OFStatsRequest<R>) withOwnXid(request);
     CompletableFuture<Integer> done = pending.expectStream(numbered.getXid(), eachPart);
     send(numbered, done);

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFeaturesReply;
@@ -69,7 +70,7 @@ public interface SwitchHandle {
    * completes with the number of parts. This default collects them first: for fakes.
    */
   default <R extends OFStatsReply> CompletableFuture<Integer> streamStats(OFStatsRequest<R> request,
-      java.util.function.Consumer<? super R> eachPart) {
+      Consumer<? super R> eachPart) {
     return requestStats(request).thenApply(parts -> {
       parts.forEach(eachPart);
       return parts.size();

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.conntrack;
 
+import io.statewall.netfilter.packet.Bytes;
 import io.statewall.netfilter.packet.Packet;
 
 /**
@@ -717,7 +718,7 @@ final class TcpTracker implements L4Tracker {
       }
       if (kind == 5 && len >= 10 && (len - 2) % 8 == 0) {
         for (int j = i + 2; j + 8 <= i + len; j += 8) {
-          int right = (int) io.statewall.netfilter.packet.PacketParser.u32(b, j + 4);
+          int right = Bytes.i32(b, j + 4);
           if (after(right, sack)) {
             sack = right;
           }

@@ -1,5 +1,11 @@
 package io.statewall.netfilter.defrag;
 
+import static io.statewall.netfilter.packet.Bytes.put16;
+import static io.statewall.netfilter.packet.Bytes.u16;
+import static io.statewall.netfilter.packet.Bytes.u32;
+
+import io.statewall.netfilter.packet.Family;
+import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
@@ -74,7 +80,7 @@ public final class Defragmenter {
     if (heldBytes + cost + (q == null ? QUEUE_OVERHEAD : 0) > config.maxBytes()) {
       return drop(); // Linux: above ipfrag_high_thresh no fragment is taken, old queues time out
     }
-    boolean v6 = f.key.v6();
+    boolean v6 = f.key.family() == Family.IPV6;
     int end = f.offset + f.length;
     if (v6 && end > IP_MAX) {
       return drop();
@@ -197,16 +203,16 @@ public final class Defragmenter {
     int l3 = h.l3;
     int unfrag = h.unfragmentableEnd - l3; // IPv4: the header; IPv6: header + chain before 44
     int ipLen = unfrag + q.len;
-    if ((h.key.v6() ? ipLen - 40 : ipLen) > IP_MAX) {
+    if ((h.key.family() == Family.IPV6 ? ipLen - 40 : ipLen) > IP_MAX) {
       return null;
     }
     byte[] b = new byte[l3 + ipLen];
     System.arraycopy(hf, 0, b, 0, l3 + unfrag);
-    if (!h.key.v6()) {
+    if (h.key.family() == Family.IPV4) {
       put16(b, l3 + 2, ipLen);
       put16(b, l3 + 6, 0);
       put16(b, l3 + 10, 0);
-      put16(b, l3 + 10, ipChecksum(b, l3, unfrag));
+      put16(b, l3 + 10, FrameBuilder.checksum(b, l3, unfrag, 0));
     } else {
       put16(b, l3 + 4, ipLen - 40);
       b[h.nextHeaderAt] = (byte) h.fragNext; // the header before 44 now names what followed it
@@ -217,24 +223,8 @@ public final class Defragmenter {
     return b;
   }
 
-  private static int ipChecksum(byte[] b, int off, int len) {
-    long s = 0;
-    for (int i = off; i + 1 < off + len; i += 2) {
-      s += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
-    }
-    while ((s >>> 16) != 0) {
-      s = (s & 0xFFFF) + (s >>> 16);
-    }
-    return (int) (~s & 0xFFFF);
-  }
-
-  private static void put16(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 8);
-    b[off + 1] = (byte) v;
-  }
-
   /** What identifies a datagram: Linux's frag key (plus the VLAN, a separate link). */
-  record FragKey(boolean v6, IpAddress src, IpAddress dst, int protocol, long id, int vlan) {}
+  record FragKey(Family family, IpAddress src, IpAddress dst, int protocol, long id, int vlan) {}
 
   /** One held fragment. */
   record Piece(int offset, int end, byte[] frame, Fragment fragment) {}
@@ -264,14 +254,14 @@ public final class Defragmenter {
       int end = l3 + p.ipLength();
       if (p.ipVersion() == 4) {
         int ihl = (b[l3] & 0x0F) * 4;
-        int ff = PacketParser.u16(b, l3 + 6);
+        int ff = u16(b, l3 + 6);
         f.offset = (ff & 0x1FFF) * 8;
         f.more = (ff & 0x2000) != 0;
         f.dataStart = l3 + ihl;
         f.unfragmentableEnd = l3 + ihl;
         f.length = end - f.dataStart;
-        f.key = new FragKey(false, p.src(), p.dst(), b[l3 + 9] & 0xFF,
-            PacketParser.u16(b, l3 + 4), p.vlan());
+        f.key = new FragKey(Family.IPV4, p.src(), p.dst(), b[l3 + 9] & 0xFF,
+            u16(b, l3 + 4), p.vlan());
         return f.length >= 0 ? f : null;
       }
       int next = b[l3 + 6] & 0xFF;
@@ -288,7 +278,7 @@ public final class Defragmenter {
       if (end - pos < 8) {
         return null;
       }
-      int ff = PacketParser.u16(b, pos + 2);
+      int ff = u16(b, pos + 2);
       f.offset = ff & 0xFFF8;
       f.more = (ff & 1) != 0;
       f.fragNext = b[pos] & 0xFF;
@@ -296,7 +286,7 @@ public final class Defragmenter {
       f.unfragmentableEnd = pos;
       f.dataStart = pos + 8;
       f.length = end - f.dataStart;
-      f.key = new FragKey(true, p.src(), p.dst(), -1, PacketParser.u32(b, pos + 4), p.vlan());
+      f.key = new FragKey(Family.IPV6, p.src(), p.dst(), -1, u32(b, pos + 4), p.vlan());
       f.upperHeaderTruncated = f.offset == 0 && truncated(b, f.dataStart, end, f.fragNext);
       return f;
     }

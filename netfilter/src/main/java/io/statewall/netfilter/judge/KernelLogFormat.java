@@ -1,5 +1,8 @@
 package io.statewall.netfilter.judge;
 
+import static io.statewall.netfilter.packet.Bytes.u16;
+import static io.statewall.netfilter.packet.Bytes.u32;
+
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.VlanTags;
 
@@ -125,13 +128,5 @@ public final class KernelLogFormat {
       }
     }
     return sb;
-  }
-
-  private static int u16(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
-  }
-
-  private static long u32(byte[] b, int off) {
-    return ((long) u16(b, off) << 16) | u16(b, off + 2);
   }
 }

@@ -30,7 +30,7 @@ public final class Checksums {
       case Packet.PROTO_TCP:
         return fold(sum(f, l4, len) + pseudo(p, len)) == 0xFFFF ? null : "bad TCP checksum";
       case Packet.PROTO_UDP:
-        if (len >= 8 && PacketParser.u16(f, l4 + 6) == 0) {
+        if (len >= 8 && Bytes.u16(f, l4 + 6) == 0) {
           return v6 ? "UDP checksum 0 over IPv6" : null;
         }
         return fold(sum(f, l4, len) + pseudo(p, len)) == 0xFFFF ? null : "bad UDP checksum";
@@ -63,12 +63,13 @@ public final class Checksums {
     return s;
   }
 
-  private static long sum(byte[] b, int off, int len) {
+  /** The sum of {@code b[off..off+len)} as 16-bit words, an odd last byte padded with zero. */
+  static long sum(byte[] b, int off, int len) {
     long s = 0;
     int i = off;
     int end = off + len;
     for (; i + 1 < end; i += 2) {
-      s += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
+      s += Bytes.u16(b, i);
     }
     if (i < end) {
       s += (b[i] & 0xFF) << 8;
@@ -77,7 +78,7 @@ public final class Checksums {
   }
 
   /** Ones' complement fold to 16 bits; a correct packet sums to 0xFFFF. */
-  private static int fold(long s) {
+  static int fold(long s) {
     while ((s >>> 16) != 0) {
       s = (s & 0xFFFF) + (s >>> 16);
     }

@@ -1,7 +1,11 @@
 package io.statewall.netfilter.packet;
 
+import static io.statewall.netfilter.packet.Bytes.put16;
+import static io.statewall.netfilter.packet.Bytes.put32;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Builds real Ethernet frames (IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, optional VLAN tag) with correct
@@ -59,7 +63,7 @@ public final class FrameBuilder {
    * {@link #vlan}, its 0x8100 tag comes last (innermost).
    */
   public FrameBuilder tag(int tpid, int id) {
-    int[] t = java.util.Arrays.copyOf(extraTags, extraTags.length + 2);
+    int[] t = Arrays.copyOf(extraTags, extraTags.length + 2);
     t[extraTags.length] = tpid;
     t[extraTags.length + 1] = id;
     extraTags = t;
@@ -292,7 +296,7 @@ public final class FrameBuilder {
     long sum = 0;
     byte[] s = src.toBytes();
     byte[] d = dst.toBytes();
-    sum += sumWords(s, 0, s.length) + sumWords(d, 0, d.length);
+    sum += Checksums.sum(s, 0, s.length) + Checksums.sum(d, 0, d.length);
     sum += protocol + seg.length;
     return checksum(seg, 0, seg.length, sum);
   }
@@ -326,23 +330,7 @@ public final class FrameBuilder {
 
   /** RFC 1071 Internet checksum of {@code b[off..off+len)} plus a pre-summed pseudo header. */
   public static int checksum(byte[] b, int off, int len, long initial) {
-    long sum = initial + sumWords(b, off, len);
-    while ((sum >>> 16) != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    return (int) (~sum & 0xFFFF);
-  }
-
-  private static long sumWords(byte[] b, int off, int len) {
-    long sum = 0;
-    int i = off;
-    for (; i + 1 < off + len; i += 2) {
-      sum += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
-    }
-    if (i < off + len) {
-      sum += (b[i] & 0xFF) << 8;
-    }
-    return sum;
+    return ~Checksums.fold(initial + Checksums.sum(b, off, len)) & 0xFFFF;
   }
 
   private static void writeMac(ByteArrayOutputStream out, long mac) {
@@ -354,17 +342,5 @@ public final class FrameBuilder {
   private static void write16(ByteArrayOutputStream out, int v) {
     out.write((v >>> 8) & 0xFF);
     out.write(v & 0xFF);
-  }
-
-  private static void put16(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 8);
-    b[off + 1] = (byte) v;
-  }
-
-  private static void put32(byte[] b, int off, long v) {
-    b[off] = (byte) (v >>> 24);
-    b[off + 1] = (byte) (v >>> 16);
-    b[off + 2] = (byte) (v >>> 8);
-    b[off + 3] = (byte) v;
   }
 }

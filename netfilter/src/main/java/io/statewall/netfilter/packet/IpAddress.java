@@ -4,6 +4,7 @@ import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * An IPv4 or IPv6 address as two longs: cheap to hash and compare on the packet path.
@@ -27,24 +28,20 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
 
   public static IpAddress of(InetAddress address) {
     byte[] b = address.getAddress();
-    return of(b, 0, b.length == 16);
+    return of(b, 0, b.length == 16 ? Family.IPV6 : Family.IPV4);
   }
 
-  /** Reads 4 or 16 bytes from {@code buf} at {@code off}. */
+  /** {@link #of(byte[], int, Family)} for callers that still hold a boolean (firewall's, for now). */
   public static IpAddress of(byte[] buf, int off, boolean v6) {
-    if (!v6) {
-      return v4(((buf[off] & 0xFF) << 24) | ((buf[off + 1] & 0xFF) << 16)
-          | ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF));
-    }
-    return v6(readLong(buf, off), readLong(buf, off + 8));
+    return of(buf, off, v6 ? Family.IPV6 : Family.IPV4);
   }
 
-  private static long readLong(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xFF);
+  /** Reads 4 (IPv4) or 16 (IPv6) bytes from {@code buf} at {@code off}. */
+  public static IpAddress of(byte[] buf, int off, Family family) {
+    if (family == Family.IPV4) {
+      return v4(Bytes.i32(buf, off));
     }
-    return v;
+    return v6(Bytes.u64(buf, off), Bytes.u64(buf, off + 8));
   }
 
   /** The IPv4 address as an int; only meaningful when {@code !v6()}. */
@@ -54,21 +51,20 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
 
   public byte[] toBytes() {
     if (!v6) {
-      int a = v4Int();
-      return new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a};
+      byte[] b = new byte[4];
+      Bytes.put32(b, 0, lo);
+      return b;
     }
     byte[] b = new byte[16];
-    for (int i = 0; i < 8; i++) {
-      b[i] = (byte) (hi >>> (56 - 8 * i));
-      b[8 + i] = (byte) (lo >>> (56 - 8 * i));
-    }
+    Bytes.put64(b, 0, hi);
+    Bytes.put64(b, 8, lo);
     return b;
   }
 
   public InetAddress toInetAddress() {
     try {
       return InetAddress.getByAddress(toBytes());
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }
   }

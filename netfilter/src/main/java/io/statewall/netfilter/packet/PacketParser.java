@@ -1,5 +1,9 @@
 package io.statewall.netfilter.packet;
 
+import static io.statewall.netfilter.packet.Bytes.u16;
+import static io.statewall.netfilter.packet.Bytes.u32;
+import static io.statewall.netfilter.packet.Bytes.u48;
+
 /**
  * Turns an Ethernet frame into a {@link Packet}; mangled input gives a Packet with {@code malformed}
  * set, never an exception.
@@ -71,8 +75,8 @@ public final class PacketParser {
     s.ipLength = total;
     s.ttl = b[off + 8] & 0xFF;
     s.protocol = b[off + 9] & 0xFF;
-    s.src = IpAddress.of(b, off + 12, false);
-    s.dst = IpAddress.of(b, off + 16, false);
+    s.src = IpAddress.of(b, off + 12, Family.IPV4);
+    s.dst = IpAddress.of(b, off + 16, Family.IPV4);
     if (ihl < 20) {
       return s.fail("IPv4 header length " + ihl + " below 20");
     }
@@ -90,7 +94,7 @@ public final class PacketParser {
     }
     s.moreFragments = (fragField & 0x2000) != 0;
     // Ethernet padding past the IP total length is ignored.
-    return l4(s, b, off + ihl, total - ihl, false);
+    return l4(s, b, off + ihl, total - ihl, Family.IPV4);
   }
 
   private static Packet ipv6(Scratch s, byte[] b, int off, int avail) {
@@ -104,8 +108,8 @@ public final class PacketParser {
     int payloadLen = u16(b, off + 4);
     s.ipLength = 40 + payloadLen;
     s.ttl = b[off + 7] & 0xFF;
-    s.src = IpAddress.of(b, off + 8, true);
-    s.dst = IpAddress.of(b, off + 24, true);
+    s.src = IpAddress.of(b, off + 8, Family.IPV6);
+    s.dst = IpAddress.of(b, off + 24, Family.IPV6);
     int next = b[off + 6] & 0xFF;
     s.protocol = next;
     if (40 + payloadLen > avail) {
@@ -146,10 +150,10 @@ public final class PacketParser {
       next = hdrNext;
       s.protocol = next;
     }
-    return l4(s, b, p, end - p, true);
+    return l4(s, b, p, end - p, Family.IPV6);
   }
 
-  private static Packet l4(Scratch s, byte[] b, int off, int len, boolean v6) {
+  private static Packet l4(Scratch s, byte[] b, int off, int len, Family family) {
     s.l4Offset = off;
     // A first fragment holds only the start of the datagram: read what is there, judge nothing
     // (the defragmenter decides on a header cut short; the reassembly is what conntrack sees).
@@ -194,7 +198,7 @@ public final class PacketParser {
       }
       case Packet.PROTO_ICMP:
       case Packet.PROTO_ICMPV6: {
-        if ((s.protocol == Packet.PROTO_ICMPV6) != v6) {
+        if ((s.protocol == Packet.PROTO_ICMPV6) != (family == Family.IPV6)) {
           // ICMPv6 over IPv4 (or ICMP over IPv6) is not ICMP for conntrack: generic.
           s.payloadOffset = off;
           s.payloadLength = len;
@@ -205,7 +209,7 @@ public final class PacketParser {
         }
         s.icmpType = b[off] & 0xFF;
         s.icmpCode = b[off + 1] & 0xFF;
-        if (hasIcmpId(s.icmpType, v6)) {
+        if (hasIcmpId(s.icmpType, family)) {
           s.icmpId = u16(b, off + 4);
         }
         s.payloadOffset = off + 8;
@@ -220,27 +224,33 @@ public final class PacketParser {
   }
 
   /** True for the ICMP types whose header carries an identifier (echo, timestamp, info, mask). */
-  public static boolean hasIcmpId(int type, boolean v6) {
-    if (v6) {
+  public static boolean hasIcmpId(int type, Family family) {
+    if (family == Family.IPV6) {
       return type == 128 || type == 129 || type == 139 || type == 140;
     }
     return type == 0 || type == 8 || (type >= 13 && type <= 18);
+  }
+
+  /** {@link #parseQuoted(byte[], int, int, Family)} for callers that still hold a boolean (conntrack's, for now). */
+  public Packet parseQuoted(byte[] b, int off, int len, boolean v6) {
+    return parseQuoted(b, off, len, v6 ? Family.IPV6 : Family.IPV4);
   }
 
   /**
    * Parses the IP packet quoted inside an ICMP error: only its addresses, protocol and the start of
    * its L4 header are needed (TCP/UDP: the 4 bytes of ports, as Linux reads; ICMP: 8 bytes). The
    * quote is usually truncated, so lengths are not checked against the quote's size. Returns null
-   * when the quote is too short to name a connection.
+   * when the quote is too short to name a connection. {@code family} is the error's own (ICMP quotes
+   * IPv4, ICMPv6 quotes IPv6).
    */
-  public Packet parseQuoted(byte[] b, int off, int len, boolean v6) {
+  public Packet parseQuoted(byte[] b, int off, int len, Family family) {
     if (b == null || off < 0 || len <= 0 || off + len > b.length) {
       return null;
     }
     Scratch s = new Scratch(b);
     int p;
     int end = off + len;
-    if (!v6) {
+    if (family == Family.IPV4) {
       if (len < 20 || ((b[off] & 0xFF) >>> 4) != 4) {
         return null;
       }
@@ -253,8 +263,8 @@ public final class PacketParser {
       s.l3Offset = off;
       s.ipLength = u16(b, off + 2);
       s.protocol = b[off + 9] & 0xFF;
-      s.src = IpAddress.of(b, off + 12, false);
-      s.dst = IpAddress.of(b, off + 16, false);
+      s.src = IpAddress.of(b, off + 12, Family.IPV4);
+      s.dst = IpAddress.of(b, off + 16, Family.IPV4);
       if ((u16(b, off + 6) & 0x1FFF) != 0) {
         return null;
       }
@@ -267,8 +277,8 @@ public final class PacketParser {
       s.etherType = Packet.ETH_IPV6;
       s.l3Offset = off;
       s.ipLength = 40 + u16(b, off + 4);
-      s.src = IpAddress.of(b, off + 8, true);
-      s.dst = IpAddress.of(b, off + 24, true);
+      s.src = IpAddress.of(b, off + 8, Family.IPV6);
+      s.dst = IpAddress.of(b, off + 24, Family.IPV6);
       int next = b[off + 6] & 0xFF;
       p = off + 40;
       for (int i = 0; next == 0 || next == 43 || next == 60 || next == 44; i++) {
@@ -286,7 +296,7 @@ public final class PacketParser {
     }
     // Linux's nf_ct_get_tuple reads only the ports of TCP/UDP (4 bytes), a whole ICMP header (8).
     boolean ports = s.protocol == Packet.PROTO_TCP || s.protocol == Packet.PROTO_UDP;
-    boolean icmp = s.protocol == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
+    boolean icmp = s.protocol == (family == Family.IPV6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
     if ((ports && end - p < 4) || (icmp && end - p < 8)) {
       return null;
     }
@@ -300,30 +310,11 @@ public final class PacketParser {
     } else if (icmp) {
       s.icmpType = b[p] & 0xFF;
       s.icmpCode = b[p + 1] & 0xFF;
-      if (hasIcmpId(s.icmpType, v6)) {
+      if (hasIcmpId(s.icmpType, family)) {
         s.icmpId = u16(b, p + 4);
       }
     }
     return s.build();
-  }
-
-  /** Big-endian unsigned 16 bits at {@code off}. */
-  public static int u16(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
-  }
-
-  /** Big-endian unsigned 32 bits at {@code off}. */
-  public static long u32(byte[] b, int off) {
-    return ((long) (b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16)
-        | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
-  }
-
-  private static long u48(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 6; i++) {
-      v = (v << 8) | (b[off + i] & 0xFF);
-    }
-    return v;
   }
 
   /** Mutable fields while one frame is parsed; becomes the immutable Packet at the end. */

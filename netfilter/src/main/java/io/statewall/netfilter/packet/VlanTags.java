@@ -41,7 +41,7 @@ public final class VlanTags {
       return -1;
     }
     int off = 12;
-    for (int tags = 0; isTag(PacketParser.u16(frame, off)); tags++) {
+    for (int tags = 0; isTag(Bytes.u16(frame, off)); tags++) {
       if (tags == MAX_TAGS || frame.length < off + 6) {
         return -1;
       }

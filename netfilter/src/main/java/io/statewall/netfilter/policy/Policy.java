@@ -1,5 +1,6 @@
 package io.statewall.netfilter.policy;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.rules.Attachments;
@@ -8,18 +9,21 @@ import io.statewall.netfilter.rules.CompiledTable;
 import io.statewall.netfilter.rules.ConnInfo;
 import io.statewall.netfilter.rules.LogRecord;
 import io.statewall.netfilter.rules.Outcome;
+import io.statewall.netfilter.rules.RuleCounters;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleTable;
-import io.statewall.netfilter.rules.RuleCounters;
 import io.statewall.netfilter.rules.TableEvaluator;
 import io.statewall.netfilter.rules.TableName;
 import io.statewall.netfilter.rules.Target;
 import io.statewall.netfilter.rules.Verdict;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -39,16 +43,9 @@ public final class Policy {
   private final LinkLayer linkLayer;
   private final List<Map.Entry<Cidr, String>> hostPrefixes;
   private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
-  private final Map<String, Attachments> hostAttachments = new java.util.HashMap<>();
+  private final Map<String, Attachments> hostAttachments = new HashMap<>();
 
-  /** A policy whose tables are evaluated by {@code engine} (normally {@link CompiledTable#CompiledTable}). */
-  public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
-      int idleTimeout, List<String> warnings, Function<RuleTable, TableEvaluator> engine) {
-    this(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, LinkLayer.NONE, engine);
-  }
-
-  /** A policy that also lets the frames and gateways of {@code linkLayer} through. */
-  public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
+  private Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
       int idleTimeout, List<String> warnings, LinkLayer linkLayer, Function<RuleTable, TableEvaluator> engine) {
     this.source = source;
     this.linkLayer = linkLayer;
@@ -64,7 +61,7 @@ public final class Policy {
       compile(h.rules6(), engine);
     }
     prefixes.sort(Comparator.comparingInt((Map.Entry<Cidr, String> e) -> e.getKey().prefix()).reversed());
-    this.hosts = java.util.Collections.unmodifiableMap(m);
+    this.hosts = Collections.unmodifiableMap(m);
     this.hostPrefixes = List.copyOf(prefixes);
     this.network = network;
     this.network6 = network6;
@@ -73,12 +70,6 @@ public final class Policy {
     this.ftpPorts = List.copyOf(ftpPorts);
     this.idleTimeout = idleTimeout;
     this.warnings = List.copyOf(warnings);
-  }
-
-  /** A policy with compiled tables. */
-  public static Policy compiled(String source, List<Host> hosts, RuleSet network, RuleSet network6,
-      List<Integer> ftpPorts, int idleTimeout, List<String> warnings) {
-    return new Policy(source, hosts, network, network6, ftpPorts, idleTimeout, warnings, CompiledTable::new);
   }
 
   /** A policy with compiled tables and the given ethertypes and gateways. */
@@ -146,23 +137,23 @@ public final class Policy {
   /** One place a packet meets a table: which rule set, which built-in chain, how interfaces answer. */
   private record Stage(String label, RuleSet set, String chain, Attachments at) {}
 
-  private List<Stage> stages(boolean v6, PathContext ctx, boolean raw) {
+  private List<Stage> stages(Family family, PathContext ctx, boolean raw) {
     List<Stage> out = new ArrayList<>(3);
-    String suffix = v6 ? " rules6" : " rules";
+    String suffix = family == Family.IPV6 ? " rules6" : " rules";
     Host a = ctx.srcHost() == null ? null : hosts.get(ctx.srcHost());
     Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
-    RuleSet net = v6 ? network6 : network;
-    if (a != null && (v6 ? a.rules6() : a.rules()) != null) {
+    RuleSet net = family == Family.IPV6 ? network6 : network;
+    if (a != null && a.rules(family) != null) {
       // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
       String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
-      out.add(new Stage("host " + a.id() + suffix, v6 ? a.rules6() : a.rules(), chain, hostAttachments.get(a.id())));
+      out.add(new Stage("host " + a.id() + suffix, a.rules(family), chain, hostAttachments.get(a.id())));
     }
     if (net != null) {
       out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
           new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath(), this)));
     }
-    if (b != null && (v6 ? b.rules6() : b.rules()) != null) {
-      out.add(new Stage("host " + b.id() + suffix, v6 ? b.rules6() : b.rules(),
+    if (b != null && b.rules(family) != null) {
+      out.add(new Stage("host " + b.id() + suffix, b.rules(family),
           raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", hostAttachments.get(b.id())));
     }
     return out;
@@ -220,7 +211,7 @@ public final class Policy {
     List<LogRecord> logs = new ArrayList<>();
     Target.Ct template = null;
     Decider templateBy = null;
-    for (Stage s : stages(p.ipVersion() == 6, ctx, true)) {
+    for (Stage s : stages(Family.of(p), ctx, true)) {
       Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET, run);
       logs.addAll(o.logs());
       if (o.ct() != null && template == null) {
@@ -251,9 +242,9 @@ public final class Policy {
     }
     for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
       boolean raw = table == TableName.RAW;
-      for (Stage s : stages(p.ipVersion() == 6, ctx, raw)) {
+      for (Stage s : stages(Family.of(p), ctx, raw)) {
         Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, Run.WHAT_IF);
-        out.add(new ChainStep(s.label(), table.name().toLowerCase(java.util.Locale.ROOT), s.chain(), o.verdict(),
+        out.add(new ChainStep(s.label(), table.name().toLowerCase(Locale.ROOT), s.chain(), o.verdict(),
             Decider.of(s.label(), s.set().file(), o)));
         if (o.verdict() != Verdict.ACCEPT) {
           return out;
@@ -292,7 +283,7 @@ public final class Policy {
     List<LogRecord> logs = null;
     boolean offloadable = true;
     Decider last = null;
-    for (Stage s : stages(p.ipVersion() == 6, ctx, false)) {
+    for (Stage s : stages(Family.of(p), ctx, false)) {
       Outcome o = run(s, TableName.FILTER, p, ct, run);
       if (!o.logs().isEmpty()) {
         if (logs == null) {

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.policy;
 
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,7 +27,7 @@ public final class PolicyHolder {
   }
 
   /** Loads {@code file} and installs it; on any error the running policy stays and the error is thrown. */
-  public Policy reload(java.nio.file.Path file, PolicyLoader loader) throws PolicyException {
+  public Policy reload(Path file, PolicyLoader loader) throws PolicyException {
     Policy next = loader.load(file);
     replace(next);
     return next;

@@ -1,23 +1,30 @@
 package io.statewall.netfilter.policy;
 
+import io.statewall.netfilter.packet.Family;
+import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.rules.Cidr;
-import io.statewall.netfilter.rules.Family;
 import io.statewall.netfilter.rules.IpSets;
 import io.statewall.netfilter.rules.RuleFileReader;
-import io.statewall.netfilter.rules.TextFile;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleSyntaxException;
+import io.statewall.netfilter.rules.TableName;
+import io.statewall.netfilter.rules.TextFile;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -151,7 +158,7 @@ public final class PolicyLoader {
         warnings.add(name + ": frames of these ethertypes cross the network unfiltered (no rule sees them): "
             + String.join(", ", ethertypes.stream().sorted().map(t -> String.format("0x%04x", t)).toList()));
       }
-      List<io.statewall.netfilter.packet.IpAddress> gateways = top.containsKey("gateways")
+      List<IpAddress> gateways = top.containsKey("gateways")
           ? gateways(top.get("gateways")) : List.of();
       if (net6 == null) {
         List<String> open = hosts.stream().filter(h -> h.rules() != null && h.rules6() == null).map(Host::id).toList();
@@ -166,15 +173,15 @@ public final class PolicyLoader {
       return Policy.compiled(name, hosts, net, net6, ftp, idle, warnings, new LinkLayer(ethertypes, gateways));
     }
 
-    private java.util.Set<io.statewall.netfilter.rules.TableName> unenforcedTables(Node n) throws PolicyException {
-      java.util.Set<io.statewall.netfilter.rules.TableName> out =
-          java.util.EnumSet.noneOf(io.statewall.netfilter.rules.TableName.class);
+    private Set<TableName> unenforcedTables(Node n) throws PolicyException {
+      Set<TableName> out =
+          EnumSet.noneOf(TableName.class);
       if (n == null) {
         return out;
       }
       for (Node i : n instanceof SequenceNode sn ? sn.getValue() : List.of(n)) {
         String s = scalar(i, "a table name: nat, mangle or security");
-        io.statewall.netfilter.rules.TableName t = io.statewall.netfilter.rules.TableName.byLabel(s);
+        TableName t = TableName.byLabel(s);
         if (t == null || t.enforced()) {
           throw error(i, s, "a table statewall does not enforce: nat, mangle or security");
         }
@@ -191,7 +198,7 @@ public final class PolicyLoader {
       }
       out.add(net);
       out.add(net6);
-      out.removeIf(java.util.Objects::isNull);
+      out.removeIf(Objects::isNull);
       return out;
     }
 
@@ -203,13 +210,13 @@ public final class PolicyLoader {
 
     private Map<String, Node> mapping(Node n, Set<String> allowed) throws PolicyException {
       if (!(n instanceof MappingNode mn)) {
-        throw error(n, scalarText(n), "a mapping with keys " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        throw error(n, scalarText(n), "a mapping with keys " + String.join(", ", new TreeSet<>(allowed)));
       }
       Map<String, Node> out = new LinkedHashMap<>();
       for (NodeTuple t : mn.getValue()) {
         String k = scalar(t.getKeyNode(), "a key");
         if (!allowed.contains(k)) {
-          throw error(t.getKeyNode(), k, "one of the keys " + String.join(", ", new java.util.TreeSet<>(allowed)));
+          throw error(t.getKeyNode(), k, "one of the keys " + String.join(", ", new TreeSet<>(allowed)));
         }
         if (out.put(k, t.getValueNode()) != null) {
           throw error(t.getKeyNode(), k, "each key once (duplicate key)");
@@ -257,9 +264,9 @@ public final class PolicyLoader {
     /** Ethertypes as numbers (0x88b5, 34997) or the few names people write. */
     private Set<Integer> ethertypes(Node n) throws PolicyException {
       List<Node> items = n instanceof SequenceNode sn ? sn.getValue() : List.of(n);
-      Set<Integer> out = new java.util.TreeSet<>();
+      Set<Integer> out = new TreeSet<>();
       for (Node i : items) {
-        String s = scalar(i, "an ethertype").trim().toLowerCase(java.util.Locale.ROOT);
+        String s = scalar(i, "an ethertype").trim().toLowerCase(Locale.ROOT);
         Integer t = ETHERTYPE_NAMES.get(s);
         if (t == null) {
           try {
@@ -269,7 +276,7 @@ public final class PolicyLoader {
           }
         }
         if (t < 0x0600 || t > 0xFFFF) {
-          throw error(i, s, "an ethertype 0x0600-0xffff or one of " + String.join(", ", new java.util.TreeSet<>(ETHERTYPE_NAMES.keySet())));
+          throw error(i, s, "an ethertype 0x0600-0xffff or one of " + String.join(", ", new TreeSet<>(ETHERTYPE_NAMES.keySet())));
         }
         if (HANDLED_ETHERTYPES.contains(t)) {
           throw error(i, s, "an ethertype statewall does not already handle (ARP, IPv4, IPv6 and LLDP are always handled)");
@@ -279,14 +286,14 @@ public final class PolicyLoader {
       return out;
     }
 
-    private List<io.statewall.netfilter.packet.IpAddress> gateways(Node n) throws PolicyException {
+    private List<IpAddress> gateways(Node n) throws PolicyException {
       List<Node> items = n instanceof SequenceNode sn ? sn.getValue() : List.of(n);
-      List<io.statewall.netfilter.packet.IpAddress> out = new ArrayList<>();
+      List<IpAddress> out = new ArrayList<>();
       for (Node i : items) {
         String s = scalar(i, "a gateway's address").trim();
-        io.statewall.netfilter.packet.IpAddress a;
+        IpAddress a;
         try {
-          a = s.isEmpty() || s.contains("/") ? null : io.statewall.netfilter.packet.IpAddress.parse(s);
+          a = s.isEmpty() || s.contains("/") ? null : IpAddress.parse(s);
         } catch (RuntimeException e) {
           a = null;
         }
@@ -360,7 +367,7 @@ public final class PolicyLoader {
         throw error(n, rel, "a readable " + what + " (" + e.getMessage() + ")");
       } catch (IOException e) {
         throw error(n, rel, "a readable " + what + " (" + e.getMessage() + ")");
-      } catch (java.nio.file.InvalidPathException e) {
+      } catch (InvalidPathException e) {
         throw error(n, rel, "the path of " + what + " (" + e.getReason() + ")");
       }
     }

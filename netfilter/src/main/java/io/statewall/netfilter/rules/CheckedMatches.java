@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 
 /**
@@ -26,14 +27,14 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
   /** An address with an arbitrary mask; the prefix is derived when the mask is contiguous. */
   public static Cidr withMask(IpAddress address, long maskHi, long maskLo) {
     IpAddress net = new IpAddress(address.v6(), address.hi() & maskHi, address.lo() & maskLo);
-    return new Cidr(net, maskHi, maskLo, prefixOf(address.v6(), maskHi, maskLo));
+    return new Cidr(net, maskHi, maskLo, prefixOf(address.v6() ? Family.IPV6 : Family.IPV4, maskHi, maskLo));
   }
 
-  private static int prefixOf(boolean v6, long hi, long lo) {
-    int bits = v6 ? Long.bitCount(hi) + Long.bitCount(lo) : Long.bitCount(lo);
+  private static int prefixOf(Family family, long hi, long lo) {
+    int bits = family == Family.IPV6 ? Long.bitCount(hi) + Long.bitCount(lo) : Long.bitCount(lo);
     long eh;
     long el;
-    if (v6) {
+    if (family == Family.IPV6) {
       eh = bits == 0 ? 0 : bits >= 64 ? -1L : -1L << (64 - bits);
       el = bits <= 64 ? 0 : bits == 128 ? -1L : -1L << (128 - bits);
     } else {

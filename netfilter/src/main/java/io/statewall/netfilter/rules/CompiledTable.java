@@ -2,6 +2,7 @@ package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.packet.Packet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,9 +213,9 @@ public final class CompiledTable implements TableEvaluator {
 
   /** Undoes {@link #mark}: zeroing the words is cheaper than a second round of index lookups. */
   private void unmark(Scratch s) {
-    java.util.Arrays.fill(s.src, 0, totalWords, 0L);
-    java.util.Arrays.fill(s.dst, 0, totalWords, 0L);
-    java.util.Arrays.fill(s.port, 0, totalWords, 0L);
+    Arrays.fill(s.src, 0, totalWords, 0L);
+    Arrays.fill(s.dst, 0, totalWords, 0L);
+    Arrays.fill(s.port, 0, totalWords, 0L);
   }
 
   /**

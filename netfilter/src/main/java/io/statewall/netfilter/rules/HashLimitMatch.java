@@ -1,5 +1,7 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Bytes;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.HashMap;
@@ -58,8 +60,8 @@ public record HashLimitMatch(Config cfg, String name, Family family, Table table
         sp = p.srcPort();
         dp = p.dstPort();
       } else if (b != null && off >= 0 && off + 4 <= b.length) {
-        sp = (b[off] & 0xFF) << 8 | (b[off + 1] & 0xFF);
-        dp = (b[off + 2] & 0xFF) << 8 | (b[off + 3] & 0xFF);
+        sp = Bytes.u16(b, off);
+        dp = Bytes.u16(b, off + 2);
       }
     }
     return new Key(s, d, (m & SRC_PORT) != 0 ? sp : 0, (m & DST_PORT) != 0 ? dp : 0);

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,8 +46,8 @@ final class IcmpTypes {
       n("neighbour-advertisement", 136), n("neighbor-advertisement", 136), n("redirect", 137));
 
   /** {type, codeMin, codeMax}, or null. Names match case-insensitively; numbers are TYPE[/CODE]. */
-  static int[] parse(String s, boolean v6) {
-    for (Name n : v6 ? V6 : V4) {
+  static int[] parse(String s, Family family) {
+    for (Name n : family == Family.IPV6 ? V6 : V4) {
       if (n.name.toLowerCase(Locale.ROOT).equals(s.toLowerCase(Locale.ROOT))) {
         return new int[] {n.type, n.min, n.max};
       }

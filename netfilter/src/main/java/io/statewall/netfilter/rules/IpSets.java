@@ -1,5 +1,7 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Bytes;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.ArrayList;
@@ -113,7 +115,7 @@ public final class IpSets {
       }
       byte[] b = p.frame();
       int off = p.l4Offset() + (source ? 0 : 2);
-      return b == null || p.l4Offset() < 0 || off + 2 > b.length ? -1 : (b[off] & 0xFF) << 8 | (b[off + 1] & 0xFF);
+      return b == null || p.l4Offset() < 0 || off + 2 > b.length ? -1 : Bytes.u16(b, off);
     }
   }
 

@@ -2,6 +2,7 @@ package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.List;
@@ -330,13 +331,13 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
   }
 
   /** {@code -m icmp --icmp-type} (v6: {@code -m icmp6 --icmpv6-type}); type 255 is "any" for v4. */
-  record Icmp(boolean v6, int type, int codeMin, int codeMax, boolean invert) implements Match {
+  record Icmp(Family family, int type, int codeMin, int codeMax, boolean invert) implements Match {
     @Override
     public boolean test(Packet p, ConnInfo ct) {
       if (p.fragment() || p.icmpType() < 0) {
         return false;
       }
-      boolean m = (!v6 && type == 0xFF)
+      boolean m = (family == Family.IPV4 && type == 0xFF)
           || (p.icmpType() == type && p.icmpCode() >= codeMin && p.icmpCode() <= codeMax);
       return m != invert;
     }
@@ -348,6 +349,7 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
 
     @Override
     public void save(StringBuilder sb) {
+      boolean v6 = family == Family.IPV6;
       sb.append(v6 ? " -m icmp6" : " -m icmp").append(inv(invert))
           .append(v6 ? " --icmpv6-type " : " --icmp-type ");
       if (!v6 && type == 0xFF && codeMin == 0 && codeMax == 0xFF) {

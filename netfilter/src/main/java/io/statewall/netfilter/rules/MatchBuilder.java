@@ -1,10 +1,12 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -41,8 +43,8 @@ abstract class MatchBuilder {
     return switch (name) {
       case "tcp" -> new PortsB(true, at);
       case "udp" -> new PortsB(false, at);
-      case "icmp" -> fam == Family.IPV4 ? new IcmpB(false, at) : null;
-      case "icmp6" -> fam == Family.IPV6 ? new IcmpB(true, at) : null;
+      case "icmp" -> fam == Family.IPV4 ? new IcmpB(fam, at) : null;
+      case "icmp6" -> fam == Family.IPV6 ? new IcmpB(fam, at) : null;
       case "state" -> new ConntrackB(true, at, fam);
       case "conntrack" -> new ConntrackB(false, at, fam);
       case "multiport" -> new MultiportB(at);
@@ -73,25 +75,25 @@ abstract class MatchBuilder {
     return names().contains(opt) ? opt : null;
   }
 
-  private static final java.util.Map<String, List<String>> NAMES = java.util.Map.ofEntries(
-      java.util.Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",
+  private static final Map<String, List<String>> NAMES = Map.ofEntries(
+      Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags",
           "--syn", "--tcp-option")),
-      java.util.Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
-      java.util.Map.entry("icmp", List.of("--icmp-type")),
-      java.util.Map.entry("icmp6", List.of("--icmpv6-type")),
-      java.util.Map.entry("state", List.of("--state")),
-      java.util.Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
+      Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
+      Map.entry("icmp", List.of("--icmp-type")),
+      Map.entry("icmp6", List.of("--icmpv6-type")),
+      Map.entry("state", List.of("--state")),
+      Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
           "--ctrepldst", "--ctstatus", "--ctexpire", "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport",
           "--ctrepldstport", "--ctdir")),
-      java.util.Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports",
+      Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports",
           "--ports")),
-      java.util.Map.entry("iprange", List.of("--src-range", "--dst-range")),
-      java.util.Map.entry("mac", List.of("--mac-source")),
-      java.util.Map.entry("length", List.of("--length")),
-      java.util.Map.entry("limit", List.of("--limit", "--limit-burst")),
-      java.util.Map.entry("helper", List.of("--helper")),
-      java.util.Map.entry("comment", List.of("--comment")),
-      java.util.Map.entry("pkttype", List.of("--pkt-type")));
+      Map.entry("iprange", List.of("--src-range", "--dst-range")),
+      Map.entry("mac", List.of("--mac-source")),
+      Map.entry("length", List.of("--length")),
+      Map.entry("limit", List.of("--limit", "--limit-burst")),
+      Map.entry("helper", List.of("--helper")),
+      Map.entry("comment", List.of("--comment")),
+      Map.entry("pkttype", List.of("--pkt-type")));
 
   /** Every long option of the extension as getopt knows it, for unambiguous abbreviations. */
   List<String> names() {
@@ -222,26 +224,26 @@ abstract class MatchBuilder {
   // ---------------------------------------------------------------- icmp / icmp6
 
   static final class IcmpB extends MatchBuilder {
-    private final boolean v6;
+    private final Family family;
     private int[] tc;
     private boolean inv;
 
-    IcmpB(boolean v6, Token at) {
-      super(v6 ? "icmp6" : "icmp", at);
-      this.v6 = v6;
+    IcmpB(Family family, Token at) {
+      super(family == Family.IPV6 ? "icmp6" : "icmp", at);
+      this.family = family;
     }
 
     @Override
     String option(String o) {
-      return o.equals(v6 ? "--icmpv6-type" : "--icmp-type") ? o : null;
+      return o.equals(typeOption()) ? o : null;
     }
 
     @Override
     void apply(String o, Token opt, boolean inv, Args a, int proto) throws RuleSyntaxException {
       Token t = a.value(opt, "an ICMP type name or TYPE[/CODE]");
-      tc = IcmpTypes.parse(t.text(), v6);
+      tc = IcmpTypes.parse(t.text(), family);
       if (tc == null) {
-        throw a.error(t, "an ICMP" + (v6 ? "v6" : "") + " type name or TYPE[/CODE] with numbers 0-255 "
+        throw a.error(t, "an ICMP" + (family == Family.IPV6 ? "v6" : "") + " type name or TYPE[/CODE] with numbers 0-255 "
             + "(invalid ICMP type '" + t.text() + "')");
       }
       this.inv = inv;
@@ -250,9 +252,13 @@ abstract class MatchBuilder {
     @Override
     Match build(Args a) throws RuleSyntaxException {
       if (tc == null) {
-        throw missing(a, v6 ? "--icmpv6-type" : "--icmp-type");
+        throw missing(a, typeOption());
       }
-      return new Match.Icmp(v6, tc[0], tc[1], tc[2], inv);
+      return new Match.Icmp(family, tc[0], tc[1], tc[2], inv);
+    }
+
+    private String typeOption() {
+      return family == Family.IPV6 ? "--icmpv6-type" : "--icmp-type";
     }
   }
 

@@ -1,6 +1,7 @@
 package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.packet.IpAddress;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -170,7 +171,7 @@ public final class RecentLists {
     void update(long now, int stampMask) {
       index &= stampMask;
       if (index >= stamps.length) {
-        stamps = java.util.Arrays.copyOf(stamps, Math.min(stampMask + 1, stamps.length * 2));
+        stamps = Arrays.copyOf(stamps, Math.min(stampMask + 1, stamps.length * 2));
       }
       stamps[index++] = now;
       if (index > nstamps) {

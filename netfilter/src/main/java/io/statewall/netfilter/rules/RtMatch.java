@@ -1,5 +1,7 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Bytes;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.List;
@@ -56,14 +58,14 @@ public record RtMatch(long type, boolean typeInv, long segsLo, long segsHi, bool
       // the rule's addresses in order, others between them allowed
       int i = 0;
       for (int k = 0; k < present && i < addrs.size(); k++) {
-        if (IpAddress.of(b, at + 8 + 16 * k, true).equals(addrs.get(i))) {
+        if (IpAddress.of(b, at + 8 + 16 * k, Family.IPV6).equals(addrs.get(i))) {
           i++;
         }
       }
       return i == addrs.size() && ret;
     }
     for (int k = 0; k < addrs.size(); k++) {
-      if (!IpAddress.of(b, at + 8 + 16 * k, true).equals(addrs.get(k))) {
+      if (!IpAddress.of(b, at + 8 + 16 * k, Family.IPV6).equals(addrs.get(k))) {
         return false;
       }
     }
@@ -84,7 +86,7 @@ public record RtMatch(long type, boolean typeInv, long segsLo, long segsHi, bool
       if (end - at < 8) {
         return -1;
       }
-      if (next == 44 && ((b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xF8)) != 0) {
+      if (next == 44 && (Bytes.u16(b, at + 2) & 0xFFF8) != 0) {
         // a later fragment: its headers are not there
         return -1;
       }

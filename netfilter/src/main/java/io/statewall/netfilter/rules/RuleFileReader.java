@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

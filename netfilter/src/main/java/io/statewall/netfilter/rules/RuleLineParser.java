@@ -1,7 +1,12 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Parses one command line of a table ({@code -A}, {@code -I}, {@code -N}, {@code -P}) the way
@@ -200,7 +205,7 @@ final class RuleLineParser {
       throw a.error(t, "one -p per rule (multiple -p flags not allowed)");
     }
     Token v = a.value(t, "a protocol");
-    int p = Netbase.get().protocol(v.text().toLowerCase(java.util.Locale.ROOT));
+    int p = Netbase.get().protocol(v.text().toLowerCase(Locale.ROOT));
     if (p < 0) {
       throw a.error(v, "a protocol name (tcp, udp, icmp, ...) or number 0-255 (unknown protocol '"
           + v.text() + "')");
@@ -414,8 +419,8 @@ final class RuleLineParser {
     if (insertAt > rules.size() + 1) {
       throw a.error(command, "a rule number up to " + (rules.size() + 1) + " (index of insertion too big)");
     }
-    List<Cidr> srcs = src == null ? java.util.Collections.singletonList(null) : src;
-    List<Cidr> dsts = dst == null ? java.util.Collections.singletonList(null) : dst;
+    List<Cidr> srcs = src == null ? Collections.singletonList(null) : src;
+    List<Cidr> dsts = dst == null ? Collections.singletonList(null) : dst;
     int pos = insertAt < 0 ? rules.size() : insertAt - 1;
     for (Cidr s : srcs) {
       for (Cidr d : dsts) {
@@ -505,10 +510,10 @@ final class RuleLineParser {
 
   /** Aliases getopt sees as one option (same flag and value): an abbreviation of both is not ambiguous. */
   private static boolean sameOption(String x, String y) {
-    return java.util.Objects.equals(ALIAS.getOrDefault(x, x), ALIAS.getOrDefault(y, y));
+    return Objects.equals(ALIAS.getOrDefault(x, x), ALIAS.getOrDefault(y, y));
   }
 
-  private static final java.util.Map<String, String> ALIAS = java.util.Map.of("--source-port", "--sport",
+  private static final Map<String, String> ALIAS = Map.of("--source-port", "--sport",
       "--destination-port", "--dport", "--source-ports", "--sports", "--destination-ports", "--dports");
 
   private MatchBuilder implicitMatch(Token t) {

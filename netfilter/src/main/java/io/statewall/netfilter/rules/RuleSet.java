@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.util.List;
 
 /** A whole rule file as loaded: its tables (raw before filter), family and where it came from. */

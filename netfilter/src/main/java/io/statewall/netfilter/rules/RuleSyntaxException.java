@@ -4,37 +4,36 @@ package io.statewall.netfilter.rules;
 public final class RuleSyntaxException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  private final String file;
-  private final int line;
-  private final int column;
+  private final SourcePosition position;
   private final String token;
   private final String expected;
 
   public RuleSyntaxException(String file, int line, int column, String token, String expected) {
-    super(format(file, line, column, token, expected));
-    this.file = file;
-    this.line = line;
-    this.column = column;
+    this(new SourcePosition(file, line, column), token, expected);
+  }
+
+  private RuleSyntaxException(SourcePosition position, String token, String expected) {
+    super(position + ": " + (token == null || token.isEmpty() ? "at end of line" : "at '" + token + "'") + ": "
+        + expected);
+    this.position = position;
     this.token = token;
     this.expected = expected;
   }
 
-  private static String format(String file, int line, int column, String token, String expected) {
-    String at = file + ":" + line + ":" + column + ": ";
-    String found = token == null || token.isEmpty() ? "at end of line" : "at '" + token + "'";
-    return at + found + ": " + expected;
+  public SourcePosition position() {
+    return position;
   }
 
   public String file() {
-    return file;
+    return position.file();
   }
 
   public int line() {
-    return line;
+    return position.line();
   }
 
   public int column() {
-    return column;
+    return position.column();
   }
 
   public String token() {

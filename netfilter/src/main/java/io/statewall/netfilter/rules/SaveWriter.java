@@ -1,5 +1,7 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
+
 /** Prints a rule set exactly as iptables-save does (minus its date comments and counters). */
 final class SaveWriter {
   private SaveWriter() {}

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Bytes;
 import io.statewall.netfilter.packet.Packet;
 import java.util.List;
 
@@ -57,8 +58,8 @@ public record SctpMatch(PortRange sport, boolean sportInv, PortRange dport, bool
         || p.payloadOffset() + p.payloadLength() > b.length) {
       return false;
     }
-    int s = (b[off] & 0xFF) << 8 | (b[off + 1] & 0xFF);
-    int d = (b[off + 2] & 0xFF) << 8 | (b[off + 3] & 0xFF);
+    int s = Bytes.u16(b, off);
+    int d = Bytes.u16(b, off + 2);
     return (sport == null || sport.contains(s) != sportInv) && (dport == null || dport.contains(d) != dportInv);
   }
 
@@ -75,7 +76,7 @@ public record SctpMatch(PortRange sport, boolean sportInv, PortRange dport, bool
       }
       int type = b[off] & 0xFF;
       int chunkFlags = b[off + 1] & 0xFF;
-      int len = (b[off + 2] & 0xFF) << 8 | (b[off + 3] & 0xFF);
+      int len = Bytes.u16(b, off + 2);
       if (len == 0) {
         return BAD;
       }

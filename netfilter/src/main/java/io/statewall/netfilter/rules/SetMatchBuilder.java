@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.util.List;
 
 /** {@code -m set}: libxt_set's revision-4 options, against the policy's ipsets. */

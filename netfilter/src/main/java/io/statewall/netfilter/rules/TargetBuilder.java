@@ -1,9 +1,12 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Collects the options of a {@code -j} extension target (REJECT, LOG, CT, NOTRACK) and builds it. */
 abstract class TargetBuilder {
@@ -27,14 +30,14 @@ abstract class TargetBuilder {
   }
 
   /** The long options of this target, for dispatch and for getopt's unambiguous abbreviations. */
-  abstract java.util.List<String> names();
+  abstract List<String> names();
 
   boolean handles(String opt) {
     return names().contains(opt);
   }
 
   /** The tables the kernel allows this target in, or null for any (xt_target.table). */
-  java.util.Set<TableName> tables() {
+  Set<TableName> tables() {
     return null;
   }
 
@@ -44,7 +47,7 @@ abstract class TargetBuilder {
   }
 
   /** Checks that need the rule's other parts (its matches), as the target's checkentry does. */
-  void checkRule(Args a, java.util.List<Match> matches) throws RuleSyntaxException {}
+  void checkRule(Args a, List<Match> matches) throws RuleSyntaxException {}
 
   final void parse(Token opt, boolean inv, Args a) throws RuleSyntaxException {
     if (inv) {
@@ -93,13 +96,13 @@ abstract class TargetBuilder {
     }
 
     @Override
-    java.util.List<String> names() {
-      return java.util.List.of("--reject-with");
+    List<String> names() {
+      return List.of("--reject-with");
     }
 
     @Override
-    java.util.Set<TableName> tables() {
-      return java.util.Set.of(TableName.FILTER);
+    Set<TableName> tables() {
+      return Set.of(TableName.FILTER);
     }
 
     @Override
@@ -108,7 +111,7 @@ abstract class TargetBuilder {
       Map<String, String> m = fam == Family.IPV4 ? V4 : V6;
       String v = m.get(t.text());
       if (v == null) {
-        throw a.error(t, "a reject type iptables knows: " + String.join(", ", new java.util.TreeSet<>(m.values())));
+        throw a.error(t, "a reject type iptables knows: " + String.join(", ", new TreeSet<>(m.values())));
       }
       type = v;
     }
@@ -134,8 +137,8 @@ abstract class TargetBuilder {
     }
 
     @Override
-    java.util.List<String> names() {
-      return java.util.List.of("--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options",
+    List<String> names() {
+      return List.of("--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options",
           "--log-ip-options", "--log-uid", "--log-macdecode");
     }
 
@@ -189,13 +192,13 @@ abstract class TargetBuilder {
     }
 
     @Override
-    java.util.List<String> names() {
-      return java.util.List.of("--helper", "--notrack");
+    List<String> names() {
+      return List.of("--helper", "--notrack");
     }
 
     @Override
-    java.util.Set<TableName> tables() {
-      return java.util.Set.of(TableName.RAW);
+    Set<TableName> tables() {
+      return Set.of(TableName.RAW);
     }
 
     @Override
@@ -229,13 +232,13 @@ abstract class TargetBuilder {
     }
 
     @Override
-    java.util.List<String> names() {
-      return java.util.List.of();
+    List<String> names() {
+      return List.of();
     }
 
     @Override
-    java.util.Set<TableName> tables() {
-      return java.util.Set.of(TableName.RAW);
+    Set<TableName> tables() {
+      return Set.of(TableName.RAW);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.statewall.netfilter.rules;
 
 import com.google.common.net.InetAddresses;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import java.util.ArrayList;
 import java.util.List;

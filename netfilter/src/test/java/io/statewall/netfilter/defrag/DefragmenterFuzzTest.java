@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.statewall.netfilter.FuzzBudget;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
@@ -23,11 +24,12 @@ class DefragmenterFuzzTest {
       PacketParser parser = new PacketParser();
       DefragConfig config = new DefragConfig(16_384, 8, 30_000);
       Defragmenter defrag = new Defragmenter(config, parser);
-      boolean v6 = data.consumeBoolean();
+      Family family = data.consumeBoolean() ? Family.IPV6 : Family.IPV4;
       byte[] payload = data.consumeBytes(600);
-      byte[] whole = FrameBuilder.ip(v6 ? "2001:db8::1" : "10.0.0.1", v6 ? "2001:db8::2" : "10.0.0.2")
+      byte[] whole = FrameBuilder.ip(family == Family.IPV6 ? "2001:db8::1" : "10.0.0.1",
+          family == Family.IPV6 ? "2001:db8::2" : "10.0.0.2")
           .udp(1000, 53).payload(payload).build();
-      int ipPayload = whole.length - 14 - (v6 ? 40 : 20);
+      int ipPayload = whole.length - 14 - (family == Family.IPV6 ? 40 : 20);
       long now = 0;
       for (int i = 0; i < 200 && data.remainingBytes() > 4; i++) {
         int off = data.consumeInt(0, ipPayload) & ~7;
@@ -44,7 +46,7 @@ class DefragmenterFuzzTest {
           Packet p = out.get().packet();
           assertThat(out.get().fragments()).isNotEmpty().hasSizeLessThanOrEqualTo(config.maxFragments());
           if (p.malformed() == null && !p.isFragmented() && p.isIp()) {
-            assertThat(p.ipLength()).isLessThanOrEqualTo(v6 ? 65535 + 40 : 65535);
+            assertThat(p.ipLength()).isLessThanOrEqualTo(family == Family.IPV6 ? 65535 + 40 : 65535);
           }
         }
       }

@@ -2,6 +2,7 @@ package io.statewall.netfilter.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -3,6 +3,7 @@ package io.statewall.netfilter.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,6 +7,7 @@ import io.statewall.netfilter.Namespaces;
 import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.judge.Judge;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.PacketParser;

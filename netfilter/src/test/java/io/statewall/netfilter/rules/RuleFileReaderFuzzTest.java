@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.statewall.netfilter.FuzzBudget;
+import io.statewall.netfilter.packet.Family;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,7 +1,7 @@
 package io.statewall.operator.api;
 
+import io.statewall.controller.launch.ApiConfig;
 import io.statewall.controller.launch.HostPort;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,7 +37,7 @@ public record ApiSettings(String host, int port, String token, Path tokenFile, O
   }
 
   /** Parses {@code run}'s API options; empty when the API is off. Throws with a one-line reason. */
-  public static Optional<ApiSettings> parse(io.statewall.controller.launch.ApiConfig config) {
+  public static Optional<ApiSettings> parse(ApiConfig config) {
     if (config.address() == null || config.address().equalsIgnoreCase("off")) {
       return Optional.empty();
     }

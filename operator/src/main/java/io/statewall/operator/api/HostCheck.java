@@ -1,6 +1,7 @@
 package io.statewall.operator.api;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -48,7 +49,7 @@ final class HostCheck {
       String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
       return (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null
           && allowsName(normalize(u.getHost()));
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       return false;
     }
   }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ final class ApiClient {
   private final String base;
   private final Optional<String> token;
   /** Where the token was looked for, for the message of a 401. */
-  private final java.nio.file.Path tokenFile;
+  private final Path tokenFile;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   /** {@code hostPort} is HOST:PORT (plain HTTP), or a URL base such as https://HOST:PORT. */
@@ -32,7 +33,7 @@ final class ApiClient {
     this(hostPort, token, null);
   }
 
-  ApiClient(String hostPort, Optional<String> token, java.nio.file.Path tokenFile) {
+  ApiClient(String hostPort, Optional<String> token, Path tokenFile) {
     this.tokenFile = tokenFile;
     this.base = hostPort.startsWith("http://") || hostPort.startsWith("https://")
         ? hostPort.replaceAll("/+$", "") : "http://" + hostPort;

@@ -1,13 +1,15 @@
 package io.statewall.operator.cli;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.policy.Host;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
-import io.statewall.netfilter.rules.Family;
+import io.statewall.netfilter.policy.RuleFileKind;
 import io.statewall.netfilter.rules.RuleFileReader;
 import io.statewall.netfilter.rules.RuleSet;
 import io.statewall.netfilter.rules.RuleSyntaxException;
+import io.statewall.netfilter.rules.TextFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,8 +26,8 @@ import picocli.CommandLine.Spec;
  * would; {@code apply} and {@code show} talk to a running controller's API.
  */
 @Command(name = "policy", description = "Work with policies and iptables rule files.",
-    subcommands = {PolicyCommand.Check.class, io.statewall.operator.cli.PolicyApplyCommand.class,
-        io.statewall.operator.cli.PolicyShowCommand.class}, mixinStandardHelpOptions = true)
+    subcommands = {PolicyCommand.Check.class, PolicyApplyCommand.class,
+        PolicyShowCommand.class}, mixinStandardHelpOptions = true)
 public final class PolicyCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -57,8 +59,8 @@ public final class PolicyCommand implements Runnable {
       try {
         // by content, as policy apply and run take a policy whatever its name: a policy is YAML, a rule file is not
         boolean policy = n.endsWith(".yaml") || n.endsWith(".yml")
-            || (Files.isRegularFile(file) && io.statewall.netfilter.policy.RuleFileKind.looksLikePolicy(
-                io.statewall.netfilter.rules.TextFile.read(file)));
+            || (Files.isRegularFile(file) && RuleFileKind.looksLikePolicy(
+                TextFile.read(file)));
         if (policy) {
           Policy p = new PolicyLoader().load(file);
           p.warnings().forEach(w -> err.println("warning: " + w));

@@ -1,5 +1,6 @@
 package io.statewall.topology.discovery;
 
+import com.google.common.primitives.Shorts;
 import io.statewall.topology.Attachment;
 import java.nio.ByteBuffer;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -66,9 +67,14 @@ public final class LldpCodec {
     }
   }
 
+  /** Whether {@code frame} is an untagged Ethernet frame of EtherType LLDP. */
+  public static boolean isLldp(byte[] frame) {
+    return frame != null && frame.length >= 14
+        && (Shorts.fromBytes(frame[12], frame[13]) & 0xFFFF) == ETH_LLDP;
+  }
+
   private LldpProbe decodeUnchecked(byte[] frame, long nowMillis) {
-    if (frame == null || frame.length < 14
-        || ((frame[12] & 0xFF) << 8 | (frame[13] & 0xFF)) != ETH_LLDP) {
+    if (!isLldp(frame)) {
       return LldpProbe.rejected(LldpProbe.Verdict.MALFORMED);
     }
     ByteBuffer b = ByteBuffer.wrap(frame, 14, frame.length - 14);

@@ -1,8 +1,12 @@
 package io.statewall.topology.hosts;
 
+import com.google.common.primitives.Ints;
+import com.google.common.primitives.Shorts;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.OpenFlowPorts;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 import org.projectfloodlight.openflow.types.IPAddress;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IPv6Address;
@@ -21,7 +25,7 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
    * The VLAN TPIDs: a copy of netfilter's {@code VlanTags.TPIDS} (topology cannot depend on
    * netfilter); {@code SightingTpidAgreementTest} in the firewall module keeps the two equal.
    */
-  public static final java.util.Set<Integer> TPIDS = java.util.Set.of(0x8100, 0x88A8, 0x9100, 0x9200, 0x9300);
+  public static final Set<Integer> TPIDS = Set.of(0x8100, 0x88A8, 0x9100, 0x9200, 0x9300);
   private static final int MAX_TAGS = 2;
 
   /**
@@ -32,7 +36,7 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
     if (frame == null || frame.length < 14) {
       return Optional.empty();
     }
-    MacAddress src = MacAddress.of(java.util.Arrays.copyOfRange(frame, 6, 12));
+    MacAddress src = MacAddress.of(Arrays.copyOfRange(frame, 6, 12));
     if (OpenFlowPorts.isGroup(src) || src.equals(MacAddress.NONE)) {
       return Optional.empty();
     }
@@ -55,7 +59,7 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
       return usable(IPv4Address.of(u32(f, l3 + 12)));
     }
     if (type == ETH_IPV6 && f.length >= l3 + 40 && (f[l3] & 0xF0) == 0x60) {
-      return usable(IPv6Address.of(java.util.Arrays.copyOfRange(f, l3 + 8, l3 + 24)));
+      return usable(IPv6Address.of(Arrays.copyOfRange(f, l3 + 8, l3 + 24)));
     }
     return null;
   }
@@ -69,13 +73,13 @@ public record Sighting(MacAddress mac, IPAddress<?> address, Attachment at) {
     return a.equals(IPv6Address.NONE) || a.isMulticast() ? null : a;
   }
 
-
+  // topology cannot depend on netfilter's Bytes: Guava's readers, as LldpCodec's ByteBuffer
   private static int u32(byte[] f, int off) {
-    return u16(f, off) << 16 | u16(f, off + 2);
+    return Ints.fromBytes(f[off], f[off + 1], f[off + 2], f[off + 3]);
   }
 
   private static int u16(byte[] f, int off) {
-    return (f[off] & 0xFF) << 8 | (f[off + 1] & 0xFF);
+    return Shorts.fromBytes(f[off], f[off + 1]) & 0xFFFF;
   }
 
   public Optional<IPAddress<?>> sender() {

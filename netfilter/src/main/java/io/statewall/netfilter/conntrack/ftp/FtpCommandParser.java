@@ -1,7 +1,11 @@
 package io.statewall.netfilter.conntrack.ftp;
 
+import com.google.common.net.InetAddresses;
 import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -19,7 +23,7 @@ public final class FtpCommandParser {
   /** Parses the number part of one command form, from {@code off} for {@code len} bytes. */
   @FunctionalInterface
   interface NumberParser {
-    FtpMatch parse(byte[] b, int off, int len, char term, boolean v6);
+    FtpMatch parse(byte[] b, int off, int len, char term, Family family);
   }
 
   /** One row of the search table. */
@@ -36,12 +40,12 @@ public final class FtpCommandParser {
   private static final int MAX_IPV6_TEXT = 64;
 
   /** Looks for the commands of {@code direction} at {@code b[off..off+len)}. */
-  public FtpMatch parse(CtDirection direction, byte[] b, int off, int len, boolean v6) {
+  public FtpMatch parse(CtDirection direction, byte[] b, int off, int len, Family family) {
     for (Pattern p : PATTERNS) {
       if (p.direction() != direction) {
         continue;
       }
-      FtpMatch m = find(p, b, off, len, v6);
+      FtpMatch m = find(p, b, off, len, family);
       if (!(m instanceof FtpMatch.None)) {
         return m;
       }
@@ -50,7 +54,7 @@ public final class FtpCommandParser {
   }
 
   /** find_pattern: prefix (case-insensitive), skip to the skip character, parse the numbers. */
-  private static FtpMatch find(Pattern p, byte[] b, int off, int dlen, boolean v6) {
+  private static FtpMatch find(Pattern p, byte[] b, int off, int dlen, Family family) {
     String pat = p.command();
     int plen = pat.length();
     if (dlen <= plen) {
@@ -69,7 +73,7 @@ public final class FtpCommandParser {
       }
       i++;
     }
-    FtpMatch m = p.parser().parse(b, off + i, dlen - i, p.term(), v6);
+    FtpMatch m = p.parser().parse(b, off + i, dlen - i, p.term(), family);
     if (m instanceof FtpMatch.Command c) {
       return new FtpMatch.Command(p.type(), c.address(), c.port());
     }
@@ -114,7 +118,7 @@ public final class FtpCommandParser {
   }
 
   /** PORT and 227: a1,a2,a3,a4,p1,p2. */
-  static FtpMatch rfc959(byte[] b, int off, int len, char term, boolean v6) {
+  static FtpMatch rfc959(byte[] b, int off, int len, char term, Family family) {
     int[] f = new int[6];
     int r = tryNumber(b, off, len, f, ',', term);
     if (r == TOO_BIG) {
@@ -132,7 +136,7 @@ public final class FtpCommandParser {
   }
 
   /** 227: RFC 1123 says scan for the first digit (parentheses optional). */
-  static FtpMatch rfc1123(byte[] b, int off, int len, char term, boolean v6) {
+  static FtpMatch rfc1123(byte[] b, int off, int len, char term, Family family) {
     int i = 0;
     while (i < len) {
       int c = b[off + i] & 0xFF;
@@ -144,11 +148,11 @@ public final class FtpCommandParser {
     if (i == len) {
       return new FtpMatch.Malformed("227 without numbers");
     }
-    return rfc959(b, off + i, len - i, '\0', v6);
+    return rfc959(b, off + i, len - i, '\0', family);
   }
 
   /** EPRT |af|address|port| with any printable non-digit delimiter. */
-  static FtpMatch eprt(byte[] b, int off, int dlen, char term, boolean v6) {
+  static FtpMatch eprt(byte[] b, int off, int dlen, char term, Family family) {
     if (dlen <= 3) {
       return new FtpMatch.Malformed("EPRT too short");
     }
@@ -157,7 +161,7 @@ public final class FtpCommandParser {
       return new FtpMatch.Malformed("EPRT: invalid delimiter");
     }
     int af = b[off + 1] & 0xFF;
-    if ((!v6 && af != '1') || (v6 && af != '2')) {
+    if (af != (family == Family.IPV6 ? '2' : '1')) {
       return new FtpMatch.Malformed("EPRT: address family does not match the connection");
     }
     IpAddress addr;
@@ -183,7 +187,7 @@ public final class FtpCommandParser {
       if (length == 0 || length == max) {
         return new FtpMatch.Malformed("EPRT: bad IPv6 address");
       }
-      addr = parseV6(new String(b, off + 3, length, java.nio.charset.StandardCharsets.US_ASCII));
+      addr = parseV6(new String(b, off + 3, length, StandardCharsets.US_ASCII));
       if (addr == null) {
         return new FtpMatch.Malformed("EPRT: bad IPv6 address");
       }
@@ -195,7 +199,7 @@ public final class FtpCommandParser {
   }
 
   /** 229 ... (|||port|): three identical delimiters, then the port; the address is the server's. */
-  static FtpMatch epsvResponse(byte[] b, int off, int dlen, char term, boolean v6) {
+  static FtpMatch epsvResponse(byte[] b, int off, int dlen, char term, Family family) {
     if (dlen <= 3) {
       return new FtpMatch.Malformed("229 too short");
     }
@@ -237,7 +241,7 @@ public final class FtpCommandParser {
       return null;
     }
     try {
-      java.net.InetAddress a = com.google.common.net.InetAddresses.forString(text);
+      InetAddress a = InetAddresses.forString(text);
       byte[] raw = a.getAddress();
       if (raw.length == 4) {
         // An IPv4-mapped literal: keep it as the IPv6 address it was written as.
@@ -247,7 +251,7 @@ public final class FtpCommandParser {
         System.arraycopy(raw, 0, m, 12, 4);
         raw = m;
       }
-      return IpAddress.of(raw, 0, true);
+      return IpAddress.of(raw, 0, Family.IPV6);
     } catch (IllegalArgumentException e) {
       return null;
     }

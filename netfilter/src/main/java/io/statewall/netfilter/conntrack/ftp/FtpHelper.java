@@ -6,6 +6,7 @@ import io.statewall.netfilter.conntrack.CtState;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.conntrack.HelperContext;
 import io.statewall.netfilter.conntrack.HelperVerdict;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 
@@ -59,7 +60,7 @@ public final class FtpHelper implements ConnHelper {
       }
       return HelperVerdict.ACCEPT;
     }
-    FtpMatch m = parser.parse(direction, b, off, len, p.ipVersion() == 6);
+    FtpMatch m = parser.parse(direction, b, off, len, Family.of(p));
     if (m instanceof FtpMatch.Malformed bad) {
       return HelperVerdict.drop("ftp: " + bad.reason());
     }

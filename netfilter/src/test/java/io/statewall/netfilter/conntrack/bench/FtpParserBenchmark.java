@@ -3,6 +3,7 @@ package io.statewall.netfilter.conntrack.bench;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.ftp.FtpCommandParser;
 import io.statewall.netfilter.conntrack.ftp.FtpMatch;
+import io.statewall.netfilter.packet.Family;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,26 +46,26 @@ public class FtpParserBenchmark {
 
   @Benchmark
   public FtpMatch port() {
-    return parser.parse(CtDirection.ORIGINAL, port, 0, port.length, false);
+    return parser.parse(CtDirection.ORIGINAL, port, 0, port.length, Family.IPV4);
   }
 
   @Benchmark
   public FtpMatch eprt() {
-    return parser.parse(CtDirection.ORIGINAL, eprt, 0, eprt.length, true);
+    return parser.parse(CtDirection.ORIGINAL, eprt, 0, eprt.length, Family.IPV6);
   }
 
   @Benchmark
   public FtpMatch pasv227() {
-    return parser.parse(CtDirection.REPLY, pasv, 0, pasv.length, false);
+    return parser.parse(CtDirection.REPLY, pasv, 0, pasv.length, Family.IPV4);
   }
 
   @Benchmark
   public FtpMatch epsv229() {
-    return parser.parse(CtDirection.REPLY, epsv, 0, epsv.length, false);
+    return parser.parse(CtDirection.REPLY, epsv, 0, epsv.length, Family.IPV4);
   }
 
   @Benchmark
   public FtpMatch noCommand() {
-    return parser.parse(CtDirection.ORIGINAL, retr, 0, retr.length, false);
+    return parser.parse(CtDirection.ORIGINAL, retr, 0, retr.length, Family.IPV4);
   }
 }

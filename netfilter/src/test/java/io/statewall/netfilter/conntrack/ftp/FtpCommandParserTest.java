@@ -3,6 +3,7 @@ package io.statewall.netfilter.conntrack.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.packet.Family;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -85,7 +86,7 @@ class FtpCommandParserTest {
     byte[] buf = new byte[payload.length + 7];
     Arrays.fill(buf, (byte) '\n');
     System.arraycopy(payload, 0, buf, 3, payload.length);
-    FtpMatch m = new FtpCommandParser().parse(dir, buf, 3, payload.length, v6);
+    FtpMatch m = new FtpCommandParser().parse(dir, buf, 3, payload.length, v6 ? Family.IPV6 : Family.IPV4);
     assertThat(describe(m)).isEqualTo(expect);
   }
 

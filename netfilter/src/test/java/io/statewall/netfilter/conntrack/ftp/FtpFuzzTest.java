@@ -12,6 +12,7 @@ import io.statewall.netfilter.conntrack.FakeClock;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.conntrack.TcpFlow;
 import io.statewall.netfilter.conntrack.TrackOptions;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,8 @@ class FtpFuzzTest {
     FuzzBudget.bounded(() -> {
       FtpCommandParser parser = new FtpCommandParser();
       for (CtDirection d : CtDirection.values()) {
-        for (boolean v6 : new boolean[] {false, true}) {
-          FtpMatch m = parser.parse(d, data, 0, data.length, v6);
+        for (Family family : Family.values()) {
+          FtpMatch m = parser.parse(d, data, 0, data.length, family);
           assertThat(m).isNotNull();
           if (m instanceof FtpMatch.Command c) {
             assertThat(c.port()).isBetween(1, 65535);
@@ -41,7 +42,7 @@ class FtpFuzzTest {
           // the same bytes at an offset inside a larger segment
           byte[] shifted = new byte[data.length + 3];
           System.arraycopy(data, 0, shifted, 3, data.length);
-          assertThat(parser.parse(d, shifted, 3, data.length, v6)).isEqualTo(m);
+          assertThat(parser.parse(d, shifted, 3, data.length, family)).isEqualTo(m);
         }
       }
     });
