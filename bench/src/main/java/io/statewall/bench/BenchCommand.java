@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         "Measures new TCP connections set up per second by a controller, with emulated OpenFlow "
             + "switches on loopback, and a stub controller (no logic) measured in the same run.",
         "The last line on stdout is JSON: {\"new_conn_per_s\":…, \"p50_us\":…, \"p99_us\":…, "
-            + "\"stub_new_conn_per_s\":…, \"switches\":…, \"rules\":…, \"tracked_connections\":…, \"live_heap_bytes\":…}",
+            + "\"stub_new_conn_per_s\":…, \"switches\":…, \"rules\":…, \"tracked_connections\":…, \"live_heap_bytes\":…, "
+            + "\"timeouts\":…, \"dropped_packet_outs\":…}",
         "With --emulate cbench: {\"emulate\":\"cbench\", \"answers_per_s\":…, \"packet_ins_per_s\":…, \"stub_answers_per_s\":…, …}"})
 public final class BenchCommand implements Callable<Integer> {
   /** The OpenFlow versions the emulated switches speak, as the option spells them. */
@@ -88,8 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--expect-flows", paramLabel = "WHICH", description = "what completes a connection for the measured controller besides its packet-out: none (statewall: a SYN is NEW and gets only a packet-out), handshake (the hosts complete the TCP handshake; set up once the entries on the path and the ACK's packet-out arrived: a whole connection), path (a flow-mod on every switch of its path) or ingress (default ${DEFAULT-VALUE})")
   private String expectFlows = "none";
 
-  @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches (default ${DEFAULT-VALUE})")
-  private int generatorThreads = 1;
+  // one thread for sixteen switches could not read what a controller on two cores wrote (session 4)
+  @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches, one per core as the controller has (default ${DEFAULT-VALUE})")
+  private int generatorThreads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--controller-threads", paramLabel = "N", description = "event-loop threads of the in-process controller's switches, as `run` has one per core (default ${DEFAULT-VALUE})")
   private int controllerThreads = Runtime.getRuntime().availableProcessors();
@@ -180,8 +182,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
       out.print(report.summary());
       footprint.ifPresent(f -> out.printf(
-          "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC)%n",
-          f.trackedConnections(), f.liveHeapBytes() / 1e6));
+          "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC), "
+              + "%,d packet-outs dropped (send buffer full)%n",
+          f.trackedConnections(), f.liveHeapBytes() / 1e6, f.droppedPacketOuts()));
       out.println(report.json());
       out.flush();
       return 0;

@@ -23,7 +23,7 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
 
   /**
    * {@code {"new_conn_per_s":…, "p50_us":…, "p99_us":…, "stub_new_conn_per_s":…, "switches":…,
-   * "rules":…, "tracked_connections":…, "live_heap_bytes":…}}
+   * "rules":…, "tracked_connections":…, "live_heap_bytes":…, "timeouts":…, "dropped_packet_outs":…}}
    */
   public String json() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -40,6 +40,17 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
     o.put("stub_new_conn_per_s", Math.round(stub.newConnectionsPerSecond()));
     o.put("switches", switches);
     o.put("rules", rules);
+    putFootprint(o);
+    if (measured.isPresent()) {
+      o.put("timeouts", measured.get().timedOut());
+    } else {
+      o.putNull("timeouts");
+    }
+    putDropped(o);
+    return o.toString();
+  }
+
+  private void putFootprint(ObjectNode o) {
     if (footprint.isPresent()) {
       o.put("tracked_connections", footprint.get().trackedConnections());
       o.put("live_heap_bytes", footprint.get().liveHeapBytes());
@@ -47,7 +58,15 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
       o.putNull("tracked_connections");
       o.putNull("live_heap_bytes");
     }
-    return o.toString();
+  }
+
+  private void putDropped(ObjectNode o) {
+    long dropped = footprint.map(InProcessController.Footprint::droppedPacketOuts).orElse(-1L);
+    if (dropped >= 0) {
+      o.put("dropped_packet_outs", dropped);
+    } else {
+      o.putNull("dropped_packet_outs");
+    }
   }
 
   /** Several lines for a person: per controller, the rate, latency percentiles and any warnings. */

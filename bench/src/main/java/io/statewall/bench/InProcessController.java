@@ -26,8 +26,15 @@ public interface InProcessController extends AutoCloseable {
     return Optional.empty();
   }
 
-  /** Tracked connections and live heap bytes at one moment. */
-  record Footprint(long trackedConnections, long liveHeapBytes) {}
+  /**
+   * Tracked connections and live heap bytes at one moment, and the packet-outs the controller dropped
+   * because a switch's send buffer was full (-1 when it cannot tell): each is a connection lost.
+   */
+  record Footprint(long trackedConnections, long liveHeapBytes, long droppedPacketOuts) {
+    public Footprint(long trackedConnections, long liveHeapBytes) {
+      this(trackedConnections, liveHeapBytes, -1);
+    }
+  }
 
   /** Stops it and frees its port and threads. */
   @Override

@@ -62,7 +62,9 @@ public final class InProcessFirewall implements InProcessController {
     CtStats stats = assembler.firewall().tracker().stats();
     System.gc(); // the live set, not what garbage happens to be waiting
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    return Optional.of(new Footprint(stats.entries(), heap));
+    long dropped = controller == null ? -1
+        : controller.channelStats().droppedCount(io.statewall.controller.ChannelStats.Limit.UNWRITABLE);
+    return Optional.of(new Footprint(stats.entries(), heap, dropped));
   }
 
   @Override

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * All state is touched on the channel's event loop only; other threads hand their writes over as one task.
  *
  * <p>A switch that stops reading must not grow memory without bound: while its channel is unwritable
- * (above the high-water mark) packet-outs are dropped and counted (a packet-out is a packet, and the
+ * (above the high-water mark even after a flush, so the socket itself is full) packet-outs are dropped and counted (a packet-out is a packet, and the
  * network loses packets under load anyway); flow-mods and requests still queue, and a channel with more
  * than {@code maxQueuedBytes} queued is closed.
  */
@@ -68,7 +68,7 @@ public final class BatchedWriter {
     if (!channel.isActive()) {
       return;
     }
-    if (message instanceof OFPacketOut && !channel.isWritable()) {
+    if (message instanceof OFPacketOut && !channel.isWritable() && !flushedToWritable()) {
       stats.dropped(ChannelStats.Limit.UNWRITABLE);
       log.log("switch {}: not reading (send buffer full): dropping packet-outs", name);
       return;
@@ -86,6 +86,17 @@ public final class BatchedWriter {
       flushQueued = true;
       channel.eventLoop().execute(this::flush);
     }
+  }
+
+  /**
+   * Flushes now and tells whether that made the channel writable again. Above the mark may be only
+   * this loop turn's own batch (the flush is queued behind it): a switch that reads everything at once
+   * lost answers in the bench's handshake mode so, each a connection timing out.
+   * What the socket does not take at once is a switch that stopped reading.
+   */
+  private boolean flushedToWritable() {
+    channel.flush();
+    return channel.isWritable();
   }
 
   private void flush() {

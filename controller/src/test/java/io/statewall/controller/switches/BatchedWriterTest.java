@@ -16,6 +16,11 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.statewall.controller.channel.OpenFlowMessageEncoder;
 import io.statewall.controller.testing.SwitchMessages;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.statewall.controller.ChannelStats;
+import io.statewall.controller.logging.RateLimitedLog;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.slf4j.LoggerFactory;
 
 /** On a real event loop (EmbeddedChannel runs queued tasks on every write, so it cannot show batching). */
 class BatchedWriterTest {
@@ -77,5 +85,44 @@ class BatchedWriterTest {
 
     assertThat(arrived.await(5, TimeUnit.SECONDS)).as("all %d echo requests arrive", messages).isTrue();
     assertThat(flushes).hasValue(1);
+  }
+
+  @Test
+  void aBatchAboveTheHighWaterMarkOfASwitchThatReadsLosesNoPacketOut() throws Exception {
+    int messages = 200; // 200 KB in one loop turn, the mark at 16 KB: unwritable until flushed
+    AtomicInteger bytes = new AtomicInteger();
+    CountDownLatch arrived = new CountDownLatch(1);
+    LocalAddress address = new LocalAddress("batched-writer-mark-" + System.nanoTime());
+    byte[] frame = new byte[1_000];
+    new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+        .childHandler(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+            if (bytes.addAndGet(buf.readableBytes()) >= messages * frame.length) {
+              arrived.countDown();
+            }
+            buf.release();
+          }
+        })
+        .bind(address).sync();
+    Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 16 * 1024))
+        .handler(new OpenFlowMessageEncoder())
+        .connect(address).sync().channel();
+    ChannelStats stats = new ChannelStats();
+    BatchedWriter writer = new BatchedWriter(client, "s1", stats, Long.MAX_VALUE,
+        RateLimitedLog.warn(LoggerFactory.getLogger(BatchedWriterTest.class)));
+
+    client.eventLoop().submit(() -> {
+      for (int i = 0; i < messages; i++) {
+        writer.write(F.buildPacketOut().setXid(i + 1).setBufferId(OFBufferId.NO_BUFFER)
+            .setInPort(OFPort.CONTROLLER).setActions(List.of(F.actions().output(OFPort.of(1), 0)))
+            .setData(frame).build());
+      }
+    }).sync();
+
+    assertThat(arrived.await(5, TimeUnit.SECONDS)).as("all %d packet-outs arrive", messages).isTrue();
+    assertThat(stats.droppedCount(ChannelStats.Limit.UNWRITABLE)).isZero();
   }
 }

@@ -2,6 +2,9 @@ package io.statewall.firewall.forwarding;
 
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.topology.Attachment;
+import io.statewall.topology.Path;
+import java.util.EnumSet;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
@@ -12,12 +15,25 @@ import org.projectfloodlight.openflow.types.U64;
  *
  * <p>Hung on the conntrack entry too ({@link CtEntry#offload()}), so that a connection conntrack
  * lets go finds its record without a second map.
+ *
+ * <p>Where the entries are is held in its own fields, not as an {@link InstalledConnection} (40 bytes
+ * and a boxed cookie more per connection): {@link #installed()} makes one when asked (reroutes,
+ * reconciliation, the operator), which the packet path never does. Those fields change and are read
+ * together under the record's monitor, so a reader never sees half a reroute.
  */
 public final class Offload {
-  private final U64 cookie;
+  private static final byte ORIGINAL = 1;
+  private static final byte REPLY = 2;
+
+  private final long cookie;
   private volatile CtEntry entry;
-  /** Immutable and replaced whole, so readers on other threads never see half a reroute. */
-  private volatile InstalledConnection installed;
+  /** The original direction's match; null while the switches carry none of its entries. */
+  private ExactMatch match;
+  private Path path;
+  /** The attachments, null where they are the path's own ends (nearly always). */
+  private Attachment src;
+  private Attachment dst;
+  private byte directions;
   /** Entries of {@link #installed} not yet reported gone; guarded by the table's bin lock. */
   int liveEntries;
   /** Ingress entry counters last read: ORIGINAL packets and bytes, REPLY packets and bytes. */
@@ -26,11 +42,15 @@ public final class Offload {
   private long packets1;
   private long bytes1;
 
-  Offload(U64 cookie) {
+  Offload(long cookie) {
     this.cookie = cookie;
   }
 
   public U64 cookie() {
+    return U64.of(cookie);
+  }
+
+  long cookieValue() {
     return cookie;
   }
 
@@ -39,17 +59,46 @@ public final class Offload {
     return entry;
   }
 
-  /** Where its entries are, or null while the switches carry none of them. */
-  public InstalledConnection installed() {
-    return installed;
+  /** Where its entries are (made on each call), or null while the switches carry none of them. */
+  public synchronized InstalledConnection installed() {
+    if (match == null) {
+      return null;
+    }
+    EnumSet<CtDirection> dirs = EnumSet.noneOf(CtDirection.class);
+    if ((directions & ORIGINAL) != 0) {
+      dirs.add(CtDirection.ORIGINAL);
+    }
+    if ((directions & REPLY) != 0) {
+      dirs.add(CtDirection.REPLY);
+    }
+    return new InstalledConnection(cookie(), match, src == null ? path.src() : src,
+        dst == null ? path.dst() : dst, dirs, path);
+  }
+
+  /** Whether the switches carry any of its entries. */
+  synchronized boolean isInstalled() {
+    return match != null;
   }
 
   void entry(CtEntry e) {
     entry = e;
   }
 
-  void installed(InstalledConnection c) {
-    installed = c;
+  /** Records where {@code c}'s entries are (its cookie is this record's); null: none are. */
+  synchronized void installed(InstalledConnection c) {
+    if (c == null) {
+      match = null;
+      path = null;
+      src = dst = null;
+      directions = 0;
+      return;
+    }
+    match = c.original();
+    path = c.path();
+    src = c.src().equals(path.src()) ? null : c.src();
+    dst = c.dst().equals(path.dst()) ? null : c.dst();
+    directions = (byte) ((c.directions().contains(CtDirection.ORIGINAL) ? ORIGINAL : 0)
+        | (c.directions().contains(CtDirection.REPLY) ? REPLY : 0));
   }
 
   synchronized void resetCounters() {

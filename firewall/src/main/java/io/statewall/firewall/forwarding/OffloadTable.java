@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.projectfloodlight.openflow.types.IPAddress;
@@ -29,7 +27,8 @@ import org.projectfloodlight.openflow.types.U64;
  * milliseconds, where an index cost every connection a hash node per link for ever.
  */
 public final class OffloadTable {
-  private final ConcurrentMap<U64, Offload> byCookie = new ConcurrentHashMap<>();
+  /** By the cookie's 64 bits: no boxed key and no hash node per connection (56 bytes of each). */
+  private final CookieMap<Offload> byCookie = new CookieMap<>();
   /** Weak, so a path or address no connection uses any more goes with the garbage. */
   private final Interner<Object> shared = Interners.newWeakInterner();
   /** Records with a conntrack entry: read by every statistics round and the metrics. */
@@ -40,7 +39,7 @@ public final class OffloadTable {
 
   /** Records that {@code entry}'s switch entries carry {@code cookie}; the counters start over. */
   public void record(CtEntry entry, U64 cookie) {
-    Offload o = byCookie.compute(cookie, (k, old) -> {
+    Offload o = byCookie.compute(cookie.getValue(), (k, old) -> {
       Offload r = old != null ? old : new Offload(k);
       CtEntry before = r.entry();
       if (before == null) {
@@ -56,18 +55,18 @@ public final class OffloadTable {
   }
 
   public Optional<CtEntry> entry(U64 cookie) {
-    Offload o = byCookie.get(cookie);
+    Offload o = byCookie.get(cookie.getValue());
     return o == null ? Optional.empty() : Optional.ofNullable(o.entry());
   }
 
   /** The record of {@code cookie}, or null. */
   public Offload get(U64 cookie) {
-    return byCookie.get(cookie);
+    return byCookie.get(cookie.getValue());
   }
 
   public Optional<U64> cookie(CtEntry entry) {
     Offload o = of(entry);
-    return o == null || byCookie.get(o.cookie()) != o ? Optional.empty() : Optional.of(o.cookie());
+    return o == null || byCookie.get(o.cookieValue()) != o ? Optional.empty() : Optional.of(o.cookie());
   }
 
   /**
@@ -80,7 +79,7 @@ public final class OffloadTable {
       return Optional.empty();
     }
     boolean[] removed = {false};
-    byCookie.computeIfPresent(o.cookie(), (k, r) -> {
+    byCookie.computeIfPresent(o.cookieValue(), (k, r) -> {
       if (r != o || r.entry() != entry) {
         return r;
       }
@@ -105,12 +104,12 @@ public final class OffloadTable {
   /** The tracked connections with a record (a copy). */
   public Collection<CtEntry> entries() {
     List<CtEntry> out = new ArrayList<>(tracked.get());
-    for (Offload o : byCookie.values()) {
+    byCookie.forEachValue(o -> {
       CtEntry e = o.entry();
       if (e != null) {
         out.add(e);
       }
-    }
+    });
     return out;
   }
 
@@ -128,9 +127,9 @@ public final class OffloadTable {
 
   /** Records (or replaces) where {@code c}'s entries are, just written. */
   void install(InstalledConnection c) {
-    byCookie.compute(c.cookie(), (k, old) -> {
+    byCookie.compute(c.cookie().getValue(), (k, old) -> {
       Offload r = old != null ? old : new Offload(k);
-      InstalledConnection compact = compact(k, c);
+      InstalledConnection compact = compact(c);
       r.installed(compact);
       r.liveEntries = compact.entryCount();
       return r;
@@ -139,8 +138,8 @@ public final class OffloadTable {
 
   /** One entry of {@code cookie} timed out in some switch; the last one clears where they were. */
   void entryExpired(U64 cookie) {
-    byCookie.computeIfPresent(cookie, (k, r) -> {
-      if (r.installed() == null) {
+    byCookie.computeIfPresent(cookie.getValue(), (k, r) -> {
+      if (!r.isInstalled()) {
         return r;
       }
       if (--r.liveEntries > 0) {
@@ -152,7 +151,7 @@ public final class OffloadTable {
 
   /** {@code cookie}'s entries were removed on purpose (no path left). */
   void uninstall(U64 cookie) {
-    byCookie.computeIfPresent(cookie, (k, r) -> uninstalled(r));
+    byCookie.computeIfPresent(cookie.getValue(), (k, r) -> uninstalled(r));
   }
 
   private static Offload uninstalled(Offload r) {
@@ -162,16 +161,16 @@ public final class OffloadTable {
   }
 
   void forEachInstalled(Consumer<InstalledConnection> action) {
-    for (Offload o : byCookie.values()) {
+    byCookie.forEachValue(o -> {
       InstalledConnection c = o.installed();
       if (c != null) {
         action.accept(c);
       }
-    }
+    });
   }
 
-  /** {@code c} with the table's key as cookie and shared instances of its path, attachments and addresses. */
-  private InstalledConnection compact(U64 cookie, InstalledConnection c) {
+  /** {@code c} with shared instances of its path, attachments and addresses (the record keeps its cookie). */
+  private InstalledConnection compact(InstalledConnection c) {
     Path path = (Path) shared.intern(c.path());
     ExactMatch m = c.original();
     ExactMatch match = new ExactMatch(m.ethType(), (MacAddress) shared.intern(m.ethSrc()),
@@ -180,6 +179,6 @@ public final class OffloadTable {
         m.icmpCode());
     Attachment src = c.src().equals(path.src()) ? path.src() : c.src();
     Attachment dst = c.dst().equals(path.dst()) ? path.dst() : c.dst();
-    return new InstalledConnection(cookie, match, src, dst, c.directions(), path);
+    return new InstalledConnection(c.cookie(), match, src, dst, c.directions(), path);
   }
 }
