@@ -17,6 +17,7 @@ import io.statewall.netfilter.rules.Target;
 import io.statewall.netfilter.rules.Verdict;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class Policy {
   private final LinkLayer linkLayer;
   private final List<Map.Entry<Cidr, String>> hostPrefixes;
   private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
-  private final Map<String, Attachments> hostAttachments = new java.util.HashMap<>();
+  private final Map<String, Attachments> hostAttachments = new HashMap<>();
 
   /** A policy whose tables are evaluated by {@code engine} (normally {@link CompiledTable#CompiledTable}). */
   public Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
