@@ -2,6 +2,7 @@ package io.statewall.netfilter.rules;
 
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
+import java.util.List;
 
 /**
  * {@code -m addrtype}: xt_addrtype's route types of the source and destination address, relative to
@@ -17,10 +18,11 @@ import io.statewall.netfilter.packet.Packet;
  * @param src the {@code --src-type} mask (bit i = {@link #TYPES}[i]), -1 when not given
  * @param dst the {@code --dst-type} mask, -1 when not given
  * @param limit 0, or {@link #LIMIT_IN} / {@link #LIMIT_OUT} for {@code --limit-iface-in/-out}
+ * @param family the rule file's family: IPv4's and IPv6's address types are decided differently
  */
-public record AddrTypeMatch(int src, boolean srcInv, int dst, boolean dstInv, int limit, boolean v6)
+public record AddrTypeMatch(int src, boolean srcInv, int dst, boolean dstInv, int limit, Family family)
     implements Match {
-  static final java.util.List<String> TYPES = java.util.List.of("UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST",
+  static final List<String> TYPES = List.of("UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST",
       "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE");
   public static final int UNSPEC = 0;
   public static final int UNICAST = 1;
@@ -47,7 +49,7 @@ public record AddrTypeMatch(int src, boolean srcInv, int dst, boolean dstInv, in
       return false;
     }
     boolean onAttachment = limit != 0;
-    if (v6) {
+    if (family == Family.IPV6) {
       return (src < 0 || match6(s, src, at, onAttachment) != srcInv)
           && (dst < 0 || match6(d, dst, at, onAttachment) != dstInv);
     }
@@ -101,13 +103,13 @@ public record AddrTypeMatch(int src, boolean srcInv, int dst, boolean dstInv, in
   /** A destination tested for UNICAST or BROADCAST may be told apart by the frame's MAC (IPv4). */
   @Override
   public boolean perPacket() {
-    return !v6 && dst >= 0 && (dst & (1 << UNICAST | 1 << BROADCAST)) != 0;
+    return family == Family.IPV4 && dst >= 0 && (dst & (1 << UNICAST | 1 << BROADCAST)) != 0;
   }
 
   @Override
   public String unenforced() {
     int both = Math.max(src, 0) | Math.max(dst, 0);
-    if (v6 && (both & (1 << ANYCAST | 1 << UNREACHABLE)) != 0) {
+    if (family == Family.IPV6 && (both & (1 << ANYCAST | 1 << UNREACHABLE)) != 0) {
       return "IPv6's ANYCAST and UNREACHABLE address types come from the host's IPv6 routes, which statewall "
           + "does not know";
     }

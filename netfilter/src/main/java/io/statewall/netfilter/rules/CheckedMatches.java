@@ -95,7 +95,7 @@ final class CheckedMatches {
         throw missing(a, "--src-type or --dst-type");
       }
       int lim = limit == null ? 0 : limit.endsWith("-in") ? AddrTypeMatch.LIMIT_IN : AddrTypeMatch.LIMIT_OUT;
-      return new AddrTypeMatch(src, srcInv, dst, dstInv, lim, fam == Family.IPV6);
+      return new AddrTypeMatch(src, srcInv, dst, dstInv, lim, fam);
     }
   }
 

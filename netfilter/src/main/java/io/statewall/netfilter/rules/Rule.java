@@ -40,16 +40,10 @@ public record Rule(String file, int line, String chain, Cidr src, boolean srcInv
 
   /**
    * Evaluates the rule as the kernel does (header, then matches in order, stopping at the first
-   * miss), and also says whether a miss came from a part that is constant for the connection.
-   */
-  public int evaluate(Packet p, ConnInfo ct, Attachments at) {
-    return evaluate(p, ct, at, false);
-  }
-
-  /**
-   * {@link #evaluate(Packet, ConnInfo, Attachments)}; with {@code whatIf} no stateful match is run
-   * (a token bucket, a recent list, a packet counter would change): where one would be, the rule
-   * answers {@link #NOT_THIS_PACKET}, as for a per-packet part that may or may not match.
+   * miss), and also says whether a miss came from a part that is constant for the connection. With
+   * {@code whatIf} no stateful match is run (a token bucket, a recent list, a packet counter would
+   * change): where one would be, the rule answers {@link #NOT_THIS_PACKET}, as for a per-packet part
+   * that may or may not match.
    */
   public int evaluate(Packet p, ConnInfo ct, Attachments at, boolean whatIf) {
     if (protocol != 0 && (p.protocol() == protocol) == protoInv) {
