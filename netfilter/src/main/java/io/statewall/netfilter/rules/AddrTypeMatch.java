@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.List;
