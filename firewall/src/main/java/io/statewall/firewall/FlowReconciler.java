@@ -10,6 +10,7 @@ import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.firewall.forwarding.InstalledConnections;
 import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.firewall.guard.TableMissMeters;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Policy;
@@ -405,7 +406,7 @@ public final class FlowReconciler implements App, SwitchListener {
   }
 
   private static IpAddress address(IPAddress<?> a) {
-    return a instanceof IPv4Address v4 ? IpAddress.v4(v4.getInt()) : IpAddress.of(a.getBytes(), 0, true);
+    return a instanceof IPv4Address v4 ? IpAddress.v4(v4.getInt()) : IpAddress.of(a.getBytes(), 0, Family.IPV6);
   }
 
   private static OFMessage deleteStrict(OFFactory f, OFFlowStatsEntry s) {

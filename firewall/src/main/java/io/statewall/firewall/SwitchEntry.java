@@ -2,6 +2,7 @@ package io.statewall.firewall;
 
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import java.util.Optional;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
@@ -52,9 +53,9 @@ public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch matc
       if (in == null || ethSrc == null || ethDst == null || ethType == null || m.get(MatchField.IP_PROTO) == null) {
         return Optional.empty();
       }
-      boolean v6 = ethType.getValue() == Packet.ETH_IPV6;
-      IPAddress<?> src = v6 ? exact(m, MatchField.IPV6_SRC) : exact(m, MatchField.IPV4_SRC);
-      IPAddress<?> dst = v6 ? exact(m, MatchField.IPV6_DST) : exact(m, MatchField.IPV4_DST);
+      Family family = ethType.getValue() == Packet.ETH_IPV6 ? Family.IPV6 : Family.IPV4;
+      IPAddress<?> src = family == Family.IPV6 ? exact(m, MatchField.IPV6_SRC) : exact(m, MatchField.IPV4_SRC);
+      IPAddress<?> dst = family == Family.IPV6 ? exact(m, MatchField.IPV6_DST) : exact(m, MatchField.IPV4_DST);
       if (src == null || dst == null) {
         return Optional.empty();
       }
@@ -69,10 +70,10 @@ public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch matc
       } else if (proto == Packet.PROTO_UDP) {
         sport = port(exact(m, MatchField.UDP_SRC));
         dport = port(exact(m, MatchField.UDP_DST));
-      } else if (proto == Packet.PROTO_ICMP && !v6) {
+      } else if (proto == Packet.PROTO_ICMP && family == Family.IPV4) {
         type = m.get(MatchField.ICMPV4_TYPE) == null ? -1 : m.get(MatchField.ICMPV4_TYPE).getType();
         code = m.get(MatchField.ICMPV4_CODE) == null ? -1 : m.get(MatchField.ICMPV4_CODE).getCode();
-      } else if (proto == Packet.PROTO_ICMPV6 && v6) {
+      } else if (proto == Packet.PROTO_ICMPV6 && family == Family.IPV6) {
         type = m.get(MatchField.ICMPV6_TYPE) == null ? -1 : m.get(MatchField.ICMPV6_TYPE).getValue();
         code = m.get(MatchField.ICMPV6_CODE) == null ? -1 : m.get(MatchField.ICMPV6_CODE).getValue();
       }

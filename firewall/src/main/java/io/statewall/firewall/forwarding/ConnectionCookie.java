@@ -23,7 +23,7 @@ public final class ConnectionCookie {
   private ConnectionCookie() {}
 
   public static U64 of(ExactMatch m) {
-    int icmp = m.isIcmp() ? IcmpQueries.family(m.isV6(), m.icmpType()) : -1;
+    int icmp = m.isIcmp() ? IcmpQueries.pairKey(m.family(), m.icmpType()) : -1;
     boolean forward = compare(m.src(), m.srcPort(), m.dst(), m.dstPort()) <= 0;
     long h = mix(0x5357_4C4C_0000_0001L, ((long) m.ethType() << 32) | (m.ipProto() & 0xFFFF_FFFFL));
     h = mix(h, ((long) icmp << 32) | (m.vlan() & 0xFFFF_FFFFL));

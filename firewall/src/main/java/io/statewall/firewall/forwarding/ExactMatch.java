@@ -1,5 +1,6 @@
 package io.statewall.firewall.forwarding;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import java.util.ArrayList;
@@ -74,8 +75,8 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
     return icmpType >= 0;
   }
 
-  public boolean isV6() {
-    return ethType == Packet.ETH_IPV6;
+  public Family family() {
+    return ethType == Packet.ETH_IPV6 ? Family.IPV6 : Family.IPV4;
   }
 
   /**
@@ -85,7 +86,7 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
   public Optional<ExactMatch> reverse() {
     int rtype = -1;
     if (isIcmp()) {
-      rtype = IcmpQueries.replyType(isV6(), icmpType);
+      rtype = IcmpQueries.replyType(family(), icmpType);
       if (rtype < 0) {
         return Optional.empty();
       }
@@ -96,7 +97,7 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
 
   /** Whether a switch speaking {@code factory}'s version can match this exactly (IPv6 needs 1.2+). */
   public boolean expressibleOn(OFFactory factory) {
-    return !(isV6() && factory.getVersion() == OFVersion.OF_10);
+    return !(family() == Family.IPV6 && factory.getVersion() == OFVersion.OF_10);
   }
 
   /** The OpenFlow match on {@code inPort}; empty if this switch's version cannot express it (IPv6 on 1.0). */
@@ -162,7 +163,7 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
     if (vlan >= 0) {
       l.add(o.vlanVid(OFVlanVidMatch.ofVlan(vlan)));
     }
-    if (isV6()) {
+    if (family() == Family.IPV6) {
       l.add(o.ipv6Src((IPv6Address) src));
       l.add(o.ipv6Dst((IPv6Address) dst));
     } else {
@@ -176,10 +177,10 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
     } else if (ipProto == Packet.PROTO_UDP) {
       l.add(o.udpSrc(TransportPort.of(srcPort)));
       l.add(o.udpDst(TransportPort.of(dstPort)));
-    } else if (ipProto == Packet.PROTO_ICMP && !isV6()) {
+    } else if (ipProto == Packet.PROTO_ICMP && family() == Family.IPV4) {
       l.add(o.icmpv4Type(ICMPv4Type.of((short) icmpType)));
       l.add(o.icmpv4Code(ICMPv4Code.of((short) icmpCode)));
-    } else if (ipProto == Packet.PROTO_ICMPV6 && isV6()) {
+    } else if (ipProto == Packet.PROTO_ICMPV6 && family() == Family.IPV6) {
       l.add(o.icmpv6Type(U8.of((short) icmpType)));
       l.add(o.icmpv6Code(U8.of((short) icmpCode)));
     }

@@ -1,13 +1,15 @@
 package io.statewall.firewall.forwarding;
 
+import io.statewall.netfilter.packet.Family;
+
 /** ICMP query types and their replies: the ICMP messages that form a two-way exchange. */
 final class IcmpQueries {
 
   private IcmpQueries() {}
 
   /** The type that answers {@code type} (and the reverse), or -1 if it has no partner. */
-  static int replyType(boolean v6, int type) {
-    if (v6) {
+  static int replyType(Family family, int type) {
+    if (family == Family.IPV6) {
       return switch (type) {
         case 128 -> 129; // echo request -> reply
         case 129 -> 128;
@@ -27,9 +29,9 @@ final class IcmpQueries {
     };
   }
 
-  /** The request type of a query pair, so request and reply name the same connection. */
-  static int family(boolean v6, int type) {
-    int reply = replyType(v6, type);
+  /** One number for both types of a query pair (the larger), so request and reply name the same connection. */
+  static int pairKey(Family family, int type) {
+    int reply = replyType(family, type);
     return reply < 0 ? type : Math.max(type, reply);
   }
 }

@@ -8,6 +8,7 @@ import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyService;
@@ -163,7 +164,7 @@ public final class OffloadCounters implements App {
     if (m.get(MatchField.IPV4_SRC) != null) {
       src = IpAddress.v4(m.get(MatchField.IPV4_SRC).getInt());
     } else if (m.get(MatchField.IPV6_SRC) != null) {
-      src = IpAddress.of(m.get(MatchField.IPV6_SRC).getBytes(), 0, true);
+      src = IpAddress.of(m.get(MatchField.IPV6_SRC).getBytes(), 0, Family.IPV6);
     }
     return e.tuple(CtDirection.ORIGINAL).src().equals(src) ? CtDirection.ORIGINAL : CtDirection.REPLY;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,7 +104,7 @@ class ExactMatchOxmTest {
     if (m.vlan() >= 0) {
       b.setExact(MatchField.VLAN_VID, OFVlanVidMatch.ofVlan(m.vlan()));
     }
-    if (m.isV6()) {
+    if (m.family() == Family.IPV6) {
       b.setExact(MatchField.IPV6_SRC, (IPv6Address) m.src()).setExact(MatchField.IPV6_DST, (IPv6Address) m.dst());
     } else {
       b.setExact(MatchField.IPV4_SRC, (IPv4Address) m.src()).setExact(MatchField.IPV4_DST, (IPv4Address) m.dst());

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.conntrack;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 
@@ -29,7 +30,7 @@ public final class CtEntry {
   final int ports;
   final int hash;
   final byte proto;
-  final boolean v6;
+  final Family family;
 
   int status;
   /** Protocol state: TCP state index (TcpTracker.NONE..SYN_SENT2); unused by others. */
@@ -86,14 +87,14 @@ public final class CtEntry {
    */
   private volatile Object offload;
 
-  CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, boolean v6, int hash) {
+  CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, Family family, int hash) {
     this.srcHi = srcHi;
     this.srcLo = srcLo;
     this.dstHi = dstHi;
     this.dstLo = dstLo;
     this.ports = ports;
     this.proto = (byte) proto;
-    this.v6 = v6;
+    this.family = family;
     this.hash = hash;
   }
 
@@ -102,8 +103,8 @@ public final class CtEntry {
     return proto & 0xFF;
   }
 
-  public boolean isV6() {
-    return v6;
+  public Family family() {
+    return family;
   }
 
   /** The tuple of the given direction (REPLY is the mirror of ORIGINAL). */
@@ -116,7 +117,7 @@ public final class CtEntry {
       int code = ports & 0xFF;
       int id = ports >>> 16;
       return dir == CtDirection.ORIGINAL ? CtTuple.icmp(s, d, p, type, code, id)
-          : CtTuple.icmp(d, s, p, IcmpTracker.inverseType(type, v6), code, id);
+          : CtTuple.icmp(d, s, p, IcmpTracker.inverseType(type, family), code, id);
     }
     if (hasPorts()) {
       int sp = ports >>> 16;
@@ -193,7 +194,7 @@ public final class CtEntry {
   }
 
   private IpAddress addr(long hi, long lo) {
-    return v6 ? IpAddress.v6(hi, lo) : IpAddress.v4((int) lo);
+    return family == Family.IPV6 ? IpAddress.v6(hi, lo) : IpAddress.v4((int) lo);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.conntrack;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 
@@ -9,7 +10,7 @@ import io.statewall.netfilter.packet.Packet;
  */
 final class CtKey {
 
-  final boolean v6;
+  final Family family;
   final boolean icmp;
   final int proto;
   final long sHi;
@@ -22,11 +23,11 @@ final class CtKey {
   final int icmpId;
   final int hash;
 
-  private CtKey(boolean v6, int proto, IpAddress s, IpAddress d, int sport, int dport, int type,
+  private CtKey(Family family, int proto, IpAddress s, IpAddress d, int sport, int dport, int type,
       int code, int id) {
-    this.v6 = v6;
+    this.family = family;
     this.proto = proto;
-    this.icmp = proto == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP);
+    this.icmp = proto == family.icmpProtocol();
     this.sHi = s.hi();
     this.sLo = s.lo();
     this.dHi = d.hi();
@@ -49,25 +50,25 @@ final class CtKey {
   }
 
   static CtKey of(Packet p) {
-    return new CtKey(p.ipVersion() == 6, p.protocol(), p.src(), p.dst(), p.srcPort(), p.dstPort(),
+    return new CtKey(Family.of(p), p.protocol(), p.src(), p.dst(), p.srcPort(), p.dstPort(),
         p.icmpType(), p.icmpCode(), p.icmpId());
   }
 
   /** The mirror of a quoted packet's tuple, or null when it has none (ICMP without a reply type). */
   static CtKey inverseOf(Packet q) {
-    boolean v6 = q.ipVersion() == 6;
-    if (q.protocol() == (v6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP)) {
-      int inv = IcmpTracker.inverseType(q.icmpType(), v6);
+    Family family = Family.of(q);
+    if (q.protocol() == family.icmpProtocol()) {
+      int inv = IcmpTracker.inverseType(q.icmpType(), family);
       if (inv < 0 || q.icmpId() < 0) {
         return null;
       }
-      return new CtKey(v6, q.protocol(), q.dst(), q.src(), -1, -1, inv, q.icmpCode(), q.icmpId());
+      return new CtKey(family, q.protocol(), q.dst(), q.src(), -1, -1, inv, q.icmpCode(), q.icmpId());
     }
-    return new CtKey(v6, q.protocol(), q.dst(), q.src(), q.dstPort(), q.srcPort(), -1, -1, -1);
+    return new CtKey(family, q.protocol(), q.dst(), q.src(), q.dstPort(), q.srcPort(), -1, -1, -1);
   }
 
   static CtKey of(CtTuple t) {
-    return new CtKey(t.src().v6(), t.protocol(), t.src(), t.dst(), t.srcPort(), t.dstPort(),
+    return new CtKey(t.src().family(), t.protocol(), t.src(), t.dst(), t.srcPort(), t.dstPort(),
         t.icmpType(), t.icmpCode(), t.icmpId());
   }
 
@@ -90,7 +91,7 @@ final class CtKey {
 
   /** 0 when this key is e's ORIGINAL tuple, 1 when its REPLY tuple, -1 otherwise. */
   int matchDir(CtEntry e) {
-    if (e.protocol() != proto || e.v6 != v6) {
+    if (e.protocol() != proto || e.family != family) {
       return -1;
     }
     if (icmp) {
@@ -102,7 +103,7 @@ final class CtKey {
           && e.dstLo == dLo) {
         return 0;
       }
-      if (icmpType == IcmpTracker.inverseType(origType, v6) && e.srcHi == dHi
+      if (icmpType == IcmpTracker.inverseType(origType, family) && e.srcHi == dHi
           && e.srcLo == dLo && e.dstHi == sHi && e.dstLo == sLo) {
         return 1;
       }

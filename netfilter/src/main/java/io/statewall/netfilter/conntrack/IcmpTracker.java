@@ -1,5 +1,6 @@
 package io.statewall.netfilter.conntrack;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 
 /**
@@ -15,14 +16,14 @@ final class IcmpTracker extends OneTimeoutTracker {
   /** Only a request starts a query (a packet of the other IP version's ICMP is tracked generically). */
   @Override
   public String refusesNew(CtEntry e, Packet p) {
-    boolean ownIcmp = (e.proto == Packet.PROTO_ICMPV6) == e.v6;
-    return ownIcmp && !validNew(p.icmpType(), e.v6)
+    boolean ownIcmp = e.protocol() == e.family.icmpProtocol();
+    return ownIcmp && !validNew(p.icmpType(), e.family)
         ? "ICMP type " + p.icmpType() + " cannot start a connection" : null;
   }
 
   /** The reply type of a query type, or -1 when it has none (the tuple cannot be inverted). */
-  static int inverseType(int type, boolean v6) {
-    if (v6) {
+  static int inverseType(int type, Family family) {
+    if (family == Family.IPV6) {
       switch (type) {
         case 128: return 129;
         case 129: return 128;
@@ -45,13 +46,13 @@ final class IcmpTracker extends OneTimeoutTracker {
   }
 
   /** Requests that may create a connection: echo, timestamp, info, address mask (v6: echo, node info). */
-  static boolean validNew(int type, boolean v6) {
-    return v6 ? type == 128 || type == 139 : type == 8 || type == 13 || type == 15 || type == 17;
+  static boolean validNew(int type, Family family) {
+    return family == Family.IPV6 ? type == 128 || type == 139 : type == 8 || type == 13 || type == 15 || type == 17;
   }
 
   /** Error messages, which quote the packet that caused them. */
-  static boolean isError(int type, boolean v6) {
-    return v6 ? type < 128 : type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+  static boolean isError(int type, Family family) {
+    return family == Family.IPV6 ? type < 128 : type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
   }
 
   /** ICMPv6 multicast listener messages: Linux leaves them untracked. */

@@ -1,6 +1,7 @@
 package io.statewall.netfilter.conntrack;
 
 import io.statewall.netfilter.packet.Checksums;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
@@ -105,21 +106,21 @@ public final class ShardedConnTracker implements ConnTracker {
       invalid.increment();
       return CtLookup.invalid(p, badSum);
     }
-    boolean v6 = p.ipVersion() == 6;
+    Family family = Family.of(p);
     int proto = p.protocol();
-    if (p.isIcmp() && (proto == Packet.PROTO_ICMPV6) == v6) {
+    if (p.isIcmp() && proto == family.icmpProtocol()) {
       int type = p.icmpType();
-      if (v6 && IcmpTracker.untrackedV6(type)) {
+      if (family == Family.IPV6 && IcmpTracker.untrackedV6(type)) {
         return CtLookup.untracked(p, "ICMPv6 multicast listener message");
       }
-      if (!v6 && IcmpTracker.unknownV4(type)) {
+      if (family == Family.IPV4 && IcmpTracker.unknownV4(type)) {
         invalid.increment();
         return CtLookup.invalid(p, "unknown ICMP type " + type);
       }
-      if (IcmpTracker.isError(type, v6)) {
-        return icmpError(p, v6);
+      if (IcmpTracker.isError(type, family)) {
+        return icmpError(p, family);
       }
-      if (IcmpTracker.inverseType(type, v6) < 0 || p.icmpId() < 0) {
+      if (IcmpTracker.inverseType(type, family) < 0 || p.icmpId() < 0) {
         invalid.increment();
         return CtLookup.invalid(p, "ICMP type " + type + " has no reply type");
       }
@@ -219,7 +220,7 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created = now;
     String refused = trackerFor(k.proto).refusesNew(e, p);
     if (refused != null) {
@@ -290,8 +291,8 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   /** An ICMP error is RELATED to the connection its quote belongs to, if sent to that endpoint. */
-  private CtLookup icmpError(Packet p, boolean v6) {
-    Packet inner = quoteParser.parseQuoted(p.frame(), p.payloadOffset(), p.payloadLength(), v6);
+  private CtLookup icmpError(Packet p, Family family) {
+    Packet inner = quoteParser.parseQuoted(p.frame(), p.payloadOffset(), p.payloadLength(), family);
     if (inner == null) {
       invalid.increment();
       return CtLookup.invalid(p, "ICMP error quotes no usable packet");
@@ -420,7 +421,7 @@ public final class ShardedConnTracker implements ConnTracker {
       insertFailed.increment();
       return java.util.Optional.empty();
     }
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created = now;
     e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
     L4Tracker t = trackerFor(k.proto);

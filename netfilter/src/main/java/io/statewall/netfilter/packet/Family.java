@@ -16,6 +16,11 @@ public enum Family {
     return p.ipVersion() == 6 ? IPV6 : IPV4;
   }
 
+  /** The protocol number of this family's ICMP (1 for IPv4, 58 for IPv6). */
+  public int icmpProtocol() {
+    return this == IPV6 ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP;
+  }
+
   /** The command an administrator would use for this family. */
   public String tool() {
     return tool;

@@ -31,17 +31,16 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
     return of(b, 0, b.length == 16 ? Family.IPV6 : Family.IPV4);
   }
 
-  /** {@link #of(byte[], int, Family)} for callers that still hold a boolean (firewall's, for now). */
-  public static IpAddress of(byte[] buf, int off, boolean v6) {
-    return of(buf, off, v6 ? Family.IPV6 : Family.IPV4);
-  }
-
   /** Reads 4 (IPv4) or 16 (IPv6) bytes from {@code buf} at {@code off}. */
   public static IpAddress of(byte[] buf, int off, Family family) {
     if (family == Family.IPV4) {
       return v4(Bytes.i32(buf, off));
     }
     return v6(Bytes.u64(buf, off), Bytes.u64(buf, off + 8));
+  }
+
+  public Family family() {
+    return v6 ? Family.IPV6 : Family.IPV4;
   }
 
   /** The IPv4 address as an int; only meaningful when {@code !v6()}. */

@@ -231,11 +231,6 @@ public final class PacketParser {
     return type == 0 || type == 8 || (type >= 13 && type <= 18);
   }
 
-  /** {@link #parseQuoted(byte[], int, int, Family)} for callers that still hold a boolean (conntrack's, for now). */
-  public Packet parseQuoted(byte[] b, int off, int len, boolean v6) {
-    return parseQuoted(b, off, len, v6 ? Family.IPV6 : Family.IPV4);
-  }
-
   /**
    * Parses the IP packet quoted inside an ICMP error: only its addresses, protocol and the start of
    * its L4 header are needed (TCP/UDP: the 4 bytes of ports, as Linux reads; ICMP: 8 bytes). The

@@ -40,7 +40,7 @@ class PacketParserFuzzTest {
       }
       // An ICMP error quotes a packet: the quote parser gets the same hostile bytes.
       if (p.payloadLength() > 0 && p.payloadOffset() >= 0) {
-        Packet q = parser.parseQuoted(data, p.payloadOffset(), p.payloadLength(), p.ipVersion() == 6);
+        Packet q = parser.parseQuoted(data, p.payloadOffset(), p.payloadLength(), Family.of(p));
         if (q != null) { // null: too short to name a connection (documented)
           assertThat(q.protocol()).isBetween(0, 255);
         }

@@ -161,7 +161,7 @@ class PacketParserTest {
     Packet err = parser.parse(FrameBuilder.ip("10.0.0.9", "10.0.0.1").icmp(3, 3, 0)
         .payload(FrameBuilder.ipPacketOf(inner, 548)).build());
     assertThat(err.icmpId()).isEqualTo(-1);
-    Packet q = parser.parseQuoted(err.frame(), err.payloadOffset(), err.payloadLength(), false);
+    Packet q = parser.parseQuoted(err.frame(), err.payloadOffset(), err.payloadLength(), Family.IPV4);
     assertThat(q.srcPort()).isEqualTo(7);
     assertThat(q.dst()).isEqualTo(IpAddress.parse("10.0.0.2"));
     Packet v6 = parser.parse(FrameBuilder.ip("2001:db8::1", "2001:db8::2").echoRequest(5, 1).build());
@@ -259,7 +259,7 @@ class PacketParserTest {
       assertThatCode(() -> {
         Packet p = parser.parse(g);
         if (p.payloadOffset() >= 0) {
-          parser.parseQuoted(g, p.payloadOffset(), p.payloadLength(), p.ipVersion() == 6);
+          parser.parseQuoted(g, p.payloadOffset(), p.payloadLength(), Family.of(p));
         }
       }).doesNotThrowAnyException();
     }
