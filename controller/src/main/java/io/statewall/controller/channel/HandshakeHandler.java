@@ -275,7 +275,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void connected(ChannelHandlerContext ctx) {
-    sw = new ConnectedSwitch(ctx.channel(), connection, factory, features, ports, limits, stats);
+    sw = new ConnectedSwitch(ctx.channel(), new HandshakeResult(connection, factory, features, ports), limits, stats);
     state = State.WAIT_BARRIER;
     ctx.fireUserEventTriggered(new HandshakeEvent.Connected(sw));
     if (!ctx.channel().isActive()) {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.statewall.controller.ChannelLimits;
 import io.statewall.controller.ChannelStats;
 import io.statewall.controller.channel.ConnectionInfo;
+import io.statewall.controller.channel.HandshakeResult;
 import io.statewall.controller.logging.RateLimitedLog;
 import java.time.Duration;
 import java.util.Collection;
@@ -55,32 +56,16 @@ public final class ConnectedSwitch implements SwitchHandle {
   private volatile boolean ready;
   private volatile long readyNanos;
 
-  public ConnectedSwitch(
-      Channel channel,
-      ConnectionInfo connection,
-      OFFactory factory,
-      OFFeaturesReply features,
-      Collection<OFPortDesc> ports) {
-    this(channel, connection, factory, features, ports, ChannelLimits.DEFAULTS, new ChannelStats());
-  }
-
-  public ConnectedSwitch(
-      Channel channel,
-      ConnectionInfo connection,
-      OFFactory factory,
-      OFFeaturesReply features,
-      Collection<OFPortDesc> ports,
-      ChannelLimits limits,
-      ChannelStats stats) {
+  public ConnectedSwitch(Channel channel, HandshakeResult handshake, ChannelLimits limits, ChannelStats stats) {
     this.channel = channel;
-    this.connection = connection;
-    this.factory = factory;
-    this.features = features;
+    this.connection = handshake.connection();
+    this.factory = handshake.factory();
+    this.features = handshake.features();
     this.limits = limits;
     this.stats = stats;
     this.pending = new PendingRequests(REQUEST_TIMEOUT, limits.maxPendingRequests(), limits.maxReplyParts());
     this.writer = new BatchedWriter(channel, connection, stats, limits.maxQueuedBytes(), warnings);
-    ports.forEach(p -> this.ports.put(p.getPortNo(), p));
+    handshake.ports().forEach(p -> this.ports.put(p.getPortNo(), p));
   }
 
   @Override
