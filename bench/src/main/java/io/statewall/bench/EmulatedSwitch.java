@@ -361,7 +361,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     byte[] frame = FrameWriter.tcpSyn(network.hostMac(number, srcHost), network.hostMac(peer, dstHost),
         srcIp, dstIp, srcPort, config.dstPort(), seq);
     FiveTuple key = new FiveTuple(srcIp, dstIp, srcPort, config.dstPort());
-    PendingSetup p = ledger.open(key, this, number, peer, System.nanoTime(), probe);
+    PendingSetup p = ledger.open(new PendingSetup.Sent(key, number, peer, probe), this, System.nanoTime());
     inFlight.add(p);
     if (!probe) {
       outstanding++;

@@ -12,6 +12,12 @@ final class PendingSetup {
     void settled(PendingSetup setup);
   }
 
+  /**
+   * The connection sent: its original tuple, the switches where it enters and leaves the network,
+   * and whether it is a warm-up probe (not counted).
+   */
+  record Sent(FiveTuple key, int ingress, int egress, boolean probe) {}
+
   static final int PACKET_OUT = 1;
   static final int INGRESS_FLOW = 2;
   static final int EGRESS_FLOW = 4;
@@ -26,15 +32,13 @@ final class PendingSetup {
   final boolean probe;
   private final AtomicInteger missing;
 
-  PendingSetup(
-      FiveTuple key, Owner owner, int ingress, int egress, long sentNanos, int required,
-      boolean probe) {
-    this.key = key;
+  PendingSetup(Sent sent, Owner owner, long sentNanos, int required) {
+    this.key = sent.key();
     this.owner = owner;
-    this.ingress = ingress;
-    this.egress = egress;
+    this.ingress = sent.ingress();
+    this.egress = sent.egress();
     this.sentNanos = sentNanos;
-    this.probe = probe;
+    this.probe = sent.probe();
     this.missing = new AtomicInteger(required);
   }
 

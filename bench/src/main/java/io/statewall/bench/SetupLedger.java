@@ -30,10 +30,9 @@ final class SetupLedger {
     };
   }
 
-  PendingSetup open(
-      FiveTuple key, PendingSetup.Owner owner, int ingress, int egress, long nowNanos, boolean probe) {
-    PendingSetup p = new PendingSetup(key, owner, ingress, egress, nowNanos, required, probe);
-    pending.put(key, p);
+  PendingSetup open(PendingSetup.Sent sent, PendingSetup.Owner owner, long nowNanos) {
+    PendingSetup p = new PendingSetup(sent, owner, nowNanos, required);
+    pending.put(sent.key(), p);
     return p;
   }
 

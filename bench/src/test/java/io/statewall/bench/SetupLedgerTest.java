@@ -56,7 +56,7 @@ class SetupLedgerTest {
     SetupLedger ledger = new SetupLedger(expectation);
     ledger.startRecording();
     AtomicInteger settles = new AtomicInteger();
-    PendingSetup setup = ledger.open(KEY, p -> settles.incrementAndGet(), 1, 2, 0, false);
+    PendingSetup setup = ledger.open(new PendingSetup.Sent(KEY, 1, 2, false), p -> settles.incrementAndGet(), 0);
     arrivals.forEach(a -> a.accept(ledger, setup));
     assertThat(new Outcome(ledger.completed(), ledger.denied(), ledger.timedOut(),
         ledger.outstanding() == 1, settles.get())).isEqualTo(expected);
