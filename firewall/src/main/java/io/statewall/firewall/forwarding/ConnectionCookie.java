@@ -1,5 +1,6 @@
 package io.statewall.firewall.forwarding;
 
+import io.statewall.netfilter.packet.Bytes;
 import java.util.Arrays;
 import org.projectfloodlight.openflow.types.IPAddress;
 import org.projectfloodlight.openflow.types.IPv4Address;
@@ -41,19 +42,11 @@ public final class ConnectionCookie {
       return mix(h, ((long) v4.getInt() << 32) | (port & 0xFFFF_FFFFL));
     }
     byte[] b = a.getBytes(); // IPv6: openflowj exposes its two longs only as bytes
-    return mix(mix(mix(h, longAt(b, 0)), longAt(b, 8)), port);
+    return mix(mix(mix(h, Bytes.u64(b, 0)), Bytes.u64(b, 8)), port);
   }
 
   private static long mix(long h, long v) {
     return Long.rotateLeft(h ^ fmix(v), 27) * 5 + 0x52DC_E729L;
-  }
-
-  private static long longAt(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xFF);
-    }
-    return v;
   }
 
   /** murmur3's 64-bit finaliser: every input bit reaches every output bit. */

@@ -1,7 +1,9 @@
 package io.statewall.firewall.forwarding;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
+import io.statewall.netfilter.packet.Bytes;
+import io.statewall.netfilter.packet.Checksums;
+import io.statewall.netfilter.packet.Family;
+import io.statewall.netfilter.packet.IpAddress;
 import java.util.Optional;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IPv6Address;
@@ -41,30 +43,37 @@ final class NeighborMessages {
    * IPv6 40 + 24 (type, code, checksum, reserved or flags, target).
    */
   private static boolean isNeighborMessage(byte[] f, int type) {
-    return f != null && f.length >= 78 && u16(f, 12) == ETH_IPV6 && (f[14] & 0xF0) == 0x60
-        && (f[20] & 0xFF) == ICMPV6 && (f[54] & 0xFF) == type && f[55] == 0;
+    return f != null && f.length >= 78 && Bytes.u16(f, 12) == ETH_IPV6 && (f[14] & 0xF0) == 0x60
+        && Bytes.u8(f, 20) == ICMPV6 && Bytes.u8(f, 54) == type && f[55] == 0;
   }
 
   /** A neighbour advertisement: who sent it and the address it speaks for. */
   record Advertised(MacAddress srcMac, IPv6Address target) {}
 
   static Optional<Arp> arp(byte[] f) {
-    if (f == null || f.length < 42 || u16(f, 12) != ETH_ARP || u16(f, 14) != 1
-        || u16(f, 16) != 0x0800 || f[18] != 6 || f[19] != 4) {
+    if (f == null || f.length < 42 || Bytes.u16(f, 12) != ETH_ARP || Bytes.u16(f, 14) != 1
+        || Bytes.u16(f, 16) != 0x0800 || f[18] != 6 || f[19] != 4) {
       return Optional.empty();
     }
-    return Optional.of(new Arp(u16(f, 20), MacAddress.of(Arrays.copyOfRange(f, 22, 28)),
-        IPv4Address.of(Arrays.copyOfRange(f, 28, 32)),
-        IPv4Address.of(Arrays.copyOfRange(f, 38, 42))));
+    return Optional.of(new Arp(Bytes.u16(f, 20), MacAddress.of(Bytes.u48(f, 22)),
+        IPv4Address.of(Bytes.i32(f, 28)), IPv4Address.of(Bytes.i32(f, 38))));
   }
 
   static byte[] arpReply(Arp request, MacAddress targetMac) {
-    ByteBuffer b = ByteBuffer.allocate(42);
-    b.put(request.senderMac().getBytes()).put(targetMac.getBytes()).putShort((short) ETH_ARP);
-    b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 2)
-        .put(targetMac.getBytes()).put(request.targetIp().getBytes())
-        .put(request.senderMac().getBytes()).put(request.senderIp().getBytes());
-    return b.array();
+    byte[] b = new byte[42];
+    Bytes.put48(b, 0, request.senderMac().getLong());
+    Bytes.put48(b, 6, targetMac.getLong());
+    Bytes.put16(b, 12, ETH_ARP);
+    Bytes.put16(b, 14, 1); // Ethernet
+    Bytes.put16(b, 16, 0x0800); // IPv4
+    b[18] = 6;
+    b[19] = 4;
+    Bytes.put16(b, 20, 2); // reply
+    Bytes.put48(b, 22, targetMac.getLong());
+    Bytes.put32(b, 28, request.targetIp().getInt());
+    Bytes.put48(b, 32, request.senderMac().getLong());
+    Bytes.put32(b, 38, request.senderIp().getInt());
+    return b;
   }
 
   /** A neighbour advertisement (ICMPv6 136) in {@code f}, or empty. */
@@ -72,54 +81,45 @@ final class NeighborMessages {
     if (!isNeighborMessage(f, NA)) {
       return Optional.empty();
     }
-    return Optional.of(new Advertised(MacAddress.of(Arrays.copyOfRange(f, 6, 12)),
-        IPv6Address.of(Arrays.copyOfRange(f, 62, 78))));
+    return Optional.of(new Advertised(MacAddress.of(Bytes.u48(f, 6)), ipv6(f, 62)));
   }
 
   static Optional<Solicitation> solicitation(byte[] f) {
     if (!isNeighborMessage(f, NS)) {
       return Optional.empty();
     }
-    return Optional.of(new Solicitation(MacAddress.of(Arrays.copyOfRange(f, 6, 12)),
-        IPv6Address.of(Arrays.copyOfRange(f, 22, 38)),
-        IPv6Address.of(Arrays.copyOfRange(f, 62, 78))));
+    return Optional.of(new Solicitation(MacAddress.of(Bytes.u48(f, 6)), ipv6(f, 22), ipv6(f, 62)));
   }
 
   /** A solicited, overriding advertisement of {@code target} at {@code targetMac}. */
   static byte[] advertisement(Solicitation ns, MacAddress targetMac) {
     int icmpLen = 24 + 8; // NA header + target link-layer address option
-    ByteBuffer b = ByteBuffer.allocate(14 + 40 + icmpLen);
-    b.put(ns.srcMac().getBytes()).put(targetMac.getBytes()).putShort((short) ETH_IPV6);
-    b.putInt(0x6000_0000).putShort((short) icmpLen).put((byte) ICMPV6).put((byte) 255)
-        .put(ns.target().getBytes()).put(ns.src().getBytes());
-    int icmp = b.position();
-    b.put((byte) NA).put((byte) 0).putShort((short) 0).putInt(0x6000_0000) // S and O flags
-        .put(ns.target().getBytes())
-        .put((byte) 2).put((byte) 1).put(targetMac.getBytes());
-    byte[] frame = b.array();
-    int sum = checksum(ns.target().getBytes(), ns.src().getBytes(), frame, icmp, icmpLen);
-    frame[icmp + 2] = (byte) (sum >>> 8);
-    frame[icmp + 3] = (byte) sum;
-    return frame;
+    int icmp = 14 + 40;
+    byte[] f = new byte[icmp + icmpLen];
+    Bytes.put48(f, 0, ns.srcMac().getLong());
+    Bytes.put48(f, 6, targetMac.getLong());
+    Bytes.put16(f, 12, ETH_IPV6);
+    Bytes.put32(f, 14, 0x6000_0000L);
+    Bytes.put16(f, 18, icmpLen);
+    f[20] = (byte) ICMPV6;
+    f[21] = (byte) 255; // hop limit
+    System.arraycopy(ns.target().getBytes(), 0, f, 22, 16);
+    System.arraycopy(ns.src().getBytes(), 0, f, 38, 16);
+    f[icmp] = (byte) NA;
+    Bytes.put32(f, icmp + 4, 0x6000_0000L); // S and O flags
+    System.arraycopy(ns.target().getBytes(), 0, f, icmp + 8, 16);
+    f[icmp + 24] = 2; // target link-layer address option, 1 unit of 8 bytes
+    f[icmp + 25] = 1;
+    Bytes.put48(f, icmp + 26, targetMac.getLong());
+    Bytes.put16(f, icmp + 2, Checksums.transport(ipAddress(ns.target()), ipAddress(ns.src()), ICMPV6, f, icmp, icmpLen));
+    return f;
   }
 
-  /** The ICMPv6 checksum: one's complement sum over the pseudo-header and the message. */
-  static int checksum(byte[] src, byte[] dst, byte[] f, int off, int len) {
-    long sum = 0;
-    for (int i = 0; i < 16; i += 2) {
-      sum += u16(src, i) + u16(dst, i);
-    }
-    sum += len + ICMPV6;
-    for (int i = 0; i < len; i += 2) {
-      sum += i + 1 < len ? u16(f, off + i) : (f[off + i] & 0xFF) << 8;
-    }
-    while (sum >>> 16 != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    return (int) (~sum & 0xFFFF);
+  private static IPv6Address ipv6(byte[] f, int off) {
+    return IPv6Address.of(Bytes.u64(f, off), Bytes.u64(f, off + 8));
   }
 
-  private static int u16(byte[] f, int off) {
-    return (f[off] & 0xFF) << 8 | (f[off + 1] & 0xFF);
+  private static IpAddress ipAddress(IPv6Address a) {
+    return IpAddress.of(a.getBytes(), 0, Family.IPV6);
   }
 }

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.firewall.forwarding.fakes.TestNet;
+import io.statewall.netfilter.packet.Checksums;
+import io.statewall.netfilter.packet.Family;
+import io.statewall.netfilter.packet.IpAddress;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,8 +180,8 @@ class NeighborProxyTest {
     int sum = (na[56] & 0xFF) << 8 | (na[57] & 0xFF);
     zeroed[56] = 0;
     zeroed[57] = 0;
-    assertThat(NeighborMessages.checksum(ip6(3).getBytes(), ip6(1).getBytes(), zeroed, 54, 32))
-        .isEqualTo(sum);
+    assertThat(Checksums.transport(IpAddress.of(ip6(3).getBytes(), 0, Family.IPV6),
+        IpAddress.of(ip6(1).getBytes(), 0, Family.IPV6), 58, zeroed, 54, 32)).isEqualTo(sum);
     assertThat(sum).isEqualTo(referenceChecksum(na));
   }
 

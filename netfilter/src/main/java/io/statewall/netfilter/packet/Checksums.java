@@ -49,9 +49,22 @@ public final class Checksums {
     }
   }
 
-  /** The pseudo header's sum: addresses, protocol and transport length (RFC 768/793/8200). */
+  /**
+   * The checksum to write into a TCP, UDP or ICMPv6 header: RFC 1071 over the pseudo header of
+   * {@code src}, {@code dst} and {@code protocol} and the {@code len} bytes of the segment at
+   * {@code b[off]}, whose checksum field is zero.
+   */
+  public static int transport(IpAddress src, IpAddress dst, int protocol, byte[] b, int off, int len) {
+    return ~fold(pseudo(src, dst, protocol, len) + sum(b, off, len)) & 0xFFFF;
+  }
+
   private static long pseudo(Packet p, int len) {
-    return words(p.src()) + words(p.dst()) + p.protocol() + len;
+    return pseudo(p.src(), p.dst(), p.protocol(), len);
+  }
+
+  /** The pseudo header's sum: addresses, protocol and transport length (RFC 768/793/8200). */
+  private static long pseudo(IpAddress src, IpAddress dst, int protocol, int len) {
+    return words(src) + words(dst) + protocol + len;
   }
 
   private static long words(IpAddress a) {

@@ -293,12 +293,7 @@ public final class FrameBuilder {
   }
 
   private int transportChecksum(byte[] seg) {
-    long sum = 0;
-    byte[] s = src.toBytes();
-    byte[] d = dst.toBytes();
-    sum += Checksums.sum(s, 0, s.length) + Checksums.sum(d, 0, d.length);
-    sum += protocol + seg.length;
-    return checksum(seg, 0, seg.length, sum);
+    return Checksums.transport(src, dst, protocol, seg, 0, seg.length);
   }
 
   private byte[] ipv4(byte[] l4) {

@@ -3,11 +3,15 @@ package io.statewall.netfilter.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link Checksums#verify}, one row per behaviour; the kernel's verdicts are in KernelDifferentialTest. */
+/**
+ * {@link Checksums#verify}, one row per behaviour (the kernel's verdicts are in KernelDifferentialTest),
+ * and {@link Checksums#transport} for segments built elsewhere.
+ */
 class ChecksumsTest {
 
   private static final PacketParser PARSER = new PacketParser();
@@ -44,5 +48,23 @@ class ChecksumsTest {
       frame[l4 - flip + 1] = 0;
     }
     assertThat(Checksums.verify(PARSER.parse(frame))).isEqualTo(expected);
+  }
+
+  @Test
+  void transportChecksumIsTheOneAFrameCarries() {
+    for (byte[] frame : new byte[][] {FrameBuilder.ip(A6, B6).echoRequest(7, 1).payload("odd").build(),
+        FrameBuilder.ip(A, B).tcp(1, 2, 0x10).payload("abc").build(), FrameBuilder.ip(A6, B6).udp(1, 2).payload("ab").build()}) {
+      Packet p = PARSER.parse(frame);
+      int l4 = p.l4Offset();
+      int len = p.l3Offset() + p.ipLength() - l4;
+      int at = l4 + switch (p.protocol()) {
+        case Packet.PROTO_TCP -> 16;
+        case Packet.PROTO_UDP -> 6;
+        default -> 2;
+      };
+      int carried = Bytes.u16(frame, at);
+      Bytes.put16(frame, at, 0);
+      assertThat(Checksums.transport(p.src(), p.dst(), p.protocol(), frame, l4, len)).isEqualTo(carried);
+    }
   }
 }
