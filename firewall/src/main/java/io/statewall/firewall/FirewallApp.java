@@ -11,7 +11,6 @@ import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyHolder;
-import io.statewall.topology.TopologyService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,16 +30,12 @@ public final class FirewallApp implements App {
   private final boolean owned;
   private ScheduledFuture<?> expiry;
 
-  public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
-      FirewallSettings settings, Firewall.DecisionListener listener) {
-    this(policies, tracker, topology, settings, listener, FlowModBudget.defaults());
-  }
-
-  /** Standalone, with parts of its own under flow-mod limits of its own; starts them with it. */
-  public FirewallApp(PolicyHolder policies, ConnTracker tracker, TopologyService topology,
-      FirewallSettings settings, Firewall.DecisionListener listener, FlowModBudget budget) {
-    this(FirewallParts.build(new FirewallParts.Inputs(policies, tracker, topology, settings, listener, budget)),
-        true);
+  /**
+   * Standalone (tests, benchmarks): parts built from {@code in} as the process builds them, under
+   * flow-mod limits of their own, and started and stopped with this app.
+   */
+  public static FirewallApp standalone(FirewallParts.Inputs in) {
+    return new FirewallApp(FirewallParts.build(in), true);
   }
 
   /** Over parts a composition root built and starts (before this app) itself. */

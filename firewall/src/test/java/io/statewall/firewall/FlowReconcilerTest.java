@@ -2,17 +2,18 @@ package io.statewall.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.FlowModBudget;
+import io.statewall.firewall.forwarding.InstalledConnection;
+import io.statewall.firewall.forwarding.TeardownTraps;
+import io.statewall.firewall.forwarding.fakes.FakeAppContext;
+import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
-import io.statewall.firewall.forwarding.ConnectionCookie;
-import io.statewall.firewall.forwarding.ExactMatch;
-import io.statewall.firewall.forwarding.InstalledConnection;
-import io.statewall.firewall.forwarding.TeardownTraps;
-import io.statewall.firewall.forwarding.fakes.FakeAppContext;
-import io.statewall.firewall.forwarding.fakes.TestFrames;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.PolicyLoader;
@@ -57,8 +58,8 @@ class FlowReconcilerTest {
   void setUp() throws Exception {
     TopologyApp topology = TopologyApp.create(TopologySettings.DEFAULTS);
     topology.start(ctx);
-    app = new FirewallApp(new PolicyHolder(new PolicyLoader().load(SEED)), tracker, topology.service(),
-        FirewallSettings.DEFAULTS, Firewall.DecisionListener.NONE);
+    app = FirewallApp.standalone(new FirewallParts.Inputs(new PolicyHolder(new PolicyLoader().load(SEED)), tracker,
+        topology.service(), FirewallSettings.DEFAULTS, Firewall.DecisionListener.NONE, FlowModBudget.defaults()));
     app.start(ctx);
     ctx.connect(sw);
     sw.clear();

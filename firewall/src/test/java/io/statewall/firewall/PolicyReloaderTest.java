@@ -2,6 +2,7 @@ package io.statewall.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.netfilter.conntrack.CtConfig;
 import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.packet.IpAddress;
@@ -21,10 +22,10 @@ class PolicyReloaderTest {
   @TempDir Path dir;
 
   private FirewallApp firewall(Path policy) throws Exception {
-    return new FirewallApp(new PolicyHolder(new PolicyLoader().load(policy)),
+    return FirewallApp.standalone(new FirewallParts.Inputs(new PolicyHolder(new PolicyLoader().load(policy)),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()),
         TopologyApp.create(TopologySettings.DEFAULTS).service(), FirewallSettings.DEFAULTS,
-        Firewall.DecisionListener.NONE);
+        Firewall.DecisionListener.NONE, FlowModBudget.defaults()));
   }
 
   private Path policyWith(String rules) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.apps.main.OperatorViews;
 import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.FirewallParts;
 import io.statewall.firewall.FirewallSettings;
 import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.FlowModLimits;
@@ -32,9 +33,10 @@ class MetricsSourceTest {
   void floodFiguresAreExposed() throws Exception {
     AtomicLong now = new AtomicLong();
     FlowModBudget budget = new FlowModBudget(new FlowModLimits(10, 10, 0.5, 10), now::get);
-    FirewallApp firewall = new FirewallApp(new PolicyHolder(new PolicyLoader().load(Path.of("..", "examples", "seed.yaml"))),
+    FirewallApp firewall = FirewallApp.standalone(new FirewallParts.Inputs(
+        new PolicyHolder(new PolicyLoader().load(Path.of("..", "examples", "seed.yaml"))),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()),
-        TopologyApp.create(TopologySettings.DEFAULTS).service(), FirewallSettings.DEFAULTS, (p, a, j) -> {}, budget);
+        TopologyApp.create(TopologySettings.DEFAULTS).service(), FirewallSettings.DEFAULTS, (p, a, j) -> {}, budget));
     PacketInGuard guard = new PacketInGuard(new PacketInGuard.Limits(1, 1, 10, 10), now::get);
     metrics.watch(OperatorViews.of(firewall, null, null,
         new OperatorViews.Guards(guard, new TableMissMeters(PacketInGuard.Limits.DEFAULTS))).metrics());

@@ -51,20 +51,20 @@ public final class ConnectionForwarder {
    */
   private final ReentrantReadWriteLock moves = new ReentrantReadWriteLock();
 
-  public ConnectionForwarder(TopologyService topology, ConnectionDecider decider,
-      FlowProgrammer programmer, PacketOutSender sender, InstalledConnections installed) {
-    this(topology, decider, programmer, sender, installed, new RefusedFrames());
-  }
+  /**
+   * What a decision is carried out through: the flow service for entries, the sender for frames,
+   * the record of installed connections, and the count of frames refused before any rule ran.
+   */
+  public record Outputs(FlowProgrammer programmer, PacketOutSender sender, InstalledConnections installed,
+      RefusedFrames refused) {}
 
-  public ConnectionForwarder(TopologyService topology, ConnectionDecider decider,
-      FlowProgrammer programmer, PacketOutSender sender, InstalledConnections installed,
-      RefusedFrames refused) {
-    this.refused = refused;
+  public ConnectionForwarder(TopologyService topology, ConnectionDecider decider, Outputs out) {
     this.topology = topology;
     this.decider = decider;
-    this.programmer = programmer;
-    this.sender = sender;
-    this.installed = installed;
+    this.programmer = out.programmer();
+    this.sender = out.sender();
+    this.installed = out.installed();
+    this.refused = out.refused();
     this.traps = new TeardownTraps(programmer.settings().priority());
   }
 

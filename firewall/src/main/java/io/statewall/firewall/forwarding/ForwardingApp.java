@@ -30,51 +30,23 @@ public final class ForwardingApp implements App {
   private final PacketDecoder decoder;
   private final FlowProgrammer programmer;
   private final OffloadCounters counters;
-  /** Whether the flow service and the counters are this app's own, to be started with it. */
-  private final boolean owned;
   private final Defragmenter defrag = new Defragmenter(DefragConfig.defaults(), new PacketParser());
   private final RefusedFrames refused = new RefusedFrames();
   private PacketOutSender sender;
   private NeighborProxy proxy;
   private ConnectionForwarder forwarder;
 
-  public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
-      ForwardingSettings settings) {
-    this(topology, decider, decoder, settings, FlowModBudget.defaults());
-  }
-
   /**
-   * Standalone, with a flow service and an offload table of its own (no conntrack behind it), both
-   * started with it.
-   */
-  public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
-      ForwardingSettings settings, FlowModBudget budget) {
-    this(topology, decider, decoder, new FlowProgrammer(settings, budget),
-        new OffloadCounters(topology, new OffloadTable(), OffloadCounters.Carried.NONE, 0), true);
-  }
-
-  /**
-   * Beside the process's flow service and offload counters, which the composition root starts
-   * before this app.
+   * Beside the process's flow service and offload counters, which are apps of their own: whoever
+   * builds this starts them before it (the composition root, or a test's network).
    */
   public ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
       FlowProgrammer programmer, OffloadCounters counters) {
-    this(topology, decider, decoder, programmer, counters, false);
-  }
-
-  private ForwardingApp(TopologyService topology, ConnectionDecider decider, PacketDecoder decoder,
-      FlowProgrammer programmer, OffloadCounters counters, boolean owned) {
     this.topology = topology;
     this.decider = decider;
     this.decoder = decoder;
     this.programmer = programmer;
     this.counters = counters;
-    this.owned = owned;
-  }
-
-  /** Open policy, the packet parser, default timeouts. */
-  public static ForwardingApp open(TopologyService topology) {
-    return new ForwardingApp(topology, new OpenPolicy(), new PacketParser()::parse, ForwardingSettings.DEFAULTS);
   }
 
   @Override
@@ -84,22 +56,12 @@ public final class ForwardingApp implements App {
 
   @Override
   public void start(AppContext context) {
-    if (owned) {
-      programmer.start(context);
-      counters.start(context);
-    }
     sender = new PacketOutSender(context.switches(), topology);
     proxy = new NeighborProxy(topology, sender);
-    forwarder = new ConnectionForwarder(topology, decider, programmer, sender, installed(), refused);
+    forwarder = new ConnectionForwarder(topology, decider,
+        new ConnectionForwarder.Outputs(programmer, sender, installed(), refused));
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
     topology.addListener(forwarder::topologyChanged);
-  }
-
-  @Override
-  public void stop() {
-    if (owned) {
-      counters.stop();
-    }
   }
 
   /** Flow-mods written to switches since start, for every purpose. */

@@ -1,16 +1,18 @@
 package io.statewall.firewall.bench;
 
-import io.statewall.netfilter.conntrack.CtConfig;
-import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.firewall.Firewall;
 import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.FirewallParts;
 import io.statewall.firewall.FirewallSettings;
 import io.statewall.firewall.FlowReconciler;
 import io.statewall.firewall.SwitchEntry;
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.fakes.FakeAppContext;
 import io.statewall.firewall.forwarding.fakes.TestFrames;
+import io.statewall.netfilter.conntrack.CtConfig;
+import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.PolicyLoader;
@@ -83,10 +85,10 @@ public class ReconcileBenchmark {
   private FlowReconciler reconciler(FakeAppContext ctx) throws Exception {
     TopologyApp topology = TopologyApp.create(TopologySettings.DEFAULTS);
     topology.start(ctx);
-    FirewallApp app = new FirewallApp(
+    FirewallApp app = FirewallApp.standalone(new FirewallParts.Inputs(
         new PolicyHolder(new PolicyLoader().load(seed())),
         new ShardedConnTracker(CtConfig.defaults(), InstantSource.system(), List.of()), topology.service(),
-        FirewallSettings.DEFAULTS, Firewall.DecisionListener.NONE);
+        FirewallSettings.DEFAULTS, Firewall.DecisionListener.NONE, FlowModBudget.defaults()));
     app.start(ctx);
     return app.reconciler();
   }

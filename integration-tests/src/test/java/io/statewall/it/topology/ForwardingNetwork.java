@@ -1,6 +1,13 @@
 package io.statewall.it.topology;
 
+import io.statewall.firewall.forwarding.FlowModBudget;
+import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.ForwardingApp;
+import io.statewall.firewall.forwarding.ForwardingSettings;
+import io.statewall.firewall.forwarding.OffloadCounters;
+import io.statewall.firewall.forwarding.OffloadTable;
+import io.statewall.firewall.forwarding.OpenPolicy;
+import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import io.statewall.mininet.Host;
@@ -49,11 +56,14 @@ final class ForwardingNetwork implements AutoCloseable {
 
   private ForwardingNetwork(Topology shape) {
     this.topology = TopologyApp.create(TopologySettings.DEFAULTS);
-    this.forwarding = ForwardingApp.open(topology.service());
+    // open forwarding alone, with a flow service and offload counters of its own (no conntrack)
+    FlowProgrammer flows = new FlowProgrammer(ForwardingSettings.DEFAULTS, FlowModBudget.defaults());
+    OffloadCounters counters = new OffloadCounters(topology.service(), new OffloadTable(), OffloadCounters.Carried.NONE, 0);
+    this.forwarding = new ForwardingApp(topology.service(), new OpenPolicy(), new PacketParser()::parse, flows, counters);
     this.recorder = new Recorder();
     this.wiring = Wiring.of(shape);
     this.controller = new Controller(ControllerConfig.defaults().withListen("127.0.0.1", 0),
-        List.of(recorder, topology, forwarding));
+        List.of(recorder, topology, flows, counters, forwarding));
   }
 
   static ForwardingNetwork start(Topology shape) throws IOException {

@@ -6,8 +6,11 @@ import io.statewall.topology.fakes.FakeSwitch;
 
 import io.statewall.firewall.forwarding.ConnectionDecider;
 import io.statewall.firewall.forwarding.FlowModBudget;
+import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.ForwardingApp;
 import io.statewall.firewall.forwarding.ForwardingSettings;
+import io.statewall.firewall.forwarding.OffloadCounters;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.TopologyApp;
@@ -46,8 +49,13 @@ public final class TestNet {
     topology = TopologyApp.create(TopologySettings.DEFAULTS, clock,
         new LldpSigner("0123456789abcdef0123456789abcdef".getBytes()), new DijkstraPathEngine(),
         LinkWeigher.HOP_COUNT);
-    forwarding = new ForwardingApp(topology.service(), decider, new PacketParser()::parse, settings, budget);
+    // forwarding alone, with a flow service and offload counters of its own (no conntrack behind them)
+    FlowProgrammer flows = new FlowProgrammer(settings, budget);
+    OffloadCounters counters = new OffloadCounters(topology.service(), new OffloadTable(), OffloadCounters.Carried.NONE, 0);
+    forwarding = new ForwardingApp(topology.service(), decider, new PacketParser()::parse, flows, counters);
     topology.start(ctx);
+    flows.start(ctx);
+    counters.start(ctx);
     forwarding.start(ctx);
   }
 
