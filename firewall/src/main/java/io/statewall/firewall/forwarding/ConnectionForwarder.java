@@ -204,7 +204,7 @@ public final class ConnectionForwarder {
     if (d == null) {
       return false;
     }
-    if (d.v6()) {
+    if (d.isV6()) {
       return (d.hi() >>> 56) == 0xFF;
     }
     int a = d.v4Int();

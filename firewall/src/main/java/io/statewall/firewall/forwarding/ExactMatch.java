@@ -68,7 +68,7 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
   }
 
   public static IPAddress<?> address(IpAddress a) {
-    return a.v6() ? IPv6Address.of(a.hi(), a.lo()) : IPv4Address.of(a.v4Int());
+    return a.isV6() ? IPv6Address.of(a.hi(), a.lo()) : IPv4Address.of(a.v4Int());
   }
 
   public boolean isIcmp() {

@@ -25,7 +25,7 @@ class SpoofedFloodTest {
   private final FlowModBudget budget = new FlowModBudget(new FlowModLimits(100, 100, 0.5, 10), now::get);
   private static final IpAddress H1_ADDRESS = IpAddress.v4(H1.getInt());
   /** IPv4 from or to h1's own address is accepted both ways; forged sources are refused with drop entries. */
-  private final ConnectionDecider decider = (p, at) -> p.src().v6() || p.src().equals(H1_ADDRESS)
+  private final ConnectionDecider decider = (p, at) -> p.src().isV6() || p.src().equals(H1_ADDRESS)
       || p.dst().equals(H1_ADDRESS) ? Decision.ACCEPT_BOTH_WAYS : new Decision.Drop(5);
   private final TestNet net = TestNet.chain(new TestNet(decider, new ForwardingSettings(60, 100), budget), 3, false,
       OFVersion.OF_13);

@@ -63,7 +63,7 @@ final class ConntrackFormat {
     sb.append("proto=").append(x.protocol()).append(' ');
     sb.append("src=").append(x.src()).append(" dst=").append(x.dst()).append(' ');
     sb.append("sport=0 dport=").append(x.dstPort()).append(' ');
-    String full = x.src().v6() ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
+    String full = x.src().isV6() ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
     sb.append("mask-src=").append(full).append(" mask-dst=").append(full).append(' ');
     sb.append("sport=0 dport=65535 ");
     CtTuple m = x.master().tuple(CtDirection.ORIGINAL);

@@ -80,9 +80,9 @@ public final class Defragmenter {
     if (heldBytes + cost + (q == null ? QUEUE_OVERHEAD : 0) > config.maxBytes()) {
       return drop(); // Linux: above ipfrag_high_thresh no fragment is taken, old queues time out
     }
-    boolean v6 = f.key.family() == Family.IPV6;
+    Family family = f.key.family();
     int end = f.offset + f.length;
-    if (v6 && end > IP_MAX) {
+    if (family == Family.IPV6 && end > IP_MAX) {
       return drop();
     }
     if (q == null) {
@@ -93,28 +93,28 @@ public final class Defragmenter {
     }
     if (!f.more) {
       if (end < q.len || (q.lastIn && end != q.len)) {
-        return v6 ? drop() : kill(f.key, q); // a second, different end: corrupt
+        return family == Family.IPV6 ? drop() : kill(f.key, q); // a second, different end: corrupt
       }
       q.lastIn = true;
       q.len = end;
     } else {
       if ((end & 7) != 0) {
-        if (v6) {
+        if (family == Family.IPV6) {
           return passOn(f.key, q, p);
         }
         end &= ~7;
       }
       if (end > q.len) {
         if (q.lastIn) {
-          return v6 ? drop() : kill(f.key, q); // data beyond the end
+          return family == Family.IPV6 ? drop() : kill(f.key, q); // data beyond the end
         }
         q.len = end;
       }
     }
     if (end == f.offset) {
-      return v6 ? drop() : kill(f.key, q);
+      return family == Family.IPV6 ? drop() : kill(f.key, q);
     }
-    if (v6 && f.offset == 0 && f.upperHeaderTruncated) {
+    if (family == Family.IPV6 && f.offset == 0 && f.upperHeaderTruncated) {
       return passOn(f.key, q, p);
     }
     if (q.pieces.size() >= config.maxFragments()) {

@@ -20,7 +20,7 @@ public final class Checksums {
     if (f == null || l4 < 0 || p.l3Offset() < 0 || !p.isIp() || p.isFragmented()) {
       return null;
     }
-    boolean v6 = p.ipVersion() == 6;
+    Family family = Family.of(p);
     int end = p.l3Offset() + p.ipLength();
     if (end > f.length || end < l4) {
       return null; // the parser reported these as malformed already
@@ -31,16 +31,16 @@ public final class Checksums {
         return fold(sum(f, l4, len) + pseudo(p, len)) == 0xFFFF ? null : "bad TCP checksum";
       case Packet.PROTO_UDP:
         if (len >= 8 && Bytes.u16(f, l4 + 6) == 0) {
-          return v6 ? "UDP checksum 0 over IPv6" : null;
+          return family == Family.IPV6 ? "UDP checksum 0 over IPv6" : null;
         }
         return fold(sum(f, l4, len) + pseudo(p, len)) == 0xFFFF ? null : "bad UDP checksum";
       case Packet.PROTO_ICMP:
-        if (v6) {
+        if (family == Family.IPV6) {
           return null; // ICMP over IPv6 is tracked generically, as on Linux
         }
         return fold(sum(f, l4, len)) == 0xFFFF ? null : "bad ICMP checksum";
       case Packet.PROTO_ICMPV6:
-        if (!v6) {
+        if (family == Family.IPV4) {
           return null;
         }
         return fold(sum(f, l4, len) + pseudo(p, len)) == 0xFFFF ? null : "bad ICMPv6 checksum";
@@ -69,7 +69,7 @@ public final class Checksums {
 
   private static long words(IpAddress a) {
     long s = (a.lo() & 0xFFFF) + ((a.lo() >>> 16) & 0xFFFF);
-    if (a.v6()) {
+    if (a.isV6()) {
       s += ((a.lo() >>> 32) & 0xFFFF) + (a.lo() >>> 48)
           + (a.hi() & 0xFFFF) + ((a.hi() >>> 16) & 0xFFFF) + ((a.hi() >>> 32) & 0xFFFF) + (a.hi() >>> 48);
     }

@@ -121,7 +121,7 @@ public final class FrameBuilder {
 
   /** ICMP (IPv4) or ICMPv6 (IPv6) message; {@code rest} is the 4 bytes after the checksum. */
   public FrameBuilder icmp(int type, int code, int rest) {
-    protocol = src.v6() ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP;
+    protocol = src.isV6() ? Packet.PROTO_ICMPV6 : Packet.PROTO_ICMP;
     icmpType = type;
     icmpCode = code;
     icmpRest = rest;
@@ -130,11 +130,11 @@ public final class FrameBuilder {
 
   /** Echo request (8, or 128 on IPv6) with identifier and sequence number. */
   public FrameBuilder echoRequest(int id, int sequence) {
-    return icmp(src.v6() ? 128 : 8, 0, (id << 16) | (sequence & 0xFFFF));
+    return icmp(src.isV6() ? 128 : 8, 0, (id << 16) | (sequence & 0xFFFF));
   }
 
   public FrameBuilder echoReply(int id, int sequence) {
-    return icmp(src.v6() ? 129 : 0, 0, (id << 16) | (sequence & 0xFFFF));
+    return icmp(src.isV6() ? 129 : 0, 0, (id << 16) | (sequence & 0xFFFF));
   }
 
   /** Any other IP protocol (generic tracking); the payload follows the IP header. */
@@ -156,7 +156,7 @@ public final class FrameBuilder {
   /** The complete Ethernet frame. */
   public byte[] build() {
     byte[] l4 = l4Bytes();
-    byte[] ipPacket = src.v6() ? ipv6(l4) : ipv4(l4);
+    byte[] ipPacket = src.isV6() ? ipv6(l4) : ipv4(l4);
     ByteArrayOutputStream out = new ByteArrayOutputStream(ipPacket.length + 18);
     writeMac(out, dstMac);
     writeMac(out, srcMac);
@@ -168,7 +168,7 @@ public final class FrameBuilder {
       write16(out, Packet.ETH_VLAN);
       write16(out, vlan & 0x0FFF);
     }
-    write16(out, src.v6() ? Packet.ETH_IPV6 : Packet.ETH_IPV4);
+    write16(out, src.isV6() ? Packet.ETH_IPV6 : Packet.ETH_IPV4);
     out.writeBytes(ipPacket);
     return out.toByteArray();
   }
@@ -193,13 +193,13 @@ public final class FrameBuilder {
    */
   public static byte[] fragment(byte[] whole, int offset, int length, boolean more, int id) {
     int l3 = VlanTags.etherTypeOffset(whole) + 2;
-    boolean v6 = (whole[l3] & 0xF0) == 0x60;
-    int hdr = v6 ? 40 : (whole[l3] & 0x0F) * 4;
-    int extra = v6 ? 8 : 0;
+    Family family = (whole[l3] & 0xF0) == 0x60 ? Family.IPV6 : Family.IPV4;
+    int hdr = family == Family.IPV6 ? 40 : (whole[l3] & 0x0F) * 4;
+    int extra = family == Family.IPV6 ? 8 : 0;
     byte[] f = new byte[l3 + hdr + extra + length];
     System.arraycopy(whole, 0, f, 0, l3 + hdr);
     System.arraycopy(whole, l3 + hdr + offset, f, l3 + hdr + extra, length);
-    if (v6) {
+    if (family == Family.IPV6) {
       f[l3 + 6] = 44;
       put16(f, l3 + 4, 8 + length);
       int fh = l3 + 40;
@@ -239,10 +239,10 @@ public final class FrameBuilder {
    * quoting p's IP packet (up to 548 bytes on IPv4, 1232 on IPv6 as RFC 1812/4443 suggest).
    */
   public static byte[] icmpUnreachableFor(Packet p, IpAddress from, int code) {
-    boolean v6 = p.ipVersion() == 6;
-    byte[] quote = ipPacketOf(p.frame(), v6 ? 1232 : 548);
+    Family family = Family.of(p);
+    byte[] quote = ipPacketOf(p.frame(), family == Family.IPV6 ? 1232 : 548);
     FrameBuilder b = ip(from, p.src()).macs(p.dstMac(), p.srcMac())
-        .icmp(v6 ? 1 : 3, code, 0).payload(quote);
+        .icmp(family == Family.IPV6 ? 1 : 3, code, 0).payload(quote);
     if (p.vlan() >= 0) {
       b.vlan(p.vlan());
     }

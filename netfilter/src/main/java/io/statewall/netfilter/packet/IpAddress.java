@@ -11,14 +11,14 @@ import java.net.UnknownHostException;
  *
  * <p>IPv4 addresses keep {@code hi == 0} and the address in the low 32 bits of {@code lo}.
  */
-public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAddress> {
+public record IpAddress(Family family, long hi, long lo) implements Comparable<IpAddress> {
 
   public static IpAddress v4(int address) {
-    return new IpAddress(false, 0L, address & 0xFFFF_FFFFL);
+    return new IpAddress(Family.IPV4, 0L, address & 0xFFFF_FFFFL);
   }
 
   public static IpAddress v6(long hi, long lo) {
-    return new IpAddress(true, hi, lo);
+    return new IpAddress(Family.IPV6, hi, lo);
   }
 
   /** Parses a literal address ("10.0.0.1", "2001:db8::1"); throws IllegalArgumentException. */
@@ -39,17 +39,17 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
     return v6(Bytes.u64(buf, off), Bytes.u64(buf, off + 8));
   }
 
-  public Family family() {
-    return v6 ? Family.IPV6 : Family.IPV4;
+  public boolean isV6() {
+    return family == Family.IPV6;
   }
 
-  /** The IPv4 address as an int; only meaningful when {@code !v6()}. */
+  /** The IPv4 address as an int; only meaningful when {@code !isV6()}. */
   public int v4Int() {
     return (int) lo;
   }
 
   public byte[] toBytes() {
-    if (!v6) {
+    if (family == Family.IPV4) {
       byte[] b = new byte[4];
       Bytes.put32(b, 0, lo);
       return b;
@@ -70,11 +70,20 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
 
   @Override
   public int compareTo(IpAddress o) {
-    if (v6 != o.v6) {
-      return v6 ? 1 : -1;
+    if (family != o.family) {
+      return family.compareTo(o.family); // IPv4 before IPv6
     }
     int c = Long.compareUnsigned(hi, o.hi);
     return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+  }
+
+  /**
+   * As the record's own hash was with a boolean in {@code family}'s place: an enum's hash is its
+   * identity, which would make hash maps of addresses iterate in another order on every run.
+   */
+  @Override
+  public int hashCode() {
+    return ((family == Family.IPV6 ? 1231 : 1237) * 31 + Long.hashCode(hi)) * 31 + Long.hashCode(lo);
   }
 
   @Override

@@ -188,8 +188,8 @@ public record Packet(
     public Builder addresses(IpAddress s, IpAddress d) {
       src = s;
       dst = d;
-      ipVersion = s.v6() ? 6 : 4;
-      etherType = s.v6() ? ETH_IPV6 : ETH_IPV4;
+      ipVersion = s.isV6() ? 6 : 4;
+      etherType = s.isV6() ? ETH_IPV6 : ETH_IPV4;
       return this;
     }
 

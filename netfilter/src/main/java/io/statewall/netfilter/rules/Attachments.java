@@ -33,7 +33,7 @@ public interface Attachments {
     if (onAttachment) {
       return AddrTypeMatch.UNICAST;
     }
-    if (a.v6()) {
+    if (a.isV6()) {
       return a.hi() == 0 && a.lo() == 1 ? AddrTypeMatch.LOCAL : AddrTypeMatch.UNICAST;
     }
     int v = a.v4Int();

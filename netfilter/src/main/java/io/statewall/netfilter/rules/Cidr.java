@@ -14,7 +14,7 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
   public static Cidr of(IpAddress address, int prefix) {
     long hi;
     long lo;
-    if (address.v6()) {
+    if (address.isV6()) {
       hi = prefix == 0 ? 0 : prefix >= 64 ? -1L : -1L << (64 - prefix);
       lo = prefix <= 64 ? 0 : prefix == 128 ? -1L : -1L << (128 - prefix);
     } else {
@@ -26,8 +26,8 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
 
   /** An address with an arbitrary mask; the prefix is derived when the mask is contiguous. */
   public static Cidr withMask(IpAddress address, long maskHi, long maskLo) {
-    IpAddress net = new IpAddress(address.v6(), address.hi() & maskHi, address.lo() & maskLo);
-    return new Cidr(net, maskHi, maskLo, prefixOf(address.v6() ? Family.IPV6 : Family.IPV4, maskHi, maskLo));
+    IpAddress net = new IpAddress(address.family(), address.hi() & maskHi, address.lo() & maskLo);
+    return new Cidr(net, maskHi, maskLo, prefixOf(address.family(), maskHi, maskLo));
   }
 
   private static int prefixOf(Family family, long hi, long lo) {
@@ -50,8 +50,8 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
     return c != null ? c : Values.cidr(text, Family.IPV6);
   }
 
-  public boolean v6() {
-    return network.v6();
+  public Family family() {
+    return network.family();
   }
 
   public boolean isAny() {
@@ -59,11 +59,11 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
   }
 
   public boolean isHost() {
-    return prefix == (v6() ? 128 : 32);
+    return prefix == (family() == Family.IPV6 ? 128 : 32);
   }
 
   public boolean contains(IpAddress a) {
-    return a != null && a.v6() == network.v6()
+    return a != null && a.family() == network.family()
         && (a.hi() & maskHi) == network.hi() && (a.lo() & maskLo) == network.lo();
   }
 
@@ -72,7 +72,7 @@ public record Cidr(IpAddress network, long maskHi, long maskLo, int prefix) {
     if (prefix >= 0) {
       return Integer.toString(prefix);
     }
-    return new IpAddress(v6(), maskHi, maskLo).toString();
+    return new IpAddress(family(), maskHi, maskLo).toString();
   }
 
   /** {@code net/len} as iptables-save prints {@code -s} and {@code -d}. */

@@ -1,5 +1,6 @@
 package io.statewall.netfilter.rules;
 
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,7 +112,7 @@ public final class CompiledTable implements TableEvaluator {
     }
 
     private void addAddress(FieldIndex f, long[] wild, Cidr c, boolean inv, int i) {
-      if (c == null || inv || c.v6() || c.prefix() < 0) {
+      if (c == null || inv || c.family() == Family.IPV6 || c.prefix() < 0) {
         wild[i >>> 6] |= 1L << i;
       } else {
         f.key(c.prefix(), c.network().lo(), (word << 6) + i);
@@ -203,8 +204,8 @@ public final class CompiledTable implements TableEvaluator {
 
   /** Marks, table-wide, the rules keyed by the packet's three values (once per evaluation). */
   private void mark(Packet p, Scratch s) {
-    long srcV = p.src() != null && !p.src().v6() ? p.src().lo() : -1;
-    long dstV = p.dst() != null && !p.dst().v6() ? p.dst().lo() : -1;
+    long srcV = p.src() != null && !p.src().isV6() ? p.src().lo() : -1;
+    long dstV = p.dst() != null && !p.dst().isV6() ? p.dst().lo() : -1;
     long portV = !p.fragment() && p.dstPort() >= 0 ? p.dstPort() : -1;
     src.mark(srcV, true, s.src);
     dst.mark(dstV, true, s.dst);

@@ -27,7 +27,7 @@ public record ConnLimitMatch(long limit, boolean upto, Cidr mask, boolean dest, 
     if (a == null) {
       return false;
     }
-    IpAddress key = new IpAddress(a.v6(), a.hi() & mask.maskHi(), a.lo() & mask.maskLo());
+    IpAddress key = new IpAddress(a.family(), a.hi() & mask.maskHi(), a.lo() & mask.maskLo());
     return (counts.count(key, ct) > limit) != upto;
   }
 

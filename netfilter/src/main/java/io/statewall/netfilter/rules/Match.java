@@ -349,10 +349,9 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
 
     @Override
     public void save(StringBuilder sb) {
-      boolean v6 = family == Family.IPV6;
-      sb.append(v6 ? " -m icmp6" : " -m icmp").append(inv(invert))
-          .append(v6 ? " --icmpv6-type " : " --icmp-type ");
-      if (!v6 && type == 0xFF && codeMin == 0 && codeMax == 0xFF) {
+      sb.append(family == Family.IPV6 ? " -m icmp6" : " -m icmp").append(inv(invert))
+          .append(family == Family.IPV6 ? " --icmpv6-type " : " --icmp-type ");
+      if (family == Family.IPV4 && type == 0xFF && codeMin == 0 && codeMax == 0xFF) {
         sb.append("any");
         return;
       }
@@ -418,7 +417,7 @@ public sealed interface Match permits Match.Conntrack, Match.Ports, Match.Icmp, 
     }
 
     private static boolean in(IpAddress a, IpAddress lo, IpAddress hi) {
-      return a != null && a.v6() == lo.v6() && a.compareTo(lo) >= 0 && a.compareTo(hi) <= 0;
+      return a != null && a.family() == lo.family() && a.compareTo(lo) >= 0 && a.compareTo(hi) <= 0;
     }
 
     @Override

@@ -77,7 +77,7 @@ public final class RecentLists {
     }
 
     private IpAddress masked(IpAddress a) {
-      return new IpAddress(a.v6(), a.hi() & mask.hi(), a.lo() & mask.lo());
+      return new IpAddress(a.family(), a.hi() & mask.hi(), a.lo() & mask.lo());
     }
 
     /** recent_mt: one packet's test (and update) of the list; {@code ttl} is the packet's TTL or hop limit. */

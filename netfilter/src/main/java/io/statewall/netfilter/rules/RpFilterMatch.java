@@ -25,7 +25,7 @@ public record RpFilterMatch(boolean loose, boolean validMark, boolean acceptLoca
       return invert;
     }
     // rpfilter_mt: a DHCP client's 0.0.0.0 to the broadcast or a link-local group passes
-    if (src.equals(ZERO) && p.dst() != null && !p.dst().v6()
+    if (src.equals(ZERO) && p.dst() != null && !p.dst().isV6()
         && (p.dst().v4Int() == -1 || (p.dst().v4Int() & 0xFFFF_FF00) == 0xE000_0000)) {
       return !invert;
     }

@@ -21,7 +21,7 @@ final class Values {
     }
     try {
       IpAddress a = IpAddress.of(InetAddresses.forString(s));
-      return a.v6() == (fam == Family.IPV6) ? a : null;
+      return a.family() == fam ? a : null;
     } catch (IllegalArgumentException e) {
       return null;
     }

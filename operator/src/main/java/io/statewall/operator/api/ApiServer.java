@@ -454,7 +454,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** As {@code conntrack -L expect} prints it (the tracker's clock is the system's in a running controller). */
   static String expectationLine(Expectation x, long now) {
-    String full = x.src().v6() ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
+    String full = x.src().isV6() ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
     CtTuple m = x.master().tuple(CtDirection.ORIGINAL);
     return Math.max(0, (x.expiresAtMillis() - now) / 1000) + " proto=" + x.protocol() + " src=" + x.src()
         + " dst=" + x.dst() + " sport=0 dport=" + x.dstPort() + " mask-src=" + full + " mask-dst=" + full

@@ -54,7 +54,7 @@ final class Tracer {
   TraceView trace(Query q) {
     IpAddress src = require(q.address("src"), "src");
     IpAddress dst = require(q.address("dst"), "dst");
-    if (src.v6() != dst.v6()) {
+    if (src.family() != dst.family()) {
       throw ApiError.badRequest("src and dst must both be IPv4 or both IPv6");
     }
     int proto = q.protocol("proto");
@@ -128,7 +128,7 @@ final class Tracer {
    * network owns.
    */
   private boolean toSeveral(Policy policy, IpAddress dst) {
-    if (dst.v6()) {
+    if (dst.isV6()) {
       return (dst.hi() >>> 56) == 0xFF;
     }
     int a = dst.v4Int();
