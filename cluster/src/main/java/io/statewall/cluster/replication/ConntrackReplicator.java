@@ -631,6 +631,18 @@ public final class ConntrackReplicator implements AutoCloseable {
     }
   }
 
+  /** Pending expectations held of {@code owner}'s control connections. */
+  public int expectationsHeldOf(String owner) {
+    synchronized (replicaLock) {
+      return (int) replicas.list(owner).stream().filter(r -> r.expectation != null).count();
+    }
+  }
+
+  /** Members in this member's replication view (itself included). */
+  public int viewSize() {
+    return present.size();
+  }
+
   private void later(Runnable work) {
     if (closed) {
       return;

@@ -14,7 +14,7 @@ import java.util.List;
  * a header ({@code "SR"}, version, kind), then a batch (owner, incarnation, sequence, send time, reset
  * flag, changes)
  * or a resend request. A change is an op byte and a tuple (4 + 4 or 16 + 16 address bytes, protocol,
- * ports packed as conntrack packs them), then what the op needs; an IPv4 update is 44 bytes. Times of
+ * ports packed as conntrack packs them), then what the op needs; an IPv4 update is 42 bytes. Times of
  * changes go as milliseconds before the batch's send time (4 bytes each).
  */
 public final class ReplicationCodec {
