@@ -379,7 +379,10 @@ public final class ConntrackReplicator implements AutoCloseable {
     }
   }
 
-  /** Sends this member's whole table, after telling followers to forget what they hold of it. */
+  /**
+   * Sends this member's whole table and its pending expectations, after telling followers to forget what
+   * they hold of it.
+   */
   public void resync() {
     synchronized (sendLock) {
       resetLocked();
@@ -396,8 +399,17 @@ public final class ConntrackReplicator implements AutoCloseable {
         all.add(u);
       }
     }
+    for (Expectation x : tracker.expectations()) { // after their masters
+      all.add(new Change.Expect(x.master().tuple(CtDirection.ORIGINAL), x.src(), x.dst(), x.protocol(), x.dstPort(),
+          tracker.remainingMillis(x), now));
+    }
     resetsSent.increment();
     sendLocked(all, true, null);
+  }
+
+  /** Test hook: returns once the work queued on the replication thread so far (a join's resync) is done. */
+  void awaitQueuedWork() throws Exception {
+    timer.submit(() -> {}).get(10, TimeUnit.SECONDS);
   }
 
   /** Test hook: the next {@code n} batches are numbered and kept, but not sent (as if lost in a view change). */
@@ -583,14 +595,14 @@ public final class ConntrackReplicator implements AutoCloseable {
   }
 
   private void onView(View view) {
-    Set<String> names = new HashSet<>();
-    view.getMembers().forEach(a -> names.add(name(a)));
-    present = Set.copyOf(names);
     View before = lastView;
     lastView = view;
     if (before != null && view.getMembers().stream().anyMatch(a -> !before.containsMember(a))) {
       later(this::resync); // a newcomer (or the other half of a merge) needs this member's whole table
     }
+    Set<String> names = new HashSet<>();
+    view.getMembers().forEach(a -> names.add(name(a)));
+    present = Set.copyOf(names); // after the resync is queued: viewSize() then implies it
   }
 
   /** Drops replicas of owners gone from the view once their timeouts have run out. */

@@ -105,6 +105,7 @@ class ConntrackReplicationTest {
   void aLostBatchIsDetectedAndResent() throws Exception {
     Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
     ReplicationNode a = n.get("A");
+    a.replicator.awaitQueuedWork(); // the resets the joins brought are out: they would mend any gap
     a.replicator.loseNextBatches(1);
     TcpFlow lost = new TcpFlow("10.0.1.1", 40000, "10.0.2.1", 80);
     a.established(lost);
@@ -118,6 +119,35 @@ class ConntrackReplicationTest {
     assertThat(n.get("B").replicator.metrics().batchesLost()).isEqualTo(1);
     assertThat(n.get("B").replicator.metrics().resendRequests()).isEqualTo(1);
     assertThat(a.replicator.metrics().batchesResent()).isEqualTo(2); // once for B, once for C
+  }
+
+  @Test
+  void aMemberThatJoinsLateGetsEveryOwnersTableAndExpectationsByAReset() throws Exception {
+    String name = "statewall-test-" + System.nanoTime();
+    ReplicationNode a = new ReplicationNode("A", name).start();
+    nodes.add(a);
+    ReplicationNode b = new ReplicationNode("B", name).start();
+    nodes.add(b);
+    await("A and B see each other", () -> a.replicator.viewSize() == 2 && b.replicator.viewSize() == 2);
+    for (int i = 0; i < 300; i++) { // more than one batch
+      a.established(new TcpFlow("10.0.1." + (1 + i % 200), 40000 + i, "10.0.2.1", 80));
+    }
+    TcpFlow ctl = new TcpFlow("10.0.1.250", 40000, "10.0.2.2", 21);
+    a.established(ctl);
+    a.send(ctl.s(ReplicationNode.PA, "220 ready\r\n"));
+    a.send(ctl.c(ReplicationNode.PA, "PASV\r\n"));
+    a.send(ctl.s(ReplicationNode.PA, "227 Entering Passive Mode (10,0,2,2,19,138).\r\n"));
+    b.established(new TcpFlow("10.0.3.1", 40000, "10.0.2.1", 80));
+    assertThat(a.tracker.expectations()).hasSize(1);
+
+    ReplicationNode c = new ReplicationNode("C", name).start();
+    nodes.add(c);
+
+    Map<CtTuple, String> ofA = a.liveState();
+    Map<CtTuple, String> ofB = b.liveState();
+    awaitWithin(BOUND, "C holds A's and B's tables", () -> c.replicaState("A").equals(ofA)
+        && c.replicaState("B").equals(ofB) && c.replicator.expectationsHeldOf("A") == 1);
+    assertThat(a.replicator.metrics().resetsSent()).isPositive();
   }
 
   @Test
@@ -209,6 +239,13 @@ class ConntrackReplicationTest {
     TcpFlow data = new TcpFlow(client, 40100, "10.0.200.2", 5002);
     CtLookup first = heir.classify(data.c(Packet.TCP_SYN));
     assertThat(first.state()).isEqualTo(CtState.RELATED);
+    heir.tracker.confirm(first);
+
+    // the session goes on at the heir: its helper reads the next PASV reply, though it saw no line end yet
+    heir.send(ctl.c(ReplicationNode.PA, "PASV\r\n"));
+    assertThat(heir.send(ctl.s(ReplicationNode.PA, "227 Entering Passive Mode (10,0,200,2,19,139).\r\n"))
+        .accept()).isTrue();
+    assertThat(heir.tracker.expectations()).singleElement().extracting(e -> e.dstPort()).isEqualTo(5003);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -106,6 +106,9 @@ public interface ConnTracker extends CtQuery {
   /** Sets the one listener of new expectations, told before confirm returns (null: none). */
   void setExpectationListener(CtExpectationListener listener);
 
+  /** The time {@code expectation} has left, in milliseconds (0 once expired). */
+  long remainingMillis(Expectation expectation);
+
   /** {@code entry}'s replicable state now, or null if it is no longer in the table. */
   CtSnapshot snapshot(CtEntry entry);
 

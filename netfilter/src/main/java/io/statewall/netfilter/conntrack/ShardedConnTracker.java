@@ -469,6 +469,11 @@ public final class ShardedConnTracker implements ConnTracker {
   // ------------------------------------------------------------------------------ replication
 
   @Override
+  public long remainingMillis(Expectation x) {
+    return Math.max(0, x.expiresAtMillis() - clock.millis());
+  }
+
+  @Override
   public CtSnapshot snapshot(CtEntry e) {
     long now = clock.millis();
     synchronized (shardOf(e.hash)) {
@@ -538,6 +543,7 @@ public final class ShardedConnTracker implements ConnTracker {
       ConnHelper h = helpers.get(snap.helper());
       if (h != null) {
         e.extra().helper = h;
+        e.extra().helperState = h.pickedUpState();
       }
     }
   }

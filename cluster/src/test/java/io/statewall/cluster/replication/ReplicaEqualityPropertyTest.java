@@ -27,7 +27,7 @@ import net.jqwik.api.ShrinkingMode;
  * view changes the kills make; a killed owner's replicas stay exactly its table at its death (it is
  * killed once its last batch was delivered: batches still in flight at a kill are lost with it).
  */
-class ReplicaEqualityProperties {
+class ReplicaEqualityPropertyTest {
   private static final String[] IDS = {"A", "B", "C"};
 
   /** kind: 0-4 create a connection, 5-6 move one on (FIN), 7-8 destroy one, 9 kill the member. */
