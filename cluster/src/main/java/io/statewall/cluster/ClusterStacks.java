@@ -37,8 +37,11 @@ public final class ClusterStacks {
 
   private ClusterStacks() {}
 
-  /** The replication channel's TCP ports are the member's plus this (its own sockets, its own flow control). */
-  public static final int REPLICATION_PORT_OFFSET = 1;
+  /**
+   * The replication channel's TCP ports are the member's plus this (its own sockets, its own flow control):
+   * clear of members on consecutive ports and of FD_SOCK2's (the bind port plus 100).
+   */
+  public static final int REPLICATION_PORT_OFFSET = 1_000;
 
   /** The JGroups cluster the replication channels of {@code clusterName} join. */
   public static String replicationCluster(String clusterName) {

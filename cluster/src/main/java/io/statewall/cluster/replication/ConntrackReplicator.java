@@ -166,7 +166,8 @@ public final class ConntrackReplicator implements AutoCloseable {
   /**
    * @param memberId this member's id (the owner name its batches carry)
    * @param clusterName the cluster's name; the replication channel joins {@link ClusterStacks#replicationCluster}
-   * @param transport how members reach each other (TCP uses the member's ports plus {@link ClusterStacks#REPLICATION_PORT_OFFSET})
+   * @param transport how members reach each other (over TCP the replication channel uses the member's
+   *     ports plus {@link ClusterStacks#REPLICATION_PORT_OFFSET})
    * @param tracker this member's live conntrack
    */
   public ConntrackReplicator(String memberId, String clusterName, ClusterConfig.Transport transport,
