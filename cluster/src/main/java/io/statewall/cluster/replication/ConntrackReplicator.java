@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConntrackReplicator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConntrackReplicator.class);
+  /** A gap still open this long after its resend request is asked for again (with the next batch). */
+  private static final long ASK_AGAIN_MS = 1_000;
 
   /** Where a connection entered the network: the datapath id of its ingress switch, or {@link Change.Update#UNKNOWN_INGRESS}. */
   @FunctionalInterface
@@ -116,6 +118,7 @@ public final class ConntrackReplicator implements AutoCloseable {
     long incarnation;
     long expected = -1;
     long requestedTo = -1;
+    long askedAt;
     final TreeMap<Long, Batch> held = new TreeMap<>();
   }
 
@@ -299,17 +302,22 @@ public final class ConntrackReplicator implements AutoCloseable {
       Batch b = new Batch(memberId, incarnation, ++lastSeq, System.currentTimeMillis(), reset && first, part);
       first = false;
       byte[] bytes = ReplicationCodec.encode(b);
-      history.put(b.seq(), bytes);
-      while (history.size() > settings.history()) {
-        history.pollFirstEntry();
-      }
-      batchesSent.increment();
+      keep(b.seq(), bytes);
       if (loseNext > 0) {
         loseNext--;
         continue;
       }
       send(new BytesMessage(to, bytes));
     }
+  }
+
+  /** Keeps a sent batch for resending, the oldest going past the bound; caller holds the send lock. */
+  private void keep(long seq, byte[] bytes) {
+    history.put(seq, bytes);
+    while (history.size() > settings.history()) {
+      history.pollFirstEntry();
+    }
+    batchesSent.increment();
   }
 
   private void send(Message m) {
@@ -339,8 +347,7 @@ public final class ConntrackReplicator implements AutoCloseable {
           x.dstPort(), remainingMillis, System.currentTimeMillis());
       Batch b = new Batch(memberId, incarnation, ++lastSeq, System.currentTimeMillis(), false, List.of(c));
       byte[] bytes = ReplicationCodec.encode(b);
-      history.put(b.seq(), bytes);
-      batchesSent.increment();
+      keep(b.seq(), bytes);
       expectationsSent.increment();
       JChannel ch = channel;
       if (ch == null || ch.getView() == null || ch.getView().size() < 2) {
@@ -465,11 +472,16 @@ public final class ConntrackReplicator implements AutoCloseable {
       }
       if (b.seq() > st.expected) {
         st.held.put(b.seq(), b);
+        long now = System.currentTimeMillis();
         if (b.seq() - 1 > st.requestedTo) {
           long from = Math.max(st.expected, st.requestedTo + 1);
           batchesLost.add(b.seq() - from);
           st.requestedTo = b.seq() - 1;
+          st.askedAt = now;
           ask = new ResendRequest(b.owner(), memberId, from, b.seq() - 1);
+        } else if (now - st.askedAt > ASK_AGAIN_MS) {
+          st.askedAt = now; // the request or its answer was lost (a view change): ask again
+          ask = new ResendRequest(b.owner(), memberId, st.expected, st.requestedTo);
         }
       } else {
         apply(b);
@@ -604,6 +616,28 @@ public final class ConntrackReplicator implements AutoCloseable {
     Set<String> names = new HashSet<>();
     view.getMembers().forEach(a -> names.add(name(a)));
     present = Set.copyOf(names); // after the resync is queued: viewSize() then implies it
+    later(this::applyHeldOfDeparted);
+  }
+
+  /**
+   * An owner left with a gap still open: nobody can resend it now, so what was held back behind the gap
+   * is applied in order (its later state is worth more than strict order around a hole: at worst a
+   * connection destroyed in the lost batch comes back until its timeout).
+   */
+  private void applyHeldOfDeparted() {
+    synchronized (replicaLock) {
+      streams.forEach((owner, st) -> {
+        if (!present.contains(owner) && !st.held.isEmpty()) {
+          LOG.warn("member {}: {} left with batches {}..{} missing: applying the {} held behind them", memberId,
+              owner, st.expected, st.held.firstKey() - 1, st.held.size());
+          for (Batch b : st.held.values()) {
+            apply(b);
+            st.expected = b.seq() + 1;
+          }
+          st.held.clear();
+        }
+      });
+    }
   }
 
   /** Drops replicas of owners gone from the view once their timeouts have run out. */
