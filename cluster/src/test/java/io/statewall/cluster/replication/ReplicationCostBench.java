@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * What replication costs the owner's packet path, and the lag it gives: the same TCP handshakes (three
  * packets each, classify and confirm) through a tracker alone and through member A's tracker while A
  * replicates to B and C, all three in this JVM (so the followers' work competes for the same cores: the
- * ratio is an upper bound). Then B's lag and batch counts. Medians of {@code runs}. A benchmark, not a test.
+ * ratio is an upper bound). Then B's lag and batch counts, and how long B's takeover of A's switch takes
+ * (committing every replica into live conntrack). Medians of {@code runs}. A benchmark, not a test.
  * Run: {@code java -cp ... io.statewall.cluster.replication.ReplicationCostBench [connections] [runs]}.
  */
 public final class ReplicationCostBench {
@@ -53,11 +54,15 @@ public final class ReplicationCostBench {
         while (b.replicator.metrics().replicasOf("A") < n) {
           LockSupport.parkNanos(1_000_000);
         }
+        double caughtUp = (System.nanoTime() - waitFrom) / 1e6;
         ReplicationMetrics m = b.replicator.metrics();
+        long p0 = System.nanoTime();
+        int committed = b.replicator.promote("A", 1); // every connection entered at switch 1 (10.0.1.x)
+        double promoteMs = (System.nanoTime() - p0) / 1e6;
         System.out.printf("run %d: alone %.0f ms, replicating %.0f ms; B had all %.0f ms after the last packet; "
-            + "lag mean %.1f ms, max %d ms; A sent %d batches, B lost %d%n", r + 1, alone[r] / 1e6,
-            replicated[r] / 1e6, (System.nanoTime() - waitFrom) / 1e6, m.lagMeanMillis(), m.lagMaxMillis(),
-            a.replicator.metrics().batchesSent(), m.batchesLost());
+            + "lag mean %.1f ms, max %d ms; A sent %d batches, B lost %d; B's takeover committed %d in %.0f ms%n",
+            r + 1, alone[r] / 1e6, replicated[r] / 1e6, caughtUp, m.lagMeanMillis(), m.lagMaxMillis(),
+            a.replicator.metrics().batchesSent(), m.batchesLost(), committed, promoteMs);
       } finally {
         nodes.forEach(ReplicationNode::close);
       }
