@@ -122,6 +122,31 @@ class ConntrackReplicationTest {
   }
 
   @Test
+  void lateReplicasOfASwitchAlreadyTakenOverGoStraightIntoLiveConntrack() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    ReplicationNode b = n.get("B");
+    TcpFlow early = new TcpFlow("10.0.7.1", 40000, "10.0.2.1", 80);
+    a.established(early);
+    awaitWithin(BOUND, "B holds the early one", () -> b.replicaState("A").size() == 1);
+
+    assertThat(b.replicator.promote("A", 7)).isEqualTo(1);
+    TcpFlow late = new TcpFlow("10.0.7.2", 40000, "10.0.2.1", 80);
+    a.established(late); // A's batch still on its way when B took switch 7
+    TcpFlow elsewhere = new TcpFlow("10.0.8.1", 40000, "10.0.2.1", 80);
+    a.established(elsewhere);
+
+    awaitWithin(BOUND, "the late one live on B", () -> b.entry(ReplicationNode.tuple(late)).isPresent());
+    assertThat(b.entry(ReplicationNode.tuple(late)).orElseThrow().tcpStateName()).isEqualTo("ESTABLISHED");
+    assertThat(b.entry(ReplicationNode.tuple(early))).isPresent();
+    awaitWithin(BOUND, "switch 8's stays a replica", () -> b.replicaState("A").containsKey(
+        ReplicationNode.tuple(elsewhere)));
+    assertThat(b.entry(ReplicationNode.tuple(elsewhere))).isEmpty();
+    a.tracker.delete(ReplicationNode.tuple(late));
+    awaitWithin(BOUND, "a late destroy deletes it there too", () -> b.entry(ReplicationNode.tuple(late)).isEmpty());
+  }
+
+  @Test
   void aMemberThatJoinsLateGetsEveryOwnersTableAndExpectationsByAReset() throws Exception {
     String name = "statewall-test-" + System.nanoTime();
     ReplicationNode a = new ReplicationNode("A", name).start();
