@@ -41,6 +41,17 @@ public final class ClusterMember implements AutoCloseable {
   /** This member's Ready was applied here (and no Leave of it since). */
   private volatile boolean seenReady;
   private volatile boolean closing;
+  private volatile Takeover takeover;
+
+  /**
+   * Runs when this member is about to become MASTER of a switch another member was master of, before
+   * the role request goes out (conntrack replication commits that member's replicas here). On the Raft
+   * thread, in log order: it must finish its local work and not wait on the network.
+   */
+  @FunctionalInterface
+  public interface Takeover {
+    void takingOver(long dpid, String previousMaster);
+  }
 
   public ClusterMember(ClusterConfig config) {
     this.config = config;
@@ -100,6 +111,29 @@ public final class ClusterMember implements AutoCloseable {
 
   public void addListener(ClusterListener listener) {
     state.addListener(listener);
+  }
+
+  /** Sets the one takeover hook (null: none). */
+  public void onTakeover(Takeover hook) {
+    takeover = hook;
+  }
+
+  /**
+   * What the role wiring calls for each committed change of {@code dpid}'s master, before it sends the
+   * role: runs the takeover hook when this member takes the switch from another member.
+   */
+  public void beforeRole(long dpid, Mastership before, Mastership after) {
+    Takeover hook = takeover;
+    if (hook == null || !after.isMaster(config.memberId()) || before.master().isEmpty()
+        || before.isMaster(config.memberId())) {
+      return;
+    }
+    try {
+      hook.takingOver(dpid, before.master().get());
+    } catch (RuntimeException e) {
+      LOG.error("member {}: taking over switch {} from {} failed; taking the role anyway", config.memberId(),
+          Long.toHexString(dpid), before.master().get(), e);
+    }
   }
 
   public boolean isLeader() {

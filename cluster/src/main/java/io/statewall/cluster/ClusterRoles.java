@@ -28,6 +28,7 @@ public final class ClusterRoles implements RoleSource {
     member.addListener(new ClusterListener() {
       @Override
       public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+        member.beforeRole(dpid, before, after); // an heir commits its replicas before it asks for MASTER
         changes.accept(assignment(dpid, after));
       }
     });

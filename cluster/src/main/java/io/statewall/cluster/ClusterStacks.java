@@ -8,6 +8,7 @@ import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.RSVP;
 import org.jgroups.protocols.SHARED_LOOPBACK;
 import org.jgroups.protocols.SHARED_LOOPBACK_PING;
 import org.jgroups.protocols.TCP;
@@ -29,39 +30,26 @@ import org.jgroups.stack.Protocol;
  * The JGroups protocol stacks of a member, built in code rather than XML so that each setting is next to
  * the reason for it. Bottom (transport) first, as JGroups wants them.
  */
-final class ClusterStacks {
+public final class ClusterStacks {
   /** A member silent this long is suspected, then verified, then dropped from the view (failover bound). */
   static final long FAILURE_TIMEOUT_MS = 2_000;
   static final long HEARTBEAT_MS = 500;
 
   private ClusterStacks() {}
 
+  /**
+   * The replication channel's TCP ports are the member's plus this (its own sockets, its own flow control):
+   * clear of members on consecutive ports and of FD_SOCK2's (the bind port plus 100).
+   */
+  public static final int REPLICATION_PORT_OFFSET = 1_000;
+
+  /** The JGroups cluster the replication channels of {@code clusterName} join. */
+  public static String replicationCluster(String clusterName) {
+    return clusterName + ".conntrack";
+  }
+
   static Protocol[] stack(ClusterConfig config, MastershipStateMachine stateMachine) throws Exception {
-    List<Protocol> p = new ArrayList<>();
-    if (config.transport() instanceof ClusterConfig.Tcp tcp) {
-      p.add(new TCP().setBindAddress(tcp.bind().getAddress()).setBindPort(tcp.bind().getPort())
-          .setValue("port_range", 0));
-      List<InetSocketAddress> hosts = new ArrayList<>(tcp.peers());
-      if (!hosts.contains(tcp.bind())) {
-        hosts.add(tcp.bind());
-      }
-      p.add(new TCPPING().setInitialHosts(hosts).portRange(0));
-      // two halves of a healed partition find each other again and merge their views
-      p.add(new MERGE3().setMinInterval(1_000).setMaxInterval(3_000));
-      // a crashed process closes its sockets: suspected at once; a hung one by missing heartbeats
-      p.add(new FD_SOCK2().setBindAddress(tcp.bind().getAddress())); // else it listens on every interface
-      p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
-      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
-    } else {
-      p.add(new SHARED_LOOPBACK());
-      p.add(new SHARED_LOOPBACK_PING());
-      p.add(new MERGE3().setMinInterval(500).setMaxInterval(1_500));
-      p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
-      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
-    }
-    p.add(new NAKACK2());
-    p.add(new UNICAST3());
-    p.add(new STABLE());
+    List<Protocol> p = membership(config.transport(), 0);
     // the Raft id is the member's identity: a second process with the same id is refused
     p.add(new NO_DUPES());
     p.add(new GMS().setJoinTimeout(1_000).printLocalAddress(false));
@@ -80,5 +68,57 @@ final class ClusterStacks {
     // commands given to a follower are forwarded to the leader
     p.add(new REDIRECT());
     return p.toArray(Protocol[]::new);
+  }
+
+  /**
+   * The conntrack replication channel's stack: the same transport, failure detection and reliable FIFO
+   * delivery per sender (NAKACK2, UNICAST3), no Raft, and RSVP on top for the synchronous expectation
+   * messages ({@code rsvpTimeoutMs}: how long a sender waits for the others' acks).
+   */
+  public static Protocol[] replicationStack(ClusterConfig.Transport transport, long rsvpTimeoutMs) throws Exception {
+    List<Protocol> p = membership(transport, REPLICATION_PORT_OFFSET);
+    p.add(new GMS().setJoinTimeout(1_000).printLocalAddress(false));
+    p.add(new UFC());
+    p.add(new MFC());
+    p.add(new FRAG4());
+    p.add(new RSVP().setTimeout(rsvpTimeoutMs).setResendInterval(Math.max(1, rsvpTimeoutMs / 2))
+        .throwExceptionOnTimeout(true));
+    return p.toArray(Protocol[]::new);
+  }
+
+  /** Transport, discovery, merging, failure detection, NAKACK2, UNICAST3, STABLE: what both stacks share. */
+  private static List<Protocol> membership(ClusterConfig.Transport transport, int portOffset) throws Exception {
+    List<Protocol> p = new ArrayList<>();
+    if (transport instanceof ClusterConfig.Tcp tcp) {
+      InetSocketAddress bind = shifted(tcp.bind(), portOffset);
+      p.add(new TCP().setBindAddress(bind.getAddress()).setBindPort(bind.getPort())
+          .setValue("port_range", 0));
+      List<InetSocketAddress> hosts = new ArrayList<>();
+      tcp.peers().forEach(peer -> hosts.add(shifted(peer, portOffset)));
+      if (!hosts.contains(bind)) {
+        hosts.add(bind);
+      }
+      p.add(new TCPPING().setInitialHosts(hosts).portRange(0));
+      // two halves of a healed partition find each other again and merge their views
+      p.add(new MERGE3().setMinInterval(1_000).setMaxInterval(3_000));
+      // a crashed process closes its sockets: suspected at once; a hung one by missing heartbeats
+      p.add(new FD_SOCK2().setBindAddress(bind.getAddress())); // else it listens on every interface
+      p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
+      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
+    } else {
+      p.add(new SHARED_LOOPBACK());
+      p.add(new SHARED_LOOPBACK_PING());
+      p.add(new MERGE3().setMinInterval(500).setMaxInterval(1_500));
+      p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
+      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
+    }
+    p.add(new NAKACK2());
+    p.add(new UNICAST3());
+    p.add(new STABLE());
+    return p;
+  }
+
+  private static InetSocketAddress shifted(InetSocketAddress a, int offset) {
+    return offset == 0 ? a : new InetSocketAddress(a.getAddress(), a.getPort() + offset);
   }
 }

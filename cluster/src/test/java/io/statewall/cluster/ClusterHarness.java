@@ -18,23 +18,23 @@ import org.jgroups.JChannel;
  * Members of one cluster in this JVM (SHARED_LOOPBACK, in-memory logs), each with a recorder of every
  * mastership change it applied. A fresh cluster name per harness keeps tests apart.
  */
-final class ClusterHarness implements AutoCloseable {
-  static final Duration TIMEOUT = Duration.ofSeconds(20);
+public final class ClusterHarness implements AutoCloseable {
+  public static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   /** One applied change, as a member saw it. */
   record Applied(String member, long dpid, Mastership before, Mastership after) {}
 
-  final String clusterName = "statewall-test-" + UUID.randomUUID();
-  final List<String> ids;
+  public final String clusterName = "statewall-test-" + UUID.randomUUID();
+  public final List<String> ids;
   final Map<String, ClusterMember> members = new ConcurrentHashMap<>();
   final List<Applied> history = new CopyOnWriteArrayList<>();
   private final List<ClusterMember> everStarted = new CopyOnWriteArrayList<>();
 
-  ClusterHarness(String... ids) {
+  public ClusterHarness(String... ids) {
     this.ids = List.of(ids);
   }
 
-  ClusterMember start(String id) throws Exception {
+  public ClusterMember start(String id) throws Exception {
     ClusterMember m = new ClusterMember(ClusterConfig.inJvm(clusterName, id, ids));
     m.addListener(new ClusterListener() {
       @Override
@@ -47,22 +47,22 @@ final class ClusterHarness implements AutoCloseable {
     return m;
   }
 
-  ClusterMember member(String id) {
+  public ClusterMember member(String id) {
     return members.get(id);
   }
 
-  Collection<ClusterMember> running() {
+  public Collection<ClusterMember> running() {
     return members.values();
   }
 
   /** Closes a member without a Leave: as a crash looks to the others once JGroups drops it. */
-  void crash(String id) {
+  public void crash(String id) {
     ClusterMember m = members.remove(id);
     m.close();
   }
 
   /** Waits until one of {@code among} is Raft leader and every one of them knows it. */
-  String awaitLeader(Collection<String> among) throws TimeoutException {
+  public String awaitLeader(Collection<String> among) throws TimeoutException {
     String[] leader = new String[1];
     await("a leader among " + among, () -> {
       Optional<String> l = member(among.iterator().next()).leader();
@@ -76,7 +76,7 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   /** Waits until every running member has applied the same state. */
-  void awaitConverged() throws TimeoutException {
+  public void awaitConverged() throws TimeoutException {
     await("every member applied the same state", () -> {
       List<MastershipStateMachine.View> views = new ArrayList<>();
       running().forEach(m -> views.add(m.state().view()));
@@ -89,7 +89,7 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   /** Polls {@code condition} every 10 ms until it holds or {@link #TIMEOUT} passes (then fails). */
-  static void await(String what, BooleanSupplier condition) throws TimeoutException {
+  public static void await(String what, BooleanSupplier condition) throws TimeoutException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -34,6 +34,23 @@ public final class OffloadTable {
   /** Records with a conntrack entry: read by every statistics round and the metrics. */
   private final AtomicInteger tracked = new AtomicInteger();
   private final InstalledConnections installed = new InstalledConnections(this);
+  /** Null unless cluster replication listens. */
+  private volatile OffloadListener listener;
+
+  /**
+   * Told when a tracked connection's switch entries get their cookie (cluster replication sends it to
+   * the other members, so that an heir's reconciler keeps those entries). Called after the record is
+   * made, outside the table's locks; it must not block.
+   */
+  @FunctionalInterface
+  public interface OffloadListener {
+    void offloaded(CtEntry entry, long cookie);
+  }
+
+  /** Sets the one offload listener (null: none, the default). */
+  public void setListener(OffloadListener listener) {
+    this.listener = listener;
+  }
 
   // --- the conntrack side: which tracked connection a cookie names ---
 
@@ -52,6 +69,10 @@ public final class OffloadTable {
       return r;
     });
     entry.offload(o);
+    OffloadListener l = listener;
+    if (l != null) {
+      l.offloaded(entry, cookie.getValue());
+    }
   }
 
   public Optional<CtEntry> entry(U64 cookie) {

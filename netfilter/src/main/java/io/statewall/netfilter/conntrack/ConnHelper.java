@@ -16,4 +16,12 @@ public interface ConnHelper {
    * state kept through {@link HelperContext#state} needs no further locking.
    */
   HelperVerdict help(Packet packet, CtState state, CtDirection direction, HelperContext context);
+
+  /**
+   * The per-connection state for a connection taken over mid-stream (a replica committed by a cluster
+   * heir), which has not seen the connection's earlier packets; null to start as for a new connection.
+   */
+  default Object pickedUpState() {
+    return null;
+  }
 }

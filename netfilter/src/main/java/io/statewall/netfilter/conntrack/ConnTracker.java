@@ -1,6 +1,8 @@
 package io.statewall.netfilter.conntrack;
 
+import io.statewall.netfilter.packet.IpAddress;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The network's connection-tracking table, used in Linux's hook order: {@link #classify} before
@@ -95,4 +97,34 @@ public interface ConnTracker extends CtQuery {
   CtStats stats();
 
   void addRemovalListener(CtRemovalListener listener);
+
+  // --- cluster replication: the change feed out, and replicas committed in ---
+
+  /** Sets the one listener of transitions (null: none, the default, which costs the packet path nothing). */
+  void setTransitionListener(CtTransitionListener listener);
+
+  /** Sets the one listener of new expectations, told before confirm returns (null: none). */
+  void setExpectationListener(CtExpectationListener listener);
+
+  /** The time {@code expectation} has left, in milliseconds (0 once expired). */
+  long remainingMillis(Expectation expectation);
+
+  /** {@code entry}'s replicable state now, or null if it is no longer in the table. */
+  CtSnapshot snapshot(CtEntry entry);
+
+  /**
+   * Commits a replicated connection (a failover's heir takes over its owner's connections): a new entry
+   * with the snapshot's status, TCP state and remaining timeout, its windows unknown and be-liberal (as
+   * an offloaded or adopted one), or the connection already tracked under the tuple updated to it. Empty
+   * when the table is full of assured connections. The transition listener hears it as CREATED.
+   */
+  Optional<CtEntry> restore(CtSnapshot snapshot);
+
+  /**
+   * Commits a replicated expectation of {@code master} (a restored control connection): from {@code src}
+   * (any port) to {@code dst}:{@code dstPort}, for {@code remainingMillis}. False if it could not be
+   * (master gone, clash, table full, already expired).
+   */
+  boolean restoreExpectation(CtEntry master, IpAddress src,
+      IpAddress dst, int protocol, int dstPort, long remainingMillis);
 }

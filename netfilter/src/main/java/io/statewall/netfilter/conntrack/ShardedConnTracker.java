@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,6 +39,9 @@ public final class ShardedConnTracker implements ConnTracker {
   private final CtTable table = new CtTable();
   private final AtomicInteger count = new AtomicInteger();
   private final List<CtRemovalListener> listeners = new CopyOnWriteArrayList<>();
+  /** Null unless replication listens: then the packet path reads this one field and nothing more. */
+  private volatile CtTransitionListener transitions;
+  private volatile CtExpectationListener expected;
 
   private final LongAdder found = new LongAdder();
   private final LongAdder created = new LongAdder();
@@ -143,6 +147,8 @@ public final class ShardedConnTracker implements ConnTracker {
         if (e != null) {
           int dir = k.matchDir(e);
           CtState state = packetState(e, dir);
+          int statusBefore = e.status;
+          byte tcpBefore = e.tcpState;
           int res = track(e, p, dir, now);
           if (res == L4Tracker.REPEAT) {
             s.unlink(e);
@@ -167,6 +173,10 @@ public final class ShardedConnTracker implements ConnTracker {
             if (dir == 1) {
               // nf_conntrack_in: every accepted reply, ignored by the TCP tracker or not
               e.status |= CtEntry.SEEN_REPLY;
+            }
+            CtTransitionListener t = transitions;
+            if (t != null) {
+              reportTransition(t, e, statusBefore, tcpBefore, 0);
             }
             if (res == L4Tracker.KILL) {
               s.unlink(e);
@@ -347,11 +357,16 @@ public final class ShardedConnTracker implements ConnTracker {
     }
     CtShard s = shardOf(e.hash);
     HelperVerdict v;
+    Context ctx = new Context(e, now);
     synchronized (s) {
-      v = x.helper.help(lookup.packet(), lookup.state(), lookup.direction(), new Context(e, now));
+      v = x.helper.help(lookup.packet(), lookup.state(), lookup.direction(), ctx);
     }
     if (!v.accept()) {
       helperDrop.increment();
+    }
+    CtExpectationListener l = expected;
+    if (l != null && ctx.made != null && v.accept()) {
+      l.expected(ctx.made, ctx.made.expires - now); // before the verdict is acted on
     }
     return v;
   }
@@ -378,6 +393,10 @@ public final class ShardedConnTracker implements ConnTracker {
       e.status |= CtEntry.CONFIRMED;
       s.link(e);
       expired = s.takeExpired();
+      CtTransitionListener t = transitions;
+      if (t != null) {
+        t.transition(e, CtTransitionListener.CREATED);
+      }
     }
     CtEntry master = e.master();
     if (master != null) {
@@ -406,20 +425,20 @@ public final class ShardedConnTracker implements ConnTracker {
   // ------------------------------------------------------------------------------------ adopt
 
   @Override
-  public java.util.Optional<CtEntry> adopt(CtTuple original) {
+  public Optional<CtEntry> adopt(CtTuple original) {
     CtKey k = CtKey.of(original);
     long now = clock.millis();
     CtShard s = shardOf(k.hash);
     synchronized (s) {
       CtEntry known = s.find(k, now);
       if (known != null) {
-        return java.util.Optional.of(known);
+        return Optional.of(known);
       }
     }
     if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(k.hash, now)) {
       count.decrementAndGet();
       insertFailed.increment();
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created = now;
@@ -432,16 +451,143 @@ public final class ShardedConnTracker implements ConnTracker {
       CtEntry raced = s.find(k, now);
       if (raced != null) {
         count.decrementAndGet();
-        return java.util.Optional.of(raced);
+        return Optional.of(raced);
       }
       s.link(e);
       expired = s.takeExpired();
+      CtTransitionListener tl = transitions;
+      if (tl != null) {
+        tl.transition(e, CtTransitionListener.CREATED);
+      }
     }
     created.increment();
     if (expired != null) {
       afterRemoval(expired, RemovalReason.EXPIRED);
     }
-    return java.util.Optional.of(e);
+    return Optional.of(e);
+  }
+
+  // ------------------------------------------------------------------------------ replication
+
+  @Override
+  public long remainingMillis(Expectation x) {
+    return Math.max(0, x.expiresAtMillis() - clock.millis());
+  }
+
+  @Override
+  public CtSnapshot snapshot(CtEntry e) {
+    long now = clock.millis();
+    synchronized (shardOf(e.hash)) {
+      if (e.hasStatus(CtEntry.DYING) || !e.hasStatus(CtEntry.CONFIRMED)) {
+        return null;
+      }
+      return new CtSnapshot(e.tuple(CtDirection.ORIGINAL), e.status,
+          e.proto == Packet.PROTO_TCP ? e.tcpState : 0, e.expires - now, e.helper());
+    }
+  }
+
+  @Override
+  public Optional<CtEntry> restore(CtSnapshot snap) {
+    CtKey k = CtKey.of(snap.original());
+    long now = clock.millis();
+    CtShard s = shardOf(k.hash);
+    synchronized (s) {
+      CtEntry known = s.find(k, now);
+      if (known != null) {
+        int statusBefore = known.status;
+        byte tcpBefore = known.tcpState;
+        restoreInto(known, snap, now);
+        CtTransitionListener t = transitions;
+        if (t != null) {
+          reportTransition(t, known, statusBefore, tcpBefore, 0);
+        }
+        return Optional.of(known);
+      }
+    }
+    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(k.hash, now)) {
+      count.decrementAndGet();
+      insertFailed.increment();
+      return Optional.empty();
+    }
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    e.created = now;
+    trackerFor(k.proto).adopted(e); // TCP: windows unknown and be-liberal, as an offloaded connection
+    restoreInto(e, snap, now);
+    CtEntry expired;
+    synchronized (s) {
+      CtEntry raced = s.find(k, now);
+      if (raced != null) {
+        count.decrementAndGet();
+        return Optional.of(raced);
+      }
+      s.link(e);
+      expired = s.takeExpired();
+      CtTransitionListener t = transitions;
+      if (t != null) {
+        t.transition(e, CtTransitionListener.CREATED);
+      }
+    }
+    created.increment();
+    if (expired != null) {
+      afterRemoval(expired, RemovalReason.EXPIRED);
+    }
+    return Optional.of(e);
+  }
+
+  private void restoreInto(CtEntry e, CtSnapshot snap, long now) {
+    e.status = (e.status & ~CtSnapshot.STATUS_BITS) | snap.status() | CtEntry.CONFIRMED;
+    if (e.proto == Packet.PROTO_TCP) {
+      e.tcpState = (byte) snap.tcpState();
+    }
+    e.expires = now + snap.remainingMillis();
+    if (snap.helper() != null && e.helper() == null) {
+      ConnHelper h = helpers.get(snap.helper());
+      if (h != null) {
+        e.extra().helper = h;
+        e.extra().helperState = h.pickedUpState();
+      }
+    }
+  }
+
+  @Override
+  public boolean restoreExpectation(CtEntry master, IpAddress src, IpAddress dst, int protocol, int dstPort,
+      long remainingMillis) {
+    long now = clock.millis();
+    synchronized (shardOf(master.hash)) {
+      if (master.hasStatus(CtEntry.DYING) || remainingMillis <= 0) {
+        return false;
+      }
+      return expectations.create(new Expectation.ExpectKey(src, dst, protocol, dstPort), master, master.helper(),
+          now + remainingMillis) == HelperContext.ExpectResult.CREATED;
+    }
+  }
+
+  @Override
+  public void setTransitionListener(CtTransitionListener listener) {
+    transitions = listener;
+  }
+
+  @Override
+  public void setExpectationListener(CtExpectationListener listener) {
+    expected = listener;
+  }
+
+  /** Tells {@code t} what moved in {@code e} since {@code statusBefore}/{@code tcpBefore}; under e's lock. */
+  private static void reportTransition(CtTransitionListener t, CtEntry e, int statusBefore, byte tcpBefore,
+      int changes) {
+    int gained = e.status & ~statusBefore;
+    if ((gained & CtEntry.SEEN_REPLY) != 0) {
+      changes |= CtTransitionListener.SEEN_REPLY;
+    }
+    if ((gained & CtEntry.ASSURED) != 0) {
+      changes |= CtTransitionListener.ASSURED;
+    }
+    if (e.tcpState != tcpBefore && e.proto == Packet.PROTO_TCP) {
+      changes |= CtTransitionListener.TCP_STATE;
+    }
+    if (changes != 0) {
+      t.transition(e, changes);
+    }
   }
 
   // ------------------------------------------------------------------------- maintenance & views
@@ -495,9 +641,14 @@ public final class ShardedConnTracker implements ConnTracker {
         e.packets1 += packets;
         e.bytes1 += bytes;
       }
+      int statusBefore = e.status;
       L4Tracker t = trackerFor(e.protocol());
       t.unseen(e, direction == CtDirection.ORIGINAL ? 0 : 1, packets, bytes, now);
       e.expires = now + t.timeout(e);
+      CtTransitionListener tl = transitions;
+      if (tl != null) {
+        reportTransition(tl, e, statusBefore, e.tcpState, 0);
+      }
     }
   }
 
@@ -621,6 +772,8 @@ public final class ShardedConnTracker implements ConnTracker {
   private final class Context implements HelperContext {
     private final CtEntry entry;
     private final long now;
+    /** The expectation this packet's helper run created, for the {@link CtExpectationListener}. */
+    private Expectation made;
 
     Context(CtEntry entry, long now) {
       this.entry = entry;
@@ -647,8 +800,12 @@ public final class ShardedConnTracker implements ConnTracker {
       if (entry.hasStatus(CtEntry.DYING)) {
         return ExpectResult.CREATED; // the master is gone: nothing to expect, nothing to drop
       }
-      return expectations.create(new Expectation.ExpectKey(src, dst, protocol, dstPort), entry,
+      ExpectResult r = expectations.create(new Expectation.ExpectKey(src, dst, protocol, dstPort), entry,
           entry.helper(), now + timeoutMillis);
+      if (r == ExpectResult.CREATED) {
+        made = entry.extra().expectation;
+      }
+      return r;
     }
   }
 }

@@ -37,6 +37,12 @@ public final class FtpHelper implements ConnHelper {
     return NAME;
   }
 
+  /** A control connection taken over mid-stream: the next segment each way is read as a line start. */
+  @Override
+  public Object pickedUpState() {
+    return FtpSeqTracker.pickedUp();
+  }
+
   @Override
   public HelperVerdict help(Packet p, CtState state, CtDirection direction, HelperContext ctx) {
     // Until there has been traffic both ways, don't look in packets.

@@ -11,8 +11,22 @@ final class FtpSeqTracker {
 
   private final int[][] seqs = new int[2][REMEMBER];
   private final int[] counts = new int[2];
+  /** Per direction: the next segment is taken as a line start (Linux's NF_CT_FTP_SEQ_PICKUP). */
+  private final boolean[] pickup = new boolean[2];
+
+  /** For a control connection taken over mid-stream: its next segment in each direction is parsed. */
+  static FtpSeqTracker pickedUp() {
+    FtpSeqTracker t = new FtpSeqTracker();
+    t.pickup[0] = true;
+    t.pickup[1] = true;
+    return t;
+  }
 
   boolean atLineStart(int dir, int seq) {
+    if (pickup[dir]) {
+      pickup[dir] = false;
+      return true;
+    }
     for (int i = 0; i < counts[dir]; i++) {
       if (seqs[dir][i] == seq) {
         return true;

@@ -1,0 +1,119 @@
+package io.statewall.cluster.replication;
+
+import io.statewall.netfilter.conntrack.CtSnapshot;
+import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.packet.IpAddress;
+
+/**
+ * A follower's copy of one connection another member owns: the tuple flattened to primitives (it is its
+ * own map key: equal by tuple), the replicated state, and where it came in. About a hundred bytes.
+ */
+final class Replica {
+  private static final int TCP = 6;
+  private static final int UDP = 17;
+
+  final boolean v6;
+  final byte proto;
+  final long sHi;
+  final long sLo;
+  final long dHi;
+  final long dLo;
+  /** Packed as conntrack packs them: sport<<16 | dport; ICMP id<<16 | type<<8 | code. */
+  final int ports;
+  private final int hash;
+
+  byte status;
+  byte tcpState;
+  /** The owner's remaining timeout at its last transition, ms (not counted down while the owner lives). */
+  int remainingMillis;
+  /** When that transition arrived here (this member's wall clock, ms). */
+  long receivedAt;
+  long ingress = Change.Update.UNKNOWN_INGRESS;
+  long cookie;
+  String helper;
+  /** The helper's pending expectation of this (control) connection; null for nearly all. */
+  Change.Expect expectation;
+  long expectationReceivedAt;
+
+  private Replica(boolean v6, int proto, long sHi, long sLo, long dHi, long dLo, int ports) {
+    this.v6 = v6;
+    this.proto = (byte) proto;
+    this.sHi = sHi;
+    this.sLo = sLo;
+    this.dHi = dHi;
+    this.dLo = dLo;
+    this.ports = ports;
+    long h = sHi * 31 + sLo;
+    h = h * 31 + dHi;
+    h = h * 31 + dLo;
+    h = h * 31 + ports;
+    h = h * 31 + proto;
+    this.hash = (int) (h ^ (h >>> 32)) ^ (v6 ? 0x5bd1e995 : 0);
+  }
+
+  /** A replica (or a lookup key) of the connection whose ORIGINAL tuple is {@code t}. */
+  static Replica of(CtTuple t) {
+    int ports;
+    if (t.icmpType() >= 0) {
+      ports = (t.icmpId() << 16) | ((t.icmpType() & 0xFF) << 8) | (t.icmpCode() & 0xFF);
+    } else if (t.protocol() == TCP || t.protocol() == UDP) {
+      ports = (t.srcPort() << 16) | (t.dstPort() & 0xFFFF);
+    } else {
+      ports = 0;
+    }
+    return new Replica(t.src().v6(), t.protocol(), t.src().hi(), t.src().lo(), t.dst().hi(), t.dst().lo(), ports);
+  }
+
+  void update(Change.Update u, long now) {
+    CtSnapshot s = u.ct();
+    status = (byte) s.status();
+    tcpState = (byte) s.tcpState();
+    remainingMillis = (int) Math.min(Integer.MAX_VALUE, s.remainingMillis());
+    receivedAt = now;
+    if (u.ingress() != Change.Update.UNKNOWN_INGRESS) {
+      ingress = u.ingress();
+    }
+    if (u.cookie() != 0) {
+      cookie = u.cookie();
+    }
+    helper = s.helper() == null ? null : s.helper().intern();
+  }
+
+  CtTuple tuple() {
+    IpAddress s = v6 ? IpAddress.v6(sHi, sLo) : IpAddress.v4((int) sLo);
+    IpAddress d = v6 ? IpAddress.v6(dHi, dLo) : IpAddress.v4((int) dLo);
+    int p = proto & 0xFF;
+    if (p == (v6 ? 58 : 1)) {
+      return CtTuple.icmp(s, d, p, (ports >>> 8) & 0xFF, ports & 0xFF, ports >>> 16);
+    }
+    if (p == TCP || p == UDP) {
+      return CtTuple.ports(s, d, p, ports >>> 16, ports & 0xFFFF);
+    }
+    return CtTuple.generic(s, d, p);
+  }
+
+  CtSnapshot snapshot() {
+    return new CtSnapshot(tuple(), status & 0xFF, tcpState, remainingMillis, helper);
+  }
+
+  /** Past its timeout, counted from when it arrived (only applied once its owner is gone). */
+  boolean expired(long now) {
+    return now - receivedAt > remainingMillis;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Replica r && r.hash == hash && r.ports == ports && r.sLo == sLo && r.dLo == dLo
+        && r.sHi == sHi && r.dHi == dHi && r.proto == proto && r.v6 == v6;
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return tuple() + " status=" + status + " tcp=" + tcpState + " ingress=" + ingress;
+  }
+}

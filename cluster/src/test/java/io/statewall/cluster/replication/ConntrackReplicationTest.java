@@ -1,0 +1,344 @@
+package io.statewall.cluster.replication;
+
+import static io.statewall.cluster.ClusterHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statewall.cluster.ClusterHarness;
+import io.statewall.cluster.ClusterMember;
+import io.statewall.cluster.ClusterRoles;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtLookup;
+import io.statewall.netfilter.conntrack.CtState;
+import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.conntrack.TcpFlow;
+import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.packet.PacketParser;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three members in one JVM, each with its own live conntrack and replicator: what A's conntrack does
+ * shows on B and C within a bound, gaps are healed, and when A dies the heirs of its switches commit its
+ * connections (with state, offload cookie and expectation) before they take the role.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ConntrackReplicationTest {
+  /** Replicas must match within this (a batch waits at most 5 ms; the rest is the JVM and JGroups). */
+  private static final Duration BOUND = Duration.ofSeconds(2);
+  private static final Set<Long> SWITCHES = LongStream.rangeClosed(1, 30).boxed().collect(Collectors.toSet());
+  private static final PacketParser PARSER = new PacketParser();
+
+  private final List<ReplicationNode> nodes = new ArrayList<>();
+  private ClusterHarness cluster;
+
+  @AfterEach
+  void tearDown() {
+    nodes.forEach(ReplicationNode::close);
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void connectionsMadeOnAAppearOnBAndCWithTheSameStateWithinTheBound() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    for (int i = 0; i < 20; i++) {
+      a.established(new TcpFlow("10.0.1." + (1 + i), 40000 + i, "10.0.2.1", 80));
+    }
+    TcpFlow closing = new TcpFlow("10.0.1.100", 41000, "10.0.2.1", 80);
+    a.established(closing);
+    a.send(closing.c(Packet.TCP_FIN | Packet.TCP_ACK)); // FIN_WAIT
+    TcpFlow half = new TcpFlow("10.0.1.101", 41001, "10.0.2.1", 80);
+    a.send(half.c(Packet.TCP_SYN)); // SYN_SENT, no reply
+    Packet udpOut = udp("10.0.1.102", 5353, "10.0.2.1", 53);
+    a.send(udpOut);
+    a.send(udp("10.0.2.1", 53, "10.0.1.102", 5353)); // SEEN_REPLY
+
+    Map<CtTuple, String> live = a.liveState();
+    assertThat(live).hasSize(23);
+    assertThat(live.get(ReplicationNode.tuple(closing))).contains("FIN_WAIT");
+    awaitWithin(BOUND, "B and C hold A's table", () -> n.get("B").replicaState("A").equals(live)
+        && n.get("C").replicaState("A").equals(live));
+    assertThat(n.get("B").tracker.entries()).as("replicas stay out of B's live conntrack").isEmpty();
+    ReplicationMetrics m = n.get("B").replicator.metrics();
+    assertThat(m.replicasOf("A")).isEqualTo(23);
+    assertThat(m.lagMaxMillis()).isLessThan(BOUND.toMillis());
+    assertThat(a.replicator.metrics().batchesSent()).isPositive();
+  }
+
+  @Test
+  void aConnectionThatEndsOnALeavesTheReplicas() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    TcpFlow f = new TcpFlow("10.0.1.1", 40000, "10.0.2.1", 80);
+    TcpFlow g = new TcpFlow("10.0.1.2", 40000, "10.0.2.1", 80);
+    a.established(f);
+    a.established(g);
+    awaitWithin(BOUND, "both replicated", () -> n.get("C").replicaState("A").size() == 2);
+
+    assertThat(a.tracker.delete(ReplicationNode.tuple(f))).isEqualTo(1);
+    a.send(g.c(Packet.TCP_RST)); // CLOSE, for its 10 s
+
+    CtTuple gt = ReplicationNode.tuple(g);
+    awaitWithin(BOUND, "the deleted one gone from B and C, the reset one CLOSE", () -> List.of("B", "C").stream()
+        .allMatch(id -> n.get(id).replicaState("A").keySet().equals(Set.of(gt))
+            && n.get(id).replicaState("A").get(gt).contains("tcp=CLOSE")));
+  }
+
+  @Test
+  void aLostBatchIsDetectedAndResent() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    a.replicator.awaitQueuedWork(); // the resets the joins brought are out: they would mend any gap
+    a.replicator.loseNextBatches(1);
+    TcpFlow lost = new TcpFlow("10.0.1.1", 40000, "10.0.2.1", 80);
+    a.established(lost);
+    await("the lost batch numbered", () -> a.replicator.metrics().batchesSent() > 0 && a.replicator
+        .metrics().queueLength() == 0);
+    a.established(new TcpFlow("10.0.1.2", 40000, "10.0.2.1", 80)); // its batch shows the gap
+
+    Map<CtTuple, String> live = a.liveState();
+    awaitWithin(BOUND, "B and C have both", () -> n.get("B").replicaState("A").equals(live)
+        && n.get("C").replicaState("A").equals(live));
+    assertThat(n.get("B").replicator.metrics().batchesLost()).isEqualTo(1);
+    assertThat(n.get("B").replicator.metrics().resendRequests()).isEqualTo(1);
+    assertThat(a.replicator.metrics().batchesResent()).isEqualTo(2); // once for B, once for C
+  }
+
+  @Test
+  void lateReplicasOfASwitchAlreadyTakenOverGoStraightIntoLiveConntrack() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    ReplicationNode b = n.get("B");
+    TcpFlow early = new TcpFlow("10.0.7.1", 40000, "10.0.2.1", 80);
+    a.established(early);
+    awaitWithin(BOUND, "B holds the early one", () -> b.replicaState("A").size() == 1);
+
+    assertThat(b.replicator.promote("A", 7)).isEqualTo(1);
+    TcpFlow late = new TcpFlow("10.0.7.2", 40000, "10.0.2.1", 80);
+    a.established(late); // A's batch still on its way when B took switch 7
+    TcpFlow elsewhere = new TcpFlow("10.0.8.1", 40000, "10.0.2.1", 80);
+    a.established(elsewhere);
+
+    awaitWithin(BOUND, "the late one live on B", () -> b.entry(ReplicationNode.tuple(late)).isPresent());
+    assertThat(b.entry(ReplicationNode.tuple(late)).orElseThrow().tcpStateName()).isEqualTo("ESTABLISHED");
+    assertThat(b.entry(ReplicationNode.tuple(early))).isPresent();
+    awaitWithin(BOUND, "switch 8's stays a replica", () -> b.replicaState("A").containsKey(
+        ReplicationNode.tuple(elsewhere)));
+    assertThat(b.entry(ReplicationNode.tuple(elsewhere))).isEmpty();
+    a.tracker.delete(ReplicationNode.tuple(late));
+    awaitWithin(BOUND, "a late destroy deletes it there too", () -> b.entry(ReplicationNode.tuple(late)).isEmpty());
+  }
+
+  @Test
+  void aMemberThatJoinsLateGetsEveryOwnersTableAndExpectationsByAReset() throws Exception {
+    String name = "statewall-test-" + System.nanoTime();
+    ReplicationNode a = new ReplicationNode("A", name).start();
+    nodes.add(a);
+    ReplicationNode b = new ReplicationNode("B", name).start();
+    nodes.add(b);
+    await("A and B see each other", () -> a.replicator.viewSize() == 2 && b.replicator.viewSize() == 2);
+    for (int i = 0; i < 300; i++) { // more than one batch
+      a.established(new TcpFlow("10.0.1." + (1 + i % 200), 40000 + i, "10.0.2.1", 80));
+    }
+    TcpFlow ctl = new TcpFlow("10.0.1.250", 40000, "10.0.2.2", 21);
+    a.established(ctl);
+    a.send(ctl.s(ReplicationNode.PA, "220 ready\r\n"));
+    a.send(ctl.c(ReplicationNode.PA, "PASV\r\n"));
+    a.send(ctl.s(ReplicationNode.PA, "227 Entering Passive Mode (10,0,2,2,19,138).\r\n"));
+    b.established(new TcpFlow("10.0.3.1", 40000, "10.0.2.1", 80));
+    assertThat(a.tracker.expectations()).hasSize(1);
+
+    ReplicationNode c = new ReplicationNode("C", name).start();
+    nodes.add(c);
+
+    Map<CtTuple, String> ofA = a.liveState();
+    Map<CtTuple, String> ofB = b.liveState();
+    awaitWithin(BOUND, "C holds A's and B's tables", () -> c.replicaState("A").equals(ofA)
+        && c.replicaState("B").equals(ofB) && c.replicator.expectationsHeldOf("A") == 1);
+    assertThat(a.replicator.metrics().resetsSent()).isPositive();
+  }
+
+  @Test
+  void anHeirCommitsTheDeadMastersConnectionsBeforeItTakesTheirSwitches() throws Exception {
+    Map<String, ReplicationNode> n = startCluster();
+    ReplicationNode a = n.get("A");
+    Set<Long> ofA = cluster.member("B").state().view().masteredBy("A").stream().limit(3)
+        .collect(Collectors.toSet());
+    assertThat(ofA).isNotEmpty();
+    Map<CtTuple, Long> cookieOf = new HashMap<>();
+    Map<Long, List<CtTuple>> byIngress = new HashMap<>();
+    for (long dpid : ofA) {
+      for (int i = 0; i < 10; i++) {
+        TcpFlow f = new TcpFlow("10.0." + dpid + "." + (1 + i), 40000 + i, "10.0.200.1", 443);
+        CtEntry e = a.established(f);
+        long cookie = 0x5357_0000_0000_0000L | (dpid << 16) | i;
+        a.offload(e, cookie);
+        cookieOf.put(ReplicationNode.tuple(f), cookie);
+        byIngress.computeIfAbsent(dpid, d -> new ArrayList<>()).add(ReplicationNode.tuple(f));
+      }
+    }
+    Map<CtTuple, String> live = a.liveState();
+    awaitWithin(BOUND, "B and C hold A's table", () -> n.get("B").replicaState("A").equals(live)
+        && n.get("C").replicaState("A").equals(live));
+    List<String> tooEarly = watchRoles(n, byIngress);
+
+    cluster.crash("A");
+    a.close();
+
+    await("A's switches have new masters", () -> cluster.member("B").state().view().masteredBy("A").isEmpty()
+        && ofA.stream().allMatch(d -> {
+      var m = cluster.member("B").state().view().mastership(d).master();
+      return m.isPresent() && !m.get().equals("A");
+    }));
+    cluster.awaitConverged(); // every heir has applied its mastership (and so run its takeover)
+    for (long dpid : ofA) {
+      String heir = cluster.member("B").state().view().mastership(dpid).master().orElseThrow();
+      ReplicationNode h = n.get(heir);
+      for (CtTuple t : byIngress.get(dpid)) {
+        CtEntry e = h.entry(t).orElseThrow(() -> new AssertionError(heir + " did not commit " + t));
+        assertThat(e.tcpStateName()).isEqualTo("ESTABLISHED");
+        assertThat(e.hasStatus(CtEntry.ASSURED)).isTrue();
+        assertThat(h.cookies.get(e)).as("offload cookie of %s on %s", t, heir).isEqualTo(cookieOf.get(t));
+      }
+      assertThat(h.replicaState("A").keySet()).doesNotContainAnyElementsOf(byIngress.get(dpid));
+    }
+    assertThat(tooEarly).as("roles that went out before the connections were committed").isEmpty();
+    long promoted = n.get("B").replicator.metrics().replicasPromoted()
+        + n.get("C").replicator.metrics().replicasPromoted();
+    assertThat(promoted).isEqualTo(cookieOf.size());
+    // the heirs now own them: each replicates them to the other survivor
+    awaitWithin(BOUND, "B and C hold each other's new connections", () ->
+        n.get("C").replicaState("B").equals(n.get("B").liveState())
+            && n.get("B").replicaState("C").equals(n.get("C").liveState()));
+  }
+
+  @Test
+  void anExpectationReplicatedBeforeTheVerdictSurvivesItsOwnersDeathAndItsDataConnectionIsRelated()
+      throws Exception {
+    Map<String, ReplicationNode> n = startCluster();
+    ReplicationNode a = n.get("A");
+    long dpid = cluster.member("B").state().view().masteredBy("A").iterator().next();
+    String client = "10.0." + dpid + ".1";
+    TcpFlow ctl = new TcpFlow(client, 40000, "10.0.200.2", 21);
+    a.established(ctl);
+    a.send(ctl.s(ReplicationNode.PA, "220 ready\r\n"));
+    a.send(ctl.c(ReplicationNode.PA, "PASV\r\n"));
+
+    assertThat(a.send(ctl.s(ReplicationNode.PA, "227 Entering Passive Mode (10,0,200,2,19,138).\r\n")).accept())
+        .isTrue();
+
+    // synchronous: when the verdict is back, both others have the expectation (no waiting here)
+    assertThat(n.get("B").replicator.expectationsHeldOf("A")).isEqualTo(1);
+    assertThat(n.get("C").replicator.expectationsHeldOf("A")).isEqualTo(1);
+    assertThat(a.replicator.metrics().expectationsSent()).isEqualTo(1);
+    assertThat(a.replicator.metrics().expectationTimeouts()).isZero();
+    watchRoles(n, Map.of());
+
+    cluster.crash("A");
+    a.close();
+
+    await("A's switch has a new master", () -> cluster.member("B").state().view().mastership(dpid).master()
+        .filter(m -> !m.equals("A")).isPresent());
+    cluster.awaitConverged();
+    ReplicationNode heir = n.get(cluster.member("B").state().view().mastership(dpid).master().orElseThrow());
+    CtEntry control = heir.entry(ReplicationNode.tuple(ctl)).orElseThrow();
+    assertThat(control.helper()).isEqualTo("ftp");
+    assertThat(heir.tracker.expectations()).hasSize(1);
+    TcpFlow data = new TcpFlow(client, 40100, "10.0.200.2", 5002);
+    CtLookup first = heir.classify(data.c(Packet.TCP_SYN));
+    assertThat(first.state()).isEqualTo(CtState.RELATED);
+    heir.tracker.confirm(first);
+
+    // the session goes on at the heir: its helper reads the next PASV reply, though it saw no line end yet
+    heir.send(ctl.c(ReplicationNode.PA, "PASV\r\n"));
+    assertThat(heir.send(ctl.s(ReplicationNode.PA, "227 Entering Passive Mode (10,0,200,2,19,139).\r\n"))
+        .accept()).isTrue();
+    assertThat(heir.tracker.expectations()).singleElement().extracting(e -> e.dstPort()).isEqualTo(5003);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private Map<String, ReplicationNode> startNodes(String clusterName) throws Exception {
+    Map<String, ReplicationNode> out = new HashMap<>();
+    for (String id : List.of("A", "B", "C")) {
+      ReplicationNode node = new ReplicationNode(id, clusterName).start();
+      nodes.add(node);
+      out.put(id, node);
+    }
+    await("one replication view of three", () -> out.values().stream().allMatch(x -> x.replicator.viewSize() == 3));
+    return out;
+  }
+
+  /** Members A, B, C ready for switches 1..30, each with its node; the takeover hook wired to promotion. */
+  private Map<String, ReplicationNode> startCluster() throws Exception {
+    cluster = new ClusterHarness("A", "B", "C");
+    for (String id : cluster.ids) {
+      cluster.start(id);
+    }
+    cluster.awaitLeader(cluster.ids);
+    for (ClusterMember m : cluster.running()) {
+      m.ready(SWITCHES).get(10, TimeUnit.SECONDS);
+    }
+    cluster.awaitConverged();
+    Map<String, ReplicationNode> n = startNodes(cluster.clusterName);
+    for (String id : cluster.ids) {
+      ReplicationNode node = n.get(id);
+      cluster.member(id).onTakeover((dpid, previous) -> node.replicator.promote(previous, dpid));
+    }
+    return n;
+  }
+
+  /**
+   * Subscribes to each member's roles as the role requester does, and notes every MASTER role that
+   * arrives before the connections entering at that switch are in the member's live conntrack.
+   */
+  private List<String> watchRoles(Map<String, ReplicationNode> n, Map<Long, List<CtTuple>> byIngress) {
+    List<String> tooEarly = new CopyOnWriteArrayList<>();
+    for (String id : List.of("B", "C")) {
+      ReplicationNode node = n.get(id);
+      new ClusterRoles(cluster.member(id)).subscribe(role -> {
+        if (!role.master()) {
+          return;
+        }
+        for (CtTuple t : byIngress.getOrDefault(role.dpid().getLong(), List.of())) {
+          if (node.entry(t).isEmpty()) {
+            tooEarly.add(id + " master of " + role.dpid() + " without " + t);
+          }
+        }
+      });
+    }
+    return tooEarly;
+  }
+
+  private static Packet udp(String src, int sport, String dst, int dport) {
+    return PARSER.parse(FrameBuilder.ip(src, dst).udp(sport, dport).payload("q").build());
+  }
+
+  /** As {@link ClusterHarness#await}, with a tighter deadline: the bound under test. */
+  static void awaitWithin(Duration bound, String what, BooleanSupplier condition) throws TimeoutException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("not within " + bound + ": " + what);
+      }
+      LockSupport.parkNanos(2_000_000);
+    }
+  }
+}
