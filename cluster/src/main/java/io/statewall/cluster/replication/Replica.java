@@ -2,6 +2,7 @@ package io.statewall.cluster.replication;
 
 import io.statewall.netfilter.conntrack.CtSnapshot;
 import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 
 /**
@@ -12,7 +13,7 @@ final class Replica {
   private static final int TCP = 6;
   private static final int UDP = 17;
 
-  final boolean v6;
+  final Family family;
   final byte proto;
   final long sHi;
   final long sLo;
@@ -35,8 +36,8 @@ final class Replica {
   Change.Expect expectation;
   long expectationReceivedAt;
 
-  private Replica(boolean v6, int proto, long sHi, long sLo, long dHi, long dLo, int ports) {
-    this.v6 = v6;
+  private Replica(Family family, int proto, long sHi, long sLo, long dHi, long dLo, int ports) {
+    this.family = family;
     this.proto = (byte) proto;
     this.sHi = sHi;
     this.sLo = sLo;
@@ -48,7 +49,7 @@ final class Replica {
     h = h * 31 + dLo;
     h = h * 31 + ports;
     h = h * 31 + proto;
-    this.hash = (int) (h ^ (h >>> 32)) ^ (v6 ? 0x5bd1e995 : 0);
+    this.hash = (int) (h ^ (h >>> 32)) ^ (family == Family.IPV6 ? 0x5bd1e995 : 0);
   }
 
   /** A replica (or a lookup key) of the connection whose ORIGINAL tuple is {@code t}. */
@@ -61,7 +62,7 @@ final class Replica {
     } else {
       ports = 0;
     }
-    return new Replica(t.src().v6(), t.protocol(), t.src().hi(), t.src().lo(), t.dst().hi(), t.dst().lo(), ports);
+    return new Replica(t.src().family(), t.protocol(), t.src().hi(), t.src().lo(), t.dst().hi(), t.dst().lo(), ports);
   }
 
   void update(Change.Update u, long now) {
@@ -80,10 +81,10 @@ final class Replica {
   }
 
   CtTuple tuple() {
-    IpAddress s = v6 ? IpAddress.v6(sHi, sLo) : IpAddress.v4((int) sLo);
-    IpAddress d = v6 ? IpAddress.v6(dHi, dLo) : IpAddress.v4((int) dLo);
+    IpAddress s = family == Family.IPV6 ? IpAddress.v6(sHi, sLo) : IpAddress.v4((int) sLo);
+    IpAddress d = family == Family.IPV6 ? IpAddress.v6(dHi, dLo) : IpAddress.v4((int) dLo);
     int p = proto & 0xFF;
-    if (p == (v6 ? 58 : 1)) {
+    if (p == family.icmpProtocol()) {
       return CtTuple.icmp(s, d, p, (ports >>> 8) & 0xFF, ports & 0xFF, ports >>> 16);
     }
     if (p == TCP || p == UDP) {
@@ -104,7 +105,7 @@ final class Replica {
   @Override
   public boolean equals(Object o) {
     return o instanceof Replica r && r.hash == hash && r.ports == ports && r.sLo == sLo && r.dLo == dLo
-        && r.sHi == sHi && r.dHi == dHi && r.proto == proto && r.v6 == v6;
+        && r.sHi == sHi && r.dHi == dHi && r.proto == proto && r.family == family;
   }
 
   @Override

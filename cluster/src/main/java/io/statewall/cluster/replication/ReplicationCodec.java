@@ -3,6 +3,7 @@ package io.statewall.cluster.replication;
 import io.statewall.netfilter.conntrack.CtSnapshot;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.packet.Bytes;
+import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -140,8 +141,7 @@ public final class ReplicationCodec {
 
   /** Flags (bit 0: IPv6), protocol, the two addresses, then ports as conntrack packs them. */
   private static void tuple(Writer w, CtTuple t) {
-    boolean v6 = t.src().v6();
-    w.u8(v6 ? 1 : 0);
+    w.u8(t.src().isV6() ? 1 : 0);
     w.u8(t.protocol());
     address(w, t.src());
     address(w, t.dst());
@@ -157,13 +157,13 @@ public final class ReplicationCodec {
   }
 
   private static CtTuple tuple(Reader r) {
-    boolean v6 = (r.u8() & 1) != 0;
-    r.lastV6 = v6;
+    Family family = (r.u8() & 1) != 0 ? Family.IPV6 : Family.IPV4;
+    r.lastFamily = family;
     int proto = r.u8();
-    IpAddress src = v6 ? IpAddress.v6(r.u64(), r.u64()) : IpAddress.v4((int) r.u32());
-    IpAddress dst = v6 ? IpAddress.v6(r.u64(), r.u64()) : IpAddress.v4((int) r.u32());
+    IpAddress src = address(r);
+    IpAddress dst = address(r);
     int ports = (int) r.u32();
-    if (proto == (v6 ? 58 : 1)) {
+    if (proto == family.icmpProtocol()) {
       return CtTuple.icmp(src, dst, proto, (ports >>> 8) & 0xFF, ports & 0xFF, ports >>> 16);
     }
     if (proto == TCP || proto == UDP) {
@@ -173,7 +173,7 @@ public final class ReplicationCodec {
   }
 
   private static void address(Writer w, IpAddress a) {
-    if (a.v6()) {
+    if (a.isV6()) {
       w.u64(a.hi());
       w.u64(a.lo());
     } else {
@@ -183,7 +183,7 @@ public final class ReplicationCodec {
 
   private static IpAddress address(Reader r) {
     // addresses outside a tuple follow the tuple's family: a v4 tuple's expectation has v4 addresses
-    return r.lastV6 ? IpAddress.v6(r.u64(), r.u64()) : IpAddress.v4((int) r.u32());
+    return r.lastFamily == Family.IPV6 ? IpAddress.v6(r.u64(), r.u64()) : IpAddress.v4((int) r.u32());
   }
 
   /** A growing big-endian buffer. */
@@ -245,7 +245,7 @@ public final class ReplicationCodec {
     private final byte[] buf;
     private final int end;
     private int pos;
-    boolean lastV6;
+    Family lastFamily = Family.IPV4;
 
     Reader(byte[] buf, int off, int len) {
       this.buf = buf;

@@ -509,7 +509,7 @@ public final class ShardedConnTracker implements ConnTracker {
       insertFailed.increment();
       return Optional.empty();
     }
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.v6, k.hash);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created = now;
     trackerFor(k.proto).adopted(e); // TCP: windows unknown and be-liberal, as an offloaded connection
     restoreInto(e, snap, now);
