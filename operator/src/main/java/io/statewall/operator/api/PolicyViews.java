@@ -105,7 +105,7 @@ final class PolicyViews {
    * What {@code next} would change: tracked connections whose next established packet it would
    * refuse (in either direction), and offloaded connections whose entries it would remove. Applies
    * {@code next}, compiled from {@code source}, when {@code apply} (atomically, through
-   * {@link PolicyControl#apply(Policy, String, String, java.util.Map)}).
+   * {@link PolicyControl#apply(Policy, String, String, Map)}).
    */
   PolicyChangeView change(Policy next, PolicyRequest source, boolean apply) {
     List<CutConnection> cut = new ArrayList<>();
