@@ -294,7 +294,12 @@ final class ClusterWiring {
       }
       log.info("member {}: committed policy generation {} ({}) compiled and running", options.member(),
           content.generation(), content.policyFile());
-      readiness.allow();
+      // a member catching up (its log replayed) compiles each generation in turn: ready only on the latest
+      // applied here, not while a newer one waits to be compiled
+      long latest = member.state().view().policy().map(PolicyContent::generation).orElse(0L);
+      if (content.generation() >= latest) {
+        readiness.allow();
+      }
     } catch (PolicyException | RuntimeException e) {
       synchronized (compiledLock) {
         failedGeneration = content.generation();
