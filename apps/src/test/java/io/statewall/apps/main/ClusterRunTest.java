@@ -16,6 +16,8 @@ import io.statewall.controller.launch.HostPort;
 import io.statewall.controller.launch.LogFormat;
 import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
+import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.operator.api.ApiApp;
@@ -130,6 +132,25 @@ class ClusterRunTest {
         }
       }
     }
+    // a packet-in from each switch to every member: only the master's apps see it (topology learns the host)
+    for (RoleSwitch sw : switches) {
+      for (Member m : members.values()) {
+        sw.packetIn(m.id(), FrameBuilder.ip("10.0.0.9", "10.0.0.1").macs(0x0200_0000_0009L + sw.dpid.getLong(),
+            0x0200_0000_0001L).tcp(40000, 22, Packet.TCP_SYN).build());
+      }
+    }
+    await("each switch's master learned the host it sent", () -> switches.stream().allMatch(sw -> {
+      String master = members.get("A").mastership(sw.dpid.getLong()).master().orElseThrow();
+      return hosts(members.get(master)).contains(String.format("%016x", sw.dpid.getLong()));
+    }));
+    for (Member m : members.values()) {
+      for (RoleSwitch sw : switches) {
+        boolean masters = members.get("A").mastership(sw.dpid.getLong()).isMaster(m.id());
+        assertThat(hosts(m).contains(String.format("%016x", sw.dpid.getLong())))
+            .as("%s learned a host from %s, which it %s", m.id(), sw.dpid, masters ? "masters" : "does not master")
+            .isEqualTo(masters);
+      }
+    }
     await("every member applied the same masters", () -> members.values().stream().allMatch(m ->
         m.mastership(1).equals(members.get("A").mastership(1)) && m.mastership(2).equals(members.get("A").mastership(2))));
 
@@ -220,6 +241,12 @@ class ClusterRunTest {
       assertThat(last).isEqualTo(new RoleCall(heir, OFControllerRole.ROLE_MASTER, now.epoch(), true));
     }
     assertThat(members.get("C").cluster().fence().mayWrite(switches.get(0).dpid)).isFalse();
+    // no member wrote to a switch while it was SLAVE there (OVS would have refused each as IS_SLAVE)
+    for (RoleSwitch sw : switches) {
+      assertThat(sw.writes()).as("writes to %s", sw.dpid).isNotEmpty()
+          .allSatisfy(w -> assertThat(w.role()).as("%s's %s", w.member(), w.type())
+              .isNotEqualTo(OFControllerRole.ROLE_SLAVE));
+    }
     // every MASTER a switch took had a higher generation than the one before it
     for (RoleSwitch sw : switches) {
       List<Long> generations = sw.mastersTaken().stream().map(RoleCall::generation).toList();
@@ -283,6 +310,15 @@ class ClusterRunTest {
   private HttpResponse<String> send(Member m, HttpRequest.Builder b) throws Exception {
     return http.send(b.header("Authorization", "Bearer " + m.token()).timeout(Duration.ofSeconds(15)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The members' API's hosts, as text: each with the switch it is attached to. */
+  private String hosts(Member m) {
+    try {
+      return send(m, HttpRequest.newBuilder(URI.create(base(m) + "/api/v1/hosts")).GET()).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static void await(String what, BooleanSupplier condition) throws TimeoutException {

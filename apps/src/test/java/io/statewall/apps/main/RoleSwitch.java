@@ -24,6 +24,9 @@ import org.projectfloodlight.openflow.protocol.OFFeaturesRequest;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFHello;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFType;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortDescStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFRoleRequest;
@@ -32,16 +35,20 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.errormsg.OFErrorMsgs;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U32;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
  * An OpenFlow 1.3 switch connected to several controllers that enforces roles as Open vSwitch does
  * (OpenFlow 1.3 §6.3.7): it keeps the highest generation id it has seen and refuses an older one as
- * STALE; MASTER demotes the other connections to SLAVE. It records every role request, answers echoes,
- * barriers and flow-stats requests (with no flows), and ignores the rest.
+ * STALE; MASTER demotes the other connections to SLAVE. It records every role request and every
+ * state-changing message (flow-mod, packet-out, group/meter/port/table-mod) with the sender's role at the
+ * time (OVS refuses those of a SLAVE as IS_SLAVE), answers echoes, barriers and flow-stats requests (with
+ * no flows), ignores the rest, and sends packet-ins on request.
  */
 final class RoleSwitch implements AutoCloseable {
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
@@ -49,10 +56,18 @@ final class RoleSwitch implements AutoCloseable {
   /** One role request as the switch saw it, from which member, and whether it took it. */
   record RoleCall(String member, OFControllerRole role, long generation, boolean accepted) {}
 
+  /** A state-changing message from {@code member}, and its role at the switch when it arrived. */
+  record Write(String member, OFType type, OFControllerRole role) {}
+
+  private static final Set<OFType> WRITES = Set.of(OFType.FLOW_MOD, OFType.PACKET_OUT, OFType.GROUP_MOD,
+      OFType.METER_MOD, OFType.PORT_MOD, OFType.TABLE_MOD);
+
   final DatapathId dpid;
   private final List<RoleCall> calls = new CopyOnWriteArrayList<>();
   private final Map<String, OFControllerRole> roles = new ConcurrentHashMap<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final List<Write> writes = new CopyOnWriteArrayList<>();
+  private final Map<String, OutputStream> outputs = new ConcurrentHashMap<>();
   private Long generation;
 
   RoleSwitch(long dpid) {
@@ -72,6 +87,17 @@ final class RoleSwitch implements AutoCloseable {
     return List.copyOf(calls);
   }
 
+  List<Write> writes() {
+    return List.copyOf(writes);
+  }
+
+  /** Sends {@code frame} to {@code member} as a table-miss packet-in from port 1. */
+  void packetIn(String member, byte[] frame) throws IOException {
+    send(outputs.get(member), F.buildPacketIn().setXid(0x5eed).setBufferId(OFBufferId.NO_BUFFER)
+        .setTotalLen(frame.length).setReason(OFPacketInReason.NO_MATCH).setTableId(TableId.of(0))
+        .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1)).build()).setData(frame).build());
+  }
+
   /** The MASTER requests this switch took, in order. */
   List<RoleCall> mastersTaken() {
     return calls.stream().filter(c -> c.accepted() && c.role() == OFControllerRole.ROLE_MASTER).toList();
@@ -87,11 +113,15 @@ final class RoleSwitch implements AutoCloseable {
     try {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       OutputStream out = socket.getOutputStream();
+      outputs.put(member, out);
       List<OFPortDesc> ports = List.of(F.buildPortDesc().setPortNo(OFPort.of(1)).setHwAddr(MacAddress.of(2L))
           .setName("eth1").build());
       roles.put(member, OFControllerRole.ROLE_EQUAL);
       while (true) {
         OFMessage m = receive(in);
+        if (WRITES.contains(m.getType())) {
+          writes.add(new Write(member, m.getType(), roles.getOrDefault(member, OFControllerRole.ROLE_EQUAL)));
+        }
         OFMessage reply = null;
         if (m instanceof OFHello) {
           reply = F.buildHello().setXid(m.getXid()).setElements(List.of(F.helloElemVersionbitmap(
@@ -111,18 +141,25 @@ final class RoleSwitch implements AutoCloseable {
           reply = role(member, r);
         }
         if (reply != null) {
-          ByteBuf buf = Unpooled.buffer();
-          reply.writeTo(buf);
-          byte[] bytes = new byte[buf.readableBytes()];
-          buf.readBytes(bytes);
-          out.write(bytes);
-          out.flush();
+          send(out, reply);
         }
       }
     } catch (IOException e) {
       // the controller closed the connection, or the test did
     } finally {
       roles.remove(member);
+    }
+  }
+
+  /** One writer at a time per connection: its reader thread's replies and the test's packet-ins. */
+  private static void send(OutputStream out, OFMessage message) throws IOException {
+    ByteBuf buf = Unpooled.buffer();
+    message.writeTo(buf);
+    byte[] bytes = new byte[buf.readableBytes()];
+    buf.readBytes(bytes);
+    synchronized (out) {
+      out.write(bytes);
+      out.flush();
     }
   }
 
