@@ -136,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
       description = "With --cluster: this controller's member id, one of the ids of --peers.")
   String member;
 
-  @Option(names = {"--peers", "--cluster-peers"}, paramLabel = "ID=HOST:PORT[,...]", split = ",",
+  @Option(names = {"--peers", "--cluster-peers"}, paramLabel = "ID=HOST:PORT", split = ",",
       description = "With --cluster: every member, this one included, as its id and the address its cluster "
           + "traffic uses (this member listens on its own); the same list on every member.")
   List<String> peers;
