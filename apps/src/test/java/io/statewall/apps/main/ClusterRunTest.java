@@ -18,6 +18,7 @@ import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.operator.api.ApiApp;
@@ -174,6 +175,15 @@ class ClusterRunTest {
     assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
     assertThat(members.values()).allSatisfy(m -> assertThat(m.assembler().firewall().policies().current().source())
         .isEqualTo(strict.toAbsolutePath().toString()));
+
+    // a change of a member's own policy file (the file watch, as SIGHUP) is committed and runs on all
+    Files.writeString(dir.resolve("servers.rules"), Files.readString(dir.resolve("servers.rules"))
+        .replace("COMMIT", "-A INPUT -p tcp --dport 8443 -m state --state NEW,ESTABLISHED -j ACCEPT\nCOMMIT"));
+    await("every member runs the changed policy.yaml", () -> members.values().stream().allMatch(m -> {
+      Policy p = m.assembler().firewall().policies().current();
+      return p.source().equals(policy.toAbsolutePath().toString())
+          && p.hosts().values().stream().anyMatch(h -> h.rules() != null && h.rules().save().contains("8443"));
+    }));
 
     // a policy that member C cannot compile: it withdraws and masters nothing; the others run it
     Path newer = write("newer.yaml", "newer.rules", ONLY_NEWER_BUILDS + "\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n");
