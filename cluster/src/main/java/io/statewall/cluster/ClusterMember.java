@@ -1,12 +1,14 @@
 package io.statewall.cluster;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,8 @@ public final class ClusterMember implements AutoCloseable {
   public interface Takeover {
     void takingOver(long dpid, String previousMaster);
   }
+  /** Work to do each time this member becomes Raft leader, besides its own (the composition root's). */
+  private final List<Runnable> onLeader = new CopyOnWriteArrayList<>();
 
   public ClusterMember(ClusterConfig config) {
     this.config = config;
@@ -87,6 +91,7 @@ public final class ClusterMember implements AutoCloseable {
     raft.addRoleListener(role -> {
       if (role == Role.Leader) {
         duty(this::commitDepartures);
+        onLeader.forEach(this::duty);
       }
     });
     channel.setReceiver(new Receiver() {
@@ -134,6 +139,28 @@ public final class ClusterMember implements AutoCloseable {
       LOG.error("member {}: taking over switch {} from {} failed; taking the role anyway", config.memberId(),
           Long.toHexString(dpid), before.master().get(), e);
     }
+  }
+
+  /**
+   * Runs {@code action} on this member's own thread each time it becomes Raft leader (a listener of the
+   * roles, which must not block).
+   */
+  public void onLeader(Runnable action) {
+    onLeader.add(action);
+  }
+
+  /** Every member's Raft id: the cluster's fixed membership. */
+  public List<String> members() {
+    return config.members();
+  }
+
+  public String clusterName() {
+    return config.clusterName();
+  }
+
+  /** The Raft term this member knows; 0 before it joined. */
+  public long term() {
+    return raft == null ? 0 : raft.currentTerm();
   }
 
   public boolean isLeader() {

@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * gone), a Ready with the whole set is committed, coalesced over a short delay so that a hundred
  * switches connecting at once make one entry, not a hundred. A failed commit is retried on the next
  * change or after {@link #RETRY_MS}.
+ *
+ * <p>A member may have to earn its readiness first (compile the committed policy): then it declares
+ * nothing until {@link #allow}, and {@link #withhold} takes it out of the ready members (a Leave), so it
+ * is master of nothing until it is allowed again.
  */
 public final class SwitchReadiness implements App {
   private static final Logger LOG = LoggerFactory.getLogger(SwitchReadiness.class);
@@ -26,9 +30,41 @@ public final class SwitchReadiness implements App {
   private final TreeSet<Long> connected = new TreeSet<>();
   private ScheduledExecutorService scheduler;
   private boolean queued;
+  /** Whether this member may declare itself ready now. */
+  private boolean allowed;
+  /** Whether its last commit (or the one in flight) declared it ready. */
+  private boolean declared;
 
+  /** Ready from the start, with whatever switches connect. */
   public SwitchReadiness(ClusterMember member) {
+    this(member, true);
+  }
+
+  /** {@code allowedAtStart} false: nothing is declared until {@link #allow()}. */
+  public SwitchReadiness(ClusterMember member, boolean allowedAtStart) {
     this.member = member;
+    this.allowed = allowedAtStart;
+  }
+
+  /** Lets this member be ready (again): its switches are declared soon. */
+  public synchronized void allow() {
+    if (!allowed) {
+      allowed = true;
+      schedule(0);
+    }
+  }
+
+  /** Takes this member out of the ready members (it commits its leave): it is master of nothing. */
+  public synchronized void withhold() {
+    if (allowed) {
+      allowed = false;
+      schedule(0);
+    }
+  }
+
+  /** Whether this member may be ready now (it may not have committed that yet). */
+  public synchronized boolean allowed() {
+    return allowed;
   }
 
   @Override
@@ -38,7 +74,9 @@ public final class SwitchReadiness implements App {
 
   @Override
   public void start(AppContext context) {
-    scheduler = context.scheduler();
+    synchronized (this) {
+      scheduler = context.scheduler();
+    }
     context.addSwitchListener(Integer.MIN_VALUE + 1, new SwitchListener() {
       @Override
       public void switchReady(SwitchHandle sw) {
@@ -60,7 +98,7 @@ public final class SwitchReadiness implements App {
   }
 
   private synchronized void schedule(long delayMs) {
-    if (!queued) {
+    if (!queued && scheduler != null) {
       queued = true;
       scheduler.schedule(this::commit, delayMs, TimeUnit.MILLISECONDS);
     }
@@ -71,6 +109,22 @@ public final class SwitchReadiness implements App {
     synchronized (this) {
       queued = false;
       now = Set.copyOf(connected);
+      if (!allowed) {
+        if (declared) {
+          declared = false;
+          member.leave().whenComplete((ok, error) -> {
+            if (error != null) {
+              LOG.warn("member {}: could not commit its leave ({}); retrying", member.id(), error.toString());
+              synchronized (this) {
+                declared = true;
+              }
+              schedule(RETRY_MS);
+            }
+          });
+        }
+        return;
+      }
+      declared = true;
     }
     member.ready(now).whenComplete((ok, error) -> {
       if (error != null) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reloads the policy when its file or one of its rule files changes, and on SIGHUP. A file that
- * fails to load keeps the running policy and says why; a good one is applied atomically.
+ * fails to load keeps the running policy and says why; a good one is applied atomically (or, in a
+ * controller cluster, committed for every member to compile: its {@link Target}).
  */
 public final class PolicyReloader implements App {
   private static final Logger log = LoggerFactory.getLogger(PolicyReloader.class);
@@ -31,17 +32,46 @@ public final class PolicyReloader implements App {
   private static final long SETTLE_MILLIS = 200;
 
   private final Path policyFile;
-  private final PolicyLoader loader;
-  private final FirewallApp firewall;
+  private final Target target;
   private final boolean handleSighup;
   private WatchService watcher;
   private Thread thread;
   private volatile Set<Path> watchedFiles = Set.of();
 
+  /** What a reload does with the policy file: loads it and puts it in force. */
+  public interface Target {
+    /** The policy last loaded from the file (its files are the ones watched). */
+    Policy current();
+
+    /** Loads {@code policyFile} and puts it in force; returns what it loaded, or throws and changes nothing. */
+    Policy reload(Path policyFile) throws PolicyException, IOException;
+
+    /** Loads with {@code loader} and applies to {@code firewall}: a controller on its own. */
+    static Target local(PolicyLoader loader, FirewallApp firewall) {
+      return new Target() {
+        @Override
+        public Policy current() {
+          return firewall.policies().current();
+        }
+
+        @Override
+        public Policy reload(Path policyFile) throws PolicyException {
+          Policy next = loader.load(policyFile);
+          next.warnings().forEach(w -> log.warn("{}", w));
+          firewall.apply(next);
+          return next;
+        }
+      };
+    }
+  }
+
   public PolicyReloader(Path policyFile, PolicyLoader loader, FirewallApp firewall, boolean handleSighup) {
+    this(policyFile, Target.local(loader, firewall), handleSighup);
+  }
+
+  public PolicyReloader(Path policyFile, Target target, boolean handleSighup) {
     this.policyFile = policyFile.toAbsolutePath().normalize();
-    this.loader = loader;
-    this.firewall = firewall;
+    this.target = target;
     this.handleSighup = handleSighup;
   }
 
@@ -54,7 +84,7 @@ public final class PolicyReloader implements App {
   public void start(AppContext context) {
     try {
       watcher = FileSystems.getDefault().newWatchService();
-      watch(firewall.policies().current());
+      watch(target.current());
     } catch (IOException e) {
       log.warn("cannot watch the policy files ({}); reload with SIGHUP", e.getMessage());
     }
@@ -84,9 +114,7 @@ public final class PolicyReloader implements App {
   /** Loads the policy file again and applies it; returns false (keeping the running one) if it fails. */
   public synchronized boolean reload(String why) {
     try {
-      Policy next = loader.load(policyFile);
-      next.warnings().forEach(w -> log.warn("{}", w));
-      firewall.apply(next);
+      Policy next = target.reload(policyFile);
       watch(next);
       log.info("policy reloaded ({})", why);
       return true;

@@ -1,5 +1,6 @@
 package io.statewall.apps.main;
 
+import io.statewall.controller.launch.ClusterOptions;
 import io.statewall.controller.launch.RunConfig;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
@@ -8,6 +9,7 @@ import io.statewall.operator.api.ApiSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -28,7 +30,8 @@ public final class ConfigCommand implements Runnable {
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = {"Check FILE as 'statewall run --config FILE' would read it: every key is an option of run "
           + "(unknown keys are errors), every value converts, the policy it names loads with its rule files, "
-          + "the API settings hold. Prints what run would use, or the error (exit 2)."})
+          + "the API settings hold, the cluster section names this member among its peers. Prints what run would use, "
+          + "or the error (exit 2)."})
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -55,6 +58,9 @@ public final class ConfigCommand implements Runnable {
       out.printf("  api         %s%s%n", options.api().address(),
           options.api().tokenFile() == null ? "" : " (token file " + options.api().tokenFile() + ")");
       out.printf("  log format  %s%n", options.logFormat());
+      out.printf("  cluster     %s%n", options.cluster().map(c -> c.name() + ": member " + c.member() + " on "
+          + c.self() + ", peers " + c.peers().stream().map(Object::toString).collect(Collectors.joining(",")))
+          .orElse(ClusterOptions.NONE));
       out.flush();
       return 0;
     }

@@ -25,6 +25,8 @@ import io.statewall.controller.launch.AppAssembler;
 import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
 import io.statewall.controller.launch.UserError;
+import io.statewall.controller.roles.WriteFence;
+import io.statewall.operator.api.ApiSources;
 import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologyService;
 import io.statewall.topology.TopologySettings;
@@ -32,6 +34,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,10 @@ public final class FirewallAssembler implements AppAssembler {
   private PacketInGuard guard;
   private TableMissMeters meters;
   private TopologyApp topology;
+  /** How a cluster member is made (tests put members in one JVM). */
+  private ClusterWiring.Setup clusterSetup = ClusterWiring.Setup.TCP;
+  /** The cluster part of the last {@link #assemble(RunOptions)}, when it had {@code --cluster}. */
+  private ClusterWiring cluster;
 
   public FirewallAssembler() {
     this(Firewall.DecisionListener.NONE);
@@ -72,7 +79,17 @@ public final class FirewallAssembler implements AppAssembler {
     this.flowMods = flowMods;
   }
 
-  /** For {@code run}: the apps, plus reloading on file change and SIGHUP. */
+  /** Members made with {@code setup} instead of TCP between processes (tests: several in one JVM). */
+  FirewallAssembler withClusterSetup(ClusterWiring.Setup setup) {
+    this.clusterSetup = setup;
+    return this;
+  }
+
+  /**
+   * For {@code run}: the apps, plus reloading on file change and SIGHUP. With {@code --cluster}, also the
+   * member, its role requests and readiness (after the firewall, which they steer); a reload or an API
+   * apply then commits the policy for every member to compile.
+   */
   @Override
   public List<App> assemble(RunOptions options) throws UserError {
     RunLimits l = options.limits();
@@ -80,14 +97,42 @@ public final class FirewallAssembler implements AppAssembler {
         new PacketInGuard.Limits(l.portPacketInRate(), 2 * l.portPacketInRate(), l.switchPacketInRate(),
             2 * l.switchPacketInRate()),
         new FlowModLimits(l.flowModRate(), l.flowModRate(), flowMods.dropShare(), flowMods.tableFullBackoffSeconds())));
-    apps.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
+    cluster = null;
+    if (options.cluster().isPresent()) {
+      PolicyText.Loaded local;
+      try {
+        local = PolicyText.read(options.policy(), new PolicyLoader());
+      } catch (PolicyException e) {
+        throw new UserError(e.getMessage());
+      }
+      cluster = new ClusterWiring(options.cluster().get(), clusterSetup, firewall, local);
+      apps.addAll(cluster.apps());
+      apps.add(new PolicyReloader(options.policy(), cluster.reloads(), true));
+    } else {
+      apps.add(new PolicyReloader(options.policy(), new PolicyLoader(), firewall, true));
+    }
     // the operator API, last: it reads the firewall, through narrow views, once that has started
     FirewallApp fw = firewall;
     TopologyService network = topology.service();
     OperatorViews.Guards guards = new OperatorViews.Guards(guard, meters);
-    ApiApp.forRun(options, ctx -> OperatorViews.of(fw, network, ctx.switches(), guards), metrics)
-        .ifPresent(apps::add);
+    ClusterWiring member = cluster;
+    ApiApp.forRun(options, ctx -> {
+      ApiSources here = OperatorViews.of(fw, network, ctx.switches(), guards);
+      return member == null ? here : new ApiSources(here.conntrack(), here.offloads(), here.topology(),
+          member.policyControl(here.policy()), here.metrics(), member.status());
+    }, metrics).ifPresent(apps::add);
     return apps;
+  }
+
+  /** A cluster member's controller writes to a switch only where the switch confirmed it master. */
+  @Override
+  public Optional<WriteFence> fence() {
+    return cluster == null ? Optional.empty() : Optional.of(cluster.fence());
+  }
+
+  /** The cluster part of the last {@link #assemble(RunOptions)}, if it was a member's. */
+  Optional<ClusterWiring> cluster() {
+    return Optional.ofNullable(cluster);
   }
 
   /**

@@ -1,8 +1,13 @@
 package io.statewall.apps.main;
 
 import io.statewall.bench.BenchCommand;
+import io.statewall.controller.app.App;
 import io.statewall.controller.launch.AppAssembler;
+import io.statewall.controller.launch.RunOptions;
+import io.statewall.controller.launch.UserError;
+import io.statewall.controller.roles.WriteFence;
 import io.statewall.controller.launch.StatewallCli;
+import io.statewall.operator.cli.ClusterCommand;
 import io.statewall.operator.cli.ConntrackCommand;
 import io.statewall.operator.cli.NetworkCommands;
 import io.statewall.operator.cli.PolicyCommand;
@@ -11,6 +16,7 @@ import io.statewall.operator.cli.UiCommand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** The process's entry point: the command line with this build's apps and subcommands. */
 public final class StatewallMain {
@@ -27,9 +33,17 @@ public final class StatewallMain {
    */
   public static void launch(String[] args, Object... subcommands) {
     FirewallAssembler firewall = new FirewallAssembler();
-    AppAssembler run = options -> {
-      Logging.forRun(options.logFormat());
-      return firewall.assemble(options);
+    AppAssembler run = new AppAssembler() {
+      @Override
+      public List<App> assemble(RunOptions options) throws UserError {
+        Logging.forRun(options.logFormat());
+        return firewall.assemble(options);
+      }
+
+      @Override
+      public Optional<WriteFence> fence() {
+        return firewall.fence();
+      }
     };
     if (args.length == 0 || !args[0].equals("run")) {
       Logging.quiet();
@@ -46,7 +60,7 @@ public final class StatewallMain {
         new BenchCommand(InProcessFirewall::new),
         // the operator's commands: they talk to a running controller's API
         new ConntrackCommand(), new TraceCommand(), new NetworkCommands.Switches(), new NetworkCommands.Links(),
-        new NetworkCommands.Hosts(), new UiCommand()));
+        new NetworkCommands.Hosts(), new ClusterCommand(), new UiCommand()));
     all.addAll(Arrays.asList(more));
     return all;
   }

@@ -324,7 +324,8 @@ class ApiServerTest {
       p.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + p.getKey()));
     }
     assertThat(documented).containsExactlyInAnyOrder("GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
-        "GET /api/v1/switches", "GET /api/v1/links", "GET /api/v1/hosts", "GET /api/v1/conntrack",
+        "GET /api/v1/switches", "GET /api/v1/cluster", "GET /api/v1/links", "GET /api/v1/hosts",
+        "GET /api/v1/conntrack",
         "DELETE /api/v1/conntrack", "GET /api/v1/expectations", "GET /api/v1/policy", "PUT /api/v1/policy",
         "GET /api/v1/policy/counters",
         "GET /api/v1/trace", "GET /api/v1/events/network", "GET /api/v1/events/verdicts");
@@ -336,6 +337,16 @@ class ApiServerTest {
       assertThat(r.statusCode()).as(op).isNotIn(404, 405, 500);
     }
     assertThat(c.get("/api/v1/routes").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aControllerOnItsOwnIsClusterNone() throws Exception {
+    JsonNode cluster = json(c.get("/api/v1/cluster"));
+    assertThat(cluster.get("cluster").asText()).isEqualTo("none");
+    assertThat(cluster.get("member").isNull()).isTrue();
+    assertThat(cluster.get("members")).isEmpty();
+    assertThat(cluster.get("switches")).isEmpty();
+    assertThat(cluster.get("replicationLagSeconds").isNull()).isTrue();
   }
 
   @Test

@@ -59,13 +59,13 @@ class OpenApiSchemaTest {
         "/healthz", "/api/v1/events/verdicts");
     assertThat(parsed.getOpenAPI().getComponents().getSchemas())
         .containsKeys("ConnectionView", "PageOfConnectionView", "PolicyRequest", "TraceView", "VerdictEvent",
-            "NetworkSnapshot", "ErrorView");
+            "NetworkSnapshot", "ErrorView", "ClusterView", "ClusterMemberView", "MastershipView");
   }
 
   @Test
   void everyJsonAnswerValidatesAgainstItsRoutesSchema() throws Exception {
     for (String path : List.of("/healthz", "/api/v1/switches", "/api/v1/links", "/api/v1/hosts",
-        "/api/v1/conntrack", "/api/v1/expectations", "/api/v1/policy", "/api/v1/policy/counters")) {
+        "/api/v1/conntrack", "/api/v1/expectations", "/api/v1/policy", "/api/v1/policy/counters", "/api/v1/cluster")) {
       assertValid("get", path, "200", c.get(path));
     }
     assertValid("get", "/api/v1/conntrack", "200", c.get("/api/v1/conntrack?dport=22&limit=1&sort=dport&order=desc"));

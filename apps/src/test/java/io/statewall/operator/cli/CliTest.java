@@ -50,6 +50,13 @@ class CliTest {
   }
 
   @Test
+  void clusterOnAControllerOnItsOwnSaysNone() {
+    Run r = run(new ClusterCommand());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("cluster: none (this controller runs on its own)\n");
+  }
+
+  @Test
   void conntrackListPrintsConntrackToolsLinesAndCount() {
     c.connect(40000, 22);
     c.connect(40001, 80);

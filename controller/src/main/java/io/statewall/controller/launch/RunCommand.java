@@ -125,6 +125,22 @@ final class RunCommand implements Callable<Integer> {
           + "reconnect or a controller restart).")
   boolean clearFlowsOnConnect;
 
+  @Option(names = "--cluster", paramLabel = "NAME",
+      description = "Be a member of the controller cluster NAME (docs/cluster.md): every member lists the same "
+          + "--peers, each switch has one master among them, and the policy is shared. Needs --member and --peers; "
+          + "switches' flows are kept on connect. In a config file: a section 'cluster:' with name, member, peers. "
+          + "Default: no cluster, this controller on its own.")
+  String cluster;
+
+  @Option(names = {"--member", "--cluster-member"}, paramLabel = "ID",
+      description = "With --cluster: this controller's member id, one of the ids of --peers.")
+  String member;
+
+  @Option(names = {"--peers", "--cluster-peers"}, paramLabel = "ID=HOST:PORT", split = ",",
+      description = "With --cluster: every member, this one included, as its id and the address its cluster "
+          + "traffic uses (this member listens on its own); the same list on every member.")
+  List<String> peers;
+
   @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
       description = "Connections tracked at most (nf_conntrack_max); when full, unassured ones are dropped "
           + "early to make room, as Linux does (default: ${DEFAULT-VALUE}).")
@@ -163,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
     }
     RunOptions options = options();
     List<App> apps = assembler.assemble(options);
-    Controller controller = new Controller(options.controller(), apps);
+    Controller controller = new Controller(options.controller(), apps, assembler.fence());
     InetSocketAddress bound;
     try {
       bound = controller.start();
@@ -174,8 +190,10 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError(PolicyFileCheck.oneLine(e.getCause().getMessage()), e);
     }
     hooks.add(new Thread(controller::close, "statewall-shutdown"));
-    out.printf("statewall %s: listening on %s with policy %s (Ctrl-C stops)%n",
-        ManifestVersionProvider.version(), new HostPort(bound.getHostString(), bound.getPort()), policy);
+    out.printf("statewall %s: listening on %s with policy %s%s (Ctrl-C stops)%n",
+        ManifestVersionProvider.version(), new HostPort(bound.getHostString(), bound.getPort()), policy,
+        options.cluster().map(c -> ", member " + c.member() + " of cluster " + c.name() + " on " + c.self())
+            .orElse(""));
     out.flush();
     controller.awaitClosed();
     return 0;
@@ -240,6 +258,11 @@ final class RunCommand implements Callable<Integer> {
       out.printf("statewall: warning: switches connect to %s without TLS (--insecure-switches): anyone who "
           + "reaches it can claim to be a switch%n", listen);
     }
+    Optional<ClusterOptions> clustered = cluster();
+    if (clustered.isPresent() && clearFlowsOnConnect) {
+      throw new UserError("--clear-flows-on-connect cannot be used with --cluster: a member joining would wipe the "
+          + "entries the switch's master installed (a cluster keeps flows and reconciles them)");
+    }
     ControllerConfig config =
         ControllerConfig.defaults()
             .withListen(listen.host(), listen.port())
@@ -255,7 +278,48 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError(e.getMessage());
     }
     return new RunOptions(policy, config,
-        new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey, apiAllowedHosts), limits, logFormat);
+        new ApiConfig(api, apiTokenFile, apiTlsCert, apiTlsKey, apiAllowedHosts), limits, logFormat, clustered);
+  }
+
+  /** --cluster, --member and --peers, checked together; empty when none is given. */
+  private Optional<ClusterOptions> cluster() throws UserError {
+    if (cluster == null) {
+      if (member != null || peers != null) {
+        throw new UserError((member != null ? "--member" : "--peers") + " needs --cluster NAME");
+      }
+      return Optional.empty();
+    }
+    if (member == null || peers == null || peers.isEmpty()) {
+      throw new UserError("--cluster " + cluster + " needs --member ID and --peers ID=HOST:PORT,... (every member, "
+          + "this one included)");
+    }
+    List<ClusterOptions.Peer> parsed = new ArrayList<>();
+    for (String p : peers) {
+      try {
+        parsed.add(ClusterOptions.Peer.parse(p.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new UserError("--peers: " + e.getMessage());
+      }
+    }
+    ClusterOptions options;
+    try {
+      options = new ClusterOptions(cluster, member, parsed);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--cluster: " + e.getMessage());
+    }
+    for (ClusterOptions.Peer p : options.peers()) {
+      boolean loopback;
+      try {
+        loopback = InetAddress.getByName(p.address().host()).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        throw new UserError("--peers: unknown host " + p.address().host());
+      }
+      if (!loopback) {
+        out.printf("statewall: warning: cluster traffic to %s is neither encrypted nor authenticated: keep the "
+            + "members on a network only they reach%n", p);
+      }
+    }
+    return Optional.of(options);
   }
 
   /**

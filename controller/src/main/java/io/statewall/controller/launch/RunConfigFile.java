@@ -24,6 +24,10 @@ import picocli.CommandLine.Model.OptionSpec;
  * picocli's model of the command, so an option added to {@code run} is a key with no code here. The
  * file supplies the options' defaults: what the command line gives wins. Relative paths are resolved
  * against the file's directory.
+ *
+ * <p>Options that share a prefix may be written as a section: {@code cluster: {name: N, member: A,
+ * peers: [...]}} is {@code cluster: N}, {@code cluster-member: A}, {@code cluster-peers: [...]} (the
+ * key {@code name} stands for the prefix itself).
  */
 public final class RunConfigFile implements IDefaultValueProvider {
   private final Path file;
@@ -71,14 +75,52 @@ public final class RunConfigFile implements IDefaultValueProvider {
     Map<String, String> values = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String key = String.valueOf(e.getKey());
+      if (e.getValue() instanceof Map<?, ?> section && isSection(key, settable)) {
+        for (Map.Entry<?, ?> inner : section.entrySet()) {
+          String sub = String.valueOf(inner.getKey());
+          String full = sub.equals(SECTION_NAME) ? key : key + "-" + sub;
+          OptionSpec option = settable.get(full);
+          if (option == null || sub.startsWith(key + "-")) {
+            throw new UserError(where(file, key + "." + sub) + "unknown key (keys of the section '" + key + "': "
+                + String.join(", ", sectionKeys(key, settable)) + ")");
+          }
+          if (values.containsKey(option.longestName())) {
+            throw new UserError(where(file, key + "." + sub) + "is set twice");
+          }
+          values.put(option.longestName(), value(file, key + "." + sub, option, inner.getValue()));
+        }
+        continue;
+      }
       OptionSpec option = settable.get(key);
       if (option == null) {
         throw new UserError(where(file, key) + "unknown key" + suggestion(key, settable.keySet())
             + " (keys: " + String.join(", ", new TreeSet<>(settable.keySet())) + ")");
       }
+      if (values.containsKey(option.longestName())) {
+        throw new UserError(where(file, key) + "is set twice (also in its section)");
+      }
       values.put(option.longestName(), value(file, key, option, e.getValue()));
     }
     return new RunConfigFile(file, values);
+  }
+
+  /** In a section, the key that stands for the option named as the section itself. */
+  private static final String SECTION_NAME = "name";
+
+  /** Whether {@code key} names a section: some options' keys start with {@code key-}. */
+  private static boolean isSection(String key, Map<String, OptionSpec> settable) {
+    return settable.keySet().stream().anyMatch(k -> k.startsWith(key + "-"));
+  }
+
+  /** The keys a section may hold, as written in it. */
+  private static List<String> sectionKeys(String key, Map<String, OptionSpec> settable) {
+    List<String> keys = new ArrayList<>();
+    if (settable.containsKey(key)) {
+      keys.add(SECTION_NAME);
+    }
+    settable.keySet().stream().filter(k -> k.startsWith(key + "-")).map(k -> k.substring(key.length() + 1))
+        .sorted().forEach(keys::add);
+    return keys;
   }
 
   private static String value(Path file, String key, OptionSpec option, Object value) throws UserError {

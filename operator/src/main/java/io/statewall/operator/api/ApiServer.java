@@ -11,6 +11,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.statewall.operator.api.Route.Body;
+import io.statewall.operator.api.Views.ClusterView;
 import io.statewall.operator.api.Views.ConnectionView;
 import io.statewall.operator.api.Views.Deleted;
 import io.statewall.operator.api.Views.ErrorView;
@@ -38,6 +39,7 @@ import io.statewall.netfilter.conntrack.Expectation;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
+import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.ConntrackView;
 import io.statewall.operator.source.OffloadView;
 import java.io.IOException;
@@ -84,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
   private final OffloadView offloads;
   private final FirewallMetrics metrics;
   private final NetworkViews network;
+  private final ClusterStatus cluster;
   private final PolicyViews policies;
   private final Tracer tracer;
   private final PolicyRequestReader policyRequests = new PolicyRequestReader();
@@ -119,6 +122,7 @@ public final class ApiServer implements AutoCloseable {
     this.offloads = sources.offloads();
     this.metrics = metrics;
     this.network = new NetworkViews(sources.topology(), sources.cluster(), metrics::packetIns);
+    this.cluster = sources.cluster() == null ? ClusterStatus.STANDALONE : sources.cluster();
     this.policies = new PolicyViews(sources.policy(), conntrack, offloads);
     this.tracer = new Tracer(sources);
     this.feeds = new LiveFeeds(network, offloads, LiveFeeds.MAX_CLIENTS, LiveFeeds.PER_SECOND);
@@ -162,6 +166,10 @@ public final class ApiServer implements AutoCloseable {
             Body.json(Object.class), ctx -> ctx.json(OpenApiDocument.of(this.routes, LiveViews.EVENTS, version()))),
         new Route(HandlerType.GET, "/api/v1/switches", "Connected switches and their ports", Set.of(), null,
             Body.json(new TypeReference<List<SwitchView>>() {}), ctx -> ctx.json(network.switches())),
+        new Route(HandlerType.GET, "/api/v1/cluster",
+            "This controller's cluster: members and whether ready, the Raft leader and term, each switch's master "
+                + "and epoch (cluster \"none\" for a controller on its own)", Set.of(), null,
+            Body.json(ClusterView.class), ctx -> ctx.json(NetworkViews.cluster(cluster))),
         new Route(HandlerType.GET, "/api/v1/links", "Switch-to-switch links seen by LLDP", Set.of(), null,
             Body.json(new TypeReference<List<LinkView>>() {}), ctx -> ctx.json(network.links())),
         new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), null,
@@ -495,7 +503,7 @@ public final class ApiServer implements AutoCloseable {
     }
     // one change at a time: a dry run answers for the policy running when it is made
     synchronized (this) {
-      ctx.json(policies.change(next, !dryRun));
+      ctx.json(policies.change(next, req, !dryRun));
     }
   }
 

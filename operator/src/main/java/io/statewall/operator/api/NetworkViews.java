@@ -1,10 +1,14 @@
 package io.statewall.operator.api;
 
+import io.statewall.operator.api.Views.ClusterMemberView;
+import io.statewall.operator.api.Views.ClusterView;
 import io.statewall.operator.api.Views.End;
+import io.statewall.operator.api.Views.MastershipView;
 import io.statewall.operator.api.Views.HostView;
 import io.statewall.operator.api.Views.LinkView;
 import io.statewall.operator.api.Views.PortView;
 import io.statewall.operator.api.Views.SwitchView;
+import io.statewall.controller.launch.ClusterOptions;
 import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.TopologyView;
 import io.statewall.operator.source.TopologyView.SwitchState;
@@ -76,6 +80,19 @@ final class NetworkViews {
         .map(h -> new HostView(h.mac().toString(), end(h.attachment()),
             h.addresses().stream().map(a -> a.toString()).toList()))
         .toList();
+  }
+
+  /** The cluster as {@code status} has applied it; a controller on its own is cluster "none". */
+  static ClusterView cluster(ClusterStatus status) {
+    return status.membership().map(m -> new ClusterView(m.cluster(), m.member(), m.leader().orElse(null),
+        m.term(), m.commitIndex(), m.lastApplied(),
+        m.members().stream().map(x -> new ClusterMemberView(x.id(), x.address(), x.id().equals(m.member()),
+            x.ready(), x.masterOf())).toList(),
+        m.switches().stream().sorted((a, b) -> Long.compareUnsigned(a.dpid(), b.dpid()))
+            .map(s -> new MastershipView(dpid(s.dpid()), s.master().orElse(null), s.epoch(), s.role())).toList(),
+        m.policyGeneration(), m.policyError().orElse(null), null))
+        .orElse(new ClusterView(ClusterOptions.NONE, null, null, null, null, null, List.of(), List.of(), null, null,
+            null));
   }
 
   static End end(Attachment a) {

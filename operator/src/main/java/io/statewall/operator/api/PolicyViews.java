@@ -2,6 +2,7 @@ package io.statewall.operator.api;
 
 import io.statewall.operator.api.Views.CutConnection;
 import io.statewall.operator.api.Views.PolicyChangeView;
+import io.statewall.operator.api.Views.PolicyRequest;
 import io.statewall.operator.api.Views.PolicyView;
 import io.statewall.operator.api.Views.RemovedEntries;
 import io.statewall.operator.api.Views.RuleSetView;
@@ -103,9 +104,10 @@ final class PolicyViews {
   /**
    * What {@code next} would change: tracked connections whose next established packet it would
    * refuse (in either direction), and offloaded connections whose entries it would remove. Applies
-   * {@code next} when {@code apply} (atomically, through {@link PolicyControl#apply}).
+   * {@code next}, compiled from {@code source}, when {@code apply} (atomically, through
+   * {@link PolicyControl#apply(Policy, String, String, Map)}).
    */
-  PolicyChangeView change(Policy next, boolean apply) {
+  PolicyChangeView change(Policy next, PolicyRequest source, boolean apply) {
     List<CutConnection> cut = new ArrayList<>();
     for (CtEntry e : conntrack.entries()) {
       for (CtDirection dir : CtDirection.values()) {
@@ -125,7 +127,7 @@ final class PolicyViews {
       }
     }
     if (apply) {
-      policy.apply(next);
+      policy.apply(next, source.name(), source.policy(), source.files());
     }
     return new PolicyChangeView(apply, next.source(), cut, removed, next.warnings());
   }

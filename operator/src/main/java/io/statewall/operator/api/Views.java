@@ -45,6 +45,23 @@ public final class Views {
 
   public record End(String dpid, int port) {}
 
+  /**
+   * This controller's cluster as it has applied it ({@code GET /api/v1/cluster}): its name ("none" for a
+   * controller on its own, with every other field null or empty), this member, the Raft leader and term,
+   * the log's commit index and what this member applied of it, every member and whether it is ready, each
+   * switch's master and epoch, the committed policy generation running here or why it cannot, and
+   * replication lag (reserved: null until conntrack is replicated).
+   */
+  public record ClusterView(String cluster, String member, String leader, Long term, Long commitIndex,
+      Long lastApplied, List<ClusterMemberView> members, List<MastershipView> switches, Long policyGeneration,
+      String policyError, Double replicationLagSeconds) {}
+
+  /** A cluster member: its id and cluster address, whether it is this one, ready, and how many switches it masters. */
+  public record ClusterMemberView(String id, String address, boolean self, boolean ready, int masterOf) {}
+
+  /** A switch's committed master (null: no ready member reaches it), its epoch, and this member's role there. */
+  public record MastershipView(String dpid, String master, long epoch, String role) {}
+
   public record LinkView(End a, End b) {}
 
   public record HostView(String mac, End attachment, List<String> addresses) {}

@@ -1,5 +1,8 @@
 package io.statewall.operator.source;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * This controller's place in its cluster: how many members, and per switch its OpenFlow role and the
  * fencing epoch it holds. A process on its own is master of every switch at epoch 0.
@@ -13,6 +16,39 @@ public interface ClusterStatus {
 
   /** The fencing epoch (OpenFlow role generation) of this controller's mastership of the switch. */
   long epoch(long dpid);
+
+  /** The cluster as this member has applied it; empty for a process on its own. */
+  default Optional<Membership> membership() {
+    return Optional.empty();
+  }
+
+  /**
+   * One member's view of its cluster.
+   *
+   * @param cluster the cluster's name
+   * @param member this member's id
+   * @param leader the Raft leader as known here, if one is
+   * @param term the Raft term known here
+   * @param commitIndex the last log entry known committed, and {@code lastApplied} the last applied here
+   * @param members every member of the fixed Raft membership, in the order configured
+   * @param switches every switch the cluster has placed, by dpid
+   * @param policyGeneration the committed policy's generation this member compiled and runs (0: none yet)
+   * @param policyError why this member cannot compile the committed policy (it then masters nothing), if so
+   */
+  record Membership(String cluster, String member, Optional<String> leader, long term, long commitIndex,
+      long lastApplied, List<Member> members, List<Switch> switches, long policyGeneration,
+      Optional<String> policyError) {
+    public Membership {
+      members = List.copyOf(members);
+      switches = List.copyOf(switches);
+    }
+  }
+
+  /** A member: its id, its cluster address, whether it is ready (may be master), and how many switches it masters. */
+  record Member(String id, String address, boolean ready, int masterOf) {}
+
+  /** A switch's committed master (none while no ready member reaches it), its epoch, and this member's role there. */
+  record Switch(long dpid, Optional<String> master, long epoch, String role) {}
 
   ClusterStatus STANDALONE = new ClusterStatus() {
     @Override

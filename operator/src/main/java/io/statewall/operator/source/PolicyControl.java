@@ -6,6 +6,7 @@ import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.FilterDecision;
 import io.statewall.netfilter.policy.PathContext;
 import io.statewall.netfilter.policy.Policy;
+import java.util.Map;
 
 /** The running policy, what the firewall would say under another one, and replacing it. */
 public interface PolicyControl {
@@ -22,4 +23,13 @@ public interface PolicyControl {
 
   /** Replaces the policy atomically (removing the entries it no longer carries). */
   void apply(Policy next);
+
+  /**
+   * Replaces the policy with {@code next}, compiled from this text: the policy YAML called {@code name}
+   * and its rule files by the names it gives them. A cluster member commits the text instead, and every
+   * member compiles it; on its own, as {@link #apply(Policy)}.
+   */
+  default void apply(Policy next, String name, String policy, Map<String, String> files) {
+    apply(next);
+  }
 }

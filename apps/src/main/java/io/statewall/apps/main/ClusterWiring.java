@@ -1,0 +1,391 @@
+package io.statewall.apps.main;
+
+import io.statewall.cluster.ClusterConfig;
+import io.statewall.cluster.ClusterListener;
+import io.statewall.cluster.ClusterMember;
+import io.statewall.cluster.ClusterRoles;
+import io.statewall.cluster.MastershipStateMachine;
+import io.statewall.cluster.PolicyContent;
+import io.statewall.cluster.SwitchReadiness;
+import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppContext;
+import io.statewall.controller.launch.ClusterOptions;
+import io.statewall.controller.launch.HostPort;
+import io.statewall.controller.roles.RoleRequester;
+import io.statewall.controller.roles.WriteFence;
+import io.statewall.firewall.FirewallApp;
+import io.statewall.firewall.PolicyReloader;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.policy.FilterDecision;
+import io.statewall.netfilter.policy.PathContext;
+import io.statewall.netfilter.policy.Policy;
+import io.statewall.netfilter.policy.PolicyException;
+import io.statewall.netfilter.policy.PolicyLoader;
+import io.statewall.operator.api.ApiError;
+import io.statewall.operator.source.ClusterStatus;
+import io.statewall.operator.source.PolicyControl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster member's part of {@code run}'s composition root (docs/cluster.md): the {@link ClusterMember},
+ * role requests driven by the committed mastership (MASTER at the epoch for the switches this member
+ * masters, SLAVE elsewhere) behind a {@link WriteFence}, and the policy through Raft. A reload of the
+ * local file or an API apply commits the policy's text; every member, this one too, compiles what was
+ * committed and swaps it in as a local reload does. A member declares itself ready only once it runs the
+ * committed policy, and one that cannot compile it withdraws (masters nothing) and says why.
+ */
+final class ClusterWiring {
+  private static final Logger log = LoggerFactory.getLogger(ClusterWiring.class);
+  /** Between tries to commit the first policy when the leader's commit failed. */
+  private static final long SEED_RETRY_MS = 1_000;
+
+  /** Compiles a committed policy's text (tests give a member one that refuses). */
+  @FunctionalInterface
+  interface Compiler {
+    Policy compile(PolicyText text) throws PolicyException;
+  }
+
+  /**
+   * How a member is made from {@code run}'s options: its cluster config (TCP between processes; tests
+   * use members in one JVM) and its compiler.
+   */
+  record Setup(Function<ClusterOptions, ClusterConfig> config, Compiler compiler) {
+    static final Setup TCP = new Setup(ClusterWiring::tcp, text -> text.compile(new PolicyLoader()));
+  }
+
+  private final ClusterOptions options;
+  private final ClusterMember member;
+  private final Duration commitTimeout;
+  private final Compiler compiler;
+  private final FirewallApp firewall;
+  private final WriteFence fence = new WriteFence();
+  private final RoleRequester roles;
+  private final SwitchReadiness readiness;
+  /** Compiles committed policies one at a time, in commit order, off RAFT's thread; and retries the seed. */
+  private final ScheduledExecutorService work;
+  private final Object compiledLock = new Object();
+  /** The policy last loaded from this member's own file, and its text: what it commits when the cluster has none. */
+  private volatile PolicyText.Loaded local;
+  private long compiledGeneration;
+  private long failedGeneration;
+  private String policyError;
+
+  ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, PolicyText.Loaded local) {
+    this.options = options;
+    ClusterConfig config = setup.config().apply(options);
+    this.member = new ClusterMember(config);
+    this.commitTimeout = config.commitTimeout();
+    this.compiler = setup.compiler();
+    this.firewall = firewall;
+    this.local = local;
+    this.roles = new RoleRequester(new ClusterRoles(member), fence);
+    // ready only once the committed policy runs here
+    this.readiness = new SwitchReadiness(member, false);
+    this.work = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "statewall-cluster-policy-" + options.member());
+      t.setDaemon(true);
+      return t;
+    });
+    member.addListener(new ClusterListener() {
+      @Override
+      public void policyCommitted(PolicyContent policy) {
+        later(() -> compile(policy));
+      }
+    });
+    member.onLeader(() -> later(this::seed));
+  }
+
+  /** The member's config for processes on one network: TCP on its own peer address, TCPPING to the others. */
+  static ClusterConfig tcp(ClusterOptions o) {
+    return new ClusterConfig(o.name(), o.member(), o.ids(),
+        new ClusterConfig.Tcp(socket(o.self()), o.others().stream().map(ClusterWiring::socket).toList()),
+        Optional.empty(), ClusterConfig.DEFAULT_COMMIT_TIMEOUT);
+  }
+
+  private static InetSocketAddress socket(HostPort a) {
+    return new InetSocketAddress(a.host(), a.port());
+  }
+
+  /** The apps to start after the firewall: role requests, readiness, and the member itself. */
+  List<App> apps() {
+    return List.of(roles, readiness, new MemberApp());
+  }
+
+  WriteFence fence() {
+    return fence;
+  }
+
+  ClusterMember member() {
+    return member;
+  }
+
+  /** Whether this member may be master now: it runs the committed policy. */
+  boolean ready() {
+    return readiness.allowed();
+  }
+
+  /** The reloader's target: a reload of the local file commits it (after it loaded here), for every member. */
+  PolicyReloader.Target reloads() {
+    return new PolicyReloader.Target() {
+      @Override
+      public Policy current() {
+        return local.policy();
+      }
+
+      @Override
+      public Policy reload(Path policyFile) throws PolicyException, IOException {
+        PolicyText.Loaded loaded = PolicyText.read(policyFile, new PolicyLoader());
+        loaded.policy().warnings().forEach(w -> log.warn("{}", w));
+        long generation;
+        try {
+          generation = commit(loaded.text());
+        } catch (ExecutionException | TimeoutException e) {
+          throw new IOException("the cluster did not commit it: " + cause(e), e);
+        }
+        local = loaded;
+        log.info("member {}: policy {} committed to the cluster as generation {}", options.member(),
+            loaded.text().name(), generation);
+        return loaded.policy();
+      }
+    };
+  }
+
+  /** The API's policy control: an apply commits the text (a dry run never gets here, it stays local). */
+  PolicyControl policyControl(PolicyControl here) {
+    return new PolicyControl() {
+      @Override
+      public Policy current() {
+        return here.current();
+      }
+
+      @Override
+      public FilterDecision judgeEstablished(Policy policy, CtEntry entry, CtDirection dir) {
+        return here.judgeEstablished(policy, entry, dir);
+      }
+
+      @Override
+      public boolean stillCarried(Policy policy, CtEntry entry) {
+        return here.stillCarried(policy, entry);
+      }
+
+      @Override
+      public PathContext hostContext(Policy policy, Packet packet) {
+        return here.hostContext(policy, packet);
+      }
+
+      @Override
+      public void apply(Policy next) {
+        throw new IllegalStateException("a cluster member applies a policy by its text, which it commits");
+      }
+
+      @Override
+      public void apply(Policy next, String name, String policy, Map<String, String> files) {
+        long generation;
+        try {
+          generation = commit(new PolicyText(name, policy, files));
+        } catch (IllegalArgumentException e) {
+          throw ApiError.badRequest(e.getMessage());
+        } catch (ExecutionException | TimeoutException e) {
+          throw new ApiError(503, "the cluster did not commit the policy (nothing changed): " + cause(e));
+        }
+        awaitCompiled(generation);
+      }
+    };
+  }
+
+  /** This member's view of the cluster, for the API. */
+  ClusterStatus status() {
+    return new ClusterStatus() {
+      @Override
+      public int members() {
+        return member.members().size();
+      }
+
+      @Override
+      public String role(long dpid) {
+        return fence.mayWrite(DatapathId.of(dpid)) ? "MASTER" : "SLAVE";
+      }
+
+      @Override
+      public long epoch(long dpid) {
+        return member.state().view().mastership(dpid).epoch();
+      }
+
+      @Override
+      public Optional<Membership> membership() {
+        MastershipStateMachine.View view = member.state().view();
+        List<Member> members = new ArrayList<>();
+        for (String id : member.members()) {
+          members.add(new Member(id, options.peer(id).map(p -> p.address().toString()).orElse(null),
+              view.ready().containsKey(id), view.masteredBy(id).size()));
+        }
+        List<Switch> switches = new ArrayList<>();
+        view.masters().forEach((dpid, m) -> switches.add(new Switch(dpid, m.master(), m.epoch(), role(dpid))));
+        long generation;
+        String error;
+        synchronized (compiledLock) {
+          generation = compiledGeneration;
+          error = failedGeneration > compiledGeneration ? policyError : null;
+        }
+        return Optional.of(new Membership(options.name(), options.member(), member.leader(), member.term(),
+            member.commitIndex(), member.lastApplied(), members, switches, generation, Optional.ofNullable(error)));
+      }
+    };
+  }
+
+  /** Commits {@code text}; returns its generation once committed. */
+  private long commit(PolicyText text) throws ExecutionException, TimeoutException {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(text.name(), text.policy().getBytes(StandardCharsets.UTF_8));
+    text.files().forEach((name, t) -> files.put(name, t.getBytes(StandardCharsets.UTF_8)));
+    try {
+      return member.applyPolicy(text.name(), files).get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExecutionException(e);
+    }
+  }
+
+  /** Compiles a committed policy and swaps it in, or withdraws this member's readiness and says why. */
+  private void compile(PolicyContent content) {
+    synchronized (compiledLock) {
+      if (content.generation() <= compiledGeneration) {
+        return; // heard again after a snapshot: already running it
+      }
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    for (String name : content.fileNames()) {
+      if (!name.equals(content.policyFile())) {
+        files.put(name, new String(content.file(name), StandardCharsets.UTF_8));
+      }
+    }
+    PolicyText text = new PolicyText(content.policyFile(),
+        new String(content.file(content.policyFile()), StandardCharsets.UTF_8), files);
+    try {
+      Policy next = compiler.compile(text);
+      next.warnings().forEach(w -> log.warn("{}", w));
+      firewall.apply(next);
+      synchronized (compiledLock) {
+        compiledGeneration = content.generation();
+        policyError = null;
+        compiledLock.notifyAll();
+      }
+      log.info("member {}: committed policy generation {} ({}) compiled and running", options.member(),
+          content.generation(), content.policyFile());
+      // a member catching up (its log replayed) compiles each generation in turn: ready only on the latest
+      // applied here, not while a newer one waits to be compiled
+      long latest = member.state().view().policy().map(PolicyContent::generation).orElse(0L);
+      if (content.generation() >= latest) {
+        readiness.allow();
+      }
+    } catch (PolicyException | RuntimeException e) {
+      synchronized (compiledLock) {
+        failedGeneration = content.generation();
+        policyError = "generation " + content.generation() + ": " + e.getMessage();
+        compiledLock.notifyAll();
+      }
+      log.error("member {}: cannot compile the committed policy generation {} ({}): refusing mastership until a "
+          + "policy compiles here: {}", options.member(), content.generation(), content.policyFile(), e.getMessage());
+      readiness.withhold();
+    }
+  }
+
+  /** Waits until this member compiled {@code generation} (or failed to), so the API answers for what runs here. */
+  private void awaitCompiled(long generation) {
+    long deadline = System.nanoTime() + commitTimeout.toNanos();
+    synchronized (compiledLock) {
+      while (compiledGeneration < generation && failedGeneration < generation) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new ApiError(503, "the policy was committed as generation " + generation + " but this member has "
+              + "not compiled it yet");
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(compiledLock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ApiError(503, "interrupted waiting for generation " + generation);
+        }
+      }
+      if (compiledGeneration < generation) {
+        throw new ApiError(409, "the policy was committed as generation " + generation + ", but this member cannot "
+            + "compile it and masters no switch: " + policyError);
+      }
+    }
+  }
+
+  /** The leader's duty when the cluster has no policy yet: commit this member's own file. */
+  private void seed() {
+    if (!member.isLeader() || member.state().view().policy().isPresent()) {
+      return;
+    }
+    PolicyText.Loaded mine = local;
+    try {
+      long generation = commit(mine.text());
+      log.info("member {} (leader): the cluster had no policy: committed {} as generation {}", options.member(),
+          mine.text().name(), generation);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("member {} (leader): could not commit the first policy ({}); retrying", options.member(), cause(e));
+      work.schedule(this::seed, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void later(Runnable task) {
+    try {
+      work.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("member {}: stopping, skipping {}", options.member(), task);
+    }
+  }
+
+  private static String cause(Exception e) {
+    Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    return c instanceof TimeoutException ? "no answer in time (is a majority of the members up?)" : c.toString();
+  }
+
+  /** Joins the cluster when the controller starts (after the firewall), leaves it when the controller stops. */
+  private final class MemberApp implements App {
+    @Override
+    public String name() {
+      return "cluster-member";
+    }
+
+    @Override
+    public void start(AppContext context) {
+      try {
+        member.start();
+      } catch (Exception e) {
+        throw new UncheckedIOException(new IOException("cannot join cluster " + options.name() + " as member "
+            + options.member() + " on " + options.self() + ": " + e.getMessage(), e));
+      }
+    }
+
+    @Override
+    public void stop() {
+      member.leaveAndClose(Duration.ofSeconds(3));
+      work.shutdownNow();
+    }
+  }
+}

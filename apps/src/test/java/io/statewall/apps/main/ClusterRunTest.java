@@ -1,0 +1,343 @@
+package io.statewall.apps.main;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.statewall.apps.main.RoleSwitch.RoleCall;
+import io.statewall.cluster.ClusterConfig;
+import io.statewall.cluster.Mastership;
+import io.statewall.controller.Controller;
+import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.app.App;
+import io.statewall.controller.launch.ApiConfig;
+import io.statewall.controller.launch.ClusterOptions;
+import io.statewall.controller.launch.HostPort;
+import io.statewall.controller.launch.LogFormat;
+import io.statewall.controller.launch.RunLimits;
+import io.statewall.controller.launch.RunOptions;
+import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.policy.Policy;
+import io.statewall.netfilter.policy.PolicyException;
+import io.statewall.netfilter.policy.PolicyLoader;
+import io.statewall.operator.api.ApiApp;
+import io.statewall.operator.cli.ClusterCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
+import org.projectfloodlight.openflow.types.DatapathId;
+import picocli.CommandLine;
+
+/**
+ * Three members, each the real composition root of {@code run --cluster} (FirewallAssembler's apps in a
+ * real Controller with its write fence, the real API), joined in one JVM through JGroups' shared
+ * loopback, and two switches connected to all three that enforce roles and generation ids.
+ */
+class ClusterRunTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final List<String> IDS = List.of("A", "B", "C");
+  /** A line member C's compiler refuses, as an older build would refuse a match it does not know. */
+  private static final String ONLY_NEWER_BUILDS = "# needs a newer statewall";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  private final String clusterName = "statewall-run-test-" + UUID.randomUUID();
+  private final Map<String, Member> members = new LinkedHashMap<>();
+  private final List<RoleSwitch> switches = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** One running member: its assembler (for the cluster part), its controller, its API. */
+  private record Member(String id, FirewallAssembler assembler, Controller controller, InetSocketAddress openflow,
+      InetSocketAddress api, String token) {
+    ClusterWiring cluster() {
+      return assembler.cluster().orElseThrow();
+    }
+
+    Mastership mastership(long dpid) {
+      return cluster().member().state().view().mastership(dpid);
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (RoleSwitch s : switches) {
+      s.close();
+    }
+    members.values().forEach(m -> m.controller().close());
+  }
+
+  @Test
+  void oneMasterPerSwitchAtItsEpochThePolicyEverywhereAndFailover() throws Exception {
+    Path policy = write("policy.yaml", "servers.rules", """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT DROP [0:0]
+        -A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT
+        -A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT
+        COMMIT
+        """);
+    for (String id : IDS) {
+      start(id, policy);
+    }
+    // every member compiled the committed policy (the leader's own file, the cluster having none) and is ready
+    await("every member runs the first policy and is ready", () -> members.values().stream().allMatch(m ->
+        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+    assertThat(members.values()).allSatisfy(m ->
+        assertThat(m.assembler().firewall().policies().current().source()).isEqualTo(policy.toAbsolutePath().toString()));
+
+    // two switches, each connected to every member
+    for (long dpid : List.of(1L, 2L)) {
+      RoleSwitch sw = new RoleSwitch(dpid);
+      switches.add(sw);
+      for (Member m : members.values()) {
+        sw.connect(m.id(), m.openflow());
+      }
+    }
+    await("each switch has a master confirmed at the committed epoch", () -> switches.stream().allMatch(sw -> {
+      Mastership m = members.get("A").mastership(sw.dpid.getLong());
+      return m.master().isPresent() && sw.master().equals(m.master())
+          && masterFence(m.master().get(), sw.dpid.getLong());
+    }));
+    for (RoleSwitch sw : switches) {
+      Mastership committed = members.get("A").mastership(sw.dpid.getLong());
+      List<RoleCall> masters = sw.calls().stream().filter(c -> c.role() == OFControllerRole.ROLE_MASTER).toList();
+      assertThat(masters).as("MASTER requests to %s", sw.dpid)
+          .containsExactly(new RoleCall(committed.master().get(), OFControllerRole.ROLE_MASTER, committed.epoch(), true));
+      // the others were told SLAVE at the same generation, and write nothing to it
+      for (Member m : members.values()) {
+        if (!committed.isMaster(m.id())) {
+          assertThat(m.cluster().fence().mayWrite(sw.dpid)).isFalse();
+        }
+      }
+    }
+    // a packet-in from each switch to every member: only the master's apps see it (topology learns the host)
+    for (RoleSwitch sw : switches) {
+      for (Member m : members.values()) {
+        sw.packetIn(m.id(), FrameBuilder.ip("10.0.0.9", "10.0.0.1").macs(0x0200_0000_0009L + sw.dpid.getLong(),
+            0x0200_0000_0001L).tcp(40000, 22, Packet.TCP_SYN).build());
+      }
+    }
+    await("each switch's master learned the host it sent", () -> switches.stream().allMatch(sw -> {
+      String master = members.get("A").mastership(sw.dpid.getLong()).master().orElseThrow();
+      return hosts(members.get(master)).contains(String.format("%016x", sw.dpid.getLong()));
+    }));
+    for (Member m : members.values()) {
+      for (RoleSwitch sw : switches) {
+        boolean masters = members.get("A").mastership(sw.dpid.getLong()).isMaster(m.id());
+        assertThat(hosts(m).contains(String.format("%016x", sw.dpid.getLong())))
+            .as("%s learned a host from %s, which it %s", m.id(), sw.dpid, masters ? "masters" : "does not master")
+            .isEqualTo(masters);
+      }
+    }
+    await("every member applied the same masters", () -> members.values().stream().allMatch(m ->
+        m.mastership(1).equals(members.get("A").mastership(1)) && m.mastership(2).equals(members.get("A").mastership(2))));
+
+    // policy apply on one member is compiled on all
+    Path strict = write("strict.yaml", "strict.rules", """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT DROP [0:0]
+        -A INPUT -p tcp --dport 80 -m state --state NEW,ESTABLISHED -j ACCEPT
+        COMMIT
+        """);
+    HttpResponse<String> applied = put(members.get("B"), strict);
+    assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+    await("every member runs strict.yaml", () -> members.values().stream().allMatch(m ->
+        m.assembler().firewall().policies().current().source().equals(strict.toAbsolutePath().toString())));
+    // a dry run stays on the member asked
+    HttpResponse<String> dry = send(members.get("A"), HttpRequest.newBuilder(URI.create(base(members.get("A"))
+        + "/api/v1/policy?dry-run=true")).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body(policy))));
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    assertThat(members.values()).allSatisfy(m -> assertThat(m.assembler().firewall().policies().current().source())
+        .isEqualTo(strict.toAbsolutePath().toString()));
+
+    // a change of a member's own policy file (the file watch, as SIGHUP) is committed and runs on all
+    Files.writeString(dir.resolve("servers.rules"), Files.readString(dir.resolve("servers.rules"))
+        .replace("COMMIT", "-A INPUT -p tcp --dport 8443 -m state --state NEW,ESTABLISHED -j ACCEPT\nCOMMIT"));
+    await("every member runs the changed policy.yaml", () -> members.values().stream().allMatch(m -> {
+      Policy p = m.assembler().firewall().policies().current();
+      return p.source().equals(policy.toAbsolutePath().toString())
+          && p.hosts().values().stream().anyMatch(h -> h.rules() != null && h.rules().save().contains("8443"));
+    }));
+
+    // a policy that member C cannot compile: it withdraws and masters nothing; the others run it
+    Path newer = write("newer.yaml", "newer.rules", ONLY_NEWER_BUILDS + "\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n");
+    Map<Long, Mastership> before = new LinkedHashMap<>();
+    for (RoleSwitch sw : switches) {
+      before.put(sw.dpid.getLong(), members.get("A").mastership(sw.dpid.getLong()));
+    }
+    assertThat(put(members.get("A"), newer).statusCode()).isEqualTo(200);
+    Member c = members.get("C");
+    await("C has withdrawn and masters no switch, and no switch is left without a master", () ->
+        members.values().stream().allMatch(m -> !m.cluster().member().state().view().ready().containsKey("C")
+            && m.cluster().member().state().view().masteredBy("C").isEmpty())
+            && switches.stream().allMatch(sw -> sw.master().isPresent() && !sw.master().get().equals("C")
+                && masterFence(sw.master().get(), sw.dpid.getLong())));
+    assertThat(c.cluster().ready()).isFalse();
+    assertThat(switches).allSatisfy(sw -> assertThat(c.cluster().fence().mayWrite(sw.dpid)).isFalse());
+    before.forEach((dpid, m) -> {
+      if (m.isMaster("C")) {
+        assertThat(members.get("A").mastership(dpid).epoch()).isGreaterThan(m.epoch());
+      }
+    });
+    JsonNode seenByC = JSON.readTree(send(c, HttpRequest.newBuilder(URI.create(base(c) + "/api/v1/cluster")).GET()).body());
+    assertThat(seenByC.get("member").asText()).isEqualTo("C");
+    assertThat(seenByC.get("policyError").asText()).contains("needs a newer build");
+    assertThat(seenByC.get("members")).anySatisfy(m -> {
+      assertThat(m.get("id").asText()).isEqualTo("C");
+      assertThat(m.get("ready").asBoolean()).isFalse();
+      assertThat(m.get("masterOf").asInt()).isZero();
+    });
+    // statewall cluster, asked of C, says the same
+    StringWriter cli = new StringWriter();
+    CommandLine command = new CommandLine(new ClusterCommand());
+    command.setOut(new PrintWriter(cli));
+    assertThat(command.execute("--api", "127.0.0.1:" + c.api().getPort(), "--api-token-file",
+        dir.resolve("token-C").toString())).isZero();
+    assertThat(cli.toString()).contains("cluster      test\n", "member       C\n", "CANNOT COMPILE")
+        .containsPattern("C \\(this\\) +127\\.0\\.0\\.1:47902 +no +0 switch");
+    // asked on C itself, the apply is committed but C says it cannot run it
+    HttpResponse<String> onC = put(c, newer);
+    assertThat(onC.statusCode()).as(onC.body()).isEqualTo(409);
+    assertThat(onC.body()).contains("cannot compile it");
+
+    // closing the master of switch 1 moves its switches to the one member left that can be master, at a higher epoch
+    Mastership m1 = members.get("A").mastership(1);
+    String dead = m1.master().orElseThrow();
+    String heir = dead.equals("A") ? "B" : "A";
+    Map<Long, Mastership> beforeKill = new LinkedHashMap<>();
+    for (RoleSwitch sw : switches) {
+      beforeKill.put(sw.dpid.getLong(), members.get(heir).mastership(sw.dpid.getLong()));
+    }
+    members.remove(dead).controller().close();
+    await("every switch is mastered by " + heir + " as the switch confirmed", () -> switches.stream().allMatch(sw ->
+        members.get(heir).mastership(sw.dpid.getLong()).isMaster(heir) && sw.master().equals(Optional.of(heir))
+            && masterFence(heir, sw.dpid.getLong())));
+    for (RoleSwitch sw : switches) {
+      long dpid = sw.dpid.getLong();
+      Mastership was = beforeKill.get(dpid);
+      Mastership now = members.get(heir).mastership(dpid);
+      if (was.isMaster(dead)) {
+        assertThat(now.epoch()).as("epoch of %s after its master %s closed", sw.dpid, dead).isGreaterThan(was.epoch());
+      } else {
+        assertThat(now).isEqualTo(was);
+      }
+      RoleCall last = sw.mastersTaken().get(sw.mastersTaken().size() - 1);
+      assertThat(last).isEqualTo(new RoleCall(heir, OFControllerRole.ROLE_MASTER, now.epoch(), true));
+    }
+    assertThat(members.get("C").cluster().fence().mayWrite(switches.get(0).dpid)).isFalse();
+    // no member wrote to a switch while it was SLAVE there (OVS would have refused each as IS_SLAVE)
+    for (RoleSwitch sw : switches) {
+      assertThat(sw.writes()).as("writes to %s", sw.dpid).isNotEmpty()
+          .allSatisfy(w -> assertThat(w.role()).as("%s's %s", w.member(), w.type())
+              .isNotEqualTo(OFControllerRole.ROLE_SLAVE));
+    }
+    // every MASTER a switch took had a higher generation than the one before it
+    for (RoleSwitch sw : switches) {
+      List<Long> generations = sw.mastersTaken().stream().map(RoleCall::generation).toList();
+      assertThat(generations).isSorted().doesNotHaveDuplicates();
+    }
+  }
+
+  private boolean masterFence(String id, long dpid) {
+    Member m = members.get(id);
+    return m != null && m.cluster().fence().masterGeneration(DatapathId.of(dpid))
+        .equals(Optional.of(m.mastership(dpid).epoch()));
+  }
+
+  private void start(String id, Path policy) throws Exception {
+    List<ClusterOptions.Peer> peers = new ArrayList<>();
+    for (int i = 0; i < IDS.size(); i++) {
+      peers.add(new ClusterOptions.Peer(IDS.get(i), new HostPort("127.0.0.1", 47900 + i)));
+    }
+    ClusterOptions options = new ClusterOptions("test", id, peers);
+    ClusterWiring.Compiler compiler = text -> {
+      if (id.equals("C") && text.files().values().stream().anyMatch(t -> t.contains(ONLY_NEWER_BUILDS))) {
+        throw new PolicyException(text.name(), 1, 1, null, "needs a newer build of statewall than member C's");
+      }
+      return text.compile(new PolicyLoader());
+    };
+    FirewallAssembler assembler = new FirewallAssembler().withClusterSetup(new ClusterWiring.Setup(
+        o -> ClusterConfig.inJvm(clusterName, o.member(), o.ids()), compiler));
+    ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
+    Path token = dir.resolve("token-" + id);
+    List<App> apps = assembler.assemble(new RunOptions(policy, config, ApiConfig.of("127.0.0.1:0", token),
+        RunLimits.DEFAULTS, LogFormat.TEXT, Optional.of(options)));
+    Controller controller = new Controller(config, apps, assembler.fence());
+    InetSocketAddress openflow = controller.start();
+    InetSocketAddress api = apps.stream().filter(a -> a instanceof ApiApp).map(a -> ((ApiApp) a).address())
+        .findFirst().orElseThrow();
+    members.put(id, new Member(id, assembler, controller, openflow, api, Files.readString(token).strip()));
+  }
+
+  private Path write(String policyName, String rulesName, String rules) throws Exception {
+    Files.writeString(dir.resolve(rulesName), rules);
+    return Files.writeString(dir.resolve(policyName), "hosts:\n  - address: 10.0.0.1\n    rules: " + rulesName + "\n");
+  }
+
+  /** What {@code statewall policy apply FILE} sends: the policy's text and its rule file. */
+  private static String body(Path policy) throws Exception {
+    String yaml = Files.readString(policy);
+    String rules = yaml.substring(yaml.indexOf("rules: ") + 7).strip();
+    return JSON.writeValueAsString(Map.of("name", policy.toAbsolutePath().toString(), "policy", yaml,
+        "files", Map.of(rules, Files.readString(policy.resolveSibling(rules)))));
+  }
+
+  private HttpResponse<String> put(Member m, Path policy) throws Exception {
+    return send(m, HttpRequest.newBuilder(URI.create(base(m) + "/api/v1/policy"))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body(policy))));
+  }
+
+  private static String base(Member m) {
+    return "http://127.0.0.1:" + m.api().getPort();
+  }
+
+  private HttpResponse<String> send(Member m, HttpRequest.Builder b) throws Exception {
+    return http.send(b.header("Authorization", "Bearer " + m.token()).timeout(Duration.ofSeconds(15)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The members' API's hosts, as text: each with the switch it is attached to. */
+  private String hosts(Member m) {
+    try {
+      return send(m, HttpRequest.newBuilder(URI.create(base(m) + "/api/v1/hosts")).GET()).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws TimeoutException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("not within " + TIMEOUT + ": " + what);
+      }
+      LockSupport.parkNanos(20_000_000);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.statewall.operator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code statewall cluster}: the controller cluster as the member asked has applied it (any member
+ * answers): members and whether ready, the Raft leader and term, each switch's master and epoch.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = "Show the controller cluster a running controller is a member of (any member answers).")
+public final class ClusterCommand extends ApiCommand {
+  @Override
+  int run(ApiClient client, PrintWriter out) throws ApiClient.Failure {
+    print(client.get("/api/v1/cluster", Map.of()), out);
+    return 0;
+  }
+
+  /** The answer of {@code GET /api/v1/cluster} as text. */
+  static void print(JsonNode c, PrintWriter out) {
+    if (!c.hasNonNull("member")) {
+      out.println("cluster: " + text(c, "cluster") + " (this controller runs on its own)");
+      return;
+    }
+    out.println("cluster      " + text(c, "cluster"));
+    out.println("member       " + text(c, "member"));
+    out.println("leader       " + text(c, "leader") + " (term " + text(c, "term") + ")");
+    out.println("raft log     committed " + text(c, "commitIndex") + ", applied here " + text(c, "lastApplied"));
+    String policy = c.path("policyGeneration").asLong() == 0 ? "none compiled yet"
+        : "generation " + text(c, "policyGeneration");
+    out.println("policy       " + policy + (c.hasNonNull("policyError")
+        ? "; CANNOT COMPILE the committed policy, so masters nothing: " + text(c, "policyError") : ""));
+    out.println("replication  " + (c.hasNonNull("replicationLagSeconds")
+        ? "lag " + text(c, "replicationLagSeconds") + " s" : "lag - (conntrack is not replicated yet)"));
+    out.println();
+    Table members = new Table("MEMBER", "ADDRESS", "READY", "MASTER OF");
+    for (JsonNode m : c.get("members")) {
+      members.row(text(m, "id") + (m.path("self").asBoolean() ? " (this)" : ""), text(m, "address"),
+          m.path("ready").asBoolean() ? "yes" : "no", m.path("masterOf").asInt() + " switch(es)");
+    }
+    members.print(out);
+    out.println();
+    if (c.get("switches").isEmpty()) {
+      out.println("no switches placed yet");
+      return;
+    }
+    Table switches = new Table("DPID", "MASTER", "EPOCH", "ROLE HERE");
+    for (JsonNode s : c.get("switches")) {
+      switches.row(text(s, "dpid"), s.hasNonNull("master") ? text(s, "master") : "(none)", text(s, "epoch"),
+          text(s, "role"));
+    }
+    switches.print(out);
+  }
+}
