@@ -54,15 +54,18 @@ final class Replica {
 
   /** A replica (or a lookup key) of the connection whose ORIGINAL tuple is {@code t}. */
   static Replica of(CtTuple t) {
-    int ports;
+    return new Replica(t.src().family(), t.protocol(), t.src().hi(), t.src().lo(), t.dst().hi(), t.dst().lo(),
+        packedPorts(t));
+  }
+
+  /** {@code t}'s ports as conntrack packs them: ICMP's id, type and code; TCP's and UDP's ports; else 0. */
+  static int packedPorts(CtTuple t) {
     if (t.icmpType() >= 0) {
-      ports = (t.icmpId() << 16) | ((t.icmpType() & 0xFF) << 8) | (t.icmpCode() & 0xFF);
+      return (t.icmpId() << 16) | ((t.icmpType() & 0xFF) << 8) | (t.icmpCode() & 0xFF);
     } else if (t.protocol() == TCP || t.protocol() == UDP) {
-      ports = (t.srcPort() << 16) | (t.dstPort() & 0xFFFF);
-    } else {
-      ports = 0;
+      return (t.srcPort() << 16) | (t.dstPort() & 0xFFFF);
     }
-    return new Replica(t.src().family(), t.protocol(), t.src().hi(), t.src().lo(), t.dst().hi(), t.dst().lo(), ports);
+    return 0;
   }
 
   void update(Change.Update u, long now) {

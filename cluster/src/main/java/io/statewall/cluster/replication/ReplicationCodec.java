@@ -145,15 +145,7 @@ public final class ReplicationCodec {
     w.u8(t.protocol());
     address(w, t.src());
     address(w, t.dst());
-    int ports;
-    if (t.icmpType() >= 0) {
-      ports = (t.icmpId() << 16) | ((t.icmpType() & 0xFF) << 8) | (t.icmpCode() & 0xFF);
-    } else if (t.protocol() == TCP || t.protocol() == UDP) {
-      ports = (t.srcPort() << 16) | (t.dstPort() & 0xFFFF);
-    } else {
-      ports = 0;
-    }
-    w.u32(ports & 0xFFFF_FFFFL);
+    w.u32(Replica.packedPorts(t) & 0xFFFF_FFFFL);
   }
 
   private static CtTuple tuple(Reader r) {

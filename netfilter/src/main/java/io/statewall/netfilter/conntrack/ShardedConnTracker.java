@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -435,6 +436,20 @@ public final class ShardedConnTracker implements ConnTracker {
         return Optional.of(known);
       }
     }
+    return insertConfirmed(k, s, now, e -> {
+      e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
+      L4Tracker t = trackerFor(k.proto);
+      t.adopted(e);
+      e.expires = now + t.timeout(e);
+    });
+  }
+
+  /**
+   * Creates, fills ({@code init}) and links a confirmed entry for {@code k} outside the packet path
+   * (adoption, a replica's restore): within the table's bound (early drop), losing to a racing insert
+   * of the same connection, reported CREATED as an insert is.
+   */
+  private Optional<CtEntry> insertConfirmed(CtKey k, CtShard s, long now, Consumer<CtEntry> init) {
     if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(k.hash, now)) {
       count.decrementAndGet();
       insertFailed.increment();
@@ -442,10 +457,7 @@ public final class ShardedConnTracker implements ConnTracker {
     }
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created = now;
-    e.status = CtEntry.SEEN_REPLY | CtEntry.ASSURED | CtEntry.CONFIRMED;
-    L4Tracker t = trackerFor(k.proto);
-    t.adopted(e);
-    e.expires = now + t.timeout(e);
+    init.accept(e);
     CtEntry expired;
     synchronized (s) {
       CtEntry raced = s.find(k, now);
@@ -504,34 +516,10 @@ public final class ShardedConnTracker implements ConnTracker {
         return Optional.of(known);
       }
     }
-    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(k.hash, now)) {
-      count.decrementAndGet();
-      insertFailed.increment();
-      return Optional.empty();
-    }
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
-    e.created = now;
-    trackerFor(k.proto).adopted(e); // TCP: windows unknown and be-liberal, as an offloaded connection
-    restoreInto(e, snap, now);
-    CtEntry expired;
-    synchronized (s) {
-      CtEntry raced = s.find(k, now);
-      if (raced != null) {
-        count.decrementAndGet();
-        return Optional.of(raced);
-      }
-      s.link(e);
-      expired = s.takeExpired();
-      CtTransitionListener t = transitions;
-      if (t != null) {
-        t.transition(e, CtTransitionListener.CREATED);
-      }
-    }
-    created.increment();
-    if (expired != null) {
-      afterRemoval(expired, RemovalReason.EXPIRED);
-    }
-    return Optional.of(e);
+    return insertConfirmed(k, s, now, e -> {
+      trackerFor(k.proto).adopted(e); // TCP: windows unknown and be-liberal, as an offloaded connection
+      restoreInto(e, snap, now);
+    });
   }
 
   private void restoreInto(CtEntry e, CtSnapshot snap, long now) {
