@@ -8,6 +8,7 @@ import io.statewall.cluster.MastershipStateMachine;
 import io.statewall.cluster.PolicyContent;
 import io.statewall.cluster.SwitchReadiness;
 import io.statewall.cluster.replication.ConntrackReplicator;
+import io.statewall.cluster.replication.ReplicationMetrics;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.launch.ClusterOptions;
@@ -247,6 +248,13 @@ final class ClusterWiring {
       @Override
       public long epoch(long dpid) {
         return member.state().view().mastership(dpid).epoch();
+      }
+
+      @Override
+      public Optional<Replication> replication() {
+        ReplicationMetrics r = replicator.metrics();
+        return Optional.of(new Replication(r.lagLastMillis(), r.lagMaxMillis(), r.queueLength(), r.batchesSent(),
+            r.batchesLost(), r.batchesResent(), r.replicasPromoted()));
       }
 
       @Override

@@ -301,6 +301,20 @@ class ClusterRunTest {
             .anyMatch(r -> r.original().srcPort() == 40000 && r.tcpStateName().equals("ESTABLISHED"))));
     assertThat(members.values()).filteredOn(m -> !m.id().equals(owner))
         .allSatisfy(m -> assertThat(tcpState(m, 40000)).as("%s's live conntrack", m.id()).isNull());
+    // the API and /metrics show replication: the owner's batches, a follower's lag
+    JsonNode atOwner = JSON.readTree(send(members.get(owner),
+        HttpRequest.newBuilder(URI.create(base(members.get(owner)) + "/api/v1/cluster")).GET()).body());
+    assertThat(atOwner.get("replicationBatchesSent").asLong()).isPositive();
+    assertThat(atOwner.get("replicationBatchesLost").asLong()).isZero();
+    Member follower = members.values().stream().filter(m -> !m.id().equals(owner)).findFirst().orElseThrow();
+    JsonNode atFollower = JSON.readTree(send(follower,
+        HttpRequest.newBuilder(URI.create(base(follower) + "/api/v1/cluster")).GET()).body());
+    assertThat(atFollower.get("replicationLagSeconds").isNumber()).isTrue();
+    assertThat(atFollower.get("replicationQueue").isNumber()).isTrue();
+    String metrics = send(members.get(owner), HttpRequest.newBuilder(URI.create(base(members.get(owner)) + "/metrics"))
+        .GET()).body();
+    assertThat(metrics).containsPattern("(?m)^statewall_replication_batches_sent_total [1-9]")
+        .contains("statewall_replication_lag_seconds ", "statewall_replication_queue ");
 
     members.remove(owner).controller().close();
     // from the moment the switch has the heir as master, the heir's live conntrack has the connection
