@@ -16,7 +16,9 @@ import io.statewall.controller.launch.HostPort;
 import io.statewall.controller.launch.LogFormat;
 import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.conntrack.ConnTracker;
+import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtSnapshot;
 import io.statewall.netfilter.packet.FrameBuilder;
@@ -50,6 +52,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.U64;
 import picocli.CommandLine;
 
 /**
@@ -296,6 +299,8 @@ class ClusterRunTest {
     String owner = sw.master().orElseThrow();
     handshake(sw, owner, 40000);
     await(owner + " tracks the connection ESTABLISHED", () -> "ESTABLISHED".equals(tcpState(members.get(owner), 40000)));
+    await(owner + " offloaded it (the switch carries it under a cookie)", () -> cookie(members.get(owner), 40000) != null);
+    U64 cookie = cookie(members.get(owner), 40000);
     await("every other member holds it as " + owner + "'s replica, ESTABLISHED", () -> members.values().stream()
         .filter(m -> !m.id().equals(owner)).allMatch(m -> m.cluster().replicator().replicasOf(owner).stream()
             .anyMatch(r -> r.original().srcPort() == 40000 && r.tcpStateName().equals("ESTABLISHED"))));
@@ -332,6 +337,9 @@ class ClusterRunTest {
     assertThat(notYetLive).as("heirs seen master before the connection was live there").isEmpty();
     Member heir = members.get(sw.master().orElseThrow());
     assertThat(heir.cluster().replicator().metrics().replicasPromoted()).isPositive();
+    // FLOW_REMOVED and flow statistics find it by the cookie its switch entries carry, as on the owner
+    assertThat(heir.assembler().firewall().offloads().entry(cookie)).get()
+        .satisfies(e -> assertThat(e.tuple(CtDirection.ORIGINAL).srcPort()).isEqualTo(40000));
     JsonNode listed = JSON.readTree(send(heir, HttpRequest.newBuilder(URI.create(base(heir) + "/api/v1/conntrack"))
         .GET()).body());
     assertThat(listed.findValues("line")).map(JsonNode::asText)
@@ -352,6 +360,13 @@ class ClusterRunTest {
         .tcp(22, port, Packet.TCP_SYN | Packet.TCP_ACK).seq(5000).ack(1001).build());
     sw.packetIn(member, FrameBuilder.ip("10.0.0.9", "10.0.0.1").macs(client, server).tcp(port, 22, Packet.TCP_ACK)
         .seq(1001).ack(5001).build());
+  }
+
+  /** The cookie {@code m}'s offload table has for the connection from client port {@code port}, or null. */
+  private static U64 cookie(Member m, int port) {
+    OffloadTable offloads = m.assembler().firewall().offloads();
+    return offloads.entries().stream().filter(e -> e.tuple(CtDirection.ORIGINAL).srcPort() == port).findFirst()
+        .flatMap(offloads::cookie).orElse(null);
   }
 
   /** The TCP state of the connection from client port {@code port} in {@code m}'s live conntrack, or null. */
