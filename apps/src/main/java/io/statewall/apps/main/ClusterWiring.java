@@ -99,8 +99,9 @@ final class ClusterWiring {
   private long failedGeneration;
   private String policyError;
 
+  /** {@code conntrackMax}: the firewall's conntrack maximum, which bounds each other member's replicas here too. */
   ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, TopologyService topology,
-      PolicyText.Loaded local) {
+      int conntrackMax, PolicyText.Loaded local) {
     this.options = options;
     ClusterConfig config = setup.config().apply(options);
     this.member = new ClusterMember(config);
@@ -125,7 +126,7 @@ final class ClusterWiring {
     member.onLeader(() -> later(this::seed));
     // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
     // before the MASTER request, so the previous master's connections are live when its packets come
-    this.replicator = FirewallReplication.replicator(config, firewall, topology);
+    this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
   }

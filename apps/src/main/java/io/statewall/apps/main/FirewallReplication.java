@@ -11,7 +11,6 @@ import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
-import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.topology.Host;
 import io.statewall.topology.TopologyService;
 import java.util.Optional;
@@ -33,15 +32,15 @@ final class FirewallReplication implements ConntrackReplicator.IngressResolver, 
     this.topology = topology;
   }
 
-  /** A replicator for {@code config}'s member over this firewall's live conntrack, its side tables bounded as conntrack. */
-  static ConntrackReplicator replicator(ClusterConfig config, FirewallApp firewall, TopologyService topology) {
+  /**
+   * A replicator for {@code config}'s member over this firewall's live conntrack, each owner's side table
+   * bounded as conntrack is ({@code conntrackMax}).
+   */
+  static ConntrackReplicator replicator(ClusterConfig config, FirewallApp firewall, TopologyService topology,
+      int conntrackMax) {
     FirewallReplication adapter = new FirewallReplication(firewall, topology);
-    ConntrackReplicator.Settings settings = ConntrackReplicator.Settings.defaults();
-    if (firewall.tracker() instanceof ShardedConnTracker sharded) {
-      settings = settings.withMaxReplicasPerOwner(sharded.config().maxEntries());
-    }
     return new ConntrackReplicator(config.memberId(), config.clusterName(), config.transport(), firewall.tracker(),
-        adapter, adapter, settings);
+        adapter, adapter, ConntrackReplicator.Settings.defaults().withMaxReplicasPerOwner(conntrackMax));
   }
 
   /**
