@@ -7,6 +7,8 @@ import io.statewall.cluster.ClusterRoles;
 import io.statewall.cluster.MastershipStateMachine;
 import io.statewall.cluster.PolicyContent;
 import io.statewall.cluster.SwitchReadiness;
+import io.statewall.cluster.replication.ConntrackReplicator;
+import io.statewall.cluster.replication.ReplicationMetrics;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.launch.ClusterOptions;
@@ -26,6 +28,7 @@ import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.operator.api.ApiError;
 import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.PolicyControl;
+import io.statewall.topology.TopologyService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -54,7 +57,10 @@ import org.slf4j.LoggerFactory;
  * masters, SLAVE elsewhere) behind a {@link WriteFence}, and the policy through Raft. A reload of the
  * local file or an API apply commits the policy's text; every member, this one too, compiles what was
  * committed and swaps it in as a local reload does. A member declares itself ready only once it runs the
- * committed policy, and one that cannot compile it withdraws (masters nothing) and says why.
+ * committed policy, and one that cannot compile it withdraws (masters nothing) and says why. Its
+ * conntrack is replicated ({@link ConntrackReplicator}): the firewall's transitions and offload cookies
+ * go to the others, and a switch taken over from another member gets that member's connections committed
+ * here before the MASTER request goes out.
  */
 final class ClusterWiring {
   private static final Logger log = LoggerFactory.getLogger(ClusterWiring.class);
@@ -83,6 +89,7 @@ final class ClusterWiring {
   private final WriteFence fence = new WriteFence();
   private final RoleRequester roles;
   private final SwitchReadiness readiness;
+  private final ConntrackReplicator replicator;
   /** Compiles committed policies one at a time, in commit order, off RAFT's thread; and retries the seed. */
   private final ScheduledExecutorService work;
   private final Object compiledLock = new Object();
@@ -92,7 +99,9 @@ final class ClusterWiring {
   private long failedGeneration;
   private String policyError;
 
-  ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, PolicyText.Loaded local) {
+  /** {@code conntrackMax}: the firewall's conntrack maximum, which bounds each other member's replicas here too. */
+  ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, TopologyService topology,
+      int conntrackMax, PolicyText.Loaded local) {
     this.options = options;
     ClusterConfig config = setup.config().apply(options);
     this.member = new ClusterMember(config);
@@ -115,6 +124,11 @@ final class ClusterWiring {
       }
     });
     member.onLeader(() -> later(this::seed));
+    // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
+    // before the MASTER request, so the previous master's connections are live when its packets come
+    this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
+    firewall.offloads().setListener(replicator::offloaded);
+    member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
   }
 
   /** The member's config for processes on one network: TCP on its own peer address, TCPPING to the others. */
@@ -139,6 +153,10 @@ final class ClusterWiring {
 
   ClusterMember member() {
     return member;
+  }
+
+  ConntrackReplicator replicator() {
+    return replicator;
   }
 
   /** Whether this member may be master now: it runs the committed policy. */
@@ -231,6 +249,13 @@ final class ClusterWiring {
       @Override
       public long epoch(long dpid) {
         return member.state().view().mastership(dpid).epoch();
+      }
+
+      @Override
+      public Optional<Replication> replication() {
+        ReplicationMetrics r = replicator.metrics();
+        return Optional.of(new Replication(r.lagLastMillis(), r.lagMaxMillis(), r.queueLength(), r.batchesSent(),
+            r.batchesLost(), r.batchesResent(), r.replicasPromoted()));
       }
 
       @Override
@@ -375,8 +400,11 @@ final class ClusterWiring {
     @Override
     public void start(AppContext context) {
       try {
+        // before the member joins: its readiness (and so any takeover) needs replicas to commit
+        replicator.start();
         member.start();
       } catch (Exception e) {
+        replicator.close();
         throw new UncheckedIOException(new IOException("cannot join cluster " + options.name() + " as member "
             + options.member() + " on " + options.self() + ": " + e.getMessage(), e));
       }
@@ -385,6 +413,8 @@ final class ClusterWiring {
     @Override
     public void stop() {
       member.leaveAndClose(Duration.ofSeconds(3));
+      firewall.offloads().setListener(null);
+      replicator.close();
       work.shutdownNow();
     }
   }

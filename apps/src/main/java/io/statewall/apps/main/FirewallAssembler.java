@@ -105,7 +105,8 @@ public final class FirewallAssembler implements AppAssembler {
       } catch (PolicyException e) {
         throw new UserError(e.getMessage());
       }
-      cluster = new ClusterWiring(options.cluster().get(), clusterSetup, firewall, local);
+      cluster = new ClusterWiring(options.cluster().get(), clusterSetup, firewall, topology.service(),
+          l.conntrackMax(), local);
       apps.addAll(cluster.apps());
       apps.add(new PolicyReloader(options.policy(), cluster.reloads(), true));
     } else {

@@ -16,6 +16,11 @@ import io.statewall.controller.launch.HostPort;
 import io.statewall.controller.launch.LogFormat;
 import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
+import io.statewall.firewall.forwarding.OffloadTable;
+import io.statewall.netfilter.conntrack.ConnTracker;
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtSnapshot;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Policy;
@@ -47,6 +52,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.U64;
 import picocli.CommandLine;
 
 /**
@@ -262,6 +268,117 @@ class ClusterRunTest {
       List<Long> generations = sw.mastersTaken().stream().map(RoleCall::generation).toList();
       assertThat(generations).isSorted().doesNotHaveDuplicates();
     }
+  }
+
+  @Test
+  void aConnectionThroughTheMasterIsReplicatedAndTheHeirHasItEstablishedWhenItTakesTheSwitch() throws Exception {
+    // the server answers only connections conntrack knows: a reply the heir had not been told of is dropped
+    Path policy = write("policy.yaml", "servers.rules", """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT DROP [0:0]
+        -A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT
+        -A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT
+        COMMIT
+        """);
+    for (String id : IDS) {
+      start(id, policy);
+    }
+    await("every member is ready", () -> members.values().stream().allMatch(m ->
+        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+    RoleSwitch sw = new RoleSwitch(1);
+    switches.add(sw);
+    for (Member m : members.values()) {
+      sw.connect(m.id(), m.openflow());
+    }
+    await("the switch has a master confirmed at the committed epoch", () -> {
+      Mastership m = members.get("A").mastership(1);
+      return m.master().isPresent() && sw.master().equals(m.master()) && masterFence(m.master().get(), 1);
+    });
+    String owner = sw.master().orElseThrow();
+    handshake(sw, owner, 40000);
+    await(owner + " tracks the connection ESTABLISHED", () -> "ESTABLISHED".equals(tcpState(members.get(owner), 40000)));
+    await(owner + " offloaded it (the switch carries it under a cookie)", () -> cookie(members.get(owner), 40000) != null);
+    U64 cookie = cookie(members.get(owner), 40000);
+    await("every other member holds it as " + owner + "'s replica, ESTABLISHED", () -> members.values().stream()
+        .filter(m -> !m.id().equals(owner)).allMatch(m -> m.cluster().replicator().replicasOf(owner).stream()
+            .anyMatch(r -> r.original().srcPort() == 40000 && r.tcpStateName().equals("ESTABLISHED"))));
+    assertThat(members.values()).filteredOn(m -> !m.id().equals(owner))
+        .allSatisfy(m -> assertThat(tcpState(m, 40000)).as("%s's live conntrack", m.id()).isNull());
+    // the API and /metrics show replication: the owner's batches, a follower's lag
+    JsonNode atOwner = JSON.readTree(send(members.get(owner),
+        HttpRequest.newBuilder(URI.create(base(members.get(owner)) + "/api/v1/cluster")).GET()).body());
+    assertThat(atOwner.get("replicationBatchesSent").asLong()).isPositive();
+    assertThat(atOwner.get("replicationBatchesLost").asLong()).isZero();
+    Member follower = members.values().stream().filter(m -> !m.id().equals(owner)).findFirst().orElseThrow();
+    JsonNode atFollower = JSON.readTree(send(follower,
+        HttpRequest.newBuilder(URI.create(base(follower) + "/api/v1/cluster")).GET()).body());
+    assertThat(atFollower.get("replicationLagSeconds").isNumber()).isTrue();
+    assertThat(atFollower.get("replicationQueue").isNumber()).isTrue();
+    String metrics = send(members.get(owner), HttpRequest.newBuilder(URI.create(base(members.get(owner)) + "/metrics"))
+        .GET()).body();
+    assertThat(metrics).containsPattern("(?m)^statewall_replication_batches_sent_total [1-9]")
+        .contains("statewall_replication_lag_seconds ", "statewall_replication_queue ");
+
+    members.remove(owner).controller().close();
+    // from the moment the switch has the heir as master, the heir's live conntrack has the connection
+    List<String> notYetLive = new ArrayList<>();
+    await("the switch is mastered by a survivor, as the switch confirmed", () -> {
+      Optional<String> master = sw.master();
+      if (master.isEmpty() || master.get().equals(owner)) {
+        return false;
+      }
+      if (!"ESTABLISHED".equals(tcpState(members.get(master.get()), 40000))) {
+        notYetLive.add(master.get());
+      }
+      return masterFence(master.get(), 1);
+    });
+    assertThat(notYetLive).as("heirs seen master before the connection was live there").isEmpty();
+    Member heir = members.get(sw.master().orElseThrow());
+    assertThat(heir.cluster().replicator().metrics().replicasPromoted()).isPositive();
+    // FLOW_REMOVED and flow statistics find it by the cookie its switch entries carry, as on the owner
+    assertThat(heir.assembler().firewall().offloads().entry(cookie)).get()
+        .satisfies(e -> assertThat(e.tuple(CtDirection.ORIGINAL).srcPort()).isEqualTo(40000));
+    JsonNode listed = JSON.readTree(send(heir, HttpRequest.newBuilder(URI.create(base(heir) + "/api/v1/conntrack"))
+        .GET()).body());
+    assertThat(listed.findValues("line")).map(JsonNode::asText)
+        .anySatisfy(line -> assertThat(line).contains("ESTABLISHED", "sport=40000", "dport=22"));
+
+    // a new connection through the heir is served
+    handshake(sw, heir.id(), 40001);
+    await(heir.id() + " tracks the new connection ESTABLISHED", () -> "ESTABLISHED".equals(tcpState(heir, 40001)));
+  }
+
+  /** A TCP handshake from 10.0.0.9:{@code port} to the server 10.0.0.1:22, as packet-ins to {@code member}. */
+  private static void handshake(RoleSwitch sw, String member, int port) throws Exception {
+    long client = 0x0200_0000_0009L;
+    long server = 0x0200_0000_0001L;
+    sw.packetIn(member, FrameBuilder.ip("10.0.0.9", "10.0.0.1").macs(client, server).tcp(port, 22, Packet.TCP_SYN)
+        .seq(1000).build());
+    sw.packetIn(member, FrameBuilder.ip("10.0.0.1", "10.0.0.9").macs(server, client)
+        .tcp(22, port, Packet.TCP_SYN | Packet.TCP_ACK).seq(5000).ack(1001).build());
+    sw.packetIn(member, FrameBuilder.ip("10.0.0.9", "10.0.0.1").macs(client, server).tcp(port, 22, Packet.TCP_ACK)
+        .seq(1001).ack(5001).build());
+  }
+
+  /** The cookie {@code m}'s offload table has for the connection from client port {@code port}, or null. */
+  private static U64 cookie(Member m, int port) {
+    OffloadTable offloads = m.assembler().firewall().offloads();
+    return offloads.entries().stream().filter(e -> e.tuple(CtDirection.ORIGINAL).srcPort() == port).findFirst()
+        .flatMap(offloads::cookie).orElse(null);
+  }
+
+  /** The TCP state of the connection from client port {@code port} in {@code m}'s live conntrack, or null. */
+  private static String tcpState(Member m, int port) {
+    ConnTracker tracker = m.assembler().firewall().tracker();
+    for (CtEntry e : tracker.entries()) {
+      CtSnapshot s = tracker.snapshot(e);
+      if (s != null && s.original().srcPort() == port && s.original().dstPort() == 22) {
+        return s.tcpStateName();
+      }
+    }
+    return null;
   }
 
   private boolean masterFence(String id, long dpid) {

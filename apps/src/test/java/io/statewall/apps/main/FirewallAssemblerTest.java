@@ -7,13 +7,18 @@ import io.statewall.netfilter.conntrack.ShardedConnTracker;
 import io.statewall.firewall.forwarding.FlowModLimits;
 import io.statewall.firewall.guard.PacketInGuard;
 import io.statewall.controller.ControllerConfig;
+import io.statewall.controller.app.App;
 import io.statewall.controller.launch.ApiConfig;
 import io.statewall.controller.launch.RunLimits;
 import io.statewall.controller.launch.RunOptions;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** `statewall run`'s limits reach the conntrack table, the packet-in guard and the flow-mod budget. */
+/**
+ * `statewall run`'s limits reach the conntrack table, the packet-in guard and the flow-mod budget; without
+ * `--cluster` it is one process, with no cluster part.
+ */
 class FirewallAssemblerTest {
   static final Path SEED = Path.of("..", "examples", "seed.yaml");
 
@@ -41,5 +46,16 @@ class FirewallAssemblerTest {
     assertThat(f.rate()).isEqualTo(700);
     assertThat(f.burst()).isEqualTo(700);
     assertThat(f.dropShare()).isEqualTo(FlowModLimits.DEFAULTS.dropShare());
+  }
+
+  @Test
+  void aRunWithoutClusterOptionsHasNoMemberNoReplicationAndNoFence() throws Exception {
+    FirewallAssembler assembler = new FirewallAssembler();
+    List<App> apps = assembler.assemble(new RunOptions(SEED, ControllerConfig.defaults(), ApiConfig.of("off", null),
+        RunLimits.DEFAULTS));
+
+    assertThat(assembler.cluster()).isEmpty();
+    assertThat(assembler.fence()).isEmpty();
+    assertThat(apps).extracting(App::name).doesNotContain("cluster-member", "roles");
   }
 }

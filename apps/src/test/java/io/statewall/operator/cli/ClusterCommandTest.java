@@ -39,14 +39,15 @@ class ClusterCommandTest {
            {"dpid": "0000000000000001", "master": "A", "epoch": 1, "role": "SLAVE"},
            {"dpid": "0000000000000002", "master": "B", "epoch": 4, "role": "MASTER"},
            {"dpid": "0000000000000003", "master": null, "epoch": 2, "role": "SLAVE"}],
-         "policyGeneration": 2, "policyError": null, "replicationLagSeconds": null}
+         "policyGeneration": 2, "policyError": null, "replicationLagSeconds": 0.004, "replicationQueue": 3,
+         "replicationBatchesSent": 17, "replicationBatchesLost": 1, "replicationBatchesResent": 0}
         """)).isEqualTo("""
         cluster      prod
         member       B
         leader       A (term 3)
         raft log     committed 12, applied here 12
         policy       generation 2
-        replication  lag - (conntrack is not replicated yet)
+        replication  lag 0.004 s, queue 3, batches sent 17, lost 1, resent 0
 
         MEMBER    ADDRESS          READY  MASTER OF
         A         127.0.0.1:47800  yes    1 switch(es)

@@ -130,6 +130,28 @@ public final class FirewallMetrics {
     GaugeWithCallback.builder().name("statewall_cluster_members")
         .help("Members of the controller cluster this controller sees, itself included")
         .callback(cb -> cb.call(cluster.members())).register(registry);
+    // no samples on a process on its own: it replicates nothing
+    GaugeWithCallback.builder().name("statewall_replication_lag_seconds")
+        .help("Conntrack replication: from another member's transition to its change applied here, the last one")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.lagLastMillis() / 1000.0))).register(registry);
+    GaugeWithCallback.builder().name("statewall_replication_lag_max_seconds")
+        .help("Conntrack replication: the largest lag seen")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.lagMaxMillis() / 1000.0))).register(registry);
+    GaugeWithCallback.builder().name("statewall_replication_queue")
+        .help("Conntrack replication: this member's transitions waiting for its next batch")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.queueLength()))).register(registry);
+    CounterWithCallback.builder().name("statewall_replication_batches_sent")
+        .help("Conntrack replication: batches this member sent as an owner (resets included, resends not)")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.batchesSent()))).register(registry);
+    CounterWithCallback.builder().name("statewall_replication_batches_lost")
+        .help("Conntrack replication: batches of other members found missing here")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.batchesLost()))).register(registry);
+    CounterWithCallback.builder().name("statewall_replication_batches_resent")
+        .help("Conntrack replication: batches this member sent again on a follower's request")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.batchesResent()))).register(registry);
+    CounterWithCallback.builder().name("statewall_replication_replicas_promoted")
+        .help("Conntrack replication: other members' connections committed to live conntrack here by takeovers")
+        .callback(cb -> cluster.replication().ifPresent(r -> cb.call(r.replicasPromoted()))).register(registry);
   }
 
   /** Packet-ins counted from switch {@code dpid} so far. */

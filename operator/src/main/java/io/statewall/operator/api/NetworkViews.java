@@ -84,15 +84,18 @@ final class NetworkViews {
 
   /** The cluster as {@code status} has applied it; a controller on its own is cluster "none". */
   static ClusterView cluster(ClusterStatus status) {
+    ClusterStatus.Replication r = status.replication().orElse(null);
     return status.membership().map(m -> new ClusterView(m.cluster(), m.member(), m.leader().orElse(null),
         m.term(), m.commitIndex(), m.lastApplied(),
         m.members().stream().map(x -> new ClusterMemberView(x.id(), x.address(), x.id().equals(m.member()),
             x.ready(), x.masterOf())).toList(),
         m.switches().stream().sorted((a, b) -> Long.compareUnsigned(a.dpid(), b.dpid()))
             .map(s -> new MastershipView(dpid(s.dpid()), s.master().orElse(null), s.epoch(), s.role())).toList(),
-        m.policyGeneration(), m.policyError().orElse(null), null))
+        m.policyGeneration(), m.policyError().orElse(null), r == null ? null : r.lagLastMillis() / 1000.0,
+        r == null ? null : (long) r.queueLength(), r == null ? null : r.batchesSent(),
+        r == null ? null : r.batchesLost(), r == null ? null : r.batchesResent()))
         .orElse(new ClusterView(ClusterOptions.NONE, null, null, null, null, null, List.of(), List.of(), null, null,
-            null));
+            null, null, null, null, null));
   }
 
   static End end(Attachment a) {

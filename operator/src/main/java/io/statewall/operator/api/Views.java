@@ -50,11 +50,13 @@ public final class Views {
    * controller on its own, with every other field null or empty), this member, the Raft leader and term,
    * the log's commit index and what this member applied of it, every member and whether it is ready, each
    * switch's master and epoch, the committed policy generation running here or why it cannot, and
-   * replication lag (reserved: null until conntrack is replicated).
+   * and conntrack replication: the lag of the last change applied here, this member's queue, the batches
+   * it sent, found lost and resent.
    */
   public record ClusterView(String cluster, String member, String leader, Long term, Long commitIndex,
       Long lastApplied, List<ClusterMemberView> members, List<MastershipView> switches, Long policyGeneration,
-      String policyError, Double replicationLagSeconds) {}
+      String policyError, Double replicationLagSeconds, Long replicationQueue, Long replicationBatchesSent,
+      Long replicationBatchesLost, Long replicationBatchesResent) {}
 
   /** A cluster member: its id and cluster address, whether it is this one, ready, and how many switches it masters. */
   public record ClusterMemberView(String id, String address, boolean self, boolean ready, int masterOf) {}

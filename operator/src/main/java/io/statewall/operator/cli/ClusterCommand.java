@@ -33,7 +33,9 @@ public final class ClusterCommand extends ApiCommand {
     out.println("policy       " + policy + (c.hasNonNull("policyError")
         ? "; CANNOT COMPILE the committed policy, so masters nothing: " + text(c, "policyError") : ""));
     out.println("replication  " + (c.hasNonNull("replicationLagSeconds")
-        ? "lag " + text(c, "replicationLagSeconds") + " s" : "lag - (conntrack is not replicated yet)"));
+        ? "lag " + text(c, "replicationLagSeconds") + " s, queue " + text(c, "replicationQueue") + ", batches sent "
+            + text(c, "replicationBatchesSent") + ", lost " + text(c, "replicationBatchesLost") + ", resent "
+            + text(c, "replicationBatchesResent") : "lag - (conntrack is not replicated)"));
     out.println();
     Table members = new Table("MEMBER", "ADDRESS", "READY", "MASTER OF");
     for (JsonNode m : c.get("members")) {

@@ -22,6 +22,25 @@ public interface ClusterStatus {
     return Optional.empty();
   }
 
+  /** This member's conntrack replication, read now; empty for a process on its own. */
+  default Optional<Replication> replication() {
+    return Optional.empty();
+  }
+
+  /**
+   * What conntrack replication has done on this member.
+   *
+   * @param lagLastMillis from another owner's transition to its change applied here, the last one
+   * @param lagMaxMillis the largest such lag seen
+   * @param queueLength this member's transitions waiting for its next batch
+   * @param batchesSent batches this member sent as an owner (resets included, resends not)
+   * @param batchesLost batches of other owners found missing here (gaps in their sequence numbers)
+   * @param batchesResent batches this member sent again on a follower's request
+   * @param replicasPromoted other members' connections committed to live conntrack here (takeovers)
+   */
+  record Replication(long lagLastMillis, long lagMaxMillis, int queueLength, long batchesSent, long batchesLost,
+      long batchesResent, long replicasPromoted) {}
+
   /**
    * One member's view of its cluster.
    *
