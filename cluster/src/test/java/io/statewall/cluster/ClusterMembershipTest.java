@@ -1,6 +1,8 @@
 package io.statewall.cluster;
 
 import static io.statewall.cluster.ClusterHarness.await;
+import static io.statewall.cluster.ClusterHarness.heal;
+import static io.statewall.cluster.ClusterHarness.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,12 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.jgroups.Address;
-import org.jgroups.JChannel;
-import org.jgroups.protocols.DISCARD;
-import org.jgroups.protocols.SHARED_LOOPBACK;
 import org.jgroups.protocols.raft.RAFT;
-import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +43,7 @@ class ClusterMembershipTest {
         String master = a.after().master().orElse("");
         String earlier = masterOfEpoch.putIfAbsent(key, master);
         assertThat(earlier == null ? master : earlier).as("master of %s", key).isEqualTo(master);
-        Long last = lastEpoch.put(a.member() + "/" + a.dpid(), a.after().epoch());
+        Long last = lastEpoch.put(a.run() + "/" + a.dpid(), a.after().epoch());
         if (last != null) {
           assertThat(a.after().epoch()).as("epoch of %s on %s", a.dpid(), a.member()).isGreaterThan(last);
         }
@@ -164,7 +161,7 @@ class ClusterMembershipTest {
     await("the majority moved C's switches", () -> a.state().view().masteredBy("C").isEmpty());
     assertThat(c.state().view().policy()).isEmpty();
 
-    heal(a, b, c);
+    heal(List.of(a, b, c));
     await("one view again", () -> a.channel().view().size() == 3 && c.channel().view().size() == 3);
     await("C caught up and is ready again", () -> c.state().view().policy().isPresent()
         && !a.state().view().masteredBy("C").isEmpty());
@@ -184,35 +181,6 @@ class ClusterMembershipTest {
     for (ClusterMember m : cluster.running()) {
       m.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
     }
-  }
-
-  /** Drops every message between the two sides; failure detection then splits the view. */
-  private static void partition(List<ClusterMember> left, List<ClusterMember> right) throws Exception {
-    for (ClusterMember m : left) {
-      discard(m).addIgnoredMembers(right.stream().map(r -> r.channel().address()).toArray(Address[]::new));
-    }
-    for (ClusterMember m : right) {
-      discard(m).addIgnoredMembers(left.stream().map(l -> l.channel().address()).toArray(Address[]::new));
-    }
-  }
-
-  private static void heal(ClusterMember... all) throws Exception {
-    for (ClusterMember m : all) {
-      discard(m).resetIgnoredMembers();
-    }
-  }
-
-  private static DISCARD discard(ClusterMember m) throws Exception {
-    JChannel ch = m.channel();
-    ProtocolStack stack = ch.getProtocolStack();
-    DISCARD d = stack.findProtocol(DISCARD.class);
-    if (d == null) {
-      d = new DISCARD();
-      stack.insertProtocol(d, ProtocolStack.Position.ABOVE, SHARED_LOOPBACK.class);
-      d.init();
-      d.start();
-    }
-    return d;
   }
 
   private static int snapshotsReceived(ClusterMember m) {
