@@ -10,6 +10,7 @@ import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -109,6 +110,57 @@ class ClusterMembershipTest {
     for (long dpid : ofVictim) {
       assertThat(cluster.member(leader).state().view().mastership(dpid).master()).get().isNotEqualTo(victim);
     }
+  }
+
+  @Test
+  void aKilledLeaderIsReplacedItsSwitchesMoveAndItRejoinsAsAFollowerReadyOnlyWhenItSaysSo() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    String old = cluster.awaitLeader(cluster.ids);
+    long oldTerm = cluster.member(old).term();
+    List<String> others = cluster.ids.stream().filter(id -> !id.equals(old)).toList();
+    Map<Long, Mastership> before = cluster.member(old).state().view().masters();
+    Set<Long> ofOld = cluster.member(old).state().view().masteredBy(old);
+    assertThat(ofOld).isNotEmpty();
+
+    cluster.crash(old); // no Leave: the next leader must see it gone and commit it
+
+    String next = cluster.awaitLeader(others);
+    long nextTerm = cluster.member(next).term();
+    assertThat(nextTerm).as("the new leader's term").isGreaterThan(oldTerm);
+    await("the dead leader committed as left", () -> !cluster.member(next).state().view().ready().containsKey(old));
+    cluster.awaitConverged();
+    Map<Long, Mastership> after = cluster.member(next).state().view().masters();
+    assertThat(after.keySet()).isEqualTo(SWITCHES);
+    after.forEach((dpid, now) -> {
+      if (ofOld.contains(dpid)) {
+        assertThat(now.master()).as("heir of %s", dpid).get().isIn(others);
+        assertThat(now.epoch()).as("epoch of %s", dpid).isGreaterThan(before.get(dpid).epoch());
+      } else {
+        assertThat(now).as("a survivor's switch %s", dpid).isEqualTo(before.get(dpid));
+      }
+    });
+
+    ClusterMember back = cluster.start(old); // same id, new process, empty log
+    await("the old leader caught up as a follower", () -> back.leader().equals(Optional.of(next))
+        && !back.isLeader() && back.state().view().equals(cluster.member(next).state().view()));
+    assertThat(cluster.member(next).isLeader()).as("%s still leader", next).isTrue();
+    assertThat(cluster.member(next).term()).as("no election for a follower's return").isEqualTo(nextTerm);
+    assertThat(back.state().view().masteredBy(old)).as("nothing before it declared ready").isEmpty();
+    assertThat(back.state().view().masters()).isEqualTo(after);
+
+    back.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.awaitConverged();
+    Map<Long, Mastership> rejoined = back.state().view().masters();
+    assertThat(back.state().view().masteredBy(old)).as("its share back").isEqualTo(ofOld);
+    rejoined.forEach((dpid, now) -> {
+      if (ofOld.contains(dpid)) {
+        assertThat(now.epoch()).as("epoch of %s", dpid).isGreaterThan(after.get(dpid).epoch());
+      } else {
+        assertThat(now).as("a survivor's switch %s", dpid).isEqualTo(after.get(dpid));
+      }
+    });
   }
 
   @Test
