@@ -12,7 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.jgroups.Address;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.SHARED_LOOPBACK;
+import org.jgroups.stack.ProtocolStack;
 
 /**
  * Members of one cluster in this JVM (SHARED_LOOPBACK, in-memory logs), each with a recorder of every
@@ -21,14 +25,23 @@ import org.jgroups.JChannel;
 public final class ClusterHarness implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-  /** One applied change, as a member saw it. */
-  record Applied(String member, long dpid, Mastership before, Mastership after) {}
+  /**
+   * One applied change, as a member saw it; {@code incarnation} counts the starts of that member id (a
+   * restarted member applies the log again from the beginning).
+   */
+  record Applied(String member, int incarnation, long dpid, Mastership before, Mastership after) {
+    /** One run of one member: its history's epochs only grow. */
+    String run() {
+      return member + "#" + incarnation;
+    }
+  }
 
   public final String clusterName = "statewall-test-" + UUID.randomUUID();
   public final List<String> ids;
   final Map<String, ClusterMember> members = new ConcurrentHashMap<>();
   final List<Applied> history = new CopyOnWriteArrayList<>();
   private final List<ClusterMember> everStarted = new CopyOnWriteArrayList<>();
+  private final Map<String, Integer> starts = new ConcurrentHashMap<>();
 
   public ClusterHarness(String... ids) {
     this.ids = List.of(ids);
@@ -36,10 +49,11 @@ public final class ClusterHarness implements AutoCloseable {
 
   public ClusterMember start(String id) throws Exception {
     ClusterMember m = new ClusterMember(ClusterConfig.inJvm(clusterName, id, ids));
+    int incarnation = starts.merge(id, 1, Integer::sum);
     m.addListener(new ClusterListener() {
       @Override
       public void mastershipChanged(long dpid, Mastership before, Mastership after) {
-        history.add(new Applied(id, dpid, before, after));
+        history.add(new Applied(id, incarnation, dpid, before, after));
       }
     });
     everStarted.add(m);
@@ -86,6 +100,36 @@ public final class ClusterHarness implements AutoCloseable {
 
   static JChannel channelOf(ClusterMember m) {
     return m.channel();
+  }
+
+  /** Drops every message between the two sides; failure detection then splits the view. */
+  static void partition(Collection<ClusterMember> left, Collection<ClusterMember> right) throws Exception {
+    for (ClusterMember m : left) {
+      discard(m).addIgnoredMembers(right.stream().map(r -> r.channel().address()).toArray(Address[]::new));
+    }
+    for (ClusterMember m : right) {
+      discard(m).addIgnoredMembers(left.stream().map(l -> l.channel().address()).toArray(Address[]::new));
+    }
+  }
+
+  /** Lets every message through again; MERGE3 then joins the views. */
+  static void heal(Collection<ClusterMember> all) throws Exception {
+    for (ClusterMember m : all) {
+      discard(m).resetIgnoredMembers();
+    }
+  }
+
+  private static DISCARD discard(ClusterMember m) throws Exception {
+    JChannel ch = m.channel();
+    ProtocolStack stack = ch.getProtocolStack();
+    DISCARD d = stack.findProtocol(DISCARD.class);
+    if (d == null) {
+      d = new DISCARD();
+      stack.insertProtocol(d, ProtocolStack.Position.ABOVE, SHARED_LOOPBACK.class);
+      d.init();
+      d.start();
+    }
+    return d;
   }
 
   /** Polls {@code condition} every 10 ms until it holds or {@link #TIMEOUT} passes (then fails). */

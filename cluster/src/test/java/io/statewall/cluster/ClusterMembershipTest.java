@@ -1,6 +1,8 @@
 package io.statewall.cluster;
 
 import static io.statewall.cluster.ClusterHarness.await;
+import static io.statewall.cluster.ClusterHarness.heal;
+import static io.statewall.cluster.ClusterHarness.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,18 +10,14 @@ import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.jgroups.Address;
-import org.jgroups.JChannel;
-import org.jgroups.protocols.DISCARD;
-import org.jgroups.protocols.SHARED_LOOPBACK;
 import org.jgroups.protocols.raft.RAFT;
-import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +44,7 @@ class ClusterMembershipTest {
         String master = a.after().master().orElse("");
         String earlier = masterOfEpoch.putIfAbsent(key, master);
         assertThat(earlier == null ? master : earlier).as("master of %s", key).isEqualTo(master);
-        Long last = lastEpoch.put(a.member() + "/" + a.dpid(), a.after().epoch());
+        Long last = lastEpoch.put(a.run() + "/" + a.dpid(), a.after().epoch());
         if (last != null) {
           assertThat(a.after().epoch()).as("epoch of %s on %s", a.dpid(), a.member()).isGreaterThan(last);
         }
@@ -115,6 +113,57 @@ class ClusterMembershipTest {
   }
 
   @Test
+  void aKilledLeaderIsReplacedItsSwitchesMoveAndItRejoinsAsAFollowerReadyOnlyWhenItSaysSo() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    String old = cluster.awaitLeader(cluster.ids);
+    long oldTerm = cluster.member(old).term();
+    List<String> others = cluster.ids.stream().filter(id -> !id.equals(old)).toList();
+    Map<Long, Mastership> before = cluster.member(old).state().view().masters();
+    Set<Long> ofOld = cluster.member(old).state().view().masteredBy(old);
+    assertThat(ofOld).isNotEmpty();
+
+    cluster.crash(old); // no Leave: the next leader must see it gone and commit it
+
+    String next = cluster.awaitLeader(others);
+    long nextTerm = cluster.member(next).term();
+    assertThat(nextTerm).as("the new leader's term").isGreaterThan(oldTerm);
+    await("the dead leader committed as left", () -> !cluster.member(next).state().view().ready().containsKey(old));
+    cluster.awaitConverged();
+    Map<Long, Mastership> after = cluster.member(next).state().view().masters();
+    assertThat(after.keySet()).isEqualTo(SWITCHES);
+    after.forEach((dpid, now) -> {
+      if (ofOld.contains(dpid)) {
+        assertThat(now.master()).as("heir of %s", dpid).get().isIn(others);
+        assertThat(now.epoch()).as("epoch of %s", dpid).isGreaterThan(before.get(dpid).epoch());
+      } else {
+        assertThat(now).as("a survivor's switch %s", dpid).isEqualTo(before.get(dpid));
+      }
+    });
+
+    ClusterMember back = cluster.start(old); // same id, new process, empty log
+    await("the old leader caught up as a follower", () -> back.leader().equals(Optional.of(next))
+        && !back.isLeader() && back.state().view().equals(cluster.member(next).state().view()));
+    assertThat(cluster.member(next).isLeader()).as("%s still leader", next).isTrue();
+    assertThat(cluster.member(next).term()).as("no election for a follower's return").isEqualTo(nextTerm);
+    assertThat(back.state().view().masteredBy(old)).as("nothing before it declared ready").isEmpty();
+    assertThat(back.state().view().masters()).isEqualTo(after);
+
+    back.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.awaitConverged();
+    Map<Long, Mastership> rejoined = back.state().view().masters();
+    assertThat(back.state().view().masteredBy(old)).as("its share back").isEqualTo(ofOld);
+    rejoined.forEach((dpid, now) -> {
+      if (ofOld.contains(dpid)) {
+        assertThat(now.epoch()).as("epoch of %s", dpid).isGreaterThan(after.get(dpid).epoch());
+      } else {
+        assertThat(now).as("a survivor's switch %s", dpid).isEqualTo(after.get(dpid));
+      }
+    });
+  }
+
+  @Test
   void aLateMemberGetsTheStateBySnapshotAndThenItsShare() throws Exception {
     cluster = new ClusterHarness("A", "B", "C");
     cluster.start("A");
@@ -164,7 +213,7 @@ class ClusterMembershipTest {
     await("the majority moved C's switches", () -> a.state().view().masteredBy("C").isEmpty());
     assertThat(c.state().view().policy()).isEmpty();
 
-    heal(a, b, c);
+    heal(List.of(a, b, c));
     await("one view again", () -> a.channel().view().size() == 3 && c.channel().view().size() == 3);
     await("C caught up and is ready again", () -> c.state().view().policy().isPresent()
         && !a.state().view().masteredBy("C").isEmpty());
@@ -184,35 +233,6 @@ class ClusterMembershipTest {
     for (ClusterMember m : cluster.running()) {
       m.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
     }
-  }
-
-  /** Drops every message between the two sides; failure detection then splits the view. */
-  private static void partition(List<ClusterMember> left, List<ClusterMember> right) throws Exception {
-    for (ClusterMember m : left) {
-      discard(m).addIgnoredMembers(right.stream().map(r -> r.channel().address()).toArray(Address[]::new));
-    }
-    for (ClusterMember m : right) {
-      discard(m).addIgnoredMembers(left.stream().map(l -> l.channel().address()).toArray(Address[]::new));
-    }
-  }
-
-  private static void heal(ClusterMember... all) throws Exception {
-    for (ClusterMember m : all) {
-      discard(m).resetIgnoredMembers();
-    }
-  }
-
-  private static DISCARD discard(ClusterMember m) throws Exception {
-    JChannel ch = m.channel();
-    ProtocolStack stack = ch.getProtocolStack();
-    DISCARD d = stack.findProtocol(DISCARD.class);
-    if (d == null) {
-      d = new DISCARD();
-      stack.insertProtocol(d, ProtocolStack.Position.ABOVE, SHARED_LOOPBACK.class);
-      d.init();
-      d.start();
-    }
-    return d;
   }
 
   private static int snapshotsReceived(ClusterMember m) {
