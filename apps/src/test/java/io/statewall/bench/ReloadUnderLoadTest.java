@@ -63,9 +63,11 @@ class ReloadUnderLoadTest {
       List<Integer> removed = new ArrayList<>();
       List<Integer> offloadedAtReload = new ArrayList<>();
       List<Long> reloadMicros = new ArrayList<>();
+      List<Long> setUpAtReload = new ArrayList<>();
       for (int i = 0; i < RELOADS; i++) {
         Progress p = seconds.poll(30, TimeUnit.SECONDS);
         assertThat(p).as("second %d of the load", i + 1).isNotNull();
+        setUpAtReload.add(p.completed());
         offloadedAtReload.add(firewall.offloads().entries().size());
         long t0 = System.nanoTime();
         removed.add(firewall.apply(new PolicyLoader().load(i % 2 == 0 ? same : wider)));
@@ -83,8 +85,13 @@ class ReloadUnderLoadTest {
       assertThat(r.timedOut()).as("connections the policy accepts but were not set up").isZero();
       assertThat(removed).as("offloaded connections that lost their entries").containsOnly(0);
       assertThat(offloadedAtReload).as("reloads met offloaded connections").allMatch(n -> n > 0);
-      // the rate held is a figure, printed above, not asserted: contention decides it
-      assertThat(r.completed()).as("connections set up while reloading").isGreaterThan(5_000);
+      // the rate held is a figure, printed above, not asserted: contention decides it (a loaded CI
+      // machine set up 1,717 in all once, where a quiet one sets up tens of thousands); what is asserted
+      // is that connections were being set up through every second that ended in a reload
+      assertThat(setUpAtReload).as("connections set up by each reload").first().satisfies(n -> assertThat(n).isPositive());
+      assertThat(setUpAtReload).as("connections set up by each reload").isSortedAccordingTo(Long::compare)
+          .doesNotHaveDuplicates();
+      assertThat(r.completed()).as("connections set up in all").isGreaterThan(setUpAtReload.get(RELOADS - 1));
 
       int cut = firewall.apply(new PolicyLoader().load(narrower));
       System.out.printf("reload under load: a narrower policy removed the entries of %,d offloaded connections%n", cut);
