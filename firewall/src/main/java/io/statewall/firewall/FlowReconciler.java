@@ -19,6 +19,7 @@ import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppContext;
 import io.statewall.controller.app.SwitchListener;
 import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.controller.switches.SwitchRegistry;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Hop;
 import io.statewall.topology.OpenFlowPorts;
@@ -33,12 +34,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
@@ -68,6 +71,12 @@ import org.slf4j.LoggerFactory;
  * the switches carry them; any other entry goes. Adoption waits {@code settle} after the switch is
  * ready, so that discovery has found the links that tell edge ports from inter-switch ones (an
  * adopted connection's path is rebuilt from its edge entries).
+ *
+ * <p>In a cluster ({@link #reconcileWhenMaster}) a switch is reconciled, adopting, each time this
+ * controller becomes its confirmed master, not when it connects: a SLAVE must not take the master's
+ * connections into its own conntrack (they would be replicated as its own, two owners for one
+ * connection). Connections an heir promoted from the previous master's replicas carry their recorded
+ * cookie, so they are found and kept, not adopted again.
  *
  * <p>OpenFlow 1.0 switches are cleared by the handshake anyway (no cookie masks): nothing to do.
  */
@@ -110,6 +119,9 @@ public final class FlowReconciler implements App, SwitchListener {
   private final PolicyHolder policies;
   private final int priority;
   private ScheduledExecutorService scheduler;
+  private volatile SwitchRegistry switches;
+  /** Cluster mode: whether this controller is the switch's confirmed master; null on one process. */
+  private volatile Predicate<DatapathId> master;
   private final Duration settle;
   private final Set<DatapathId> adoptionDone = ConcurrentHashMap.newKeySet();
   private final Map<U64, Ends> ends = new ConcurrentHashMap<>();
@@ -137,13 +149,43 @@ public final class FlowReconciler implements App, SwitchListener {
   @Override
   public void start(AppContext context) {
     scheduler = context.scheduler();
+    switches = context.switches();
     context.addSwitchListener(ORDER, this);
+  }
+
+  /**
+   * Cluster mode, set before start: switches are reconciled (adopting) only through {@link #mastered},
+   * when this controller becomes their confirmed master, and only while {@code master} still says so.
+   */
+  public void reconcileWhenMaster(Predicate<DatapathId> master) {
+    this.master = Objects.requireNonNull(master, "master");
+  }
+
+  /**
+   * Cluster mode: the switch confirmed this controller master. After the settle delay (discovery finds
+   * its links first), if still master and connected, its table is read: entries of connections this
+   * controller tracks (its own, and those it promoted from the previous master's replicas, by their
+   * recorded cookie) are kept, the rest adopted as on a first connection, or deleted.
+   */
+  public void mastered(DatapathId dpid) {
+    Predicate<DatapathId> m = master;
+    if (m == null) {
+      return;
+    }
+    scheduler.schedule(() -> {
+      if (!m.test(dpid)) {
+        return; // demoted meanwhile: the new master reconciles it
+      }
+      SwitchRegistry registry = switches;
+      Optional<SwitchHandle> sw = registry == null ? Optional.empty() : registry.get(dpid);
+      sw.filter(s -> s.isReady() && s.version() != OFVersion.OF_10).ifPresent(s -> reconcile(s, true));
+    }, settle.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void switchReady(SwitchHandle sw) {
-    if (sw.version() == OFVersion.OF_10) {
-      return;
+    if (sw.version() == OFVersion.OF_10 || master != null) {
+      return; // in a cluster: when this controller becomes its master (mastered)
     }
     if (adoptionDone.contains(sw.id())) {
       reconcile(sw, false);

@@ -66,6 +66,11 @@ final class ClusterWiring {
   private static final Logger log = LoggerFactory.getLogger(ClusterWiring.class);
   /** Between tries to commit the first policy when the leader's commit failed. */
   private static final long SEED_RETRY_MS = 1_000;
+  /**
+   * How long a joining member's readiness waits for its conntrack replication to catch up (every other
+   * owner's whole table applied) before it is allowed anyway, with a warning (docs/cluster.md).
+   */
+  static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(10);
 
   /** Compiles a committed policy's text (tests give a member one that refuses). */
   @FunctionalInterface
@@ -129,6 +134,9 @@ final class ClusterWiring {
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
+    // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
+    firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
+    fence.onOpen((dpid, generation) -> firewall.reconciler().mastered(dpid));
   }
 
   /** The member's config for processes on one network: TCP on its own peer address, TCPPING to the others. */
@@ -323,7 +331,7 @@ final class ClusterWiring {
       // applied here, not while a newer one waits to be compiled
       long latest = member.state().view().policy().map(PolicyContent::generation).orElse(0L);
       if (content.generation() >= latest) {
-        readiness.allow();
+        allowOnceCaughtUp();
       }
     } catch (PolicyException | RuntimeException e) {
       synchronized (compiledLock) {
@@ -335,6 +343,35 @@ final class ClusterWiring {
           + "policy compiles here: {}", options.member(), content.generation(), content.policyFile(), e.getMessage());
       readiness.withhold();
     }
+  }
+
+  /**
+   * Ready once the replication caught up too (the others' whole tables are here, so a switch taken over
+   * promotes them), or after {@link #CATCH_UP_TIMEOUT} anyway (a peer that never sends its table must not
+   * keep this member out for good), unless a newer policy failed to compile meanwhile.
+   */
+  private void allowOnceCaughtUp() {
+    if (replicator.caughtUp()) {
+      readiness.allow();
+      return;
+    }
+    log.info("member {}: committed policy running; ready once conntrack replication caught up", options.member());
+    replicator.whenCaughtUp()
+        .thenApply(v -> true)
+        .completeOnTimeout(false, CATCH_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .thenAccept(caught -> later(() -> {
+          if (!caught) {
+            log.warn("member {}: conntrack replication has not caught up within {} (an owner's table missing): "
+                + "ready anyway; a switch taken over now may lack some of its connections", options.member(),
+                CATCH_UP_TIMEOUT);
+          }
+          synchronized (compiledLock) {
+            if (failedGeneration > compiledGeneration) {
+              return; // a newer policy failed here meanwhile: withheld
+            }
+          }
+          readiness.allow();
+        }));
   }
 
   /** Waits until this member compiled {@code generation} (or failed to), so the API answers for what runs here. */

@@ -21,6 +21,7 @@ import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFeaturesRequest;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFHello;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -48,7 +49,7 @@ import org.projectfloodlight.openflow.types.U64;
  * STALE; MASTER demotes the other connections to SLAVE. It records every role request and every
  * state-changing message (flow-mod, packet-out, group/meter/port/table-mod) with the sender's role at the
  * time (OVS refuses those of a SLAVE as IS_SLAVE), answers echoes, barriers and flow-stats requests (with
- * no flows), ignores the rest, and sends packet-ins on request.
+ * no flows, or the table {@link #reportFlows} gave it), ignores the rest, and sends packet-ins on request.
  */
 final class RoleSwitch implements AutoCloseable {
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
@@ -68,6 +69,7 @@ final class RoleSwitch implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Write> writes = new CopyOnWriteArrayList<>();
   private final Map<String, OutputStream> outputs = new ConcurrentHashMap<>();
+  private final List<OFFlowStatsEntry> flows = new CopyOnWriteArrayList<>();
   private Long generation;
 
   RoleSwitch(long dpid) {
@@ -85,6 +87,12 @@ final class RoleSwitch implements AutoCloseable {
 
   List<RoleCall> calls() {
     return List.copyOf(calls);
+  }
+
+  /** From now on, flow-stats requests are answered with {@code table} (entries left by an earlier controller). */
+  void reportFlows(List<OFFlowStatsEntry> table) {
+    flows.clear();
+    flows.addAll(table);
   }
 
   List<Write> writes() {
@@ -136,7 +144,7 @@ final class RoleSwitch implements AutoCloseable {
         } else if (m instanceof OFEchoRequest e) {
           reply = F.buildEchoReply().setXid(e.getXid()).setData(e.getData()).build();
         } else if (m instanceof OFFlowStatsRequest) {
-          reply = F.buildFlowStatsReply().setXid(m.getXid()).setEntries(List.of()).build();
+          reply = F.buildFlowStatsReply().setXid(m.getXid()).setEntries(List.copyOf(flows)).build();
         } else if (m instanceof OFRoleRequest r) {
           reply = role(member, r);
         }

@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,6 +120,10 @@ public final class ConntrackReplicator implements AutoCloseable {
     long expected = -1;
     long requestedTo = -1;
     long askedAt;
+    /** A reset's dump is being applied (its first batch applied, its last not yet). */
+    boolean resetting;
+    /** A whole reset's dump was applied: this member held the owner's whole table at that point. */
+    boolean complete;
     final TreeMap<Long, Batch> held = new TreeMap<>();
   }
 
@@ -151,6 +156,12 @@ public final class ConntrackReplicator implements AutoCloseable {
   private final Map<String, Set<Long>> takenOver = new HashMap<>();
   private volatile Set<String> present = Set.of();
   private View lastView;
+  /**
+   * The other owners in this member's first replication view: each owes it its whole table (the reset
+   * every owner sends on seeing a newcomer); one that leaves the view owes nothing more. Null until then.
+   */
+  private Set<String> owed;
+  private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
 
   // metrics
   private final LongAdder batchesSent = new LongAdder();
@@ -299,7 +310,8 @@ public final class ConntrackReplicator implements AutoCloseable {
     while (first || i < changes.size()) {
       List<Change> part = changes.subList(i, Math.min(changes.size(), i + settings.maxBatch()));
       i += part.size();
-      Batch b = new Batch(memberId, incarnation, ++lastSeq, System.currentTimeMillis(), reset && first, part);
+      Batch b = new Batch(memberId, incarnation, ++lastSeq, System.currentTimeMillis(), reset && first,
+          reset && i >= changes.size(), part);
       first = false;
       byte[] bytes = ReplicationCodec.encode(b);
       keep(b.seq(), bytes);
@@ -490,6 +502,7 @@ public final class ConntrackReplicator implements AutoCloseable {
           apply(next);
         }
       }
+      checkCaughtUp();
     }
     if (ask != null) {
       resendRequests.increment();
@@ -503,6 +516,10 @@ public final class ConntrackReplicator implements AutoCloseable {
   private void apply(Batch b) {
     long now = System.currentTimeMillis();
     String owner = b.owner();
+    Stream st = streams.get(owner);
+    if (st != null && b.reset()) {
+      st.resetting = true;
+    }
     for (Change c : b.changes()) {
       if (c instanceof Change.Update u) {
         applyUpdate(owner, u, now);
@@ -519,6 +536,10 @@ public final class ConntrackReplicator implements AutoCloseable {
       lagLast = lag;
       lagMax = Math.max(lagMax, lag);
       lagSum += lag;
+    }
+    if (st != null && b.resetEnd()) {
+      st.resetting = false;
+      st.complete = true;
     }
   }
 
@@ -610,13 +631,58 @@ public final class ConntrackReplicator implements AutoCloseable {
   private void onView(View view) {
     View before = lastView;
     lastView = view;
-    if (before != null && view.getMembers().stream().anyMatch(a -> !before.containsMember(a))) {
-      later(this::resync); // a newcomer (or the other half of a merge) needs this member's whole table
+    if (before != null ? view.getMembers().stream().anyMatch(a -> !before.containsMember(a)) : view.size() > 1) {
+      // a newcomer (or the other half of a merge) needs this member's whole table; and on this member's
+      // own first view, a member that joined in the same view as this one waits for it too (its catch-up)
+      later(this::resync);
     }
     Set<String> names = new HashSet<>();
     view.getMembers().forEach(a -> names.add(name(a)));
     present = Set.copyOf(names); // after the resync is queued: viewSize() then implies it
+    synchronized (replicaLock) {
+      if (owed == null) {
+        owed = new HashSet<>(names);
+        owed.remove(memberId);
+        LOG.info("member {}: joined the replication view: waiting for the whole tables of {}", memberId, owed);
+      } else {
+        owed.retainAll(names); // one that left (and maybe came back as a newcomer) owes nothing more
+      }
+      checkCaughtUp();
+    }
     later(this::applyHeldOfDeparted);
+  }
+
+  /**
+   * Completes the catch-up once every owed owner still present has delivered a whole reset's dump and
+   * its stream has no batch held behind a gap; caller holds the replica lock.
+   */
+  private void checkCaughtUp() {
+    if (owed == null || caughtUp.isDone()) {
+      return;
+    }
+    for (String owner : owed) {
+      Stream st = streams.get(owner);
+      if (st == null || !st.complete || st.resetting || !st.held.isEmpty()) {
+        return;
+      }
+    }
+    LOG.info("member {}: conntrack replication caught up: the whole tables of {} applied", memberId, owed);
+    caughtUp.complete(null);
+  }
+
+  /**
+   * Whether this member has caught up since it joined: every other owner of its first replication view
+   * that is still there has delivered its whole table (the reset a join brings) and no gap is open in its
+   * stream. Once true it stays true (later gaps are resent as usual). A member alone is caught up as soon
+   * as it joined.
+   */
+  public boolean caughtUp() {
+    return caughtUp.isDone();
+  }
+
+  /** Completes when {@link #caughtUp()} becomes true (never, if it never does: callers bound the wait). */
+  public CompletableFuture<Void> whenCaughtUp() {
+    return caughtUp.thenApply(v -> v);
   }
 
   /**
@@ -637,6 +703,7 @@ public final class ConntrackReplicator implements AutoCloseable {
           st.held.clear();
         }
       });
+      checkCaughtUp();
     }
   }
 

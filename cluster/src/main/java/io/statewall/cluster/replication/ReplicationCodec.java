@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The replication messages in a compact binary form, big-endian through netfilter's {@link Bytes}:
- * a header ({@code "SR"}, version, kind), then a batch (owner, incarnation, sequence, send time, reset
- * flag, changes)
+ * a header ({@code "SR"}, version, kind), then a batch (owner, incarnation, sequence, send time, a flags
+ * byte: bit 0 the reset, bit 1 the end of a reset's dump; changes)
  * or a resend request. A change is an op byte and a tuple (4 + 4 or 16 + 16 address bytes, protocol,
  * ports packed as conntrack packs them), then what the op needs; an IPv4 update is 42 bytes. Times of
  * changes go as milliseconds before the batch's send time (4 bytes each).
@@ -38,7 +38,7 @@ public final class ReplicationCodec {
     w.u64(b.incarnation());
     w.u64(b.seq());
     w.u64(b.sentAtMillis());
-    w.u8(b.reset() ? 1 : 0);
+    w.u8((b.reset() ? 1 : 0) | (b.resetEnd() ? 2 : 0));
     w.u32(b.changes().size());
     for (Change c : b.changes()) {
       long ago = Math.max(0, Math.min(0xFFFF_FFFFL, b.sentAtMillis() - c.atMillis()));
@@ -100,7 +100,9 @@ public final class ReplicationCodec {
     long incarnation = r.u64();
     long seq = r.u64();
     long sentAt = r.u64();
-    boolean reset = r.u8() != 0;
+    int flags = r.u8();
+    boolean reset = (flags & 1) != 0;
+    boolean resetEnd = (flags & 2) != 0;
     long n = r.u32();
     List<Change> changes = new ArrayList<>((int) Math.min(n, 4096));
     for (long i = 0; i < n; i++) {
@@ -130,7 +132,7 @@ public final class ReplicationCodec {
       }
       changes.add(c);
     }
-    return new Batch(owner, incarnation, seq, sentAt, reset, changes);
+    return new Batch(owner, incarnation, seq, sentAt, reset, resetEnd, changes);
   }
 
   private static void header(Writer w, int kind) {

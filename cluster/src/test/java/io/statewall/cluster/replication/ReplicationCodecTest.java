@@ -48,6 +48,15 @@ class ReplicationCodecTest {
   }
 
   @Test
+  void theEndOfAResetsDumpRoundTrips() {
+    for (boolean reset : List.of(true, false)) {
+      Batch last = new Batch("A", 3, 9, SENT, reset, true, List.of());
+      byte[] bytes = ReplicationCodec.encode(last);
+      assertThat(ReplicationCodec.decode(bytes, 0, bytes.length)).isEqualTo(last);
+    }
+  }
+
+  @Test
   void aResendRequestRoundTrips() {
     ResendRequest r = new ResendRequest("A", "B", 10, 12);
     byte[] bytes = ReplicationCodec.encode(r);

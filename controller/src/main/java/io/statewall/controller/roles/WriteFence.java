@@ -1,10 +1,15 @@
 package io.statewall.controller.roles;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which switches this controller may change now: those where the switch itself confirmed it MASTER
@@ -12,7 +17,9 @@ import org.projectfloodlight.openflow.types.DatapathId;
  * switch channel's {@link WriteFenceHandler}, written by the {@link RoleRequester}.
  */
 public final class WriteFence {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteFence.class);
   private final Map<DatapathId, Long> confirmed = new ConcurrentHashMap<>();
+  private final List<BiConsumer<DatapathId, Long>> onOpen = new CopyOnWriteArrayList<>();
   private final AtomicLong fenced = new AtomicLong();
 
   public boolean mayWrite(DatapathId dpid) {
@@ -29,8 +36,23 @@ public final class WriteFence {
     return fenced.get();
   }
 
+  /**
+   * Tells {@code listener} each time a switch confirms this controller MASTER (the fence opens), with
+   * the generation; on the switch channel's thread, after the fence is open: keep it short.
+   */
+  public void onOpen(BiConsumer<DatapathId, Long> listener) {
+    onOpen.add(listener);
+  }
+
   void open(DatapathId dpid, long generation) {
     confirmed.put(dpid, generation);
+    for (BiConsumer<DatapathId, Long> l : onOpen) {
+      try {
+        l.accept(dpid, generation);
+      } catch (RuntimeException e) {
+        LOG.warn("switch {}: a listener of the write fence failed: {}", dpid, e.toString());
+      }
+    }
   }
 
   void close(DatapathId dpid) {
