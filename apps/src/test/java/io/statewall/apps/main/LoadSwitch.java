@@ -3,7 +3,6 @@ package io.statewall.apps.main;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.statewall.netfilter.packet.FrameBuilder;
-import io.statewall.netfilter.packet.Packet;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
