@@ -1,0 +1,381 @@
+package io.statewall.apps.main;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.statewall.netfilter.packet.FrameBuilder;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.projectfloodlight.openflow.protocol.OFBarrierRequest;
+import org.projectfloodlight.openflow.protocol.OFCapabilities;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
+import org.projectfloodlight.openflow.protocol.OFEchoRequest;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFeaturesRequest;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFHello;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.OFPortDesc;
+import org.projectfloodlight.openflow.protocol.OFPortDescStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFRoleRequest;
+import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
+import org.projectfloodlight.openflow.protocol.OFType;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.errormsg.OFErrorMsgs;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFErrorCauseData;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U32;
+import org.projectfloodlight.openflow.types.U64;
+
+/**
+ * An OpenFlow 1.3 switch for load: connected to several controllers, enforcing roles and generation
+ * ids as {@link RoleSwitch} does (the highest generation wins, an older one is refused as STALE,
+ * MASTER demotes the others to SLAVE), sending packet-ins only to its master (as Open vSwitch does:
+ * a SLAVE gets none; with no master, none is sent), with no flow table: every packet is a packet-in.
+ * Behind it, {@value #HOSTS} client hosts on ports 1..{@value #HOSTS} (10.S.0.h) and as many servers on
+ * the ports after them (10.S.1.h, port 80). Unlike RoleSwitch it keeps counters, not lists, of what
+ * controllers write, and tells a {@link Listener} of every packet-out (its TCP segment parsed).
+ */
+final class LoadSwitch implements AutoCloseable {
+  static final int HOSTS = 8;
+  static final int SERVER_PORT = 80;
+  private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
+  private static final Set<OFType> WRITES = Set.of(OFType.FLOW_MOD, OFType.PACKET_OUT, OFType.GROUP_MOD,
+      OFType.METER_MOD, OFType.PORT_MOD, OFType.TABLE_MOD);
+
+  /** A MASTER role request the switch took: from whom, at which generation. */
+  record MasterTaken(String member, long generation) {}
+
+  /** A TCP segment a controller sent out of this switch: client host 1..HOSTS, client port, flags. */
+  record Segment(int clientHost, int clientPort, boolean fromClient, int flags) {}
+
+  interface Listener {
+    void packetOut(LoadSwitch sw, String member, Segment segment);
+  }
+
+  final int number;
+  final DatapathId dpid;
+  private final Listener listener;
+  private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
+  private final Map<String, OutputStream> outputs = new ConcurrentHashMap<>();
+  private final List<MasterTaken> mastersTaken = new CopyOnWriteArrayList<>();
+  private final AtomicLong slaveWrites = new AtomicLong();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong staleRefused = new AtomicLong();
+  // role state, guarded by this
+  private final Map<String, OFControllerRole> roles = new ConcurrentHashMap<>();
+  private volatile String master;
+  private volatile long masterGeneration;
+  private Long generation;
+  private final ArrayDeque<Object[]> later = new ArrayDeque<>();
+  private Thread sender;
+  private volatile boolean closed;
+
+  LoadSwitch(int number, Listener listener) {
+    this.number = number;
+    this.dpid = DatapathId.of(number);
+    this.listener = listener;
+  }
+
+  void connect(String member, InetSocketAddress controller) throws IOException {
+    Socket socket = new Socket(controller.getAddress(), controller.getPort());
+    socket.setTcpNoDelay(true);
+    sockets.put(member, socket);
+    Thread t = new Thread(() -> serve(member, socket), "load-switch-" + number + "-" + member);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The member this switch has as MASTER now, if any. */
+  Optional<String> master() {
+    return Optional.ofNullable(master);
+  }
+
+  /** The generation id the current master was accepted with (0 before any). */
+  long masterGeneration() {
+    return masterGeneration;
+  }
+
+  List<MasterTaken> mastersTaken() {
+    return List.copyOf(mastersTaken);
+  }
+
+  /** State-changing messages from a controller while it was SLAVE here (OVS refuses them as IS_SLAVE). */
+  long slaveWrites() {
+    return slaveWrites.get();
+  }
+
+  long writes() {
+    return writes.get();
+  }
+
+  long staleRefused() {
+    return staleRefused.get();
+  }
+
+  static int clientIp(int sw, int host) {
+    return (10 << 24) | (sw << 16) | host;
+  }
+
+  static int serverIp(int sw, int host) {
+    return (10 << 24) | (sw << 16) | (1 << 8) | host;
+  }
+
+  private long clientMac(int host) {
+    return 0x0200_0000_0000L | ((long) number << 8) | host;
+  }
+
+  private long serverMac(int host) {
+    return 0x0200_0001_0000L | ((long) number << 8) | host;
+  }
+
+  private static String ip(int v) {
+    return (v >>> 24) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
+  }
+
+  /** A segment from client host {@code host}:{@code port} to its server (host of the same number), port 80. */
+  byte[] fromClient(int host, int port, int flags, long seq, long ack, int payload) {
+    FrameBuilder b = FrameBuilder.ip(ip(clientIp(number, host)), ip(serverIp(number, host)))
+        .macs(clientMac(host), serverMac(host)).tcp(port, SERVER_PORT, flags).seq(seq).ack(ack);
+    if (payload > 0) {
+      b.payload(new byte[payload]);
+    }
+    return b.build();
+  }
+
+  /** The server's segment back to client host {@code host}:{@code port}. */
+  byte[] fromServer(int host, int port, int flags, long seq, long ack) {
+    return FrameBuilder.ip(ip(serverIp(number, host)), ip(clientIp(number, host)))
+        .macs(serverMac(host), clientMac(host)).tcp(SERVER_PORT, port, flags).seq(seq).ack(ack).build();
+  }
+
+  /**
+   * Sends {@code frame} as a table-miss packet-in from {@code inPort} to the master; returns the member
+   * it went to, or null when the switch has no master (OVS sends a SLAVE no packet-in).
+   */
+  String packetIn(int inPort, byte[] frame) {
+    String to = master;
+    OutputStream out = to == null ? null : outputs.get(to);
+    if (out == null) {
+      return null;
+    }
+    try {
+      send(out, F.buildPacketIn().setXid(0x5eed).setBufferId(OFBufferId.NO_BUFFER).setTotalLen(frame.length)
+          .setReason(OFPacketInReason.NO_MATCH).setTableId(TableId.of(0))
+          .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(inPort)).build()).setData(frame).build());
+      return to;
+    } catch (IOException e) {
+      return null; // the master's connection is gone
+    }
+  }
+
+  /**
+   * As {@link #packetIn}, from a queue on a thread of this switch's own: for the threads that read the
+   * controllers' connections, which must not block on a write while a controller has stopped reading
+   * until its own writes drain.
+   */
+  void packetInLater(int inPort, byte[] frame) {
+    synchronized (later) {
+      if (sender == null) {
+        sender = new Thread(this::sendLater, "load-switch-" + number + "-sender");
+        sender.setDaemon(true);
+        sender.start();
+      }
+      later.add(new Object[] {inPort, frame});
+      later.notifyAll();
+    }
+  }
+
+  private void sendLater() {
+    while (true) {
+      Object[] next;
+      synchronized (later) {
+        while (later.isEmpty()) {
+          if (closed) {
+            return;
+          }
+          try {
+            later.wait(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        next = later.removeFirst();
+      }
+      packetIn((Integer) next[0], (byte[]) next[1]);
+    }
+  }
+
+  private void serve(String member, Socket socket) {
+    try {
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+      OutputStream out = socket.getOutputStream();
+      outputs.put(member, out);
+      List<OFPortDesc> ports = new ArrayList<>();
+      for (int p = 1; p <= 2 * HOSTS; p++) {
+        ports.add(F.buildPortDesc().setPortNo(OFPort.of(p)).setHwAddr(MacAddress.of(0x0a00_0000_0000L | p))
+            .setName("eth" + p).build());
+      }
+      roles.put(member, OFControllerRole.ROLE_EQUAL);
+      while (true) {
+        OFMessage m = receive(in);
+        if (WRITES.contains(m.getType())) {
+          writes.incrementAndGet();
+          if (roles.get(member) == OFControllerRole.ROLE_SLAVE) {
+            slaveWrites.incrementAndGet();
+            continue; // refused, as OVS does
+          }
+          if (m instanceof OFPacketOut po) {
+            Segment s = segment(po.getData());
+            if (s != null) {
+              listener.packetOut(this, member, s);
+            }
+          }
+          continue;
+        }
+        OFMessage reply = null;
+        if (m instanceof OFHello) {
+          reply = F.buildHello().setXid(m.getXid()).setElements(List.of(F.helloElemVersionbitmap(
+              List.of(U32.of(1L << 4))))).build();
+        } else if (m instanceof OFFeaturesRequest) {
+          reply = F.buildFeaturesReply().setXid(m.getXid()).setDatapathId(dpid).setNBuffers(0).setNTables((short) 1)
+              .setCapabilities(Set.of(OFCapabilities.FLOW_STATS)).build();
+        } else if (m instanceof OFPortDescStatsRequest) {
+          reply = F.buildPortDescStatsReply().setXid(m.getXid()).setEntries(ports).build();
+        } else if (m instanceof OFBarrierRequest) {
+          reply = F.buildBarrierReply().setXid(m.getXid()).build();
+        } else if (m instanceof OFEchoRequest e) {
+          reply = F.buildEchoReply().setXid(e.getXid()).setData(e.getData()).build();
+        } else if (m instanceof OFFlowStatsRequest) {
+          reply = F.buildFlowStatsReply().setXid(m.getXid()).setEntries(List.of()).build();
+        } else if (m instanceof OFRoleRequest r) {
+          reply = role(member, r);
+        }
+        if (reply != null) {
+          send(out, reply);
+        }
+      }
+    } catch (IOException e) {
+      // the controller closed the connection, or the test did
+    } finally {
+      synchronized (this) {
+        roles.remove(member);
+        outputs.remove(member);
+        if (member.equals(master)) {
+          master = null;
+        }
+      }
+    }
+  }
+
+  /** The TCP segment an IPv4 frame carries, if it is one between a client and a server of this switch. */
+  private Segment segment(byte[] f) {
+    if (f.length < 54 || (f[12] & 0xff) != 0x08 || f[13] != 0 || f[23] != 6) {
+      return null;
+    }
+    int ihl = (f[14] & 0x0f) * 4;
+    int src = readInt(f, 26);
+    int dst = readInt(f, 30);
+    int tcp = 14 + ihl;
+    int sport = ((f[tcp] & 0xff) << 8) | (f[tcp + 1] & 0xff);
+    int dport = ((f[tcp + 2] & 0xff) << 8) | (f[tcp + 3] & 0xff);
+    int flags = f[tcp + 13] & 0xff;
+    boolean fromClient = ((src >>> 8) & 0xff) == 0;
+    int client = fromClient ? src : dst;
+    return new Segment(client & 0xff, fromClient ? sport : dport, fromClient, flags);
+  }
+
+  private static int readInt(byte[] b, int off) {
+    return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+  }
+
+  private static void send(OutputStream out, OFMessage message) throws IOException {
+    ByteBuf buf = Unpooled.buffer();
+    message.writeTo(buf);
+    byte[] bytes = new byte[buf.readableBytes()];
+    buf.readBytes(bytes);
+    synchronized (out) {
+      out.write(bytes);
+      out.flush();
+    }
+  }
+
+  private synchronized OFMessage role(String member, OFRoleRequest r) {
+    OFControllerRole wanted = r.getRole();
+    long gen = r.getGenerationId().getValue();
+    if (wanted == OFControllerRole.ROLE_MASTER || wanted == OFControllerRole.ROLE_SLAVE) {
+      if (generation != null && gen - generation < 0) {
+        staleRefused.incrementAndGet();
+        ByteBuf buf = Unpooled.buffer();
+        r.writeTo(buf);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        OFErrorMsgs errors = F.errorMsgs();
+        return errors.buildRoleRequestFailedErrorMsg().setXid(r.getXid()).setCode(OFRoleRequestFailedCode.STALE)
+            .setData(OFErrorCauseData.of(bytes, OFVersion.OF_13)).build();
+      }
+      generation = gen;
+      if (wanted == OFControllerRole.ROLE_MASTER) {
+        new ArrayList<>(roles.keySet()).forEach(other -> roles.put(other, OFControllerRole.ROLE_SLAVE));
+        mastersTaken.add(new MasterTaken(member, gen));
+        masterGeneration = gen;
+        master = member;
+      } else if (member.equals(master)) {
+        master = null;
+      }
+      roles.put(member, wanted);
+    }
+    return F.buildRoleReply().setXid(r.getXid()).setRole(roles.getOrDefault(member, OFControllerRole.ROLE_EQUAL))
+        .setGenerationId(U64.of(gen)).build();
+  }
+
+  private static OFMessage receive(DataInputStream in) throws IOException {
+    byte[] header = new byte[8];
+    in.readFully(header);
+    int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+    byte[] frame = new byte[length];
+    System.arraycopy(header, 0, frame, 0, 8);
+    in.readFully(frame, 8, length - 8);
+    try {
+      return OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(frame));
+    } catch (Exception e) {
+      throw new IOException("controller sent an unparsable message", e);
+    }
+  }
+
+  /** Closes the connection to {@code member}, as its process dying would (the switch sees it gone). */
+  void disconnect(String member) throws IOException {
+    Socket s = sockets.get(member);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    for (Socket s : sockets.values()) {
+      s.close();
+    }
+  }
+}
