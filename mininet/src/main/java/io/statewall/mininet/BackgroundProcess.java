@@ -5,6 +5,7 @@ import io.statewall.mininet.agent.AgentClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 
 /** A command running in the background on a host; closing it stops the command and its children. */
 public final class BackgroundProcess implements AutoCloseable {
@@ -61,19 +62,28 @@ public final class BackgroundProcess implements AutoCloseable {
    * it ends or the timeout passes first.
    */
   public void awaitOutput(String text, Duration timeout) {
+    awaitOutput(Pattern.compile(Pattern.quote(text)), timeout);
+  }
+
+  /**
+   * Waits until its stdout or stderr has a match of {@code pattern} (e.g. the first of iperf3's interval
+   * lines to start after a second, whatever its exact start on a loaded machine); throws if it ends or
+   * the timeout passes first.
+   */
+  public void awaitOutput(Pattern pattern, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       JsonNode s = status();
-      if (s.path("stdout").asText().contains(text) || s.path("stderr").asText().contains(text)) {
+      if (pattern.matcher(s.path("stdout").asText()).find() || pattern.matcher(s.path("stderr").asText()).find()) {
         return;
       }
       if (!s.path("alive").asBoolean()) {
         throw new MininetException("'" + command + "' on " + host.name() + " ended (exit "
-            + s.path("exitCode").asText() + ") without printing '" + text + "'\n--- stdout ---\n"
+            + s.path("exitCode").asText() + ") without printing '" + pattern + "'\n--- stdout ---\n"
             + s.path("stdout").asText() + "\n--- stderr ---\n" + s.path("stderr").asText());
       }
       if (System.nanoTime() > deadline) {
-        throw new MininetException("'" + command + "' on " + host.name() + " did not print '" + text
+        throw new MininetException("'" + command + "' on " + host.name() + " did not print '" + pattern
             + "' within " + timeout);
       }
       try {

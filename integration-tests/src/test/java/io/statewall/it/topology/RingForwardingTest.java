@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -153,7 +155,9 @@ class RingForwardingTest extends RealSwitchForwardingTest {
       BackgroundProcess iperf = client.start("exec iperf3 -c " + server.ip() + " -p " + IPERF_PORT
           + " -R --get-server-output -t 3 -i 0.1 -b 20M --forceflush");
       try {
-        iperf.awaitOutput(" 1.00-", Duration.ofSeconds(10)); // a second of steady transfer
+        // a second of steady transfer: the first interval to start after 1 s (on a loaded machine
+        // iperf3's 0.1 s intervals drift, "0.51-1.03" then "1.03-1.10", and " 1.00-" never comes)
+        iperf.awaitOutput(Pattern.compile(" 1\\.\\d\\d-"), Duration.ofSeconds(10));
         List<String> oldSwitches = switches(before);
         Map<String, Integer> entriesBefore = iperfEntriesPerSwitch(oldSwitches);
         assertThat(entriesBefore.values()).as("control and data connection, both ways, on %s",
@@ -206,8 +210,7 @@ class RingForwardingTest extends RealSwitchForwardingTest {
         Await.until("the connection counter to finish", Duration.ofSeconds(20), () -> !counter.isAlive());
         String counted = counter.stop().stdout();
         System.out.printf("[topology-it] across the cut: %s%n", counted.strip());
-        java.util.regex.Matcher m = java.util.regex.Pattern
-            .compile("long-lived (\\d+) new (\\d+) lost (\\d+)").matcher(counted);
+        Matcher m = Pattern.compile("long-lived (\\d+) new (\\d+) lost (\\d+)").matcher(counted);
         assertThat(m.find()).as("the counter's summary: %s", counted).isTrue();
         assertThat(Integer.parseInt(m.group(1))).isEqualTo(LONG_LIVED);
         assertThat(Integer.parseInt(m.group(2))).as("new connections opened around the cut").isGreaterThan(20);
