@@ -1,19 +1,10 @@
 package io.statewall.apps.main;
 
+import static io.statewall.apps.main.ClusterTestMembers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.statewall.cluster.ClusterConfig;
-import io.statewall.cluster.Mastership;
+import io.statewall.apps.main.ClusterTestMembers.Member;
 import io.statewall.cluster.Rendezvous;
-import io.statewall.controller.Controller;
-import io.statewall.controller.ControllerConfig;
-import io.statewall.controller.app.App;
-import io.statewall.controller.launch.ApiConfig;
-import io.statewall.controller.launch.ClusterOptions;
-import io.statewall.controller.launch.HostPort;
-import io.statewall.controller.launch.LogFormat;
-import io.statewall.controller.launch.RunLimits;
-import io.statewall.controller.launch.RunOptions;
 import io.statewall.firewall.FirewallSettings;
 import io.statewall.firewall.FlowReconciler;
 import io.statewall.firewall.forwarding.ConnectionCookie;
@@ -24,21 +15,16 @@ import io.statewall.netfilter.conntrack.CtSnapshot;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.PolicyLoader;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +47,6 @@ import org.projectfloodlight.openflow.types.U64;
  * master. Members of {@code run --cluster} as {@link ClusterRunTest} builds them, with {@link RoleSwitch}.
  */
 class ClusterReadinessTest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
   /** The Raft membership: D is started later, or not at all (A, B, C are a majority of four). */
   private static final List<String> IDS = List.of("A", "B", "C", "D");
   private static final String RULES = """
@@ -82,16 +67,6 @@ class ClusterReadinessTest {
   private final List<RoleSwitch> switches = new ArrayList<>();
   /** The Raft membership of this test's members. */
   private List<String> raft = IDS;
-
-  private record Member(String id, FirewallAssembler assembler, Controller controller, InetSocketAddress openflow) {
-    ClusterWiring cluster() {
-      return assembler.cluster().orElseThrow();
-    }
-
-    Mastership mastership(long dpid) {
-      return cluster().member().state().view().mastership(dpid);
-    }
-  }
 
   @AfterEach
   void stop() throws Exception {
@@ -165,14 +140,14 @@ class ClusterReadinessTest {
     await("the switch has a master confirmed", () -> sw.master().filter(id -> masterFence(id, 1)).isPresent());
     Member master = members.get(sw.master().orElseThrow());
     await(master.id() + " adopted the connection", () -> reports(master, 1).stream().anyMatch(r -> r.adopted() == 1));
-    assertThat(tcpState(master, 40100)).isEqualTo("ESTABLISHED");
+    assertThat(master.tcpState(40100)).isEqualTo("ESTABLISHED");
     // one owner: the others hold it as the master's replica, never in their own conntrack
     await("the slaves hold it as " + master.id() + "'s replica", () -> members.values().stream()
         .filter(m -> m != master).allMatch(m -> m.cluster().replicator().replicasOf(master.id()).stream()
             .anyMatch(r -> r.original().srcPort() == 40100)));
     for (Member m : members.values()) {
       if (m != master) {
-        assertThat(tcpState(m, 40100)).as("%s's live conntrack (SLAVE)", m.id()).isNull();
+        assertThat(m.tcpState(40100)).as("%s's live conntrack (SLAVE)", m.id()).isNull();
         assertThat(reports(m, 1)).as("%s reconciled a switch it is SLAVE of", m.id()).isEmpty();
         assertThat(m.cluster().replicator().replicasOf(m.id())).isEmpty();
       }
@@ -188,7 +163,7 @@ class ClusterReadinessTest {
     assertThat(r.deleted()).as("entries deleted by the heir").isZero();
     assertThat(r.adopted()).as("adopted again rather than found by its cookie").isZero();
     assertThat(r.kept()).isEqualTo(2);
-    assertThat(tcpState(heir, 40100)).isEqualTo("ESTABLISHED");
+    assertThat(heir.tcpState(40100)).isEqualTo("ESTABLISHED");
     assertThat(heir.assembler().firewall().offloads().entry(cookie)).isPresent();
   }
 
@@ -229,21 +204,17 @@ class ClusterReadinessTest {
     return n;
   }
 
-  private static String tcpState(Member m, int port) {
-    ConnTracker tracker = m.assembler().firewall().tracker();
-    for (CtEntry e : tracker.entries()) {
-      CtSnapshot s = tracker.snapshot(e);
-      if (s != null && s.original().srcPort() == port && s.original().dstPort() == 22) {
-        return s.tcpStateName();
-      }
-    }
-    return null;
-  }
-
   private boolean masterFence(String id, long dpid) {
     Member m = members.get(id);
-    return m != null && m.cluster().fence().masterGeneration(DatapathId.of(dpid))
-        .equals(Optional.of(m.mastership(dpid).epoch()));
+    return m != null && m.fencedAsMaster(dpid);
+  }
+
+  /** Starts member {@code id}; {@code beforeStart} sees its cluster wiring before it joins. */
+  private Member start(String id, Path policy, Consumer<ClusterWiring> beforeStart) throws Exception {
+    Member m = new ClusterTestMembers.Cluster(clusterName, raft, 47910, dir).start(id, policy,
+        text -> text.compile(new PolicyLoader()), beforeStart);
+    members.put(id, m);
+    return m;
   }
 
   private Path policy() throws Exception {
@@ -251,33 +222,4 @@ class ClusterReadinessTest {
     return Files.writeString(dir.resolve("policy.yaml"), "hosts:\n  - address: 10.0.0.1\n    rules: servers.rules\n");
   }
 
-  /** Starts member {@code id}; {@code beforeStart} sees its cluster wiring before it joins. */
-  private Member start(String id, Path policy, Consumer<ClusterWiring> beforeStart) throws Exception {
-    List<ClusterOptions.Peer> peers = new ArrayList<>();
-    for (int i = 0; i < raft.size(); i++) {
-      peers.add(new ClusterOptions.Peer(raft.get(i), new HostPort("127.0.0.1", 47910 + i)));
-    }
-    ClusterOptions options = new ClusterOptions("test", id, peers);
-    FirewallAssembler assembler = new FirewallAssembler().withClusterSetup(new ClusterWiring.Setup(
-        o -> ClusterConfig.inJvm(clusterName, o.member(), o.ids()), text -> text.compile(new PolicyLoader())));
-    ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
-    List<App> apps = assembler.assemble(new RunOptions(policy, config, ApiConfig.of("127.0.0.1:0",
-        dir.resolve("token-" + id)), RunLimits.DEFAULTS, LogFormat.TEXT, Optional.of(options)));
-    beforeStart.accept(assembler.cluster().orElseThrow());
-    Controller controller = new Controller(config, apps, assembler.fence());
-    InetSocketAddress openflow = controller.start();
-    Member m = new Member(id, assembler, controller, openflow);
-    members.put(id, m);
-    return m;
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws TimeoutException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("not within " + TIMEOUT + ": " + what);
-      }
-      LockSupport.parkNanos(20_000_000);
-    }
-  }
 }

@@ -1,36 +1,24 @@
 package io.statewall.apps.main;
 
+import static io.statewall.apps.main.ClusterTestMembers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.statewall.apps.main.ClusterTestMembers.Member;
 import io.statewall.apps.main.RoleSwitch.RoleCall;
-import io.statewall.cluster.ClusterConfig;
 import io.statewall.cluster.Mastership;
 import io.statewall.controller.Controller;
-import io.statewall.controller.ControllerConfig;
-import io.statewall.controller.app.App;
-import io.statewall.controller.launch.ApiConfig;
-import io.statewall.controller.launch.ClusterOptions;
-import io.statewall.controller.launch.HostPort;
-import io.statewall.controller.launch.LogFormat;
-import io.statewall.controller.launch.RunLimits;
-import io.statewall.controller.launch.RunOptions;
 import io.statewall.firewall.forwarding.OffloadTable;
-import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtDirection;
-import io.statewall.netfilter.conntrack.CtEntry;
-import io.statewall.netfilter.conntrack.CtSnapshot;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.policy.Policy;
 import io.statewall.netfilter.policy.PolicyException;
 import io.statewall.netfilter.policy.PolicyLoader;
-import io.statewall.operator.api.ApiApp;
 import io.statewall.operator.cli.ClusterCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,14 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
-import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.U64;
 import picocli.CommandLine;
 
@@ -61,7 +45,6 @@ import picocli.CommandLine;
  * loopback, and two switches connected to all three that enforce roles and generation ids.
  */
 class ClusterRunTest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final List<String> IDS = List.of("A", "B", "C");
   /** A line member C's compiler refuses, as an older build would refuse a match it does not know. */
   private static final String ONLY_NEWER_BUILDS = "# needs a newer statewall";
@@ -72,19 +55,18 @@ class ClusterRunTest {
   private final String clusterName = "statewall-run-test-" + UUID.randomUUID();
   private final Map<String, Member> members = new LinkedHashMap<>();
   private final List<RoleSwitch> switches = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  /** One running member: its assembler (for the cluster part), its controller, its API. */
-  private record Member(String id, FirewallAssembler assembler, Controller controller, InetSocketAddress openflow,
-      InetSocketAddress api, String token) {
-    ClusterWiring cluster() {
-      return assembler.cluster().orElseThrow();
-    }
-
-    Mastership mastership(long dpid) {
-      return cluster().member().state().view().mastership(dpid);
-    }
+  private void start(String id, Path policy) throws Exception {
+    ClusterWiring.Compiler compiler = text -> {
+      if (id.equals("C") && text.files().values().stream().anyMatch(t -> t.contains(ONLY_NEWER_BUILDS))) {
+        throw new PolicyException(text.name(), 1, 1, null, "needs a newer build of statewall than member C's");
+      }
+      return text.compile(new PolicyLoader());
+    };
+    members.put(id, new ClusterTestMembers.Cluster(clusterName, IDS, 47900, dir).start(id, policy, compiler,
+        wiring -> {}));
   }
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
   void stop() throws Exception {
@@ -298,14 +280,14 @@ class ClusterRunTest {
     });
     String owner = sw.master().orElseThrow();
     handshake(sw, owner, 40000);
-    await(owner + " tracks the connection ESTABLISHED", () -> "ESTABLISHED".equals(tcpState(members.get(owner), 40000)));
+    await(owner + " tracks the connection ESTABLISHED", () -> "ESTABLISHED".equals(members.get(owner).tcpState(40000)));
     await(owner + " offloaded it (the switch carries it under a cookie)", () -> cookie(members.get(owner), 40000) != null);
     U64 cookie = cookie(members.get(owner), 40000);
     await("every other member holds it as " + owner + "'s replica, ESTABLISHED", () -> members.values().stream()
         .filter(m -> !m.id().equals(owner)).allMatch(m -> m.cluster().replicator().replicasOf(owner).stream()
             .anyMatch(r -> r.original().srcPort() == 40000 && r.tcpStateName().equals("ESTABLISHED"))));
     assertThat(members.values()).filteredOn(m -> !m.id().equals(owner))
-        .allSatisfy(m -> assertThat(tcpState(m, 40000)).as("%s's live conntrack", m.id()).isNull());
+        .allSatisfy(m -> assertThat(m.tcpState(40000)).as("%s's live conntrack", m.id()).isNull());
     // the API and /metrics show replication: the owner's batches, a follower's lag
     JsonNode atOwner = JSON.readTree(send(members.get(owner),
         HttpRequest.newBuilder(URI.create(base(members.get(owner)) + "/api/v1/cluster")).GET()).body());
@@ -329,7 +311,7 @@ class ClusterRunTest {
       if (master.isEmpty() || master.get().equals(owner)) {
         return false;
       }
-      if (!"ESTABLISHED".equals(tcpState(members.get(master.get()), 40000))) {
+      if (!"ESTABLISHED".equals(members.get(master.get()).tcpState(40000))) {
         notYetLive.add(master.get());
       }
       return masterFence(master.get(), 1);
@@ -347,7 +329,7 @@ class ClusterRunTest {
 
     // a new connection through the heir is served
     handshake(sw, heir.id(), 40001);
-    await(heir.id() + " tracks the new connection ESTABLISHED", () -> "ESTABLISHED".equals(tcpState(heir, 40001)));
+    await(heir.id() + " tracks the new connection ESTABLISHED", () -> "ESTABLISHED".equals(heir.tcpState(40001)));
   }
 
   /** A TCP handshake from 10.0.0.9:{@code port} to the server 10.0.0.1:22, as packet-ins to {@code member}. */
@@ -369,47 +351,9 @@ class ClusterRunTest {
         .flatMap(offloads::cookie).orElse(null);
   }
 
-  /** The TCP state of the connection from client port {@code port} in {@code m}'s live conntrack, or null. */
-  private static String tcpState(Member m, int port) {
-    ConnTracker tracker = m.assembler().firewall().tracker();
-    for (CtEntry e : tracker.entries()) {
-      CtSnapshot s = tracker.snapshot(e);
-      if (s != null && s.original().srcPort() == port && s.original().dstPort() == 22) {
-        return s.tcpStateName();
-      }
-    }
-    return null;
-  }
-
   private boolean masterFence(String id, long dpid) {
     Member m = members.get(id);
-    return m != null && m.cluster().fence().masterGeneration(DatapathId.of(dpid))
-        .equals(Optional.of(m.mastership(dpid).epoch()));
-  }
-
-  private void start(String id, Path policy) throws Exception {
-    List<ClusterOptions.Peer> peers = new ArrayList<>();
-    for (int i = 0; i < IDS.size(); i++) {
-      peers.add(new ClusterOptions.Peer(IDS.get(i), new HostPort("127.0.0.1", 47900 + i)));
-    }
-    ClusterOptions options = new ClusterOptions("test", id, peers);
-    ClusterWiring.Compiler compiler = text -> {
-      if (id.equals("C") && text.files().values().stream().anyMatch(t -> t.contains(ONLY_NEWER_BUILDS))) {
-        throw new PolicyException(text.name(), 1, 1, null, "needs a newer build of statewall than member C's");
-      }
-      return text.compile(new PolicyLoader());
-    };
-    FirewallAssembler assembler = new FirewallAssembler().withClusterSetup(new ClusterWiring.Setup(
-        o -> ClusterConfig.inJvm(clusterName, o.member(), o.ids()), compiler));
-    ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
-    Path token = dir.resolve("token-" + id);
-    List<App> apps = assembler.assemble(new RunOptions(policy, config, ApiConfig.of("127.0.0.1:0", token),
-        RunLimits.DEFAULTS, LogFormat.TEXT, Optional.of(options)));
-    Controller controller = new Controller(config, apps, assembler.fence());
-    InetSocketAddress openflow = controller.start();
-    InetSocketAddress api = apps.stream().filter(a -> a instanceof ApiApp).map(a -> ((ApiApp) a).address())
-        .findFirst().orElseThrow();
-    members.put(id, new Member(id, assembler, controller, openflow, api, Files.readString(token).strip()));
+    return m != null && m.fencedAsMaster(dpid);
   }
 
   private Path write(String policyName, String rulesName, String rules) throws Exception {
@@ -448,13 +392,4 @@ class ClusterRunTest {
     }
   }
 
-  private static void await(String what, BooleanSupplier condition) throws TimeoutException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("not within " + TIMEOUT + ": " + what);
-      }
-      LockSupport.parkNanos(20_000_000);
-    }
-  }
 }

@@ -1,23 +1,13 @@
 package io.statewall.apps.main;
 
+import static io.statewall.apps.main.ClusterTestMembers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.apps.main.LoadSwitch.MasterTaken;
 import io.statewall.apps.main.LoadSwitch.Segment;
-import io.statewall.cluster.ClusterConfig;
+import io.statewall.apps.main.ClusterTestMembers.Member;
 import io.statewall.cluster.Mastership;
-import io.statewall.controller.Controller;
-import io.statewall.controller.ControllerConfig;
-import io.statewall.controller.app.App;
-import io.statewall.controller.launch.ApiConfig;
-import io.statewall.controller.launch.ClusterOptions;
-import io.statewall.controller.launch.HostPort;
-import io.statewall.controller.launch.LogFormat;
-import io.statewall.controller.launch.RunLimits;
-import io.statewall.controller.launch.RunOptions;
 import io.statewall.netfilter.packet.Packet;
-import io.statewall.netfilter.policy.PolicyLoader;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,16 +23,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.projectfloodlight.openflow.types.DatapathId;
 
 /**
  * Issue 20's in-JVM test under load: three members ({@code run --cluster}'s composition root, as in
@@ -100,16 +87,6 @@ class ClusterUnderLoadTest {
   private final AtomicLong keepalivesUnansweredByDead = new AtomicLong();
   private final AtomicLong slowestAnswerAfterKill = new AtomicLong();
   private Thread killer;
-
-  private record Member(String id, FirewallAssembler assembler, Controller controller, InetSocketAddress openflow) {
-    ClusterWiring cluster() {
-      return assembler.cluster().orElseThrow();
-    }
-
-    Mastership mastership(long dpid) {
-      return cluster().member().state().view().mastership(dpid);
-    }
-  }
 
   /** One emulated TCP connection from client host {@code host}:{@code port} to its server, port 80. */
   private static final class Conn {
@@ -535,35 +512,13 @@ class ClusterUnderLoadTest {
     return (host << 16) | port;
   }
 
+  private void start(String id, Path policy) throws Exception {
+    members.put(id, new ClusterTestMembers.Cluster(clusterName, IDS, 47950, dir).start(id, policy));
+  }
+
   private boolean masterFence(String id, long dpid) {
     Member m = members.get(id);
-    return m != null && m.cluster().fence().masterGeneration(DatapathId.of(dpid))
-        .equals(Optional.of(m.mastership(dpid).epoch()));
+    return m != null && m.fencedAsMaster(dpid);
   }
 
-  private void start(String id, Path policy) throws Exception {
-    List<ClusterOptions.Peer> peers = new ArrayList<>();
-    for (int i = 0; i < IDS.size(); i++) {
-      peers.add(new ClusterOptions.Peer(IDS.get(i), new HostPort("127.0.0.1", 47950 + i)));
-    }
-    ClusterOptions options = new ClusterOptions("load", id, peers);
-    FirewallAssembler assembler = new FirewallAssembler().withClusterSetup(new ClusterWiring.Setup(
-        o -> ClusterConfig.inJvm(clusterName, o.member(), o.ids()), text -> text.compile(new PolicyLoader())));
-    ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
-    List<App> apps = assembler.assemble(new RunOptions(policy, config, ApiConfig.of("127.0.0.1:0",
-        dir.resolve("token-" + id)), RunLimits.DEFAULTS, LogFormat.TEXT, Optional.of(options)));
-    Controller controller = new Controller(config, apps, assembler.fence());
-    InetSocketAddress openflow = controller.start();
-    members.put(id, new Member(id, assembler, controller, openflow));
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws TimeoutException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("not within " + TIMEOUT + ": " + what);
-      }
-      LockSupport.parkNanos(20_000_000);
-    }
-  }
 }

@@ -1,7 +1,5 @@
 package io.statewall.apps.main;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.statewall.netfilter.packet.FrameBuilder;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -18,34 +16,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import org.projectfloodlight.openflow.protocol.OFBarrierRequest;
-import org.projectfloodlight.openflow.protocol.OFCapabilities;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
-import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
-import org.projectfloodlight.openflow.protocol.OFFeaturesRequest;
-import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
-import org.projectfloodlight.openflow.protocol.OFHello;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
-import org.projectfloodlight.openflow.protocol.OFPortDescStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFRoleRequest;
-import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
 import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.protocol.errormsg.OFErrorMsgs;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFBufferId;
-import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
-import org.projectfloodlight.openflow.types.U32;
-import org.projectfloodlight.openflow.types.U64;
 
 /**
  * An OpenFlow 1.3 switch for load: connected to several controllers, enforcing roles and generation
@@ -83,10 +69,9 @@ final class LoadSwitch implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong staleRefused = new AtomicLong();
   // role state, guarded by this
-  private final Map<String, OFControllerRole> roles = new ConcurrentHashMap<>();
+  private final SwitchRoles roles = new SwitchRoles();
   private volatile String master;
   private volatile long masterGeneration;
-  private Long generation;
   private final ArrayDeque<Object[]> later = new ArrayDeque<>();
   private Thread sender;
   private volatile boolean closed;
@@ -180,7 +165,7 @@ final class LoadSwitch implements AutoCloseable {
       return null;
     }
     try {
-      send(out, F.buildPacketIn().setXid(0x5eed).setBufferId(OFBufferId.NO_BUFFER).setTotalLen(frame.length)
+      SwitchRoles.send(out, F.buildPacketIn().setXid(0x5eed).setBufferId(OFBufferId.NO_BUFFER).setTotalLen(frame.length)
           .setReason(OFPacketInReason.NO_MATCH).setTableId(TableId.of(0))
           .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(inPort)).build()).setData(frame).build());
       return to;
@@ -236,12 +221,12 @@ final class LoadSwitch implements AutoCloseable {
         ports.add(F.buildPortDesc().setPortNo(OFPort.of(p)).setHwAddr(MacAddress.of(0x0a00_0000_0000L | p))
             .setName("eth" + p).build());
       }
-      roles.put(member, OFControllerRole.ROLE_EQUAL);
+      roles.connected(member);
       while (true) {
-        OFMessage m = receive(in);
+        OFMessage m = SwitchRoles.receive(in);
         if (WRITES.contains(m.getType())) {
           writes.incrementAndGet();
-          if (roles.get(member) == OFControllerRole.ROLE_SLAVE) {
+          if (roles.of(member) == OFControllerRole.ROLE_SLAVE) {
             slaveWrites.incrementAndGet();
             continue; // refused, as OVS does
           }
@@ -253,33 +238,17 @@ final class LoadSwitch implements AutoCloseable {
           }
           continue;
         }
-        OFMessage reply = null;
-        if (m instanceof OFHello) {
-          reply = F.buildHello().setXid(m.getXid()).setElements(List.of(F.helloElemVersionbitmap(
-              List.of(U32.of(1L << 4))))).build();
-        } else if (m instanceof OFFeaturesRequest) {
-          reply = F.buildFeaturesReply().setXid(m.getXid()).setDatapathId(dpid).setNBuffers(0).setNTables((short) 1)
-              .setCapabilities(Set.of(OFCapabilities.FLOW_STATS)).build();
-        } else if (m instanceof OFPortDescStatsRequest) {
-          reply = F.buildPortDescStatsReply().setXid(m.getXid()).setEntries(ports).build();
-        } else if (m instanceof OFBarrierRequest) {
-          reply = F.buildBarrierReply().setXid(m.getXid()).build();
-        } else if (m instanceof OFEchoRequest e) {
-          reply = F.buildEchoReply().setXid(e.getXid()).setData(e.getData()).build();
-        } else if (m instanceof OFFlowStatsRequest) {
-          reply = F.buildFlowStatsReply().setXid(m.getXid()).setEntries(List.of()).build();
-        } else if (m instanceof OFRoleRequest r) {
-          reply = role(member, r);
-        }
+        OFMessage reply = m instanceof OFRoleRequest r ? role(member, r)
+            : SwitchRoles.answer(m, dpid, ports, List.of());
         if (reply != null) {
-          send(out, reply);
+          SwitchRoles.send(out, reply);
         }
       }
     } catch (IOException e) {
       // the controller closed the connection, or the test did
     } finally {
       synchronized (this) {
-        roles.remove(member);
+        roles.disconnected(member);
         outputs.remove(member);
         if (member.equals(master)) {
           master = null;
@@ -309,58 +278,19 @@ final class LoadSwitch implements AutoCloseable {
     return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
   }
 
-  private static void send(OutputStream out, OFMessage message) throws IOException {
-    ByteBuf buf = Unpooled.buffer();
-    message.writeTo(buf);
-    byte[] bytes = new byte[buf.readableBytes()];
-    buf.readBytes(bytes);
-    synchronized (out) {
-      out.write(bytes);
-      out.flush();
-    }
-  }
-
   private synchronized OFMessage role(String member, OFRoleRequest r) {
-    OFControllerRole wanted = r.getRole();
-    long gen = r.getGenerationId().getValue();
-    if (wanted == OFControllerRole.ROLE_MASTER || wanted == OFControllerRole.ROLE_SLAVE) {
-      if (generation != null && gen - generation < 0) {
-        staleRefused.incrementAndGet();
-        ByteBuf buf = Unpooled.buffer();
-        r.writeTo(buf);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        OFErrorMsgs errors = F.errorMsgs();
-        return errors.buildRoleRequestFailedErrorMsg().setXid(r.getXid()).setCode(OFRoleRequestFailedCode.STALE)
-            .setData(OFErrorCauseData.of(bytes, OFVersion.OF_13)).build();
-      }
-      generation = gen;
-      if (wanted == OFControllerRole.ROLE_MASTER) {
-        new ArrayList<>(roles.keySet()).forEach(other -> roles.put(other, OFControllerRole.ROLE_SLAVE));
-        mastersTaken.add(new MasterTaken(member, gen));
-        masterGeneration = gen;
-        master = member;
-      } else if (member.equals(master)) {
-        master = null;
-      }
-      roles.put(member, wanted);
+    SwitchRoles.Outcome o = roles.request(member, r);
+    if (!o.accepted()) {
+      staleRefused.incrementAndGet();
+    } else if (r.getRole() == OFControllerRole.ROLE_MASTER) {
+      long gen = r.getGenerationId().getValue();
+      mastersTaken.add(new MasterTaken(member, gen));
+      masterGeneration = gen;
+      master = member;
+    } else if (r.getRole() == OFControllerRole.ROLE_SLAVE && member.equals(master)) {
+      master = null;
     }
-    return F.buildRoleReply().setXid(r.getXid()).setRole(roles.getOrDefault(member, OFControllerRole.ROLE_EQUAL))
-        .setGenerationId(U64.of(gen)).build();
-  }
-
-  private static OFMessage receive(DataInputStream in) throws IOException {
-    byte[] header = new byte[8];
-    in.readFully(header);
-    int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
-    byte[] frame = new byte[length];
-    System.arraycopy(header, 0, frame, 0, 8);
-    in.readFully(frame, 8, length - 8);
-    try {
-      return OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(frame));
-    } catch (Exception e) {
-      throw new IOException("controller sent an unparsable message", e);
-    }
+    return o.reply();
   }
 
   /** Closes the connection to {@code member}, as its process dying would (the switch sees it gone). */
