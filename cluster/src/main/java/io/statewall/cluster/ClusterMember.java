@@ -9,14 +9,15 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.protocols.raft.Role;
+import org.jgroups.protocols.raft.election.BaseElection;
 import org.jgroups.raft.RaftHandle;
 import org.jgroups.util.NameCache;
 import org.slf4j.Logger;
@@ -35,7 +36,20 @@ public final class ClusterMember implements AutoCloseable {
 
   private final ClusterConfig config;
   private final MastershipStateMachine state = new MastershipStateMachine();
-  private final ExecutorService duties;
+  /**
+   * How often a member checks what one message can lose: a leave the leader could not commit, its own
+   * Ready (first or again after being committed as left) not in the committed state, no Raft leader.
+   */
+  static final long SUPERVISION_MS = 500;
+  /**
+   * A view coordinator that has known no Raft leader this long, with a majority in its view, starts an
+   * election itself: jgroups-raft elects only on view changes, and a vote that crosses a merge can end with
+   * no leader and no election running until the next one (jgroups-raft issue 306; seen in our property
+   * test after a healed partition).
+   */
+  static final long LEADERLESS_MS = 3_000;
+
+  private final ScheduledExecutorService duties;
   private JChannel channel;
   private RaftHandle raft;
   /** The switches this member last declared; null until it first declares itself ready. */
@@ -44,6 +58,10 @@ public final class ClusterMember implements AutoCloseable {
   private volatile boolean seenReady;
   private volatile boolean closing;
   private volatile Takeover takeover;
+  // the supervision's own state, touched only on the duties thread
+  private long leaderlessSince = -1;
+  private int readyMissingTicks;
+  private CompletableFuture<byte[]> readyInFlight;
 
   /**
    * Runs when this member is about to become MASTER of a switch another member was master of, before
@@ -59,7 +77,7 @@ public final class ClusterMember implements AutoCloseable {
 
   public ClusterMember(ClusterConfig config) {
     this.config = config;
-    this.duties = Executors.newSingleThreadExecutor(r -> {
+    this.duties = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "statewall-cluster-" + config.memberId());
       t.setDaemon(true);
       return t;
@@ -75,7 +93,7 @@ public final class ClusterMember implements AutoCloseable {
         if (seenReady && mine != null && !closing) {
           seenReady = false;
           LOG.warn("member {}: committed as left while running: declaring ready again", config.memberId());
-          duty(() -> submit(new ClusterCommand.Ready(config.memberId(), mine)));
+          duty(() -> redeclare(mine));
         }
       }
     });
@@ -101,6 +119,7 @@ public final class ClusterMember implements AutoCloseable {
       }
     });
     channel.connect(config.clusterName());
+    duties.scheduleWithFixedDelay(this::supervise, SUPERVISION_MS, SUPERVISION_MS, TimeUnit.MILLISECONDS);
     LOG.info("member {}: joined cluster {} (members {})", config.memberId(), config.clusterName(), config.members());
     return this;
   }
@@ -266,6 +285,71 @@ public final class ClusterMember implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       LOG.debug("member {}: closing, skipping {}", config.memberId(), work);
     }
+  }
+
+  /** Submits this member's Ready again, unless one is still in flight (on the duties thread). */
+  private void redeclare(Set<Long> mine) {
+    if (closing || (readyInFlight != null && !readyInFlight.isDone())) {
+      return;
+    }
+    readyInFlight = submit(new ClusterCommand.Ready(config.memberId(), mine));
+    readyInFlight.whenComplete((r, e) -> {
+      if (e != null) {
+        LOG.warn("member {}: declaring ready failed ({}); trying again", config.memberId(), e.toString());
+      }
+    });
+  }
+
+  /**
+   * Every {@link #SUPERVISION_MS}, on the duties thread: the leader commits departures again (a leave
+   * whose commit failed is not lost); a member whose declared switches are not what the committed state
+   * holds for it for two ticks running (its Ready failed, or it was committed as left) declares again; a
+   * view coordinator without a leader for {@link #LEADERLESS_MS} starts an election.
+   */
+  private void supervise() {
+    try {
+      if (closing || raft == null) {
+        return;
+      }
+      commitDepartures();
+      Set<Long> mine = declared;
+      Set<Long> committed = state.view().ready().get(config.memberId());
+      if (mine != null && raft.leader() != null && !mine.equals(committed)) {
+        if (++readyMissingTicks >= 2) {
+          readyMissingTicks = 0;
+          redeclare(mine);
+        }
+      } else {
+        readyMissingTicks = 0;
+      }
+      electIfLeaderless();
+    } catch (RuntimeException e) {
+      LOG.warn("member {}: supervision: {}", config.memberId(), e.toString(), e);
+    }
+  }
+
+  private void electIfLeaderless() {
+    View view = channel.view();
+    if (raft.leader() != null || view == null) {
+      leaderlessSince = -1;
+      return;
+    }
+    long now = System.nanoTime();
+    if (leaderlessSince < 0) {
+      leaderlessSince = now;
+      return;
+    }
+    long members = view.getMembers().stream().filter(a -> config.members().contains(name(a))).count();
+    BaseElection election = channel.getProtocolStack().findProtocol(BaseElection.class);
+    if (now - leaderlessSince < TimeUnit.MILLISECONDS.toNanos(LEADERLESS_MS)
+        || members * 2 <= config.members().size() || !channel.address().equals(view.getCoord())
+        || election == null || election.isVotingThreadRunning()) {
+      return;
+    }
+    LOG.warn("member {}: no Raft leader for {} ms with a majority in view {}: starting an election",
+        config.memberId(), TimeUnit.NANOSECONDS.toMillis(now - leaderlessSince), view);
+    leaderlessSince = now;
+    election.startVotingThread();
   }
 
   /** The leader's duty: every ready member missing from the view is committed as left. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.DISCARD;
@@ -78,7 +79,7 @@ public final class ClusterHarness implements AutoCloseable {
   /** Waits until one of {@code among} is Raft leader and every one of them knows it. */
   public String awaitLeader(Collection<String> among) throws TimeoutException {
     String[] leader = new String[1];
-    await("a leader among " + among, () -> {
+    await(() -> "a leader among " + among + ": " + describe(among), () -> {
       Optional<String> l = member(among.iterator().next()).leader();
       if (l.isEmpty() || !among.contains(l.get()) || !member(l.get()).isLeader()) {
         return false;
@@ -132,12 +133,28 @@ public final class ClusterHarness implements AutoCloseable {
     return d;
   }
 
+  /** What each member thinks of the Raft leader, its term and its view: for a failure's message. */
+  String describe(Collection<String> ids) {
+    StringBuilder b = new StringBuilder();
+    for (String id : ids) {
+      ClusterMember m = member(id);
+      b.append(id).append(" leader=").append(m.leader().orElse("none")).append(m.isLeader() ? " (itself)" : "")
+          .append(" term=").append(m.term()).append(" view=").append(m.channel().view()).append("; ");
+    }
+    return b.toString();
+  }
+
   /** Polls {@code condition} every 10 ms until it holds or {@link #TIMEOUT} passes (then fails). */
   public static void await(String what, BooleanSupplier condition) throws TimeoutException {
+    await(() -> what, condition);
+  }
+
+  /** As {@link #await(String, BooleanSupplier)}, with the message made when it fails (the state then). */
+  public static void await(Supplier<String> what, BooleanSupplier condition) throws TimeoutException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("not within " + TIMEOUT + ": " + what);
+        throw new TimeoutException("not within " + TIMEOUT + ": " + what.get());
       }
       LockSupport.parkNanos(10_000_000);
     }

@@ -221,6 +221,42 @@ class ClusterMembershipTest {
     assertThat(new String(c.state().view().policy().orElseThrow().file("desktop.rules"))).contains("majority");
   }
 
+  @Test
+  void aLeaderlessMajorityElectsAgainWithoutWaitingForAViewChange() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    long term = cluster.member("A").term();
+    // what jgroups-raft's issue 306 leaves after a vote crosses a merge: nobody leads, no vote runs, and
+    // ELECTION would start one only on the next view change
+    for (ClusterMember m : cluster.running()) {
+      m.channel().getProtocolStack().<RAFT>findProtocol(RAFT.class).setLeaderAndTerm(null);
+    }
+    assertThat(cluster.running()).allSatisfy(m -> assertThat(m.leader()).isEmpty());
+
+    String leader = cluster.awaitLeader(cluster.ids);
+    assertThat(cluster.member(leader).term()).isGreaterThan(term);
+    // and the cluster commits again
+    assertThat(cluster.member("B").applyPolicy("policy.yaml", MastershipStateMachineTest.policyFiles("after"))
+        .get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
+  }
+
+  @Test
+  void aReadyThatFailedForWantOfALeaderIsDeclaredAgain() throws Exception {
+    cluster = new ClusterHarness("A", "B", "C");
+    ClusterMember a = cluster.start("A");
+    // alone, A has no majority and no leader: its Ready cannot be committed
+    assertThatThrownBy(() -> a.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+    cluster.start("B");
+    cluster.start("C");
+    cluster.awaitLeader(cluster.ids);
+    // nobody calls ready again: A's own supervision does
+    await("A's Ready committed", () -> SWITCHES.equals(cluster.member("B").state().view().ready().get("A")));
+    await("A masters every switch (the only ready member)",
+        () -> cluster.member("C").state().view().masteredBy("A").equals(SWITCHES));
+  }
+
   private void startAll(String... ids) throws Exception {
     cluster = new ClusterHarness(ids);
     for (String id : ids) {
