@@ -49,15 +49,6 @@ import org.projectfloodlight.openflow.types.U64;
 class ClusterReadinessTest {
   /** The Raft membership: D is started later, or not at all (A, B, C are a majority of four). */
   private static final List<String> IDS = List.of("A", "B", "C", "D");
-  private static final String RULES = """
-      *filter
-      :INPUT DROP [0:0]
-      :FORWARD DROP [0:0]
-      :OUTPUT DROP [0:0]
-      -A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT
-      -A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT
-      COMMIT
-      """;
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
 
   @TempDir Path dir;
@@ -218,7 +209,7 @@ class ClusterReadinessTest {
   }
 
   private Path policy() throws Exception {
-    Files.writeString(dir.resolve("servers.rules"), RULES);
+    Files.writeString(dir.resolve("servers.rules"), ClusterTestMembers.SSH_SERVER_RULES);
     return Files.writeString(dir.resolve("policy.yaml"), "hosts:\n  - address: 10.0.0.1\n    rules: servers.rules\n");
   }
 

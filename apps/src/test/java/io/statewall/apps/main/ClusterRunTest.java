@@ -78,15 +78,7 @@ class ClusterRunTest {
 
   @Test
   void oneMasterPerSwitchAtItsEpochThePolicyEverywhereAndFailover() throws Exception {
-    Path policy = write("policy.yaml", "servers.rules", """
-        *filter
-        :INPUT DROP [0:0]
-        :FORWARD DROP [0:0]
-        :OUTPUT DROP [0:0]
-        -A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT
-        -A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT
-        COMMIT
-        """);
+    Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);
     for (String id : IDS) {
       start(id, policy);
     }
@@ -255,15 +247,7 @@ class ClusterRunTest {
   @Test
   void aConnectionThroughTheMasterIsReplicatedAndTheHeirHasItEstablishedWhenItTakesTheSwitch() throws Exception {
     // the server answers only connections conntrack knows: a reply the heir had not been told of is dropped
-    Path policy = write("policy.yaml", "servers.rules", """
-        *filter
-        :INPUT DROP [0:0]
-        :FORWARD DROP [0:0]
-        :OUTPUT DROP [0:0]
-        -A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT
-        -A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT
-        COMMIT
-        """);
+    Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);
     for (String id : IDS) {
       start(id, policy);
     }

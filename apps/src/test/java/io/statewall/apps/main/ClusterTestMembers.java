@@ -36,6 +36,16 @@ import org.projectfloodlight.openflow.types.DatapathId;
  */
 final class ClusterTestMembers {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** The servers' rule file of these tests: SSH in (NEW, ESTABLISHED), only ESTABLISHED out. */
+  static final String SSH_SERVER_RULES = """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT DROP [0:0]
+      -A INPUT -p tcp --dport 22 -m state --state NEW,ESTABLISHED -j ACCEPT
+      -A OUTPUT -p tcp -m state --state ESTABLISHED -j ACCEPT
+      COMMIT
+      """;
 
   private ClusterTestMembers() {}
 
