@@ -58,6 +58,7 @@ public final class ClusterMember implements AutoCloseable {
   private volatile boolean seenReady;
   private volatile boolean closing;
   private volatile Takeover takeover;
+  private volatile Handover handover;
   // the supervision's own state, touched only on the duties thread
   private long leaderlessSince = -1;
   private int readyMissingTicks;
@@ -137,6 +138,21 @@ public final class ClusterMember implements AutoCloseable {
     state.addListener(listener);
   }
 
+  /**
+   * Runs when this member, master of a switch, sees another (live, ready) member become its master,
+   * before its role moves (conntrack replication moves the switch's connections out of live conntrack
+   * here). On the Raft thread, in log order, like {@link Takeover}.
+   */
+  @FunctionalInterface
+  public interface Handover {
+    void handingOver(long dpid, String newMaster);
+  }
+
+  /** Sets the one handover hook (null: none). */
+  public void onHandover(Handover hook) {
+    handover = hook;
+  }
+
   /** Sets the one takeover hook (null: none). */
   public void onTakeover(Takeover hook) {
     takeover = hook;
@@ -144,9 +160,21 @@ public final class ClusterMember implements AutoCloseable {
 
   /**
    * What the role wiring calls for each committed change of {@code dpid}'s master, before it sends the
-   * role: runs the takeover hook when this member takes the switch from another member.
+   * role: runs the takeover hook when this member takes the switch from another member, the handover hook
+   * when another member takes it from this one.
    */
   public void beforeRole(long dpid, Mastership before, Mastership after) {
+    Handover away = handover;
+    if (away != null && before.isMaster(config.memberId()) && after.master().isPresent()
+        && !after.isMaster(config.memberId())) {
+      try {
+        away.handingOver(dpid, after.master().get());
+      } catch (RuntimeException e) {
+        LOG.error("member {}: handing switch {} over to {} failed", config.memberId(), Long.toHexString(dpid),
+            after.master().get(), e);
+      }
+      return;
+    }
     Takeover hook = takeover;
     if (hook == null || !after.isMaster(config.memberId()) || before.master().isEmpty()
         || before.isMaster(config.memberId())) {

@@ -7,6 +7,7 @@ import io.statewall.firewall.forwarding.FlowModBudget;
 import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.InstalledConnections;
 import io.statewall.firewall.forwarding.OffloadTable;
+import io.statewall.netfilter.conntrack.RemovalReason;
 import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.policy.Policy;
@@ -58,8 +59,9 @@ public final class FirewallApp implements App {
     if (owned) {
       parts.apps().forEach(a -> a.start(context));
     }
-    parts.tracker().addRemovalListener((entry, reason) ->
-        parts.offloads().forget(entry).ifPresent(parts.flows()::deleteConnection));
+    // a connection handed over to another cluster member keeps its switch entries: that member serves them now
+    parts.tracker().addRemovalListener((entry, reason) -> parts.offloads().forget(entry)
+        .filter(offloaded -> reason != RemovalReason.HANDED_OVER).ifPresent(parts.flows()::deleteConnection));
     expiry = context.scheduler().scheduleWithFixedDelay(AppScheduler.named("conntrack-expiry", this::expire), 1, 1,
         TimeUnit.SECONDS);
   }

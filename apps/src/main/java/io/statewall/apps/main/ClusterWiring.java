@@ -134,6 +134,7 @@ final class ClusterWiring {
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
+    member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
     firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
     fence.onOpen((dpid, generation) -> firewall.reconciler().mastered(dpid));

@@ -244,7 +244,9 @@ public final class ConntrackReplicator implements AutoCloseable {
   }
 
   private void removed(CtEntry entry, RemovalReason why) {
-    enqueue(entry, true);
+    if (why != RemovalReason.HANDED_OVER) { // not ended: its new owner replicates it from now on
+      enqueue(entry, true);
+    }
   }
 
   private void enqueue(CtEntry e, boolean destroy) {
@@ -624,6 +626,41 @@ public final class ConntrackReplicator implements AutoCloseable {
       promoted.add(n);
       LOG.info("member {}: took over switch {} from {}: {} connections committed to conntrack", memberId,
           Long.toHexString(dpid), previousMaster, n);
+      return n;
+    }
+  }
+
+  /**
+   * The handover step, the mirror of {@link #promote}: this member was master of {@code dpid} and
+   * {@code newMaster}, alive, is now (a joiner took its share, or this member was paused and the others
+   * moved on). The connections entering at {@code dpid} leave this member's live conntrack without a
+   * destroy (their switch entries stay) and become replicas of {@code newMaster}, which committed its
+   * copies when it took the switch and replicates them from now on. Kept live here, an expiry (this member
+   * no longer sees their packets) would have been replicated as a destroy that deleted the new master's
+   * copies. Returns how many were handed over.
+   */
+  public int handOver(String newMaster, long dpid) {
+    synchronized (replicaLock) {
+      takenOver.values().forEach(switches -> switches.remove(dpid));
+      long now = System.currentTimeMillis();
+      int n = 0;
+      for (CtEntry e : tracker.entries()) {
+        if (ingress.ingressOf(e) != dpid) {
+          continue;
+        }
+        long cookie = offloads.cookieOf(e);
+        CtSnapshot s = tracker.handOver(e);
+        if (s == null) {
+          continue;
+        }
+        Replica r = replicas.getOrAdd(newMaster, Replica.of(s.original()));
+        if (r != null) {
+          r.update(new Change.Update(s, dpid, cookie, now), now);
+        }
+        n++;
+      }
+      LOG.info("member {}: handed switch {} over to {}: {} connections left live conntrack for its replicas",
+          memberId, Long.toHexString(dpid), newMaster, n);
       return n;
     }
   }

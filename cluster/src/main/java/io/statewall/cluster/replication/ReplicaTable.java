@@ -74,8 +74,8 @@ final class ReplicaTable {
 
   /** Drops {@code key} from every owner's table but {@code owner}'s (it has moved to {@code owner}). */
   void removeElsewhere(String owner, Replica key) {
-    if (byOwner.size() < 2) {
-      return;
+    if (byOwner.isEmpty() || byOwner.size() == 1 && byOwner.containsKey(owner)) {
+      return; // nobody else holds any (the first replica of a new owner still looks at the others)
     }
     for (String o : owners()) {
       if (!o.equals(owner)) {

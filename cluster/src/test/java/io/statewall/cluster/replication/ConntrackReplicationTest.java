@@ -147,6 +147,40 @@ class ConntrackReplicationTest {
   }
 
   @Test
+  void aSwitchHandedOverToALiveMemberLeavesTheOldMastersTableAndItsEndsThereDeleteNothing() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    ReplicationNode b = n.get("B");
+    TcpFlow moving = new TcpFlow("10.0.7.1", 40000, "10.0.2.1", 80);
+    TcpFlow staying = new TcpFlow("10.0.8.1", 40000, "10.0.2.1", 80);
+    a.established(moving);
+    a.established(staying);
+    awaitWithin(BOUND, "B holds both", () -> b.replicaState("A").size() == 2);
+
+    // a rebalance gives switch 7 to B while A lives: B commits its copy, A hands its own over
+    assertThat(b.replicator.promote("A", 7)).isEqualTo(1);
+    assertThat(a.replicator.handOver("B", 7)).isEqualTo(1);
+    CtTuple moved = ReplicationNode.tuple(moving);
+    assertThat(a.entry(moved)).as("out of A's live conntrack").isEmpty();
+    assertThat(a.entry(ReplicationNode.tuple(staying))).as("switch 8 is still A's").isPresent();
+    assertThat(a.replicaState("B")).as("A keeps a replica of B's, for a takeover back")
+        .containsOnlyKeys(moved).allSatisfy((t, state) -> assertThat(state).contains("ESTABLISHED"));
+
+    // what A's expiry or a conntrack -F there did before: a destroy that deleted B's live copy
+    a.tracker.flush();
+    a.replicator.flush();
+    // C: A's end of switch 8's connection arrived, and the moved one is B's (B's commit replicated it)
+    awaitWithin(BOUND, "C holds the moved one as B's, nothing as A's", () -> n.get("C").replicaState("A").isEmpty()
+        && n.get("C").replicaState("B").containsKey(moved));
+    assertThat(b.entry(moved)).as("B's live copy").isPresent();
+    assertThat(b.entry(moved).orElseThrow().tcpStateName()).isEqualTo("ESTABLISHED");
+
+    // B owns it now: its end reaches A's replica of it
+    b.tracker.delete(moved);
+    awaitWithin(BOUND, "B's destroy reached A", () -> a.replicaState("B").isEmpty());
+  }
+
+  @Test
   void aMemberThatJoinsLateGetsEveryOwnersTableAndExpectationsByAReset() throws Exception {
     String name = "statewall-test-" + System.nanoTime();
     ReplicationNode a = new ReplicationNode("A", name).start();

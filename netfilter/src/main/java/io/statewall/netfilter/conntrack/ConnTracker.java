@@ -113,6 +113,13 @@ public interface ConnTracker extends CtQuery {
   CtSnapshot snapshot(CtEntry entry);
 
   /**
+   * Takes {@code entry} out of this table as {@link RemovalReason#HANDED_OVER} (another cluster member
+   * tracks it now) and returns its replicable state then; null if it was no longer in the table. Its
+   * expectations go with it from here.
+   */
+  CtSnapshot handOver(CtEntry entry);
+
+  /**
    * Commits a replicated connection (a failover's heir takes over its owner's connections): a new entry
    * with the snapshot's status, TCP state and remaining timeout, its windows unknown and be-liberal (as
    * an offloaded or adopted one), or the connection already tracked under the tuple updated to it. Empty

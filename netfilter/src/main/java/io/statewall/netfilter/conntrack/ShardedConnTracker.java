@@ -488,14 +488,33 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public CtSnapshot snapshot(CtEntry e) {
-    long now = clock.millis();
     synchronized (shardOf(e.hash)) {
-      if (e.hasStatus(CtEntry.DYING) || !e.hasStatus(CtEntry.CONFIRMED)) {
+      return snapshotLocked(e, clock.millis());
+    }
+  }
+
+  /** {@code e}'s replicable state, or null if it is dying or unconfirmed; caller holds its shard's lock. */
+  private static CtSnapshot snapshotLocked(CtEntry e, long now) {
+    if (e.hasStatus(CtEntry.DYING) || !e.hasStatus(CtEntry.CONFIRMED)) {
+      return null;
+    }
+    return new CtSnapshot(e.tuple(CtDirection.ORIGINAL), e.status,
+        e.proto == Packet.PROTO_TCP ? e.tcpState : 0, e.expires - now, e.helper());
+  }
+
+  @Override
+  public CtSnapshot handOver(CtEntry e) {
+    CtShard s = shardOf(e.hash);
+    CtSnapshot snap;
+    synchronized (s) {
+      snap = snapshotLocked(e, clock.millis());
+      if (snap == null || s.find(CtKey.of(snap.original()), Long.MIN_VALUE) != e) {
         return null;
       }
-      return new CtSnapshot(e.tuple(CtDirection.ORIGINAL), e.status,
-          e.proto == Packet.PROTO_TCP ? e.tcpState : 0, e.expires - now, e.helper());
+      s.unlink(e);
     }
+    afterRemoval(e, RemovalReason.HANDED_OVER);
+    return snap;
   }
 
   @Override

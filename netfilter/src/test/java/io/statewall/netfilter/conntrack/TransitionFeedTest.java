@@ -119,4 +119,26 @@ class TransitionFeedTest {
     ct.delete(e.tuple(CtDirection.ORIGINAL));
     assertThat(ct.snapshot(e)).isNull();
   }
+
+  @Test
+  void aHandedOverConnectionLeavesTheTableWithItsStateAsHandedOverAndOnlyOnce() {
+    List<RemovalReason> removed = new ArrayList<>();
+    ct.addRemovalListener((e, why) -> removed.add(why));
+    TcpFlow f = new TcpFlow("10.0.0.1", 40000, "10.0.0.2", 80);
+    send(f.c(Packet.TCP_SYN));
+    send(f.s(Packet.TCP_SYN | Packet.TCP_ACK));
+    send(f.c(Packet.TCP_ACK));
+    CtEntry e = ct.entries().get(0);
+    clock.advanceSeconds(5);
+
+    CtSnapshot s = ct.handOver(e);
+
+    assertThat(s.tcpStateName()).isEqualTo("ESTABLISHED");
+    assertThat(s.remainingMillis()).isEqualTo(432_000_000L - 5_000);
+    assertThat(ct.entries()).isEmpty();
+    assertThat(ct.stats().entries()).isZero();
+    assertThat(removed).containsExactly(RemovalReason.HANDED_OVER);
+    assertThat(ct.handOver(e)).as("a second time: gone already").isNull();
+    assertThat(removed).hasSize(1);
+  }
 }
