@@ -161,6 +161,9 @@ public final class ConntrackReplicator implements AutoCloseable {
    * every owner sends on seeing a newcomer); one that leaves the view owes nothing more. Null until then.
    */
   private Set<String> owed;
+  /** When this member first saw the view (its owed tables are due from then), and when it last asked each. */
+  private long joinedAt;
+  private final Map<String, Long> tableAskedAt = new HashMap<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
 
   // metrics
@@ -383,6 +386,11 @@ public final class ConntrackReplicator implements AutoCloseable {
   /** A follower asked again for batches: from the history, or (gone from it) by a reset to everyone. */
   private void resend(ResendRequest r, Address requester) {
     synchronized (sendLock) {
+      if (r.isWholeTable()) {
+        LOG.info("member {}: {} still lacks this member's whole table: resetting", memberId, r.requester());
+        resetLocked();
+        return;
+      }
       List<byte[]> again = new ArrayList<>();
       for (long s = r.from(); s <= r.to(); s++) {
         byte[] b = history.get(s);
@@ -678,6 +686,7 @@ public final class ConntrackReplicator implements AutoCloseable {
     present = Set.copyOf(names); // after the resync is queued: viewSize() then implies it
     synchronized (replicaLock) {
       if (owed == null) {
+        joinedAt = System.currentTimeMillis();
         owed = new HashSet<>(names);
         owed.remove(memberId);
         LOG.info("member {}: joined the replication view: waiting for the whole tables of {}", memberId, owed);
@@ -747,12 +756,35 @@ public final class ConntrackReplicator implements AutoCloseable {
   /** Drops replicas of owners gone from the view once their timeouts have run out. */
   private void sweep() {
     long now = System.currentTimeMillis();
+    List<String> lacking = new ArrayList<>();
     synchronized (replicaLock) {
       for (String owner : replicas.owners()) {
         if (!present.contains(owner)) {
           replicas.take(owner, r -> r.expired(now));
         }
       }
+      if (owed != null && !caughtUp.isDone()) {
+        for (String owner : owed) {
+          Stream st = streams.get(owner);
+          if ((st == null || !st.complete && !st.resetting)
+              && now - tableAskedAt.getOrDefault(owner, joinedAt) > ASK_AGAIN_MS) {
+            tableAskedAt.put(owner, now);
+            lacking.add(owner);
+          }
+        }
+      }
+    }
+    JChannel ch = channel;
+    View view = ch == null ? null : ch.view();
+    for (String owner : lacking) { // the reset its join brought was lost, and the owner has sent nothing since
+      if (view == null) {
+        break;
+      }
+      view.getMembers().stream().filter(a -> owner.equals(name(a))).findFirst().ifPresent(a -> {
+        resendRequests.increment();
+        LOG.info("member {}: still without {}'s whole table: asking for it", memberId, owner);
+        send(new BytesMessage(a, ReplicationCodec.encode(ResendRequest.wholeTable(owner, memberId))));
+      });
     }
   }
 

@@ -74,7 +74,7 @@ class CatchUpTest {
   }
 
   @Test
-  void aJoiningMemberIsNotCaughtUpWhileOneOwnersTableIsMissing() throws Exception {
+  void aJoiningMemberIsNotCaughtUpWhileOneOwnersTableIsMissingAndAsksForItAgain() throws Exception {
     String name = "statewall-catchup-" + System.nanoTime();
     ReplicationNode a = start("A", name);
     ReplicationNode b = start("B", name);
@@ -84,7 +84,8 @@ class CatchUpTest {
     await("A and B caught up", () -> a.replicator.caughtUp() && b.replicator.caughtUp());
     a.replicator.flush();
     a.replicator.awaitQueuedWork();
-    a.replicator.loseNextBatches(1); // A's reset for the newcomer: numbered, never sent
+    // A's reset for the newcomer, and the two C asks for a second apart: numbered, never sent
+    a.replicator.loseNextBatches(3);
 
     ReplicationNode c = start("C", name);
     await("C holds B's table", () -> c.replicator.viewSize() == 3 && c.replicaState("B").equals(b.liveState()));
@@ -93,8 +94,11 @@ class CatchUpTest {
     assertThat(c.replicator.caughtUp()).as("caught up without A's table").isFalse();
     assertThat(c.replicaState("A")).isEmpty();
 
-    a.replicator.resync(); // A's whole table again
+    long resets = a.replicator.metrics().resetsSent();
+    // nobody calls resync: C asks A for its whole table once a second until it has it
     await("C caught up", c.replicator::caughtUp);
     assertThat(c.replicaState("A")).isEqualTo(a.liveState());
+    assertThat(a.replicator.metrics().resetsSent()).isGreaterThan(resets);
+    assertThat(c.replicator.metrics().resendRequests()).isGreaterThanOrEqualTo(3);
   }
 }
