@@ -41,11 +41,19 @@ public sealed interface ClusterCommand {
   /** Every datapath to its rendezvous winner among the ready members that reach it. */
   record Rebalance() implements ClusterCommand {}
 
-  /** A new policy by content; the state machine gives it the next generation. */
-  record ApplyPolicy(String policyFile, Map<String, byte[]> files) implements ClusterCommand {
+  /**
+   * A new policy by content; the state machine gives it the next generation. A {@code seed} is committed
+   * only if the cluster has no policy yet when it is applied (a new leader's own file, which must not
+   * replace a policy committed before it had applied it); otherwise it changes nothing.
+   */
+  record ApplyPolicy(String policyFile, Map<String, byte[]> files, boolean seed) implements ClusterCommand {
     public ApplyPolicy {
       Objects.requireNonNull(policyFile, "policyFile");
       files = Map.copyOf(files);
+    }
+
+    public ApplyPolicy(String policyFile, Map<String, byte[]> files) {
+      this(policyFile, files, false);
     }
   }
 
@@ -53,6 +61,7 @@ public sealed interface ClusterCommand {
   byte LEAVE = 2;
   byte REBALANCE = 3;
   byte APPLY_POLICY = 4;
+  byte SEED_POLICY = 5;
 
   static byte[] encode(ClusterCommand command) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -68,7 +77,7 @@ public sealed interface ClusterCommand {
       } else if (command instanceof Rebalance) {
         out.writeByte(REBALANCE);
       } else if (command instanceof ApplyPolicy p) {
-        out.writeByte(APPLY_POLICY);
+        out.writeByte(p.seed() ? SEED_POLICY : APPLY_POLICY);
         out.writeUTF(p.policyFile());
         writeFiles(out, p.files());
       }
@@ -86,6 +95,7 @@ public sealed interface ClusterCommand {
       case LEAVE -> new Leave(in.readUTF());
       case REBALANCE -> new Rebalance();
       case APPLY_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in));
+      case SEED_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in), true);
       default -> throw new IOException("unknown cluster command type " + type);
     };
   }

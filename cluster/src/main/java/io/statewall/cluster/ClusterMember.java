@@ -258,6 +258,15 @@ public final class ClusterMember implements AutoCloseable {
     return submit(new ClusterCommand.ApplyPolicy(policyFile, files)).thenApply(MastershipStateMachine::generationOf);
   }
 
+  /**
+   * Commits a policy only if the cluster has none when the command is applied; completes with the
+   * generation in force then (1 if this one was taken, another's otherwise).
+   */
+  public CompletableFuture<Long> seedPolicy(String policyFile, Map<String, byte[]> files) {
+    new PolicyContent(0, policyFile, files);
+    return submit(new ClusterCommand.ApplyPolicy(policyFile, files, true)).thenApply(MastershipStateMachine::generationOf);
+  }
+
   /** Takes a snapshot of the state machine and truncates the log (a late member then gets the snapshot). */
   public void snapshot() throws Exception {
     raft.snapshot();

@@ -106,9 +106,13 @@ public final class MastershipStateMachine implements StateMachine {
       } else if (command instanceof ClusterCommand.Rebalance) {
         place(knownDpids(), false, changes);
       } else if (command instanceof ClusterCommand.ApplyPolicy p) {
-        long generation = policy == null ? 1 : policy.generation() + 1;
-        policy = new PolicyContent(generation, p.policyFile(), p.files());
-        committed = policy;
+        if (!p.seed() || policy == null) {
+          long generation = policy == null ? 1 : policy.generation() + 1;
+          policy = new PolicyContent(generation, p.policyFile(), p.files());
+          committed = policy;
+        } else {
+          LOG.info("a seed policy arrived after generation {}: the cluster keeps it", policy.generation());
+        }
       }
       if (!readyBefore.equals(ready.keySet())) {
         readyAfter = Collections.unmodifiableSortedSet(new TreeSet<>(ready.keySet()));
@@ -116,8 +120,9 @@ public final class MastershipStateMachine implements StateMachine {
       publish();
     }
     notify(changes, committed, readyAfter);
-    if (committed != null && serializeResponse) {
-      return ByteBuffer.allocate(Long.BYTES).putLong(committed.generation()).array();
+    if (command instanceof ClusterCommand.ApplyPolicy && serializeResponse) {
+      PolicyContent now = committed != null ? committed : view.policy().orElse(null);
+      return ByteBuffer.allocate(Long.BYTES).putLong(now == null ? 0 : now.generation()).array();
     }
     return null;
   }

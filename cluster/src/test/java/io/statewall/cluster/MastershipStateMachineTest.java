@@ -190,6 +190,22 @@ class MastershipStateMachineTest {
   }
 
   @Test
+  void aSeedIsTakenOnlyByAClusterWithoutAPolicyAndAnswersTheGenerationInForce() throws Exception {
+    byte[] seed = bytes(new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("seed of A"), true));
+    assertThat(MastershipStateMachine.generationOf(sm.apply(seed, 0, seed.length, true))).isEqualTo(1);
+    apply(sm, new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("applied"))); // generation 2
+
+    // a leader elected before it had applied generation 2 seeds its own file: the cluster keeps 2
+    byte[] late = bytes(new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("seed of B"), true));
+    assertThat(MastershipStateMachine.generationOf(sm.apply(late, 0, late.length, true))).isEqualTo(2);
+    PolicyContent now = sm.view().policy().orElseThrow();
+    assertThat(now.generation()).isEqualTo(2);
+    assertThat(new String(now.file("desktop.rules"), StandardCharsets.UTF_8)).contains("applied");
+    assertThat(ClusterCommand.decode(late, 0, late.length)).isInstanceOfSatisfying(ClusterCommand.ApplyPolicy.class,
+        p -> assertThat(p.seed()).isTrue());
+  }
+
+  @Test
   void policiesGetIncreasingGenerationsAndKeepTheirBytes() throws Exception {
     byte[] first = sm.apply(bytes(new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("v1"))), 0,
         bytes(new ClusterCommand.ApplyPolicy("policy.yaml", policyFiles("v1"))).length, true);

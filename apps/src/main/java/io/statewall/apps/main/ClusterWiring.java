@@ -291,11 +291,17 @@ final class ClusterWiring {
 
   /** Commits {@code text}; returns its generation once committed. */
   private long commit(PolicyText text) throws ExecutionException, TimeoutException {
+    return commit(text, false);
+  }
+
+  /** {@code seed}: only if the cluster has no policy when it is applied (see {@link ClusterMember#seedPolicy}). */
+  private long commit(PolicyText text, boolean seed) throws ExecutionException, TimeoutException {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(text.name(), text.policy().getBytes(StandardCharsets.UTF_8));
     text.files().forEach((name, t) -> files.put(name, t.getBytes(StandardCharsets.UTF_8)));
     try {
-      return member.applyPolicy(text.name(), files).get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return (seed ? member.seedPolicy(text.name(), files) : member.applyPolicy(text.name(), files))
+          .get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ExecutionException(e);
@@ -406,8 +412,9 @@ final class ClusterWiring {
     }
     PolicyText.Loaded mine = local;
     try {
-      long generation = commit(mine.text());
-      log.info("member {} (leader): the cluster had no policy: committed {} as generation {}", options.member(),
+      // a seed: a policy committed before this leader had applied it stays (the window after an election)
+      long generation = commit(mine.text(), true);
+      log.info("member {} (leader): the cluster had no policy: seeded {}; generation {} in force", options.member(),
           mine.text().name(), generation);
     } catch (ExecutionException | TimeoutException e) {
       log.warn("member {} (leader): could not commit the first policy ({}); retrying", options.member(), cause(e));
