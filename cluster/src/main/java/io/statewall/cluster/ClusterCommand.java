@@ -62,6 +62,17 @@ public sealed interface ClusterCommand {
   byte REBALANCE = 3;
   byte APPLY_POLICY = 4;
   byte SEED_POLICY = 5;
+  byte PLACEMENT = 6;
+
+  /**
+   * How mastership is placed, taken only if the cluster has none yet (the first leader's setting); a
+   * cluster without one places per switch.
+   */
+  record SetPlacement(Placement placement) implements ClusterCommand {
+    public SetPlacement {
+      Objects.requireNonNull(placement, "placement");
+    }
+  }
 
   static byte[] encode(ClusterCommand command) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -80,6 +91,9 @@ public sealed interface ClusterCommand {
         out.writeByte(p.seed() ? SEED_POLICY : APPLY_POLICY);
         out.writeUTF(p.policyFile());
         writeFiles(out, p.files());
+      } else if (command instanceof SetPlacement p) {
+        out.writeByte(PLACEMENT);
+        out.writeUTF(p.placement().name());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -96,8 +110,17 @@ public sealed interface ClusterCommand {
       case REBALANCE -> new Rebalance();
       case APPLY_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in));
       case SEED_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in), true);
+      case PLACEMENT -> new SetPlacement(placementNamed(in.readUTF()));
       default -> throw new IOException("unknown cluster command type " + type);
     };
+  }
+
+  static Placement placementNamed(String name) throws IOException {
+    try {
+      return Placement.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("unknown placement " + name);
+    }
   }
 
   static void writeDpids(DataOutput out, Set<Long> dpids) throws IOException {

@@ -267,6 +267,11 @@ public final class ClusterMember implements AutoCloseable {
     return submit(new ClusterCommand.ApplyPolicy(policyFile, files, true)).thenApply(MastershipStateMachine::generationOf);
   }
 
+  /** Commits how mastership is placed, if the cluster has no placement yet (the first leader's setting). */
+  public CompletableFuture<Void> seedPlacement(Placement placement) {
+    return submit(new ClusterCommand.SetPlacement(placement)).thenApply(r -> null);
+  }
+
   /** Takes a snapshot of the state machine and truncates the log (a late member then gets the snapshot). */
   public void snapshot() throws Exception {
     raft.snapshot();

@@ -36,20 +36,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class MastershipStateMachine implements StateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(MastershipStateMachine.class);
-  private static final int SNAPSHOT_VERSION = 1;
+  /** 2 added the placement; a version 1 snapshot (none) still reads. */
+  private static final int SNAPSHOT_VERSION = 2;
 
   // the state, touched only under the lock (apply and snapshots come from RAFT's thread, tests call directly)
   private final TreeMap<String, TreeSet<Long>> ready = new TreeMap<>();
   private final TreeMap<Long, Mastership> masters = new TreeMap<>();
   private PolicyContent policy;
+  /** Null until committed: placed per switch. */
+  private Placement placement;
 
   private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
   private volatile View view = View.EMPTY;
 
   /** An immutable copy of the committed state. */
   public record View(SortedMap<Long, Mastership> masters, SortedMap<String, Set<Long>> ready,
-      Optional<PolicyContent> policy) {
-    static final View EMPTY = new View(Collections.emptySortedMap(), Collections.emptySortedMap(), Optional.empty());
+      Optional<PolicyContent> policy, Optional<Placement> placement) {
+    static final View EMPTY = new View(Collections.emptySortedMap(), Collections.emptySortedMap(), Optional.empty(),
+        Optional.empty());
 
     public Mastership mastership(long dpid) {
       return masters.getOrDefault(dpid, Mastership.NONE);
@@ -105,6 +109,12 @@ public final class MastershipStateMachine implements StateMachine {
         }
       } else if (command instanceof ClusterCommand.Rebalance) {
         place(knownDpids(), false, changes);
+      } else if (command instanceof ClusterCommand.SetPlacement p) {
+        if (placement == null) {
+          placement = p.placement();
+          LOG.info("mastership placed {} from now on", placement.optionName());
+          place(knownDpids(), false, changes);
+        }
       } else if (command instanceof ClusterCommand.ApplyPolicy p) {
         if (!p.seed() || policy == null) {
           long generation = policy == null ? 1 : policy.generation() + 1;
@@ -157,14 +167,15 @@ public final class MastershipStateMachine implements StateMachine {
         out.writeUTF(policy.policyFile());
         ClusterCommand.writeFiles(out, policy.filesUncopied());
       }
+      out.writeUTF(placement == null ? "" : placement.name());
     }
   }
 
   @Override
   public void readContentFrom(DataInput in) throws Exception {
     int version = in.readInt();
-    if (version != SNAPSHOT_VERSION) {
-      throw new IOException("snapshot version " + version + ", this member reads " + SNAPSHOT_VERSION);
+    if (version != 1 && version != SNAPSHOT_VERSION) {
+      throw new IOException("snapshot version " + version + ", this member reads 1 to " + SNAPSHOT_VERSION);
     }
     TreeMap<String, TreeSet<Long>> newReady = new TreeMap<>();
     int members = in.readInt();
@@ -180,6 +191,8 @@ public final class MastershipStateMachine implements StateMachine {
     }
     PolicyContent newPolicy = in.readBoolean()
         ? new PolicyContent(in.readLong(), in.readUTF(), ClusterCommand.readFiles(in)) : null;
+    String placed = version >= 2 ? in.readUTF() : "";
+    Placement newPlacement = placed.isEmpty() ? null : ClusterCommand.placementNamed(placed);
 
     List<Change> changes = new ArrayList<>();
     PolicyContent committed;
@@ -202,6 +215,7 @@ public final class MastershipStateMachine implements StateMachine {
       masters.clear();
       masters.putAll(newMasters);
       policy = newPolicy;
+      placement = newPlacement;
       publish();
     }
     LOG.info("installed a snapshot: {} ready members, {} switches, {}", newReady.size(), newMasters.size(),
@@ -230,9 +244,10 @@ public final class MastershipStateMachine implements StateMachine {
         }
       });
       Mastership current = masters.getOrDefault(dpid, Mastership.NONE);
+      // one network: every switch weighs the members as datapath 0 does, so one member wins them all
       Optional<String> target = sticky && current.master().isPresent() && candidates.contains(current.master().get())
           ? current.master()
-          : Rendezvous.winner(dpid, candidates);
+          : Rendezvous.winner(placement == Placement.NETWORK ? 0 : dpid, candidates);
       if (!target.equals(current.master())) {
         Mastership next = new Mastership(target, current.epoch() + 1);
         masters.put(dpid, next);
@@ -245,7 +260,7 @@ public final class MastershipStateMachine implements StateMachine {
     TreeMap<String, Set<Long>> readyCopy = new TreeMap<>();
     ready.forEach((member, dpids) -> readyCopy.put(member, Collections.unmodifiableSet(new TreeSet<>(dpids))));
     view = new View(Collections.unmodifiableSortedMap(new TreeMap<>(masters)),
-        Collections.unmodifiableSortedMap(readyCopy), Optional.ofNullable(policy));
+        Collections.unmodifiableSortedMap(readyCopy), Optional.ofNullable(policy), Optional.ofNullable(placement));
   }
 
   private void notify(List<Change> changes, PolicyContent committed, java.util.SortedSet<String> readyAfter) {

@@ -48,6 +48,34 @@ class MastershipStateMachineTest {
   }
 
   @Test
+  void networkPlacementGivesEverySwitchToOneMemberAndAFailoverToOneHeir() throws Exception {
+    readyAll("a", "b", "c");
+    assertThat(sm.view().placement()).isEmpty();
+    apply(sm, new ClusterCommand.SetPlacement(Placement.NETWORK));
+    MastershipStateMachine.View v = sm.view();
+    assertThat(v.placement()).contains(Placement.NETWORK);
+    Set<String> masters = v.masters().values().stream().map(m -> m.master().orElseThrow()).collect(Collectors.toSet());
+    assertThat(masters).as("one master for the whole network").hasSize(1);
+    String one = masters.iterator().next();
+
+    apply(sm, new ClusterCommand.Leave(one));
+    Map<Long, Mastership> after = sm.view().masters();
+    Set<String> heirs = after.values().stream().map(m -> m.master().orElseThrow()).collect(Collectors.toSet());
+    assertThat(heirs).hasSize(1).doesNotContain(one);
+    after.forEach((dpid, m) -> assertThat(m.epoch()).isGreaterThan(v.mastership(dpid).epoch()));
+
+    // a later leader's own setting does not change it, and a snapshot carries it
+    apply(sm, new ClusterCommand.SetPlacement(Placement.PER_SWITCH));
+    assertThat(sm.view().placement()).contains(Placement.NETWORK);
+    assertThat(sm.view().masters()).isEqualTo(after);
+    MastershipStateMachine fresh = new MastershipStateMachine();
+    restore(fresh, snapshot(sm));
+    assertThat(fresh.view()).isEqualTo(sm.view());
+    byte[] set = bytes(new ClusterCommand.SetPlacement(Placement.NETWORK));
+    assertThat(ClusterCommand.decode(set, 0, set.length)).isEqualTo(new ClusterCommand.SetPlacement(Placement.NETWORK));
+  }
+
+  @Test
   void placementIsDeterministicWhateverTheOrderMembersBecameReady() throws Exception {
     readyAll("a", "b", "c");
     MastershipStateMachine other = new MastershipStateMachine();

@@ -5,6 +5,7 @@ import io.statewall.cluster.ClusterListener;
 import io.statewall.cluster.ClusterMember;
 import io.statewall.cluster.ClusterRoles;
 import io.statewall.cluster.MastershipStateMachine;
+import io.statewall.cluster.Placement;
 import io.statewall.cluster.PolicyContent;
 import io.statewall.cluster.SwitchReadiness;
 import io.statewall.cluster.replication.ConntrackReplicator;
@@ -129,6 +130,7 @@ final class ClusterWiring {
       }
     });
     member.onLeader(() -> later(this::seed));
+    member.onLeader(() -> later(this::seedPlacement));
     // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
     // before the MASTER request, so the previous master's connections are live when its packets come
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
@@ -419,6 +421,32 @@ final class ClusterWiring {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("member {} (leader): could not commit the first policy ({}); retrying", options.member(), cause(e));
       work.schedule(this::seed, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The leader's duty when the cluster has no placement yet: commit this member's --cluster-mastership. */
+  private void seedPlacement() {
+    Placement mine = Placement.parse(options.mastership());
+    Optional<Placement> committed = member.state().view().placement();
+    if (committed.isPresent()) {
+      if (committed.get() != mine) {
+        log.warn("member {}: the cluster places mastership {}, not {} as this member's --cluster-mastership says",
+            options.member(), committed.get().optionName(), mine.optionName());
+      }
+      return;
+    }
+    if (!member.isLeader()) {
+      return;
+    }
+    try {
+      member.seedPlacement(mine).get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      log.info("member {} (leader): mastership placed {} (the first leader's setting)", options.member(),
+          member.state().view().placement().orElse(mine).optionName());
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("member {} (leader): could not commit the placement ({}); retrying", options.member(), cause(e));
+      work.schedule(this::seedPlacement, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.statewall.apps.main.ClusterTestMembers.Member;
 import io.statewall.apps.main.RoleSwitch.RoleCall;
 import io.statewall.cluster.Mastership;
+import io.statewall.cluster.Placement;
 import io.statewall.controller.Controller;
 import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.conntrack.CtDirection;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -242,6 +244,40 @@ class ClusterRunTest {
       List<Long> generations = sw.mastersTaken().stream().map(RoleCall::generation).toList();
       assertThat(generations).isSorted().doesNotHaveDuplicates();
     }
+  }
+
+  @Test
+  void networkMastershipGivesEverySwitchToOneMemberAndItsFailoverToOneHeir() throws Exception {
+    Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);
+    for (String id : IDS) {
+      members.put(id, new ClusterTestMembers.Cluster(clusterName, IDS, 47900, dir).start(id, policy,
+          text -> text.compile(new PolicyLoader()), wiring -> {}, "network"));
+    }
+    await("every member is ready", () -> members.values().stream().allMatch(m ->
+        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+    for (long dpid = 1; dpid <= 6; dpid++) {
+      RoleSwitch sw = new RoleSwitch(dpid);
+      switches.add(sw);
+      for (Member m : members.values()) {
+        sw.connect(m.id(), m.openflow());
+      }
+    }
+    await("one member is the confirmed master of all six", () -> {
+      Set<Optional<String>> masters = new java.util.HashSet<>();
+      switches.forEach(sw -> masters.add(sw.master()));
+      return masters.size() == 1 && masters.iterator().next().isPresent()
+          && switches.stream().allMatch(sw -> masterFence(sw.master().get(), sw.dpid.getLong()));
+    });
+    assertThat(members.get("A").cluster().member().state().view().placement()).contains(Placement.NETWORK);
+    String one = switches.get(0).master().orElseThrow();
+
+    members.remove(one).controller().close();
+    await("one heir is the confirmed master of all six", () -> {
+      Set<Optional<String>> masters = new java.util.HashSet<>();
+      switches.forEach(sw -> masters.add(sw.master()));
+      return masters.size() == 1 && masters.iterator().next().filter(h -> !h.equals(one)).isPresent()
+          && switches.stream().allMatch(sw -> masterFence(sw.master().get(), sw.dpid.getLong()));
+    });
   }
 
   @Test

@@ -91,11 +91,17 @@ final class ClusterTestMembers {
     /** Starts member {@code id}; {@code beforeStart} sees its cluster wiring before it joins. */
     Member start(String id, Path policy, ClusterWiring.Compiler compiler, Consumer<ClusterWiring> beforeStart)
         throws Exception {
+      return start(id, policy, compiler, beforeStart, ClusterOptions.DEFAULT_MASTERSHIP);
+    }
+
+    /** As above, with {@code --cluster-mastership}. */
+    Member start(String id, Path policy, ClusterWiring.Compiler compiler, Consumer<ClusterWiring> beforeStart,
+        String mastership) throws Exception {
       List<ClusterOptions.Peer> peers = new ArrayList<>();
       for (int i = 0; i < raft.size(); i++) {
         peers.add(new ClusterOptions.Peer(raft.get(i), new HostPort("127.0.0.1", basePort + i)));
       }
-      ClusterOptions options = new ClusterOptions("test", id, peers);
+      ClusterOptions options = new ClusterOptions("test", id, peers, mastership);
       FirewallAssembler assembler = new FirewallAssembler().withClusterSetup(new ClusterWiring.Setup(
           o -> ClusterConfig.inJvm(name, o.member(), o.ids()), compiler));
       ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);

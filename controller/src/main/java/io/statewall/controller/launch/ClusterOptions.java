@@ -17,7 +17,11 @@ import java.util.Set;
  * @param member this controller's id, one of the peers'
  * @param peers every member, in the order given
  */
-public record ClusterOptions(String name, String member, List<Peer> peers) {
+public record ClusterOptions(String name, String member, List<Peer> peers, String mastership) {
+  /** How mastership is spread (the cluster module's Placement): each switch to its own member, or all to one. */
+  public static final List<String> MASTERSHIPS = List.of("per-switch", "network");
+  public static final String DEFAULT_MASTERSHIP = "per-switch";
+
   /** A cluster name is never this: it is what {@code statewall cluster} shows for one process. */
   public static final String NONE = "none";
 
@@ -48,7 +52,14 @@ public record ClusterOptions(String name, String member, List<Peer> peers) {
     }
   }
 
+  public ClusterOptions(String name, String member, List<Peer> peers) {
+    this(name, member, peers, DEFAULT_MASTERSHIP);
+  }
+
   public ClusterOptions {
+    if (!MASTERSHIPS.contains(mastership)) {
+      throw new IllegalArgumentException("mastership '" + mastership + "': expected one of " + MASTERSHIPS);
+    }
     checkId("cluster name", name);
     if (name.equals(NONE)) {
       throw new IllegalArgumentException("'" + NONE + "' is not a cluster name: it means no cluster");

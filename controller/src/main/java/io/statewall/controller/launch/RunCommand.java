@@ -141,6 +141,14 @@ final class RunCommand implements Callable<Integer> {
           + "traffic uses (this member listens on its own); the same list on every member.")
   List<String> peers;
 
+  @Option(names = "--cluster-mastership", paramLabel = "per-switch|network",
+      description = "With --cluster: per-switch spreads the switches over the members (right when no "
+          + "connection's path crosses switches of two masters: one switch per site, or switches with disjoint "
+          + "hosts); network gives every switch to one member, the others hot standbys, for switches joined by "
+          + "links. The first leader's setting is committed for the cluster. In a config file: 'mastership' in "
+          + "the cluster section. Default: per-switch.")
+  String mastership;
+
   @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
       description = "Connections tracked at most (nf_conntrack_max); when full, unassured ones are dropped "
           + "early to make room, as Linux does (default: ${DEFAULT-VALUE}).")
@@ -284,8 +292,9 @@ final class RunCommand implements Callable<Integer> {
   /** --cluster, --member and --peers, checked together; empty when none is given. */
   private Optional<ClusterOptions> cluster() throws UserError {
     if (cluster == null) {
-      if (member != null || peers != null) {
-        throw new UserError((member != null ? "--member" : "--peers") + " needs --cluster NAME");
+      if (member != null || peers != null || mastership != null) {
+        throw new UserError((member != null ? "--member" : peers != null ? "--peers" : "--cluster-mastership")
+            + " needs --cluster NAME");
       }
       return Optional.empty();
     }
@@ -303,7 +312,8 @@ final class RunCommand implements Callable<Integer> {
     }
     ClusterOptions options;
     try {
-      options = new ClusterOptions(cluster, member, parsed);
+      options = new ClusterOptions(cluster, member, parsed,
+          mastership == null ? ClusterOptions.DEFAULT_MASTERSHIP : mastership);
     } catch (IllegalArgumentException e) {
       throw new UserError("--cluster: " + e.getMessage());
     }

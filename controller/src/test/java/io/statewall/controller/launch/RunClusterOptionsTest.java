@@ -106,6 +106,10 @@ class RunClusterOptionsTest {
             "A=127.0.0.1:47800"), "'none' is not a cluster name"),
         Arguments.of("a name with a space", List.of("--cluster", "my cluster", "--member", "A", "--peers",
             "A=127.0.0.1:47800"), "cluster name 'my cluster' must be"),
+        Arguments.of("mastership without cluster", List.of("--cluster-mastership", "network"),
+            "--cluster-mastership needs --cluster NAME"),
+        Arguments.of("an unknown mastership", List.of("--cluster", "prod", "--member", "A", "--peers", PEERS,
+            "--cluster-mastership", "random"), "mastership 'random': expected one of [per-switch, network]"),
         Arguments.of("clearing flows would wipe the master's entries", List.of("--cluster", "prod", "--member", "A",
             "--peers", PEERS, "--clear-flows-on-connect"), "--clear-flows-on-connect cannot be used with --cluster"));
   }
@@ -117,6 +121,23 @@ class RunClusterOptionsTest {
 
     assertThat(seen).isEmpty();
     assertThat(err.toString()).contains(message);
+  }
+
+  @Test
+  void mastershipIsPerSwitchUnlessTheCommandLineOrTheSectionSaysNetwork() throws Exception {
+    assertThat(expected().mastership()).isEqualTo("per-switch");
+    run("--cluster", "prod", "--member", "B", "--peers", PEERS, "--cluster-mastership", "network");
+    assertThat(seen.get(0).cluster().orElseThrow().mastership()).isEqualTo("network");
+
+    Path config = Files.writeString(dir.resolve("m.yaml"), """
+        policy: p.yaml
+        cluster:
+          name: prod
+          member: B
+          peers: [A=127.0.0.1:47800, B=127.0.0.1:47801, C=127.0.0.1:47802]
+          mastership: network
+        """);
+    assertThat(RunConfig.resolve(config).cluster().orElseThrow().mastership()).isEqualTo("network");
   }
 
   @Test
@@ -161,7 +182,7 @@ class RunClusterOptionsTest {
   static Stream<Arguments> badSections() {
     return Stream.of(
         Arguments.of("an unknown key in the section", "cluster: {name: prod, member: A, peer: [A=127.0.0.1:1]}\n",
-            "key 'cluster.peer' unknown key (keys of the section 'cluster': name, member, peers)"),
+            "key 'cluster.peer' unknown key (keys of the section 'cluster': name, mastership, member, peers)"),
         Arguments.of("a key set twice", "cluster-member: A\ncluster: {name: prod, member: A}\n",
             "key 'cluster.member' is set twice"),
         Arguments.of("a member not among the peers", "cluster: {name: prod, member: Z, peers: [A=127.0.0.1:1]}\n",
