@@ -113,7 +113,9 @@ public final class MastershipStateMachine implements StateMachine {
         if (placement == null) {
           placement = p.placement();
           LOG.info("mastership placed {} from now on", placement.optionName());
-          place(knownDpids(), false, changes);
+          if (placement == Placement.NETWORK) { // per switch is how a cluster without a placement places already
+            place(knownDpids(), false, changes);
+          }
         }
       } else if (command instanceof ClusterCommand.ApplyPolicy p) {
         if (!p.seed() || policy == null) {
@@ -244,10 +246,13 @@ public final class MastershipStateMachine implements StateMachine {
         }
       });
       Mastership current = masters.getOrDefault(dpid, Mastership.NONE);
-      // one network: every switch weighs the members as datapath 0 does, so one member wins them all
-      Optional<String> target = sticky && current.master().isPresent() && candidates.contains(current.master().get())
+      // one network: every switch weighs the members as datapath 0 does, so one member wins them all; and
+      // nothing is sticky there, or a switch reaching some member first would keep it as its master
+      boolean network = placement == Placement.NETWORK;
+      Optional<String> target = !network && sticky && current.master().isPresent()
+          && candidates.contains(current.master().get())
           ? current.master()
-          : Rendezvous.winner(placement == Placement.NETWORK ? 0 : dpid, candidates);
+          : Rendezvous.winner(network ? 0 : dpid, candidates);
       if (!target.equals(current.master())) {
         Mastership next = new Mastership(target, current.epoch() + 1);
         masters.put(dpid, next);

@@ -59,10 +59,21 @@ class MastershipStateMachineTest {
     String one = masters.iterator().next();
 
     apply(sm, new ClusterCommand.Leave(one));
-    Map<Long, Mastership> after = sm.view().masters();
+    Map<Long, Mastership> after = new java.util.TreeMap<>(sm.view().masters());
     Set<String> heirs = after.values().stream().map(m -> m.master().orElseThrow()).collect(Collectors.toSet());
     assertThat(heirs).hasSize(1).doesNotContain(one);
     after.forEach((dpid, m) -> assertThat(m.epoch()).isGreaterThan(v.mastership(dpid).epoch()));
+
+    // a new switch that reaches another member first still goes to the network's member once it reaches it
+    String heir = heirs.iterator().next();
+    String other = List.of("a", "b", "c").stream().filter(x -> !x.equals(one) && !x.equals(heir)).findFirst().orElseThrow();
+    Set<Long> more = new java.util.TreeSet<>(SWITCHES);
+    more.add(99L);
+    apply(sm, new ClusterCommand.Ready(other, more));
+    assertThat(sm.view().mastership(99).master()).contains(other);
+    apply(sm, new ClusterCommand.Ready(heir, more));
+    assertThat(sm.view().mastership(99).master()).contains(heir);
+    after.put(99L, sm.view().mastership(99));
 
     // a later leader's own setting does not change it, and a snapshot carries it
     apply(sm, new ClusterCommand.SetPlacement(Placement.PER_SWITCH));

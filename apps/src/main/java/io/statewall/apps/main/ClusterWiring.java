@@ -286,7 +286,8 @@ final class ClusterWiring {
           error = failedGeneration > compiledGeneration ? policyError : null;
         }
         return Optional.of(new Membership(options.name(), options.member(), member.leader(), member.term(),
-            member.commitIndex(), member.lastApplied(), members, switches, generation, Optional.ofNullable(error)));
+            member.commitIndex(), member.lastApplied(), members, switches, generation, Optional.ofNullable(error),
+            view.placement().map(Placement::optionName)));
       }
     };
   }

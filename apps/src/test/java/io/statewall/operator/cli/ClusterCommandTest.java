@@ -40,13 +40,15 @@ class ClusterCommandTest {
            {"dpid": "0000000000000002", "master": "B", "epoch": 4, "role": "MASTER"},
            {"dpid": "0000000000000003", "master": null, "epoch": 2, "role": "SLAVE"}],
          "policyGeneration": 2, "policyError": null, "replicationLagSeconds": 0.004, "replicationQueue": 3,
-         "replicationBatchesSent": 17, "replicationBatchesLost": 1, "replicationBatchesResent": 0}
+         "replicationBatchesSent": 17, "replicationBatchesLost": 1, "replicationBatchesResent": 0,
+         "mastership": "network"}
         """)).isEqualTo("""
         cluster      prod
         member       B
         leader       A (term 3)
         raft log     committed 12, applied here 12
         policy       generation 2
+        mastership   network (every switch to one member)
         replication  lag 0.004 s, queue 3, batches sent 17, lost 1, resent 0
 
         MEMBER    ADDRESS          READY  MASTER OF
@@ -70,6 +72,7 @@ class ClusterCommandTest {
          "replicationLagSeconds": null}
         """);
     assertThat(out).contains("leader       - (term 0)\n")
+        .contains("mastership   per-switch (no placement committed yet)\n")
         .contains("policy       none compiled yet; CANNOT COMPILE the committed policy, so masters nothing: "
             + "generation 3: p.yaml:1:1: unknown match\n")
         .endsWith("no switches placed yet\n");

@@ -93,9 +93,9 @@ final class NetworkViews {
             .map(s -> new MastershipView(dpid(s.dpid()), s.master().orElse(null), s.epoch(), s.role())).toList(),
         m.policyGeneration(), m.policyError().orElse(null), r == null ? null : r.lagLastMillis() / 1000.0,
         r == null ? null : (long) r.queueLength(), r == null ? null : r.batchesSent(),
-        r == null ? null : r.batchesLost(), r == null ? null : r.batchesResent()))
+        r == null ? null : r.batchesLost(), r == null ? null : r.batchesResent(), m.mastership().orElse(null)))
         .orElse(new ClusterView(ClusterOptions.NONE, null, null, null, null, null, List.of(), List.of(), null, null,
-            null, null, null, null, null));
+            null, null, null, null, null, null));
   }
 
   static End end(Attachment a) {

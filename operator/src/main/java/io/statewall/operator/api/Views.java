@@ -56,7 +56,7 @@ public final class Views {
   public record ClusterView(String cluster, String member, String leader, Long term, Long commitIndex,
       Long lastApplied, List<ClusterMemberView> members, List<MastershipView> switches, Long policyGeneration,
       String policyError, Double replicationLagSeconds, Long replicationQueue, Long replicationBatchesSent,
-      Long replicationBatchesLost, Long replicationBatchesResent) {}
+      Long replicationBatchesLost, Long replicationBatchesResent, String mastership) {}
 
   /** A cluster member: its id and cluster address, whether it is this one, ready, and how many switches it masters. */
   public record ClusterMemberView(String id, String address, boolean self, boolean ready, int masterOf) {}

@@ -32,6 +32,9 @@ public final class ClusterCommand extends ApiCommand {
         : "generation " + text(c, "policyGeneration");
     out.println("policy       " + policy + (c.hasNonNull("policyError")
         ? "; CANNOT COMPILE the committed policy, so masters nothing: " + text(c, "policyError") : ""));
+    out.println("mastership   " + (c.hasNonNull("mastership") ? text(c, "mastership")
+        + (text(c, "mastership").equals("network") ? " (every switch to one member)" : " (spread over the members)")
+        : "per-switch (no placement committed yet)"));
     out.println("replication  " + (c.hasNonNull("replicationLagSeconds")
         ? "lag " + text(c, "replicationLagSeconds") + " s, queue " + text(c, "replicationQueue") + ", batches sent "
             + text(c, "replicationBatchesSent") + ", lost " + text(c, "replicationBatchesLost") + ", resent "

@@ -56,7 +56,7 @@ public interface ClusterStatus {
    */
   record Membership(String cluster, String member, Optional<String> leader, long term, long commitIndex,
       long lastApplied, List<Member> members, List<Switch> switches, long policyGeneration,
-      Optional<String> policyError) {
+      Optional<String> policyError, Optional<String> mastership) {
     public Membership {
       members = List.copyOf(members);
       switches = List.copyOf(switches);
