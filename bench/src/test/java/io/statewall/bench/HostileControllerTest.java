@@ -88,7 +88,8 @@ class HostileControllerTest {
       }
     });
     acceptor.start();
-    LoadConfig config = config().withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(1),
+    // the handshake bound covers the connects too: 500 ms was too little for them on a loaded CI machine
+    LoadConfig config = config().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(1),
         Duration.ofSeconds(1));
     try {
       assertThatThrownBy(() -> new LoadGenerator(config)
