@@ -297,6 +297,11 @@ final class StatewallCluster implements AutoCloseable {
         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
   }
 
+  /** Keeps a traffic tool's output beside the members' logs ({@code target/cluster-it/NAME-WHAT.txt}). */
+  void save(String what, String text) throws IOException {
+    Files.writeString(LOGS.resolve(name + "-" + what + ".txt"), text, StandardCharsets.UTF_8);
+  }
+
   /** Each member's view of one switch, for failure messages. */
   Map<String, Optional<Placement>> views(long dpid, List<Member> asked) {
     Map<String, Optional<Placement>> out = new LinkedHashMap<>();
