@@ -133,7 +133,8 @@ final class StatewallCluster implements AutoCloseable {
       }
       String text = Files.readString(out);
       if (p.exitValue() != 0) {
-        throw new IllegalStateException("statewall " + String.join(" ", args) + " exited " + p.exitValue() + ": " + text);
+        throw new IllegalStateException("statewall " + String.join(" ", args) + " exited " + p.exitValue() + ": "
+            + text);
       }
       return text;
     }
