@@ -23,11 +23,22 @@ public sealed interface ClusterCommand {
   /**
    * {@code member} is ready (its state is caught up) and reaches these switches; sent again whenever its
    * set changes. The first Ready of a member rebalances; later ones only fill datapaths left masterless.
+   *
+   * @param joining the member declares itself ready anew (first in this run, or after it applied its own
+   *     Leave); false for an update of its switch set sent in the belief that it is still ready. An update
+   *     from a member that is not ready (committed as left, which it has not applied yet: it was paused or
+   *     cut off) is ignored: it must not place a member on state it has not applied (it would take switches
+   *     over while it cannot act on them); the member, once it applies its Leave, sends a joining Ready.
    */
-  record Ready(String member, Set<Long> dpids) implements ClusterCommand {
+  record Ready(String member, Set<Long> dpids, boolean joining) implements ClusterCommand {
     public Ready {
       Objects.requireNonNull(member, "member");
       dpids = Set.copyOf(dpids);
+    }
+
+    /** A joining Ready (what a log written before the flag existed holds). */
+    public Ready(String member, Set<Long> dpids) {
+      this(member, dpids, true);
     }
   }
 
@@ -82,6 +93,7 @@ public sealed interface ClusterCommand {
         out.writeByte(READY);
         out.writeUTF(r.member());
         writeDpids(out, r.dpids());
+        out.writeBoolean(r.joining());
       } else if (command instanceof Leave l) {
         out.writeByte(LEAVE);
         out.writeUTF(l.member());
@@ -105,7 +117,8 @@ public sealed interface ClusterCommand {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
     byte type = in.readByte();
     return switch (type) {
-      case READY -> new Ready(in.readUTF(), readDpids(in));
+      // an entry written before the flag existed ends after the switches: joining, as it then behaved
+      case READY -> new Ready(in.readUTF(), readDpids(in), in.available() == 0 || in.readBoolean());
       case LEAVE -> new Leave(in.readUTF());
       case REBALANCE -> new Rebalance();
       case APPLY_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in));

@@ -90,9 +90,11 @@ public final class ClusterMember implements AutoCloseable {
           seenReady = true;
           return;
         }
+        // not ready now (its own Leave, or one the leader committed): its next Ready is a joining one
+        boolean wasReady = seenReady;
+        seenReady = false;
         Set<Long> mine = declared;
-        if (seenReady && mine != null && !closing) {
-          seenReady = false;
+        if (wasReady && mine != null && !closing) {
           LOG.warn("member {}: committed as left while running: declaring ready again", config.memberId());
           duty(() -> redeclare(mine));
         }
@@ -239,7 +241,9 @@ public final class ClusterMember implements AutoCloseable {
    */
   public CompletableFuture<Void> ready(Set<Long> dpids) {
     declared = Set.copyOf(dpids);
-    return submit(new ClusterCommand.Ready(config.memberId(), dpids)).thenApply(r -> null);
+    // joining until this member has seen its own Ready applied; after that an update, which the state
+    // machine ignores if this member was committed as left meanwhile (its view is behind: paused, cut off)
+    return submit(new ClusterCommand.Ready(config.memberId(), dpids, !seenReady)).thenApply(r -> null);
   }
 
   /** Leaves the set of ready members: its switches move to the others. The member stays in Raft. */
@@ -334,7 +338,9 @@ public final class ClusterMember implements AutoCloseable {
     if (closing || (readyInFlight != null && !readyInFlight.isDone())) {
       return;
     }
-    readyInFlight = submit(new ClusterCommand.Ready(config.memberId(), mine));
+    // joining unless this member has seen its own Ready applied (then an update, which the state machine
+    // ignores if it was committed as left meanwhile: the member sends a joining one once it applied that)
+    readyInFlight = submit(new ClusterCommand.Ready(config.memberId(), mine, !seenReady));
     readyInFlight.whenComplete((r, e) -> {
       if (e != null) {
         LOG.warn("member {}: declaring ready failed ({}); trying again", config.memberId(), e.toString());

@@ -91,7 +91,10 @@ public final class MastershipStateMachine implements StateMachine {
     java.util.SortedSet<String> readyAfter = null;
     synchronized (this) {
       Set<String> readyBefore = Set.copyOf(ready.keySet());
-      if (command instanceof ClusterCommand.Ready r) {
+      if (command instanceof ClusterCommand.Ready r && !r.joining() && !ready.containsKey(r.member())) {
+        LOG.info("member {} is not ready (committed as left): ignoring its update of {} switches until it "
+            + "declares itself ready again", r.member(), r.dpids().size());
+      } else if (command instanceof ClusterCommand.Ready r) {
         TreeSet<Long> before = ready.put(r.member(), new TreeSet<>(r.dpids()));
         if (before == null) {
           LOG.info("member {} ready with {} switches: rebalancing", r.member(), r.dpids().size());

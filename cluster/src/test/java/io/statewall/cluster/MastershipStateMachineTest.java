@@ -176,6 +176,43 @@ class MastershipStateMachineTest {
   }
 
   @Test
+  void anUpdateFromAMemberCommittedAsLeftIsIgnoredUntilItDeclaresItselfReadyAgain() throws Exception {
+    readyAll("a", "b", "c");
+    long dpid = sm.view().masteredBy("a").iterator().next();
+    apply(sm, new ClusterCommand.Leave("a")); // the leader saw a gone (paused): its switches move
+    Mastership heir = sm.view().mastership(dpid);
+    assertThat(heir.master()).get().isIn("b", "c");
+
+    // a resumes, still believing it is ready: its switch connection came back, so it sends an update,
+    // which must not place it before it has applied its own leave (it would take switches it cannot serve)
+    apply(sm, new ClusterCommand.Ready("a", SWITCHES, false));
+    assertThat(sm.view().ready()).doesNotContainKey("a");
+    assertThat(sm.view().mastership(dpid)).isEqualTo(heir);
+    assertThat(sm.view().masteredBy("a")).isEmpty();
+
+    // once it applied its leave it declares itself ready anew, and takes its share at a newer epoch
+    apply(sm, new ClusterCommand.Ready("a", SWITCHES, true));
+    assertThat(sm.view().ready()).containsKey("a");
+    assertThat(sm.view().mastership(dpid).master()).contains("a");
+    assertThat(sm.view().mastership(dpid).epoch()).isEqualTo(heir.epoch() + 1);
+    // and an update from a ready member stays what it was: sticky
+    apply(sm, new ClusterCommand.Ready("a", SWITCHES, false));
+    assertThat(sm.view().mastership(dpid).epoch()).isEqualTo(heir.epoch() + 1);
+  }
+
+  @Test
+  void aReadyEntryWrittenBeforeTheJoiningFlagDecodesAsJoining() throws Exception {
+    ByteArrayOutputStream old = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(old)) {
+      out.writeByte(ClusterCommand.READY);
+      out.writeUTF("a");
+      ClusterCommand.writeDpids(out, Set.of(1L, 2L));
+    }
+    byte[] b = old.toByteArray();
+    assertThat(ClusterCommand.decode(b, 0, b.length)).isEqualTo(new ClusterCommand.Ready("a", Set.of(1L, 2L), true));
+  }
+
+  @Test
   void epochsNeverGoBackOverAnySequenceOfCommands() throws Exception {
     java.util.Random random = new java.util.Random(20);
     Map<Long, Long> highest = new TreeMap<>();
@@ -267,6 +304,7 @@ class MastershipStateMachineTest {
   @Test
   void commandsSurviveTheirEncoding() throws Exception {
     List<ClusterCommand> commands = List.of(new ClusterCommand.Ready("a", Set.of(1L, -1L, Long.MAX_VALUE)),
+        new ClusterCommand.Ready("b", Set.of(3L), false),
         new ClusterCommand.Leave("ä"), new ClusterCommand.Rebalance());
     for (ClusterCommand c : commands) {
       byte[] b = ClusterCommand.encode(c);

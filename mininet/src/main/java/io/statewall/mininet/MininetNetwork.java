@@ -127,7 +127,7 @@ public final class MininetNetwork implements AutoCloseable {
     return new PingMatrix(names, reached);
   }
 
-  /** Waits until every switch has an OpenFlow connection to the controller. */
+  /** Waits until every switch has an OpenFlow connection to the controller (to each, when there are several). */
   public void awaitControllerConnections(Duration timeout) {
     awaitCondition("every switch connected to the controller",
         () -> switches.values().stream().allMatch(OvsSwitch::isConnected), timeout);
@@ -175,7 +175,7 @@ public final class MininetNetwork implements AutoCloseable {
   public static final class Builder {
     private Topology topology = Topology.single(2);
     private String controllerHost;
-    private int controllerPort;
+    private List<Integer> controllerPorts = List.of();
     private List<OpenFlowVersion> versions = List.of(OpenFlowVersion.OF_13);
     private FailMode failMode = FailMode.SECURE;
     private Boolean spanningTree;
@@ -195,8 +195,26 @@ public final class MininetNetwork implements AutoCloseable {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("controller port must be 1..65535, not " + port);
       }
+      return controllers(host, port);
+    }
+
+    /**
+     * Several controllers on one host (a controller cluster): every switch lists all of them, in this
+     * order, and connects to each.
+     */
+    public Builder controllers(String host, int... ports) {
+      if (ports.length == 0) {
+        throw new IllegalArgumentException("at least one controller port");
+      }
+      List<Integer> list = new ArrayList<>();
+      for (int port : ports) {
+        if (port < 1 || port > 65535) {
+          throw new IllegalArgumentException("controller port must be 1..65535, not " + port);
+        }
+        list.add(port);
+      }
       this.controllerHost = host;
-      this.controllerPort = port;
+      this.controllerPorts = List.copyOf(list);
       return this;
     }
 
@@ -289,7 +307,8 @@ public final class MininetNetwork implements AutoCloseable {
             : failMode == FailMode.STANDALONE && spec.hasLoop());
         request.put("ipv6", ipv6);
         if (controllerHost != null) {
-          request.put("controller", Map.of("host", controllerHost, "port", controllerPort));
+          request.put("controllers", controllerPorts.stream()
+              .map(port -> Map.of("host", controllerHost, "port", port)).toList());
         }
         JsonNode started = client.call("start", request, Duration.ofSeconds(90));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);

@@ -6,9 +6,11 @@ import io.statewall.mininet.ovs.FlowDumpParser;
 import io.statewall.mininet.ovs.PortStatsParser;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** An Open vSwitch bridge (userspace datapath) of the network. */
 public final class OvsSwitch {
@@ -55,7 +57,29 @@ public final class OvsSwitch {
     return agent.call("ofctl", Map.of("switch", name, "args", all), TIMEOUT).path("stdout").asText();
   }
 
-  /** True while the switch has an OpenFlow connection to the controller. */
+  /**
+   * Each controller's role at this switch as Open vSwitch's Controller table shows it (master, slave,
+   * other), keyed by the controller's real address ("127.0.0.1:6653"), not the relay the switch dials.
+   * OVS writes this column lazily, seconds after the role changed: use it to check an outcome.
+   */
+  public Map<String, String> controllerRoles() {
+    Map<String, String> byRelay = new LinkedHashMap<>();
+    for (JsonNode c : status().path("controllers")) {
+      byRelay.put(c.path("relay").asText(), c.path("target").asText());
+    }
+    String csv = agent.call("vsctl", Map.of("switch", name, "args", List.of("--format=csv", "--data=bare",
+        "--no-headings", "--columns=target,role", "list", "controller")), TIMEOUT).path("stdout").asText();
+    Map<String, String> roles = new TreeMap<>();
+    for (String line : csv.split("\\R")) {
+      String[] f = line.trim().split(",");
+      if (f.length == 2 && byRelay.containsKey(f[0])) {
+        roles.put(byRelay.get(f[0]), f[1]);
+      }
+    }
+    return roles;
+  }
+
+  /** True while the switch has an OpenFlow connection to the controller (to every one, when there are several). */
   public boolean isConnected() {
     return status().path("connected").asBoolean();
   }

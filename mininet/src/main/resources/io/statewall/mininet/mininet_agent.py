@@ -347,15 +347,13 @@ class Agent:
         self.net = net
         for node in net.hosts + net.switches:
             record_owned(self.state_dir, node.pid)
-        controller = req.get('controller')
+        # one controller ('controller'), or several ('controllers': a cluster, every switch lists all)
+        targets = req.get('controllers') or ([req['controller']] if req.get('controller') else [])
         for sw in net.switches:
-            controllers = []
-            if controller:
-                relay = Relay(sw.name, self.host_ns_fd, self.private_ns_fd,
-                              (controller['host'], controller['port']))
-                self.relays[sw.name] = relay
-                controllers = [_RelayTarget(relay.port)]
-            sw.start(controllers)
+            relays = [Relay(sw.name, self.host_ns_fd, self.private_ns_fd, (c['host'], c['port']))
+                      for c in targets]
+            self.relays[sw.name] = relays
+            sw.start([_RelayTarget(r.port, 'c%d' % i) for i, r in enumerate(relays)])
         for h in net.hosts:
             for intf in h.intfList():
                 # Without this the userspace datapath forwards TCP segments with bad checksums.
@@ -488,13 +486,21 @@ class Agent:
 
     def op_switch_status(self, req):
         sw = self.switch(req['switch'])
-        relay = self.relays.get(sw.name)
+        relays = self.relays.get(sw.name) or []
         # The relay knows at once; OVS refreshes the Controller table's is_connected only every few
-        # seconds.
-        connected = relay is not None and relay.active > 0 and relay.version is not None
-        return {'connected': connected,
-                'version': relay.version if relay else None,
-                'connections': relay.connections if relay else 0}
+        # seconds. With several controllers: connected to every one of them.
+        per = [{'target': '%s:%d' % r.target, 'relay': 'tcp:127.0.0.1:%d' % r.port,
+                'connected': r.active > 0 and r.version is not None, 'version': r.version,
+                'connections': r.connections} for r in relays]
+        return {'connected': bool(per) and all(c['connected'] for c in per),
+                'version': per[0]['version'] if per else None,
+                'connections': per[0]['connections'] if per else 0,
+                'controllers': per}
+
+    def op_vsctl(self, req):
+        """ovs-vsctl against this agent's private Open vSwitch (e.g. list controller)."""
+        self.switch(req['switch'])  # the network must be up
+        return {'stdout': run(['ovs-vsctl', '--timeout=10'] + list(req['args'])).stdout}
 
     def op_link(self, req):
         a, b = req['a'], req['b']
@@ -538,8 +544,9 @@ class Agent:
             if proc.poll() is None:
                 kill_group(proc)
         self.background.clear()
-        for relay in self.relays.values():
-            relay.close()
+        for relays in self.relays.values():
+            for relay in relays:
+                relay.close()
         if self.net is not None:
             for h in self.net.hosts:
                 try:
@@ -554,8 +561,8 @@ class _RelayTarget:
     """What Mininet's OVSSwitch.start needs to know about a controller."""
     protocol = 'tcp'
 
-    def __init__(self, port):
-        self.name = 'c0'
+    def __init__(self, port, name='c0'):
+        self.name = name
         self.port = port
 
     def IP(self):

@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes: the tests' only way of waiting. */
-final class Await {
+public final class Await {
 
   /** Short enough to measure reroutes in tens of milliseconds, long enough not to spin a core. */
   private static final long POLL_MILLIS = 10;
@@ -14,13 +14,13 @@ final class Await {
   private Await() {}
 
   /** Returns how long it took; throws naming {@code what} if {@code condition} never held. */
-  static Duration until(String what, Duration timeout, BooleanSupplier condition) {
+  public static Duration until(String what, Duration timeout, BooleanSupplier condition) {
     return value(what, timeout, () -> condition.getAsBoolean() ? Optional.of(true) : Optional.empty())
         .took();
   }
 
   /** The first present value of {@code probe}, and when it came. */
-  static <T> Timed<T> value(String what, Duration timeout, Supplier<Optional<T>> probe) {
+  public static <T> Timed<T> value(String what, Duration timeout, Supplier<Optional<T>> probe) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     while (true) {
@@ -42,5 +42,5 @@ final class Await {
   }
 
   /** A value found by {@link #value}: when ({@link System#nanoTime()}) and after how long. */
-  record Timed<T>(T value, long atNanos, Duration took) {}
+  public record Timed<T>(T value, long atNanos, Duration took) {}
 }

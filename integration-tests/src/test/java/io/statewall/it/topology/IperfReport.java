@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
  * saw: bytes received per reporting interval, the sending server's retransmissions per interval,
  * and the sender's and receiver's totals.
  */
-record IperfReport(List<Interval> intervals, List<Interval> serverIntervals, long sentBytes,
+public record IperfReport(List<Interval> intervals, List<Interval> serverIntervals, long sentBytes,
     long receivedBytes, int retransmits) {
 
   /** One reporting interval of the sender. */
-  record Interval(double start, double end, long bytes, int retransmits) {}
+  public record Interval(double start, double end, long bytes, int retransmits) {}
 
   // [  5]   0.00-0.10   sec   512 KBytes  41.9 Mbits/sec    0   76.4 KBytes
   // [  5]   0.00-4.00   sec  19.1 MBytes  40.0 Mbits/sec   12             sender
@@ -22,7 +22,7 @@ record IperfReport(List<Interval> intervals, List<Interval> serverIntervals, lon
   private static final Pattern LINE = Pattern.compile("^\\[\\s*\\d+\\]\\s+(\\d+\\.\\d+)-(\\d+\\.\\d+)"
       + "\\s+sec\\s+([\\d.]+)\\s+([KMG]?)Bytes\\s+[\\d.]+\\s+[KMG]?bits/sec\\s*(\\d+)?(.*)$");
 
-  static IperfReport parse(String output) {
+  public static IperfReport parse(String output) {
     int server = output.indexOf("Server output:");
     IperfReport client = parseOne(server < 0 ? output : output.substring(0, server));
     List<Interval> serverIntervals = server < 0 ? List.of()
@@ -32,7 +32,7 @@ record IperfReport(List<Interval> intervals, List<Interval> serverIntervals, lon
   }
 
   /** The intervals in which the sender retransmitted, as "start-end: count". */
-  List<String> retransmissionIntervals() {
+  public List<String> retransmissionIntervals() {
     return serverIntervals.stream().filter(i -> i.retransmits() > 0)
         .map(i -> String.format("%.1f-%.1f s: %d", i.start(), i.end(), i.retransmits())).toList();
   }
@@ -64,7 +64,7 @@ record IperfReport(List<Interval> intervals, List<Interval> serverIntervals, lon
   }
 
   /** The longest run of consecutive intervals in which the sender got nothing through, in seconds. */
-  double longestStallSeconds() {
+  public double longestStallSeconds() {
     double longest = 0;
     double run = 0;
     for (Interval i : intervals) {
