@@ -206,6 +206,11 @@ class ClusterUnderLoadTest {
 
     // the kill, at a third of the run: the member that masters the most switches, as the switches see it
     LockSupport.parkNanos(Math.max(0, start + KILL_AT_NANOS - System.nanoTime()));
+    // and not before the sample holds 100 established connections (a loaded machine gets there later),
+    // nor later than two thirds of the run
+    while (sampledSoFar(samples) < 100 && System.nanoTime() < start + 2 * LOAD_NANOS / 3) {
+      LockSupport.parkNanos(10_000_000);
+    }
     Map<String, Integer> mastered = new HashMap<>();
     for (LoadSwitch sw : switches) {
       sw.master().ifPresent(m -> mastered.merge(m, 1, Integer::sum));
@@ -302,6 +307,16 @@ class ClusterUnderLoadTest {
   }
 
   /** Opens connections on {@code sw} at its share of the target rate until {@code end}; returns how many. */
+  private static int sampledSoFar(Map<Integer, List<Conn>> samples) {
+    int n = 0;
+    for (List<Conn> sample : samples.values()) {
+      synchronized (sample) {
+        n += sample.size();
+      }
+    }
+    return n;
+  }
+
   private long generate(LoadSwitch sw, long start, long end, Map<Integer, List<Conn>> samples,
       Map<Integer, ArrayDeque<Conn>> recent) {
     double perNano = (double) TARGET_RATE / SWITCHES / 1e9;
