@@ -49,7 +49,7 @@ class EmulatedSwitchTest {
   }
 
   private static EmbeddedChannel connected(EmulatedSwitch sw, OFFactory controller) {
-    EmbeddedChannel ch = new EmbeddedChannel(sw);
+    EmbeddedChannel ch = new EmbeddedChannel(sw.link("controller"));
     OFMessage hello = ch.readOutbound();
     assertThat(hello.getType().name()).isEqualTo("HELLO");
     ch.writeInbound(controller.buildHello().setXid(1).build());
