@@ -23,6 +23,7 @@ import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFRoleRequest;
 import org.projectfloodlight.openflow.protocol.OFSetConfig;
+import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
@@ -69,6 +70,7 @@ public final class EmulatedSwitch implements PendingSetup.Owner {
   private final SwitchRoles roles = new SwitchRoles();
   private final List<Link> links = new CopyOnWriteArrayList<>();
   private final AtomicLong slaveWrites = new AtomicLong();
+  private final java.util.Map<OFType, AtomicLong> slaveWritesByType = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong staleRefused = new AtomicLong();
   private final AtomicLong masterChanges = new AtomicLong();
 
@@ -139,6 +141,13 @@ public final class EmulatedSwitch implements PendingSetup.Owner {
   /** Flow-mods, packet-outs and other writes refused because their controller was SLAVE here. */
   public long slaveWrites() {
     return slaveWrites.get();
+  }
+
+  /** {@link #slaveWrites()} by message type. */
+  public java.util.Map<OFType, Long> slaveWritesByType() {
+    java.util.Map<OFType, Long> m = new java.util.TreeMap<>();
+    slaveWritesByType.forEach((t, n) -> m.put(t, n.get()));
+    return m;
   }
 
   /** Role requests refused with OFPRRFC_STALE (a generation id older than the switch's). */
@@ -371,11 +380,11 @@ public final class EmulatedSwitch implements PendingSetup.Owner {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HotMessageReader.FlowModSeen fm) {
-        if (mayWrite()) {
+        if (mayWrite(OFType.FLOW_MOD)) {
           onFlowMod(fm);
         }
       } else if (msg instanceof HotMessageReader.PacketOutSeen po) {
-        if (mayWrite()) {
+        if (mayWrite(OFType.PACKET_OUT)) {
           onPacketOut(po);
         }
       } else if (msg instanceof OFMessage m) {
@@ -384,9 +393,10 @@ public final class EmulatedSwitch implements PendingSetup.Owner {
     }
 
     /** False, counted, for a write from a SLAVE: Open vSwitch refuses it (OFPBRC_IS_SLAVE). */
-    private boolean mayWrite() {
+    private boolean mayWrite(OFType type) {
       if (roles.of(member) == OFControllerRole.ROLE_SLAVE) {
         slaveWrites.incrementAndGet();
+        slaveWritesByType.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
         return false;
       }
       return true;
@@ -407,16 +417,16 @@ public final class EmulatedSwitch implements PendingSetup.Owner {
           }
         }
         case FLOW_MOD -> {
-          if (mayWrite()) {
+          if (mayWrite(OFType.FLOW_MOD)) {
             onFlowMod(HotMessageReader.of((OFFlowMod) m));
           }
         }
         case PACKET_OUT -> {
-          if (mayWrite()) {
+          if (mayWrite(OFType.PACKET_OUT)) {
             onPacketOut(HotMessageReader.of((OFPacketOut) m));
           }
         }
-        case GROUP_MOD, METER_MOD, PORT_MOD, TABLE_MOD -> mayWrite();
+        case GROUP_MOD, METER_MOD, PORT_MOD, TABLE_MOD -> mayWrite(m.getType());
         case ROLE_REQUEST -> {
           if (factory.getVersion() == OFVersion.OF_10) {
             write(replies.reply(factory, m, missSendLen));

@@ -209,8 +209,10 @@ public final class LoadGenerator {
         switches.stream().mapToLong(EmulatedSwitch::staleRefused).sum(),
         switches.stream().mapToLong(EmulatedSwitch::masterChanges).sum(), controllers.size());
     if (roles.slaveWrites() > 0) {
+      java.util.Map<String, Long> byType = new java.util.TreeMap<>();
+      switches.forEach(sw -> sw.slaveWritesByType().forEach((t, n) -> byType.merge(t.name(), n, Long::sum)));
       warnings.add(roles.slaveWrites() + " flow-mods, packet-outs or other writes came from a controller "
-          + "that was SLAVE at that switch (refused, as Open vSwitch does): errors");
+          + "that was SLAVE at that switch (refused, as Open vSwitch does): errors " + byType);
     }
     if (failoverPlan != null && kill == null) {
       warnings.add("the run ended before the kill was due");

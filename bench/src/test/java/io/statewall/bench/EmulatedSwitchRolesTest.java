@@ -30,6 +30,7 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFRoleReply;
 import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
+import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
 import org.projectfloodlight.openflow.types.OFBufferId;
@@ -100,6 +101,7 @@ class EmulatedSwitchRolesTest {
     a.send(packetOut(syn));
     await(() -> ledger.probesCompleted() == 1);
     assertThat(sw.slaveWrites()).isEqualTo(1);
+    assertThat(sw.slaveWritesByType()).containsExactly(java.util.Map.entry(OFType.PACKET_OUT, 1L));
 
     b.send(F.buildRoleRequest().setXid(10).setRole(OFControllerRole.ROLE_MASTER).setGenerationId(U64.of(4)).build());
     OFRoleRequestFailedErrorMsg stale = b.expect(OFRoleRequestFailedErrorMsg.class);
