@@ -71,8 +71,20 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--mode", paramLabel = "MODE", description = "throughput (a window per switch) or latency (one outstanding per switch) (default ${DEFAULT-VALUE})")
   private String mode = "throughput";
 
-  @Option(names = "--controller", paramLabel = "HOST:PORT", description = "measure a running controller on loopback instead of the in-process one")
+  @Option(names = {"--controller", "--controllers"}, paramLabel = "HOST:PORT[,HOST:PORT...]", description = "measure running controllers on loopback instead of the in-process one; with several (a cluster), every switch connects to all of them, applies OpenFlow 1.3 roles as Open vSwitch does and sends packet-ins to its master only")
   private String controller;
+
+  @Option(names = "--path-switches", paramLabel = "N", description = "switches on a connection's path: 2 (a host of the neighbour switch) or 1 (another host of the same switch: what a cluster whose members share no topology can serve) (default ${DEFAULT-VALUE})")
+  private int pathSwitches = 2;
+
+  @Option(names = "--kill-pids", paramLabel = "PID[,PID...]", description = "with --controllers: the controllers' process ids, in the same order; --kill-after then kills (SIGKILL) the one that masters the most switches and measures kill to new connections served on each of its switches")
+  private String killPids;
+
+  @Option(names = "--kill-after", paramLabel = "S", description = "with --kill-pids: seconds into the measured time at which the kill comes (default ${DEFAULT-VALUE})")
+  private double killAfterSeconds = 3;
+
+  @Option(names = "--write-policy", paramLabel = "DIR", description = "write the bench policy of --rules rules (policy.yaml and network.rules, as the in-process controller runs it) into DIR, print the policy file's path, and exit: for `statewall run --policy`")
+  private java.nio.file.Path writePolicy;
 
   @Option(names = "--of-version", paramLabel = "V", description = "OpenFlow version the switches speak: 1.3 or 1.0 (default ${DEFAULT-VALUE})")
   private String ofVersion = "1.3";
@@ -129,6 +141,17 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (writePolicy != null) {
+      try {
+        java.nio.file.Files.createDirectories(writePolicy);
+        out.println(BenchPolicy.write(writePolicy, rules, BenchPolicy.SEED));
+        out.flush();
+        return 0;
+      } catch (java.io.IOException | RuntimeException e) {
+        err.println("bench: " + e.getMessage());
+        return 1;
+      }
+    }
     if (emulate.equalsIgnoreCase("cbench")) {
       return callCbench(out, err);
     } else if (!emulate.equalsIgnoreCase("statewall")) {
@@ -136,15 +159,17 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     LoadConfig config;
-    InetSocketAddress external = null;
+    List<InetSocketAddress> external = null;
+    Failover.Plan plan = null;
     try {
       config = config();
       if (controller != null) {
-        external = parseController(controller);
+        external = parseControllers(controller);
       }
       if (rules < 0) {
         throw new IllegalArgumentException("--rules must not be negative");
       }
+      plan = failoverPlan(external);
     } catch (IllegalArgumentException e) {
       err.println("bench: " + e.getMessage());
       return 2;
@@ -166,7 +191,8 @@ public final class BenchCommand implements Callable<Integer> {
       Optional<InProcessController.Footprint> footprint = Optional.empty();
       if (external != null) {
         err.printf("bench: the controller at %s%n", controller);
-        measured = Optional.of(new LoadGenerator(config).run(external, controller, progress));
+        measured = Optional.of(new LoadGenerator(config, plan).run(external,
+            external.size() > 1 ? "cluster" : controller, progress));
       } else if (inProcess != null) {
         InProcessRun run = measureInProcess(config, progress, err);
         measured = Optional.of(run.result());
@@ -210,6 +236,9 @@ public final class BenchCommand implements Callable<Integer> {
       config = new CbenchConfig(switches, hostsPerSwitch, macs, window, Duration.ofSeconds(rampUpSeconds),
           Duration.ofSeconds(seconds), Version.parse(ofVersion).of);
       external = controller == null ? null : parseController(controller);
+      if (killPids != null) {
+        throw new IllegalArgumentException("--kill-pids is for the statewall emulation, not cbench");
+      }
     } catch (IllegalArgumentException e) {
       err.println("bench: " + e.getMessage());
       return 2;
@@ -317,8 +346,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
     LoadMode loadMode = parseEnum(LoadMode.class, "--mode", mode);
     LoadConfig base = LoadConfig.of(2, loadMode, Duration.ofSeconds(seconds));
+    if (pathSwitches != 1 && pathSwitches != 2) {
+      throw new IllegalArgumentException("--path-switches must be 1 or 2, got " + pathSwitches);
+    }
     return new LoadConfig(
-        new EmulatedNetwork(switches, hostsPerSwitch),
+        new EmulatedNetwork(switches, hostsPerSwitch, pathSwitches == 1),
         loadMode,
         window,
         rate,
@@ -342,6 +374,46 @@ public final class BenchCommand implements Callable<Integer> {
     }
     throw new IllegalArgumentException(option + " must be one of "
         + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase() + ", got " + text);
+  }
+
+  /** --kill-pids and --kill-after, checked against the controllers; null without --kill-pids. */
+  private Failover.Plan failoverPlan(List<InetSocketAddress> controllers) {
+    if (killPids == null) {
+      return null;
+    }
+    if (controllers == null || controllers.size() < 2) {
+      throw new IllegalArgumentException("--kill-pids needs --controllers with two or more controllers");
+    }
+    List<Long> pids = new java.util.ArrayList<>();
+    for (String p : killPids.split(",")) {
+      try {
+        pids.add(Long.parseLong(p.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--kill-pids must be process ids, got " + p);
+      }
+    }
+    if (pids.size() != controllers.size()) {
+      throw new IllegalArgumentException("--kill-pids needs one pid per controller: " + pids.size() + " for "
+          + controllers.size());
+    }
+    if (!(killAfterSeconds >= 0) || killAfterSeconds >= seconds) {
+      throw new IllegalArgumentException("--kill-after must be 0.." + seconds + " (within --seconds), got "
+          + killAfterSeconds);
+    }
+    return new Failover.Plan(pids, Duration.ofMillis(Math.round(killAfterSeconds * 1000)));
+  }
+
+  /** HOST:PORT,HOST:PORT,... each on loopback, none twice. */
+  static List<InetSocketAddress> parseControllers(String text) {
+    List<InetSocketAddress> list = new java.util.ArrayList<>();
+    for (String one : text.split(",")) {
+      InetSocketAddress a = parseController(one.trim());
+      if (list.contains(a)) {
+        throw new IllegalArgumentException("--controllers names " + one.trim() + " twice");
+      }
+      list.add(a);
+    }
+    return List.copyOf(list);
   }
 
   /** HOST:PORT (or [v6]:PORT) that resolves to a loopback address: the bench sends nowhere else. */

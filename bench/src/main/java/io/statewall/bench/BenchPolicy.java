@@ -18,6 +18,9 @@ public final class BenchPolicy {
   private static final int CHAINS = 10;
   private static final int PER_CHAIN = 20;
 
+  /** The seed of the policy the bench runs (in-process, and written by {@code bench --write-policy}). */
+  public static final long SEED = 42;
+
   private BenchPolicy() {}
 
   /**

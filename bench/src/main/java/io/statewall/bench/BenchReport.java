@@ -3,6 +3,7 @@ package io.statewall.bench;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The bench command's output: a readable summary of each measured controller, and the one-line JSON
@@ -23,7 +24,10 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
 
   /**
    * {@code {"new_conn_per_s":…, "p50_us":…, "p99_us":…, "stub_new_conn_per_s":…, "switches":…,
-   * "rules":…, "tracked_connections":…, "live_heap_bytes":…, "timeouts":…, "dropped_packet_outs":…}}
+   * "rules":…, "tracked_connections":…, "live_heap_bytes":…, "timeouts":…, "dropped_packet_outs":…}},
+   * with several controllers also {@code "slave_writes":…, "stale_refused":…, "master_changes":…} and,
+   * with a kill, {@code "failover":{"killed":…, "pid":…, "served_again_ms":…, "per_switch_ms":[…],
+   * "switches":[…]}}
    */
   public String json() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -47,6 +51,7 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
       o.putNull("timeouts");
     }
     putDropped(o);
+    measured.filter(m -> m.roles().controllers() > 1).ifPresent(m -> putRoles(o, m));
     return o.toString();
   }
 
@@ -58,6 +63,34 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
       o.putNull("tracked_connections");
       o.putNull("live_heap_bytes");
     }
+  }
+
+  /** With several controllers: role errors and counts; with a kill, the failover. */
+  private static void putRoles(ObjectNode o, LoadResult m) {
+    o.put("slave_writes", m.roles().slaveWrites());
+    o.put("stale_refused", m.roles().staleRefused());
+    o.put("master_changes", m.roles().masterChanges());
+    m.failover().ifPresent(f -> {
+      ObjectNode k = o.putObject("failover");
+      k.put("killed", f.killed());
+      k.put("pid", f.pid());
+      OptionalLong all = f.allServedMillis();
+      if (all.isPresent()) {
+        k.put("served_again_ms", all.getAsLong());
+      } else {
+        k.putNull("served_again_ms");
+      }
+      var per = k.putArray("per_switch_ms");
+      for (OptionalLong t : f.servedAgainMillis()) {
+        if (t.isPresent()) {
+          per.add(t.getAsLong());
+        } else {
+          per.addNull();
+        }
+      }
+      var sws = k.putArray("switches");
+      f.switches().forEach(sws::add);
+    });
   }
 
   private void putDropped(ObjectNode o) {
@@ -80,6 +113,19 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
       double ratio = stub.newConnectionsPerSecond() == 0 ? Double.NaN
           : m.newConnectionsPerSecond() / stub.newConnectionsPerSecond();
       b.append(String.format("ratio to the stub: %.2f%n", ratio));
+    });
+    measured.filter(m -> m.roles().controllers() > 1).ifPresent(m -> b.append(String.format(
+            "roles: %d writes from a SLAVE refused (errors), %d role requests refused as stale, %d master changes%n",
+            m.roles().slaveWrites(), m.roles().staleRefused(), m.roles().masterChanges())));
+    measured.flatMap(LoadResult::failover).ifPresent(f -> {
+      OptionalLong all = f.allServedMillis();
+      b.append(String.format("failover: killed %s (pid %d), master of %d switches; kill to new connections "
+          + "served on all of them: %s%n", f.killed(), f.pid(), f.switches().size(),
+          all.isPresent() ? all.getAsLong() + " ms" : "not within the run"));
+      for (int i = 0; i < f.switches().size(); i++) {
+        OptionalLong t = f.servedAgainMillis().get(i);
+        b.append(String.format("  s%d: %s%n", f.switches().get(i), t.isPresent() ? t.getAsLong() + " ms" : "none"));
+      }
     });
     for (LoadResult r : measured.isPresent() ? new LoadResult[] {stub, measured.get()}
         : new LoadResult[] {stub}) {

@@ -11,12 +11,20 @@ import java.util.Optional;
  * <p>Addresses are derived, so a policy generator can target them: host h on switch s is
  * 10.(s/256).(s%256).h with MAC 02:00:00:(s/256):(s%256):h, and switch s has datapath id s. Every
  * benchmark connection goes from a host on s to a host on its neighbour ({@link #peerSwitch}), so
- * its path is the two switches, and it crosses one link.
+ * its path is the two switches, and it crosses one link; or, with {@code oneSwitchPaths}, to another
+ * host on s itself, so its path is s alone (what a cluster can serve while its members share no
+ * topology: each sees only the hosts of the switches it masters).
  *
  * @param switches number of switches, 2..65535
- * @param hostsPerSwitch hosts on each switch, 1..250
+ * @param hostsPerSwitch hosts on each switch, 1..250 (at least 2 with {@code oneSwitchPaths})
+ * @param oneSwitchPaths whether connections stay on their switch
  */
-public record EmulatedNetwork(int switches, int hostsPerSwitch) {
+public record EmulatedNetwork(int switches, int hostsPerSwitch, boolean oneSwitchPaths) {
+
+  /** Connections to the neighbour switch. */
+  public EmulatedNetwork(int switches, int hostsPerSwitch) {
+    this(switches, hostsPerSwitch, false);
+  }
 
   public EmulatedNetwork {
     if (switches < 2 || switches > 65_535) {
@@ -25,6 +33,9 @@ public record EmulatedNetwork(int switches, int hostsPerSwitch) {
     }
     if (hostsPerSwitch < 1 || hostsPerSwitch > 250) {
       throw new IllegalArgumentException("hosts per switch must be 1..250, got " + hostsPerSwitch);
+    }
+    if (oneSwitchPaths && hostsPerSwitch < 2) {
+      throw new IllegalArgumentException("connections within a switch need 2 hosts per switch or more");
     }
   }
 
@@ -63,6 +74,9 @@ public record EmulatedNetwork(int switches, int hostsPerSwitch) {
 
   /** The switch whose hosts the hosts of {@code switchNumber} connect to. */
   public int peerSwitch(int switchNumber) {
+    if (oneSwitchPaths) {
+      return switchNumber;
+    }
     return switchNumber < switches ? switchNumber + 1 : switchNumber - 1;
   }
 

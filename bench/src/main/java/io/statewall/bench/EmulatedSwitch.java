@@ -8,8 +8,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.statewall.netfilter.packet.Bytes;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
@@ -17,7 +21,9 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.OFRoleRequest;
 import org.projectfloodlight.openflow.protocol.OFSetConfig;
+import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
@@ -27,15 +33,24 @@ import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * One emulated OpenFlow switch on its own TCP connection to the controller. It answers the
- * handshake, configuration, echo, barrier and statistics requests the way Open vSwitch does, accepts
- * flow-mods silently, and, once ready, sends packet-ins of new TCP connections from its hosts and
- * recognises the flow-mods and packet-outs that set them up.
+ * One emulated OpenFlow switch, with a TCP connection (a {@link Link}) to each controller it lists. It
+ * answers the handshake, configuration, echo, barrier and statistics requests the way Open vSwitch
+ * does, accepts flow-mods silently, and, once ready, sends packet-ins of new TCP connections from its
+ * hosts and recognises the flow-mods and packet-outs that set them up.
  *
- * <p>All state lives on the channel's event loop; the public methods hop onto it.
+ * <p>With several controllers it applies OpenFlow 1.3 roles as Open vSwitch does ({@link SwitchRoles}:
+ * the highest generation id is kept, an older one refused as STALE, a new MASTER makes the others
+ * SLAVE), sends packet-ins to its MASTER only (none while it has none), and refuses flow-mods and
+ * packet-outs from a SLAVE (counted: {@link #slaveWrites()}). With one controller that never asks for
+ * a role, that one is EQUAL and gets everything, as before. When its master changes (a new MASTER, or
+ * the master's connection closed) the connections in flight are given up at once (counted as timed
+ * out: their answers would come from a controller the switch no longer takes writes from) and new
+ * ones go to the new master.
+ *
+ * <p>All state lives on one event loop, which every link of the switch shares; the public methods hop
+ * onto it.
  */
-public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
-    implements PendingSetup.Owner {
+public final class EmulatedSwitch implements PendingSetup.Owner {
   private static final int ETH_LLDP = 0x88CC;
   private static final int ETH_BDDP = 0x8942;
   private static final long EXPIRY_PERIOD_MS = 50;
@@ -52,15 +67,17 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private final ArrayDeque<PendingSetup> inFlight = new ArrayDeque<>();
   private final long timeoutNanos;
   private final SwitchReplies replies;
+  private final SwitchRoles roles = new SwitchRoles();
+  private final List<Link> links = new CopyOnWriteArrayList<>();
+  private final AtomicLong slaveWrites = new AtomicLong();
+  private final java.util.Map<OFType, AtomicLong> slaveWritesByType = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicLong staleRefused = new AtomicLong();
+  private final AtomicLong masterChanges = new AtomicLong();
 
-  private volatile ChannelHandlerContext ctx; // set on the loop, read by the generator thread
-  private OFFactory factory;
-  private volatile boolean negotiated;
+  private volatile EventExecutor loop; // the links' loop, set by the first that is active
   private volatile boolean closing;
-  private boolean featuresSent;
+  private volatile String master;
   private boolean tableMissSeen;
-  private int missSendLen = 0xFFFF;
-  private Match[] inPortMatches;
   private boolean loading;
   private long loadDeadlineNanos;
   private int window;
@@ -71,6 +88,8 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   private int outstanding;
   private long nextConnection;
   private ScheduledFuture<?> expiryTask;
+  private volatile long markNanos;
+  private volatile long firstSetupAfterMark;
 
   EmulatedSwitch(int number, LoadConfig config, SetupLedger ledger, SwitchFabric fabric) {
     this.number = number;
@@ -79,22 +98,80 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     this.ledger = ledger;
     this.fabric = fabric;
     this.timeoutNanos = config.connectionTimeout().toNanos();
-    this.factory = OFFactories.getFactory(config.version());
     this.replies = new SwitchReplies(number, network.datapathId(number), network.portCount());
+  }
+
+  /**
+   * A new connection of this switch to the controller called {@code member} (a name unique among this
+   * switch's controllers): the handler to put at the end of its pipeline. Every link of a switch must
+   * run on the same event loop.
+   */
+  Link link(String member) {
+    Link l = new Link(member);
+    links.add(l);
+    return l;
   }
 
   public int number() {
     return number;
   }
 
-  /** Completes when the controller installed its table-miss entry (1.3) and a barrier was answered. */
+  /**
+   * Completes when the controller the switch sends its packet-ins to (its master, or its only
+   * controller) answered a barrier after a table-miss entry was installed (1.3), or when a controller
+   * became master of a switch that already has one.
+   */
   public CompletableFuture<Void> ready() {
     return ready;
   }
 
-  /** Completes normally when we closed the connection, exceptionally when anything else ended it. */
+  /**
+   * Completes normally when we closed the connections, exceptionally when anything else ended the
+   * last of them (or, with one controller, the only one).
+   */
   public CompletableFuture<Void> closed() {
     return closed;
+  }
+
+  /** The controller this switch holds as MASTER now, if any. */
+  public Optional<String> master() {
+    return Optional.ofNullable(master);
+  }
+
+  /** Flow-mods, packet-outs and other writes refused because their controller was SLAVE here. */
+  public long slaveWrites() {
+    return slaveWrites.get();
+  }
+
+  /** {@link #slaveWrites()} by message type. */
+  public java.util.Map<OFType, Long> slaveWritesByType() {
+    java.util.Map<OFType, Long> m = new java.util.TreeMap<>();
+    slaveWritesByType.forEach((t, n) -> m.put(t, n.get()));
+    return m;
+  }
+
+  /** Role requests refused with OFPRRFC_STALE (a generation id older than the switch's). */
+  public long staleRefused() {
+    return staleRefused.get();
+  }
+
+  /** Times the switch's master changed to another controller or to none (the first MASTER not counted). */
+  public long masterChanges() {
+    return masterChanges.get();
+  }
+
+  /**
+   * From now on, remembers when the first connection sent at or after {@code nanos} is set up
+   * ({@link #firstSetupAfterMark}): what a failover measurement waits for.
+   */
+  void mark(long nanos) {
+    firstSetupAfterMark = 0;
+    markNanos = nanos;
+  }
+
+  /** When ({@link System#nanoTime}) the first connection sent after {@link #mark} was set up; 0 before. */
+  long firstSetupAfterMark() {
+    return firstSetupAfterMark;
   }
 
   // ---- driven by the load generator (any thread) ----
@@ -111,7 +188,11 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
 
   /** One connection whose completion proves the controller can set up this switch's traffic. */
   void sendProbe() {
-    onLoop(() -> sendConnection(true));
+    onLoop(() -> {
+      if (target() != null) {
+        sendConnection(true);
+      }
+    });
   }
 
   /**
@@ -126,7 +207,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
       if (perSecond > 0) {
         pacedPerNano = perSecond / 1e9;
         lastPaceNanos = System.nanoTime();
-        pacer = ctx.executor().scheduleAtFixedRate(
+        pacer = loop.scheduleAtFixedRate(
             this::pace, PACE_PERIOD_US, PACE_PERIOD_US, TimeUnit.MICROSECONDS);
       }
       refill();
@@ -147,7 +228,7 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     long now = System.nanoTime();
     credit = Math.min(credit + (now - lastPaceNanos) * pacedPerNano, window);
     lastPaceNanos = now;
-    while (loading && credit >= 1 && outstanding < window && now < loadDeadlineNanos) {
+    while (loading && credit >= 1 && outstanding < window && now < loadDeadlineNanos && target() != null) {
       credit -= 1;
       sendConnection(false);
     }
@@ -155,54 +236,90 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
 
   /** A frame arriving over a link from a peer switch: the switch has no entry, so it goes up. */
   void receiveFromLink(int port, byte[] frame) {
-    if (negotiated) {
-      onLoop(() -> sendPacketIn(port, frame));
-    }
+    onLoop(() -> sendPacketIn(port, frame));
   }
 
-  /** Closes the connection (idempotent); {@link #closed()} then completes normally. */
+  /** Closes the connections (idempotent); {@link #closed()} then completes normally. */
   void close() {
     closing = true;
-    if (ctx != null) {
-      ctx.close();
-    } else {
+    boolean any = false;
+    for (Link l : links) {
+      ChannelHandlerContext c = l.ctx;
+      if (c != null) {
+        any = true;
+        c.close();
+      }
+    }
+    if (!any || links.stream().allMatch(l -> l.inactive)) {
       closed.complete(null);
     }
   }
 
-  // ---- channel events (event loop) ----
+  // ---- roles (event loop) ----
 
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    ctx.writeAndFlush(factory.buildHello().setXid(0).build());
-    expiryTask = ctx.executor().scheduleAtFixedRate(
-        this::expireOverdue, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
+  /** Where packet-ins go: the MASTER, or the one controller while it is not SLAVE; null for none. */
+  private Link target() {
+    if (links.size() == 1) {
+      Link only = links.get(0);
+      return only.negotiated && !only.inactive && roles.of(only.member) != OFControllerRole.ROLE_SLAVE
+          ? only : null;
+    }
+    String m = master;
+    if (m == null) {
+      return null;
+    }
+    for (Link l : links) {
+      if (l.member.equals(m) && l.negotiated && !l.inactive) {
+        return l;
+      }
+    }
+    return null;
   }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (expiryTask != null) {
-      expiryTask.cancel(false);
+  /** After a role change or a lost connection: who is master now, and what follows if that changed. */
+  private void mastershipMayHaveMoved() {
+    String now = roles.master().orElse(null);
+    String before = master;
+    if (java.util.Objects.equals(now, before)) {
+      return;
     }
-    if (pacer != null) {
-      pacer.cancel(false);
+    master = now;
+    if (before != null) {
+      masterChanges.incrementAndGet();
+      abandonInFlight();
     }
-    loading = false;
-    fail(new BenchException(name() + ": the controller closed the connection"));
-    closed.complete(null);
+    if (now != null && tableMissSeen) {
+      ready.complete(null);
+    }
+    refill();
   }
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // a reset or a broken pipe is the controller going away, as an orderly close is
-    String why = cause instanceof DecoderException
-        ? "malformed message from the controller: " + cause.getMessage()
-        : cause instanceof java.io.IOException
-            ? "the controller closed the connection (" + cause.getMessage() + ")"
-            : cause.toString();
-    fail(new BenchException(name() + ": " + why, cause));
-    ctx.close();
+  /** Gives up every connection in flight: what the previous master would answer is refused now. */
+  private void abandonInFlight() {
+    PendingSetup p;
+    while ((p = inFlight.poll()) != null) {
+      if (ledger.expire(p) && !p.probe) {
+        outstanding--;
+      }
+    }
+  }
+
+  private void linkClosed(Link l, BenchException why) {
+    roles.disconnected(l.member);
+    boolean allGone = links.stream().allMatch(x -> x.inactive);
+    if (links.size() == 1 || allGone) {
+      if (expiryTask != null) {
+        expiryTask.cancel(false);
+      }
+      if (pacer != null) {
+        pacer.cancel(false);
+      }
+      loading = false;
+      fail(why);
+      closed.complete(null);
+      return;
+    }
+    mastershipMayHaveMoved();
   }
 
   private void fail(BenchException e) {
@@ -213,62 +330,166 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     }
   }
 
-  @Override
-  protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HotMessageReader.FlowModSeen fm) {
-      onFlowMod(fm);
-    } else if (msg instanceof HotMessageReader.PacketOutSeen po) {
-      onPacketOut(po);
-    } else if (msg instanceof OFMessage m) {
-      onMessage(m);
-    }
-  }
+  /** One connection of the switch to one controller: its handshake, its role, what it writes. */
+  final class Link extends SimpleChannelInboundHandler<Object> {
+    final String member;
+    private volatile ChannelHandlerContext ctx;
+    private OFFactory factory = OFFactories.getFactory(config.version());
+    private volatile boolean negotiated;
+    private volatile boolean inactive;
+    private boolean featuresSent;
+    private int missSendLen = 0xFFFF;
+    private Match[] inPortMatches;
 
-  private void onMessage(OFMessage m) {
-    switch (m.getType()) {
-      case HELLO -> onHello(m);
-      case FEATURES_REQUEST -> {
-        write(replies.featuresReply(factory, m.getXid()));
-        featuresSent = true;
-      }
-      case SET_CONFIG -> missSendLen = ((OFSetConfig) m).getMissSendLen();
-      case BARRIER_REQUEST -> {
-        write(factory.buildBarrierReply().setXid(m.getXid()).build());
-        if (featuresSent && (tableMissSeen || factory.getVersion() == OFVersion.OF_10)) {
-          ready.complete(null);
-        }
-      }
-      case FLOW_MOD -> onFlowMod(HotMessageReader.of((OFFlowMod) m));
-      case PACKET_OUT -> onPacketOut(HotMessageReader.of((OFPacketOut) m));
-      default -> {
-        // echo, configuration, statistics and role requests get their replies; group, meter, port
-        // and table mods, errors, experimenters: a switch takes them silently
-        OFMessage reply = replies.reply(factory, m, missSendLen);
-        if (reply != null) {
-          write(reply);
-        }
-      }
+    private Link(String member) {
+      this.member = member;
     }
-  }
 
-  private void onHello(OFMessage hello) {
-    OFVersion ours = config.version();
-    OFVersion theirs = hello.getVersion();
-    OFVersion agreed = theirs.getWireVersion() < ours.getWireVersion() ? theirs : ours;
-    if (agreed != OFVersion.OF_10 && agreed != OFVersion.OF_13) {
-      fail(new BenchException(name() + ": no common OpenFlow version (controller offers "
-          + theirs + ", the emulated switch speaks 1.0 and 1.3)"));
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+      roles.connected(member);
+      if (loop == null) {
+        loop = ctx.executor();
+        expiryTask = loop.scheduleAtFixedRate(
+            EmulatedSwitch.this::expireOverdue, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
+      }
+      ctx.writeAndFlush(factory.buildHello().setXid(0).build());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      inactive = true;
+      linkClosed(this, new BenchException(name() + ": the controller closed the connection"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // a reset or a broken pipe is the controller going away, as an orderly close is
+      String why = cause instanceof DecoderException
+          ? "malformed message from the controller: " + cause.getMessage()
+          : cause instanceof java.io.IOException
+              ? "the controller closed the connection (" + cause.getMessage() + ")"
+              : cause.toString();
+      if (links.size() == 1 || cause instanceof DecoderException) {
+        fail(new BenchException(name() + ": " + why, cause));
+      }
       ctx.close();
-      return;
     }
-    factory = OFFactories.getFactory(agreed);
-    inPortMatches = new Match[network.portCount() + 1];
-    if (agreed != OFVersion.OF_10) {
-      for (int p = 1; p <= network.portCount(); p++) {
-        inPortMatches[p] = factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(p)).build();
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HotMessageReader.FlowModSeen fm) {
+        if (mayWrite(OFType.FLOW_MOD)) {
+          onFlowMod(fm);
+        }
+      } else if (msg instanceof HotMessageReader.PacketOutSeen po) {
+        if (mayWrite(OFType.PACKET_OUT)) {
+          onPacketOut(po);
+        }
+      } else if (msg instanceof OFMessage m) {
+        onMessage(m);
       }
     }
-    negotiated = true;
+
+    /** False, counted, for a write from a SLAVE: Open vSwitch refuses it (OFPBRC_IS_SLAVE). */
+    private boolean mayWrite(OFType type) {
+      if (roles.of(member) == OFControllerRole.ROLE_SLAVE) {
+        slaveWrites.incrementAndGet();
+        slaveWritesByType.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
+        return false;
+      }
+      return true;
+    }
+
+    private void onMessage(OFMessage m) {
+      switch (m.getType()) {
+        case HELLO -> onHello(m);
+        case FEATURES_REQUEST -> {
+          write(replies.featuresReply(factory, m.getXid()));
+          featuresSent = true;
+        }
+        case SET_CONFIG -> missSendLen = ((OFSetConfig) m).getMissSendLen();
+        case BARRIER_REQUEST -> {
+          write(factory.buildBarrierReply().setXid(m.getXid()).build());
+          if (featuresSent && (tableMissSeen || factory.getVersion() == OFVersion.OF_10) && target() == this) {
+            ready.complete(null);
+          }
+        }
+        case FLOW_MOD -> {
+          if (mayWrite(OFType.FLOW_MOD)) {
+            onFlowMod(HotMessageReader.of((OFFlowMod) m));
+          }
+        }
+        case PACKET_OUT -> {
+          if (mayWrite(OFType.PACKET_OUT)) {
+            onPacketOut(HotMessageReader.of((OFPacketOut) m));
+          }
+        }
+        case GROUP_MOD, METER_MOD, PORT_MOD, TABLE_MOD -> mayWrite(m.getType());
+        case ROLE_REQUEST -> {
+          if (factory.getVersion() == OFVersion.OF_10) {
+            write(replies.reply(factory, m, missSendLen));
+            return;
+          }
+          SwitchRoles.Outcome o = roles.request(member, (OFRoleRequest) m);
+          if (!o.accepted()) {
+            staleRefused.incrementAndGet();
+          }
+          write(o.reply());
+          mastershipMayHaveMoved();
+        }
+        default -> {
+          // echo, configuration and statistics requests get their replies; errors, experimenters:
+          // a switch takes them silently
+          OFMessage reply = replies.reply(factory, m, missSendLen);
+          if (reply != null) {
+            write(reply);
+          }
+        }
+      }
+    }
+
+    private void onHello(OFMessage hello) {
+      OFVersion ours = config.version();
+      OFVersion theirs = hello.getVersion();
+      OFVersion agreed = theirs.getWireVersion() < ours.getWireVersion() ? theirs : ours;
+      if (agreed != OFVersion.OF_10 && agreed != OFVersion.OF_13) {
+        fail(new BenchException(name() + ": no common OpenFlow version (controller offers "
+            + theirs + ", the emulated switch speaks 1.0 and 1.3)"));
+        ctx.close();
+        return;
+      }
+      factory = OFFactories.getFactory(agreed);
+      inPortMatches = new Match[network.portCount() + 1];
+      if (agreed != OFVersion.OF_10) {
+        for (int p = 1; p <= network.portCount(); p++) {
+          inPortMatches[p] = factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(p)).build();
+        }
+      }
+      negotiated = true;
+    }
+
+    private void packetIn(int port, byte[] frame) {
+      int len = Math.min(frame.length, missSendLen);
+      byte[] data = len == frame.length ? frame : java.util.Arrays.copyOf(frame, len);
+      OFPacketIn.Builder b = factory.buildPacketIn()
+          .setXid(0)
+          .setBufferId(OFBufferId.NO_BUFFER)
+          .setTotalLen(frame.length)
+          .setReason(OFPacketInReason.NO_MATCH)
+          .setData(data);
+      if (factory.getVersion() == OFVersion.OF_10) {
+        b.setInPort(OFPort.of(port));
+      } else {
+        b.setTableId(TableId.of(0)).setCookie(U64.ZERO).setMatch(inPortMatches[port]);
+      }
+      write(b.build());
+    }
+
+    private void write(OFMessage m) {
+      ctx.writeAndFlush(m, ctx.voidPromise());
+    }
   }
 
   private void onFlowMod(HotMessageReader.FlowModSeen fm) {
@@ -342,7 +563,8 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   // ---- load ----
 
   private void refill() {
-    while (loading && pacer == null && outstanding < window && System.nanoTime() < loadDeadlineNanos) {
+    while (loading && pacer == null && outstanding < window && System.nanoTime() < loadDeadlineNanos
+        && target() != null) {
       sendConnection(false);
     }
   }
@@ -351,9 +573,12 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
     long k = nextConnection++;
     int hosts = network.hostsPerSwitch();
     int srcHost = 1 + (int) (k % hosts);
-    int dstHost = 1 + (int) ((k / hosts) % hosts);
+    int dstHost = network.oneSwitchPaths()
+        ? 1 + (srcHost + (int) ((k / hosts) % (hosts - 1))) % hosts // any host of s but the source
+        : 1 + (int) ((k / hosts) % hosts);
     // distinct 5-tuples for hosts^2 * 64512 connections per switch before any repeats
-    int srcPort = 1024 + (int) ((k / ((long) hosts * hosts)) % SOURCE_PORTS);
+    int pairs = network.oneSwitchPaths() ? hosts * (hosts - 1) : hosts * hosts;
+    int srcPort = 1024 + (int) ((k / pairs) % SOURCE_PORTS);
     int peer = network.peerSwitch(number);
     int srcIp = network.hostIp(number, srcHost);
     int dstIp = network.hostIp(peer, dstHost);
@@ -370,28 +595,19 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
   }
 
   private void sendPacketIn(int port, byte[] frame) {
-    if (ctx == null || !negotiated) {
-      return;
+    Link to = target();
+    if (to != null) {
+      to.packetIn(port, frame);
     }
-    int len = Math.min(frame.length, missSendLen);
-    byte[] data = len == frame.length ? frame : java.util.Arrays.copyOf(frame, len);
-    OFPacketIn.Builder b = factory.buildPacketIn()
-        .setXid(0)
-        .setBufferId(OFBufferId.NO_BUFFER)
-        .setTotalLen(frame.length)
-        .setReason(OFPacketInReason.NO_MATCH)
-        .setData(data);
-    if (factory.getVersion() == OFVersion.OF_10) {
-      b.setInPort(OFPort.of(port));
-    } else {
-      b.setTableId(TableId.of(0)).setCookie(U64.ZERO).setMatch(inPortMatches[port]);
-    }
-    write(b.build());
   }
 
   /** Called by the ledger, from any thread, once a connection of this switch is settled. */
   @Override
   public void settled(PendingSetup p) {
+    long mark = markNanos;
+    if (mark != 0 && !p.probe && p.sentNanos >= mark && firstSetupAfterMark == 0) {
+      firstSetupAfterMark = System.nanoTime();
+    }
     onLoop(() -> {
       if (!p.probe) {
         outstanding--;
@@ -423,20 +639,15 @@ public final class EmulatedSwitch extends SimpleChannelInboundHandler<Object>
 
   // ---- plumbing ----
 
-  private void write(OFMessage m) {
-    ctx.writeAndFlush(m, ctx.voidPromise());
-  }
-
   private void onLoop(Runnable r) {
-    ChannelHandlerContext c = ctx;
-    if (c == null) {
+    EventExecutor l = loop;
+    if (l == null) {
       return;
     }
-    EventExecutor loop = c.executor();
-    if (loop.inEventLoop()) {
+    if (l.inEventLoop()) {
       r.run();
     } else {
-      loop.execute(r);
+      l.execute(r);
     }
   }
 

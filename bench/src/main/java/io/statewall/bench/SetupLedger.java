@@ -31,7 +31,9 @@ final class SetupLedger {
   }
 
   PendingSetup open(PendingSetup.Sent sent, PendingSetup.Owner owner, long nowNanos) {
-    PendingSetup p = new PendingSetup(sent, owner, nowNanos, required);
+    // a path of one switch has no egress switch apart from its ingress
+    int parts = sent.ingress() == sent.egress() ? required & ~PendingSetup.EGRESS_FLOW : required;
+    PendingSetup p = new PendingSetup(sent, owner, nowNanos, parts);
     pending.put(sent.key(), p);
     return p;
   }

@@ -153,6 +153,28 @@ class BenchCommandTest {
     assertThat(run(new BenchCommand(), "--of-version", "1.4").exit()).isEqualTo(2);
     assertThat(run(new BenchCommand(), "--switches", "1").err()).contains("switches must be");
     assertThat(run(new BenchCommand(), "--controller", "localhost").err()).contains("HOST:PORT");
+    assertThat(run(new BenchCommand(), "--controllers", "127.0.0.1:6653,192.0.2.1:6653").err()).contains("loopback");
+    assertThat(run(new BenchCommand(), "--controllers", "127.0.0.1:6653,127.0.0.1:6653").err()).contains("twice");
+    assertThat(run(new BenchCommand(), "--path-switches", "3").err()).contains("--path-switches must be 1 or 2");
+    assertThat(run(new BenchCommand(), "--controller", "127.0.0.1:6653", "--kill-pids", "1").err())
+        .contains("two or more controllers");
+    assertThat(run(new BenchCommand(), "--controllers", "127.0.0.1:6653,127.0.0.1:6654", "--kill-pids", "1").err())
+        .contains("one pid per controller");
+    assertThat(run(new BenchCommand(), "--controllers", "127.0.0.1:6653,127.0.0.1:6654", "--kill-pids", "1,x").err())
+        .contains("process ids");
+    assertThat(run(new BenchCommand(), "--controllers", "127.0.0.1:6653,127.0.0.1:6654", "--kill-pids", "1,2",
+        "--seconds", "5", "--kill-after", "5").err()).contains("--kill-after must be");
+  }
+
+  @Test
+  void writesTheBenchPolicyForARunningController(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Run r = run(new BenchCommand(), "--write-policy", dir.resolve("p").toString(), "--rules", "100");
+    assertThat(r.exit()).as(r.err()).isZero();
+    java.nio.file.Path policy = java.nio.file.Path.of(r.out().strip());
+    assertThat(policy).isEqualTo(dir.resolve("p").resolve("policy.yaml"));
+    assertThat(java.nio.file.Files.readString(policy.resolveSibling("network.rules")))
+        .isEqualTo(BenchPolicy.forwardRules(100, BenchPolicy.SEED));
   }
 
   @Test

@@ -49,7 +49,7 @@ class EmulatedSwitchTest {
   }
 
   private static EmbeddedChannel connected(EmulatedSwitch sw, OFFactory controller) {
-    EmbeddedChannel ch = new EmbeddedChannel(sw);
+    EmbeddedChannel ch = new EmbeddedChannel(sw.link("controller"));
     OFMessage hello = ch.readOutbound();
     assertThat(hello.getType().name()).isEqualTo("HELLO");
     ch.writeInbound(controller.buildHello().setXid(1).build());
@@ -181,6 +181,30 @@ class EmulatedSwitchTest {
     assertThat(c1.outboundMessages()).isEmpty();
     assertThat(c1.isOpen()).isTrue();
     c1.finishAndReleaseAll();
+  }
+
+  @Test
+  void withOneSwitchPathsEveryConnectionGoesToAnotherHostOfTheSameSwitchAndNoTupleRepeats() {
+    EmulatedNetwork net = new EmulatedNetwork(3, 4, true);
+    LoadConfig config = new LoadConfig(net, LoadMode.THROUGHPUT, 128, 0, Duration.ZERO, Duration.ofSeconds(1),
+        OFVersion.OF_13, FlowExpectation.NONE, false, Duration.ofSeconds(10), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), 80, 1);
+    SetupLedger ledger = new SetupLedger(FlowExpectation.NONE);
+    EmulatedSwitch sw = new EmulatedSwitch(2, config, ledger, new SwitchFabric(net));
+    EmbeddedChannel ch = connected(sw, OF13);
+    java.util.Set<FiveTuple> seen = new java.util.HashSet<>();
+    int probes = 4 * 3 * 2; // every ordered pair of the four hosts, twice (two source ports)
+    for (int i = 0; i < probes; i++) {
+      sw.sendProbe();
+      OFPacketIn in = ch.readOutbound();
+      FiveTuple t = FiveTuple.fromFrame(in.getData());
+      assertThat(t.srcIp() >>> 8).as("from switch 2").isEqualTo(net.hostIp(2, 0) >>> 8);
+      assertThat(t.dstIp() >>> 8).as("to switch 2 as well").isEqualTo(net.hostIp(2, 0) >>> 8);
+      assertThat(t.dstIp()).as("never to itself").isNotEqualTo(t.srcIp());
+      assertThat(seen.add(t)).as("tuple %s sent twice", t).isTrue();
+    }
+    assertThat(ledger.outstanding()).isEqualTo(probes);
+    ch.finishAndReleaseAll();
   }
 
   private static byte[] lldpFrame() {

@@ -49,6 +49,18 @@ class SetupLedgerTest {
             new Outcome(0, 0, 0, true, 0)));
   }
 
+  @org.junit.jupiter.api.Test
+  void aPathOfOneSwitchNeedsItsEntryThereAndThePacketOutOnly() {
+    SetupLedger ledger = new SetupLedger(FlowExpectation.HANDSHAKE);
+    ledger.startRecording();
+    ledger.open(new PendingSetup.Sent(KEY, 1, 1, false), p -> { }, 0);
+    ledger.onPacketOut(KEY, 10);
+    assertThat(ledger.completed()).isZero();
+    ledger.onFlowMod(KEY, 1, false, 20);
+    assertThat(ledger.completed()).isEqualTo(1);
+    assertThat(ledger.outstanding()).isZero();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void arrivalsSettleConnections(String name, FlowExpectation expectation,

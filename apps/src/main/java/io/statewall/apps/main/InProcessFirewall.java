@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class InProcessFirewall implements InProcessController {
   /** Conntrack holds this many before early drop, so a bench run can fill it with a million. */
   public static final int MAX_TRACKED = 1_200_000;
-  private static final long POLICY_SEED = 42;
+  private static final long POLICY_SEED = BenchPolicy.SEED;
 
   private Controller controller;
   private FirewallAssembler assembler;

@@ -1,5 +1,6 @@
 package io.statewall.apps.main;
 
+import io.statewall.bench.SwitchRoles;
 import io.statewall.netfilter.packet.FrameBuilder;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

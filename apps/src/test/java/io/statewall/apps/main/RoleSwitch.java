@@ -1,5 +1,6 @@
 package io.statewall.apps.main;
 
+import io.statewall.bench.SwitchRoles;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.statewall.apps.main;
+package io.statewall.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -35,37 +35,38 @@ import org.projectfloodlight.openflow.types.U64;
 /**
  * An emulated switch's side of OpenFlow 1.3 roles (§6.3.7), as Open vSwitch applies them: it keeps the
  * highest generation id it has seen and refuses an older one as STALE; a new MASTER makes the others
- * SLAVE. Shared by {@link RoleSwitch} and {@link LoadSwitch}, with the framing both speak and their
- * answers to the handshake.
+ * SLAVE. The bench's {@link EmulatedSwitch} keeps one per switch; the apps' cluster tests' blocking
+ * switches (RoleSwitch, LoadSwitch) use it too, with the framing they speak and their answers to the
+ * handshake ({@link #answer}, {@link #send}, {@link #receive}).
  */
-final class SwitchRoles {
+public final class SwitchRoles {
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
 
   /** What a role request did: the reply to send, and whether the switch took it (false: refused as stale). */
-  record Outcome(OFMessage reply, boolean accepted) {}
+  public record Outcome(OFMessage reply, boolean accepted) {}
 
   private final Map<String, OFControllerRole> roles = new ConcurrentHashMap<>();
   private Long generation;
 
-  void connected(String member) {
+  public void connected(String member) {
     roles.put(member, OFControllerRole.ROLE_EQUAL);
   }
 
-  void disconnected(String member) {
+  public void disconnected(String member) {
     roles.remove(member);
   }
 
-  OFControllerRole of(String member) {
+  public OFControllerRole of(String member) {
     return roles.getOrDefault(member, OFControllerRole.ROLE_EQUAL);
   }
 
   /** The member the switch holds as MASTER now, if any. */
-  Optional<String> master() {
+  public Optional<String> master() {
     return roles.entrySet().stream().filter(e -> e.getValue() == OFControllerRole.ROLE_MASTER).map(Map.Entry::getKey)
         .findFirst();
   }
 
-  synchronized Outcome request(String member, OFRoleRequest r) {
+  public synchronized Outcome request(String member, OFRoleRequest r) {
     OFControllerRole wanted = r.getRole();
     long gen = r.getGenerationId().getValue();
     if (wanted == OFControllerRole.ROLE_MASTER || wanted == OFControllerRole.ROLE_SLAVE) {
@@ -91,7 +92,7 @@ final class SwitchRoles {
    * A switch's answer to the controller's handshake and housekeeping messages (hello, features, port
    * descriptions, barrier, echo, flow statistics with {@code flows}); null for anything else.
    */
-  static OFMessage answer(OFMessage m, DatapathId dpid, List<OFPortDesc> ports, List<OFFlowStatsEntry> flows) {
+  public static OFMessage answer(OFMessage m, DatapathId dpid, List<OFPortDesc> ports, List<OFFlowStatsEntry> flows) {
     if (m instanceof OFHello) {
       return F.buildHello().setXid(m.getXid()).setElements(List.of(F.helloElemVersionbitmap(
           List.of(U32.of(1L << 4))))).build();
@@ -111,7 +112,7 @@ final class SwitchRoles {
   }
 
   /** One writer at a time per connection: a switch's reader thread's replies and its packet-ins. */
-  static void send(OutputStream out, OFMessage message) throws IOException {
+  public static void send(OutputStream out, OFMessage message) throws IOException {
     ByteBuf buf = Unpooled.buffer();
     message.writeTo(buf);
     byte[] bytes = new byte[buf.readableBytes()];
@@ -123,7 +124,7 @@ final class SwitchRoles {
   }
 
   /** The next OpenFlow message from the controller. */
-  static OFMessage receive(DataInputStream in) throws IOException {
+  public static OFMessage receive(DataInputStream in) throws IOException {
     byte[] header = new byte[8];
     in.readFully(header);
     int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
