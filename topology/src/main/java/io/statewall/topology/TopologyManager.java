@@ -49,6 +49,8 @@ public final class TopologyManager
   private final Object lock = new Object();
   /** Up physical ports of each ready switch; guarded by {@code lock}. */
   private final Map<DatapathId, Set<OFPort>> upPorts = new HashMap<>();
+  /** The ready switches' handles, for a probe asked for out of the timer's round ({@link #probe}). */
+  private final Map<DatapathId, SwitchHandle> handles = new HashMap<>();
   private volatile Map<DatapathId, Set<OFPort>> broadcast = Map.of();
   private volatile Set<Link> links = Set.of();
   private volatile Set<Attachment> interSwitch = Set.of();
@@ -78,6 +80,7 @@ public final class TopologyManager
         }
       }
       upPorts.put(sw.id(), up);
+      handles.put(sw.id(), sw);
       long now = clock.millis();
       for (OFPort p : up) {
         probedSince.put(new Attachment(sw.id(), p), now);
@@ -96,6 +99,7 @@ public final class TopologyManager
       if (upPorts.remove(sw.id()) == null) {
         return;
       }
+      handles.remove(sw.id());
       probedSince.keySet().removeIf(a -> a.sw().equals(sw.id()));
       List<TopologyEvent> out = new ArrayList<>(discovery.switchDown(sw.id()));
       out.addAll(hosts.forgetSwitch(sw.id()));
@@ -184,6 +188,21 @@ public final class TopologyManager
       events.drain();
     }
     return ListenerResult.CONTINUE;
+  }
+
+  /**
+   * Probes every port of switch {@code id} now, if it is ready: a cluster member that has just become its
+   * master (its probes were held back while it was SLAVE) learns its links one round trip later rather
+   * than at the next round of the timer.
+   */
+  public void probe(DatapathId id) {
+    SwitchHandle sw;
+    synchronized (lock) {
+      sw = handles.get(id);
+    }
+    if (sw != null && sw.isConnected()) {
+      sw.write(discovery.probes(sw, clock.millis()));
+    }
   }
 
   /** Probes every port of {@code switches}, expires silent links and aged hosts; the app's timer calls it. */

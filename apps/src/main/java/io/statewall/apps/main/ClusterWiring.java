@@ -29,7 +29,7 @@ import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.operator.api.ApiError;
 import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.PolicyControl;
-import io.statewall.topology.TopologyService;
+import io.statewall.topology.TopologyManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -106,7 +106,7 @@ final class ClusterWiring {
   private String policyError;
 
   /** {@code conntrackMax}: the firewall's conntrack maximum, which bounds each other member's replicas here too. */
-  ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, TopologyService topology,
+  ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, TopologyManager topology,
       int conntrackMax, PolicyText.Loaded local) {
     this.options = options;
     ClusterConfig config = setup.config().apply(options);
@@ -139,7 +139,11 @@ final class ClusterWiring {
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
     firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
-    fence.onOpen((dpid, generation) -> firewall.reconciler().mastered(dpid));
+    fence.onOpen((dpid, generation) -> {
+      firewall.reconciler().mastered(dpid);
+      // its probes were held back while SLAVE: the links at this switch are learned now, not a round later
+      topology.probe(dpid);
+    });
   }
 
   /** The member's config for processes on one network: TCP on its own peer address, TCPPING to the others. */

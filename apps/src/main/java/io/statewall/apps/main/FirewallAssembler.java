@@ -105,7 +105,7 @@ public final class FirewallAssembler implements AppAssembler {
       } catch (PolicyException e) {
         throw new UserError(e.getMessage());
       }
-      cluster = new ClusterWiring(options.cluster().get(), clusterSetup, firewall, topology.service(),
+      cluster = new ClusterWiring(options.cluster().get(), clusterSetup, firewall, topology.manager(),
           l.conntrackMax(), local);
       apps.addAll(cluster.apps());
       apps.add(new PolicyReloader(options.policy(), cluster.reloads(), true));

@@ -46,6 +46,26 @@ class LinkDiscoveryTest {
   }
 
   @Test
+  void aProbeAskedForOutOfTheTimersRoundFindsTheLinkAtOnce() {
+    // both switches' first probes were held back (a cluster member, SLAVE until now, writes nothing)
+    twoSwitches(OFVersion.OF_13, OFVersion.OF_13);
+    net.sw(1).clear();
+    net.sw(2).clear();
+    assertThat(manager.links()).isEmpty();
+
+    manager.probe(net.sw(1).id()); // it became master of s1: probed now, s2 answers at once
+    net.deliverFrom(1);
+    net.deliverFrom(2);
+
+    assertThat(manager.links()).containsExactly(S1_S2);
+    net.sw(1).disconnect();
+    manager.switchDisconnected(net.sw(1));
+    net.sw(1).clear();
+    manager.probe(net.sw(1).id());
+    assertThat(net.sw(1).packetOuts()).as("a switch gone is not probed").isEmpty();
+  }
+
+  @Test
   void linkAppearsOnlyWhenBothDirectionsAreSeen() {
     twoSwitches(OFVersion.OF_13, OFVersion.OF_13);
     net.sw(2).clear(); // s2's probes are lost: only s1 -> s2 is seen
