@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.Receiver;
@@ -63,6 +64,10 @@ public final class ClusterMember implements AutoCloseable {
   private long leaderlessSince = -1;
   private int readyMissingTicks;
   private CompletableFuture<byte[]> readyInFlight;
+  private long gateClosedSince = -1;
+  private volatile BooleanSupplier readyGate = () -> true;
+  /** How long a Ready waits for {@link #gateReady}'s gate at most (as the first one waits for the catch-up). */
+  static final long READY_GATE_MAX_MS = 10_000;
 
   /**
    * Runs when this member is about to become MASTER of a switch another member was master of, before
@@ -95,8 +100,9 @@ public final class ClusterMember implements AutoCloseable {
         seenReady = false;
         Set<Long> mine = declared;
         if (wasReady && mine != null && !closing) {
-          LOG.warn("member {}: committed as left while running: declaring ready again", config.memberId());
-          duty(() -> redeclare(mine));
+          LOG.warn("member {}: committed as left while running: declaring ready again once it holds the "
+              + "others' state again", config.memberId());
+          duty(() -> redeclareWhenGateOpens(mine));
         }
       }
     });
@@ -222,6 +228,13 @@ public final class ClusterMember implements AutoCloseable {
     return Optional.ofNullable(leader).map(ClusterMember::name);
   }
 
+  /** Members in this member's JGroups view of the cluster (itself included); 0 before it joined. */
+  public int viewSize() {
+    JChannel ch = channel;
+    View v = ch == null ? null : ch.view();
+    return v == null ? 0 : v.size();
+  }
+
   /** The JGroups channel, for tests that cut it off. */
   JChannel channel() {
     return channel;
@@ -333,6 +346,35 @@ public final class ClusterMember implements AutoCloseable {
     }
   }
 
+  /**
+   * What a Ready of a member that is not in the committed ready set waits for besides the leader (a
+   * conntrack replicator: its replicas whole again after a pause or a partition); at most
+   * {@link #READY_GATE_MAX_MS}, then it declares anyway, with a warning.
+   */
+  public void gateReady(BooleanSupplier gate) {
+    readyGate = gate;
+  }
+
+  /** On the duties thread: declares now, or once the gate opens; the supervision tries again each tick. */
+  private void redeclareWhenGateOpens(Set<Long> mine) {
+    boolean inCommitted = state.view().ready().containsKey(config.memberId());
+    if (!inCommitted && !readyGate.getAsBoolean()) {
+      long now = System.nanoTime();
+      if (gateClosedSince < 0) {
+        gateClosedSince = now;
+        LOG.info("member {}: waiting for the others' conntrack before it declares itself ready again",
+            config.memberId());
+      }
+      if (now - gateClosedSince < TimeUnit.MILLISECONDS.toNanos(READY_GATE_MAX_MS)) {
+        return;
+      }
+      LOG.warn("member {}: the others' conntrack is still not whole after {} ms: declaring ready anyway",
+          config.memberId(), READY_GATE_MAX_MS);
+    }
+    gateClosedSince = -1;
+    redeclare(mine);
+  }
+
   /** Submits this member's Ready again, unless one is still in flight (on the duties thread). */
   private void redeclare(Set<Long> mine) {
     if (closing || (readyInFlight != null && !readyInFlight.isDone())) {
@@ -365,7 +407,7 @@ public final class ClusterMember implements AutoCloseable {
       if (mine != null && raft.leader() != null && !mine.equals(committed)) {
         if (++readyMissingTicks >= 2) {
           readyMissingTicks = 0;
-          redeclare(mine);
+          redeclareWhenGateOpens(mine);
         }
       } else {
         readyMissingTicks = 0;

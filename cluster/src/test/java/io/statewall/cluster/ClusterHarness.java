@@ -105,23 +105,32 @@ public final class ClusterHarness implements AutoCloseable {
 
   /** Drops every message between the two sides; failure detection then splits the view. */
   static void partition(Collection<ClusterMember> left, Collection<ClusterMember> right) throws Exception {
-    for (ClusterMember m : left) {
-      discard(m).addIgnoredMembers(right.stream().map(r -> r.channel().address()).toArray(Address[]::new));
-    }
-    for (ClusterMember m : right) {
-      discard(m).addIgnoredMembers(left.stream().map(l -> l.channel().address()).toArray(Address[]::new));
-    }
+    partitionChannels(left.stream().map(ClusterMember::channel).toList(),
+        right.stream().map(ClusterMember::channel).toList());
   }
 
   /** Lets every message through again; MERGE3 then joins the views. */
   static void heal(Collection<ClusterMember> all) throws Exception {
-    for (ClusterMember m : all) {
-      discard(m).resetIgnoredMembers();
+    healChannels(all.stream().map(ClusterMember::channel).toList());
+  }
+
+  /** As {@link #partition}, for any channels on SHARED_LOOPBACK (a replicator's too). */
+  public static void partitionChannels(Collection<JChannel> left, Collection<JChannel> right) throws Exception {
+    for (JChannel ch : left) {
+      discard(ch).addIgnoredMembers(right.stream().map(JChannel::address).toArray(Address[]::new));
+    }
+    for (JChannel ch : right) {
+      discard(ch).addIgnoredMembers(left.stream().map(JChannel::address).toArray(Address[]::new));
     }
   }
 
-  private static DISCARD discard(ClusterMember m) throws Exception {
-    JChannel ch = m.channel();
+  public static void healChannels(Collection<JChannel> all) throws Exception {
+    for (JChannel ch : all) {
+      discard(ch).resetIgnoredMembers();
+    }
+  }
+
+  private static DISCARD discard(JChannel ch) throws Exception {
     ProtocolStack stack = ch.getProtocolStack();
     DISCARD d = stack.findProtocol(DISCARD.class);
     if (d == null) {

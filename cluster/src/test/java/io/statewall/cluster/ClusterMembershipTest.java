@@ -257,6 +257,30 @@ class ClusterMembershipTest {
         () -> cluster.member("C").state().view().masteredBy("A").equals(SWITCHES));
   }
 
+  @Test
+  void aMemberCommittedAsLeftDeclaresItselfReadyAgainOnlyOnceItsGateOpens() throws Exception {
+    startAll("A", "B", "C");
+    readyAll();
+    cluster.awaitConverged();
+    ClusterMember a = cluster.member("A");
+    ClusterMember b = cluster.member("B");
+    ClusterMember c = cluster.member("C");
+    java.util.concurrent.atomic.AtomicBoolean whole = new java.util.concurrent.atomic.AtomicBoolean(false);
+    c.gateReady(whole::get); // as its replicas would be: not whole after the cut
+
+    partition(List.of(a, b), List.of(c));
+    await("the majority committed C as left", () -> !a.state().view().ready().containsKey("C"));
+    heal(List.of(a, b, c));
+    await("C applied its own leave", () -> !c.state().view().ready().containsKey("C")
+        && c.channel().view().size() == 3);
+    // an interval, not a condition: C must not declare itself for as long as its gate stays shut
+    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(4 * ClusterMember.SUPERVISION_MS));
+    assertThat(b.state().view().ready()).as("C still out while its gate is shut").doesNotContainKey("C");
+
+    whole.set(true);
+    await("C ready again", () -> SWITCHES.equals(b.state().view().ready().get("C")));
+  }
+
   private void startAll(String... ids) throws Exception {
     cluster = new ClusterHarness(ids);
     for (String id : ids) {

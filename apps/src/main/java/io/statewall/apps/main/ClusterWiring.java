@@ -137,6 +137,9 @@ final class ClusterWiring {
     firewall.offloads().setListener(replicator::offloaded);
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
+    // back after being committed as left (paused, cut off): ready again once its replicas are whole again
+    // (its replication channel merged as its Raft channel did: an owner not in sight yet is not waited for)
+    member.gateReady(() -> replicator.viewSize() >= member.viewSize() && replicator.caughtUpSinceAbsences());
     // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
     firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
     fence.onOpen((dpid, generation) -> {

@@ -120,6 +120,8 @@ public final class ConntrackReplicator implements AutoCloseable {
     long expected = -1;
     long requestedTo = -1;
     long askedAt;
+    /** When (System.nanoTime) this member last finished applying a whole reset of the owner's; 0: never. */
+    long completedAt;
     /** A reset's dump is being applied (its first batch applied, its last not yet). */
     boolean resetting;
     /** A whole reset's dump was applied: this member held the owner's whole table at that point. */
@@ -164,6 +166,9 @@ public final class ConntrackReplicator implements AutoCloseable {
   /** When this member first saw the view (its owed tables are due from then), and when it last asked each. */
   private long joinedAt;
   private final Map<String, Long> tableAskedAt = new HashMap<>();
+  /** Per owner, when it last left this member's view, and when it last came back (System.nanoTime). */
+  private final Map<String, Long> absentSince = new HashMap<>();
+  private final Map<String, Long> returnedAt = new HashMap<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
 
   // metrics
@@ -233,6 +238,11 @@ public final class ConntrackReplicator implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     LOG.info("member {}: conntrack replication joined {}", memberId, ClusterStacks.replicationCluster(clusterName));
     return this;
+  }
+
+  /** The replication channel, for tests that cut it off. */
+  JChannel channel() {
+    return channel;
   }
 
   public String memberId() {
@@ -550,6 +560,7 @@ public final class ConntrackReplicator implements AutoCloseable {
     if (st != null && b.resetEnd()) {
       st.resetting = false;
       st.complete = true;
+      st.completedAt = System.nanoTime();
     }
   }
 
@@ -683,6 +694,19 @@ public final class ConntrackReplicator implements AutoCloseable {
     }
     Set<String> names = new HashSet<>();
     view.getMembers().forEach(a -> names.add(name(a)));
+    long now = System.nanoTime();
+    synchronized (replicaLock) {
+      for (String gone : present) {
+        if (!names.contains(gone)) {
+          absentSince.put(gone, now); // what it sends from here is missed until its next whole reset
+        }
+      }
+      for (String back : names) {
+        if (!present.contains(back)) {
+          returnedAt.put(back, now);
+        }
+      }
+    }
     present = Set.copyOf(names); // after the resync is queued: viewSize() then implies it
     synchronized (replicaLock) {
       if (owed == null) {
@@ -724,6 +748,33 @@ public final class ConntrackReplicator implements AutoCloseable {
    */
   public boolean caughtUp() {
     return caughtUp.isDone();
+  }
+
+  /**
+   * True when every owner in the view that this member lost sight of at some point (a pause, a
+   * partition, a restart) has since delivered a whole table by a reset: what this member holds of the
+   * others is whole again. A member committed as left waits for it before it declares itself ready
+   * again, as the first Ready waits for {@link #caughtUp()}.
+   */
+  public boolean caughtUpSinceAbsences() {
+    synchronized (replicaLock) {
+      for (String owner : present) {
+        if (!owner.equals(memberId) && lacksSinceAbsence(owner)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** {@code owner} left this member's view and has not delivered a whole reset since; caller holds the replica lock. */
+  private boolean lacksSinceAbsence(String owner) {
+    Long lost = absentSince.get(owner);
+    if (lost == null) {
+      return false;
+    }
+    Stream st = streams.get(owner);
+    return st == null || st.completedAt == 0 || st.completedAt - lost < 0;
   }
 
   /** Completes when {@link #caughtUp()} becomes true (never, if it never does: callers bound the wait). */
@@ -771,6 +822,16 @@ public final class ConntrackReplicator implements AutoCloseable {
             tableAskedAt.put(owner, now);
             lacking.add(owner);
           }
+        }
+      }
+      // back in sight of an owner (a healed partition): its reset for the merge may have been lost too
+      for (String owner : present) {
+        if (!owner.equals(memberId) && lacksSinceAbsence(owner) && !lacking.contains(owner)
+            && now - tableAskedAt.getOrDefault(owner, 0L) > ASK_AGAIN_MS
+            && System.nanoTime() - returnedAt.getOrDefault(owner, System.nanoTime())
+                > TimeUnit.MILLISECONDS.toNanos(ASK_AGAIN_MS)) {
+          tableAskedAt.put(owner, now);
+          lacking.add(owner);
         }
       }
     }

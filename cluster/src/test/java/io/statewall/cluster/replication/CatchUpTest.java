@@ -1,5 +1,6 @@
 package io.statewall.cluster.replication;
 
+import io.statewall.cluster.ClusterHarness;
 import static io.statewall.cluster.ClusterHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,5 +101,32 @@ class CatchUpTest {
     assertThat(c.replicaState("A")).isEqualTo(a.liveState());
     assertThat(a.replicator.metrics().resetsSent()).isGreaterThan(resets);
     assertThat(c.replicator.metrics().resendRequests()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void aMemberCutOffIsWholeAgainOnlyOnceTheOwnerItLostSightOfSentItsWholeTable() throws Exception {
+    String name = "statewall-catchup-" + System.nanoTime();
+    ReplicationNode a = start("A", name);
+    ReplicationNode b = start("B", name);
+    await("A and B caught up", () -> a.replicator.caughtUp() && b.replicator.caughtUp()
+        && a.replicator.viewSize() == 2 && b.replicator.viewSize() == 2);
+    assertThat(b.replicator.caughtUpSinceAbsences()).isTrue();
+
+    ClusterHarness.partitionChannels(List.of(a.replicator.channel()), List.of(b.replicator.channel()));
+    await("cut off", () -> a.replicator.viewSize() == 1 && b.replicator.viewSize() == 1);
+    for (int i = 0; i < 5; i++) {
+      a.established(new TcpFlow("10.0.1." + (1 + i), 40000, "10.0.2.1", 80)); // B misses these
+    }
+    a.replicator.flush();
+    a.replicator.awaitQueuedWork();
+    // A's reset for the merge and its answer to B's first ask, a second later: numbered, never sent
+    a.replicator.loseNextBatches(2);
+    ClusterHarness.healChannels(List.of(a.replicator.channel(), b.replicator.channel()));
+    await("one view again", () -> a.replicator.viewSize() == 2 && b.replicator.viewSize() == 2);
+    a.replicator.awaitQueuedWork();
+    assertThat(b.replicator.caughtUpSinceAbsences()).as("without A's table since the cut").isFalse();
+
+    await("B whole again", b.replicator::caughtUpSinceAbsences);
+    assertThat(b.replicaState("A")).isEqualTo(a.liveState()).hasSize(5);
   }
 }
