@@ -66,8 +66,7 @@ public final class ClusterMember implements AutoCloseable {
   private CompletableFuture<byte[]> readyInFlight;
   private long gateClosedSince = -1;
   private volatile BooleanSupplier readyGate = () -> true;
-  /** How long a Ready waits for {@link #gateReady}'s gate at most (as the first one waits for the catch-up). */
-  static final long READY_GATE_MAX_MS = 10_000;
+  private volatile Duration readyGateMax = Duration.ZERO;
 
   /**
    * Runs when this member is about to become MASTER of a switch another member was master of, before
@@ -271,8 +270,7 @@ public final class ClusterMember implements AutoCloseable {
 
   /** Commits a policy by content; completes with the generation it got. */
   public CompletableFuture<Long> applyPolicy(String policyFile, Map<String, byte[]> files) {
-    new PolicyContent(0, policyFile, files); // refuse here what every member would refuse
-    return submit(new ClusterCommand.ApplyPolicy(policyFile, files)).thenApply(MastershipStateMachine::generationOf);
+    return commitPolicy(new ClusterCommand.ApplyPolicy(policyFile, files, false));
   }
 
   /**
@@ -280,8 +278,12 @@ public final class ClusterMember implements AutoCloseable {
    * generation in force then (1 if this one was taken, another's otherwise).
    */
   public CompletableFuture<Long> seedPolicy(String policyFile, Map<String, byte[]> files) {
-    new PolicyContent(0, policyFile, files);
-    return submit(new ClusterCommand.ApplyPolicy(policyFile, files, true)).thenApply(MastershipStateMachine::generationOf);
+    return commitPolicy(new ClusterCommand.ApplyPolicy(policyFile, files, true));
+  }
+
+  private CompletableFuture<Long> commitPolicy(ClusterCommand.ApplyPolicy command) {
+    new PolicyContent(0, command.policyFile(), command.files()); // refuse here what every member would refuse
+    return submit(command).thenApply(MastershipStateMachine::generationOf);
   }
 
   /** Commits how mastership is placed, if the cluster has no placement yet (the first leader's setting). */
@@ -348,11 +350,12 @@ public final class ClusterMember implements AutoCloseable {
 
   /**
    * What a Ready of a member that is not in the committed ready set waits for besides the leader (a
-   * conntrack replicator: its replicas whole again after a pause or a partition); at most
-   * {@link #READY_GATE_MAX_MS}, then it declares anyway, with a warning.
+   * conntrack replicator: its replicas whole again after a pause or a partition); at most {@code max}
+   * (the bound its first Ready's catch-up has), then it declares anyway, with a warning.
    */
-  public void gateReady(BooleanSupplier gate) {
+  public void gateReady(BooleanSupplier gate, Duration max) {
     readyGate = gate;
+    readyGateMax = max;
   }
 
   /** On the duties thread: declares now, or once the gate opens; the supervision tries again each tick. */
@@ -365,11 +368,11 @@ public final class ClusterMember implements AutoCloseable {
         LOG.info("member {}: waiting for the others' conntrack before it declares itself ready again",
             config.memberId());
       }
-      if (now - gateClosedSince < TimeUnit.MILLISECONDS.toNanos(READY_GATE_MAX_MS)) {
+      if (now - gateClosedSince < readyGateMax.toNanos()) {
         return;
       }
-      LOG.warn("member {}: the others' conntrack is still not whole after {} ms: declaring ready anyway",
-          config.memberId(), READY_GATE_MAX_MS);
+      LOG.warn("member {}: the others' conntrack is still not whole after {}: declaring ready anyway",
+          config.memberId(), readyGateMax);
     }
     gateClosedSince = -1;
     redeclare(mine);

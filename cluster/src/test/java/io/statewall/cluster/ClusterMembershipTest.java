@@ -266,7 +266,7 @@ class ClusterMembershipTest {
     ClusterMember b = cluster.member("B");
     ClusterMember c = cluster.member("C");
     java.util.concurrent.atomic.AtomicBoolean whole = new java.util.concurrent.atomic.AtomicBoolean(false);
-    c.gateReady(whole::get); // as its replicas would be: not whole after the cut
+    c.gateReady(whole::get, java.time.Duration.ofSeconds(10)); // as its replicas would be: not whole after the cut
 
     partition(List.of(a, b), List.of(c));
     await("the majority committed C as left", () -> !a.state().view().ready().containsKey("C"));

@@ -139,7 +139,8 @@ final class ClusterWiring {
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
     // (its replication channel merged as its Raft channel did: an owner not in sight yet is not waited for)
-    member.gateReady(() -> replicator.viewSize() >= member.viewSize() && replicator.caughtUpSinceAbsences());
+    member.gateReady(() -> replicator.viewSize() >= member.viewSize() && replicator.caughtUpSinceAbsences(),
+        CATCH_UP_TIMEOUT);
     // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
     firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
     fence.onOpen((dpid, generation) -> {
