@@ -6,7 +6,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
+import java.util.List;
 import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.projectfloodlight.openflow.exceptions.OFParseError;
+import org.projectfloodlight.openflow.protocol.OFFlowAdd;
+import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,11 +38,13 @@ import org.projectfloodlight.openflow.types.OFVlanVidMatch;
 import org.projectfloodlight.openflow.types.TransportPort;
 import org.projectfloodlight.openflow.types.OFValueType;
 import org.projectfloodlight.openflow.types.U16;
+import org.projectfloodlight.openflow.types.U64;
 import org.projectfloodlight.openflow.types.U8;
 
 /**
- * The OXM list that {@link ExactMatch#toMatch} builds in one go is the match openflowj's builder
- * makes field by field: equal, and the same bytes on the wire, in every OpenFlow 1.2+ version.
+ * The match that {@link ExactMatch#toMatch} writes straight onto the wire ({@link ConnectionMatch}) is
+ * the match openflowj's builder makes field by field: equal, and the same bytes on the wire, in every
+ * OpenFlow 1.3+ version; and a trap's, with its TCP flag.
  */
 class ExactMatchOxmTest {
   private static final MacAddress A = MacAddress.of("02:00:00:00:03:01");
@@ -79,6 +92,72 @@ class ExactMatchOxmTest {
         assertThat(bytes(fast)).as("%s flag %d on the wire", v, flag).isEqualTo(bytes(reference));
       }
     }
+  }
+
+  /**
+   * Any connection the packet path offloads (random MACs, addresses, VLAN or none, ports, ICMP
+   * types, every trap flag): the match written straight onto the wire is openflowj's, byte for byte,
+   * inside a whole flow-add too, and what a switch decodes from it is openflowj's match.
+   */
+  @Property(tries = 400)
+  void writtenMatchIsOpenflowjsOnTheWire(@ForAll("anyMatch") ExactMatch m, @ForAll @IntRange(min = 1, max = 0xfff0) int port,
+      @ForAll("flag") int flag, @ForAll("version") OFVersion v) {
+    OFFactory f = OFFactories.getFactory(v);
+    Match fast = flag == 0 ? m.toMatch(f, OFPort.of(port)).orElseThrow() : m.withTcpFlag(f, OFPort.of(port), flag);
+    Match reference = flag == 0 ? builderMatch(f, m, OFPort.of(port))
+        : copy(f, builderMatch(f, m, OFPort.of(port))).setMasked(
+            v == OFVersion.OF_15 ? MatchField.TCP_FLAGS : MatchField.OVS_TCP_FLAGS, U16.of(flag), U16.of(flag)).build();
+    assertThat(bytes(fast)).isEqualTo(bytes(reference));
+    assertThat(fast).isEqualTo(reference);
+    assertThat(fast.hashCode()).isEqualTo(reference.hashCode());
+    OFFlowAdd ours = f.buildFlowAdd().setMatch(fast).setPriority(100).setCookie(U64.of(7))
+        .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().output(OFPort.of(2), 0xffff)))))
+        .build();
+    OFFlowAdd theirs = ours.createBuilder().setMatch(reference).build();
+    ByteBuf wire = Unpooled.buffer();
+    ours.writeTo(wire);
+    ByteBuf expected = Unpooled.buffer();
+    theirs.writeTo(expected);
+    assertThat(wire).isEqualTo(expected);
+    OFMessage decoded;
+    try {
+      decoded = f.getReader().readFrom(wire);
+    } catch (OFParseError e) {
+      throw new AssertionError(e);
+    }
+    assertThat(decoded).isEqualTo(theirs);
+  }
+
+  @Provide
+  Arbitrary<ExactMatch> anyMatch() {
+    Arbitrary<MacAddress> mac = Arbitraries.longs().between(0, 0xffff_ffff_ffffL).map(MacAddress::of);
+    Arbitrary<Integer> vlan = Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 4095));
+    Arbitrary<Integer> portNo = Arbitraries.integers().between(0, 65535);
+    Arbitrary<ExactMatch> v4 = Combinators.combine(mac, mac, vlan, Arbitraries.integers(), Arbitraries.integers(),
+        Arbitraries.of(6, 17, 1, 47, 132), portNo, portNo).as((a, b, vl, s, d, proto, sp, dp) -> {
+          boolean ports = proto == 6 || proto == 17;
+          boolean icmp = proto == 1;
+          return new ExactMatch(Packet.ETH_IPV4, a, b, vl, IPv4Address.of(s), IPv4Address.of(d), proto,
+              ports ? sp : -1, ports ? dp : -1, icmp ? sp & 0xff : -1, icmp ? dp & 0xff : -1);
+        });
+    Arbitrary<ExactMatch> v6 = Combinators.combine(mac, mac, vlan, Arbitraries.longs(), Arbitraries.longs(),
+        Arbitraries.of(6, 17, 58, 47), portNo, portNo).as((a, b, vl, hi, lo, proto, sp, dp) -> {
+          boolean ports = proto == 6 || proto == 17;
+          boolean icmp = proto == 58;
+          return new ExactMatch(Packet.ETH_IPV6, a, b, vl, IPv6Address.of(hi, lo), IPv6Address.of(lo, hi ^ 1),
+              proto, ports ? sp : -1, ports ? dp : -1, icmp ? sp & 0xff : -1, icmp ? dp & 0xff : -1);
+        });
+    return Arbitraries.oneOf(v4, v6);
+  }
+
+  @Provide
+  Arbitrary<Integer> flag() {
+    return Arbitraries.of(0, 0x01, 0x02, 0x04);
+  }
+
+  @Provide
+  Arbitrary<OFVersion> version() {
+    return Arbitraries.of(OFVersion.OF_13, OFVersion.OF_14, OFVersion.OF_15);
   }
 
   /** The copy the traps were built from before ({@code Match.createBuilder()} starts empty in openflowj). */

@@ -44,6 +44,8 @@ public final class Policy {
   private final List<Map.Entry<Cidr, String>> hostPrefixes;
   private final Map<RuleTable, TableEvaluator> evaluators = new IdentityHashMap<>();
   private final Map<String, Attachments> hostAttachments = new HashMap<>();
+  /** Each host's stage labels for IPv4 and IPv6 ("host web rules"), made once, not per packet. */
+  private final Map<String, String[]> hostLabels = new HashMap<>();
 
   private Policy(String source, List<Host> hosts, RuleSet network, RuleSet network6, List<Integer> ftpPorts,
       int idleTimeout, List<String> warnings, LinkLayer linkLayer, Function<RuleTable, TableEvaluator> engine) {
@@ -54,6 +56,7 @@ public final class Policy {
     for (Host h : hosts) {
       m.put(h.id(), h);
       hostAttachments.put(h.id(), Attachments.host(h.addresses()));
+      hostLabels.put(h.id(), new String[] {"host " + h.id() + " rules", "host " + h.id() + " rules6"});
       for (Cidr c : h.addresses()) {
         prefixes.add(Map.entry(c, h.id()));
       }
@@ -139,21 +142,21 @@ public final class Policy {
 
   private List<Stage> stages(Family family, PathContext ctx, boolean raw) {
     List<Stage> out = new ArrayList<>(3);
-    String suffix = family == Family.IPV6 ? " rules6" : " rules";
+    int label = family == Family.IPV6 ? 1 : 0;
     Host a = ctx.srcHost() == null ? null : hosts.get(ctx.srcHost());
     Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
     RuleSet net = family == Family.IPV6 ? network6 : network;
     if (a != null && a.rules(family) != null) {
       // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
       String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
-      out.add(new Stage("host " + a.id() + suffix, a.rules(family), chain, hostAttachments.get(a.id())));
+      out.add(new Stage(hostLabels.get(a.id())[label], a.rules(family), chain, hostAttachments.get(a.id())));
     }
     if (net != null) {
-      out.add(new Stage("network" + suffix, net, raw ? "PREROUTING" : "FORWARD",
+      out.add(new Stage(label == 1 ? "network rules6" : "network rules", net, raw ? "PREROUTING" : "FORWARD",
           new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath(), this)));
     }
     if (b != null && b.rules(family) != null) {
-      out.add(new Stage("host " + b.id() + suffix, b.rules(family),
+      out.add(new Stage(hostLabels.get(b.id())[label], b.rules(family),
           raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", hostAttachments.get(b.id())));
     }
     return out;
