@@ -180,11 +180,14 @@ public final class BenchCommand implements Callable<Integer> {
     };
     try {
       LoadResult stubResult;
-      try (StubController stub = new StubController(1)) {
+      boolean wholeConnections = config.expectation() == FlowExpectation.HANDSHAKE;
+      try (StubController stub = wholeConnections ? StubController.answeringHandshakes(1) : new StubController(1)) {
         InetSocketAddress address = stub.start();
         err.printf("bench: the stub controller (the ceiling), %d switches, %s, %ds%n", switches,
             mode, seconds);
-        stubResult = new LoadGenerator(config.forStub()).run(address, "stub", progress);
+        // whole connections: the stub answers the same messages statewall does (its traps aside)
+        stubResult = new LoadGenerator(wholeConnections ? config.withExpectation(FlowExpectation.HANDSHAKE, false)
+            : config.forStub()).run(address, "stub", progress);
       }
       Optional<LoadResult> measured = Optional.empty();
       String note = null;

@@ -15,11 +15,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFConfigFlags;
 import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFeaturesReply;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFOxmList;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
@@ -40,7 +43,11 @@ import org.projectfloodlight.openflow.types.TransportPort;
  * packet-in with one exact-match flow-mod and one packet-out to a fixed port. What the load
  * generator measures against it is what the machine, netty and openflowj allow, with nothing
  * decided. Made to {@linkplain #answeringEverything answer everything}, it also sends a flooding
- * packet-out for every other packet-in (the ceiling for {@link CbenchRun}'s switches).
+ * packet-out for every other packet-in (the ceiling for {@link CbenchRun}'s switches). Made to
+ * {@linkplain #answeringHandshakes answer handshakes}, it sends what statewall sends for a whole TCP
+ * connection, without the traps: the SYN and the SYN-ACK each one packet-out at the switch of the
+ * host they go to, and the ACK the four entries (both directions at both ends) and its packet-out;
+ * where to is read off the bench's addressing plan ({@link EmulatedNetwork#hostIp}), not decided.
  */
 public final class StubController implements AutoCloseable {
   /** The port every stub flow-mod and packet-out sends to: fixed, because the stub knows nothing. */
@@ -48,22 +55,34 @@ public final class StubController implements AutoCloseable {
 
   private final int threads;
   private final boolean answerEverything;
+  private final boolean answerHandshakes;
+  /** The switches by datapath id (the bench's switch number), for entries at the far end of a path. */
+  private final Map<Long, ChannelHandlerContext> switches = new ConcurrentHashMap<>();
   private EventLoopGroup group;
   private Channel server;
 
   /** A stub on {@code threads} event-loop threads (1 keeps the ceiling comparable to one core). */
   public StubController(int threads) {
-    this(threads, false);
+    this(threads, false, false);
   }
 
-  private StubController(int threads, boolean answerEverything) {
+  private StubController(int threads, boolean answerEverything, boolean answerHandshakes) {
     this.threads = threads;
     this.answerEverything = answerEverything;
+    this.answerHandshakes = answerHandshakes;
+  }
+
+  /**
+   * A stub that answers the messages of a whole TCP connection as statewall does (the ceiling for
+   * {@code --expect-flows handshake}): three packet-ins, three packet-outs and four flow-mods.
+   */
+  public static StubController answeringHandshakes(int threads) {
+    return new StubController(threads, false, true);
   }
 
   /** A stub that answers every packet-in: TCP as above, anything else with one flooding packet-out. */
   public static StubController answeringEverything(int threads) {
-    return new StubController(threads, true);
+    return new StubController(threads, true, false);
   }
 
   /** Listens on a free loopback port and returns it. */
@@ -80,7 +99,7 @@ public final class StubController implements AutoCloseable {
                 .addLast("flush", new FlushConsolidationHandler(256, true))
                 .addLast("decoder", new OfMessageDecoder(false))
                 .addLast("encoder", new OfMessageEncoder())
-                .addLast("stub", new StubHandler(answerEverything));
+                .addLast("stub", new StubHandler());
           }
         })
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -100,14 +119,9 @@ public final class StubController implements AutoCloseable {
   }
 
   /** One switch connection: handshake, then a flow-mod and packet-out per TCP packet-in. */
-  private static final class StubHandler extends SimpleChannelInboundHandler<OFMessage> {
-    private final boolean answerEverything;
+  private final class StubHandler extends SimpleChannelInboundHandler<OFMessage> {
     private OFFactory factory = OFFactories.getFactory(OFVersion.OF_13);
     private List<OFAction> toOutPort = List.of(factory.actions().output(OUT_PORT, 0xFFFF));
-
-    StubHandler(boolean answerEverything) {
-      this.answerEverything = answerEverything;
-    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -128,6 +142,7 @@ public final class StubController implements AutoCloseable {
           ctx.writeAndFlush(factory.buildFeaturesRequest().setXid(2).build());
         }
         case FEATURES_REPLY -> {
+          switches.put(((OFFeaturesReply) m).getDatapathId().getLong(), ctx);
           ctx.write(factory.buildSetConfig().setXid(3)
               .setFlags(EnumSet.noneOf(OFConfigFlags.class)).setMissSendLen(0xFFFF).build());
           if (factory.getVersion() != OFVersion.OF_10) {
@@ -161,6 +176,10 @@ public final class StubController implements AutoCloseable {
         }
         return; // ARP and the like: a stub learns nothing
       }
+      if (answerHandshakes) {
+        answerHandshake(ctx, inPort, t, data);
+        return;
+      }
       Match match = factory.getVersion() == OFVersion.OF_10 ? matchV10(inPort, t) : matchV13(inPort, t);
       var flow = factory.buildFlowAdd().setXid(0).setMatch(match).setPriority(100)
           .setIdleTimeout(60).setBufferId(OFBufferId.NO_BUFFER);
@@ -172,6 +191,44 @@ public final class StubController implements AutoCloseable {
       ctx.write(flow.build());
       ctx.writeAndFlush(factory.buildPacketOut().setXid(0).setBufferId(OFBufferId.NO_BUFFER)
           .setInPort(inPort).setActions(toOutPort).setData(data).build());
+    }
+
+    /**
+     * A handshake's segment: the SYN and the SYN-ACK go out to the host they are for at its switch;
+     * the ACK installs both directions at both ends of the path and goes out too.
+     */
+    private void answerHandshake(ChannelHandlerContext ctx, OFPort inPort, FiveTuple t, byte[] data) {
+      int flags = FrameWriter.tcpFlags(data);
+      ChannelHandlerContext dstSwitch = switches.get((long) switchOf(t.dstIp()));
+      if (dstSwitch == null) {
+        return;
+      }
+      if (flags == 0x10) {
+        ChannelHandlerContext srcSwitch = switches.get((long) switchOf(t.srcIp()));
+        if (srcSwitch == null) {
+          return;
+        }
+        int linkOut = OUT_PORT.getPortNumber(); // the stub knows no links: any port but a host's does
+        FiveTuple r = t.reversed();
+        srcSwitch.write(entry(inPort, t, OFPort.of(linkOut)));
+        srcSwitch.write(entry(OFPort.of(linkOut), r, inPort));
+        srcSwitch.flush();
+        dstSwitch.write(entry(OFPort.of(linkOut), t, OFPort.of(hostOf(t.dstIp()))));
+        dstSwitch.write(entry(OFPort.of(hostOf(t.dstIp())), r, OFPort.of(linkOut)));
+      }
+      dstSwitch.writeAndFlush(factory.buildPacketOut().setXid(0).setBufferId(OFBufferId.NO_BUFFER)
+          .setInPort(OFPort.CONTROLLER)
+          .setActions(List.of(factory.actions().output(OFPort.of(hostOf(t.dstIp())), 0xFFFF)))
+          .setData(data).build());
+    }
+
+    private OFMessage entry(OFPort in, FiveTuple t, OFPort out) {
+      List<OFAction> actions = List.of(factory.actions().output(out, 0xFFFF));
+      var flow = factory.buildFlowAdd().setXid(0).setMatch(factory.getVersion() == OFVersion.OF_10
+              ? matchV10(in, t) : matchV13(in, t))
+          .setPriority(100).setIdleTimeout(60).setBufferId(OFBufferId.NO_BUFFER);
+      return factory.getVersion() == OFVersion.OF_10 ? flow.setActions(actions).build()
+          : flow.setInstructions(List.of(factory.instructions().applyActions(actions))).build();
     }
 
     /** OF 1.3: the OXM list built in one go; the match builder re-sorts it on every field. */
@@ -203,5 +260,20 @@ public final class StubController implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close(); // a stub does not argue with a broken switch
     }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      switches.values().remove(ctx);
+    }
+  }
+
+  /** The bench's switch number (its datapath id) of a host address 10.S.S.H ({@link EmulatedNetwork#hostIp}). */
+  static int switchOf(int hostIp) {
+    return (hostIp >>> 8) & 0xFFFF;
+  }
+
+  /** The port of host 10.S.S.H on its switch. */
+  static int hostOf(int hostIp) {
+    return hostIp & 0xFF;
   }
 }

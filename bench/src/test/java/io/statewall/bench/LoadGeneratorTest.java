@@ -59,6 +59,32 @@ class LoadGeneratorTest {
     assertThat(r.warnings()).isEmpty();
   }
 
+  /**
+   * The ceiling of whole connections: the handshake stub answers the SYN, the SYN-ACK and the ACK
+   * as statewall does (packet-outs at the far end, the ACK's four entries at both ends), so that the
+   * emulated hosts complete every handshake and each connection is set up, none timed out.
+   */
+  @ParameterizedTest(name = "over OpenFlow {0}")
+  @MethodSource("versions")
+  void theHandshakeStubSetsUpWholeConnections(OFVersion version) throws Exception {
+    try (StubController handshakes = StubController.answeringHandshakes(1)) {
+      InetSocketAddress at = handshakes.start();
+      LoadConfig config = LoadConfig.of(3, LoadMode.THROUGHPUT, Duration.ofMillis(800)).withVersion(version)
+          .withWindow(16).withExpectation(FlowExpectation.HANDSHAKE, false);
+
+      LoadResult r = new LoadGenerator(config).run(at, "stub", p -> { });
+
+      assertThat(r.completed()).isGreaterThan(100);
+      assertThat(r.timedOut()).isZero();
+      assertThat(r.denied()).isZero();
+      assertThat(r.warnings()).isEmpty();
+    }
+  }
+
+  static Stream<OFVersion> versions() {
+    return Stream.of(OFVersion.OF_13, OFVersion.OF_10);
+  }
+
   @org.junit.jupiter.api.Test
   void aControllerThatDiscoversTheLineAndProgramsWholePathsIsMeasured() throws Exception {
     try (PathController controller = new PathController()) {
