@@ -105,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--generator-threads", paramLabel = "N", description = "event-loop threads of the emulated switches, one per core as the controller has (default ${DEFAULT-VALUE})")
   private int generatorThreads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--controller-threads", paramLabel = "N", description = "event-loop threads of the in-process controller's switches, as `run` has one per core (default ${DEFAULT-VALUE})")
+  @Option(names = "--controller-threads", paramLabel = "N", description = "event-loop threads of the in-process controller's switches, as `run` has one per core, and of the stub (default ${DEFAULT-VALUE})")
   private int controllerThreads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--ramp-up", paramLabel = "S", description = "seconds of load before measuring starts (default ${DEFAULT-VALUE})")
@@ -181,7 +181,9 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       LoadResult stubResult;
       boolean wholeConnections = config.expectation() == FlowExpectation.HANDSHAKE;
-      try (StubController stub = wholeConnections ? StubController.answeringHandshakes(1) : new StubController(1)) {
+      // as many threads as the controller measured has: a ceiling on one core under one on two was no ceiling
+      try (StubController stub = wholeConnections ? StubController.answeringHandshakes(controllerThreads)
+          : new StubController(controllerThreads)) {
         InetSocketAddress address = stub.start();
         err.printf("bench: the stub controller (the ceiling), %d switches, %s, %ds%n", switches,
             mode, seconds);
@@ -249,7 +251,7 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       CbenchRun run = new CbenchRun(config);
       CbenchRun.Result stub;
-      try (StubController s = StubController.answeringEverything(1)) {
+      try (StubController s = StubController.answeringEverything(controllerThreads)) {
         InetSocketAddress address = s.start();
         err.printf("bench: cbench-style switches against the stub, %d switches, %d MACs each, %ds%n",
             switches, macs, seconds);
