@@ -16,10 +16,12 @@ import io.statewall.topology.TopologySettings;
 import io.statewall.topology.fakes.FakeSwitch;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
@@ -74,6 +76,35 @@ class OffloadCountersTest {
     refresher.apply(sw, stats(out, 1, 40)); // no new packets: no refresh
     assertThat(e.expiresAtMillis()).isEqualTo(expiresNow);
     assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(41);
+  }
+
+  /**
+   * An offloaded TCP direction is an entry and, at its ingress, FIN/SYN/RST traps with the same
+   * cookie and the same port: a flow-statistics reply holds all four. The traps' packets went to the
+   * controller, which counted them already; and read as the entry's, their low counts looked like a
+   * rewritten entry, so the entry's whole count was added again at every round.
+   */
+  @Test
+  void trapsAtTheIngressDoNotCountAndDoNotRestartTheEntrysCount() {
+    CtEntry e = establishedUdp();
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+    refresher.apply(sw, withTraps(out, 1, 40));
+    refresher.apply(sw, withTraps(out, 1, 50));
+    refresher.apply(sw, withTraps(out, 1, 50));
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 50);
+  }
+
+  private List<OFFlowStatsReply> withTraps(Packet p, int inPort, long packets) {
+    OFFactory f = sw.factory();
+    ExactMatch m = ExactMatch.of(p).orElseThrow();
+    U64 cookie = ConnectionCookie.of(m);
+    List<OFFlowStatsEntry> entries = new ArrayList<>(stats(p, inPort, packets).get(0).getEntries());
+    for (int flag : new int[] {0x01, 0x02, 0x04}) {
+      entries.add(f.buildFlowStatsEntry().setCookie(cookie).setPriority(101)
+          .setMatch(m.withTcpFlag(f, OFPort.of(inPort), flag)).setPacketCount(U64.of(flag))
+          .setByteCount(U64.of(flag * 60)).build());
+    }
+    return List.of(f.buildFlowStatsReply().setEntries(entries).build());
   }
 
   @Test
