@@ -5,6 +5,7 @@ import io.statewall.netfilter.conntrack.CtDirection;
 import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.TeardownTraps;
 import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.InstalledConnection;
 import io.statewall.firewall.forwarding.InstalledConnections;
@@ -290,9 +291,11 @@ public final class FlowReconciler implements App, SwitchListener {
         c.original().reverse().ifPresent(r -> directions.add(Map.entry(c.path().reversed(), r)));
       }
       for (Map.Entry<Path, ExactMatch> d : directions) {
-        for (var hop : d.getKey().hops()) {
+        List<Hop> hops = d.getKey().hops();
+        for (var hop : hops) {
           if (hop.sw().equals(sw.id()) && !present.contains(new Key(hop.in(), d.getValue()))) {
-            Optional<Match> m = d.getValue().toMatch(f, hop.in());
+            // where the direction enters, the entry leaves FIN, SYN and RST to the trap
+            Optional<Match> m = TeardownTraps.entryMatch(f, hop.in(), d.getValue(), hop == hops.get(0));
             if (m.isPresent()) {
               out.add(flows.flowAdd(f, hop, m.get(), c.cookie()));
               reinstalled++;

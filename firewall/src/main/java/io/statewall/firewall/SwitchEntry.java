@@ -2,6 +2,7 @@ package io.statewall.firewall;
 
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.ExactMatch;
+import io.statewall.firewall.forwarding.TeardownTraps;
 import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import java.util.Optional;
@@ -23,7 +24,7 @@ import org.projectfloodlight.openflow.types.TransportPort;
 /**
  * One flow entry read back from a switch, as statewall wrote it: the connection direction its exact
  * match names, where it enters, where it sends (none for a drop entry), and whether it is one of
- * the FIN/RST traps above a connection's entry.
+ * the teardown traps beside a connection's entry.
  *
  * @param output the port of its output action; null for a drop entry
  */
@@ -35,13 +36,15 @@ public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch matc
   }
 
   /**
-   * Reads {@code s} as one of ours at {@code priority} (a connection's entry or drop entry) or
-   * {@code priority + 1} (a trap); empty when it is not ours, not at those priorities, not an exact
+   * Reads {@code s} as one of ours at {@code priority} (a connection's entry, with TCP flags where
+   * its direction enters, or a drop entry), {@code priority - 1} (its teardown trap) or {@code
+   * priority + 1} (the three traps above it that statewall wrote before session 10); empty when it is not ours, not at those priorities, not an exact
    * connection match, or its cookie is not the one its match gives (entries claiming another
    * connection's cookie are not trusted).
    */
   public static Optional<SwitchEntry> of(OFFlowStatsEntry s, int priority) {
-    if (!ConnectionCookie.isOurs(s.getCookie()) || (s.getPriority() != priority && s.getPriority() != priority + 1)) {
+    int p = s.getPriority();
+    if (!ConnectionCookie.isOurs(s.getCookie()) || (p != priority && p != priority - 1 && p != priority + 1)) {
       return Optional.empty();
     }
     try {
@@ -89,7 +92,11 @@ public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch matc
       if (!ConnectionCookie.of(em).equals(s.getCookie())) {
         return Optional.empty();
       }
-      return Optional.of(new SwitchEntry(s, in, em, output(s), s.getPriority() == priority + 1));
+      boolean trap = TeardownTraps.isTrap(s);
+      if (p != priority && !trap) {
+        return Optional.empty(); // beside the entries' priority only traps are ours
+      }
+      return Optional.of(new SwitchEntry(s, in, em, output(s), trap));
     } catch (UnsupportedOperationException | IllegalArgumentException | IllegalStateException e) {
       return Optional.empty(); // a match openflowj cannot read as ours is not ours
     }

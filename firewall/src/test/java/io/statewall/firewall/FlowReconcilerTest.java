@@ -73,9 +73,10 @@ class FlowReconcilerTest {
         IPv4Address.of("10.0.0.1"), Packet.PROTO_TCP, sport, dport, -1, -1);
   }
 
+  /** An entry as the programmer writes it where its direction enters (both do on this one switch). */
   private OFFlowStatsEntry entry(ExactMatch m, int in, int out, U64 cookie) {
     return f.buildFlowStatsEntry().setTableId(TableId.ZERO).setPriority(PRIORITY).setCookie(cookie)
-        .setMatch(m.toMatch(f, OFPort.of(in)).orElseThrow())
+        .setMatch(TeardownTraps.entryMatch(f, OFPort.of(in), m, true).orElseThrow())
         .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().output(OFPort.of(out), 0xFFFF)))))
         .build();
   }
@@ -128,7 +129,7 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(table, true);
 
     assertThat(r.adopted()).isEqualTo(1);
-    assertThat(r.kept()).as("two entries and three traps (FIN, SYN, RST)").isEqualTo(5);
+    assertThat(r.kept()).as("two entries and the trap where the connection entered").isEqualTo(3);
     assertThat(r.deleted()).isZero();
     assertThat(sw.written()).as("nothing to change").isEmpty();
     CtEntry e = tracker.entries().get(0);
@@ -152,10 +153,10 @@ class FlowReconcilerTest {
 
     assertThat(r.adopted()).isZero();
     assertThat(r.refused()).isEqualTo(1);
-    assertThat(r.deleted()).isEqualTo(5);
+    assertThat(r.deleted()).isEqualTo(3);
     assertThat(tracker.entries()).isEmpty();
     assertThat(app.offloads().size()).isZero();
-    assertThat(cookies(sw.flowDeletes())).containsOnly(ConnectionCookie.of(telnet)).hasSize(5);
+    assertThat(cookies(sw.flowDeletes())).containsOnly(ConnectionCookie.of(telnet)).hasSize(3);
   }
 
   @Test
@@ -205,7 +206,38 @@ class FlowReconcilerTest {
 
     assertThat(r.refused()).isEqualTo(1);
     assertThat(tracker.entries()).isEmpty();
-    assertThat(sw.flowDeletes()).hasSize(5);
+    assertThat(sw.flowDeletes()).hasSize(3);
+  }
+
+  /**
+   * A switch still holding what statewall wrote before session 10 (plain entries, three traps one
+   * above the entry where the connection entered): the connection is adopted and everything kept.
+   */
+  @Test
+  void aTableWrittenBeforeTheTrapsMovedBelowIsAdoptedWhole() {
+    ExactMatch ssh = client(40000, 22);
+    U64 cookie = ConnectionCookie.of(ssh);
+    List<OFFlowStatsEntry> table = new ArrayList<>();
+    for (ExactMatch m : List.of(ssh.reverse().orElseThrow(), ssh)) {
+      int in = m == ssh ? 2 : 1;
+      table.add(f.buildFlowStatsEntry().setTableId(TableId.ZERO).setPriority(PRIORITY).setCookie(cookie)
+          .setMatch(m.toMatch(f, OFPort.of(in)).orElseThrow())
+          .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().output(OFPort.of(3 - in), 0xFFFF)))))
+          .build());
+    }
+    for (int flag : new int[] {0x01, 0x02, 0x04}) {
+      table.add(f.buildFlowStatsEntry().setTableId(TableId.ZERO).setPriority(PRIORITY + 1).setCookie(cookie)
+          .setMatch(ssh.withTcpFlag(f, OFPort.of(2), flag))
+          .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF)))))
+          .build());
+    }
+
+    FlowReconciler.Report r = apply(table, true);
+
+    assertThat(r.adopted()).isEqualTo(1);
+    assertThat(r.kept()).isEqualTo(5);
+    assertThat(r.deleted()).isZero();
+    assertThat(sw.written()).as("nothing to change").isEmpty();
   }
 
   @Test
@@ -221,13 +253,13 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(table, false);
 
     assertThat(r.adopting()).isFalse();
-    assertThat(r.kept()).isEqualTo(4);
+    assertThat(r.kept()).isEqualTo(2);
     assertThat(r.adopted()).isZero();
-    assertThat(r.deleted()).isEqualTo(5 + 1);
+    assertThat(r.deleted()).isEqualTo(3 + 1);
     assertThat(r.reinstalled()).isEqualTo(1);
     assertThat(sw.flowAdds()).singleElement().satisfies(add -> {
       assertThat(add.getCookie()).isEqualTo(ConnectionCookie.of(ssh));
-      assertThat(add.getMatch()).isEqualTo(ssh.reverse().orElseThrow().toMatch(f, OFPort.of(1)).orElseThrow());
+      assertThat(add.getMatch()).isEqualTo(TeardownTraps.entryMatch(f, OFPort.of(1), ssh.reverse().orElseThrow(), true).orElseThrow());
     });
     assertThat(tracker.entries()).hasSize(1);
   }
@@ -242,7 +274,7 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(connection(ssh), false);
 
     assertThat(r.kept()).isZero();
-    assertThat(r.deleted()).isEqualTo(5);
+    assertThat(r.deleted()).isEqualTo(3);
     assertThat(r.reinstalled()).isZero();
   }
 
@@ -262,7 +294,7 @@ class FlowReconcilerTest {
     reconciler.switchReady(table);
     assertThat(reconciler.reports()).hasSize(2).last().satisfies(r -> {
       assertThat(r.adopting()).isFalse();
-      assertThat(r.kept()).isEqualTo(5);
+      assertThat(r.kept()).isEqualTo(3);
     });
   }
 
@@ -295,7 +327,7 @@ class FlowReconcilerTest {
     FlowReconciler.Report r = apply(connection(client(40000, 22)), true);
 
     assertThat(r.refused()).as("not carried by the switches: every packet is logged").isEqualTo(1);
-    assertThat(sw.flowDeletes()).hasSize(5);
+    assertThat(sw.flowDeletes()).hasSize(3);
     assertThat(tracker.entries()).as("it may open, so it stays tracked").singleElement()
         .satisfies(e -> assertThat(e.tcpStateName()).isEqualTo("ESTABLISHED"));
     assertThat(app.offloads().size()).isZero();

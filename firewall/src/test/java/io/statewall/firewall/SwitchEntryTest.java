@@ -78,11 +78,18 @@ class SwitchEntryTest {
   }
 
   @org.junit.jupiter.api.Test
-  void aTrapIsOneAboveAndADropEntryHasNoOutput() {
-    assertThat(SwitchEntry.of(entry(tcp(), b -> b.setPriority(P + 1)), P)).hasValueSatisfying(e -> {
-      assertThat(e.trap()).isTrue();
-      assertThat(e.inPort()).isEqualTo(OFPort.of(2));
-    });
+  void aTrapSendsToTheControllerBelowTheEntryOrAboveItAndADropEntryHasNoOutput() {
+    var toController = List.<org.projectfloodlight.openflow.protocol.instruction.OFInstruction>of(
+        F.instructions().applyActions(List.of(F.actions().output(OFPort.CONTROLLER, 0xFFFF))));
+    assertThat(SwitchEntry.of(entry(tcp(), b -> b.setPriority(P - 1).setInstructions(toController)), P))
+        .as("this session's trap, one below").hasValueSatisfying(e -> {
+          assertThat(e.trap()).isTrue();
+          assertThat(e.inPort()).isEqualTo(OFPort.of(2));
+        });
+    assertThat(SwitchEntry.of(entry(tcp(), b -> b.setPriority(P + 1).setInstructions(toController)), P))
+        .as("a trap of statewall before session 10, one above").hasValueSatisfying(e -> assertThat(e.trap()).isTrue());
+    assertThat(SwitchEntry.of(entry(tcp(), b -> b.setPriority(P - 1)), P))
+        .as("beside the entries' priority, an entry that forwards is not ours").isEmpty();
     assertThat(SwitchEntry.of(entry(tcp(), b -> b.setInstructions(List.of())), P))
         .hasValueSatisfying(e -> assertThat(e.output()).isNull());
     assertThat(SwitchEntry.of(entry(tcp(), b -> b), P)).hasValueSatisfying(e -> assertThat(e.output()).isEqualTo(OFPort.of(1)));

@@ -33,7 +33,8 @@ import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U8;
 
 /**
- * One connection direction's match at one port (and, for a trap, one TCP flag), OpenFlow 1.3 to 1.5,
+ * One connection direction's match at one port (and, where it enters the network, the TCP flags it
+ * must not carry), OpenFlow 1.3 to 1.5,
  * that writes its OXM list straight from the {@link ExactMatch} onto the wire. Every connection entry
  * and trap carries one, and openflowj's own match costs an {@code EnumMap} over all its hundred match
  * fields plus an object per field for each: a fifth of the bytes the packet path allocated for a whole
@@ -60,16 +61,18 @@ final class ConnectionMatch implements Match {
   private final Headers headers;
   private final ExactMatch m;
   private final OFPort inPort;
-  /** The TCP flag a trap matches (value and mask alike), 0 for a connection's entry. */
-  private final int tcpFlag;
+  /** The TCP flags matched under {@link #flagsMask}; no flags field when the mask is 0. */
+  private final int flagsValue;
+  private final int flagsMask;
   private Match openflowj;
 
-  private ConnectionMatch(OFFactory factory, ExactMatch m, OFPort inPort, int tcpFlag) {
+  private ConnectionMatch(OFFactory factory, ExactMatch m, OFPort inPort, int flagsValue, int flagsMask) {
     this.factory = factory;
     this.headers = HEADERS.get(factory.getVersion());
     this.m = m;
     this.inPort = inPort;
-    this.tcpFlag = tcpFlag;
+    this.flagsValue = flagsValue & flagsMask;
+    this.flagsMask = flagsMask;
   }
 
   /** Whether this class writes {@code factory}'s matches (OXM: OpenFlow 1.3 to 1.5). */
@@ -77,12 +80,16 @@ final class ConnectionMatch implements Match {
     return HEADERS.containsKey(factory.getVersion());
   }
 
-  /** {@code m} entering at {@code inPort}; with {@code tcpFlag} (a trap) only packets with that flag set. */
-  static ConnectionMatch of(OFFactory factory, ExactMatch m, OFPort inPort, int tcpFlag) {
+  /**
+   * {@code m} entering at {@code inPort}; with a {@code flagsMask}, only TCP segments whose flags
+   * under that mask are {@code flagsValue} (1.5's {@code tcp_flags}, Open vSwitch's extension of it
+   * before).
+   */
+  static ConnectionMatch of(OFFactory factory, ExactMatch m, OFPort inPort, int flagsValue, int flagsMask) {
     if (!writes(factory)) {
       throw new IllegalArgumentException("no OXM connection match for " + factory.getVersion());
     }
-    return new ConnectionMatch(factory, m, inPort, tcpFlag);
+    return new ConnectionMatch(factory, m, inPort, flagsValue, flagsMask);
   }
 
   @Override
@@ -142,10 +149,10 @@ final class ConnectionMatch implements Match {
         bb.writeByte(m.icmpCode());
       }
     }
-    if (tcpFlag != 0) {
+    if (flagsMask != 0) {
       bb.writeBytes(h.tcpFlagsPrefix);
-      bb.writeShort(tcpFlag);
-      bb.writeShort(tcpFlag);
+      bb.writeShort(flagsValue);
+      bb.writeShort(flagsMask);
     }
     int length = bb.writerIndex() - start;
     bb.setShort(lengthAt, length);
@@ -193,8 +200,8 @@ final class ConnectionMatch implements Match {
       l.add(o.icmpv6Type(U8.of((short) m.icmpType())));
       l.add(o.icmpv6Code(U8.of((short) m.icmpCode())));
     }
-    if (tcpFlag != 0) {
-      l.add(Headers.tcpFlags(factory, tcpFlag));
+    if (flagsMask != 0) {
+      l.add(Headers.tcpFlags(factory, flagsValue, flagsMask));
     }
     return factory.buildMatchV3()
         .setOxmList(OFOxmList.ofList(l)).build();
@@ -259,7 +266,7 @@ final class ConnectionMatch implements Match {
   public boolean equals(Object o) {
     if (o instanceof ConnectionMatch c) {
       return c.factory.getVersion() == factory.getVersion() && c.m.equals(m) && c.inPort.equals(inPort)
-          && c.tcpFlag == tcpFlag;
+          && c.flagsValue == flagsValue && c.flagsMask == flagsMask;
     }
     return openflowj().equals(o);
   }
@@ -319,15 +326,15 @@ final class ConnectionMatch implements Match {
       icmpv6Code = header(o.icmpv6Code(U8.of((short) 0)));
       // value and mask (two bytes each) end the masked OXM: what is before them is its header
       ByteBuf b = Unpooled.buffer();
-      tcpFlags(f, 1).writeTo(b);
+      tcpFlags(f, 1, 1).writeTo(b);
       tcpFlagsPrefix = new byte[b.readableBytes() - 4];
       b.readBytes(tcpFlagsPrefix);
     }
 
-    static OFOxm<U16> tcpFlags(OFFactory f, int flag) {
+    static OFOxm<U16> tcpFlags(OFFactory f, int value, int mask) {
       return f.getVersion().compareTo(OFVersion.OF_15) >= 0
-          ? f.oxms().tcpFlagsMasked(U16.of(flag), U16.of(flag))
-          : f.oxms().ovsTcpFlagsMasked(U16.of(flag), U16.of(flag));
+          ? f.oxms().tcpFlagsMasked(U16.of(value), U16.of(mask))
+          : f.oxms().ovsTcpFlagsMasked(U16.of(value), U16.of(mask));
     }
 
     private static int header(OFOxm<?> oxm) {

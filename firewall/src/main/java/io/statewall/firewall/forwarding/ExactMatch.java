@@ -101,7 +101,7 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
     if (ConnectionMatch.writes(factory)) {
       // written straight from this record onto the wire: openflowj's OXM list costs an EnumMap of
       // every match field and an object per field, for every entry of every connection
-      return Optional.of(ConnectionMatch.of(factory, this, inPort, 0));
+      return Optional.of(ConnectionMatch.of(factory, this, inPort, 0, 0));
     }
     Match.Builder b = factory.buildMatch()
         .setExact(MatchField.IN_PORT, inPort)
@@ -127,10 +127,20 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
   }
 
   /**
-   * OpenFlow 1.3+: the match on {@code inPort} with the TCP flag {@code flag} set (whatever the
-   * others): 1.5's {@code tcp_flags}, Open vSwitch's extension of it before. A trap's match.
+   * OpenFlow 1.3+: the match on {@code inPort} of TCP segments with the flag {@code flag} set
+   * (whatever the others): 1.5's {@code tcp_flags}, Open vSwitch's extension of it before. The
+   * traps of statewall before session 10, which a reconciler still meets in a switch.
    */
-  Match withTcpFlag(OFFactory factory, OFPort inPort, int flag) {
-    return ConnectionMatch.of(factory, this, inPort, flag);
+  public Match withTcpFlag(OFFactory factory, OFPort inPort, int flag) {
+    return ConnectionMatch.of(factory, this, inPort, flag, flag);
+  }
+
+  /**
+   * OpenFlow 1.3+: the match on {@code inPort} of TCP segments with none of the flags in {@code
+   * flags} set: a TCP connection's entry where it enters the network, which leaves its FIN, SYN and
+   * RST to the trap below it ({@link TeardownTraps}).
+   */
+  Match withoutTcpFlags(OFFactory factory, OFPort inPort, int flags) {
+    return ConnectionMatch.of(factory, this, inPort, 0, flags);
   }
 }

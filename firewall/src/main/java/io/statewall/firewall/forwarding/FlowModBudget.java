@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flow-mods per second per switch, by kind: FIN/RST traps and entries of established connections
+ * Flow-mods per second per switch, by kind: teardown traps and entries of established connections
  * are admitted while the switch has tokens left, drop entries only from the upper {@link
  * FlowModLimits#dropShare()} of its bucket. Deletes and moves of live connections are never refused (they remove what a policy no longer accepts) but are
  * charged. A refused entry changes no verdict: a dropped packet is still dropped, and the next
@@ -26,7 +26,7 @@ public final class FlowModBudget {
   /** What an entry is for, in order of preference when flow-mods run short. */
   public enum Kind {
     /**
-     * The FIN/RST traps of a connection being offloaded: first call on the tokens (none held back),
+     * The teardown traps of a connection being offloaded: first call on the tokens (none held back),
      * so that a connection whose entries get in has its traps in too.
      */
     TRAPS,
@@ -37,10 +37,10 @@ public final class FlowModBudget {
   }
 
   /**
-   * Tokens a connection's entries leave for its traps (FIN, SYN and RST: four of the six of two directions at one
-   * switch): entries get in only where the traps that went just before them did.
+   * Tokens a connection's entries leave for its traps (one per direction: two where both directions
+   * enter at one switch), so that entries get in where the traps that went just before them did.
    */
-  static final int TRAP_RESERVE = 4;
+  static final int TRAP_RESERVE = 2;
 
   private final FlowModLimits limits;
   private final LongSupplier nanoClock;

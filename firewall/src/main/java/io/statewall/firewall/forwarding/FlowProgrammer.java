@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
+import org.projectfloodlight.openflow.protocol.OFFlowDelete;
 import org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict;
 import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
@@ -167,20 +168,37 @@ public final class FlowProgrammer implements App {
     return true;
   }
 
-  /** Builds the flow-adds of {@code match} along {@code path}, per switch, egress first. */
+  /**
+   * Builds the flow-adds of {@code match} along {@code path}, per switch, egress first; the entry
+   * at the path's first hop, where the direction enters, is a TCP connection's without its FIN, SYN
+   * and RST ({@link TeardownTraps#entryMatch}).
+   */
   public Map<DatapathId, List<OFMessage>> addsFor(Path path, ExactMatch match, U64 cookie) {
     return build(path, match, (f, hop, m) -> flowAdd(f, hop, m, cookie));
   }
 
-  /** Builds strict deletes of the entries {@link #addsFor} would make, per switch. */
+  /**
+   * Builds deletes of what {@link #addsFor} and the traps put at {@code hops}, per switch: non-strict,
+   * so that the plain exact match on the hop's port takes the entry whichever form it has (an entry
+   * where its direction enters matches TCP flags too) and a trap below it with it.
+   */
   public Map<DatapathId, List<OFMessage>> deletesFor(List<Hop> hops, ExactMatch match, U64 cookie) {
     Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>();
     for (Hop hop : hops) {
       switches.get(hop.sw()).ifPresent(sw -> match.toMatch(sw.factory(), hop.in())
           .ifPresent(m -> out.computeIfAbsent(hop.sw(), k -> new ArrayList<>())
-              .add(flowDelete(sw.factory(), m, cookie))));
+              .add(entriesDelete(sw.factory(), m, cookie))));
     }
     return out;
+  }
+
+  /** Deletes every entry of {@code cookie} whose match is {@code match} or narrower. */
+  private static OFMessage entriesDelete(OFFactory f, Match match, U64 cookie) {
+    OFFlowDelete.Builder b = f.buildFlowDelete().setMatch(match).setOutPort(OFPort.ANY);
+    if (f.getVersion() != OFVersion.OF_10) {
+      b.setTableId(TableId.ZERO).setOutGroup(OFGroup.ANY).setCookie(cookie).setCookieMask(U64.NO_MASK);
+    }
+    return b.build();
   }
 
   public void install(Path path, ExactMatch match, U64 cookie) {
@@ -340,7 +358,7 @@ public final class FlowProgrammer implements App {
         continue;
       }
       OFFactory f = sw.get().factory();
-      match.toMatch(f, hop.in()).ifPresent(m ->
+      TeardownTraps.entryMatch(f, hop.in(), match, i == 0).ifPresent(m ->
           out.computeIfAbsent(hop.sw(), k -> new ArrayList<>()).add(eb.build(f, hop, m)));
     }
     return out;

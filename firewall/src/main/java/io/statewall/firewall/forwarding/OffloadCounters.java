@@ -21,7 +21,6 @@ import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.Match;
-import org.projectfloodlight.openflow.protocol.OFMatchV3;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -139,7 +138,9 @@ public final class OffloadCounters implements App {
       for (OFFlowStatsEntry s : reply.getEntries()) {
         Match m = s.getMatch();
         OFPort in = m.get(MatchField.IN_PORT);
-        if (in == null || isTrap(m) || topology.isInterSwitchPort(new Attachment(sw.id(), in))) {
+        // a trap shares its entry's cookie and port, but what it matched went to the controller, which
+        // counted it; read as the entry's, its low count looked like a rewritten entry's
+        if (in == null || TeardownTraps.isTrap(s) || topology.isInterSwitchPort(new Attachment(sw.id(), in))) {
           continue;
         }
         Offload o = table.get(s.getCookie());
@@ -154,18 +155,6 @@ public final class OffloadCounters implements App {
         }
       }
     }
-  }
-
-  /**
-   * A FIN/SYN/RST trap: the same cookie and port as its direction's entry, but what it matched went
-   * to the controller, which counted it; read as the entry's, its low count would look like a
-   * rewritten entry and the entry's whole count would be added again.
-   */
-  static boolean isTrap(Match m) {
-    Match read = m instanceof ConnectionMatch c ? c.openflowj() : m;
-    // the OXM list itself: openflowj's Match calls a field whose prerequisites fail wildcarded
-    return read instanceof OFMatchV3 v3 && (v3.getOxmList().get(MatchField.TCP_FLAGS) != null
-        || v3.getOxmList().get(MatchField.OVS_TCP_FLAGS) != null);
   }
 
   private static OFPort inPort(Match m) {

@@ -1,57 +1,96 @@
 package io.statewall.firewall.forwarding;
 
+import io.statewall.netfilter.packet.Packet;
 import java.util.List;
+import java.util.Optional;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
+import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * The entries that send a TCP connection's FIN, SYN and RST segments to the controller although the
- * rest of the connection runs in the switches, so that conntrack sees the teardown as Linux would:
- * one entry per flag, above the connection's entry, at the switch where each direction enters the
- * network. {@link ConnectionForwarder} writes them in the same batch as the connection's entries.
+ * How a TCP connection's FIN, SYN and RST segments still reach the controller although the rest of
+ * the connection runs in the switches, so that conntrack sees the teardown as Linux would.
+ *
+ * <p>Where each direction enters the network, its entry matches only segments with none of FIN, SYN
+ * and RST set ({@link #entryMatch}); those segments fall through to one trap per direction just below
+ * the entry, the same exact match sending to the controller. A SYN is trapped too: a SYN reusing the
+ * tuple of a closing connection is a reopening for conntrack (Linux's NF_REPEAT, judged NEW), and a
+ * SYN from the wrong side must be judged, not carried.
+ *
+ * <p>Until session 10 three traps per direction (one per flag) sat <em>above</em> a plain entry: ten
+ * flow-mods per connection instead of six, and an entry that got in without its traps (a switch that
+ * refused the flag match, a trap lost to the budget) carried the teardown past conntrack. Now the
+ * entry itself excludes the flags: a switch that cannot match them refuses the entry and the
+ * connection stays with the controller, and an entry whose trap is missing leaves its FIN to the
+ * table-miss entry, which sends it to the controller all the same (through the per-port meter: the
+ * trap is there so that a flood on the port cannot hold a teardown back).
  *
  * <p>The traps carry the connection's cookie and no timeout: they stay while conntrack holds the
- * connection (its flow entries may idle out and come back meanwhile) and leave with it.
- *
- * <p>Needs a switch that matches TCP flags: OpenFlow 1.5's {@code tcp_flags}, or Open vSwitch's
- * extension of it on 1.3 and 1.4. On OpenFlow 1.0 there are none and the connection's timeout
- * stands in.
+ * connection (its entries may idle out and come back meanwhile) and leave with it. On OpenFlow 1.0
+ * there are none (no TCP flags to match) and the connection's timeout stands in.
  */
 public final class TeardownTraps {
-  private static final int FIN = 0x01;
-  private static final int SYN = 0x02;
-  private static final int RST = 0x04;
-  /**
-   * SYN too: a SYN reusing the tuple of a closing connection is a reopening for conntrack (Linux's
-   * NF_REPEAT, judged NEW), and a SYN from the wrong side must be judged, not carried.
-   */
-  private static final int[] FLAGS = {FIN, SYN, RST};
+  /** FIN, SYN and RST: what a connection's entry where it enters never carries. */
+  static final int FLAGS = 0x01 | 0x02 | 0x04;
 
   private final int priority;
 
-  /** Traps one above {@code entryPriority}, the connection entries' priority. */
+  /** Traps one below {@code entryPriority}, the connection entries' priority. */
   public TeardownTraps(int entryPriority) {
-    this.priority = entryPriority + 1;
+    this.priority = entryPriority - 1;
   }
 
-  /** The traps for packets like {@code m} entering at {@code inPort}; none on OpenFlow 1.0. */
+  /**
+   * The match of {@code m}'s entry on {@code inPort}: where its direction enters the network
+   * ({@code ingress}) a TCP entry leaves FIN, SYN and RST to the trap; elsewhere, or where the switch
+   * cannot match TCP flags (OpenFlow 1.0), the plain exact match. Empty if the switch cannot express
+   * {@code m} at all.
+   */
+  public static Optional<Match> entryMatch(OFFactory f, OFPort inPort, ExactMatch m, boolean ingress) {
+    if (ingress && m.ipProto() == Packet.PROTO_TCP && ConnectionMatch.writes(f) && m.expressibleOn(f)) {
+      return Optional.of(m.withoutTcpFlags(f, inPort, FLAGS));
+    }
+    return m.toMatch(f, inPort);
+  }
+
+  /** The trap for packets like {@code m} entering at {@code inPort}; none on OpenFlow 1.0. */
   public List<OFMessage> traps(OFFactory f, OFPort inPort, ExactMatch m, U64 cookie) {
-    if (f.getVersion() == OFVersion.OF_10 || !m.expressibleOn(f)) {
+    if (m.ipProto() != Packet.PROTO_TCP || !ConnectionMatch.writes(f) || !m.expressibleOn(f)) {
       return List.of();
     }
     List<OFAction> toController = List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF));
-    OFMessage[] out = new OFMessage[FLAGS.length];
-    for (int i = 0; i < FLAGS.length; i++) {
-      out[i] = f.buildFlowAdd().setTableId(TableId.ZERO).setMatch(m.withTcpFlag(f, inPort, FLAGS[i]))
-          .setCookie(cookie).setPriority(priority).setBufferId(OFBufferId.NO_BUFFER)
-          .setInstructions(List.of(f.instructions().applyActions(toController))).build();
+    return List.of(f.buildFlowAdd().setTableId(TableId.ZERO).setMatch(m.toMatch(f, inPort).orElseThrow())
+        .setCookie(cookie).setPriority(priority).setBufferId(OFBufferId.NO_BUFFER)
+        .setInstructions(List.of(f.instructions().applyActions(toController))).build());
+  }
+
+  /**
+   * Whether an entry read back from a switch is a trap: it sends to the controller, whether it is
+   * one below its entry or one of the three above it that statewall wrote before session 10.
+   */
+  public static boolean isTrap(OFFlowStatsEntry s) {
+    if (s.getVersion() == OFVersion.OF_10) {
+      return false;
     }
-    return List.of(out);
+    for (OFInstruction i : s.getInstructions()) {
+      if (i instanceof OFInstructionApplyActions apply) {
+        for (OFAction a : apply.getActions()) {
+          if (a instanceof OFActionOutput out && OFPort.CONTROLLER.equals(out.getPort())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 }

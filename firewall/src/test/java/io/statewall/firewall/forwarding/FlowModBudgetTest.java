@@ -50,7 +50,7 @@ class FlowModBudgetTest {
       for (int i = 0; i < 20 - left; i++) {
         b.admit(Kind.TRAPS, S1, 1);
       }
-      boolean traps = b.admit(Kind.TRAPS, S1, 4);
+      boolean traps = b.admit(Kind.TRAPS, S1, 2);
       boolean entries = b.admit(Kind.CONNECTION, S1, 2);
       assertThat(!entries || traps).as("%d tokens left: entries without traps", left).isTrue();
     }
@@ -60,7 +60,7 @@ class FlowModBudgetTest {
   void aConnectionIsAdmittedOnEverySwitchOfItsPathOrOnNone() {
     admitted(Kind.CONNECTION, S2, 100);
     assertThat(budget.admit(Kind.CONNECTION, Map.of(S1, 2, S2, 2))).isFalse();
-    assertThat(admitted(Kind.CONNECTION, S1, 100)).as("s1 paid nothing for the refused connection").isEqualTo(16);
+    assertThat(admitted(Kind.CONNECTION, S1, 100)).as("s1 paid nothing for the refused connection").isEqualTo(18);
   }
 
   @Test

@@ -99,10 +99,16 @@ class OffloadCountersTest {
     ExactMatch m = ExactMatch.of(p).orElseThrow();
     U64 cookie = ConnectionCookie.of(m);
     List<OFFlowStatsEntry> entries = new ArrayList<>(stats(p, inPort, packets).get(0).getEntries());
+    var toController = List.<org.projectfloodlight.openflow.protocol.instruction.OFInstruction>of(
+        f.instructions().applyActions(List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF))));
+    // the trap below the entry, and the three above it that statewall wrote before session 10
+    entries.add(f.buildFlowStatsEntry().setCookie(cookie).setPriority(99)
+        .setMatch(m.toMatch(f, OFPort.of(inPort)).orElseThrow()).setInstructions(toController)
+        .setPacketCount(U64.of(2)).setByteCount(U64.of(120)).build());
     for (int flag : new int[] {0x01, 0x02, 0x04}) {
       entries.add(f.buildFlowStatsEntry().setCookie(cookie).setPriority(101)
-          .setMatch(m.withTcpFlag(f, OFPort.of(inPort), flag)).setPacketCount(U64.of(flag))
-          .setByteCount(U64.of(flag * 60)).build());
+          .setMatch(m.withTcpFlag(f, OFPort.of(inPort), flag)).setInstructions(toController)
+          .setPacketCount(U64.of(flag)).setByteCount(U64.of(flag * 60)).build());
     }
     return List.of(f.buildFlowStatsReply().setEntries(entries).build());
   }

@@ -37,7 +37,7 @@ class RerouteTest {
   }
 
   private static List<Integer> deletedInPorts(FakeSwitch sw) {
-    return sw.flowDeletes().stream()
+    return sw.deletes().stream()
         .map(d -> d.getMatch().get(MatchField.IN_PORT).getPortNumber()).sorted().toList();
   }
 
@@ -87,7 +87,7 @@ class RerouteTest {
     net.portDown(4, 2); // s4 - s3: not on the path
     for (long s = 1; s <= 4; s++) {
       assertThat(net.sw(s).flowAdds()).isEmpty();
-      assertThat(net.sw(s).flowDeletes()).isEmpty();
+      assertThat(net.sw(s).deletes()).isEmpty();
     }
     assertThat(net.forwarding.installed().size()).isOne();
   }

@@ -11,12 +11,12 @@ import java.util.function.BooleanSupplier;
 public final class SwitchEntries {
   private SwitchEntries() {}
 
-  /** statewall's forwarding entries (not the FIN/RST traps) on {@code sw} whose match contains every part. */
+  /** statewall's forwarding entries (not the teardown traps) on {@code sw} whose match contains every part. */
   public static List<FlowEntry> connections(OvsSwitch sw, String... matchParts) {
     return sw.dumpFlows().stream()
         .filter(f -> (f.cookie() >>> 48) == 0x5357)
-        // the FIN/RST traps above a TCP connection carry its cookie but forward nothing themselves
-        .filter(f -> !f.match().contains("tcp_flags="))
+        // a TCP connection's teardown trap carries its cookie but forwards nothing: it sends to the controller
+        .filter(f -> !f.actions().contains("CONTROLLER"))
         .filter(f -> Arrays.stream(matchParts).allMatch(part -> f.match().contains(part)))
         .toList();
   }

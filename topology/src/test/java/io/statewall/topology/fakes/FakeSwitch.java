@@ -109,6 +109,14 @@ public final class FakeSwitch implements SwitchHandle {
     return written(org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict.class);
   }
 
+  /** Every delete written, strict (one entry) or not (an entry and whatever narrower is under it). */
+  public synchronized List<org.projectfloodlight.openflow.protocol.OFFlowMod> deletes() {
+    return written.stream()
+        .filter(m -> m instanceof org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict
+            || m instanceof org.projectfloodlight.openflow.protocol.OFFlowDelete)
+        .map(org.projectfloodlight.openflow.protocol.OFFlowMod.class::cast).toList();
+  }
+
   public synchronized void clear() {
     written.clear();
   }
