@@ -61,6 +61,9 @@ public final class TopologyManager
 
   private record EdgePort(Attachment at, long probedSince) {}
 
+  /** When a probe arriving at each port was last answered; guarded by {@code lock}. */
+  private final Map<Attachment, Long> answered = new HashMap<>();
+
   public TopologyManager(Clock clock, LinkDiscovery discovery, HostTracker hosts, PathFinder paths) {
     this.clock = clock;
     this.discovery = discovery;
@@ -101,6 +104,7 @@ public final class TopologyManager
       }
       handles.remove(sw.id());
       probedSince.keySet().removeIf(a -> a.sw().equals(sw.id()));
+      answered.keySet().removeIf(a -> a.sw().equals(sw.id()));
       List<TopologyEvent> out = new ArrayList<>(discovery.switchDown(sw.id()));
       out.addAll(hosts.forgetSwitch(sw.id()));
       recompute();
@@ -131,6 +135,7 @@ public final class TopologyManager
       } else {
         ports.remove(port);
         probedSince.remove(at);
+        answered.remove(at);
         List<TopologyEvent> out = new ArrayList<>(discovery.portDown(at));
         out.addAll(hosts.forgetPort(at));
         events.enqueue(out);
@@ -166,7 +171,8 @@ public final class TopologyManager
         out.addAll(r.events());
         recomputeIfChanged(!r.events().isEmpty());
         events.enqueue(out);
-        probeBack = r.verdict() == LldpProbe.Verdict.OK && discovery.lacksReverseHalf(at);
+        probeBack = r.verdict() == LldpProbe.Verdict.OK && discovery.lacksReverseHalf(at)
+            && answerDue(at, clock.millis());
       }
       events.drain();
       if (probeBack) {
@@ -283,6 +289,19 @@ public final class TopologyManager
   }
 
   // ---- internals ----
+
+  /**
+   * Answers a probe at a port at most once a probe interval: two cluster members that each see only one
+   * half of a link (each masters one end) would otherwise answer each other's answers without end.
+   */
+  private boolean answerDue(Attachment here, long now) {
+    Long last = answered.get(here);
+    if (last != null && now - last < discovery.settings().probeInterval().toMillis()) {
+      return false;
+    }
+    answered.put(here, now);
+    return true;
+  }
 
   /** Recomputes if links changed or a port changed sides (a lone half-link came or went). */
   private void recomputeIfChanged(boolean linksChanged) {

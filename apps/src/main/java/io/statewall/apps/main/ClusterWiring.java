@@ -4,6 +4,7 @@ import io.statewall.cluster.ClusterConfig;
 import io.statewall.cluster.ClusterListener;
 import io.statewall.cluster.ClusterMember;
 import io.statewall.cluster.ClusterRoles;
+import io.statewall.cluster.LldpKey;
 import io.statewall.cluster.MastershipStateMachine;
 import io.statewall.cluster.Placement;
 import io.statewall.cluster.PolicyContent;
@@ -30,6 +31,7 @@ import io.statewall.operator.api.ApiError;
 import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.PolicyControl;
 import io.statewall.topology.TopologyManager;
+import io.statewall.topology.discovery.LldpSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -96,6 +99,8 @@ final class ClusterWiring {
   private final RoleRequester roles;
   private final SwitchReadiness readiness;
   private final ConntrackReplicator replicator;
+  /** Done once the cluster's LLDP key signs this member's probes: it is not ready (probes nothing) before. */
+  private final CompletableFuture<Void> lldpKeyInstalled = new CompletableFuture<>();
   /** Compiles committed policies one at a time, in commit order, off RAFT's thread; and retries the seed. */
   private final ScheduledExecutorService work;
   private final Object compiledLock = new Object();
@@ -107,7 +112,7 @@ final class ClusterWiring {
 
   /** {@code conntrackMax}: the firewall's conntrack maximum, which bounds each other member's replicas here too. */
   ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, TopologyManager topology,
-      int conntrackMax, PolicyText.Loaded local) {
+      LldpSigner lldp, int conntrackMax, PolicyText.Loaded local) {
     this.options = options;
     ClusterConfig config = setup.config().apply(options);
     this.member = new ClusterMember(config);
@@ -128,8 +133,16 @@ final class ClusterWiring {
       public void policyCommitted(PolicyContent policy) {
         later(() -> compile(policy));
       }
+
+      @Override
+      public void lldpKeyCommitted(LldpKey key) {
+        // on RAFT's thread, before this member can be master of anything: its first probe is signed with it
+        lldp.useKey(key.bytes());
+        lldpKeyInstalled.complete(null);
+      }
     });
     member.onLeader(() -> later(this::seed));
+    member.onLeader(() -> later(this::seedLldpKey));
     member.onLeader(() -> later(this::seedPlacement));
     // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
     // before the MASTER request, so the previous master's connections are live when its packets come
@@ -369,6 +382,19 @@ final class ClusterWiring {
    * keep this member out for good), unless a newer policy failed to compile meanwhile.
    */
   private void allowOnceCaughtUp() {
+    if (!lldpKeyInstalled.isDone()) {
+      // its probes would carry a key of its own that the other masters cannot verify
+      log.info("member {}: committed policy running; ready once the cluster's LLDP key is committed", options.member());
+      lldpKeyInstalled.thenRun(() -> later(() -> {
+        synchronized (compiledLock) {
+          if (failedGeneration > compiledGeneration) {
+            return; // a newer policy failed here meanwhile: withheld
+          }
+        }
+        allowOnceCaughtUp();
+      }));
+      return;
+    }
     if (replicator.caughtUp()) {
       readiness.allow();
       return;
@@ -454,6 +480,22 @@ final class ClusterWiring {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("member {} (leader): could not commit the placement ({}); retrying", options.member(), cause(e));
       work.schedule(this::seedPlacement, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The leader's duty when the cluster has no LLDP key yet: commit a fresh one (the first leader's is kept). */
+  private void seedLldpKey() {
+    if (!member.isLeader() || member.state().view().lldpKey().isPresent()) {
+      return;
+    }
+    try {
+      member.seedLldpKey(LldpKey.random()).get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      log.info("member {} (leader): the cluster's LLDP key is committed", options.member());
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("member {} (leader): could not commit the LLDP key ({}); retrying", options.member(), cause(e));
+      work.schedule(this::seedLldpKey, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
