@@ -99,6 +99,8 @@ final class ClusterWiring {
   private final RoleRequester roles;
   private final SwitchReadiness readiness;
   private final ConntrackReplicator replicator;
+  /** This member's links and hosts to the others, theirs into its topology (over the replication channel). */
+  private final TopologySharing topologySharing;
   /** Done once the cluster's LLDP key signs this member's probes: it is not ready (probes nothing) before. */
   private final CompletableFuture<Void> lldpKeyInstalled = new CompletableFuture<>();
   /** Compiles committed policies one at a time, in commit order, off RAFT's thread; and retries the seed. */
@@ -148,6 +150,8 @@ final class ClusterWiring {
     // before the MASTER request, so the previous master's connections are live when its packets come
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
+    // each member learns from the switches it masters; the others' links and hosts join its own view
+    this.topologySharing = new TopologySharing(options.member(), topology, replicator);
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
@@ -189,6 +193,10 @@ final class ClusterWiring {
 
   ConntrackReplicator replicator() {
     return replicator;
+  }
+
+  TopologySharing topologySharing() {
+    return topologySharing;
   }
 
   /** Whether this member may be master now: it runs the committed policy. */
@@ -526,8 +534,10 @@ final class ClusterWiring {
       try {
         // before the member joins: its readiness (and so any takeover) needs replicas to commit
         replicator.start();
+        topologySharing.start();
         member.start();
       } catch (Exception e) {
+        topologySharing.stop();
         replicator.close();
         throw new UncheckedIOException(new IOException("cannot join cluster " + options.name() + " as member "
             + options.member() + " on " + options.self() + ": " + e.getMessage(), e));
@@ -538,6 +548,7 @@ final class ClusterWiring {
     public void stop() {
       member.leaveAndClose(Duration.ofSeconds(3));
       firewall.offloads().setListener(null);
+      topologySharing.stop();
       replicator.close();
       work.shutdownNow();
     }

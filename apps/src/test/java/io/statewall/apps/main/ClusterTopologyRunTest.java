@@ -6,7 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.statewall.apps.main.ClusterTestMembers.Member;
 import io.statewall.cluster.Rendezvous;
 import io.statewall.topology.Attachment;
+import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.operator.cli.NetworkCommands;
+import io.statewall.topology.Link;
 import io.statewall.topology.TopologyService;
+import io.statewall.topology.share.TopologyShare;
+import io.statewall.topology.share.TopologyShareCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+import picocli.CommandLine;
 
 /**
  * Three members (the real composition root of {@code run --cluster}, in one JVM), mastership per switch,
@@ -90,11 +100,80 @@ class ClusterTopologyRunTest {
     twoSwitchesOfTwoMasters();
     // one LLDP key for the cluster: a probe master1 sent out of s1/2 verifies at master2, who got it from s2/2
     await(master2 + " verified " + master1 + "'s probe at s2/2, and " + master1 + " the answer at s1/2", () ->
-        topology(master2).isInterSwitchPort(new Attachment(switches.get(1).dpid, org.projectfloodlight.openflow.types.OFPort.of(2)))
-            && topology(master1).isInterSwitchPort(new Attachment(switches.get(0).dpid,
-                org.projectfloodlight.openflow.types.OFPort.of(2))));
+        topology(master2).isInterSwitchPort(at(1, 2)) && topology(master1).isInterSwitchPort(at(0, 2)));
     assertThat(members.values()).allSatisfy(m ->
         assertThat(m.cluster().member().state().view().lldpKey()).isEqualTo(members.get("A").cluster().member()
             .state().view().lldpKey()).isPresent());
+  }
+
+  private static final long CLIENT_MAC = 0x0200_0000_0009L;
+  private static final long SERVER_MAC = 0x0200_0000_0001L;
+
+  /** The member that masters neither switch. */
+  private String third() {
+    return IDS.stream().filter(id -> !id.equals(master1) && !id.equals(master2)).findFirst().orElseThrow();
+  }
+
+  private Attachment at(int sw, int port) {
+    return new Attachment(switches.get(sw).dpid, OFPort.of(port));
+  }
+
+  /** The client 10.0.0.9 behind s1/1 and the server 10.0.0.1 behind s2/1 each send a frame, to their switch's master. */
+  private void hostsSpeak() throws Exception {
+    switches.get(0).packetIn(master1, FrameBuilder.ip("10.0.0.9", "10.0.0.1").macs(CLIENT_MAC, SERVER_MAC)
+        .udp(5000, 53).build(), 1);
+    switches.get(1).packetIn(master2, FrameBuilder.ip("10.0.0.1", "10.0.0.9").macs(SERVER_MAC, CLIENT_MAC)
+        .udp(53, 5000).build(), 1);
+  }
+
+  private boolean seesAll(String member) {
+    TopologyService t = topology(member);
+    return t.links().contains(Link.between(at(0, 2), at(1, 2)))
+        && t.host(MacAddress.of(CLIENT_MAC)).filter(h -> h.attachment().equals(at(0, 1))).isPresent()
+        && t.host(MacAddress.of(SERVER_MAC)).filter(h -> h.attachment().equals(at(1, 1))).isPresent()
+        && t.path(at(0, 1), at(1, 1)).isPresent();
+  }
+
+  private String cli(String member, Object command) {
+    StringWriter out = new StringWriter();
+    CommandLine line = new CommandLine(command);
+    line.setOut(new PrintWriter(out));
+    assertThat(line.execute("--api", "127.0.0.1:" + members.get(member).api().getPort(), "--api-token-file",
+        dir.resolve("token-" + member).toString())).isZero();
+    return out.toString();
+  }
+
+  @Test
+  void everyMemberSeesTheLinkAndBothHostsThoughEachMasterLearnedOnlyFromItsOwnSwitch() throws Exception {
+    twoSwitchesOfTwoMasters();
+    hostsSpeak();
+    await("every member has the link, both hosts and a path from s1/1 to s2/1", () ->
+        IDS.stream().allMatch(this::seesAll));
+    // each learned only from the switch it masters: the merged view is the others' shares, not its own sight
+    assertThat(members.get(master1).assembler().topology().manager().localShare().hosts())
+        .extracting(h -> h.attachment()).containsExactly(at(0, 1));
+    assertThat(members.get(master2).assembler().topology().manager().localShare().hosts())
+        .extracting(h -> h.attachment()).containsExactly(at(1, 1));
+    assertThat(members.get(third()).assembler().topology().manager().localShare()).isEqualTo(TopologyShare.EMPTY);
+    // statewall links and hosts, asked of the member that masters neither switch, show all of it
+    String links = cli(third(), new NetworkCommands.Links());
+    assertThat(links.lines().count()).as("a header and the one link: %s", links).isEqualTo(2);
+    String hosts = cli(third(), new NetworkCommands.Hosts());
+    assertThat(hosts).contains("02:00:00:00:00:09", "02:00:00:00:00:01", "10.0.0.9", "10.0.0.1");
+
+    // a peer's malformed share is refused and counted; nothing of it is merged and nothing stops
+    byte[] hostile = TopologyShareCodec.encode(TopologyShare.EMPTY);
+    hostile[3] = 0x7f; // a half-link count of about two billion
+    members.get(master1).cluster().replicator().sendSideband(null, hostile);
+    await("the others refused it", () -> members.get(third()).cluster().topologySharing().refused() >= 1
+        && members.get(master2).cluster().topologySharing().refused() >= 1);
+    assertThat(seesAll(third())).isTrue();
+
+    // master2 leaves: the others drop its share; its switch's heir learns the link's half there itself
+    String gone = master2;
+    members.remove(gone).controller().close();
+    await("every survivor forgot " + gone + "'s share, and sees the link again through s2's heir", () ->
+        members.keySet().stream().allMatch(id -> !members.get(id).assembler().topology().manager().merged().contains(gone)
+            && topology(id).links().contains(Link.between(at(0, 2), at(1, 2)))));
   }
 }
