@@ -101,6 +101,8 @@ final class ClusterWiring {
   private final ConntrackReplicator replicator;
   /** This member's links and hosts to the others, theirs into its topology (over the replication channel). */
   private final TopologySharing topologySharing;
+  /** A connection's writes for another member's switch to that master; that switch's packet-ins of it back here. */
+  private final CrossSwitchRelay crossSwitch;
   /** Done once the cluster's LLDP key signs this member's probes: it is not ready (probes nothing) before. */
   private final CompletableFuture<Void> lldpKeyInstalled = new CompletableFuture<>();
   /** Compiles committed policies one at a time, in commit order, off RAFT's thread; and retries the seed. */
@@ -152,6 +154,8 @@ final class ClusterWiring {
     firewall.offloads().setListener(replicator::offloaded);
     // each member learns from the switches it masters; the others' links and hosts join its own view
     this.topologySharing = new TopologySharing(options.member(), topology, replicator);
+    // a path across switches of two masters: each writes its own switches, and the owner judges every packet
+    this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.flows());
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
@@ -180,7 +184,7 @@ final class ClusterWiring {
 
   /** The apps to start after the firewall: role requests, readiness, and the member itself. */
   List<App> apps() {
-    return List.of(roles, readiness, new MemberApp());
+    return List.of(roles, readiness, crossSwitch, new MemberApp());
   }
 
   WriteFence fence() {
@@ -193,6 +197,10 @@ final class ClusterWiring {
 
   ConntrackReplicator replicator() {
     return replicator;
+  }
+
+  CrossSwitchRelay crossSwitch() {
+    return crossSwitch;
   }
 
   TopologySharing topologySharing() {

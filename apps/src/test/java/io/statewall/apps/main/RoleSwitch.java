@@ -66,6 +66,15 @@ final class RoleSwitch implements AutoCloseable {
   /** Port -> the switch and port at its other end. */
   private final Map<Integer, Map.Entry<RoleSwitch, Integer>> links = new ConcurrentHashMap<>();
   private final List<FlowModWrite> flowMods = new CopyOnWriteArrayList<>();
+  private final List<PacketOutWrite> packetOuts = new CopyOnWriteArrayList<>();
+
+  /** A packet-out from {@code member} taken (not refused as a SLAVE's). */
+  record PacketOutWrite(String member, OFPacketOut packetOut) {}
+
+  /** The packet-outs this switch took (from its master), in order. */
+  List<PacketOutWrite> packetOuts() {
+    return List.copyOf(packetOuts);
+  }
 
   /** A flow-mod from {@code member} taken (not refused as a SLAVE's). */
   record FlowModWrite(String member, OFFlowMod flowMod) {}
@@ -167,6 +176,7 @@ final class RoleSwitch implements AutoCloseable {
           if (m instanceof OFFlowMod fm) {
             flowMods.add(new FlowModWrite(member, fm));
           } else if (m instanceof OFPacketOut po) {
+            packetOuts.add(new PacketOutWrite(member, po));
             carry(po);
           }
         }

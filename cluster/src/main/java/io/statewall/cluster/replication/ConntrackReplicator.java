@@ -232,6 +232,27 @@ public final class ConntrackReplicator implements AutoCloseable {
     sidebands.put(magic & 0xFFFF, Objects.requireNonNull(sideband));
   }
 
+  /**
+   * The member whose replica (a connection it owns, as it replicated it) has {@code original} as its
+   * ORIGINAL tuple, if any other member's does.
+   */
+  public Optional<String> ownerOf(CtTuple original) {
+    Replica key = Replica.of(original);
+    synchronized (replicaLock) {
+      for (String owner : replicas.owners()) {
+        if (replicas.get(owner, key) != null) {
+          return Optional.of(owner);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code member} is in this member's replication view. */
+  public boolean inView(String member) {
+    return present.contains(member);
+  }
+
   /** Sends a sideband's message to every other member ({@code to} null) or to one. */
   public void sendSideband(String to, byte[] bytes) {
     Address address = null;
