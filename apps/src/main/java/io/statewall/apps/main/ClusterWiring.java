@@ -164,6 +164,8 @@ final class ClusterWiring {
         CATCH_UP_TIMEOUT);
     // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
     firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
+    // the entries another live member set up across a switch this member takes are that member's
+    firewall.reconciler().keepOwnedElsewhere(cookie -> replicator.liveOwnerOfCookie(cookie.getValue()).isPresent());
     fence.onOpen((dpid, generation) -> {
       firewall.reconciler().mastered(dpid);
       // its probes were held back while SLAVE: the links at this switch are learned now, not a round later

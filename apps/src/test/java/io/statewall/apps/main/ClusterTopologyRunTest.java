@@ -80,8 +80,10 @@ class ClusterTopologyRunTest {
         m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
     dpid1 = 1;
     master1 = Rendezvous.winner(dpid1, IDS).orElseThrow();
+    // s2's master differs from s1's, and s2's heir if its master goes is the third member, not s1's master
+    // (so the heir holds the connection only as the owner's replica)
     dpid2 = 2;
-    while (Rendezvous.winner(dpid2, IDS).orElseThrow().equals(master1)) {
+    while (!secondSwitch(dpid2)) {
       dpid2++;
     }
     master2 = Rendezvous.winner(dpid2, IDS).orElseThrow();
@@ -102,6 +104,15 @@ class ClusterTopologyRunTest {
     await(master1 + " masters " + dpid1 + " and " + master2 + " masters " + dpid2 + ", as the switches confirmed",
         () -> s1.master().equals(Optional.of(master1)) && s2.master().equals(Optional.of(master2))
             && members.get(master1).fencedAsMaster(dpid1) && members.get(master2).fencedAsMaster(dpid2));
+  }
+
+  private boolean secondSwitch(long dpid) {
+    String winner = Rendezvous.winner(dpid, IDS).orElseThrow();
+    if (winner.equals(master1)) {
+      return false;
+    }
+    List<String> rest = IDS.stream().filter(id -> !id.equals(winner)).toList();
+    return !Rendezvous.winner(dpid, rest).orElseThrow().equals(master1);
   }
 
   private TopologyService topology(String member) {
@@ -261,7 +272,14 @@ class ClusterTopologyRunTest {
     }
     assertThat(members.get(master2).cluster().crossSwitch().refused()).isEmpty();
 
-    // the master of s2 is killed: s2 fails over to a survivor at a higher epoch, as the switch confirms
+    // the master of s2 is killed: s2 fails over to a survivor at a higher epoch, as the switch confirms;
+    // its table still holds the owner's entries, which the heir's reconcile keeps as the owner's
+    OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
+    s2.reportFlows(s2.flowMods().stream().filter(w -> w.flowMod().getCookie().equals(cookie)
+        && w.flowMod().getCommand() == OFFlowModCommand.ADD).map(w -> f.buildFlowStatsEntry()
+            .setTableId(w.flowMod().getTableId()).setPriority(w.flowMod().getPriority()).setCookie(cookie)
+            .setMatch(w.flowMod().getMatch()).setInstructions(w.flowMod().getInstructions())
+            .setIdleTimeout(w.flowMod().getIdleTimeout()).setFlags(w.flowMod().getFlags()).build()).toList());
     long epoch = members.get(third()).mastership(dpid2).epoch();
     String gone = master2;
     members.remove(gone).controller().close();
@@ -270,6 +288,20 @@ class ClusterTopologyRunTest {
       return now.isPresent() && !now.get().equals(gone) && members.get(now.get()).fencedAsMaster(dpid2)
           && members.get(now.get()).mastership(dpid2).epoch() > epoch;
     });
+    Member heir = members.get(s2.master().orElseThrow());
+    await(heir.id() + " reconciled s2 as its master", () -> heir.assembler().firewall().reconciler().reports()
+        .stream().anyMatch(r -> r.sw().equals(s2.dpid) && r.adopting()));
+    var report = heir.assembler().firewall().reconciler().reports().stream()
+        .filter(r -> r.sw().equals(s2.dpid) && r.adopting()).reduce((x, y) -> y).orElseThrow();
+    assertThat(report.deleted()).as("%s", report).isZero();
+    assertThat(report.adopted()).as("%s", report).isZero();
+    assertThat(report.kept()).as("%s", report).isPositive();
+    assertThat(s2.flowMods()).as("nobody deleted the owner's entries on s2").noneMatch(w -> w.flowMod().getCookie()
+        .equals(cookie) && w.flowMod().getCommand() != OFFlowModCommand.ADD);
+    if (!heir.id().equals(master1)) {
+      assertThat(heir.tcpState(40000)).as("still %s's alone", master1).isNull();
+    }
+    assertThat(owner.tcpState(40000)).isEqualTo("ESTABLISHED");
   }
 
   @Test

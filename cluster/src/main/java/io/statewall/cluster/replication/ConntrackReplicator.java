@@ -248,6 +248,22 @@ public final class ConntrackReplicator implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * The member, other than this one and in the view, whose replicated connection carries offload cookie
+   * {@code cookie}, if any (a scan of the replicas: for reconciling a switch, not for every packet).
+   */
+  public Optional<String> liveOwnerOfCookie(long cookie) {
+    synchronized (replicaLock) {
+      for (String owner : replicas.owners()) {
+        if (!owner.equals(memberId) && present.contains(owner)
+            && replicas.list(owner).stream().anyMatch(r -> r.cookie == cookie)) {
+          return Optional.of(owner);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Whether {@code member} is in this member's replication view. */
   public boolean inView(String member) {
     return present.contains(member);
