@@ -184,7 +184,10 @@ final class CrossSwitchRelay implements App {
     byte[] frame = pi.getData();
     Packet p = parser.parse(frame);
     if (!(p.isTcp() || p.isUdp()) || p.isFragmented() || p.src() == null) {
-      return ListenerResult.CONTINUE;
+      return ListenerResult.CONTINUE; // ICMP replies across masters are not relayed yet (docs/cluster.md)
+    }
+    if (p.isTcp() && p.hasTcpFlag(Packet.TCP_SYN) && !p.hasTcpFlag(Packet.TCP_ACK)) {
+      return ListenerResult.CONTINUE; // an opening: its connection is this switch's master's (the bulk under load)
     }
     CtTuple seen = CtTuple.ports(p.src(), p.dst(), p.protocol(), p.srcPort(), p.dstPort());
     Optional<String> owner = channel.ownerOf(seen)
