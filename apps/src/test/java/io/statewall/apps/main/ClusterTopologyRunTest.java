@@ -87,7 +87,7 @@ class ClusterTopologyRunTest {
       dpid2++;
     }
     master2 = Rendezvous.winner(dpid2, IDS).orElseThrow();
-    RoleSwitch s1 = new RoleSwitch(dpid1, 1, 2);
+    RoleSwitch s1 = new RoleSwitch(dpid1, 1, 2, 3);
     RoleSwitch s2 = new RoleSwitch(dpid2, 1, 2);
     s1.link(2, s2, 2);
     switches.addAll(List.of(s1, s2));
@@ -209,6 +209,17 @@ class ClusterTopologyRunTest {
         : FrameBuilder.ip("10.0.0.1", "10.0.0.9").macs(SERVER_MAC, CLIENT_MAC).tcp(22, port, flags).seq(seq).ack(ack).build();
   }
 
+  /** Waits for {@code condition} checking every 50 µs (a timing), up to the tests' bound. */
+  private static void spinUntil(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + ClusterTestMembers.TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new java.util.concurrent.TimeoutException("not within " + ClusterTestMembers.TIMEOUT);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+    }
+  }
+
   /** Whether {@code sw} took a packet-out from {@code member} whose frame is {@code frame}. */
   private static boolean sent(RoleSwitch sw, String member, byte[] frame) {
     return sw.packetOuts().stream().anyMatch(w -> w.member().equals(member)
@@ -271,6 +282,44 @@ class ClusterTopologyRunTest {
           .allSatisfy(w -> assertThat(w.role()).as("%s's %s", w.member(), w.type()).isNotEqualTo(OFControllerRole.ROLE_SLAVE));
     }
     assertThat(members.get(master2).cluster().crossSwitch().refused()).isEmpty();
+
+    // a figure: how long each relay takes in one JVM (SYN in at s1 to its packet-out at s2 through s2's
+    // master; SYN-ACK in at s2 to its packet-out at s1 through the owner), 20 connections
+    List<Long> forward = new ArrayList<>();
+    List<Long> back = new ArrayList<>();
+    for (int port = 41000; port < 41020; port++) {
+      byte[] open = segment(true, port, Packet.TCP_SYN, 1000, 0);
+      long t0 = System.nanoTime();
+      s1.packetIn(master1, open, 1);
+      spinUntil(() -> sent(s2, master2, open));
+      forward.add(System.nanoTime() - t0);
+      byte[] answer = segment(false, port, Packet.TCP_SYN | Packet.TCP_ACK, 5000, 1001);
+      long t1 = System.nanoTime();
+      s2.packetIn(master2, answer, 1);
+      spinUntil(() -> sent(s1, master1, answer));
+      back.add(System.nanoTime() - t1);
+    }
+    // the same within one master's switch: the client to a host at s1/3, no relay
+    s1.packetIn(master1, FrameBuilder.ip("10.0.0.2", "10.0.0.9").macs(0x0200_0000_0002L, CLIENT_MAC).udp(53, 5000)
+        .build(), 3);
+    await(master1 + " knows 10.0.0.2 at s1/3", () -> topology(master1).host(MacAddress.of(0x0200_0000_0002L))
+        .isPresent());
+    List<Long> local = new ArrayList<>();
+    for (int port = 42000; port < 42020; port++) {
+      byte[] open = FrameBuilder.ip("10.0.0.9", "10.0.0.2").macs(CLIENT_MAC, 0x0200_0000_0002L)
+          .tcp(port, 22, Packet.TCP_SYN).seq(1000).build();
+      long t0 = System.nanoTime();
+      s1.packetIn(master1, open, 1);
+      spinUntil(() -> sent(s1, master1, open));
+      local.add(System.nanoTime() - t0);
+    }
+    forward.sort(null);
+    back.sort(null);
+    local.sort(null);
+    System.out.printf("cross-switch relay, 20 connections: SYN to the far end's packet-out median %.2f ms (max %.2f), "
+        + "SYN-ACK to the near end's median %.2f ms (max %.2f); within one master's switch median %.2f ms "
+        + "(max %.2f)%n", forward.get(10) / 1e6, forward.get(19) / 1e6, back.get(10) / 1e6, back.get(19) / 1e6,
+        local.get(10) / 1e6, local.get(19) / 1e6);
 
     // the master of s2 is killed: s2 fails over to a survivor at a higher epoch, as the switch confirms;
     // its table still holds the owner's entries, which the heir's reconcile keeps as the owner's
