@@ -74,6 +74,17 @@ public sealed interface ClusterCommand {
   byte APPLY_POLICY = 4;
   byte SEED_POLICY = 5;
   byte PLACEMENT = 6;
+  byte LLDP_KEY = 7;
+
+  /**
+   * The cluster's LLDP signing key, taken only if the cluster has none yet (the first leader's), like
+   * {@link SetPlacement}: every member signs and verifies probes with it from then on.
+   */
+  record SetLldpKey(LldpKey key) implements ClusterCommand {
+    public SetLldpKey {
+      Objects.requireNonNull(key, "key");
+    }
+  }
 
   /**
    * How mastership is placed, taken only if the cluster has none yet (the first leader's setting); a
@@ -106,6 +117,9 @@ public sealed interface ClusterCommand {
       } else if (command instanceof SetPlacement p) {
         out.writeByte(PLACEMENT);
         out.writeUTF(p.placement().name());
+      } else if (command instanceof SetLldpKey k) {
+        out.writeByte(LLDP_KEY);
+        out.write(k.key().bytes());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -124,8 +138,15 @@ public sealed interface ClusterCommand {
       case APPLY_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in));
       case SEED_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in), true);
       case PLACEMENT -> new SetPlacement(placementNamed(in.readUTF()));
+      case LLDP_KEY -> new SetLldpKey(readLldpKey(in));
       default -> throw new IOException("unknown cluster command type " + type);
     };
+  }
+
+  static LldpKey readLldpKey(DataInput in) throws IOException {
+    byte[] key = new byte[LldpKey.LENGTH];
+    in.readFully(key);
+    return new LldpKey(key);
   }
 
   static Placement placementNamed(String name) throws IOException {

@@ -14,4 +14,7 @@ public interface ClusterListener {
 
   /** A policy was committed: every member has these bytes at this generation. */
   default void policyCommitted(PolicyContent policy) {}
+
+  /** The cluster's LLDP key was committed (once per cluster; again after a snapshot that brings it). */
+  default void lldpKeyCommitted(LldpKey key) {}
 }

@@ -291,6 +291,11 @@ public final class ClusterMember implements AutoCloseable {
     return submit(new ClusterCommand.SetPlacement(placement)).thenApply(r -> null);
   }
 
+  /** Commits the cluster's LLDP key, if it has none yet (the first leader's). */
+  public CompletableFuture<Void> seedLldpKey(LldpKey key) {
+    return submit(new ClusterCommand.SetLldpKey(key)).thenApply(r -> null);
+  }
+
   /** Takes a snapshot of the state machine and truncates the log (a late member then gets the snapshot). */
   public void snapshot() throws Exception {
     raft.snapshot();

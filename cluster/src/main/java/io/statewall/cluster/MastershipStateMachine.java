@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MastershipStateMachine implements StateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(MastershipStateMachine.class);
-  /** 2 added the placement; a version 1 snapshot (none) still reads. */
-  private static final int SNAPSHOT_VERSION = 2;
+  /** 2 added the placement, 3 the LLDP key; a version 1 or 2 snapshot (neither, or no key) still reads. */
+  private static final int SNAPSHOT_VERSION = 3;
 
   // the state, touched only under the lock (apply and snapshots come from RAFT's thread, tests call directly)
   private final TreeMap<String, TreeSet<Long>> ready = new TreeMap<>();
@@ -45,15 +45,17 @@ public final class MastershipStateMachine implements StateMachine {
   private PolicyContent policy;
   /** Null until committed: placed per switch. */
   private Placement placement;
+  /** Null until committed: each member signs its probes with a key of its own until then. */
+  private LldpKey lldpKey;
 
   private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
   private volatile View view = View.EMPTY;
 
   /** An immutable copy of the committed state. */
   public record View(SortedMap<Long, Mastership> masters, SortedMap<String, Set<Long>> ready,
-      Optional<PolicyContent> policy, Optional<Placement> placement) {
+      Optional<PolicyContent> policy, Optional<Placement> placement, Optional<LldpKey> lldpKey) {
     static final View EMPTY = new View(Collections.emptySortedMap(), Collections.emptySortedMap(), Optional.empty(),
-        Optional.empty());
+        Optional.empty(), Optional.empty());
 
     public Mastership mastership(long dpid) {
       return masters.getOrDefault(dpid, Mastership.NONE);
@@ -88,6 +90,7 @@ public final class MastershipStateMachine implements StateMachine {
     ClusterCommand command = ClusterCommand.decode(data, offset, length);
     List<Change> changes = new ArrayList<>();
     PolicyContent committed = null;
+    LldpKey keyCommitted = null;
     java.util.SortedSet<String> readyAfter = null;
     synchronized (this) {
       Set<String> readyBefore = Set.copyOf(ready.keySet());
@@ -120,6 +123,12 @@ public final class MastershipStateMachine implements StateMachine {
             place(knownDpids(), false, changes);
           }
         }
+      } else if (command instanceof ClusterCommand.SetLldpKey k) {
+        if (lldpKey == null) {
+          lldpKey = k.key();
+          keyCommitted = lldpKey;
+          LOG.info("the cluster's LLDP key is committed: every member signs its probes with it");
+        }
       } else if (command instanceof ClusterCommand.ApplyPolicy p) {
         if (!p.seed() || policy == null) {
           long generation = policy == null ? 1 : policy.generation() + 1;
@@ -134,7 +143,7 @@ public final class MastershipStateMachine implements StateMachine {
       }
       publish();
     }
-    notify(changes, committed, readyAfter);
+    notify(changes, committed, readyAfter, keyCommitted);
     if (command instanceof ClusterCommand.ApplyPolicy && serializeResponse) {
       PolicyContent now = committed != null ? committed : view.policy().orElse(null);
       return ByteBuffer.allocate(Long.BYTES).putLong(now == null ? 0 : now.generation()).array();
@@ -173,13 +182,17 @@ public final class MastershipStateMachine implements StateMachine {
         ClusterCommand.writeFiles(out, policy.filesUncopied());
       }
       out.writeUTF(placement == null ? "" : placement.name());
+      out.writeBoolean(lldpKey != null);
+      if (lldpKey != null) {
+        out.write(lldpKey.bytes());
+      }
     }
   }
 
   @Override
   public void readContentFrom(DataInput in) throws Exception {
     int version = in.readInt();
-    if (version != 1 && version != SNAPSHOT_VERSION) {
+    if (version < 1 || version > SNAPSHOT_VERSION) {
       throw new IOException("snapshot version " + version + ", this member reads 1 to " + SNAPSHOT_VERSION);
     }
     TreeMap<String, TreeSet<Long>> newReady = new TreeMap<>();
@@ -198,9 +211,11 @@ public final class MastershipStateMachine implements StateMachine {
         ? new PolicyContent(in.readLong(), in.readUTF(), ClusterCommand.readFiles(in)) : null;
     String placed = version >= 2 ? in.readUTF() : "";
     Placement newPlacement = placed.isEmpty() ? null : ClusterCommand.placementNamed(placed);
+    LldpKey newKey = version >= 3 && in.readBoolean() ? ClusterCommand.readLldpKey(in) : null;
 
     List<Change> changes = new ArrayList<>();
     PolicyContent committed;
+    LldpKey keyCommitted;
     java.util.SortedSet<String> readyAfter;
     synchronized (this) {
       TreeSet<Long> all = new TreeSet<>(masters.keySet());
@@ -221,11 +236,13 @@ public final class MastershipStateMachine implements StateMachine {
       masters.putAll(newMasters);
       policy = newPolicy;
       placement = newPlacement;
+      keyCommitted = Objects.equals(lldpKey, newKey) ? null : newKey;
+      lldpKey = newKey;
       publish();
     }
     LOG.info("installed a snapshot: {} ready members, {} switches, {}", newReady.size(), newMasters.size(),
         newPolicy == null ? "no policy" : newPolicy);
-    notify(changes, committed, readyAfter);
+    notify(changes, committed, readyAfter, keyCommitted);
   }
 
   private record Change(long dpid, Mastership before, Mastership after) {}
@@ -268,10 +285,12 @@ public final class MastershipStateMachine implements StateMachine {
     TreeMap<String, Set<Long>> readyCopy = new TreeMap<>();
     ready.forEach((member, dpids) -> readyCopy.put(member, Collections.unmodifiableSet(new TreeSet<>(dpids))));
     view = new View(Collections.unmodifiableSortedMap(new TreeMap<>(masters)),
-        Collections.unmodifiableSortedMap(readyCopy), Optional.ofNullable(policy), Optional.ofNullable(placement));
+        Collections.unmodifiableSortedMap(readyCopy), Optional.ofNullable(policy), Optional.ofNullable(placement),
+        Optional.ofNullable(lldpKey));
   }
 
-  private void notify(List<Change> changes, PolicyContent committed, java.util.SortedSet<String> readyAfter) {
+  private void notify(List<Change> changes, PolicyContent committed, java.util.SortedSet<String> readyAfter,
+      LldpKey keyCommitted) {
     for (ClusterListener listener : listeners) {
       try {
         if (readyAfter != null) {
@@ -282,6 +301,9 @@ public final class MastershipStateMachine implements StateMachine {
         }
         if (committed != null) {
           listener.policyCommitted(committed);
+        }
+        if (keyCommitted != null) {
+          listener.lldpKeyCommitted(keyCommitted);
         }
       } catch (RuntimeException e) {
         // a listener's bug must not stop the log being applied on this member

@@ -123,6 +123,8 @@ public final class FlowReconciler implements App, SwitchListener {
   private volatile SwitchRegistry switches;
   /** Cluster mode: whether this controller is the switch's confirmed master; null on one process. */
   private volatile Predicate<DatapathId> master;
+  /** Cookies of connections another cluster member owns (their entries here were written for it). */
+  private volatile Predicate<U64> ownedElsewhere = cookie -> false;
   private final Duration settle;
   private final Set<DatapathId> adoptionDone = ConcurrentHashMap.newKeySet();
   private final Map<U64, Ends> ends = new ConcurrentHashMap<>();
@@ -152,6 +154,15 @@ public final class FlowReconciler implements App, SwitchListener {
     scheduler = context.scheduler();
     switches = context.switches();
     context.addSwitchListener(ORDER, this);
+  }
+
+  /**
+   * Cluster mode: entries whose cookie names a connection another live member owns (it set them up
+   * through this switch's master, its path crossing this switch) are kept as they are, neither adopted
+   * (two owners of one connection) nor deleted (its owner's path would break).
+   */
+  public void keepOwnedElsewhere(Predicate<U64> ownedElsewhere) {
+    this.ownedElsewhere = java.util.Objects.requireNonNull(ownedElsewhere);
   }
 
   /**
@@ -253,6 +264,10 @@ public final class FlowReconciler implements App, SwitchListener {
       U64 cookie = group.getKey();
       List<SwitchEntry> entries = group.getValue();
       CtEntry ct = offloads.entry(cookie).filter(e -> belongs(e, entries)).orElse(null);
+      if (ct == null && ownedElsewhere.test(cookie)) {
+        kept += entries.size(); // another member's connection: its owner keeps them up to date
+        continue;
+      }
       if (ct != null && adopting && ends.containsKey(cookie)) {
         noteEnds(sw, cookie, ct, entries); // adopted at another switch of its path: this one knows the other end
       }

@@ -265,6 +265,24 @@ class FlowReconcilerTest {
   }
 
   @Test
+  void entriesOfAConnectionAnotherMemberOwnsAreKeptNeitherAdoptedNorDeleted() {
+    ExactMatch ssh = client(40000, 22);
+    ExactMatch other = client(40001, 22);
+    reconciler.keepOwnedElsewhere(cookie -> cookie.equals(ConnectionCookie.of(ssh)));
+    List<OFFlowStatsEntry> table = new ArrayList<>(connection(ssh));
+    table.addAll(connection(other));
+
+    FlowReconciler.Report r = apply(table, true);
+
+    assertThat(r.kept()).as("the other member's five, and the five of the one adopted here").isEqualTo(10);
+    assertThat(r.adopted()).as("only the connection nobody else owns").isEqualTo(1);
+    assertThat(r.deleted()).isZero();
+    assertThat(app.offloads().entry(ConnectionCookie.of(ssh))).isEmpty();
+    assertThat(tracker.entries()).singleElement()
+        .satisfies(e -> assertThat(e.tuple(CtDirection.ORIGINAL).srcPort()).isEqualTo(40001));
+  }
+
+  @Test
   void aConnectionConntrackForgotLosesItsEntriesOnReconnect() {
     ExactMatch ssh = client(40000, 22);
     apply(connection(ssh), true);

@@ -39,8 +39,12 @@ public final class TopologyApp implements App {
 
   /** The usual wiring: Dijkstra on hop count, a fresh random LLDP key, the system clock. */
   public static TopologyApp create(TopologySettings settings) {
-    return create(settings, Clock.systemUTC(), LldpSigner.withRandomKey(), new DijkstraPathEngine(),
-        LinkWeigher.HOP_COUNT);
+    return create(settings, LldpSigner.withRandomKey());
+  }
+
+  /** The usual wiring with a signer of the caller's (a cluster member hands it the cluster's key). */
+  public static TopologyApp create(TopologySettings settings, LldpSigner signer) {
+    return create(settings, Clock.systemUTC(), signer, new DijkstraPathEngine(), LinkWeigher.HOP_COUNT);
   }
 
   public static TopologyApp create(TopologySettings settings, Clock clock, LldpSigner signer,

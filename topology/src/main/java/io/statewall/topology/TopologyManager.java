@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import io.statewall.topology.share.TopologyShare;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
@@ -35,6 +37,12 @@ import org.projectfloodlight.openflow.types.OFPort;
  * The network's state: switches and their up ports, links (from discovery), hosts (from the
  * tracker), paths and the broadcast tree. Switch and packet-in events come in; topology events go
  * out to listeners after the state they describe is in place.
+ *
+ * <p>In a cluster each member learns only from the switches it masters (they send it their
+ * packet-ins): what it learned is its {@link #localShare()}, which it sends the others; what they
+ * learned comes in through {@link #merge} and joins its own in every output (links, hosts, paths,
+ * flooding). A link whose two ends have different masters is up once each has seen its half. A peer's
+ * half-link or host counts only where it names up ports of switches connected here.
  *
  * <p>Thread-safe: changes are serialised by one lock; reads use immutable snapshots.
  */
@@ -61,6 +69,18 @@ public final class TopologyManager
 
   private record EdgePort(Attachment at, long probedSince) {}
 
+  /** What the other members learned from their switches, by member; guarded by {@code lock}. */
+  private final Map<String, TopologyShare> remote = new TreeMap<>();
+  /** The others' hosts where they count (their ports up here, not links), first member by id first. */
+  private volatile Map<MacAddress, Host> remoteHosts = Map.of();
+  private volatile Map<IPAddress<?>, MacAddress> remoteAddresses = Map.of();
+  /** Half-links this member saw itself, at the last recompute; guarded by {@code lock}. */
+  private Set<HalfLink> localHalves = Set.of();
+  /** The others' half-links that count, at the last recompute; guarded by {@code lock}. */
+  private Set<HalfLink> remoteHalves = Set.of();
+  /** When a probe arriving at each port was last answered; guarded by {@code lock}. */
+  private final Map<Attachment, Long> answered = new HashMap<>();
+
   public TopologyManager(Clock clock, LinkDiscovery discovery, HostTracker hosts, PathFinder paths) {
     this.clock = clock;
     this.discovery = discovery;
@@ -85,8 +105,10 @@ public final class TopologyManager
       for (OFPort p : up) {
         probedSince.put(new Attachment(sw.id(), p), now);
       }
-      events.enqueue(List.of(new SwitchUp(sw.id())));
-      recompute();
+      List<TopologyEvent> out = new ArrayList<>(List.of(new SwitchUp(sw.id())));
+      // a peer's half-links and hosts at this switch count from now on
+      out.addAll(recompute(List.of()));
+      events.enqueue(out);
     }
     events.drain();
     // probe at once rather than waiting a whole interval for the first links
@@ -101,9 +123,10 @@ public final class TopologyManager
       }
       handles.remove(sw.id());
       probedSince.keySet().removeIf(a -> a.sw().equals(sw.id()));
-      List<TopologyEvent> out = new ArrayList<>(discovery.switchDown(sw.id()));
-      out.addAll(hosts.forgetSwitch(sw.id()));
-      recompute();
+      answered.keySet().removeIf(a -> a.sw().equals(sw.id()));
+      List<TopologyEvent> found = new ArrayList<>(discovery.switchDown(sw.id()));
+      found.addAll(hosts.forgetSwitch(sw.id()));
+      List<TopologyEvent> out = recompute(found);
       out.add(new SwitchDown(sw.id()));
       events.enqueue(out);
     }
@@ -124,6 +147,7 @@ public final class TopologyManager
       if (ports == null) {
         return; // not ready yet: switchReady reads the ports
       }
+      List<TopologyEvent> found = new ArrayList<>();
       if (up) {
         if (ports.add(port)) {
           probedSince.put(at, clock.millis());
@@ -131,11 +155,11 @@ public final class TopologyManager
       } else {
         ports.remove(port);
         probedSince.remove(at);
-        List<TopologyEvent> out = new ArrayList<>(discovery.portDown(at));
-        out.addAll(hosts.forgetPort(at));
-        events.enqueue(out);
+        answered.remove(at);
+        found.addAll(discovery.portDown(at));
+        found.addAll(hosts.forgetPort(at));
       }
-      recompute();
+      events.enqueue(recompute(found));
     }
     events.drain();
     if (up) {
@@ -153,20 +177,10 @@ public final class TopologyManager
     if (LldpCodec.isLldp(frame)) {
       boolean probeBack;
       synchronized (lock) {
-        Set<Attachment> wereLinks = discovery.interSwitchPorts();
-        LinkDiscovery.Result r = discovery.received(at, frame, clock.millis(), this::isUpPort);
-        List<TopologyEvent> out = new ArrayList<>();
-        // hosts seen at a port before discovery reached it were other switches' floods: at both ends
-        // of a new link (an LLDP arriving here can make the sending port a link end as well)
-        for (Attachment end : discovery.interSwitchPorts()) {
-          if (!wereLinks.contains(end)) {
-            out.addAll(hosts.forgetPort(end));
-          }
-        }
-        out.addAll(r.events());
-        recomputeIfChanged(!r.events().isEmpty());
-        events.enqueue(out);
-        probeBack = r.verdict() == LldpProbe.Verdict.OK && discovery.lacksReverseHalf(at);
+        long now = clock.millis();
+        LinkDiscovery.Result r = discovery.received(at, frame, now, this::isUpPort);
+        events.enqueue(recomputeIfChanged(r.events()));
+        probeBack = r.verdict() == LldpProbe.Verdict.OK && lacksReverseHalf(at) && answerDue(at, now);
       }
       events.drain();
       if (probeBack) {
@@ -180,7 +194,7 @@ public final class TopologyManager
     long now = clock.millis();
     if (seen.isPresent() && !hosts.isCurrent(seen.get(), now)) {
       synchronized (lock) {
-        if (upPorts.containsKey(at.sw()) && !discovery.isInterSwitchPort(at)
+        if (upPorts.containsKey(at.sw()) && !isInterSwitch(at)
             && (settled(at, now) || !knownElsewhere(seen.get()))) {
           events.enqueue(hosts.learn(seen.get(), now));
         }
@@ -209,8 +223,7 @@ public final class TopologyManager
   public void probeAndExpire(Collection<SwitchHandle> switches) {
     long now = clock.millis();
     synchronized (lock) {
-      List<TopologyEvent> out = new ArrayList<>(discovery.expire(now));
-      recomputeIfChanged(!out.isEmpty());
+      List<TopologyEvent> out = recomputeIfChanged(discovery.expire(now));
       out.addAll(hosts.expire(now));
       events.enqueue(out);
     }
@@ -234,19 +247,38 @@ public final class TopologyManager
     return links;
   }
 
+  /** Its own hosts, and the others' where this member has none of that MAC. */
   @Override
   public Collection<Host> hosts() {
-    return hosts.hosts();
+    Collection<Host> mine = hosts.hosts();
+    Map<MacAddress, Host> theirs = remoteHosts;
+    if (theirs.isEmpty()) {
+      return mine;
+    }
+    List<Host> all = new ArrayList<>(mine);
+    for (Host h : theirs.values()) {
+      if (hosts.byMac(h.mac()).isEmpty()) {
+        all.add(h);
+      }
+    }
+    return all;
   }
 
   @Override
   public Optional<Host> host(MacAddress mac) {
-    return hosts.byMac(mac);
+    Optional<Host> mine = hosts.byMac(mac);
+    return mine.isPresent() ? mine : Optional.ofNullable(remoteHosts.get(mac));
   }
 
+  /** Its own owner of the address first: a host seen here keeps its address against a peer's claim. */
   @Override
   public Optional<Host> hostByAddress(IPAddress<?> address) {
-    return hosts.byAddress(address);
+    Optional<Host> mine = hosts.byAddress(address);
+    if (mine.isPresent()) {
+      return mine;
+    }
+    MacAddress mac = remoteAddresses.get(address);
+    return mac == null || hosts.byMac(mac).isPresent() ? Optional.empty() : Optional.ofNullable(remoteHosts.get(mac));
   }
 
   @Override
@@ -282,27 +314,206 @@ public final class TopologyManager
     events.addListener(listener);
   }
 
-  // ---- internals ----
+  // ---- the cluster: what this member learned, and what the others did ----
 
-  /** Recomputes if links changed or a port changed sides (a lone half-link came or went). */
-  private void recomputeIfChanged(boolean linksChanged) {
-    if (linksChanged || !discovery.interSwitchPorts().equals(interSwitch)) {
-      recompute();
+  /**
+   * What this member learned from its own switches (the ones that send it packet-ins): the half-links
+   * whose probes arrived at them, and the hosts it saw at their edge ports. What it sends the others.
+   */
+  public TopologyShare localShare() {
+    synchronized (lock) {
+      return new TopologyShare(discovery.halves(), Set.copyOf(hosts.hosts()));
     }
   }
 
-  /** Rebuilds paths and flood ports from the current state; called with {@code lock} held. */
-  private void recompute() {
-    Set<Link> now = discovery.links();
+  /**
+   * Takes {@code share} as everything member {@code member} learned from its switches, replacing what
+   * it sent before; links, hosts and paths change (and their events go out) as if learned here.
+   */
+  public void merge(String member, TopologyShare share) {
+    synchronized (lock) {
+      if (share.equals(remote.get(member))) {
+        return;
+      }
+      if (share.halves().isEmpty() && share.hosts().isEmpty()) {
+        remote.remove(member);
+      } else {
+        remote.put(member, share);
+      }
+      events.enqueue(recompute(List.of()));
+    }
+    events.drain();
+  }
+
+  /** Forgets what {@code member} sent (it left the cluster). */
+  public void forget(String member) {
+    merge(member, TopologyShare.EMPTY);
+  }
+
+  /** The members whose shares are merged here now. */
+  public Set<String> merged() {
+    synchronized (lock) {
+      return Set.copyOf(remote.keySet());
+    }
+  }
+
+  // ---- internals ----
+
+  /** A genuine probe arrived at {@code here}: whether no half back to its sender is known here or from a peer. */
+  private boolean lacksReverseHalf(Attachment here) {
+    if (!discovery.lacksReverseHalf(here)) {
+      return false;
+    }
+    Optional<Attachment> from = discovery.sender(here);
+    return from.isEmpty() || !remoteHalves.contains(new HalfLink(here, from.get()));
+  }
+
+  /**
+   * Answers a probe at a port at most once a probe interval: two members that each see only one half
+   * of a link (their shares not merged yet) would otherwise answer each other's answers without end.
+   */
+  private boolean answerDue(Attachment here, long now) {
+    Long last = answered.get(here);
+    if (last != null && now - last < discovery.settings().probeInterval().toMillis()) {
+      return false;
+    }
+    answered.put(here, now);
+    return true;
+  }
+
+  private boolean isInterSwitch(Attachment at) {
+    return discovery.isInterSwitchPort(at) || interSwitch.contains(at);
+  }
+
+  /**
+   * Recomputes if discovery's links or half-links changed (a lone half-link came or went); returns the
+   * events, as {@link #recompute} does. Called with {@code lock} held.
+   */
+  private List<TopologyEvent> recomputeIfChanged(List<TopologyEvent> found) {
+    if (!found.isEmpty() || !discovery.halves().equals(localHalves)) {
+      return recompute(found);
+    }
+    return new ArrayList<>();
+  }
+
+  /**
+   * Rebuilds links, paths and flood ports from discovery's state and the peers'; called with {@code lock}
+   * held. Returns the events to send: {@code found} (what discovery and the host tracker reported) with
+   * its link events replaced by the changes of the merged link set, the hosts forgotten at ports that
+   * turned out to face a switch, and the peers' hosts that came, moved or went.
+   */
+  private List<TopologyEvent> recompute(List<TopologyEvent> found) {
+    Set<Link> before = links;
+    Set<Attachment> interBefore = interSwitch;
+    Map<MacAddress, Host> hostsBefore = remoteHosts;
+    localHalves = discovery.halves();
+    Set<HalfLink> theirs = new HashSet<>();
+    for (TopologyShare share : remote.values()) {
+      for (HalfLink h : share.halves()) {
+        if (isUpPort(h.from()) && isUpPort(h.to())) {
+          theirs.add(h);
+        }
+      }
+    }
+    remoteHalves = Set.copyOf(theirs);
+    Set<HalfLink> all = new HashSet<>(localHalves);
+    all.addAll(theirs);
+    Set<Link> merged = new HashSet<>(discovery.links());
+    Set<Attachment> inter = new HashSet<>(discovery.interSwitchPorts());
+    for (HalfLink h : all) {
+      if (all.contains(h.reversed())) {
+        merged.add(Link.between(h.from(), h.to()));
+      }
+      inter.add(h.from());
+      inter.add(h.to());
+    }
+    Set<Link> now = Set.copyOf(merged);
     links = now;
-    interSwitch = discovery.interSwitchPorts();
+    interSwitch = Set.copyOf(inter);
+
+    List<TopologyEvent> out = new ArrayList<>();
+    Map<Link, TopologyEvent.Reason> reasons = new HashMap<>();
+    for (TopologyEvent e : found) {
+      if (e instanceof TopologyEvent.LinkDown d) {
+        reasons.put(d.link(), d.reason());
+      }
+    }
+    for (Link l : before) {
+      if (!now.contains(l)) {
+        out.add(new TopologyEvent.LinkDown(l, reasons.getOrDefault(l, reasonGone(l))));
+      }
+    }
+    for (Link l : now) {
+      if (!before.contains(l)) {
+        out.add(new TopologyEvent.LinkUp(l));
+      }
+    }
+    for (TopologyEvent e : found) {
+      if (!(e instanceof TopologyEvent.LinkUp) && !(e instanceof TopologyEvent.LinkDown)) {
+        out.add(e);
+      }
+    }
+    // hosts seen at a port before discovery reached it were other switches' floods: at both ends of a
+    // new link (an LLDP arriving here, or a peer's half-link, can make the sending port a link end too)
+    for (Attachment end : interSwitch) {
+      if (!interBefore.contains(end)) {
+        out.addAll(hosts.forgetPort(end));
+      }
+    }
+    Map<MacAddress, Host> theirHosts = new HashMap<>();
+    Map<IPAddress<?>, MacAddress> theirAddresses = new HashMap<>();
+    for (TopologyShare share : remote.values()) { // by member id: the first member's claim wins
+      for (Host h : share.hosts()) {
+        if (isUpPort(h.attachment()) && !interSwitch.contains(h.attachment()) && !theirHosts.containsKey(h.mac())) {
+          theirHosts.put(h.mac(), h);
+          h.addresses().forEach(a -> theirAddresses.putIfAbsent(a, h.mac()));
+        }
+      }
+    }
+    remoteHosts = Map.copyOf(theirHosts);
+    remoteAddresses = Map.copyOf(theirAddresses);
+    for (Host h : theirHosts.values()) {
+      Host was = hostsBefore.get(h.mac());
+      if (hosts.byMac(h.mac()).isPresent()) {
+        continue; // shadowed by this member's own: its events are the tracker's
+      }
+      if (was == null || !was.addresses().equals(h.addresses()) && was.attachment().equals(h.attachment())) {
+        out.add(new TopologyEvent.HostLearned(h));
+      } else if (!was.attachment().equals(h.attachment())) {
+        out.add(new TopologyEvent.HostMoved(h, was.attachment()));
+      }
+    }
+    for (Host was : hostsBefore.values()) {
+      if (!theirHosts.containsKey(was.mac()) && hosts.byMac(was.mac()).isEmpty()) {
+        out.add(new TopologyEvent.HostRemoved(was));
+      }
+    }
+    rebuildPathsAndFlooding(now);
+    return out;
+  }
+
+  /** Why a link left the merged view when discovery here did not say: a port or switch gone, else a peer's half. */
+  private TopologyEvent.Reason reasonGone(Link l) {
+    for (Attachment end : List.of(l.a(), l.b())) {
+      if (!upPorts.containsKey(end.sw())) {
+        return TopologyEvent.Reason.SWITCH_DOWN;
+      }
+      if (!isUpPort(end)) {
+        return TopologyEvent.Reason.PORT_DOWN;
+      }
+    }
+    return TopologyEvent.Reason.TIMEOUT;
+  }
+
+  /** Paths, flood ports and edge ports from {@code now} and the up ports; called with {@code lock} held. */
+  private void rebuildPathsAndFlooding(Set<Link> now) {
     paths.update(upPorts.keySet(), now);
     Set<Link> tree = paths.treeLinks();
     Map<DatapathId, Set<OFPort>> flood = new HashMap<>();
     for (Map.Entry<DatapathId, Set<OFPort>> e : upPorts.entrySet()) {
       Set<OFPort> allowed = new HashSet<>();
       for (OFPort p : e.getValue()) {
-        if (!discovery.isInterSwitchPort(new Attachment(e.getKey(), p))) {
+        if (!interSwitch.contains(new Attachment(e.getKey(), p))) {
           allowed.add(p); // an edge port: hosts may sit there
         }
       }
@@ -321,7 +532,7 @@ public final class TopologyManager
     broadcast = Map.copyOf(frozen);
     List<EdgePort> edgeList = new ArrayList<>();
     for (Map.Entry<Attachment, Long> e : probedSince.entrySet()) {
-      if (!discovery.isInterSwitchPort(e.getKey())) {
+      if (!interSwitch.contains(e.getKey())) {
         edgeList.add(new EdgePort(e.getKey(), e.getValue()));
       }
     }
@@ -342,7 +553,7 @@ public final class TopologyManager
 
   /** Whether the sighting's MAC is a host known at another port (seen here, it would move). */
   private boolean knownElsewhere(Sighting s) {
-    return hosts.byMac(s.mac()).map(h -> !h.attachment().equals(s.at())).orElse(false);
+    return host(s.mac()).map(h -> !h.attachment().equals(s.at())).orElse(false);
   }
 
   private boolean isUpPort(Attachment a) {

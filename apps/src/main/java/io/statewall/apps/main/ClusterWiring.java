@@ -4,6 +4,7 @@ import io.statewall.cluster.ClusterConfig;
 import io.statewall.cluster.ClusterListener;
 import io.statewall.cluster.ClusterMember;
 import io.statewall.cluster.ClusterRoles;
+import io.statewall.cluster.LldpKey;
 import io.statewall.cluster.MastershipStateMachine;
 import io.statewall.cluster.Placement;
 import io.statewall.cluster.PolicyContent;
@@ -30,6 +31,7 @@ import io.statewall.operator.api.ApiError;
 import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.PolicyControl;
 import io.statewall.topology.TopologyManager;
+import io.statewall.topology.discovery.LldpSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -96,6 +99,12 @@ final class ClusterWiring {
   private final RoleRequester roles;
   private final SwitchReadiness readiness;
   private final ConntrackReplicator replicator;
+  /** This member's links and hosts to the others, theirs into its topology (over the replication channel). */
+  private final TopologySharing topologySharing;
+  /** A connection's writes for another member's switch to that master; that switch's packet-ins of it back here. */
+  private final CrossSwitchRelay crossSwitch;
+  /** Done once the cluster's LLDP key signs this member's probes: it is not ready (probes nothing) before. */
+  private final CompletableFuture<Void> lldpKeyInstalled = new CompletableFuture<>();
   /** Compiles committed policies one at a time, in commit order, off RAFT's thread; and retries the seed. */
   private final ScheduledExecutorService work;
   private final Object compiledLock = new Object();
@@ -107,7 +116,7 @@ final class ClusterWiring {
 
   /** {@code conntrackMax}: the firewall's conntrack maximum, which bounds each other member's replicas here too. */
   ClusterWiring(ClusterOptions options, Setup setup, FirewallApp firewall, TopologyManager topology,
-      int conntrackMax, PolicyText.Loaded local) {
+      LldpSigner lldp, int conntrackMax, PolicyText.Loaded local) {
     this.options = options;
     ClusterConfig config = setup.config().apply(options);
     this.member = new ClusterMember(config);
@@ -128,13 +137,25 @@ final class ClusterWiring {
       public void policyCommitted(PolicyContent policy) {
         later(() -> compile(policy));
       }
+
+      @Override
+      public void lldpKeyCommitted(LldpKey key) {
+        // on RAFT's thread, before this member can be master of anything: its first probe is signed with it
+        lldp.useKey(key.bytes());
+        lldpKeyInstalled.complete(null);
+      }
     });
     member.onLeader(() -> later(this::seed));
+    member.onLeader(() -> later(this::seedLldpKey));
     member.onLeader(() -> later(this::seedPlacement));
     // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
     // before the MASTER request, so the previous master's connections are live when its packets come
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
+    // each member learns from the switches it masters; the others' links and hosts join its own view
+    this.topologySharing = new TopologySharing(options.member(), topology, replicator);
+    // a path across switches of two masters: each writes its own switches, and the owner judges every packet
+    this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.flows());
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
@@ -143,6 +164,8 @@ final class ClusterWiring {
         CATCH_UP_TIMEOUT);
     // a switch's entries are adopted by its master only, once the switch confirmed it (not while SLAVE)
     firewall.reconciler().reconcileWhenMaster(fence::mayWrite);
+    // the entries another live member set up across a switch this member takes are that member's
+    firewall.reconciler().keepOwnedElsewhere(cookie -> replicator.liveOwnerOfCookie(cookie.getValue()).isPresent());
     fence.onOpen((dpid, generation) -> {
       firewall.reconciler().mastered(dpid);
       // its probes were held back while SLAVE: the links at this switch are learned now, not a round later
@@ -163,7 +186,7 @@ final class ClusterWiring {
 
   /** The apps to start after the firewall: role requests, readiness, and the member itself. */
   List<App> apps() {
-    return List.of(roles, readiness, new MemberApp());
+    return List.of(roles, readiness, crossSwitch, new MemberApp());
   }
 
   WriteFence fence() {
@@ -176,6 +199,14 @@ final class ClusterWiring {
 
   ConntrackReplicator replicator() {
     return replicator;
+  }
+
+  CrossSwitchRelay crossSwitch() {
+    return crossSwitch;
+  }
+
+  TopologySharing topologySharing() {
+    return topologySharing;
   }
 
   /** Whether this member may be master now: it runs the committed policy. */
@@ -369,6 +400,19 @@ final class ClusterWiring {
    * keep this member out for good), unless a newer policy failed to compile meanwhile.
    */
   private void allowOnceCaughtUp() {
+    if (!lldpKeyInstalled.isDone()) {
+      // its probes would carry a key of its own that the other masters cannot verify
+      log.info("member {}: committed policy running; ready once the cluster's LLDP key is committed", options.member());
+      lldpKeyInstalled.thenRun(() -> later(() -> {
+        synchronized (compiledLock) {
+          if (failedGeneration > compiledGeneration) {
+            return; // a newer policy failed here meanwhile: withheld
+          }
+        }
+        allowOnceCaughtUp();
+      }));
+      return;
+    }
     if (replicator.caughtUp()) {
       readiness.allow();
       return;
@@ -459,6 +503,22 @@ final class ClusterWiring {
     }
   }
 
+  /** The leader's duty when the cluster has no LLDP key yet: commit a fresh one (the first leader's is kept). */
+  private void seedLldpKey() {
+    if (!member.isLeader() || member.state().view().lldpKey().isPresent()) {
+      return;
+    }
+    try {
+      member.seedLldpKey(LldpKey.random()).get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      log.info("member {} (leader): the cluster's LLDP key is committed", options.member());
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("member {} (leader): could not commit the LLDP key ({}); retrying", options.member(), cause(e));
+      work.schedule(this::seedLldpKey, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void later(Runnable task) {
     try {
       work.execute(task);
@@ -484,8 +544,10 @@ final class ClusterWiring {
       try {
         // before the member joins: its readiness (and so any takeover) needs replicas to commit
         replicator.start();
+        topologySharing.start();
         member.start();
       } catch (Exception e) {
+        topologySharing.stop();
         replicator.close();
         throw new UncheckedIOException(new IOException("cannot join cluster " + options.name() + " as member "
             + options.member() + " on " + options.self() + ": " + e.getMessage(), e));
@@ -496,6 +558,7 @@ final class ClusterWiring {
     public void stop() {
       member.leaveAndClose(Duration.ofSeconds(3));
       firewall.offloads().setListener(null);
+      topologySharing.stop();
       replicator.close();
       work.shutdownNow();
     }

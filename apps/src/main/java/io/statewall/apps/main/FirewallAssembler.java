@@ -30,6 +30,7 @@ import io.statewall.operator.api.ApiSources;
 import io.statewall.topology.TopologyApp;
 import io.statewall.topology.TopologyService;
 import io.statewall.topology.TopologySettings;
+import io.statewall.topology.discovery.LldpSigner;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -52,6 +53,8 @@ public final class FirewallAssembler implements AppAssembler {
   private PacketInGuard guard;
   private TableMissMeters meters;
   private TopologyApp topology;
+  /** The topology's LLDP signer: a process's own random key, or the cluster's once committed. */
+  private LldpSigner lldpSigner;
   /** How a cluster member is made (tests put members in one JVM). */
   private ClusterWiring.Setup clusterSetup = ClusterWiring.Setup.TCP;
   /** The cluster part of the last {@link #assemble(RunOptions)}, when it had {@code --cluster}. */
@@ -106,7 +109,7 @@ public final class FirewallAssembler implements AppAssembler {
         throw new UserError(e.getMessage());
       }
       cluster = new ClusterWiring(options.cluster().get(), clusterSetup, firewall, topology.manager(),
-          l.conntrackMax(), local);
+          lldpSigner, l.conntrackMax(), local);
       apps.addAll(cluster.apps());
       apps.add(new PolicyReloader(options.policy(), cluster.reloads(), true));
     } else {
@@ -148,7 +151,8 @@ public final class FirewallAssembler implements AppAssembler {
       FlowModLimits flowMods) throws UserError {
     Policy policy = load(policyFile);
     policy.warnings().forEach(w -> log.warn("{}", w));
-    topology = TopologyApp.create(TopologySettings.DEFAULTS);
+    lldpSigner = LldpSigner.withRandomKey();
+    topology = TopologyApp.create(TopologySettings.DEFAULTS, lldpSigner);
     ConnTracker tracker = new ShardedConnTracker(conntrack, InstantSource.system(),
         List.of(new FtpHelper()));
     FirewallParts parts = FirewallParts.build(new FirewallParts.Inputs(new PolicyHolder(policy), tracker,
@@ -173,6 +177,11 @@ public final class FirewallAssembler implements AppAssembler {
   /** The firewall app of the last {@link #assemble}, for callers that steer it (reload, API). */
   public FirewallApp firewall() {
     return firewall;
+  }
+
+  /** The topology of the last {@link #assemble}, for tests that read what it learned. */
+  TopologyApp topology() {
+    return topology;
   }
 
   /** The packet-in guard of the last {@link #assemble}, for its figures. */

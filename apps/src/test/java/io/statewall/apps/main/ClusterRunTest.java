@@ -129,11 +129,16 @@ class ClusterRunTest {
     for (Member m : members.values()) {
       for (RoleSwitch sw : switches) {
         boolean masters = members.get("A").mastership(sw.dpid.getLong()).isMaster(m.id());
-        assertThat(hosts(m).contains(String.format("%016x", sw.dpid.getLong())))
+        boolean learned = m.assembler().topology().manager().localShare().hosts().stream()
+            .anyMatch(h -> h.attachment().sw().equals(sw.dpid));
+        assertThat(learned)
             .as("%s learned a host from %s, which it %s", m.id(), sw.dpid, masters ? "masters" : "does not master")
             .isEqualTo(masters);
       }
     }
+    // and every member shows both hosts (the others' shares merged with its own)
+    await("every member shows the hosts of both switches", () -> members.values().stream().allMatch(m ->
+        switches.stream().allMatch(sw -> hosts(m).contains(String.format("%016x", sw.dpid.getLong())))));
     await("every member applied the same masters", () -> members.values().stream().allMatch(m ->
         m.mastership(1).equals(members.get("A").mastership(1)) && m.mastership(2).equals(members.get("A").mastership(2))));
 

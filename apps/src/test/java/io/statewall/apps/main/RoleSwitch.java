@@ -15,7 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFType;
@@ -36,6 +40,8 @@ import org.projectfloodlight.openflow.types.TableId;
  * state-changing message (flow-mod, packet-out, group/meter/port/table-mod) with the sender's role at the
  * time (OVS refuses those of a SLAVE as IS_SLAVE), answers echoes, barriers and flow-stats requests (with
  * no flows, or the table {@link #reportFlows} gave it), ignores the rest, and sends packet-ins on request.
+ * A port {@link #link linked} to another switch's carries the packet-outs a non-SLAVE sends out of it to
+ * that switch, which sends them to its master as packet-ins (as a cable carries LLDP probes).
  */
 final class RoleSwitch implements AutoCloseable {
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
@@ -56,9 +62,55 @@ final class RoleSwitch implements AutoCloseable {
   private final List<Write> writes = new CopyOnWriteArrayList<>();
   private final Map<String, OutputStream> outputs = new ConcurrentHashMap<>();
   private final List<OFFlowStatsEntry> flows = new CopyOnWriteArrayList<>();
+  private final List<Integer> portNumbers;
+  /** Port -> the switch and port at its other end. */
+  private final Map<Integer, Map.Entry<RoleSwitch, Integer>> links = new ConcurrentHashMap<>();
+  private final List<FlowModWrite> flowMods = new CopyOnWriteArrayList<>();
+  private final List<PacketOutWrite> packetOuts = new CopyOnWriteArrayList<>();
+
+  /** A packet-out from {@code member} taken (not refused as a SLAVE's). */
+  record PacketOutWrite(String member, OFPacketOut packetOut) {}
+
+  /** The packet-outs this switch took (from its master), in order. */
+  List<PacketOutWrite> packetOuts() {
+    return List.copyOf(packetOuts);
+  }
+
+  /** A flow-mod from {@code member} taken (not refused as a SLAVE's). */
+  record FlowModWrite(String member, OFFlowMod flowMod) {}
 
   RoleSwitch(long dpid) {
+    this(dpid, 1);
+  }
+
+  /** A switch with these ports (each up). */
+  RoleSwitch(long dpid, int... ports) {
     this.dpid = DatapathId.of(dpid);
+    this.portNumbers = java.util.Arrays.stream(ports).boxed().toList();
+  }
+
+  /** Cables {@code port} of this switch to {@code peerPort} of {@code peer}, both ways. */
+  void link(int port, RoleSwitch peer, int peerPort) {
+    links.put(port, Map.entry(peer, peerPort));
+    peer.links.put(peerPort, Map.entry(this, port));
+  }
+
+  /** The flow-mods this switch took (from its master), in order. */
+  List<FlowModWrite> flowMods() {
+    return List.copyOf(flowMods);
+  }
+
+  /** A frame that came in at {@code port} over a cable: to the master, if there is one. */
+  private void arrived(int port, byte[] frame) {
+    Optional<String> master = roles.master();
+    if (master.isEmpty() || outputs.get(master.get()) == null) {
+      return;
+    }
+    try {
+      packetIn(master.get(), frame, port);
+    } catch (IOException e) {
+      // the master's connection closed: the frame is lost, as on a real switch
+    }
   }
 
   /** Connects to {@code member}'s controller and serves that connection on a thread of its own. */
@@ -86,9 +138,14 @@ final class RoleSwitch implements AutoCloseable {
 
   /** Sends {@code frame} to {@code member} as a table-miss packet-in from port 1. */
   void packetIn(String member, byte[] frame) throws IOException {
+    packetIn(member, frame, 1);
+  }
+
+  /** Sends {@code frame} to {@code member} as a table-miss packet-in from {@code port}. */
+  void packetIn(String member, byte[] frame, int port) throws IOException {
     SwitchRoles.send(outputs.get(member), F.buildPacketIn().setXid(0x5eed).setBufferId(OFBufferId.NO_BUFFER)
         .setTotalLen(frame.length).setReason(OFPacketInReason.NO_MATCH).setTableId(TableId.of(0))
-        .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1)).build()).setData(frame).build());
+        .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build()).setData(frame).build());
   }
 
   /** The MASTER requests this switch took, in order. */
@@ -106,13 +163,22 @@ final class RoleSwitch implements AutoCloseable {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       OutputStream out = socket.getOutputStream();
       outputs.put(member, out);
-      List<OFPortDesc> ports = List.of(F.buildPortDesc().setPortNo(OFPort.of(1)).setHwAddr(MacAddress.of(2L))
-          .setName("eth1").build());
+      List<OFPortDesc> ports = portNumbers.stream().map(p -> F.buildPortDesc().setPortNo(OFPort.of(p))
+          .setHwAddr(MacAddress.of((dpid.getLong() << 8) + p)).setName("eth" + p).build()).toList();
       roles.connected(member);
       while (true) {
         OFMessage m = SwitchRoles.receive(in);
+        OFControllerRole role = roles.of(member);
         if (WRITES.contains(m.getType())) {
-          writes.add(new Write(member, m.getType(), roles.of(member)));
+          writes.add(new Write(member, m.getType(), role));
+        }
+        if (role != OFControllerRole.ROLE_SLAVE) { // a SLAVE's are refused (IS_SLAVE)
+          if (m instanceof OFFlowMod fm) {
+            flowMods.add(new FlowModWrite(member, fm));
+          } else if (m instanceof OFPacketOut po) {
+            packetOuts.add(new PacketOutWrite(member, po));
+            carry(po);
+          }
         }
         OFMessage reply = m instanceof OFRoleRequest r ? role(member, r)
             : SwitchRoles.answer(m, dpid, ports, List.copyOf(flows));
@@ -124,6 +190,18 @@ final class RoleSwitch implements AutoCloseable {
       // the controller closed the connection, or the test did
     } finally {
       roles.disconnected(member);
+    }
+  }
+
+  /** A packet-out's frame, out of each linked port it names, to the switch at the other end. */
+  private void carry(OFPacketOut po) {
+    for (OFAction a : po.getActions()) {
+      if (a instanceof OFActionOutput out) {
+        Map.Entry<RoleSwitch, Integer> peer = links.get(out.getPort().getPortNumber());
+        if (peer != null) {
+          peer.getKey().arrived(peer.getValue(), po.getData());
+        }
+      }
     }
   }
 

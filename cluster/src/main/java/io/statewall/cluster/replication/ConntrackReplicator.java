@@ -209,6 +209,80 @@ public final class ConntrackReplicator implements AutoCloseable {
     });
   }
 
+  /**
+   * Another kind of message that shares this channel (its reliable FIFO delivery per sender, its view):
+   * the topology each member learned, the writes a member asks of another switch's master. Told of every
+   * message whose first two bytes are its magic, and of every view, on JGroups' threads: it must not block.
+   */
+  public interface Sideband {
+    /** A message from member {@code from}; the bytes are its own (the magic included), to check. */
+    void received(String from, byte[] buf, int off, int len);
+
+    /** The replication view is now {@code members} (this member among them); {@code newcomers} joined it. */
+    void viewChanged(Set<String> members, Set<String> newcomers);
+  }
+
+  private final Map<Integer, Sideband> sidebands = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Routes messages starting with {@code magic} (not the replication's own) to {@code sideband}. */
+  public void attach(int magic, Sideband sideband) {
+    if (magic == ReplicationCodec.MAGIC) {
+      throw new IllegalArgumentException("magic " + Integer.toHexString(magic) + " is replication's own");
+    }
+    sidebands.put(magic & 0xFFFF, Objects.requireNonNull(sideband));
+  }
+
+  /**
+   * The member whose replica (a connection it owns, as it replicated it) has {@code original} as its
+   * ORIGINAL tuple, if any other member's does.
+   */
+  public Optional<String> ownerOf(CtTuple original) {
+    Replica key = Replica.of(original);
+    synchronized (replicaLock) {
+      for (String owner : replicas.owners()) {
+        if (replicas.get(owner, key) != null) {
+          return Optional.of(owner);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The member, other than this one and in the view, whose replicated connection carries offload cookie
+   * {@code cookie}, if any (a scan of the replicas: for reconciling a switch, not for every packet).
+   */
+  public Optional<String> liveOwnerOfCookie(long cookie) {
+    synchronized (replicaLock) {
+      for (String owner : replicas.owners()) {
+        if (!owner.equals(memberId) && present.contains(owner)
+            && replicas.list(owner).stream().anyMatch(r -> r.cookie == cookie)) {
+          return Optional.of(owner);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code member} is in this member's replication view. */
+  public boolean inView(String member) {
+    return present.contains(member);
+  }
+
+  /** Sends a sideband's message to every other member ({@code to} null) or to one. */
+  public void sendSideband(String to, byte[] bytes) {
+    Address address = null;
+    if (to != null) {
+      View v = lastView;
+      address = v == null ? null : v.getMembers().stream().filter(a -> name(a).equals(to)).findFirst().orElse(null);
+      if (address == null) {
+        LOG.debug("member {}: {} is not in the replication view: not sent", memberId, to);
+        return;
+      }
+    }
+    send(new BytesMessage(address, bytes));
+  }
+
   /** Joins the replication channel and starts listening to the tracker. */
   public synchronized ConntrackReplicator start() throws Exception {
     if (channel != null) {
@@ -462,6 +536,19 @@ public final class ConntrackReplicator implements AutoCloseable {
   // ---------------------------------------------------------------------------- follower side
 
   private void onMessage(Message msg) {
+    if (msg.getLength() >= 2) {
+      byte[] buf = msg.getArray();
+      int magic = (buf[msg.getOffset()] & 0xFF) << 8 | buf[msg.getOffset() + 1] & 0xFF;
+      Sideband side = magic == ReplicationCodec.MAGIC ? null : sidebands.get(magic);
+      if (side != null) {
+        try {
+          side.received(name(msg.getSrc()), buf, msg.getOffset(), msg.getLength());
+        } catch (RuntimeException e) {
+          LOG.warn("member {}: a message from {} refused: {}", memberId, msg.getSrc(), e.toString());
+        }
+        return;
+      }
+    }
     Object m;
     try {
       m = ReplicationCodec.decode(msg.getArray(), msg.getOffset(), msg.getLength());
@@ -708,6 +795,18 @@ public final class ConntrackReplicator implements AutoCloseable {
       }
     }
     present = Set.copyOf(names); // after the resync is queued: viewSize() then implies it
+    Set<String> newcomers = new HashSet<>(names);
+    if (before != null) {
+      before.getMembers().forEach(a -> newcomers.remove(name(a)));
+    }
+    newcomers.remove(memberId);
+    for (Sideband side : sidebands.values()) {
+      try {
+        side.viewChanged(Set.copyOf(names), Set.copyOf(newcomers));
+      } catch (RuntimeException e) {
+        LOG.warn("member {}: a sideband failed on view {}", memberId, view, e);
+      }
+    }
     synchronized (replicaLock) {
       if (owed == null) {
         joinedAt = System.currentTimeMillis();

@@ -1,6 +1,7 @@
 package io.statewall.controller.app;
 
 import io.statewall.controller.ChannelStats;
+import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
 import java.util.concurrent.ScheduledExecutorService;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -26,5 +27,13 @@ public interface AppContext {
    */
   default ChannelStats channelStats() {
     return new ChannelStats();
+  }
+
+  /**
+   * Hands {@code message} to every listener as if {@code sw} had sent it (a cluster member serving a
+   * packet-in that another member's switch sent it for a connection this member owns).
+   */
+  default void dispatch(SwitchHandle sw, OFMessage message) {
+    throw new UnsupportedOperationException("this context dispatches nothing");
   }
 }

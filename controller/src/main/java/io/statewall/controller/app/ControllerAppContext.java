@@ -1,6 +1,7 @@
 package io.statewall.controller.app;
 
 import io.statewall.controller.ChannelStats;
+import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.controller.switches.SwitchRegistry;
 import java.util.concurrent.ScheduledExecutorService;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -45,6 +46,11 @@ public final class ControllerAppContext implements AppContext {
   @Override
   public ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  @Override
+  public void dispatch(SwitchHandle sw, OFMessage message) {
+    dispatcher.dispatch(sw, message);
   }
 
   @Override

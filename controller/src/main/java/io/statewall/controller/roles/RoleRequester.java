@@ -58,7 +58,8 @@ public final class RoleRequester implements App {
   public void start(AppContext context) {
     switches = context.switches();
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER,
-        (sw, packetIn) -> fence.mayWrite(sw.id()) ? ListenerResult.CONTINUE : ListenerResult.STOP);
+        (sw, packetIn) -> fence.mayWrite(sw.id()) || fence.admitsRelayed() ? ListenerResult.CONTINUE
+            : ListenerResult.STOP);
     context.addSwitchListener(Integer.MIN_VALUE, new SwitchListener() {
       @Override
       public void switchReady(SwitchHandle sw) {

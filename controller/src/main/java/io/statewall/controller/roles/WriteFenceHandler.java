@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * for this switch. Sitting at the tail, it sees everything apps write through the switch handle; the
  * handshake writes from its own place in the pipeline, below it, and is not held.
  *
+ * <p>A held-back write may be taken by the fence's {@link WriteFence.Relay} instead (a cluster member
+ * hands a connection's entries for another member's switch to that switch's master).
+ *
  * <p>The switch refuses a stale master by itself (the generation id); this stops the controller from
  * even trying, and from sending packet-outs, which a switch that thinks us EQUAL would accept.
  */
@@ -43,6 +46,10 @@ public final class WriteFenceHandler extends ChannelOutboundHandlerAdapter {
     if (msg instanceof OFMessage m && MASTER_ONLY.contains(m.getType())) {
       Optional<DatapathId> id = dpid.get();
       if (id.isEmpty() || !fence.mayWrite(id.get())) {
+        if (id.isPresent() && fence.relay(id.get(), m)) {
+          promise.trySuccess(); // the switch's master writes it
+          return;
+        }
         fence.countFenced();
         log.log("switch {}: not master here: holding back {} (and others like it)", id.orElse(null), m.getType());
         if (!promise.isVoid()) {

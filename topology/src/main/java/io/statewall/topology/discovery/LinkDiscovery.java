@@ -1,6 +1,7 @@
 package io.statewall.topology.discovery;
 
 import io.statewall.topology.Attachment;
+import io.statewall.topology.HalfLink;
 import io.statewall.topology.Link;
 import io.statewall.topology.OpenFlowPorts;
 import io.statewall.topology.TopologyEvent;
@@ -14,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -168,6 +170,19 @@ public final class LinkDiscovery {
 
   public Set<Link> links() {
     return Set.copyOf(links);
+  }
+
+  /** Every half-link seen: a probe from its {@code from} arrived at its {@code to} (and has not expired). */
+  public Set<HalfLink> halves() {
+    Set<HalfLink> all = new HashSet<>();
+    incoming.forEach((to, in) -> all.add(new HalfLink(in.from(), to)));
+    return all;
+  }
+
+  /** Who sends the probes that arrive at {@code here}, if any do. */
+  public Optional<Attachment> sender(Attachment here) {
+    Incoming in = incoming.get(here);
+    return in == null ? Optional.empty() : Optional.of(in.from());
   }
 
   /** The ports probes were seen arriving at or leaving from: they face other switches. */

@@ -8,8 +8,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs and checks LLDP probes with HMAC-SHA256 under a key only this controller process knows,
- * so a host cannot forge a probe for a switch port it is not.
+ * Signs and checks LLDP probes with HMAC-SHA256 under a key only this controller process knows (or,
+ * in a cluster, only its members: {@link #useKey}), so a host cannot forge a probe for a switch port it
+ * is not.
  */
 public final class LldpSigner {
 
@@ -17,16 +18,31 @@ public final class LldpSigner {
   private static final String ALGORITHM = "HmacSHA256";
   private static final byte VERSION = 1;
 
-  private final SecretKeySpec key;
-  // Mac is not thread-safe: probes are signed on the timer and checked on channel threads.
-  private final ThreadLocal<Mac> macs;
+  private volatile SecretKeySpec key;
+  // Mac is not thread-safe: probes are signed on the timer and checked on channel threads; each thread's
+  // Mac is rebuilt when the key it was made for is no longer the key
+  private final ThreadLocal<KeyedMac> macs = new ThreadLocal<>();
+
+  private record KeyedMac(SecretKeySpec key, Mac mac) {}
 
   public LldpSigner(byte[] key) {
+    this.key = spec(key);
+  }
+
+  /**
+   * Signs and verifies with {@code key} from now on: a cluster member takes the cluster's key, so the
+   * master of the switch a probe arrives at can verify a probe another member sent. A probe signed with
+   * the previous key and still in flight then fails verification, and the next round replaces it.
+   */
+  public void useKey(byte[] key) {
+    this.key = spec(key);
+  }
+
+  private static SecretKeySpec spec(byte[] key) {
     if (key.length < 16) {
       throw new IllegalArgumentException("HMAC key shorter than 128 bits");
     }
-    this.key = new SecretKeySpec(key.clone(), ALGORITHM);
-    this.macs = ThreadLocal.withInitial(this::newMac);
+    return new SecretKeySpec(key.clone(), ALGORITHM);
   }
 
   /** A signer with a fresh 256-bit key: the normal case, one per controller process. */
@@ -37,7 +53,7 @@ public final class LldpSigner {
   }
 
   public byte[] sign(long dpid, int port, long timestampMillis, int sequence) {
-    Mac mac = macs.get();
+    Mac mac = mac();
     mac.update(ByteBuffer.allocate(25).put(VERSION).putLong(dpid).putInt(port)
         .putLong(timestampMillis).putInt(sequence).array());
     return mac.doFinal();
@@ -48,7 +64,17 @@ public final class LldpSigner {
     return MessageDigest.isEqual(sign(dpid, port, timestampMillis, sequence), signature);
   }
 
-  private Mac newMac() {
+  private Mac mac() {
+    SecretKeySpec now = key;
+    KeyedMac mine = macs.get();
+    if (mine == null || mine.key() != now) {
+      mine = new KeyedMac(now, newMac(now));
+      macs.set(mine);
+    }
+    return mine.mac();
+  }
+
+  private static Mac newMac(SecretKeySpec key) {
     try {
       Mac m = Mac.getInstance(ALGORITHM);
       m.init(key);

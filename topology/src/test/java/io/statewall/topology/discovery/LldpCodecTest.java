@@ -74,6 +74,41 @@ class LldpCodecTest {
   }
 
   @Test
+  void aProbeOfAnotherProcessVerifiesOnceBothUseOneKeyAndOnlyProbesUnderItDo() {
+    // two cluster members, each with its own random key until the cluster's is committed
+    LldpSigner a = LldpSigner.withRandomKey();
+    LldpSigner b = LldpSigner.withRandomKey();
+    LldpCodec sentByA = new LldpCodec(a, 3_000);
+    LldpCodec atB = new LldpCodec(b, 3_000);
+    byte[] before = sentByA.encode(FROM, SRC, T0, 1);
+    assertThat(atB.decode(before, T0).verdict()).isEqualTo(Verdict.BAD_SIGNATURE);
+
+    a.useKey(KEY);
+    b.useKey(KEY);
+    LldpProbe p = atB.decode(sentByA.encode(FROM, SRC, T0, 2), T0);
+    assertThat(p.verdict()).isEqualTo(Verdict.OK);
+    assertThat(p.origin()).isEqualTo(FROM);
+    // a probe still in flight under A's own key fails, and a signer left on its own key verifies none
+    assertThat(atB.decode(before, T0).verdict()).isEqualTo(Verdict.BAD_SIGNATURE);
+    assertThat(new LldpCodec(LldpSigner.withRandomKey(), 3_000).decode(sentByA.encode(FROM, SRC, T0, 3), T0)
+        .verdict()).isEqualTo(Verdict.BAD_SIGNATURE);
+  }
+
+  @Test
+  void aKeyChangedOnOneThreadSignsOnEveryOther() throws Exception {
+    LldpSigner signer = LldpSigner.withRandomKey();
+    LldpCodec codec = new LldpCodec(signer, 3_000);
+    // a thread that signed under the old key has its Mac built for it: it must not keep signing with it
+    byte[] old = codec.encode(FROM, SRC, T0, 1);
+    Thread t = new Thread(() -> signer.useKey(KEY));
+    t.start();
+    t.join();
+    assertThat(new LldpCodec(new LldpSigner(KEY), 3_000).decode(codec.encode(FROM, SRC, T0, 2), T0).verdict())
+        .isEqualTo(Verdict.OK);
+    assertThat(codec.decode(old, T0).verdict()).isEqualTo(Verdict.BAD_SIGNATURE);
+  }
+
+  @Test
   void frameHasTheDocumentedLayout() {
     byte[] f = probe();
     assertThat(MacAddress.of(Arrays.copyOfRange(f, 0, 6))).isEqualTo(LldpCodec.LLDP_MULTICAST);

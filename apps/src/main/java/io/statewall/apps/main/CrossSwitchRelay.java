@@ -1,0 +1,466 @@
+package io.statewall.apps.main;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.statewall.cluster.ClusterMember;
+import io.statewall.cluster.replication.ConntrackReplicator;
+import io.statewall.controller.app.App;
+import io.statewall.controller.app.AppContext;
+import io.statewall.controller.app.ListenerResult;
+import io.statewall.controller.roles.WriteFence;
+import io.statewall.controller.switches.SwitchHandle;
+import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.firewall.forwarding.FlowProgrammer;
+import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.packet.PacketParser;
+import io.statewall.topology.OpenFlowPorts;
+import io.statewall.topology.TopologyApp;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.projectfloodlight.openflow.exceptions.OFParseError;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowDelete;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connections whose path crosses switches of two masters (docs/cluster.md, "Writes on another member's
+ * switch"). Two relays over the replication channel:
+ *
+ * <ul>
+ *   <li><b>Writes.</b> What this member's fence holds back from a switch it does not master, if it is a
+ *       connection's (a flow-mod with statewall's connection cookie, a packet-out of a non-LLDP frame to
+ *       physical ports), goes to that switch's master, which checks it again and writes it under its own
+ *       epoch. Before each relay the conntrack replication is flushed, on the same channel from the same
+ *       sender (FIFO): the master holds the connection's replica before the far end sees its packet.
+ *   <li><b>Packet-ins.</b> A packet-in at a switch this member masters whose connection another live
+ *       member owns (it holds that member's replica: the reply of a connection that entered at the
+ *       owner's switch) goes to the owner, which handles it as a packet-in of that switch.
+ * </ul>
+ *
+ * A request from a peer that does not pass the checks (malformed, for a switch this member does not
+ * master, not a connection's entry) is refused whole, logged and counted; nothing of it is written.
+ */
+final class CrossSwitchRelay implements App {
+  private static final Logger log = LoggerFactory.getLogger(CrossSwitchRelay.class);
+  /** "XS": tells these messages from the channel's others. */
+  static final int MAGIC = 0x5853;
+  static final int VERSION = 1;
+  static final int KIND_WRITES = 1;
+  static final int KIND_PACKET_IN = 2;
+  static final int MAX_MESSAGES = 1_024;
+  /** Packet-in order: after topology (it learns the host), before forwarding (it would judge it here). */
+  static final int PACKET_IN_ORDER = TopologyApp.PACKET_IN_ORDER + 5;
+
+  private final ClusterMember member;
+  private final WriteFence fence;
+  private final ConntrackReplicator channel;
+  private final FlowProgrammer flows;
+  private final PacketParser parser = new PacketParser();
+  private final ScheduledExecutorService work;
+  private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainQueued = new AtomicBoolean();
+  private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
+  private final LongAdder writesRelayed = new LongAdder();
+  private final LongAdder writesServed = new LongAdder();
+  private final LongAdder packetInsRelayed = new LongAdder();
+  private final LongAdder packetInsServed = new LongAdder();
+  private volatile AppContext context;
+
+  /** A message for another member, in the order it was handed over. */
+  private record Outgoing(String to, DatapathId dpid, OFMessage write, int inPort, byte[] frame) {}
+
+  CrossSwitchRelay(ClusterMember member, WriteFence fence, ConntrackReplicator channel, FlowProgrammer flows) {
+    this.member = member;
+    this.fence = fence;
+    this.channel = channel;
+    this.flows = flows;
+    this.work = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "statewall-cross-switch-" + member.id());
+      t.setDaemon(true);
+      return t;
+    });
+    fence.relayTo(this::relayWrite);
+    channel.attach(MAGIC, new ConntrackReplicator.Sideband() {
+      @Override
+      public void received(String from, byte[] buf, int off, int len) {
+        CrossSwitchRelay.this.received(from, buf, off, len);
+      }
+
+      @Override
+      public void viewChanged(Set<String> members, Set<String> newcomers) {}
+    });
+  }
+
+  @Override
+  public String name() {
+    return "cluster-cross-switch";
+  }
+
+  @Override
+  public void start(AppContext context) {
+    this.context = context;
+    context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
+  }
+
+  @Override
+  public void stop() {
+    work.shutdownNow();
+  }
+
+  long writesRelayed() {
+    return writesRelayed.sum();
+  }
+
+  long writesServed() {
+    return writesServed.sum();
+  }
+
+  long packetInsRelayed() {
+    return packetInsRelayed.sum();
+  }
+
+  long packetInsServed() {
+    return packetInsServed.sum();
+  }
+
+  /** Requests refused, by the first words of their reason. */
+  Map<String, Long> refused() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    refused.forEach((why, n) -> out.put(why, n.sum()));
+    return out;
+  }
+
+  // ---- this member's side: what goes to another member ----
+
+  /** The fence's relay, on the switch channel's thread: takes a connection's write for another member's switch. */
+  boolean relayWrite(DatapathId dpid, OFMessage m) {
+    if (refusal(m).isPresent()) {
+      return false; // not a connection's (probes, table-miss entries): the master's own business
+    }
+    Optional<String> master = member.state().view().mastership(dpid.getLong()).master();
+    if (master.isEmpty() || master.get().equals(member.id()) || !channel.inView(master.get())) {
+      return false; // nobody else to write it (or this member about to be master): held back, as before
+    }
+    queue.add(new Outgoing(master.get(), dpid, m, 0, null));
+    drainSoon();
+    return true;
+  }
+
+  /** Packet-ins of a switch this member masters whose connection another member owns go to the owner. */
+  private ListenerResult packetIn(SwitchHandle sw, OFPacketIn pi) {
+    // a packet-in relayed to this member is served here, never relayed on
+    if (fence.admitsRelayed() || !fence.mayWrite(sw.id())) {
+      return ListenerResult.CONTINUE;
+    }
+    byte[] frame = pi.getData();
+    Packet p = parser.parse(frame);
+    if (!(p.isTcp() || p.isUdp()) || p.isFragmented() || p.src() == null) {
+      return ListenerResult.CONTINUE; // ICMP replies across masters are not relayed yet (docs/cluster.md)
+    }
+    if (p.isTcp() && p.hasTcpFlag(Packet.TCP_SYN) && !p.hasTcpFlag(Packet.TCP_ACK)) {
+      return ListenerResult.CONTINUE; // an opening: its connection is this switch's master's (the bulk under load)
+    }
+    CtTuple seen = CtTuple.ports(p.src(), p.dst(), p.protocol(), p.srcPort(), p.dstPort());
+    Optional<String> owner = channel.ownerOf(seen)
+        .or(() -> channel.ownerOf(CtTuple.ports(p.dst(), p.src(), p.protocol(), p.dstPort(), p.srcPort())));
+    if (owner.isEmpty() || owner.get().equals(member.id()) || !channel.inView(owner.get())) {
+      return ListenerResult.CONTINUE;
+    }
+    queue.add(new Outgoing(owner.get(), sw.id(), null, OpenFlowPorts.inPort(pi).getPortNumber(), frame));
+    drainSoon();
+    return ListenerResult.STOP;
+  }
+
+  private void drainSoon() {
+    if (drainQueued.compareAndSet(false, true)) {
+      try {
+        work.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        drainQueued.set(false);
+      }
+    }
+  }
+
+  /** On the work thread: the replication first (the connection's replica ahead of its writes), then each run of messages. */
+  private void drain() {
+    drainQueued.set(false);
+    channel.flush();
+    List<Outgoing> run = new ArrayList<>();
+    Outgoing next;
+    while ((next = queue.poll()) != null) {
+      if (next.frame() != null) {
+        send(run);
+        channel.sendSideband(null, encodePacketIn(next.to(), next.dpid(), next.inPort(), next.frame()));
+        packetInsRelayed.increment();
+        continue;
+      }
+      if (!run.isEmpty() && (!run.get(0).to().equals(next.to()) || !run.get(0).dpid().equals(next.dpid())
+          || run.size() >= MAX_MESSAGES)) {
+        send(run);
+      }
+      run.add(next);
+    }
+    send(run);
+  }
+
+  private void send(List<Outgoing> run) {
+    if (run.isEmpty()) {
+      return;
+    }
+    List<OFMessage> msgs = run.stream().map(Outgoing::write).toList();
+    // to everyone (the master picks it out): one FIFO stream with the replication batches
+    channel.sendSideband(null, encodeWrites(run.get(0).to(), run.get(0).dpid(), msgs));
+    writesRelayed.add(msgs.size());
+    run.clear();
+  }
+
+  // ---- the other side: what another member asks of this one ----
+
+  void received(String from, byte[] buf, int off, int len) {
+    Request r;
+    try {
+      r = decode(buf, off, len);
+    } catch (IllegalArgumentException e) {
+      refuse(from, "malformed", e.getMessage());
+      return;
+    }
+    if (!r.to().equals(member.id())) {
+      return; // for another member
+    }
+    if (r.kind() == KIND_WRITES) {
+      work.execute(() -> serveWrites(from, r));
+    } else {
+      work.execute(() -> servePacketIn(from, r));
+    }
+  }
+
+  private void serveWrites(String from, Request r) {
+    if (!fence.mayWrite(r.dpid())) {
+      refuse(from, "not master", "switch " + r.dpid() + " is not mastered here");
+      return;
+    }
+    AppContext ctx = context;
+    Optional<SwitchHandle> sw = ctx == null ? Optional.empty() : ctx.switches().get(r.dpid());
+    if (sw.isEmpty()) {
+      refuse(from, "not connected", "switch " + r.dpid() + " is not connected here");
+      return;
+    }
+    List<OFMessage> msgs = new ArrayList<>(r.messages().size());
+    for (byte[] bytes : r.messages()) {
+      OFMessage m;
+      try {
+        m = OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(bytes));
+      } catch (OFParseError | RuntimeException e) {
+        refuse(from, "malformed", "an OpenFlow message that does not parse: " + e.getMessage());
+        return;
+      }
+      if (m == null || m.getVersion() != sw.get().version()) {
+        refuse(from, "malformed", "a message not in the switch's OpenFlow version " + sw.get().version());
+        return;
+      }
+      Optional<String> why = refusal(m);
+      if (why.isPresent()) {
+        refuse(from, why.get().split(":")[0], why.get());
+        return;
+      }
+      msgs.add(m);
+    }
+    // in order: a connection's entries (charged to the switch's budget as this member's own), then its packet
+    List<OFMessage> entries = new ArrayList<>();
+    for (OFMessage m : msgs) {
+      if (m instanceof OFFlowMod) {
+        entries.add(m);
+      } else {
+        flows.write(sw.get(), FlowProgrammer.Purpose.CONNECTION, List.copyOf(entries));
+        entries.clear();
+        sw.get().write(m);
+      }
+    }
+    flows.write(sw.get(), FlowProgrammer.Purpose.CONNECTION, entries);
+    writesServed.add(msgs.size());
+  }
+
+  private void servePacketIn(String from, Request r) {
+    AppContext ctx = context;
+    Optional<SwitchHandle> sw = ctx == null ? Optional.empty() : ctx.switches().get(r.dpid());
+    if (sw.isEmpty()) {
+      refuse(from, "not connected", "switch " + r.dpid() + " is not connected here");
+      return;
+    }
+    OFFactory f = sw.get().factory();
+    OFPacketIn.Builder b = f.buildPacketIn().setBufferId(OFBufferId.NO_BUFFER).setTotalLen(r.frame().length)
+        .setReason(OFPacketInReason.NO_MATCH).setData(r.frame());
+    OFPort port = OFPort.of(r.inPort());
+    if (f.getVersion() == OFVersion.OF_10) {
+      b.setInPort(port);
+    } else {
+      b.setTableId(TableId.of(0)).setMatch(f.buildMatch().setExact(MatchField.IN_PORT, port).build());
+    }
+    OFPacketIn pi = b.build();
+    // past the role filter, which drops what a switch not mastered here sends
+    fence.admittingRelayed(() -> ctx.dispatch(sw.get(), pi));
+    packetInsServed.increment();
+  }
+
+  private void refuse(String from, String reason, String detail) {
+    refused.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    log.warn("member {}: refused a request from {}: {}", member.id(), from, detail);
+  }
+
+  /**
+   * Why {@code m} may not be written to a switch on another member's behalf, if it may not: only a
+   * connection's entries (statewall's cookie; a delete only of statewall's entries) and the packet-out
+   * of a non-LLDP frame, unbuffered, out of physical ports.
+   */
+  static Optional<String> refusal(OFMessage m) {
+    if (m instanceof OFFlowMod fm) {
+      if (!ConnectionCookie.isOurs(fm.getCookie())) {
+        return Optional.of("foreign cookie: " + fm.getCookie() + " is not a statewall connection's");
+      }
+      if (fm instanceof OFFlowDelete d && m.getVersion() != OFVersion.OF_10
+          && (d.getCookieMask().getValue() & ConnectionCookie.TAG_MASK) != ConnectionCookie.TAG_MASK) {
+        return Optional.of("foreign cookie: a delete whose cookie mask " + d.getCookieMask()
+            + " reaches beyond statewall's entries");
+      }
+      if (fm instanceof OFFlowDelete && m.getVersion() == OFVersion.OF_10) {
+        return Optional.of("not a connection's: OpenFlow 1.0 deletes ignore the cookie");
+      }
+      return Optional.empty();
+    }
+    if (m instanceof OFPacketOut po) {
+      if (!po.getBufferId().equals(OFBufferId.NO_BUFFER)) {
+        return Optional.of("not a connection's: a packet-out of a switch buffer");
+      }
+      byte[] data = po.getData();
+      if (data.length < 14 || ((data[12] & 0xFF) << 8 | data[13] & 0xFF) == 0x88CC) {
+        return Optional.of("not a connection's: a packet-out of LLDP or of no frame");
+      }
+      if (po.getActions().isEmpty()) {
+        return Optional.of("not a connection's: a packet-out with no output");
+      }
+      for (OFAction a : po.getActions()) {
+        if (!(a instanceof OFActionOutput out) || !OpenFlowPorts.isPhysical(out.getPort())) {
+          return Optional.of("not a connection's: a packet-out with " + a);
+        }
+      }
+      return Optional.empty();
+    }
+    return Optional.of("not a connection's: a " + m.getType());
+  }
+
+  // ---- the wire: magic, version, kind, the member asked, the switch, then the writes or the packet ----
+
+  /** A decoded request: writes (OpenFlow bytes, each to parse) or one packet-in. */
+  record Request(int kind, String to, DatapathId dpid, List<byte[]> messages, int inPort, byte[] frame) {}
+
+  static byte[] encodeWrites(String to, DatapathId dpid, List<OFMessage> msgs) {
+    ByteBuf buf = Unpooled.buffer();
+    header(buf, KIND_WRITES, to, dpid);
+    buf.writeShort(msgs.size());
+    for (OFMessage m : msgs) {
+      int at = buf.writerIndex();
+      buf.writeShort(0);
+      m.writeTo(buf);
+      buf.setShort(at, buf.writerIndex() - at - 2);
+    }
+    byte[] out = new byte[buf.readableBytes()];
+    buf.readBytes(out);
+    return out;
+  }
+
+  static byte[] encodePacketIn(String to, DatapathId dpid, int inPort, byte[] frame) {
+    ByteBuf buf = Unpooled.buffer();
+    header(buf, KIND_PACKET_IN, to, dpid);
+    buf.writeInt(inPort);
+    buf.writeShort(frame.length);
+    buf.writeBytes(frame);
+    byte[] out = new byte[buf.readableBytes()];
+    buf.readBytes(out);
+    return out;
+  }
+
+  private static void header(ByteBuf buf, int kind, String to, DatapathId dpid) {
+    byte[] name = to.getBytes(StandardCharsets.UTF_8);
+    buf.writeShort(MAGIC).writeByte(VERSION).writeByte(kind).writeShort(name.length).writeBytes(name)
+        .writeLong(dpid.getLong());
+  }
+
+  /** Reads a request; {@link IllegalArgumentException} says what is wrong with a bad one. */
+  static Request decode(byte[] bytes, int off, int len) {
+    ByteBuffer b = ByteBuffer.wrap(bytes, off, len);
+    try {
+      if ((b.getShort() & 0xFFFF) != MAGIC) {
+        throw new IllegalArgumentException("not a cross-switch request");
+      }
+      int version = b.get() & 0xFF;
+      if (version != VERSION) {
+        throw new IllegalArgumentException("cross-switch request version " + version + ", this member reads " + VERSION);
+      }
+      int kind = b.get() & 0xFF;
+      byte[] name = new byte[b.getShort() & 0xFFFF];
+      b.get(name);
+      String to = new String(name, StandardCharsets.UTF_8);
+      DatapathId dpid = DatapathId.of(b.getLong());
+      Request r;
+      if (kind == KIND_WRITES) {
+        int n = b.getShort() & 0xFFFF;
+        if (n == 0 || n > MAX_MESSAGES) {
+          throw new IllegalArgumentException(n + " messages in one request (1 to " + MAX_MESSAGES + ")");
+        }
+        List<byte[]> msgs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          byte[] m = new byte[b.getShort() & 0xFFFF];
+          b.get(m);
+          msgs.add(m);
+        }
+        r = new Request(kind, to, dpid, List.copyOf(msgs), 0, null);
+      } else if (kind == KIND_PACKET_IN) {
+        int port = b.getInt();
+        if (!OpenFlowPorts.isPhysical(OFPort.of(port))) {
+          throw new IllegalArgumentException("a packet-in from port " + Integer.toUnsignedString(port)
+              + ", not a physical port");
+        }
+        byte[] frame = new byte[b.getShort() & 0xFFFF];
+        b.get(frame);
+        r = new Request(kind, to, dpid, List.of(), port, frame);
+      } else {
+        throw new IllegalArgumentException("unknown cross-switch request kind " + kind);
+      }
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException(b.remaining() + " bytes after the request");
+      }
+      return r;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("cross-switch request cut short", e);
+    }
+  }
+}
