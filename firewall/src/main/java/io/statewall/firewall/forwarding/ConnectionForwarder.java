@@ -257,7 +257,7 @@ public final class ConnectionForwarder {
     moves.readLock().lock();
     try {
       accept.guard().offload(() -> {
-        if (!programmer.writeIfAdmitted(accept.trapTeardown() ? traps(c) : Map.of(), entries(c))) {
+        if (!programmer.writeIfAdmitted(accept.trapTeardown() ? traps(c) : Map.of(), entries(c, accept.trapTeardown()))) {
           return false;
         }
         // recorded within the guard: a deletion that follows finds the entries to remove
@@ -321,20 +321,21 @@ public final class ConnectionForwarder {
 
   /** A live connection's entries moved to a new path: written whatever the budget says. */
   private void writeEntries(InstalledConnection c) {
-    programmer.write(entries(c));
+    programmer.write(entries(c, installed.tracked(c.cookie())));
   }
 
   /**
    * The flow-adds of {@code c}'s directions, one list per switch: the reply's first (downstream of
-   * the reply is the sender), so the switch where the connection entered leads.
+   * the reply is the sender), so the switch where the connection entered leads; {@code trapped}: its
+   * teardown traps are (or were) written, and its ingress entries leave FIN, SYN and RST to them.
    */
-  private Map<DatapathId, List<OFMessage>> entries(InstalledConnection c) {
+  private Map<DatapathId, List<OFMessage>> entries(InstalledConnection c, boolean trapped) {
     Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>(4);
     if (c.directions().contains(CtDirection.REPLY)) {
-      c.original().reverse().ifPresent(r -> merge(out, programmer.addsFor(c.path().reversed(), r, c.cookie())));
+      c.original().reverse().ifPresent(r -> merge(out, programmer.addsFor(c.path().reversed(), r, c.cookie(), trapped)));
     }
     if (c.directions().contains(CtDirection.ORIGINAL)) {
-      merge(out, programmer.addsFor(c.path(), c.original(), c.cookie()));
+      merge(out, programmer.addsFor(c.path(), c.original(), c.cookie(), trapped));
     }
     return out;
   }

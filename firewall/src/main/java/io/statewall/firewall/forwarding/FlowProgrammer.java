@@ -169,12 +169,13 @@ public final class FlowProgrammer implements App {
   }
 
   /**
-   * Builds the flow-adds of {@code match} along {@code path}, per switch, egress first; the entry
-   * at the path's first hop, where the direction enters, is a TCP connection's without its FIN, SYN
-   * and RST ({@link TeardownTraps#entryMatch}).
+   * Builds the flow-adds of {@code match} along {@code path}, per switch, egress first; with
+   * {@code trapped} (the connection has teardown traps), the entry at the path's first hop, where
+   * the direction enters, is a TCP connection's without its FIN, SYN and RST
+   * ({@link TeardownTraps#entryMatch}), which fall to the trap below it.
    */
-  public Map<DatapathId, List<OFMessage>> addsFor(Path path, ExactMatch match, U64 cookie) {
-    return build(path, match, (f, hop, m) -> flowAdd(f, hop, m, cookie));
+  public Map<DatapathId, List<OFMessage>> addsFor(Path path, ExactMatch match, U64 cookie, boolean trapped) {
+    return build(path, match, trapped, (f, hop, m) -> flowAdd(f, hop, m, cookie));
   }
 
   /**
@@ -199,10 +200,6 @@ public final class FlowProgrammer implements App {
       b.setTableId(TableId.ZERO).setOutGroup(OFGroup.ANY).setCookie(cookie).setCookieMask(U64.NO_MASK);
     }
     return b.build();
-  }
-
-  public void install(Path path, ExactMatch match, U64 cookie) {
-    write(addsFor(path, match, cookie));
   }
 
   public void remove(List<Hop> hops, ExactMatch match, U64 cookie) {
@@ -348,7 +345,7 @@ public final class FlowProgrammer implements App {
     OFMessage build(OFFactory f, Hop hop, Match m);
   }
 
-  private Map<DatapathId, List<OFMessage>> build(Path path, ExactMatch match, EntryBuilder eb) {
+  private Map<DatapathId, List<OFMessage>> build(Path path, ExactMatch match, boolean trapped, EntryBuilder eb) {
     Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>();
     List<Hop> hops = path.hops();
     for (int i = hops.size() - 1; i >= 0; i--) {
@@ -358,7 +355,7 @@ public final class FlowProgrammer implements App {
         continue;
       }
       OFFactory f = sw.get().factory();
-      TeardownTraps.entryMatch(f, hop.in(), match, i == 0).ifPresent(m ->
+      TeardownTraps.entryMatch(f, hop.in(), match, trapped && i == 0).ifPresent(m ->
           out.computeIfAbsent(hop.sw(), k -> new ArrayList<>()).add(eb.build(f, hop, m)));
     }
     return out;

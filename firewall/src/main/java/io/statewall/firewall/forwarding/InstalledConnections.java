@@ -29,6 +29,14 @@ public final class InstalledConnections {
     table.install(c);
   }
 
+  /**
+   * Whether {@code cookie}'s connection is tracked (conntrack behind a firewall keeps it): its TCP
+   * entries then leave FIN, SYN and RST to their teardown traps. Forwarding alone tracks nothing.
+   */
+  public boolean tracked(U64 cookie) {
+    return table.entry(cookie).isPresent();
+  }
+
   public Optional<InstalledConnection> get(U64 cookie) {
     Offload o = table.get(cookie);
     return o == null ? Optional.empty() : Optional.ofNullable(o.installed());
