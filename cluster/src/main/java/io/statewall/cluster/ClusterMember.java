@@ -9,6 +9,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,8 @@ public final class ClusterMember implements AutoCloseable {
   static final long LEADERLESS_MS = 3_000;
 
   private final ScheduledExecutorService duties;
+  /** Role changes and their takeover and handover hooks, in log order, off RAFT's thread. */
+  private final ExecutorService roles;
   private JChannel channel;
   private RaftHandle raft;
   /** The switches this member last declared; null until it first declares itself ready. */
@@ -70,8 +73,8 @@ public final class ClusterMember implements AutoCloseable {
 
   /**
    * Runs when this member is about to become MASTER of a switch another member was master of, before
-   * the role request goes out (conntrack replication commits that member's replicas here). On the Raft
-   * thread, in log order: it must finish its local work and not wait on the network.
+   * the role request goes out (conntrack replication commits that member's replicas here). In log order,
+   * on the roles thread ({@link #inLogOrder}): it must finish its local work and not wait on the network.
    */
   @FunctionalInterface
   public interface Takeover {
@@ -84,6 +87,11 @@ public final class ClusterMember implements AutoCloseable {
     this.config = config;
     this.duties = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "statewall-cluster-" + config.memberId());
+      t.setDaemon(true);
+      return t;
+    });
+    this.roles = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "statewall-cluster-roles-" + config.memberId());
       t.setDaemon(true);
       return t;
     });
@@ -148,7 +156,7 @@ public final class ClusterMember implements AutoCloseable {
   /**
    * Runs when this member, master of a switch, sees another (live, ready) member become its master,
    * before its role moves (conntrack replication moves the switch's connections out of live conntrack
-   * here). On the Raft thread, in log order, like {@link Takeover}.
+   * here). In log order on the roles thread, like {@link Takeover}.
    */
   @FunctionalInterface
   public interface Handover {
@@ -192,6 +200,29 @@ public final class ClusterMember implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("member {}: taking over switch {} from {} failed; taking the role anyway", config.memberId(),
           Long.toHexString(dpid), before.master().get(), e);
+    }
+  }
+
+  /**
+   * Runs {@code work} on this member's roles thread, after the work given before it: role changes are
+   * handed over here by the state machine's listeners (on RAFT's thread, in log order), so that a
+   * takeover's local work does not hold RAFT up (the leader tells the followers of a commit only once
+   * RAFT is free again). Nothing runs once the member is closing.
+   */
+  public void inLogOrder(Runnable work) {
+    if (closing) {
+      return;
+    }
+    try {
+      roles.execute(() -> {
+        try {
+          work.run();
+        } catch (RuntimeException e) {
+          LOG.error("member {}: a role change failed", config.memberId(), e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("member {}: closing, skipping a role change", config.memberId());
     }
   }
 
@@ -319,6 +350,7 @@ public final class ClusterMember implements AutoCloseable {
   public synchronized void close() {
     closing = true;
     duties.shutdownNow();
+    roles.shutdownNow();
     if (channel != null) {
       channel.close();
     }
@@ -468,7 +500,13 @@ public final class ClusterMember implements AutoCloseable {
         submit(new ClusterCommand.Leave(member)).whenComplete((r, e) -> {
           if (e != null) {
             LOG.warn("member {}: committing the leave of {} failed: {}", config.memberId(), member, e.toString());
+            return;
           }
+          // followers learn of a commit from the leader's next AppendEntries, which, with nothing else to
+          // append, RAFT sends once idle for its resend interval: the same Leave again (changing nothing
+          // now) is one, at once, so a follower heir takes its switches with the leader, not 0.2 s or
+          // more later (jgroups-raft's send_commits_immediately stalled a lagging follower's catch-up)
+          submit(new ClusterCommand.Leave(member));
         });
       }
     }
