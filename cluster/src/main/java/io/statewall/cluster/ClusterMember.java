@@ -270,12 +270,35 @@ public final class ClusterMember implements AutoCloseable {
     return channel;
   }
 
+  /** The last log entry this member knows committed; RAFT applies an entry as it commits it, so also the last applied. */
   public long commitIndex() {
-    return raft.commitIndex();
+    return raft == null ? 0 : raft.commitIndex();
   }
 
-  public long lastApplied() {
-    return raft.lastApplied();
+  /** The last entry in this member's log (committed or not yet). jgroups-raft's RaftHandle calls it lastApplied. */
+  public long lastAppended() {
+    return raft == null ? 0 : raft.lastApplied();
+  }
+
+  /**
+   * How far each member has applied the log: this member's own commit index, and on the leader every
+   * other member's as it last reported it (in its answers to the leader's AppendEntries); a follower
+   * knows only its own. Against the leader's commit index, what a member is behind.
+   */
+  public Map<String, Long> appliedByMember() {
+    Map<String, Long> applied = new java.util.TreeMap<>();
+    RaftHandle r = raft;
+    if (r == null) {
+      return applied;
+    }
+    if (r.isLeader()) {
+      org.jgroups.raft.util.CommitTable table = r.raft().commitTable();
+      if (table != null) {
+        table.forEach((address, entry) -> applied.put(name(address), entry.commitIndex()));
+      }
+    }
+    applied.put(config.memberId(), r.commitIndex());
+    return applied;
   }
 
   /**
