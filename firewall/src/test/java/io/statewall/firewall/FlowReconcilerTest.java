@@ -274,7 +274,7 @@ class FlowReconcilerTest {
 
     FlowReconciler.Report r = apply(table, true);
 
-    assertThat(r.kept()).as("the other member's five, and the five of the one adopted here").isEqualTo(10);
+    assertThat(r.kept()).as("the other member's three, and the three of the one adopted here").isEqualTo(6);
     assertThat(r.adopted()).as("only the connection nobody else owns").isEqualTo(1);
     assertThat(r.deleted()).isZero();
     assertThat(app.offloads().entry(ConnectionCookie.of(ssh))).isEmpty();
