@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,6 +22,7 @@ import org.jgroups.View;
 import org.jgroups.protocols.raft.Role;
 import org.jgroups.protocols.raft.election.BaseElection;
 import org.jgroups.raft.RaftHandle;
+import org.jgroups.raft.util.CommitTable;
 import org.jgroups.util.NameCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -286,13 +288,13 @@ public final class ClusterMember implements AutoCloseable {
    * knows only its own. Against the leader's commit index, what a member is behind.
    */
   public Map<String, Long> appliedByMember() {
-    Map<String, Long> applied = new java.util.TreeMap<>();
+    Map<String, Long> applied = new TreeMap<>();
     RaftHandle r = raft;
     if (r == null) {
       return applied;
     }
     if (r.isLeader()) {
-      org.jgroups.raft.util.CommitTable table = r.raft().commitTable();
+      CommitTable table = r.raft().commitTable();
       if (table != null) {
         table.forEach((address, entry) -> applied.put(name(address), entry.commitIndex()));
       }

@@ -148,7 +148,7 @@ final class ClusterWiring {
     member.onLeader(() -> later(this::seed));
     member.onLeader(() -> later(this::seedLldpKey));
     member.onLeader(() -> later(this::seedPlacement));
-    // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
+    // on the replication channel of the member's transport; the takeover hook runs on the roles thread
     // before the MASTER request, so the previous master's connections are live when its packets come
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
