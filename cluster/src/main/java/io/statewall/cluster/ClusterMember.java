@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +22,7 @@ import org.jgroups.View;
 import org.jgroups.protocols.raft.Role;
 import org.jgroups.protocols.raft.election.BaseElection;
 import org.jgroups.raft.RaftHandle;
+import org.jgroups.raft.util.CommitTable;
 import org.jgroups.util.NameCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,8 @@ public final class ClusterMember implements AutoCloseable {
   static final long LEADERLESS_MS = 3_000;
 
   private final ScheduledExecutorService duties;
+  /** Role changes and their takeover and handover hooks, in log order, off RAFT's thread. */
+  private final ExecutorService roles;
   private JChannel channel;
   private RaftHandle raft;
   /** The switches this member last declared; null until it first declares itself ready. */
@@ -70,8 +75,8 @@ public final class ClusterMember implements AutoCloseable {
 
   /**
    * Runs when this member is about to become MASTER of a switch another member was master of, before
-   * the role request goes out (conntrack replication commits that member's replicas here). On the Raft
-   * thread, in log order: it must finish its local work and not wait on the network.
+   * the role request goes out (conntrack replication commits that member's replicas here). In log order,
+   * on the roles thread ({@link #inLogOrder}): it must finish its local work and not wait on the network.
    */
   @FunctionalInterface
   public interface Takeover {
@@ -84,6 +89,11 @@ public final class ClusterMember implements AutoCloseable {
     this.config = config;
     this.duties = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "statewall-cluster-" + config.memberId());
+      t.setDaemon(true);
+      return t;
+    });
+    this.roles = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "statewall-cluster-roles-" + config.memberId());
       t.setDaemon(true);
       return t;
     });
@@ -148,7 +158,7 @@ public final class ClusterMember implements AutoCloseable {
   /**
    * Runs when this member, master of a switch, sees another (live, ready) member become its master,
    * before its role moves (conntrack replication moves the switch's connections out of live conntrack
-   * here). On the Raft thread, in log order, like {@link Takeover}.
+   * here). In log order on the roles thread, like {@link Takeover}.
    */
   @FunctionalInterface
   public interface Handover {
@@ -196,6 +206,29 @@ public final class ClusterMember implements AutoCloseable {
   }
 
   /**
+   * Runs {@code work} on this member's roles thread, after the work given before it: role changes are
+   * handed over here by the state machine's listeners (on RAFT's thread, in log order), so that a
+   * takeover's local work does not hold RAFT up (the leader tells the followers of a commit only once
+   * RAFT is free again). Nothing runs once the member is closing.
+   */
+  public void inLogOrder(Runnable work) {
+    if (closing) {
+      return;
+    }
+    try {
+      roles.execute(() -> {
+        try {
+          work.run();
+        } catch (RuntimeException e) {
+          LOG.error("member {}: a role change failed", config.memberId(), e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("member {}: closing, skipping a role change", config.memberId());
+    }
+  }
+
+  /**
    * Runs {@code action} on this member's own thread each time it becomes Raft leader (a listener of the
    * roles, which must not block).
    */
@@ -239,12 +272,35 @@ public final class ClusterMember implements AutoCloseable {
     return channel;
   }
 
+  /** The last log entry this member knows committed; RAFT applies an entry as it commits it, so also the last applied. */
   public long commitIndex() {
-    return raft.commitIndex();
+    return raft == null ? 0 : raft.commitIndex();
   }
 
-  public long lastApplied() {
-    return raft.lastApplied();
+  /** The last entry in this member's log (committed or not yet). jgroups-raft's RaftHandle calls it lastApplied. */
+  public long lastAppended() {
+    return raft == null ? 0 : raft.lastApplied();
+  }
+
+  /**
+   * How far each member has applied the log: this member's own commit index, and on the leader every
+   * other member's as it last reported it (in its answers to the leader's AppendEntries); a follower
+   * knows only its own. Against the leader's commit index, what a member is behind.
+   */
+  public Map<String, Long> appliedByMember() {
+    Map<String, Long> applied = new TreeMap<>();
+    RaftHandle r = raft;
+    if (r == null) {
+      return applied;
+    }
+    if (r.isLeader()) {
+      CommitTable table = r.raft().commitTable();
+      if (table != null) {
+        table.forEach((address, entry) -> applied.put(name(address), entry.commitIndex()));
+      }
+    }
+    applied.put(config.memberId(), r.commitIndex());
+    return applied;
   }
 
   /**
@@ -319,6 +375,7 @@ public final class ClusterMember implements AutoCloseable {
   public synchronized void close() {
     closing = true;
     duties.shutdownNow();
+    roles.shutdownNow();
     if (channel != null) {
       channel.close();
     }
@@ -468,7 +525,13 @@ public final class ClusterMember implements AutoCloseable {
         submit(new ClusterCommand.Leave(member)).whenComplete((r, e) -> {
           if (e != null) {
             LOG.warn("member {}: committing the leave of {} failed: {}", config.memberId(), member, e.toString());
+            return;
           }
+          // followers learn of a commit from the leader's next AppendEntries, which, with nothing else to
+          // append, RAFT sends once idle for its resend interval: the same Leave again (changing nothing
+          // now) is one, at once, so a follower heir takes its switches with the leader, not 0.2 s or
+          // more later (jgroups-raft's send_commits_immediately stalled a lagging follower's catch-up)
+          submit(new ClusterCommand.Leave(member));
         });
       }
     }

@@ -2,16 +2,26 @@ package io.statewall.cluster;
 
 import io.statewall.controller.roles.RoleAssignment;
 import io.statewall.controller.roles.RoleSource;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.projectfloodlight.openflow.types.DatapathId;
 
 /**
  * The cluster's committed mastership as this member's role at each switch: master where the state
  * machine names this member, slave elsewhere; the datapath's epoch is the generation id.
+ *
+ * <p>Changes are delivered off RAFT's thread, in log order ({@link ClusterMember#inLogOrder}): an heir's
+ * takeover (committing the previous master's replicas, tens of milliseconds a switch under load) must
+ * not hold up RAFT, which tells the followers of the commit only once it is free. What {@link #current}
+ * answers is what was delivered, never a newer committed state: a switch that connects in between gets
+ * no MASTER request before the takeover ran.
  */
 public final class ClusterRoles implements RoleSource {
   private final ClusterMember member;
+  /** Per datapath, the mastership last delivered to the subscriber (its takeover done). */
+  private final Map<Long, Mastership> delivered = new ConcurrentHashMap<>();
 
   public ClusterRoles(ClusterMember member) {
     this.member = member;
@@ -19,19 +29,28 @@ public final class ClusterRoles implements RoleSource {
 
   @Override
   public Optional<RoleAssignment> current(DatapathId dpid) {
-    Mastership m = member.state().view().mastership(dpid.getLong());
-    return m.epoch() == 0 ? Optional.empty() : Optional.of(assignment(dpid.getLong(), m));
+    Mastership m = delivered.get(dpid.getLong());
+    return m == null || m.epoch() == 0 ? Optional.empty() : Optional.of(assignment(dpid.getLong(), m));
   }
 
+  /**
+   * Subscribes {@code changes} to every later change of mastership. What was committed before is what
+   * {@link #current} answers until then (in {@code run} nothing is: the member joins after its apps start).
+   */
   @Override
   public void subscribe(Consumer<RoleAssignment> changes) {
     member.addListener(new ClusterListener() {
       @Override
       public void mastershipChanged(long dpid, Mastership before, Mastership after) {
-        member.beforeRole(dpid, before, after); // an heir commits its replicas before it asks for MASTER
-        changes.accept(assignment(dpid, after));
+        member.inLogOrder(() -> {
+          member.beforeRole(dpid, before, after); // an heir commits its replicas before it asks for MASTER
+          delivered.put(dpid, after);
+          changes.accept(assignment(dpid, after));
+        });
       }
     });
+    // after the listener: a change applied meanwhile is delivered (in order) over what this puts
+    member.state().view().masters().forEach(delivered::putIfAbsent);
   }
 
   private RoleAssignment assignment(long dpid, Mastership m) {

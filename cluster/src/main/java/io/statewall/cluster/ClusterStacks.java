@@ -34,6 +34,8 @@ public final class ClusterStacks {
   /** A member silent this long is suspected, then verified, then dropped from the view (failover bound). */
   static final long FAILURE_TIMEOUT_MS = 2_000;
   static final long HEARTBEAT_MS = 500;
+  /** How long a suspicion by missing heartbeats waits for the suspect to answer before it is dropped. */
+  static final long VERIFY_MS = 500;
 
   private ClusterStacks() {}
 
@@ -61,7 +63,8 @@ public final class ClusterStacks {
     p.add(new FRAG4());
     p.add(new ELECTION());
     // resend_interval is also how soon a follower learns a commit when nothing else is appended: at the
-    // default 1 s, a follower heir took about 1 s after the Leave was committed to see it (docs/cluster.md)
+    // default 1 s, a follower heir took about 1 s after the Leave was committed to see it (docs/cluster.md).
+    // Not send_commits_immediately: with it a restarted member never caught up (ClusterMembershipTest)
     RAFT raft = new RAFT().raftId(config.memberId()).members(config.members()).stateMachine(stateMachine)
         .resendInterval(RESEND_INTERVAL_MS);
     if (config.logDir().isPresent()) {
@@ -92,7 +95,10 @@ public final class ClusterStacks {
     return p.toArray(Protocol[]::new);
   }
 
-  /** Transport, discovery, merging, failure detection, NAKACK2, UNICAST3, STABLE: what both stacks share. */
+  /**
+   * Transport, discovery, merging, failure detection, NAKACK2, UNICAST3, STABLE: what both stacks share.
+   * FD_SOCK2 sits above VERIFY_SUSPECT2, so only FD_ALL3's suspicions are verified.
+   */
   private static List<Protocol> membership(ClusterConfig.Transport transport, int portOffset) throws Exception {
     List<Protocol> p = new ArrayList<>();
     if (transport instanceof ClusterConfig.Tcp tcp) {
@@ -107,16 +113,20 @@ public final class ClusterStacks {
       p.add(new TCPPING().setInitialHosts(hosts).portRange(0));
       // two halves of a healed partition find each other again and merge their views
       p.add(new MERGE3().setMinInterval(1_000).setMaxInterval(3_000));
-      // a crashed process closes its sockets: suspected at once; a hung one by missing heartbeats
-      p.add(new FD_SOCK2().setBindAddress(bind.getAddress())); // else it listens on every interface
+      // a hung process is suspected by missing heartbeats, and the suspicion verified (one more chance to
+      // answer) before it is dropped from the view: a loaded machine's pause must not make a member flap
       p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
-      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
+      p.add(new VERIFY_SUSPECT2().setValue("timeout", VERIFY_MS));
+      // a crashed process closes its sockets: suspected at once, and above VERIFY_SUSPECT2, so not held
+      // for its timeout: a dead process cannot answer, and a live one's closed socket (its own leave
+      // aside) does not happen on a pause or a busy machine (docs/cluster.md, "The failover sequence")
+      p.add(new FD_SOCK2().setBindAddress(bind.getAddress())); // else it listens on every interface
     } else {
       p.add(new SHARED_LOOPBACK());
       p.add(new SHARED_LOOPBACK_PING());
       p.add(new MERGE3().setMinInterval(500).setMaxInterval(1_500));
       p.add(new FD_ALL3().setTimeout(FAILURE_TIMEOUT_MS).setInterval(HEARTBEAT_MS));
-      p.add(new VERIFY_SUSPECT2().setValue("timeout", 500L));
+      p.add(new VERIFY_SUSPECT2().setValue("timeout", VERIFY_MS));
     }
     p.add(new NAKACK2());
     p.add(new UNICAST3());

@@ -212,6 +212,14 @@ class ClusterMembershipTest {
     assertThat(generation).isEqualTo(1);
     await("the majority moved C's switches", () -> a.state().view().masteredBy("C").isEmpty());
     assertThat(c.state().view().policy()).isEmpty();
+    // how far each member applied the log: the leader knows it for the members in its view, C not among them
+    ClusterMember lead = cluster.member(leader);
+    String other = leader.equals("A") ? "B" : "A";
+    await("the leader sees " + other + " applied up to its commit index", () ->
+        lead.appliedByMember().getOrDefault(other, -1L) == lead.commitIndex());
+    assertThat(lead.appliedByMember()).containsEntry(leader, lead.commitIndex()).doesNotContainKey("C");
+    assertThat(c.appliedByMember()).containsOnlyKeys("C");
+    assertThat(c.commitIndex()).isLessThan(lead.commitIndex());
 
     heal(List.of(a, b, c));
     await("one view again", () -> a.channel().view().size() == 3 && c.channel().view().size() == 3);
@@ -219,6 +227,10 @@ class ClusterMembershipTest {
         && !a.state().view().masteredBy("C").isEmpty());
     cluster.awaitConverged();
     assertThat(new String(c.state().view().policy().orElseThrow().file("desktop.rules"))).contains("majority");
+    String nowLeading = cluster.awaitLeader(cluster.ids);
+    ClusterMember now = cluster.member(nowLeading);
+    await("the leader sees C applied up to its commit index", () ->
+        now.appliedByMember().getOrDefault("C", -1L) == now.commitIndex() && c.commitIndex() == now.commitIndex());
   }
 
   @Test

@@ -148,7 +148,7 @@ final class ClusterWiring {
     member.onLeader(() -> later(this::seed));
     member.onLeader(() -> later(this::seedLldpKey));
     member.onLeader(() -> later(this::seedPlacement));
-    // on the replication channel of the member's transport; the takeover hook runs on RAFT's thread
+    // on the replication channel of the member's transport; the takeover hook runs on the roles thread
     // before the MASTER request, so the previous master's connections are live when its packets come
     this.replicator = FirewallReplication.replicator(config, firewall, topology, conntrackMax);
     firewall.offloads().setListener(replicator::offloaded);
@@ -311,10 +311,11 @@ final class ClusterWiring {
       @Override
       public Optional<Membership> membership() {
         MastershipStateMachine.View view = member.state().view();
+        Map<String, Long> applied = member.appliedByMember();
         List<Member> members = new ArrayList<>();
         for (String id : member.members()) {
           members.add(new Member(id, options.peer(id).map(p -> p.address().toString()).orElse(null),
-              view.ready().containsKey(id), view.masteredBy(id).size()));
+              view.ready().containsKey(id), view.masteredBy(id).size(), Optional.ofNullable(applied.get(id))));
         }
         List<Switch> switches = new ArrayList<>();
         view.masters().forEach((dpid, m) -> switches.add(new Switch(dpid, m.master(), m.epoch(), role(dpid))));
@@ -325,7 +326,7 @@ final class ClusterWiring {
           error = failedGeneration > compiledGeneration ? policyError : null;
         }
         return Optional.of(new Membership(options.name(), options.member(), member.leader(), member.term(),
-            member.commitIndex(), member.lastApplied(), members, switches, generation, Optional.ofNullable(error),
+            member.commitIndex(), member.lastAppended(), members, switches, generation, Optional.ofNullable(error),
             view.placement().map(Placement::optionName)));
       }
     };

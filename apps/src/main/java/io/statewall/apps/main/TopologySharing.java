@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * switches it masters ({@link TopologyManager#localShare}) goes to every other member over the
  * replication channel, whole, within {@link #PUBLISH_MS} of a change, again every {@link #REFRESH_MS}
  * (soft state: a lost message is mended by the next), and at once to a member that joins the view;
- * what the others send is merged into this member's topology. A member that leaves the view, or is not
- * heard from for {@link #STALE_MS}, is forgotten. A share that does not decode is refused and counted;
- * nothing of it is merged.
+ * what the others send is merged into this member's topology. A member not heard from for
+ * {@link #STALE_MS} is forgotten, one that left the view too: its share is kept until then, since the
+ * hosts and links it saw are still there for the heirs of its switches. A share that does not decode is
+ * refused and counted; nothing of it is merged.
  */
 final class TopologySharing {
   private static final Logger log = LoggerFactory.getLogger(TopologySharing.class);
@@ -36,6 +37,8 @@ final class TopologySharing {
   private final ScheduledExecutorService work;
   /** When each member's share last arrived (nanoTime). */
   private final Map<String, Long> heardAt = new ConcurrentHashMap<>();
+  /** Members whose share is merged here but who left the replication view (changed on the work thread only). */
+  private final Set<String> departed = ConcurrentHashMap.newKeySet();
   private final LongAdder refused = new LongAdder();
   private final LongAdder sent = new LongAdder();
   // touched on the work thread only
@@ -62,12 +65,16 @@ final class TopologySharing {
       public void viewChanged(Set<String> members, Set<String> newcomers) {
         later(() -> {
           for (String member : topology.merged()) {
-            if (!members.contains(member)) {
-              log.info("member {}: {} left the view: its links and hosts are forgotten", me, member);
-              heardAt.remove(member);
-              topology.forget(member);
+            if (!members.contains(member) && departed.add(member)) {
+              // its hosts and links are still where it saw them: the heirs of its switches route by them
+              // at once instead of flooding every new connection's first packet to every edge port (and
+              // relaying those floods to the other masters) until they learned each host again
+              log.info("member {}: {} left the view: its links and hosts are kept until {} ms after its last "
+                  + "share (what this member learns itself wins meanwhile)", me, member, STALE_MS);
             }
           }
+          departed.retainAll(topology.merged());
+          departed.removeAll(members);
         });
         if (!newcomers.isEmpty()) {
           resendNow = true; // a newcomer has nothing of this member's yet
@@ -87,6 +94,11 @@ final class TopologySharing {
   /** Shares from peers that did not decode, since start. */
   long refused() {
     return refused.sum();
+  }
+
+  /** The members whose share is kept here though they left the view (until it is stale). */
+  Set<String> departed() {
+    return Set.copyOf(departed);
   }
 
   /** Shares sent, since start. */
@@ -123,7 +135,13 @@ final class TopologySharing {
       }
       heardAt.forEach((member, at) -> {
         if (now - at > TimeUnit.MILLISECONDS.toNanos(STALE_MS)) {
-          log.warn("member {}: no topology from {} for {} ms: its links and hosts are forgotten", me, member, STALE_MS);
+          if (departed.remove(member)) {
+            log.info("member {}: {} left the view and sent nothing for {} ms: its links and hosts are forgotten", me,
+                member, STALE_MS);
+          } else {
+            log.warn("member {}: no topology from {} for {} ms: its links and hosts are forgotten", me, member,
+                STALE_MS);
+          }
           heardAt.remove(member);
           topology.forget(member);
         }

@@ -327,6 +327,34 @@ class ClusterRunTest {
         .GET()).body();
     assertThat(metrics).containsPattern("(?m)^statewall_replication_batches_sent_total [1-9]")
         .contains("statewall_replication_lag_seconds ", "statewall_replication_queue ");
+    // and the Raft log: the leader knows how far every member applied it, each member its own
+    Member leader = members.get(members.get("A").cluster().member().leader().orElseThrow());
+    long commit = leader.cluster().member().commitIndex();
+    await("the leader's API shows every member applied up to its commit index", () -> {
+      JsonNode c;
+      try {
+        c = JSON.readTree(send(leader, HttpRequest.newBuilder(URI.create(base(leader) + "/api/v1/cluster")).GET())
+            .body());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      long now = c.get("commitIndex").asLong();
+      List<Long> applied = new ArrayList<>();
+      c.get("members").forEach(m -> applied.add(m.path("applied").asLong(-1)));
+      return now >= commit && applied.size() == 3 && applied.stream().allMatch(a -> a == now)
+          && c.get("lastApplied").asLong() == now && c.get("lastAppended").asLong() >= now;
+    });
+    String leaderMetrics = send(leader, HttpRequest.newBuilder(URI.create(base(leader) + "/metrics")).GET()).body();
+    assertThat(leaderMetrics).containsPattern("(?m)^statewall_raft_commit_index [1-9]")
+        .containsPattern("(?m)^statewall_raft_last_appended_index [1-9]");
+    for (String id : List.of("A", "B", "C")) {
+      assertThat(leaderMetrics).containsPattern("(?m)^statewall_raft_applied_index\\{member=\"" + id + "\"\\} [1-9]");
+    }
+    Member aFollower = members.values().stream().filter(m -> m != leader).findFirst().orElseThrow();
+    JsonNode atAFollower = JSON.readTree(send(aFollower,
+        HttpRequest.newBuilder(URI.create(base(aFollower) + "/api/v1/cluster")).GET()).body());
+    assertThat(atAFollower.get("members")).as("a follower knows how far only it applied the log")
+        .filteredOn(m -> m.hasNonNull("applied")).hasSize(1).allSatisfy(m -> assertThat(m.get("self").asBoolean()).isTrue());
 
     members.remove(owner).controller().close();
     // from the moment the switch has the heir as master, the heir's live conntrack has the connection

@@ -7,6 +7,7 @@ import io.statewall.apps.main.LoadSwitch.MasterTaken;
 import io.statewall.apps.main.LoadSwitch.Segment;
 import io.statewall.apps.main.ClusterTestMembers.Member;
 import io.statewall.cluster.Mastership;
+import io.statewall.cluster.Rendezvous;
 import io.statewall.netfilter.packet.Packet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * generation ids and send packet-ins only to their master, TCP handshakes as packet-ins at a target of
  * 10,000 connections/s in total, a sample of the established connections kept alive by data segments
  * (the switches have no flow table, so each is a packet-in judged by whoever is master then), and the
- * member mastering most switches killed at a third of the run.
+ * member mastering most switches killed at a third of the run; or, in the second test, the Raft leader
+ * (the switches placed so that it masters some), which a new leader must replace.
  *
  * <p>A connection counts as established when the packet-out of its handshake's ACK came back from the
  * master: the firewall installs the connection's entries and then sends that packet-out, so by then it is
@@ -64,8 +67,8 @@ class ClusterUnderLoadTest {
    */
   private static final int MIN_RATE = 500;
   /**
-   * The issue's target is 3 s; measured 1.2 to 4.2 s here (a follower heir learns the leave up to 1 s late,
-   * jgroups-raft's resend_interval), so the bound leaves a loaded CI machine slack; the figure is printed.
+   * The issue's target is 3 s; measured 1.2 to 4.2 s here before session 11 (a follower heir learned the
+   * leave late), 0.2 to 1.9 s since; the bound leaves a loaded CI machine slack; the figure is printed.
    */
   private static final Duration MAX_FAILOVER = Duration.ofSeconds(8);
 
@@ -131,9 +134,58 @@ class ClusterUnderLoadTest {
     members.values().forEach(m -> m.controller().close());
   }
 
+  /**
+   * What one run of the load with a kill saw: whom it killed, the switches that member mastered, each
+   * switch's generation before the kill, and the figures the assertions check.
+   */
+  private record Outcome(String victim, Set<Integer> orphaned, Map<Integer, Long> generationBefore,
+      long failoverNanos, Set<Integer> servedAfterKill, double rateOverall, int sampled, long keptAlive) {}
+
+  /** Chooses the member to kill from the members alive and how many switches each masters now. */
+  @FunctionalInterface
+  private interface VictimChoice {
+    String choose(Map<String, Integer> masteredBySwitches);
+  }
+
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void noConnectionEstablishedBeforeAKillIsRefusedAfterItAndOneMasterPerSwitchPerEpoch() throws Exception {
+    startUnderLoad(List.of(1, 2, 3, 4), false);
+    // the member that masters the most switches, as the switches see it
+    Outcome o = runWithKill(mastered -> mastered.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
+        .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey());
+    assertNothingLost(o);
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void theRaftLeaderKilledUnderLoadIsReplacedAndNoEstablishedConnectionIsRefused() throws Exception {
+    // switches placed by rendezvous hashing, each member winning one at least: whoever leads masters some
+    startUnderLoad(switchesEveryMemberWins(), true);
+    Map<String, Long> termBefore = new HashMap<>();
+    Outcome o = runWithKill(mastered -> {
+      String leader = agreedLeader().orElseThrow(() -> new AssertionError("no Raft leader all members agree on"));
+      assertThat(mastered.getOrDefault(leader, 0)).as("switches the Raft leader %s masters", leader).isPositive();
+      members.forEach((id, m) -> termBefore.put(id, m.cluster().member().term()));
+      return leader;
+    });
+    await("a new Raft leader among the survivors, known to both", () -> agreedLeader().filter(l -> !l.equals(o.victim()))
+        .isPresent());
+    String leader = agreedLeader().orElseThrow();
+    assertThat(members.keySet()).as("the survivors").doesNotContain(o.victim()).contains(leader);
+    members.forEach((id, m) -> assertThat(m.cluster().member().term()).as("%s's Raft term", id)
+        .isGreaterThan(termBefore.get(id)));
+    System.out.printf("ClusterUnderLoadTest: the Raft leader %s killed; %s leads now%n", o.victim(), leader);
+    assertNothingLost(o);
+  }
+
+  /**
+   * Starts three members and a switch for each of {@code numbers}, each connected to all three, and
+   * waits until every switch has its confirmed master, reconciled, and served one connection.
+   * {@code rebalance}: commit a Rebalance once they are all connected (every switch at its rendezvous
+   * winner; otherwise placement follows the order the switches reached the members).
+   */
+  private void startUnderLoad(List<Integer> numbers, boolean rebalance) throws Exception {
     Files.writeString(dir.resolve("network.rules"), """
         *filter
         :INPUT ACCEPT [0:0]
@@ -151,13 +203,21 @@ class ClusterUnderLoadTest {
     }
     await("every member is ready", () -> members.values().stream().allMatch(m ->
         m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
-    for (int n = 1; n <= SWITCHES; n++) {
+    for (int n : numbers) {
       LoadSwitch sw = new LoadSwitch(n, this::packetOut);
       switches.add(sw);
       conns.put(n, new ConcurrentHashMap<>());
       for (Member m : members.values()) {
         sw.connect(m.id(), m.openflow());
       }
+    }
+    if (rebalance) {
+      await("every member has every switch", () -> members.values().stream().allMatch(m ->
+          IDS.stream().allMatch(id -> m.cluster().member().state().view().ready().getOrDefault(id, Set.of())
+              .size() == numbers.size())));
+      members.get("A").cluster().member().rebalance().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      await("each switch at its rendezvous winner", () -> switches.stream().allMatch(sw ->
+          members.get("A").mastership(sw.number).master().equals(Rendezvous.winner(sw.number, IDS))));
     }
     await("each switch has a master confirmed at the committed epoch", () -> switches.stream().allMatch(sw -> {
       Mastership m = members.get("A").mastership(sw.number);
@@ -187,7 +247,13 @@ class ClusterUnderLoadTest {
         return first.establishedAt != 0;
       });
     }
+  }
 
+  /**
+   * Runs the load for {@link #LOAD_NANOS} and kills the member {@code choice} names at a third of it
+   * (later if the sample is still short), then waits for the load and the keepalives to end.
+   */
+  private Outcome runWithKill(VictimChoice choice) throws Exception {
     long start = System.nanoTime();
     long end = start + LOAD_NANOS;
     Map<Integer, List<Conn>> samples = new ConcurrentHashMap<>();
@@ -204,7 +270,7 @@ class ClusterUnderLoadTest {
     threads.add(keepalive);
     threads.forEach(Thread::start);
 
-    // the kill, at a third of the run: the member that masters the most switches, as the switches see it
+    // the kill, at a third of the run
     LockSupport.parkNanos(Math.max(0, start + KILL_AT_NANOS - System.nanoTime()));
     // and not before the sample holds 100 established connections (a loaded machine gets there later),
     // nor later than two thirds of the run
@@ -215,8 +281,7 @@ class ClusterUnderLoadTest {
     for (LoadSwitch sw : switches) {
       sw.master().ifPresent(m -> mastered.merge(m, 1, Integer::sum));
     }
-    String victim = mastered.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
-        .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();
+    String victim = choice.choose(mastered);
     Map<Integer, Long> generationBefore = new HashMap<>();
     Set<Integer> orphaned = new HashSet<>();
     for (LoadSwitch sw : switches) {
@@ -234,7 +299,6 @@ class ClusterUnderLoadTest {
     }
     assertThat(threads).noneMatch(Thread::isAlive);
 
-    // (a) the rate reached
     long established = 0;
     long establishedBeforeKill = 0;
     for (Map<Integer, Conn> perSwitch : conns.values()) {
@@ -251,12 +315,18 @@ class ClusterUnderLoadTest {
     double rateBeforeKill = establishedBeforeKill / beforeKillSeconds;
     double rateOverall = established / (LOAD_NANOS / 1e9);
     long openedTotal = opened.values().stream().mapToLong(Long::longValue).sum();
-    // (d) new connections served on the killed member's switches: kill to the first one opened after it
+    // new connections served: kill to the first one opened after it, on each switch
     long failover = 0;
-    for (int n : orphaned) {
-      long first = conns.get(n).values().stream().filter(c -> c.openedAt > killedAt && c.establishedAt != 0)
+    Set<Integer> servedAfterKill = new HashSet<>();
+    for (LoadSwitch sw : switches) {
+      long first = conns.get(sw.number).values().stream().filter(c -> c.openedAt > killedAt && c.establishedAt != 0)
           .mapToLong(c -> c.establishedAt).min().orElse(Long.MAX_VALUE);
-      failover = Math.max(failover, first - killedAt);
+      if (first != Long.MAX_VALUE) {
+        servedAfterKill.add(sw.number);
+      }
+      if (orphaned.contains(sw.number)) {
+        failover = Math.max(failover, first - killedAt);
+      }
     }
     int sampled = samples.values().stream().mapToInt(List::size).sum();
     long keptAlive = samples.values().stream().flatMap(List::stream).filter(c -> {
@@ -277,15 +347,26 @@ class ClusterUnderLoadTest {
         TimeUnit.NANOSECONDS.toMillis(slowestAnswerAfterKill.get()), keepalivesUnansweredByDead.get(),
         handshakeResets.get(),
         switches.stream().mapToLong(LoadSwitch::staleRefused).sum());
+    return new Outcome(victim, orphaned, generationBefore, failover, servedAfterKill, rateOverall, sampled,
+        keptAlive);
+  }
 
-    assertThat(rateOverall).as("connections/s established over the run (target %d)", TARGET_RATE)
+  /**
+   * What every kill must leave intact: the rate, no connection established before it refused after it,
+   * one master per switch per generation as the switches accepted them, the victim's switches at a
+   * higher generation, new connections served again on every switch, the victim's within the bound.
+   */
+  private void assertNothingLost(Outcome o) {
+    assertThat(o.orphaned()).as("switches the killed member %s mastered", o.victim()).isNotEmpty();
+    // (a) the rate reached
+    assertThat(o.rateOverall()).as("connections/s established over the run (target %d)", TARGET_RATE)
         .isGreaterThanOrEqualTo(MIN_RATE);
     // (b) no connection established before the kill is refused after it, and every one sampled goes on
     assertThat(refusedAfterKill.get()).as("segments of connections established before the kill refused after it")
         .isZero();
     assertThat(refusedBeforeKill.get()).as("keepalives refused before the kill").isZero();
-    assertThat(sampled).as("connections established before the kill and kept alive").isGreaterThanOrEqualTo(100);
-    assertThat(keptAlive).as("sampled connections forwarded by a live master after the kill").isEqualTo(sampled);
+    assertThat(o.sampled()).as("connections established before the kill and kept alive").isGreaterThanOrEqualTo(100);
+    assertThat(o.keptAlive()).as("sampled connections forwarded by a live master after the kill").isEqualTo(o.sampled());
     // (c) at most one master per switch per epoch, as the switches accepted them; the orphans moved up
     for (LoadSwitch sw : switches) {
       Map<Long, Set<String>> byGeneration = new HashMap<>();
@@ -295,18 +376,46 @@ class ClusterUnderLoadTest {
           .allSatisfy((g, who) -> assertThat(who).hasSize(1));
       assertThat(taken.stream().map(MasterTaken::generation).toList()).isSorted();
       assertThat(sw.slaveWrites()).as("writes to switch %d from a SLAVE", sw.number).isZero();
-      if (orphaned.contains(sw.number)) {
-        assertThat(sw.master()).isPresent().isNotEqualTo(Optional.of(victim));
-        assertThat(sw.masterGeneration()).isGreaterThan(generationBefore.get(sw.number));
+      if (o.orphaned().contains(sw.number)) {
+        assertThat(sw.master()).isPresent().isNotEqualTo(Optional.of(o.victim()));
+        assertThat(sw.masterGeneration()).isGreaterThan(o.generationBefore().get(sw.number));
       } else {
-        assertThat(sw.masterGeneration()).isEqualTo(generationBefore.get(sw.number));
+        assertThat(sw.masterGeneration()).isEqualTo(o.generationBefore().get(sw.number));
       }
     }
-    // (d) new connections served again on the killed member's switches, within the bound
-    assertThat(Duration.ofNanos(failover)).as("kill to new connections served").isLessThan(MAX_FAILOVER);
+    // (d) new connections served again on every switch, on the killed member's within the bound
+    assertThat(o.servedAfterKill()).as("switches that set up a connection opened after the kill")
+        .containsExactlyInAnyOrderElementsOf(switches.stream().map(sw -> sw.number).toList());
+    assertThat(Duration.ofNanos(o.failoverNanos())).as("kill to new connections served").isLessThan(MAX_FAILOVER);
   }
 
-  /** Opens connections on {@code sw} at its share of the target rate until {@code end}; returns how many. */
+  /** The Raft leader every live member names, if they agree on one. */
+  private Optional<String> agreedLeader() {
+    Set<Optional<String>> named = new HashSet<>();
+    members.values().forEach(m -> named.add(m.cluster().member().leader()));
+    return named.size() == 1 ? named.iterator().next() : Optional.empty();
+  }
+
+  /**
+   * {@link #SWITCHES} datapath ids among which every member wins one at least by rendezvous hashing:
+   * each member's smallest, then the smallest others.
+   */
+  private static List<Integer> switchesEveryMemberWins() {
+    TreeSet<Integer> chosen = new TreeSet<>();
+    for (String id : IDS) {
+      int n = 1;
+      while (!Rendezvous.winner(n, IDS).equals(Optional.of(id))) {
+        n++;
+      }
+      chosen.add(n);
+    }
+    for (int n = 1; chosen.size() < SWITCHES; n++) {
+      chosen.add(n);
+    }
+    return List.copyOf(chosen);
+  }
+
+  /** Connections in the sample so far, over all switches. */
   private static int sampledSoFar(Map<Integer, List<Conn>> samples) {
     int n = 0;
     for (List<Conn> sample : samples.values()) {
@@ -317,6 +426,7 @@ class ClusterUnderLoadTest {
     return n;
   }
 
+  /** Opens connections on {@code sw} at its share of the target rate until {@code end}; returns how many. */
   private long generate(LoadSwitch sw, long start, long end, Map<Integer, List<Conn>> samples,
       Map<Integer, ArrayDeque<Conn>> recent) {
     double perNano = (double) TARGET_RATE / SWITCHES / 1e9;

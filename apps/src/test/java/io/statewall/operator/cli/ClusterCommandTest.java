@@ -31,9 +31,10 @@ class ClusterCommandTest {
   void aMemberShowsTheLeaderTheMembersAndEachSwitchsMasterAndEpoch() throws Exception {
     assertThat(print("""
         {"cluster": "prod", "member": "B", "leader": "A", "term": 3, "commitIndex": 12, "lastApplied": 12,
+         "lastAppended": 13,
          "members": [
-           {"id": "A", "address": "127.0.0.1:47800", "self": false, "ready": true, "masterOf": 1},
-           {"id": "B", "address": "127.0.0.1:47801", "self": true, "ready": true, "masterOf": 1},
+           {"id": "A", "address": "127.0.0.1:47800", "self": false, "ready": true, "masterOf": 1, "applied": null},
+           {"id": "B", "address": "127.0.0.1:47801", "self": true, "ready": true, "masterOf": 1, "applied": 12},
            {"id": "C", "address": "127.0.0.1:47802", "self": false, "ready": false, "masterOf": 0}],
          "switches": [
            {"dpid": "0000000000000001", "master": "A", "epoch": 1, "role": "SLAVE"},
@@ -46,15 +47,15 @@ class ClusterCommandTest {
         cluster      prod
         member       B
         leader       A (term 3)
-        raft log     committed 12, applied here 12
+        raft log     committed and applied here 12, appended 13
         policy       generation 2
         mastership   network (every switch to one member)
         replication  lag 0.004 s, queue 3, batches sent 17, lost 1, resent 0
 
-        MEMBER    ADDRESS          READY  MASTER OF
-        A         127.0.0.1:47800  yes    1 switch(es)
-        B (this)  127.0.0.1:47801  yes    1 switch(es)
-        C         127.0.0.1:47802  no     0 switch(es)
+        MEMBER    ADDRESS          READY  MASTER OF     APPLIED
+        A         127.0.0.1:47800  yes    1 switch(es)  -
+        B (this)  127.0.0.1:47801  yes    1 switch(es)  12
+        C         127.0.0.1:47802  no     0 switch(es)  -
 
         DPID              MASTER  EPOCH  ROLE HERE
         0000000000000001  A       1      SLAVE

@@ -45,6 +45,8 @@ class ConntrackReplicationTest {
 
   private final List<ReplicationNode> nodes = new ArrayList<>();
   private ClusterHarness cluster;
+  /** MASTER roles delivered to the subscribers of {@link #watchRoles}, as "member/dpid". */
+  private final Set<String> mastersDelivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   @AfterEach
   void tearDown() {
@@ -241,7 +243,9 @@ class ConntrackReplicationTest {
       var m = cluster.member("B").state().view().mastership(d).master();
       return m.isPresent() && !m.get().equals("A");
     }));
-    cluster.awaitConverged(); // every heir has applied its mastership (and so run its takeover)
+    cluster.awaitConverged(); // every heir has applied its mastership
+    await("every heir took its switches over (its MASTER role delivered)", () -> ofA.stream().allMatch(d ->
+        mastersDelivered.contains(cluster.member("B").state().view().mastership(d).master().orElseThrow() + "/" + d)));
     for (long dpid : ofA) {
       String heir = cluster.member("B").state().view().mastership(dpid).master().orElseThrow();
       ReplicationNode h = n.get(heir);
@@ -291,7 +295,9 @@ class ConntrackReplicationTest {
     await("A's switch has a new master", () -> cluster.member("B").state().view().mastership(dpid).master()
         .filter(m -> !m.equals("A")).isPresent());
     cluster.awaitConverged();
-    ReplicationNode heir = n.get(cluster.member("B").state().view().mastership(dpid).master().orElseThrow());
+    String heirId = cluster.member("B").state().view().mastership(dpid).master().orElseThrow();
+    await(heirId + " took the switch over (its MASTER role delivered)", () -> mastersDelivered.contains(heirId + "/" + dpid));
+    ReplicationNode heir = n.get(heirId);
     CtEntry control = heir.entry(ReplicationNode.tuple(ctl)).orElseThrow();
     assertThat(control.helper()).isEqualTo("ftp");
     assertThat(heir.tracker.expectations()).hasSize(1);
@@ -341,7 +347,9 @@ class ConntrackReplicationTest {
 
   /**
    * Subscribes to each member's roles as the role requester does, and notes every MASTER role that
-   * arrives before the connections entering at that switch are in the member's live conntrack.
+   * arrives before the connections entering at that switch are in the member's live conntrack; and, in
+   * {@link #mastersDelivered}, every MASTER role delivered ("B/7"): the takeover before it has run then
+   * (it runs on the member's roles thread, after the state machine applied the entry).
    */
   private List<String> watchRoles(Map<String, ReplicationNode> n, Map<Long, List<CtTuple>> byIngress) {
     List<String> tooEarly = new CopyOnWriteArrayList<>();
@@ -351,6 +359,7 @@ class ConntrackReplicationTest {
         if (!role.master()) {
           return;
         }
+        mastersDelivered.add(id + "/" + role.dpid().getLong());
         for (CtTuple t : byIngress.getOrDefault(role.dpid().getLong(), List.of())) {
           if (node.entry(t).isEmpty()) {
             tooEarly.add(id + " master of " + role.dpid() + " without " + t);

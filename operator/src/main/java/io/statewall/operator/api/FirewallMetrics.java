@@ -130,6 +130,19 @@ public final class FirewallMetrics {
     GaugeWithCallback.builder().name("statewall_cluster_members")
         .help("Members of the controller cluster this controller sees, itself included")
         .callback(cb -> cb.call(cluster.members())).register(registry);
+    // no samples on a process on its own: it has no Raft log
+    GaugeWithCallback.builder().name("statewall_raft_commit_index")
+        .help("The last Raft log entry this member knows committed (and has applied: RAFT applies as it commits)")
+        .callback(cb -> cluster.membership().ifPresent(m -> cb.call(m.commitIndex()))).register(registry);
+    GaugeWithCallback.builder().name("statewall_raft_last_appended_index")
+        .help("The last entry in this member's Raft log, committed or not yet")
+        .callback(cb -> cluster.membership().ifPresent(m -> cb.call(m.lastAppended()))).register(registry);
+    GaugeWithCallback.builder().name("statewall_raft_applied_index")
+        .help("The last Raft log entry a member applied: this member's own, and on the leader every member's in "
+            + "its view as last reported (statewall_raft_commit_index minus it: how far a member is behind)")
+        .labelNames("member")
+        .callback(cb -> cluster.membership().ifPresent(m -> m.members().forEach(x ->
+            x.applied().ifPresent(a -> cb.call(a, x.id()))))).register(registry);
     // no samples on a process on its own: it replicates nothing
     GaugeWithCallback.builder().name("statewall_replication_lag_seconds")
         .help("Conntrack replication: from another member's transition to its change applied here, the last one")

@@ -86,16 +86,16 @@ final class NetworkViews {
   static ClusterView cluster(ClusterStatus status) {
     ClusterStatus.Replication r = status.replication().orElse(null);
     return status.membership().map(m -> new ClusterView(m.cluster(), m.member(), m.leader().orElse(null),
-        m.term(), m.commitIndex(), m.lastApplied(),
+        m.term(), m.commitIndex(), m.commitIndex(), m.lastAppended(),
         m.members().stream().map(x -> new ClusterMemberView(x.id(), x.address(), x.id().equals(m.member()),
-            x.ready(), x.masterOf())).toList(),
+            x.ready(), x.masterOf(), x.applied().orElse(null))).toList(),
         m.switches().stream().sorted((a, b) -> Long.compareUnsigned(a.dpid(), b.dpid()))
             .map(s -> new MastershipView(dpid(s.dpid()), s.master().orElse(null), s.epoch(), s.role())).toList(),
         m.policyGeneration(), m.policyError().orElse(null), r == null ? null : r.lagLastMillis() / 1000.0,
         r == null ? null : (long) r.queueLength(), r == null ? null : r.batchesSent(),
         r == null ? null : r.batchesLost(), r == null ? null : r.batchesResent(), m.mastership().orElse(null)))
-        .orElse(new ClusterView(ClusterOptions.NONE, null, null, null, null, null, List.of(), List.of(), null, null,
-            null, null, null, null, null, null));
+        .orElse(new ClusterView(ClusterOptions.NONE, null, null, null, null, null, null, List.of(), List.of(), null,
+            null, null, null, null, null, null, null));
   }
 
   static End end(Attachment a) {

@@ -54,12 +54,16 @@ public final class Views {
    * it sent, found lost and resent.
    */
   public record ClusterView(String cluster, String member, String leader, Long term, Long commitIndex,
-      Long lastApplied, List<ClusterMemberView> members, List<MastershipView> switches, Long policyGeneration,
+      Long lastApplied, Long lastAppended, List<ClusterMemberView> members, List<MastershipView> switches, Long policyGeneration,
       String policyError, Double replicationLagSeconds, Long replicationQueue, Long replicationBatchesSent,
       Long replicationBatchesLost, Long replicationBatchesResent, String mastership) {}
 
-  /** A cluster member: its id and cluster address, whether it is this one, ready, and how many switches it masters. */
-  public record ClusterMemberView(String id, String address, boolean self, boolean ready, int masterOf) {}
+  /**
+   * A cluster member: its id and cluster address, whether it is this one, ready, how many switches it
+   * masters, and the last Raft log entry it applied (null when not known here: on a follower, the others').
+   */
+  public record ClusterMemberView(String id, String address, boolean self, boolean ready, int masterOf,
+      Long applied) {}
 
   /** A switch's committed master (null: no ready member reaches it), its epoch, and this member's role there. */
   public record MastershipView(String dpid, String master, long epoch, String role) {}

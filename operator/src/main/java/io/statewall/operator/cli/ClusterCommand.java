@@ -27,7 +27,8 @@ public final class ClusterCommand extends ApiCommand {
     out.println("cluster      " + text(c, "cluster"));
     out.println("member       " + text(c, "member"));
     out.println("leader       " + text(c, "leader") + " (term " + text(c, "term") + ")");
-    out.println("raft log     committed " + text(c, "commitIndex") + ", applied here " + text(c, "lastApplied"));
+    out.println("raft log     committed and applied here " + text(c, "commitIndex")
+        + (c.hasNonNull("lastAppended") ? ", appended " + text(c, "lastAppended") : ""));
     String policy = c.path("policyGeneration").asLong() == 0 ? "none compiled yet"
         : "generation " + text(c, "policyGeneration");
     out.println("policy       " + policy + (c.hasNonNull("policyError")
@@ -40,10 +41,12 @@ public final class ClusterCommand extends ApiCommand {
             + text(c, "replicationBatchesSent") + ", lost " + text(c, "replicationBatchesLost") + ", resent "
             + text(c, "replicationBatchesResent") : "lag - (conntrack is not replicated)"));
     out.println();
-    Table members = new Table("MEMBER", "ADDRESS", "READY", "MASTER OF");
+    // the leader knows how far every member applied the log; a follower only itself
+    Table members = new Table("MEMBER", "ADDRESS", "READY", "MASTER OF", "APPLIED");
     for (JsonNode m : c.get("members")) {
       members.row(text(m, "id") + (m.path("self").asBoolean() ? " (this)" : ""), text(m, "address"),
-          m.path("ready").asBoolean() ? "yes" : "no", m.path("masterOf").asInt() + " switch(es)");
+          m.path("ready").asBoolean() ? "yes" : "no", m.path("masterOf").asInt() + " switch(es)",
+          m.hasNonNull("applied") ? text(m, "applied") : "-");
     }
     members.print(out);
     out.println();

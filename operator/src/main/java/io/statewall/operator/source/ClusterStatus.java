@@ -48,14 +48,15 @@ public interface ClusterStatus {
    * @param member this member's id
    * @param leader the Raft leader as known here, if one is
    * @param term the Raft term known here
-   * @param commitIndex the last log entry known committed, and {@code lastApplied} the last applied here
+   * @param commitIndex the last log entry known committed here, which is also the last applied here (RAFT
+   *     applies an entry as it commits it), and {@code lastAppended} the last in this member's log
    * @param members every member of the fixed Raft membership, in the order configured
    * @param switches every switch the cluster has placed, by dpid
    * @param policyGeneration the committed policy's generation this member compiled and runs (0: none yet)
    * @param policyError why this member cannot compile the committed policy (it then masters nothing), if so
    */
   record Membership(String cluster, String member, Optional<String> leader, long term, long commitIndex,
-      long lastApplied, List<Member> members, List<Switch> switches, long policyGeneration,
+      long lastAppended, List<Member> members, List<Switch> switches, long policyGeneration,
       Optional<String> policyError, Optional<String> mastership) {
     public Membership {
       members = List.copyOf(members);
@@ -63,8 +64,12 @@ public interface ClusterStatus {
     }
   }
 
-  /** A member: its id, its cluster address, whether it is ready (may be master), and how many switches it masters. */
-  record Member(String id, String address, boolean ready, int masterOf) {}
+  /**
+   * A member: its id, its cluster address, whether it is ready (may be master), how many switches it
+   * masters, and how far it has applied the Raft log: known for itself, and on the leader for every member
+   * in its view (as each last reported it); empty otherwise.
+   */
+  record Member(String id, String address, boolean ready, int masterOf, Optional<Long> applied) {}
 
   /** A switch's committed master (none while no ready member reaches it), its epoch, and this member's role there. */
   record Switch(long dpid, Optional<String> master, long epoch, String role) {}
