@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +79,10 @@ public final class SwitchRoles {
       }
       generation = gen;
       if (wanted == OFControllerRole.ROLE_MASTER) {
-        new ArrayList<>(roles.keySet()).forEach(other -> roles.put(other, OFControllerRole.ROLE_SLAVE));
+        // OpenFlow 1.3 section 6.3.7 (and OVS's ofconn_set_role): the other MASTER becomes SLAVE; an
+        // EQUAL connection stays EQUAL (this once demoted every connection, and a controller still in
+        // its handshake when another took MASTER saw its table-miss entry counted as a slave's write)
+        roles.replaceAll((other, role) -> role == OFControllerRole.ROLE_MASTER ? OFControllerRole.ROLE_SLAVE : role);
       }
       roles.put(member, wanted);
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
+import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFEchoReply;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -159,6 +160,18 @@ class EmulatedSwitchRolesTest {
     OFPacketIn second = b.expect(OFPacketIn.class);
     b.send(packetOut(second));
     await(() -> ledger.probesCompleted() == 1);
+  }
+
+  @Test
+  void aControllerThatAskedForNoRoleStaysEqualWhenAnotherBecomesMaster() throws Exception {
+    becomeMaster(a, 1);
+    // OpenFlow 1.3 6.3.7: only another MASTER becomes SLAVE; B is still EQUAL, so its writes count
+    b.send(F.buildRoleRequest().setXid(12).setRole(OFControllerRole.ROLE_NOCHANGE).setGenerationId(U64.ZERO).build());
+    assertThat(b.expect(OFRoleReply.class).getRole()).isEqualTo(OFControllerRole.ROLE_EQUAL);
+    b.send(F.buildFlowAdd().setXid(3).setPriority(0).setMatch(F.buildMatch().build()).build());
+    b.send(F.buildBarrierRequest().setXid(4).build());
+    assertThat(b.expect(OFBarrierReply.class)).isNotNull();
+    assertThat(sw.slaveWrites()).isZero();
   }
 
   private void becomeMaster(TestController c, long generation) throws IOException {
