@@ -44,11 +44,7 @@ public final class InstalledConnections {
 
   public List<InstalledConnection> using(Link link) {
     List<InstalledConnection> out = new ArrayList<>();
-    table.forEachInstalled(c -> {
-      if (c.path().uses(link)) {
-        out.add(c);
-      }
-    });
+    table.forEachInstalledOn(p -> p.uses(link), out::add);
     return out;
   }
 

@@ -29,7 +29,8 @@ public final class Offload {
   private volatile CtEntry entry;
   /** The original direction's match; null while the switches carry none of its entries. */
   private ExactMatch match;
-  private Path path;
+  /** Volatile so a walk can look at it without the monitor (a link-down over a million records). */
+  private volatile Path path;
   /** The attachments, null where they are the path's own ends (nearly always). */
   private Attachment src;
   private Attachment dst;
@@ -73,6 +74,14 @@ public final class Offload {
     }
     return new InstalledConnection(cookie(), match, src == null ? path.src() : src,
         dst == null ? path.dst() : dst, dirs, path);
+  }
+
+  /**
+   * The path its entries lie on, or null while the switches carry none of them; read without the
+   * monitor, so it may be a moment old: a caller that acts on it reads {@link #installed} after.
+   */
+  Path path() {
+    return path;
   }
 
   /** Whether the switches carry any of its entries. */
