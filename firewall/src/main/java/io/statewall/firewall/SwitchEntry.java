@@ -7,11 +7,6 @@ import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.Packet;
 import java.util.Optional;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
-import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.protocol.action.OFAction;
-import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.EthType;
@@ -92,11 +87,12 @@ public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch matc
       if (!ConnectionCookie.of(em).equals(s.getCookie())) {
         return Optional.empty();
       }
-      boolean trap = TeardownTraps.isTrap(s);
+      OFPort output = TeardownTraps.output(s);
+      boolean trap = TeardownTraps.isTrap(s.getVersion(), output);
       if (p != priority && !trap) {
         return Optional.empty(); // beside the entries' priority only traps are ours
       }
-      return Optional.of(new SwitchEntry(s, in, em, output(s), trap));
+      return Optional.of(new SwitchEntry(s, in, em, output, trap));
     } catch (UnsupportedOperationException | IllegalArgumentException | IllegalStateException e) {
       return Optional.empty(); // a match openflowj cannot read as ours is not ours
     }
@@ -108,27 +104,5 @@ public record SwitchEntry(OFFlowStatsEntry stats, OFPort inPort, ExactMatch matc
 
   private static int port(TransportPort p) {
     return p == null ? -1 : p.getPort();
-  }
-
-  private static OFPort output(OFFlowStatsEntry s) {
-    Iterable<OFAction> actions;
-    if (s.getVersion() == OFVersion.OF_10) {
-      actions = s.getActions();
-    } else {
-      actions = null;
-      for (OFInstruction i : s.getInstructions()) {
-        if (i instanceof OFInstructionApplyActions apply) {
-          actions = apply.getActions();
-        }
-      }
-    }
-    if (actions != null) {
-      for (OFAction a : actions) {
-        if (a instanceof OFActionOutput out) {
-          return out.getPort();
-        }
-      }
-    }
-    return null;
   }
 }

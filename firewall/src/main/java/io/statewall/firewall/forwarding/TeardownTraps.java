@@ -57,15 +57,24 @@ public final class TeardownTraps {
    * {@code m} at all.
    */
   public static Optional<Match> entryMatch(OFFactory f, OFPort inPort, ExactMatch m, boolean ingress) {
-    if (ingress && m.ipProto() == Packet.PROTO_TCP && ConnectionMatch.writes(f) && m.expressibleOn(f)) {
+    if (ingress && hasTrap(f, m)) {
       return Optional.of(m.withoutTcpFlags(f, inPort, FLAGS));
     }
     return m.toMatch(f, inPort);
   }
 
+  /**
+   * Whether {@code m} gets a trap on a switch of {@code f}'s version: a TCP direction the switch can
+   * match, with TCP flags (OXM). The one rule for both halves, so that an entry leaves the flags out
+   * exactly where a trap below it takes them.
+   */
+  private static boolean hasTrap(OFFactory f, ExactMatch m) {
+    return m.ipProto() == Packet.PROTO_TCP && ConnectionMatch.writes(f) && m.expressibleOn(f);
+  }
+
   /** The trap for packets like {@code m} entering at {@code inPort}; none on OpenFlow 1.0. */
   public List<OFMessage> traps(OFFactory f, OFPort inPort, ExactMatch m, U64 cookie) {
-    if (m.ipProto() != Packet.PROTO_TCP || !ConnectionMatch.writes(f) || !m.expressibleOn(f)) {
+    if (!hasTrap(f, m)) {
       return List.of();
     }
     List<OFAction> toController = List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF));
@@ -79,18 +88,37 @@ public final class TeardownTraps {
    * one below its entry or one of the three above it that statewall wrote before session 10.
    */
   public static boolean isTrap(OFFlowStatsEntry s) {
+    return isTrap(s.getVersion(), output(s));
+  }
+
+  /** Whether an entry of {@code version} whose output action is {@code output} ({@link #output}) is a trap. */
+  public static boolean isTrap(OFVersion version, OFPort output) {
+    return version != OFVersion.OF_10 && OFPort.CONTROLLER.equals(output);
+  }
+
+  /**
+   * The port of the output action of an entry read back from a switch (its apply-actions on 1.1+),
+   * or null for one that outputs nothing (a drop entry).
+   */
+  public static OFPort output(OFFlowStatsEntry s) {
+    Iterable<OFAction> actions;
     if (s.getVersion() == OFVersion.OF_10) {
-      return false;
-    }
-    for (OFInstruction i : s.getInstructions()) {
-      if (i instanceof OFInstructionApplyActions apply) {
-        for (OFAction a : apply.getActions()) {
-          if (a instanceof OFActionOutput out && OFPort.CONTROLLER.equals(out.getPort())) {
-            return true;
-          }
+      actions = s.getActions();
+    } else {
+      actions = null;
+      for (OFInstruction i : s.getInstructions()) {
+        if (i instanceof OFInstructionApplyActions apply) {
+          actions = apply.getActions();
         }
       }
     }
-    return false;
+    if (actions != null) {
+      for (OFAction a : actions) {
+        if (a instanceof OFActionOutput out) {
+          return out.getPort();
+        }
+      }
+    }
+    return null;
   }
 }
