@@ -50,6 +50,16 @@ public record EmulatedNetwork(int switches, int hostsPerSwitch, boolean oneSwitc
     return (10 << 24) | (switchNumber << 8) | host;
   }
 
+  /** The switch number of a host address {@link #hostIp} made (its datapath id). */
+  public static int switchOfHostIp(int hostIp) {
+    return (hostIp >>> 8) & 0xFFFF;
+  }
+
+  /** The host number of a host address {@link #hostIp} made (the port it is attached to: {@link #hostPort}). */
+  public static int hostOfHostIp(int hostIp) {
+    return hostIp & 0xFF;
+  }
+
   public long hostMac(int switchNumber, int host) {
     return 0x0200_0000_0000L | ((long) switchNumber << 8) | host;
   }

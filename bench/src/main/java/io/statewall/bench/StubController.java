@@ -180,15 +180,7 @@ public final class StubController implements AutoCloseable {
         answerHandshake(ctx, inPort, t, data);
         return;
       }
-      Match match = factory.getVersion() == OFVersion.OF_10 ? matchV10(inPort, t) : matchV13(inPort, t);
-      var flow = factory.buildFlowAdd().setXid(0).setMatch(match).setPriority(100)
-          .setIdleTimeout(60).setBufferId(OFBufferId.NO_BUFFER);
-      if (factory.getVersion() == OFVersion.OF_10) {
-        flow.setActions(toOutPort);
-      } else {
-        flow.setInstructions(List.of(factory.instructions().applyActions(toOutPort)));
-      }
-      ctx.write(flow.build());
+      ctx.write(entry(inPort, t, toOutPort));
       ctx.writeAndFlush(factory.buildPacketOut().setXid(0).setBufferId(OFBufferId.NO_BUFFER)
           .setInPort(inPort).setActions(toOutPort).setData(data).build());
     }
@@ -199,31 +191,36 @@ public final class StubController implements AutoCloseable {
      */
     private void answerHandshake(ChannelHandlerContext ctx, OFPort inPort, FiveTuple t, byte[] data) {
       int flags = FrameWriter.tcpFlags(data);
-      ChannelHandlerContext dstSwitch = switches.get((long) switchOf(t.dstIp()));
+      ChannelHandlerContext dstSwitch = switches.get((long) EmulatedNetwork.switchOfHostIp(t.dstIp()));
       if (dstSwitch == null) {
         return;
       }
+      OFPort toHost = OFPort.of(EmulatedNetwork.hostOfHostIp(t.dstIp()));
       if (flags == 0x10) {
-        ChannelHandlerContext srcSwitch = switches.get((long) switchOf(t.srcIp()));
+        ChannelHandlerContext srcSwitch = switches.get((long) EmulatedNetwork.switchOfHostIp(t.srcIp()));
         if (srcSwitch == null) {
           return;
         }
-        int linkOut = OUT_PORT.getPortNumber(); // the stub knows no links: any port but a host's does
+        OFPort linkOut = OUT_PORT; // the stub knows no links: any port but a host's does
         FiveTuple r = t.reversed();
-        srcSwitch.write(entry(inPort, t, OFPort.of(linkOut)));
-        srcSwitch.write(entry(OFPort.of(linkOut), r, inPort));
+        srcSwitch.write(entry(inPort, t, linkOut));
+        srcSwitch.write(entry(linkOut, r, inPort));
         srcSwitch.flush();
-        dstSwitch.write(entry(OFPort.of(linkOut), t, OFPort.of(hostOf(t.dstIp()))));
-        dstSwitch.write(entry(OFPort.of(hostOf(t.dstIp())), r, OFPort.of(linkOut)));
+        dstSwitch.write(entry(linkOut, t, toHost));
+        dstSwitch.write(entry(toHost, r, linkOut));
       }
       dstSwitch.writeAndFlush(factory.buildPacketOut().setXid(0).setBufferId(OFBufferId.NO_BUFFER)
           .setInPort(OFPort.CONTROLLER)
-          .setActions(List.of(factory.actions().output(OFPort.of(hostOf(t.dstIp())), 0xFFFF)))
+          .setActions(List.of(factory.actions().output(toHost, 0xFFFF)))
           .setData(data).build());
     }
 
     private OFMessage entry(OFPort in, FiveTuple t, OFPort out) {
-      List<OFAction> actions = List.of(factory.actions().output(out, 0xFFFF));
+      return entry(in, t, List.of(factory.actions().output(out, 0xFFFF)));
+    }
+
+    /** The stub's one kind of entry: {@code t} entering at {@code in}, priority 100, 60 s idle. */
+    private OFMessage entry(OFPort in, FiveTuple t, List<OFAction> actions) {
       var flow = factory.buildFlowAdd().setXid(0).setMatch(factory.getVersion() == OFVersion.OF_10
               ? matchV10(in, t) : matchV13(in, t))
           .setPriority(100).setIdleTimeout(60).setBufferId(OFBufferId.NO_BUFFER);
@@ -265,15 +262,5 @@ public final class StubController implements AutoCloseable {
     public void channelInactive(ChannelHandlerContext ctx) {
       switches.values().remove(ctx);
     }
-  }
-
-  /** The bench's switch number (its datapath id) of a host address 10.S.S.H ({@link EmulatedNetwork#hostIp}). */
-  static int switchOf(int hostIp) {
-    return (hostIp >>> 8) & 0xFFFF;
-  }
-
-  /** The port of host 10.S.S.H on its switch. */
-  static int hostOf(int hostIp) {
-    return hostIp & 0xFF;
   }
 }
