@@ -1,5 +1,8 @@
 package io.statewall.firewall.forwarding;
 
+import io.statewall.netfilter.conntrack.CtDirection;
+import io.statewall.netfilter.conntrack.CtEntry;
+import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
@@ -58,6 +61,17 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
         MacAddress.of(p.dstMac()), p.vlan(), address(p.src()), address(p.dst()), p.protocol(),
         ports ? p.srcPort() : -1, ports ? p.dstPort() : -1,
         p.isIcmp() ? p.icmpType() : -1, p.isIcmp() ? p.icmpCode() : -1));
+  }
+
+  /**
+   * The match of a tracked connection's original direction, from conntrack's tuple and the frame's
+   * MACs and VLAN (-1 untagged): what {@link #of} gives for a packet of that direction.
+   */
+  public static ExactMatch ofOriginal(CtEntry e, MacAddress ethSrc, MacAddress ethDst, int vlan) {
+    CtTuple t = e.tuple(CtDirection.ORIGINAL);
+    return new ExactMatch(e.family() == Family.IPV6 ? Packet.ETH_IPV6 : Packet.ETH_IPV4, ethSrc,
+        ethDst, vlan, address(t.src()), address(t.dst()), t.protocol(), t.srcPort(), t.dstPort(),
+        t.icmpType(), t.icmpCode());
   }
 
   public static IPAddress<?> address(IpAddress a) {

@@ -5,6 +5,7 @@ import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Path;
 import java.util.EnumSet;
+import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
@@ -20,6 +21,13 @@ import org.projectfloodlight.openflow.types.U64;
  * and a boxed cookie more per connection): {@link #installed()} makes one when asked (reroutes,
  * reconciliation, the operator), which the packet path never does. Those fields change and are read
  * together under the record's monitor, so a reader never sees half a reroute.
+ *
+ * <p>Nor is the entries' match kept when conntrack's entry already says it: a tracked connection's
+ * original tuple is its match's addresses, protocol, ports or ICMP type and code, so the record keeps
+ * only the MACs and the VLAN beside it and {@link #installed()} puts the match together again (an
+ * {@link ExactMatch} per connection was 56 bytes of a million connections each). A match that the
+ * entry does not give back exactly (forwarding without conntrack, a record whose entry came later
+ * or changed) is kept whole, so what is read is always what was written.
  */
 public final class Offload {
   private static final byte ORIGINAL = 1;
@@ -27,8 +35,15 @@ public final class Offload {
 
   private final long cookie;
   private volatile CtEntry entry;
-  /** The original direction's match; null while the switches carry none of its entries. */
+  /**
+   * The original direction's match when {@link #entry} does not give it back, else null (and null
+   * while the switches carry none of its entries: then {@link #path} is null too).
+   */
   private ExactMatch match;
+  /** The match's MACs (shared instances) and VLAN (-1 untagged), for a match {@link #entry} gives. */
+  private MacAddress ethSrc;
+  private MacAddress ethDst;
+  private short vlan;
   /** Volatile so a walk can look at it without the monitor (a link-down over a million records). */
   private volatile Path path;
   /** The attachments, null where they are the path's own ends (nearly always). */
@@ -62,7 +77,7 @@ public final class Offload {
 
   /** Where its entries are (made on each call), or null while the switches carry none of them. */
   public synchronized InstalledConnection installed() {
-    if (match == null) {
+    if (path == null) {
       return null;
     }
     EnumSet<CtDirection> dirs = EnumSet.noneOf(CtDirection.class);
@@ -72,7 +87,7 @@ public final class Offload {
     if ((directions & REPLY) != 0) {
       dirs.add(CtDirection.REPLY);
     }
-    return new InstalledConnection(cookie(), match, src == null ? path.src() : src,
+    return new InstalledConnection(cookie(), match(), src == null ? path.src() : src,
         dst == null ? path.dst() : dst, dirs, path);
   }
 
@@ -86,23 +101,53 @@ public final class Offload {
 
   /** Whether the switches carry any of its entries. */
   synchronized boolean isInstalled() {
+    return path != null;
+  }
+
+  /** Whether the match is kept whole (not given back by the entry); for the footprint's tests. */
+  synchronized boolean keepsMatch() {
     return match != null;
   }
 
-  void entry(CtEntry e) {
+  synchronized void entry(CtEntry e) {
+    if (e == entry) {
+      return;
+    }
+    if (path != null && match == null) {
+      match = match(); // the old entry gave the match: keep it whole before that entry goes
+    }
     entry = e;
+    compactMatch();
+  }
+
+  private ExactMatch match() {
+    return match != null ? match : ExactMatch.ofOriginal(entry, ethSrc, ethDst, vlan);
+  }
+
+  /** Drops the whole match when the entry gives it back exactly. */
+  private void compactMatch() {
+    CtEntry e = entry;
+    if (match != null && e != null && match.equals(ExactMatch.ofOriginal(e, match.ethSrc(),
+        match.ethDst(), match.vlan()))) {
+      ethSrc = match.ethSrc();
+      ethDst = match.ethDst();
+      vlan = (short) match.vlan();
+      match = null;
+    }
   }
 
   /** Records where {@code c}'s entries are (its cookie is this record's); null: none are. */
   synchronized void installed(InstalledConnection c) {
     if (c == null) {
       match = null;
+      ethSrc = ethDst = null;
       path = null;
       src = dst = null;
       directions = 0;
       return;
     }
     match = c.original();
+    compactMatch();
     path = c.path();
     src = c.src().equals(path.src()) ? null : c.src();
     dst = c.dst().equals(path.dst()) ? null : c.dst();

@@ -109,8 +109,8 @@ public final class OffloadTable {
       }
       removed[0] = true;
       tracked.decrementAndGet();
-      r.entry(null);
       r.installed(null);
+      r.entry(null);
       return null;
     });
     if (!removed[0]) {
