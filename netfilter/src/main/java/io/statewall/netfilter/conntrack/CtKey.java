@@ -91,7 +91,7 @@ final class CtKey {
 
   /** 0 when this key is e's ORIGINAL tuple, 1 when its REPLY tuple, -1 otherwise. */
   int matchDir(CtEntry e) {
-    if (e.protocol() != proto || e.family != family) {
+    if (e.protocol() != proto || e.family() != family) {
       return -1;
     }
     if (icmp) {
@@ -99,23 +99,19 @@ final class CtKey {
         return -1;
       }
       int origType = (e.ports >>> 8) & 0xFF;
-      if (icmpType == origType && e.srcHi == sHi && e.srcLo == sLo && e.dstHi == dHi
-          && e.dstLo == dLo) {
+      if (icmpType == origType && e.addressesAre(sHi, sLo, dHi, dLo)) {
         return 0;
       }
-      if (icmpType == IcmpTracker.inverseType(origType, family) && e.srcHi == dHi
-          && e.srcLo == dLo && e.dstHi == sHi && e.dstLo == sLo) {
+      if (icmpType == IcmpTracker.inverseType(origType, family) && e.addressesAre(dHi, dLo, sHi, sLo)) {
         return 1;
       }
       return -1;
     }
-    if (e.ports == ports && e.srcLo == sLo && e.dstLo == dLo && e.srcHi == sHi
-        && e.dstHi == dHi) {
+    if (e.ports == ports && e.addressesAre(sHi, sLo, dHi, dLo)) {
       return 0;
     }
     int swapped = (ports >>> 16) | (ports << 16);
-    if (e.ports == swapped && e.srcLo == dLo && e.dstLo == sLo && e.srcHi == dHi
-        && e.dstHi == sHi) {
+    if (e.ports == swapped && e.addressesAre(dHi, dLo, sHi, sLo)) {
       return 1;
     }
     return -1;

@@ -16,8 +16,8 @@ final class IcmpTracker extends OneTimeoutTracker {
   /** Only a request starts a query (a packet of the other IP version's ICMP is tracked generically). */
   @Override
   public String refusesNew(CtEntry e, Packet p) {
-    boolean ownIcmp = e.protocol() == e.family.icmpProtocol();
-    return ownIcmp && !validNew(p.icmpType(), e.family)
+    boolean ownIcmp = e.protocol() == e.family().icmpProtocol();
+    return ownIcmp && !validNew(p.icmpType(), e.family())
         ? "ICMP type " + p.icmpType() + " cannot start a connection" : null;
   }
 

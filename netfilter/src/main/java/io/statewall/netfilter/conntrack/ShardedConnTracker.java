@@ -219,7 +219,7 @@ public final class ShardedConnTracker implements ConnTracker {
       CtEntry[] t = shardOf(k.hash).table;
       CtEntry e = t[k.hash & (t.length - 1)];
       if (e != null) {
-        sink += e.hash + e.srcLo + e.end1 + e.lastWin;
+        sink += e.hash + e.v4 + e.end1 + e.lastWin;
       }
     }
     prefetchSink = sink;
