@@ -56,6 +56,11 @@ public final class CtEntry {
   int maxend1;
   int maxwin1;
   int maxack1;
+  /**
+   * TCP: the last segment's sequence and acknowledgement numbers. Other protocols: the creation time
+   * ({@link #created()}), which only UDP reads, in these two ints that only TCP uses otherwise, as
+   * Linux keeps protocol state in one union ({@code nf_conntrack_proto}).
+   */
   int lastSeq;
   int lastAck;
   int lastEnd;
@@ -72,8 +77,6 @@ public final class CtEntry {
 
   /** Absolute expiry time in clock milliseconds. */
   long expires;
-  /** Creation time (clock ms): UDP's "still active after 2 s" needs it. */
-  long created;
   long packets0;
   long bytes0;
   long packets1;
@@ -113,6 +116,19 @@ public final class CtEntry {
       return (sHi | dHi) == 0 && v4 == ((sLo << 32) | dLo);
     }
     return a[1] == sLo && a[3] == dLo && a[0] == sHi && a[2] == dHi;
+  }
+
+  /** Creation time (clock ms) of a connection that is not TCP: UDP's "still active after 2 s". */
+  long created() {
+    return ((long) lastSeq << 32) | (lastAck & 0xFFFF_FFFFL);
+  }
+
+  /** Sets {@link #created()}; TCP keeps its segment numbers there and no creation time. */
+  void created(long now) {
+    if (proto != Packet.PROTO_TCP) {
+      lastSeq = (int) (now >>> 32);
+      lastAck = (int) now;
+    }
   }
 
   /** The IP protocol number. */

@@ -232,7 +232,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
-    e.created = now;
+    e.created(now);
     String refused = trackerFor(k.proto).refusesNew(e, p);
     if (refused != null) {
       invalid.increment();
@@ -456,7 +456,7 @@ public final class ShardedConnTracker implements ConnTracker {
       return Optional.empty();
     }
     CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
-    e.created = now;
+    e.created(now);
     init.accept(e);
     CtEntry expired;
     synchronized (s) {

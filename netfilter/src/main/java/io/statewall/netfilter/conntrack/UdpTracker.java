@@ -25,7 +25,7 @@ final class UdpTracker implements L4Tracker {
 
   @Override
   public int packet(CtEntry e, Packet p, int dir, long now) {
-    if (e.hasStatus(CtEntry.SEEN_REPLY) && now - e.created > STREAM_AFTER_MILLIS) {
+    if (e.hasStatus(CtEntry.SEEN_REPLY) && now - e.created() > STREAM_AFTER_MILLIS) {
       e.expires = now + streamMillis;
       e.status |= CtEntry.ASSURED;
     } else {
@@ -42,7 +42,7 @@ final class UdpTracker implements L4Tracker {
   /** The switch's packets count as Linux's udp_packet counts its own, offloaded or not. */
   @Override
   public void unseen(CtEntry e, int dir, long packets, long bytes, long now) {
-    if (packets > 0 && e.hasStatus(CtEntry.SEEN_REPLY) && now - e.created > STREAM_AFTER_MILLIS) {
+    if (packets > 0 && e.hasStatus(CtEntry.SEEN_REPLY) && now - e.created() > STREAM_AFTER_MILLIS) {
       e.status |= CtEntry.ASSURED;
     }
   }
