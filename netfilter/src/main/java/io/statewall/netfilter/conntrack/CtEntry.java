@@ -9,7 +9,7 @@ import io.statewall.netfilter.packet.Packet;
  *
  * <p>Only the ORIGINAL tuple is stored (there is no NAT: the REPLY tuple is its mirror), and nearly
  * every field is a primitive (an IPv4 connection's two addresses in one long), so that an IPv4
- * connection takes 176 bytes (JOL, 64-bit with compressed pointers). Getters
+ * connection takes 152 bytes (JOL, 64-bit with compressed pointers). Getters
  * read live values; use them on the thread that classified the packet, or take {@link #tuple}s and
  * the state as a snapshot.
  */
@@ -32,7 +32,6 @@ public final class CtEntry {
   final long[] v6;
   /** TCP/UDP: sport<<16 | dport. ICMP: id<<16 | type<<8 | code. Generic: 0. */
   final int ports;
-  final int hash;
   final byte proto;
 
   int status;
@@ -93,7 +92,7 @@ public final class CtEntry {
    */
   private volatile Object offload;
 
-  CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, Family family, int hash) {
+  CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, Family family) {
     if (family == Family.IPV6) {
       this.v4 = 0;
       this.v6 = new long[] {srcHi, srcLo, dstHi, dstLo};
@@ -103,7 +102,31 @@ public final class CtEntry {
     }
     this.ports = ports;
     this.proto = (byte) proto;
-    this.hash = hash;
+  }
+
+  /**
+   * The tuple's hash ({@link CtKey#hash} of either direction), computed from the fields: the table
+   * needs it only to link, unlink and lock, and a stored copy would cost every connection 8 bytes
+   * (4 and the alignment), the one field over a 152-byte object.
+   */
+  int hash() {
+    return CtKey.hashOf(this);
+  }
+
+  long srcHi() {
+    return v6 == null ? 0 : v6[0];
+  }
+
+  long srcLo() {
+    return v6 == null ? v4 >>> 32 : v6[1];
+  }
+
+  long dstHi() {
+    return v6 == null ? 0 : v6[2];
+  }
+
+  long dstLo() {
+    return v6 == null ? v4 & 0xFFFF_FFFFL : v6[3];
   }
 
   /**
@@ -142,10 +165,9 @@ public final class CtEntry {
 
   /** The tuple of the given direction (REPLY is the mirror of ORIGINAL). */
   public CtTuple tuple(CtDirection dir) {
-    long[] a = v6;
-    IpAddress s = a == null ? IpAddress.v4((int) (v4 >>> 32)) : IpAddress.v6(a[0], a[1]);
-    IpAddress d = a == null ? IpAddress.v4((int) v4) : IpAddress.v6(a[2], a[3]);
     Family family = family();
+    IpAddress s = family == Family.IPV4 ? IpAddress.v4((int) srcLo()) : IpAddress.v6(srcHi(), srcLo());
+    IpAddress d = family == Family.IPV4 ? IpAddress.v4((int) dstLo()) : IpAddress.v6(dstHi(), dstLo());
     int p = protocol();
     if (isIcmpProto()) {
       int type = (ports >>> 8) & 0xFF;

@@ -15,7 +15,7 @@ final class CtShard {
     CtEntry[] t = table;
     int b = k.hash & (t.length - 1);
     for (CtEntry e = t[b]; e != null; e = e.next) {
-      if (e.hash == k.hash && k.matchDir(e) >= 0) {
+      if (k.matchDir(e) >= 0) {
         if (now != Long.MIN_VALUE && e.expires - now <= 0) {
           unlink(e);
           expiredFound = e;
@@ -37,7 +37,7 @@ final class CtShard {
     if (size >= table.length - (table.length >>> 2)) {
       resize();
     }
-    int b = e.hash & (table.length - 1);
+    int b = e.hash() & (table.length - 1);
     e.next = table[b];
     table[b] = e;
     size++;
@@ -45,7 +45,7 @@ final class CtShard {
 
   void unlink(CtEntry e) {
     CtEntry[] t = table;
-    int b = e.hash & (t.length - 1);
+    int b = e.hash() & (t.length - 1);
     CtEntry prev = null;
     for (CtEntry c = t[b]; c != null; prev = c, c = c.next) {
       if (c == e) {
@@ -69,7 +69,7 @@ final class CtShard {
       CtEntry e = head;
       while (e != null) {
         CtEntry next = e.next;
-        int b = e.hash & (t.length - 1);
+        int b = e.hash() & (t.length - 1);
         e.next = t[b];
         t[b] = e;
         e = next;

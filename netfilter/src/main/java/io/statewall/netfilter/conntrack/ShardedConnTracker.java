@@ -219,7 +219,7 @@ public final class ShardedConnTracker implements ConnTracker {
       CtEntry[] t = shardOf(k.hash).table;
       CtEntry e = t[k.hash & (t.length - 1)];
       if (e != null) {
-        sink += e.hash + e.v4 + e.end1 + e.lastWin;
+        sink += e.ports + e.v4 + e.end1 + e.lastWin;
       }
     }
     prefetchSink = sink;
@@ -231,7 +231,7 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family);
     e.created(now);
     String refused = trackerFor(k.proto).refusesNew(e, p);
     if (refused != null) {
@@ -356,7 +356,7 @@ public final class ShardedConnTracker implements ConnTracker {
     if (x == null || x.helper == null) {
       return HelperVerdict.ACCEPT;
     }
-    CtShard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash());
     HelperVerdict v;
     Context ctx = new Context(e, now);
     synchronized (s) {
@@ -373,12 +373,12 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private HelperVerdict insert(CtLookup lookup, CtEntry e, long now) {
-    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(e.hash, now)) {
+    if (count.incrementAndGet() > config.maxEntries() && !earlyDrop(e.hash(), now)) {
       count.decrementAndGet();
       insertFailed.increment();
       return HelperVerdict.drop("conntrack table full");
     }
-    CtShard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash());
     CtEntry expired;
     synchronized (s) {
       CtKey k = CtKey.ofEntry(e);
@@ -455,7 +455,7 @@ public final class ShardedConnTracker implements ConnTracker {
       insertFailed.increment();
       return Optional.empty();
     }
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family);
     e.created(now);
     init.accept(e);
     CtEntry expired;
@@ -488,7 +488,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public CtSnapshot snapshot(CtEntry e) {
-    synchronized (shardOf(e.hash)) {
+    synchronized (shardOf(e.hash())) {
       return snapshotLocked(e, clock.millis());
     }
   }
@@ -504,7 +504,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public CtSnapshot handOver(CtEntry e) {
-    CtShard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash());
     CtSnapshot snap;
     synchronized (s) {
       snap = snapshotLocked(e, clock.millis());
@@ -560,7 +560,7 @@ public final class ShardedConnTracker implements ConnTracker {
   public boolean restoreExpectation(CtEntry master, IpAddress src, IpAddress dst, int protocol, int dstPort,
       long remainingMillis) {
     long now = clock.millis();
-    synchronized (shardOf(master.hash)) {
+    synchronized (shardOf(master.hash())) {
       if (master.hasStatus(CtEntry.DYING) || remainingMillis <= 0) {
         return false;
       }
@@ -604,7 +604,7 @@ public final class ShardedConnTracker implements ConnTracker {
     if (e.protocol() != Packet.PROTO_TCP) {
       return;
     }
-    synchronized (shardOf(e.hash)) {
+    synchronized (shardOf(e.hash())) {
       TcpTracker.markOffloaded(e);
     }
   }
@@ -628,7 +628,7 @@ public final class ShardedConnTracker implements ConnTracker {
 
   @Override
   public boolean whileLive(CtEntry e, java.util.function.BooleanSupplier action) {
-    synchronized (shardOf(e.hash)) {
+    synchronized (shardOf(e.hash())) {
       return !e.hasStatus(CtEntry.DYING) && action.getAsBoolean();
     }
   }
@@ -636,7 +636,7 @@ public final class ShardedConnTracker implements ConnTracker {
   @Override
   public void touch(CtEntry e, long packets, long bytes, CtDirection direction) {
     long now = clock.millis();
-    CtShard s = shardOf(e.hash);
+    CtShard s = shardOf(e.hash());
     synchronized (s) {
       if (e.hasStatus(CtEntry.DYING)) {
         return;
