@@ -98,6 +98,24 @@ class OffloadRecordTest {
   }
 
   @Test
+  void attachmentsThatAreNotThePathsEndsAreKeptBesideADerivedMatch() {
+    Packet p = packet(40000);
+    CtEntry e = track(p);
+    ExactMatch m = ExactMatch.of(p).orElseThrow();
+    U64 cookie = ConnectionCookie.of(m);
+    Attachment moved = new Attachment(DatapathId.of(1), OFPort.of(7));
+    table.record(e, cookie);
+
+    table.installed().record(new InstalledConnection(cookie, m, moved, DST,
+        EnumSet.of(CtDirection.ORIGINAL), PATH));
+
+    InstalledConnection back = table.installed().get(cookie).orElseThrow();
+    assertThat(back).isEqualTo(new InstalledConnection(cookie, m, moved, DST,
+        EnumSet.of(CtDirection.ORIGINAL), PATH));
+    assertThat(table.get(cookie).keepsMatch()).isFalse();
+  }
+
+  @Test
   void forwardingWithoutConntrackKeepsTheMatchWhole() {
     ExactMatch m = ExactMatch.of(packet(40000)).orElseThrow();
     U64 cookie = ConnectionCookie.of(m);
