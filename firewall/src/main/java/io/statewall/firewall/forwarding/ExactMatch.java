@@ -74,6 +74,30 @@ public record ExactMatch(int ethType, MacAddress ethSrc, MacAddress ethDst, int 
         t.icmpType(), t.icmpCode());
   }
 
+  /**
+   * Whether this is {@link #ofOriginal} of {@code e} with this match's own MACs and VLAN: an IPv4
+   * connection's compared field by field, without building a match and its addresses.
+   */
+  public boolean isOriginalOf(CtEntry e) {
+    if (e.family() != family() || e.protocol() != ipProto) {
+      return false;
+    }
+    if (e.family() == Family.IPV6 || !(src instanceof IPv4Address s) || !(dst instanceof IPv4Address d)) {
+      return equals(ofOriginal(e, ethSrc, ethDst, vlan));
+    }
+    if (e.v4Addresses() != (((long) s.getInt() << 32) | (d.getInt() & 0xFFFF_FFFFL))) {
+      return false;
+    }
+    int p = e.packedPorts();
+    if (ipProto == Packet.PROTO_TCP || ipProto == Packet.PROTO_UDP) {
+      return srcPort == p >>> 16 && dstPort == (p & 0xFFFF) && icmpType < 0 && icmpCode < 0;
+    }
+    if (ipProto == Packet.PROTO_ICMP || ipProto == Packet.PROTO_ICMPV6) {
+      return icmpType == ((p >>> 8) & 0xFF) && icmpCode == (p & 0xFF) && srcPort < 0 && dstPort < 0;
+    }
+    return srcPort < 0 && dstPort < 0 && icmpType < 0 && icmpCode < 0;
+  }
+
   public static IPAddress<?> address(IpAddress a) {
     return a.isV6() ? IPv6Address.of(a.hi(), a.lo()) : IPv4Address.of(a.v4Int());
   }

@@ -149,8 +149,7 @@ public final class Offload {
   private void compactMatch() {
     CtEntry e = entry;
     ExactMatch m = wholeMatch();
-    if (m != null && e != null
-        && m.equals(ExactMatch.ofOriginal(e, m.ethSrc(), m.ethDst(), m.vlan()))) {
+    if (m != null && e != null && m.isOriginalOf(e)) {
       ethSrc = m.ethSrc();
       ethDst = m.ethDst();
       vlan = (short) m.vlan();

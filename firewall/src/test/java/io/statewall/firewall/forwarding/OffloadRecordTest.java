@@ -59,6 +59,9 @@ class OffloadRecordTest {
     CtEntry e = track(p);
     ExactMatch m = ExactMatch.of(p).orElseThrow();
     U64 cookie = ConnectionCookie.of(m);
+    assertThat(m.isOriginalOf(e)).isTrue();
+    assertThat(m.reverse().orElseThrow().isOriginalOf(e)).isFalse();
+    assertThat(ExactMatch.ofOriginal(e, m.ethSrc(), m.ethDst(), m.vlan())).isEqualTo(m);
 
     table.record(e, cookie);
     table.installed().record(connection(cookie, m));
@@ -82,6 +85,7 @@ class OffloadRecordTest {
     ExactMatch m = ExactMatch.of(p).orElseThrow();
     ExactMatch elsewhere = ExactMatch.of(packet(40002)).orElseThrow();
     U64 cookie = ConnectionCookie.of(m);
+    assertThat(elsewhere.isOriginalOf(e)).isFalse();
 
     table.record(e, cookie);
     table.installed().record(connection(cookie, elsewhere));

@@ -154,6 +154,19 @@ public final class CtEntry {
     }
   }
 
+  /**
+   * IPv4: the ORIGINAL tuple's source address in the high 32 bits, its destination in the low; 0 for
+   * IPv6. For comparing a tuple without building one.
+   */
+  public long v4Addresses() {
+    return v4;
+  }
+
+  /** The ORIGINAL tuple's TCP/UDP sport << 16 | dport, ICMP id << 16 | type << 8 | code, else 0. */
+  public int packedPorts() {
+    return ports;
+  }
+
   /** The IP protocol number. */
   public int protocol() {
     return proto & 0xFF;
