@@ -13,7 +13,7 @@ import io.statewall.netfilter.packet.Packet;
  * read live values; use them on the thread that classified the packet, or take {@link #tuple}s and
  * the state as a snapshot.
  */
-public final class CtEntry {
+public final class CtEntry extends CtEntryHead {
 
   /** Status bits, as Linux's IPS_* (only the ones that matter without NAT). */
   public static final int EXPECTED = 1;
@@ -21,18 +21,6 @@ public final class CtEntry {
   public static final int ASSURED = 1 << 2;
   public static final int CONFIRMED = 1 << 3;
   public static final int DYING = 1 << 9;
-
-  // ORIGINAL tuple.
-  /**
-   * IPv4: the source address in the high 32 bits, the destination in the low (one compare finds a
-   * direction); 0 for IPv6. Four longs of which two were always 0 cost every IPv4 connection 16 bytes.
-   */
-  final long v4;
-  /** IPv6 only: source high and low halves, destination high and low halves; null for IPv4. */
-  final long[] v6;
-  /** TCP/UDP: sport<<16 | dport. ICMP: id<<16 | type<<8 | code. Generic: 0. */
-  final int ports;
-  final byte proto;
 
   int status;
   /** Protocol state: TCP state index (TcpTracker.NONE..SYN_SENT2); unused by others. */
@@ -81,8 +69,6 @@ public final class CtEntry {
   long packets1;
   long bytes1;
 
-  /** Next entry in the hash chain (guarded by the shard lock). */
-  CtEntry next;
   /** Helper, master and expectation: null for the vast majority of connections. */
   CtExtra extra;
   /**
@@ -93,15 +79,7 @@ public final class CtEntry {
   private volatile Object offload;
 
   CtEntry(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, Family family) {
-    if (family == Family.IPV6) {
-      this.v4 = 0;
-      this.v6 = new long[] {srcHi, srcLo, dstHi, dstLo};
-    } else {
-      this.v4 = (srcLo << 32) | (dstLo & 0xFFFF_FFFFL);
-      this.v6 = null;
-    }
-    this.ports = ports;
-    this.proto = (byte) proto;
+    super(srcHi, srcLo, dstHi, dstLo, ports, proto, family);
   }
 
   /**
