@@ -419,7 +419,10 @@ class NetfilterDifferentialTest {
         });
   }
 
-  /** A probe built from the last segment with an ACK h2 received from the server (its flags, seq, ack, length as groups 1-4). */
+  /**
+   * A probe built from the last segment with an ACK that h2 received from the server ({@link
+   * #SEGMENT}'s groups: flags, seq, ack, length).
+   */
   @FunctionalInterface
   interface TeardownProbe {
     byte[] after(Probes p, Matcher lastFromServer);
@@ -431,13 +434,14 @@ class NetfilterDifferentialTest {
    * test then waits until s1 carries the connection ({@link #awaitOffloaded}); a second line is
    * echoed (through the switch's entries there), and the teardown of {@code mode} follows
    * ({@code probe.py td-server}; a half-close is held while conntrack's state is read, once the
-   * server's line after the client's FIN has arrived). Then conntrack's state of the connection is read and, if {@code
-   * probe} is given, h4 sends the frame it builds (a raw socket: no host stack or OUTPUT of h4's is
-   * involved) and a marker datagram; h2's raw socket sees what its INPUT let through.
+   * server's line after the client's FIN has arrived). Then conntrack's state of the connection is
+   * read and, if {@code probe} is given, h4 sends the frame it builds (a raw socket: no host stack
+   * or OUTPUT of h4's is involved) and a marker datagram; h2's raw socket sees what its INPUT let
+   * through.
    *
    * @return for a half-close "half-closed data:N" and "half-closed ct STATE"; the client's teardown
-   *     ("end closed" or "end reset"), "ct STATE" after it, and, with a
-   *     probe, "probe delivered" or "probe dropped"
+   *     ("end closed" or "end reset"), "ct STATE" after it, and, with a probe, "probe delivered" or
+   *     "probe dropped"
    */
   static List<String> teardown(Probes p, String tag, int port, int sport, String mode, TeardownProbe probe)
       throws Exception {
