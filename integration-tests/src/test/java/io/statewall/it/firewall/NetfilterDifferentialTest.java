@@ -4,6 +4,9 @@ import io.statewall.demo.SeedLab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.netfilter.packet.FrameBuilder;
+import io.statewall.netfilter.packet.Packet;
+import io.statewall.mininet.FlowEntry;
+import io.statewall.mininet.OvsSwitch;
 import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.mininet.Backend;
 import io.statewall.mininet.BackgroundProcess;
@@ -20,6 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,6 +140,28 @@ class NetfilterDifferentialTest {
   static final String UDP_5999_161 = UDP_5999.replace("COMMIT", "-A INPUT -p udp --dport 161 -j ACCEPT\nCOMMIT");
   /** The UDP port every receiver accepts: the marker that ends a listener, and the accepted datagrams. */
   static final int OPEN_PORT = 5999;
+
+  /**
+   * A client (h2 in the teardown sequences) that takes only answers, and a NEW connection from
+   * server port {@link #REOPENS}: the one server whose reopening SYN it accepts. UDP 5999 for the
+   * marker that ends a capture.
+   */
+  static final String TEARDOWN_CLIENT = """
+      *filter
+      :INPUT DROP [0:0]
+      :FORWARD DROP [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+      -A INPUT -p tcp --sport 3001 -m state --state NEW -j ACCEPT
+      -A INPUT -p udp --dport 5999 -j ACCEPT
+      COMMIT
+      """;
+  /** The server port from which {@link #TEARDOWN_CLIENT} accepts a new connection. */
+  static final int REOPENS = 3001;
+  static final Pattern CT_STATE = Pattern.compile(
+      " (SYN_SENT2|SYN_SENT|SYN_RECV|ESTABLISHED|FIN_WAIT|CLOSE_WAIT|LAST_ACK|TIME_WAIT|CLOSE) ");
+  static final Pattern SEGMENT = Pattern.compile("^seg (\\w+) seq=(\\d+) ack=(\\d+) len=(\\d+)(.*)$",
+      Pattern.MULTILINE);
 
   static Side kernel;
   static Side statewall;
@@ -353,6 +381,150 @@ class NetfilterDifferentialTest {
     return b;
   }
 
+  /**
+   * conntrack's state of the connection from h2:{@code sport} to h4:{@code port}: h2's own table on
+   * the kernel's side ({@code conntrack -L} in its namespace), statewall's on the other; "none" if
+   * neither holds it.
+   */
+  static String ctState(Probes p, int sport, int port) {
+    String tuple = "src=10.0.0.2 dst=10.0.0.4 sport=" + sport + " dport=" + port + " ";
+    List<String> lines = side(p) == kernel
+        ? p.h("h2").exec("conntrack -L -p tcp 2>/dev/null || true").orThrow().stdout().lines().toList()
+        : fw.firewall.tracker().list();
+    return lines.stream().filter(l -> l.contains(tuple)).map(CT_STATE::matcher).filter(Matcher::find)
+        .map(m -> m.group(1)).findFirst().orElse("none");
+  }
+
+  /**
+   * On statewall's side, waits until the connection from h2:{@code sport} to h4:{@code port} runs in
+   * s1 (where both its directions enter) as the teardown design has it: each direction's entry
+   * leaves FIN, SYN and RST out ({@code tcp_flags=-fin-syn-rst}) and a trap with the same ports
+   * sends them to the controller. The kernel's side has nothing to wait for.
+   */
+  static void awaitOffloaded(Probes p, int sport, int port) throws InterruptedException {
+    if (side(p) != statewall) {
+      return;
+    }
+    OvsSwitch s1 = fw.net.ovsSwitch("s1");
+    FirewallNetwork.await("h2:" + sport + " <-> h4:" + port + " offloaded with its teardown traps",
+        Duration.ofSeconds(10), () -> {
+          List<FlowEntry> ours = s1.dumpFlows().stream().filter(f -> (f.cookie() >>> 48) == 0x5357).toList();
+          return Stream.of(new int[] {sport, port}, new int[] {port, sport}).allMatch(d -> {
+            List<FlowEntry> dir = ours.stream().filter(f -> (f.match() + ",").contains("tp_src=" + d[0] + ",")
+                && (f.match() + ",").contains("tp_dst=" + d[1] + ",")).toList();
+            return dir.stream().anyMatch(f -> !f.actions().contains("CONTROLLER") && f.match().contains("tcp_flags=")
+                    && Stream.of("-fin", "-syn", "-rst").allMatch(f.match()::contains))
+                && dir.stream().anyMatch(f -> f.actions().contains("CONTROLLER"));
+          });
+        });
+  }
+
+  /**
+   * A probe built from the last segment with an ACK that h2 received from the server ({@link
+   * #SEGMENT}'s groups: flags, seq, ack, length).
+   */
+  @FunctionalInterface
+  interface TeardownProbe {
+    byte[] after(Probes p, Matcher lastFromServer);
+  }
+
+  /**
+   * One teardown sequence: h2 (under {@link #TEARDOWN_CLIENT}, a real socket from {@code sport})
+   * connects to h4's {@code td-server} on {@code port} and a line is echoed; on statewall's side the
+   * test then waits until s1 carries the connection ({@link #awaitOffloaded}); a second line is
+   * echoed (through the switch's entries there), and the teardown of {@code mode} follows
+   * ({@code probe.py td-server}; a half-close is held while conntrack's state is read, once the
+   * server's line after the client's FIN has arrived). Then conntrack's state of the connection is
+   * read and, if {@code probe} is given, h4 sends the frame it builds (a raw socket: no host stack
+   * or OUTPUT of h4's is involved) and a marker datagram; h2's raw socket sees what its INPUT let
+   * through.
+   *
+   * @return for a half-close "half-closed data:N" and "half-closed ct STATE"; the client's teardown
+   *     ("end closed" or "end reset"), "ct STATE" after it, and, with a probe, "probe delivered" or
+   *     "probe dropped"
+   */
+  static List<String> teardown(Probes p, String tag, int port, int sport, String mode, TeardownProbe probe)
+      throws Exception {
+    List<String> out = new ArrayList<>();
+    String go = p.goFile(tag + "-" + sport);
+    try (BackgroundProcess server = p.pyStart("h4", "td-server " + port + " " + mode + " " + go + "-close")) {
+      server.awaitOutput("listening", Duration.ofSeconds(10));
+      try (BackgroundProcess client = p.pyStart("h2", "td-client 10.0.0.4 " + port + " " + sport + " " + go
+          + " " + mode + " " + OPEN_PORT)) {
+        client.awaitOutput("round 1 ", Duration.ofSeconds(20));
+        awaitOffloaded(p, sport, port);
+        p.go(tag + "-" + sport);
+        if (mode.equals("halfclose")) {
+          client.awaitOutput("half-closed ", Duration.ofSeconds(20));
+          out.add(client.stdout().lines().filter(l -> l.startsWith("half-closed ")).findFirst().orElseThrow());
+          out.add("half-closed ct " + ctState(p, sport, port));
+          p.go(tag + "-" + sport + "-close");
+        }
+        Pattern end = Pattern.compile("^end .*$", Pattern.MULTILINE);
+        client.awaitOutput(end, Duration.ofSeconds(20));
+        Matcher e = end.matcher(client.stdout());
+        e.find();
+        out.add(e.group());
+        if (mode.equals("fin") || mode.equals("halfclose")) {
+          // h2 closed last: its final ACK has left (and passed its own conntrack, on the kernel's side)
+          // once its socket is in TIME_WAIT
+          FirewallNetwork.await("h2:" + sport + " in TIME_WAIT", Duration.ofSeconds(10), () -> p.h("h2")
+              .exec("ss -tan state time-wait '( sport = :" + sport + " )' | grep -q :" + sport).succeeded());
+        }
+        out.add("ct " + ctState(p, sport, port));
+        List<byte[]> frames = new ArrayList<>();
+        if (probe != null) {
+          // the capture prints beside the client: wait for the server's teardown segment itself
+          client.awaitOutput(Pattern.compile("^seg " + (mode.equals("rst") ? "R" : "F"), Pattern.MULTILINE),
+              Duration.ofSeconds(10));
+          // the server's last segment that carries its ACK: after its RST, h4's stack may also answer
+          // a segment of h2's (an ACK that crossed the RST) with a bare RST of no acknowledgement
+          Matcher last = null;
+          Matcher m = SEGMENT.matcher(client.stdout());
+          while (m.find()) {
+            if (m.group(1).contains("A")) {
+              last = SEGMENT.matcher(m.group());
+              last.find();
+            }
+          }
+          if (last == null) {
+            throw new AssertionError("h2 saw no segment from h4:" + port + "\n" + client.stdout());
+          }
+          frames.add(probe.after(p, last));
+        }
+        frames.add(FrameBuilder.ip("10.0.0.4", "10.0.0.2").macs(mac(p, "h4"), mac(p, "h2"))
+            .udp(sport + 10000, OPEN_PORT).payload("marker").build());
+        p.raw("h4", frames);
+        client.awaitOutput("done", Duration.ofSeconds(40));
+        if (probe != null) {
+          // no segment of the connection itself is a bare SYN or says "probe"
+          boolean delivered = SEGMENT.matcher(client.stdout()).results().map(MatchResult::group)
+              .anyMatch(l -> l.startsWith("seg S ") || l.endsWith(" probe"));
+          out.add("probe " + (delivered ? "delivered" : "dropped"));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A SYN from h4:{@code port} to h2:{@code sport}: a new sequence number, past the server's last. */
+  static byte[] serverSyn(Probes p, int port, int sport, Matcher last) {
+    return FrameBuilder.ip("10.0.0.4", "10.0.0.2").macs(mac(p, "h4"), mac(p, "h2"))
+        .tcp(port, sport, Packet.TCP_SYN).seq(Long.parseLong(last.group(2)) + 100_000).build();
+  }
+
+  /**
+   * Data (PSH, ACK) from h4:{@code port} to h2:{@code sport}, saying "probe", {@code beyond} bytes
+   * past the server's next sequence number, acknowledging what it last acknowledged.
+   */
+  static byte[] serverData(Probes p, int port, int sport, Matcher last, long beyond) {
+    long next = Long.parseLong(last.group(2)) + Long.parseLong(last.group(4))
+        + (last.group(1).contains("F") || last.group(1).contains("S") ? 1 : 0) + beyond;
+    return FrameBuilder.ip("10.0.0.4", "10.0.0.2").macs(mac(p, "h4"), mac(p, "h2"))
+        .tcp(port, sport, Packet.TCP_PSH | Packet.TCP_ACK).seq(next).ack(Long.parseLong(last.group(3)))
+        .payload("probe\n").build();
+  }
+
   static Side side(Probes p) {
     return p == kernel.probes() ? kernel : statewall;
   }
@@ -513,7 +685,46 @@ class NetfilterDifferentialTest {
                   .udp(40033, OPEN_PORT).payload(bytes(2000)).build(), 0x3333, true));
               return heard(p, frames, List.of("h1"), OPEN_PORT, 161);
             },
-            "h1: udp 5999 10.0.0.1 2000, udp 5999 10.0.0.1 3000"));
+            "h1: udp 5999 10.0.0.1 2000, udp 5999 10.0.0.1 3000"),
+        // session 12: the teardown traps (TeardownTraps). h2 takes answers only, and a new connection
+        // from server port 3001; h4 has no rules, so only h2's table judges on the kernel's side
+        Scenario.same("offloaded, closed with FIN both ways: the server's SYN on the tuple is judged by conntrack",
+            Map.of("h2", TEARDOWN_CLIENT),
+            (p, t) -> {
+              List<String> r = new ArrayList<>();
+              for (int port : new int[] {3000, REOPENS}) {
+                int sport = port == REOPENS ? 41011 : 41010;
+                teardown(p, t, port, sport, "fin", (q, last) -> serverSyn(q, port, sport, last))
+                    .forEach(x -> r.add(port + " " + x));
+              }
+              return r;
+            },
+            "3000 end closed", "3000 ct TIME_WAIT", "3000 probe dropped",
+            "3001 end closed", "3001 ct TIME_WAIT", "3001 probe delivered")
+            // h2's last ACK is carried by its entry: conntrack stays in LAST_ACK, where a reply SYN is INVALID
+            .deliberately("3000 end closed", "3000 ct LAST_ACK", "3000 probe dropped",
+                "3001 end closed", "3001 ct LAST_ACK", "3001 probe dropped"),
+        Scenario.same("offloaded, reset by the server: data after the RST on the tuple, in its window and 2^30 beyond",
+            Map.of("h2", TEARDOWN_CLIENT),
+            (p, t) -> {
+              List<String> r = new ArrayList<>();
+              teardown(p, t, 3002, 41020, "rst", (q, last) -> serverData(q, 3002, 41020, last, 0))
+                  .forEach(x -> r.add("in window " + x));
+              teardown(p, t, 3004, 41040, "rst", (q, last) -> serverData(q, 3004, 41040, last, 1L << 30))
+                  .forEach(x -> r.add("beyond " + x));
+              return r;
+            },
+            "in window end reset", "in window ct CLOSE", "in window probe delivered",
+            "beyond end reset", "beyond ct CLOSE", "beyond probe dropped")
+            // the entry still carries the tuple until conntrack's CLOSE (10 s) ends: the segment is not judged
+            .deliberately("in window end reset", "in window ct CLOSE", "in window probe delivered",
+                "beyond end reset", "beyond ct CLOSE", "beyond probe delivered"),
+        Scenario.same("offloaded, half-closed by the client: the server's data after the client's FIN still arrives",
+            Map.of("h2", TEARDOWN_CLIENT),
+            (p, t) -> teardown(p, t, 3003, 41030, "halfclose", null),
+            "half-closed data:10", "half-closed ct CLOSE_WAIT", "end closed", "ct TIME_WAIT")
+            // the ACKs that move Linux on (the server's data, h2's last ACK) are carried by the entries
+            .deliberately("half-closed data:10", "half-closed ct FIN_WAIT", "end closed", "ct LAST_ACK"));
   }
 
   static final long BROADCAST = 0xFFFF_FFFF_FFFFL;

@@ -303,6 +303,122 @@ def listen(iface, sender_mac, ports):
     print('done' if marked else 'no marker', flush=True)
 
 
+def td_server(port, mode, go=None):
+    """The server of a teardown sequence: echoes two lines on one connection, then by MODE
+    'fin': closes after the client's FIN (FIN both ways, the client closing first);
+    'rst': resets the connection (SO_LINGER 0: an RST with the exact sequence number);
+    'halfclose': after the client's FIN sends 'after-fin', waits for the file GO, and closes.
+    The listener closes at the first connection: a later segment on the tuple finds no socket here."""
+    import struct
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('', port))
+    s.listen(1)
+    print('listening', flush=True)
+    c, peer = s.accept()
+    s.close()
+    print('accepted %s:%d' % peer, flush=True)
+    f = c.makefile('rb')
+    for _ in range(2):
+        c.sendall(f.readline())
+    if mode == 'rst':
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        c.close()
+        print('reset', flush=True)
+        return
+    while f.read(4096):
+        pass
+    if mode == 'halfclose':
+        c.sendall(b'after-fin\n')
+        deadline = time.time() + 60
+        while not os.path.exists(go) and time.time() < deadline:
+            time.sleep(0.05)
+    c.close()
+    print('closed', flush=True)
+
+
+TCP_FLAGS = 'FSRPAU'
+
+
+def td_client(server, port, sport, go, mode, marker_port):
+    """The client of a teardown sequence, on the host whose rules are tested.
+
+    A raw TCP socket gets a copy of every TCP segment this host's INPUT chain let through (raw
+    sockets are served after LOCAL_IN): each one from SERVER:PORT to SPORT is printed as
+    'seg FLAGS seq=N ack=N len=N PAYLOAD', FLAGS in the order FSRPAU. Connects from SPORT, 'round 1'
+    is echoed, waits for GO, 'round 2' is echoed, then by MODE: 'fin' shuts its side, reads until
+    the server's FIN and closes ('end closed'); 'rst' reads until the server's RST ('end reset');
+    'halfclose' shuts its side, reads the line the server still sends ('half-closed data:N'), then
+    the server's FIN, and closes ('end closed'). Then waits for a
+    'marker' datagram on MARKER_PORT and for the capture to fall quiet, and prints 'done'.
+    """
+    import select
+    import struct
+    lock = threading.Lock()
+
+    def out(line):
+        with lock:
+            sys.stdout.write(line + '\n')
+            sys.stdout.flush()
+
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    marker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    marker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    marker.bind(('', marker_port))
+    src = socket.inet_aton(server)
+    last = [time.time()]
+
+    def capture():
+        while True:
+            pkt = raw.recv(65535)
+            ihl = (pkt[0] & 15) * 4
+            if pkt[12:16] != src:
+                continue
+            sp, dp, seq, ack, off, flags = struct.unpack('!HHIIBB', pkt[ihl:ihl + 14])
+            if sp != port or dp != sport:
+                continue
+            data = pkt[ihl + (off >> 4) * 4:]
+            names = ''.join(n for i, n in enumerate(TCP_FLAGS) if flags & (1 << i))
+            last[0] = time.time()
+            out('seg %s seq=%d ack=%d len=%d %s' % (names, seq, ack, len(data),
+                data[:16].decode('ascii', 'replace').strip()))
+
+    threading.Thread(target=capture, daemon=True).start()
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('', sport))
+    s.settimeout(10)
+    s.connect((server, port))
+    f = s.makefile('rb')
+    s.sendall(b'round 1\n')
+    out('round 1 ' + ('ok' if f.readline() == b'round 1\n' else 'eof'))
+    deadline = time.time() + 60
+    while not os.path.exists(go) and time.time() < deadline:
+        time.sleep(0.05)
+    s.sendall(b'round 2\n')
+    out('round 2 ' + ('ok' if f.readline() == b'round 2\n' else 'eof'))
+    if mode == 'rst':
+        try:
+            out('end eof' if not s.recv(4096) else 'end data')
+        except OSError as e:
+            out('end reset' if getattr(e, 'errno', None) == errno.ECONNRESET else 'end ' + classify(e))
+    else:
+        s.shutdown(socket.SHUT_WR)
+        if mode == 'halfclose':
+            out('half-closed data:%d' % len(f.readline()))
+        while s.recv(4096):
+            pass
+        s.close()
+        out('end closed')
+    marker.settimeout(30)
+    while marker.recv(2048) != b'marker':
+        pass
+    marked = time.time()
+    while time.time() - max(marked, last[0]) < 0.3:  # the switches may reorder frames of two flows
+        time.sleep(0.05)
+    out('done')
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == 'tcp':
@@ -320,6 +436,10 @@ def main(argv):
         tcp_counter(int(argv[2]))
     elif cmd == 'fake-ftpd':
         fake_ftpd(argv[2], int(argv[3]))
+    elif cmd == 'td-server':
+        td_server(int(argv[2]), argv[3], argv[4] if len(argv) > 4 else None)
+    elif cmd == 'td-client':
+        td_client(argv[2], int(argv[3]), int(argv[4]), argv[5], argv[6], int(argv[7]))
     elif cmd == 'ftp':
         ftp_client(argv[2], int(argv[3]), argv[4:])
     else:

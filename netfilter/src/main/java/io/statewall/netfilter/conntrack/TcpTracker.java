@@ -367,11 +367,19 @@ final class TcpTracker implements L4Tracker {
    * A connection whose packets the switches now carry: the controller will miss most of its
    * segments, so its windows can no longer be tracked. Like Linux's flowtable offload
    * (nft_flow_offload), both directions become be-liberal: out-of-window segments (the FIN after
-   * offloaded data) are not INVALID.
+   * offloaded data) are not INVALID. And, as Linux's flow_offload_fixup_tcp does before conntrack
+   * sees an offloaded connection's RST ("Conntrack state is outdated due to offload bypass"), no
+   * maximum ACK is kept: the RST check against it ({@code S_CL} below) would find a sender's genuine
+   * RST past the last ACK the controller saw, not exact, and keep the connection ESTABLISHED.
+   * Every packet the controller sees and offloads again comes back here, so an ACK it saw in
+   * between is forgotten too. Once the statistics report traffic, {@link #forgetWindows} forgets the
+   * windows and {@link #outsideOffloadedWindow} bounds the RST instead.
    */
   static void markOffloaded(CtEntry e) {
     e.flags0 |= F_BE_LIBERAL;
     e.flags1 |= F_BE_LIBERAL;
+    e.flags0 &= ~F_MAXACK_SET;
+    e.flags1 &= ~F_MAXACK_SET;
   }
 
   /** The timeout a refresh gives now (for offloaded traffic reported by flow statistics). */
