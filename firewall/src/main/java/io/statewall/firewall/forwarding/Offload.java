@@ -5,6 +5,7 @@ import io.statewall.netfilter.conntrack.CtEntry;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Path;
 import java.util.EnumSet;
+import java.util.Optional;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.U64;
 
@@ -39,6 +40,11 @@ public final class Offload {
   private MacAddress ethSrc;
   private MacAddress ethDst;
   private short vlan;
+  /**
+   * The match written is the reverse of the one the entry gives (the connection was offloaded by a
+   * packet of its reply direction, as when both sides' packets race its install).
+   */
+  private boolean reversed;
   /**
    * Where the entries lie, null while the switches carry none of them. Volatile so a walk can look
    * at it without the monitor (a link-down over a million records).
@@ -142,19 +148,36 @@ public final class Offload {
 
   private ExactMatch match() {
     ExactMatch m = wholeMatch();
-    return m != null ? m : ExactMatch.ofOriginal(entry, ethSrc, ethDst, vlan);
+    if (m != null) {
+      return m;
+    }
+    ExactMatch original = ExactMatch.ofOriginal(entry, ethSrc, ethDst, vlan);
+    return reversed ? original.reverse().orElseThrow() : original;
   }
 
   /** Drops the whole match when the entry gives it back exactly. */
   private void compactMatch() {
     CtEntry e = entry;
     ExactMatch m = wholeMatch();
-    if (m != null && e != null && m.isOriginalOf(e)) {
-      ethSrc = m.ethSrc();
-      ethDst = m.ethDst();
-      vlan = (short) m.vlan();
-      wholeMatch(null);
+    if (m == null || e == null) {
+      return;
     }
+    ExactMatch given = m;
+    boolean rev = false;
+    if (!m.isOriginalOf(e)) {
+      // offloaded by its reply: the entry gives the reverse, if reversing gives this match back
+      Optional<ExactMatch> r = m.reverse();
+      if (r.isEmpty() || !r.get().isOriginalOf(e) || !r.get().reverse().equals(Optional.of(m))) {
+        return;
+      }
+      given = r.get();
+      rev = true;
+    }
+    ethSrc = given.ethSrc();
+    ethDst = given.ethDst();
+    vlan = (short) given.vlan();
+    reversed = rev;
+    wholeMatch(null);
   }
 
   /** Records where {@code c}'s entries are (its cookie is this record's); null: none are. */

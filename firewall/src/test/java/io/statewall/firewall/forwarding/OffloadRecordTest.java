@@ -78,6 +78,21 @@ class OffloadRecordTest {
     assertThat(other.installed().get(cookie).orElseThrow().original()).isEqualTo(m);
   }
 
+  @ParameterizedTest
+  @MethodSource("firstPackets")
+  void aConnectionOffloadedByItsReplyKeepsItsMatchAsTheEntrysReverse(FrameBuilder f) {
+    Packet p = new PacketParser().parse(f.build());
+    CtEntry e = track(p);
+    ExactMatch reply = ExactMatch.of(p).orElseThrow().reverse().orElseThrow();
+    U64 cookie = ConnectionCookie.of(reply);
+
+    table.record(e, cookie);
+    table.installed().record(connection(cookie, reply));
+
+    assertThat(table.installed().get(cookie).orElseThrow().original()).isEqualTo(reply);
+    assertThat(table.get(cookie).keepsMatch()).isFalse();
+  }
+
   @Test
   void aMatchTheEntryDoesNotGiveIsKeptWholeAndOneWhoseEntryChangesStaysAsWritten() {
     Packet p = packet(40000);
