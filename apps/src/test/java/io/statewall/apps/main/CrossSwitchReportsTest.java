@@ -220,6 +220,11 @@ class CrossSwitchReportsTest {
     await("both switches carry the stream's entries, s2's with the REPLY direction's ingress (from s2/1)", () ->
         !entries(s1, cookie).isEmpty() && entries(s2, cookie).stream().anyMatch(fm ->
             OFPort.of(1).equals(fm.getMatch().get(MatchField.IN_PORT))));
+    // offloaded by the server's answer at s2, the stream still enters the network at s1, where its owner
+    // is master: replicated with s2 as its ingress, s2's master took it live as the late replica of a switch
+    // it had taken over from the owner (when the first placement gave s2 to the owner), a second owner
+    assertThat(new FirewallReplication(owner.assembler().firewall(), topology(master1)).ingressOf(stream(owner)))
+        .as("the stream's ingress as replicated").isEqualTo(dpid1);
     assertThat(members.get(master2).assembler().firewall().offloads().get(cookie))
         .as("the stream is the owner's alone").isNull();
     return cookie;
