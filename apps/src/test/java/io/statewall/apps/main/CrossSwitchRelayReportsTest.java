@@ -50,7 +50,7 @@ import org.projectfloodlight.openflow.types.U64;
  * server behind the far master's switch to a client behind the owner's. The far switch carries the REPLY
  * direction's ingress entry; its counters and its FLOW_REMOVED must reach the owner.
  */
-class CrossSwitchReportsTest {
+class CrossSwitchRelayReportsTest {
   private static final List<String> IDS = List.of("A", "B", "C");
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
   private static final long CLIENT_MAC = 0x0200_0000_0009L;
