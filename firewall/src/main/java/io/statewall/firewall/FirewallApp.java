@@ -85,6 +85,11 @@ public final class FirewallApp implements App {
     return parts.offloads();
   }
 
+  /** The switches' counters of offloaded connections: FLOW_REMOVED and flow statistics into conntrack. */
+  public io.statewall.firewall.forwarding.OffloadCounters counters() {
+    return parts.counters();
+  }
+
   /** Reconciles switches' flow tables with conntrack when they (re)connect. */
   public FlowReconciler reconciler() {
     return parts.reconciler();

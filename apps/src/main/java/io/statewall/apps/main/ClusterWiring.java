@@ -155,7 +155,9 @@ final class ClusterWiring {
     // each member learns from the switches it masters; the others' links and hosts join its own view
     this.topologySharing = new TopologySharing(options.member(), topology, replicator);
     // a path across switches of two masters: each writes its own switches, and the owner judges every packet
-    this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.flows());
+    // (and their FLOW_REMOVED, which the switch sends to its master only, go back to the owner)
+    this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.flows(), firewall.offloads(),
+        firewall.counters());
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid));
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again

@@ -11,7 +11,11 @@ import io.statewall.controller.roles.WriteFence;
 import io.statewall.controller.switches.SwitchHandle;
 import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.FlowProgrammer;
+import io.statewall.firewall.forwarding.OffloadCounters;
+import io.statewall.firewall.forwarding.OffloadTable;
 import io.statewall.netfilter.conntrack.CtTuple;
+import io.statewall.netfilter.packet.Family;
+import io.statewall.netfilter.packet.IpAddress;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.netfilter.packet.PacketParser;
 import io.statewall.topology.OpenFlowPorts;
@@ -30,12 +34,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.exceptions.OFParseError;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowDelete;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
@@ -43,11 +50,13 @@ import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
+import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.TransportPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +73,17 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Packet-ins.</b> A packet-in at a switch this member masters whose connection another live
  *       member owns (it holds that member's replica: the reply of a connection that entered at the
  *       owner's switch) goes to the owner, which handles it as a packet-in of that switch.
+ *   <li><b>FLOW_REMOVED.</b> The switch sends an entry's FLOW_REMOVED to its master only (a SLAVE gets
+ *       none by default): one of another live member's connection (the entries relayed above) goes to
+ *       that owner, in batches per owner and switch, where its offload table and conntrack take it as
+ *       one of its own switches' ({@link OffloadCounters#removed}). Flow statistics need no relay: every
+ *       member reads every switch's counters itself, a SLAVE too (reading is not writing).
  * </ul>
  *
  * A request from a peer that does not pass the checks (malformed, for a switch this member does not
- * master, not a connection's entry) is refused whole, logged and counted; nothing of it is written.
+ * master, not a connection's entry; a report from a member that is not the switch's master, or of a
+ * connection this member does not own) is refused whole, logged and counted; nothing of it is written
+ * or applied.
  */
 final class CrossSwitchRelay implements App {
   private static final Logger log = LoggerFactory.getLogger(CrossSwitchRelay.class);
@@ -76,7 +92,13 @@ final class CrossSwitchRelay implements App {
   static final int VERSION = 1;
   static final int KIND_WRITES = 1;
   static final int KIND_PACKET_IN = 2;
+  /** FLOW_REMOVED messages of one switch's entries of connections the member asked owns. */
+  static final int KIND_FLOW_REMOVED = 3;
   static final int MAX_MESSAGES = 1_024;
+  /** FLOW_REMOVED messages waiting to go to their owners at most; past it they are dropped and counted. */
+  static final int MAX_PENDING_REPORTS = 65_536;
+  /** After the counters' own FLOW_REMOVED listener, which finds nothing of another member's connection here. */
+  static final int FLOW_REMOVED_ORDER = OffloadCounters.FLOW_REMOVED_ORDER + 5;
   /** Packet-in order: after topology (it learns the host), before forwarding (it would judge it here). */
   static final int PACKET_IN_ORDER = TopologyApp.PACKET_IN_ORDER + 5;
 
@@ -84,6 +106,8 @@ final class CrossSwitchRelay implements App {
   private final WriteFence fence;
   private final ConntrackReplicator channel;
   private final FlowProgrammer flows;
+  private final OffloadTable offloads;
+  private final OffloadCounters counters;
   private final PacketParser parser = new PacketParser();
   private final ScheduledExecutorService work;
   private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
@@ -93,16 +117,25 @@ final class CrossSwitchRelay implements App {
   private final LongAdder writesServed = new LongAdder();
   private final LongAdder packetInsRelayed = new LongAdder();
   private final LongAdder packetInsServed = new LongAdder();
+  private final LongAdder reportsRelayed = new LongAdder();
+  private final LongAdder reportsServed = new LongAdder();
+  private final LongAdder reportsDropped = new LongAdder();
+  /** FLOW_REMOVED messages in {@link #queue}: bounded by {@link #MAX_PENDING_REPORTS}. */
+  private final AtomicInteger pendingReports = new AtomicInteger();
   private volatile AppContext context;
 
-  /** A message for another member, in the order it was handed over. */
-  private record Outgoing(String to, DatapathId dpid, OFMessage write, int inPort, byte[] frame) {}
+  /** A message for another member, in the order it was handed over: writes, a packet-in, or a report. */
+  private record Outgoing(int kind, String to, DatapathId dpid, OFMessage message, int inPort, byte[] frame) {}
 
-  CrossSwitchRelay(ClusterMember member, WriteFence fence, ConntrackReplicator channel, FlowProgrammer flows) {
+  /** {@code offloads} and {@code counters}: the firewall's, which take the reports of this member's connections. */
+  CrossSwitchRelay(ClusterMember member, WriteFence fence, ConntrackReplicator channel, FlowProgrammer flows,
+      OffloadTable offloads, OffloadCounters counters) {
     this.member = member;
     this.fence = fence;
     this.channel = channel;
     this.flows = flows;
+    this.offloads = offloads;
+    this.counters = counters;
     this.work = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "statewall-cross-switch-" + member.id());
       t.setDaemon(true);
@@ -129,6 +162,7 @@ final class CrossSwitchRelay implements App {
   public void start(AppContext context) {
     this.context = context;
     context.addMessageListener(OFPacketIn.class, PACKET_IN_ORDER, this::packetIn);
+    context.addMessageListener(OFFlowRemoved.class, FLOW_REMOVED_ORDER, this::flowRemoved);
   }
 
   @Override
@@ -152,6 +186,21 @@ final class CrossSwitchRelay implements App {
     return packetInsServed.sum();
   }
 
+  /** FLOW_REMOVED messages sent to their connections' owners. */
+  long reportsRelayed() {
+    return reportsRelayed.sum();
+  }
+
+  /** FLOW_REMOVED messages of this member's connections another member sent, taken. */
+  long reportsServed() {
+    return reportsServed.sum();
+  }
+
+  /** FLOW_REMOVED messages not sent to their owner because too many were waiting. */
+  long reportsDropped() {
+    return reportsDropped.sum();
+  }
+
   /** Requests refused, by the first words of their reason. */
   Map<String, Long> refused() {
     Map<String, Long> out = new java.util.TreeMap<>();
@@ -170,7 +219,7 @@ final class CrossSwitchRelay implements App {
     if (master.isEmpty() || master.get().equals(member.id()) || !channel.inView(master.get())) {
       return false; // nobody else to write it (or this member about to be master): held back, as before
     }
-    queue.add(new Outgoing(master.get(), dpid, m, 0, null));
+    queue.add(new Outgoing(KIND_WRITES, master.get(), dpid, m, 0, null));
     drainSoon();
     return true;
   }
@@ -195,9 +244,75 @@ final class CrossSwitchRelay implements App {
     if (owner.isEmpty() || owner.get().equals(member.id()) || !channel.inView(owner.get())) {
       return ListenerResult.CONTINUE;
     }
-    queue.add(new Outgoing(owner.get(), sw.id(), null, OpenFlowPorts.inPort(pi).getPortNumber(), frame));
+    queue.add(new Outgoing(KIND_PACKET_IN, owner.get(), sw.id(), null, OpenFlowPorts.inPort(pi).getPortNumber(),
+        frame));
     drainSoon();
     return ListenerResult.STOP;
+  }
+
+  /**
+   * An entry of a switch this member masters idled out: if it is a connection another live member owns
+   * (this member holds that owner's replica of it, and no record of its own), its owner hears of it.
+   */
+  private ListenerResult flowRemoved(SwitchHandle sw, OFFlowRemoved fr) {
+    if (!fence.mayWrite(sw.id()) || !ConnectionCookie.isOurs(fr.getCookie())
+        || fr.getReason() == OFFlowRemovedReason.DELETE || offloads.get(fr.getCookie()) != null) {
+      return ListenerResult.CONTINUE; // a SLAVE's copy (its master relays), not a connection's, a delete, or our own
+    }
+    Optional<CtTuple> seen = tupleOf(fr.getMatch());
+    if (seen.isEmpty()) {
+      return ListenerResult.CONTINUE; // ICMP: no tuple to look up (docs/cluster.md)
+    }
+    CtTuple t = seen.get();
+    Optional<String> owner = channel.ownerOf(t)
+        .or(() -> channel.ownerOf(CtTuple.ports(t.dst(), t.src(), t.protocol(), t.dstPort(), t.srcPort())));
+    if (owner.isEmpty() || owner.get().equals(member.id()) || !channel.inView(owner.get())) {
+      return ListenerResult.CONTINUE;
+    }
+    if (pendingReports.incrementAndGet() > MAX_PENDING_REPORTS) {
+      pendingReports.decrementAndGet();
+      reportsDropped.increment();
+      return ListenerResult.CONTINUE;
+    }
+    queue.add(new Outgoing(KIND_FLOW_REMOVED, owner.get(), sw.id(), fr, 0, null));
+    drainSoon();
+    return ListenerResult.CONTINUE;
+  }
+
+  /** The tuple an exact TCP or UDP entry's match names, in the direction it matches; empty for anything else. */
+  static Optional<CtTuple> tupleOf(Match m) {
+    try {
+      IpAddress src;
+      IpAddress dst;
+      if (m.get(MatchField.IPV4_SRC) != null && m.get(MatchField.IPV4_DST) != null) {
+        src = IpAddress.v4(m.get(MatchField.IPV4_SRC).getInt());
+        dst = IpAddress.v4(m.get(MatchField.IPV4_DST).getInt());
+      } else if (m.get(MatchField.IPV6_SRC) != null && m.get(MatchField.IPV6_DST) != null) {
+        src = IpAddress.of(m.get(MatchField.IPV6_SRC).getBytes(), 0, Family.IPV6);
+        dst = IpAddress.of(m.get(MatchField.IPV6_DST).getBytes(), 0, Family.IPV6);
+      } else {
+        return Optional.empty();
+      }
+      if (m.get(MatchField.IP_PROTO) == null) {
+        return Optional.empty();
+      }
+      int proto = m.get(MatchField.IP_PROTO).getIpProtocolNumber();
+      TransportPort sport;
+      TransportPort dport;
+      if (proto == Packet.PROTO_TCP) {
+        sport = m.get(MatchField.TCP_SRC);
+        dport = m.get(MatchField.TCP_DST);
+      } else if (proto == Packet.PROTO_UDP) {
+        sport = m.get(MatchField.UDP_SRC);
+        dport = m.get(MatchField.UDP_DST);
+      } else {
+        return Optional.empty();
+      }
+      return sport == null || dport == null ? Optional.empty()
+          : Optional.of(CtTuple.ports(src, dst, proto, sport.getPort(), dport.getPort()));
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return Optional.empty(); // a field this match's version does not have
+    }
   }
 
   private void drainSoon() {
@@ -217,14 +332,17 @@ final class CrossSwitchRelay implements App {
     List<Outgoing> run = new ArrayList<>();
     Outgoing next;
     while ((next = queue.poll()) != null) {
-      if (next.frame() != null) {
+      if (next.kind() == KIND_FLOW_REMOVED) {
+        pendingReports.decrementAndGet();
+      }
+      if (next.kind() == KIND_PACKET_IN) {
         send(run);
         channel.sendSideband(null, encodePacketIn(next.to(), next.dpid(), next.inPort(), next.frame()));
         packetInsRelayed.increment();
         continue;
       }
-      if (!run.isEmpty() && (!run.get(0).to().equals(next.to()) || !run.get(0).dpid().equals(next.dpid())
-          || run.size() >= MAX_MESSAGES)) {
+      if (!run.isEmpty() && (run.get(0).kind() != next.kind() || !run.get(0).to().equals(next.to())
+          || !run.get(0).dpid().equals(next.dpid()) || run.size() >= MAX_MESSAGES)) {
         send(run);
       }
       run.add(next);
@@ -236,10 +354,11 @@ final class CrossSwitchRelay implements App {
     if (run.isEmpty()) {
       return;
     }
-    List<OFMessage> msgs = run.stream().map(Outgoing::write).toList();
-    // to everyone (the master picks it out): one FIFO stream with the replication batches
-    channel.sendSideband(null, encodeWrites(run.get(0).to(), run.get(0).dpid(), msgs));
-    writesRelayed.add(msgs.size());
+    List<OFMessage> msgs = run.stream().map(Outgoing::message).toList();
+    Outgoing first = run.get(0);
+    // to everyone (the member named picks it out): one FIFO stream with the replication batches
+    channel.sendSideband(null, encodeMessages(first.kind(), first.to(), first.dpid(), msgs));
+    (first.kind() == KIND_FLOW_REMOVED ? reportsRelayed : writesRelayed).add(msgs.size());
     run.clear();
   }
 
@@ -256,7 +375,9 @@ final class CrossSwitchRelay implements App {
     if (!r.to().equals(member.id())) {
       return; // for another member
     }
-    if (r.kind() == KIND_WRITES) {
+    if (r.kind() == KIND_FLOW_REMOVED) {
+      serveReports(from, r); // here, on the channel's thread: nothing waits in a queue of this member's
+    } else if (r.kind() == KIND_WRITES) {
       work.execute(() -> serveWrites(from, r));
     } else {
       work.execute(() -> servePacketIn(from, r));
@@ -307,6 +428,47 @@ final class CrossSwitchRelay implements App {
     }
     flows.write(sw.get(), FlowProgrammer.Purpose.CONNECTION, entries);
     writesServed.add(msgs.size());
+  }
+
+  /**
+   * A peer's FLOW_REMOVED messages of this member's connections: taken only from the switch's committed
+   * master, and only whole (each a FLOW_REMOVED of statewall's cookie, of a connection this member has
+   * offloaded); then each as if the switch had sent it here.
+   */
+  private void serveReports(String from, Request r) {
+    Optional<String> master = member.state().view().mastership(r.dpid().getLong()).master();
+    if (!master.equals(Optional.of(from))) {
+      refuse(from, "not master", "a report of switch " + r.dpid() + ", whose master is "
+          + master.orElse("nobody") + ", not " + from);
+      return;
+    }
+    List<OFFlowRemoved> reports = new ArrayList<>(r.messages().size());
+    for (byte[] bytes : r.messages()) {
+      OFMessage m;
+      try {
+        m = OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(bytes));
+      } catch (OFParseError | RuntimeException e) {
+        refuse(from, "malformed", "an OpenFlow message that does not parse: " + e.getMessage());
+        return;
+      }
+      if (!(m instanceof OFFlowRemoved fr)) {
+        refuse(from, "malformed", "a report holding a " + (m == null ? "nothing" : m.getType()) + ", not a FLOW_REMOVED");
+        return;
+      }
+      if (!ConnectionCookie.isOurs(fr.getCookie())) {
+        refuse(from, "foreign cookie", "a report of cookie " + fr.getCookie() + ", not a statewall connection's");
+        return;
+      }
+      if (offloads.entry(fr.getCookie()).isEmpty()) {
+        refuse(from, "not owned", "a report of cookie " + fr.getCookie() + ", not a connection offloaded here");
+        return;
+      }
+      reports.add(fr);
+    }
+    for (OFFlowRemoved fr : reports) {
+      counters.removed(r.dpid(), fr);
+    }
+    reportsServed.add(reports.size());
   }
 
   private void servePacketIn(String from, Request r) {
@@ -383,8 +545,17 @@ final class CrossSwitchRelay implements App {
   record Request(int kind, String to, DatapathId dpid, List<byte[]> messages, int inPort, byte[] frame) {}
 
   static byte[] encodeWrites(String to, DatapathId dpid, List<OFMessage> msgs) {
+    return encodeMessages(KIND_WRITES, to, dpid, msgs);
+  }
+
+  /** A report of {@code dpid}'s FLOW_REMOVED messages for their connections' owner {@code to}. */
+  static byte[] encodeReports(String to, DatapathId dpid, List<? extends OFMessage> msgs) {
+    return encodeMessages(KIND_FLOW_REMOVED, to, dpid, msgs);
+  }
+
+  private static byte[] encodeMessages(int kind, String to, DatapathId dpid, List<? extends OFMessage> msgs) {
     ByteBuf buf = Unpooled.buffer();
-    header(buf, KIND_WRITES, to, dpid);
+    header(buf, kind, to, dpid);
     buf.writeShort(msgs.size());
     for (OFMessage m : msgs) {
       int at = buf.writerIndex();
@@ -431,14 +602,18 @@ final class CrossSwitchRelay implements App {
       String to = new String(name, StandardCharsets.UTF_8);
       DatapathId dpid = DatapathId.of(b.getLong());
       Request r;
-      if (kind == KIND_WRITES) {
+      if (kind == KIND_WRITES || kind == KIND_FLOW_REMOVED) {
         int n = b.getShort() & 0xFFFF;
         if (n == 0 || n > MAX_MESSAGES) {
           throw new IllegalArgumentException(n + " messages in one request (1 to " + MAX_MESSAGES + ")");
         }
         List<byte[]> msgs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          byte[] m = new byte[b.getShort() & 0xFFFF];
+          int size = b.getShort() & 0xFFFF;
+          if (size > b.remaining()) {
+            throw new IllegalArgumentException("cross-switch request cut short");
+          }
+          byte[] m = new byte[size];
           b.get(m);
           msgs.add(m);
         }

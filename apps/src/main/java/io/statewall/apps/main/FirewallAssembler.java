@@ -57,6 +57,8 @@ public final class FirewallAssembler implements AppAssembler {
   private LldpSigner lldpSigner;
   /** How a cluster member is made (tests put members in one JVM). */
   private ClusterWiring.Setup clusterSetup = ClusterWiring.Setup.TCP;
+  /** Conntrack's clock (tests move one by hand to see what expires). */
+  private InstantSource conntrackClock = InstantSource.system();
   /** The cluster part of the last {@link #assemble(RunOptions)}, when it had {@code --cluster}. */
   private ClusterWiring cluster;
 
@@ -80,6 +82,12 @@ public final class FirewallAssembler implements AppAssembler {
     this.conntrack = conntrack;
     this.packetIns = packetIns;
     this.flowMods = flowMods;
+  }
+
+  /** Conntrack timed by {@code clock} instead of the system's (tests). */
+  FirewallAssembler withConntrackClock(InstantSource clock) {
+    this.conntrackClock = clock;
+    return this;
   }
 
   /** Members made with {@code setup} instead of TCP between processes (tests: several in one JVM). */
@@ -153,7 +161,7 @@ public final class FirewallAssembler implements AppAssembler {
     policy.warnings().forEach(w -> log.warn("{}", w));
     lldpSigner = LldpSigner.withRandomKey();
     topology = TopologyApp.create(TopologySettings.DEFAULTS, lldpSigner);
-    ConnTracker tracker = new ShardedConnTracker(conntrack, InstantSource.system(),
+    ConnTracker tracker = new ShardedConnTracker(conntrack, conntrackClock,
         List.of(new FtpHelper()));
     FirewallParts parts = FirewallParts.build(new FirewallParts.Inputs(new PolicyHolder(policy), tracker,
         topology.service(), FirewallSettings.DEFAULTS, (p, at, j) -> {

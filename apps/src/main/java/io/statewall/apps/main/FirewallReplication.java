@@ -44,8 +44,9 @@ final class FirewallReplication implements ConntrackReplicator.IngressResolver, 
   }
 
   /**
-   * Where the connection's first packet entered: the first switch of its offloaded path if it has one,
-   * else the switch its ORIGINAL source is attached to (the packet-in that opened it came from there).
+   * Where the connection's first packet entered: the switch where its offloaded path meets its ORIGINAL
+   * source if it has one, else the switch that source is attached to (the packet-in that opened it came
+   * from there).
    */
   @Override
   public long ingressOf(CtEntry entry) {
@@ -54,11 +55,23 @@ final class FirewallReplication implements ConntrackReplicator.IngressResolver, 
       Offload o = offloads.get(cookie.get());
       InstalledConnection c = o == null ? null : o.installed();
       if (c != null) {
-        return c.src().sw().getLong();
+        // the entries run from where the packet that offloaded it entered: a UDP stream's reply, say,
+        // whose ingress is the far end's (then the owner's switch is the path's other end)
+        return (fromOriginalSource(c.original(), entry) ? c.src() : c.dst()).sw().getLong();
       }
     }
     return topology.hostByAddress(ExactMatch.address(entry.tuple(CtDirection.ORIGINAL).src()))
         .map(Host::attachment).map(a -> a.sw().getLong()).orElse(Change.Update.UNKNOWN_INGRESS);
+  }
+
+  /** Whether {@code m} (an offloaded packet's match) runs in {@code entry}'s ORIGINAL direction. */
+  static boolean fromOriginalSource(ExactMatch m, CtEntry entry) {
+    var original = entry.tuple(CtDirection.ORIGINAL);
+    if (!m.src().equals(ExactMatch.address(original.src()))) {
+      return false;
+    }
+    // one address at both ends (a host's two sockets): the ports tell the directions apart
+    return !m.src().equals(m.dst()) || m.srcPort() == original.srcPort();
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -97,13 +98,24 @@ final class ClusterTestMembers {
     /** As above, with {@code --cluster-mastership}. */
     Member start(String id, Path policy, ClusterWiring.Compiler compiler, Consumer<ClusterWiring> beforeStart,
         String mastership) throws Exception {
+      return start(id, policy, compiler, beforeStart, mastership, InstantSource.system());
+    }
+
+    /** Starts member {@code id} on {@code policy} with its conntrack timed by {@code conntrackClock}. */
+    Member start(String id, Path policy, InstantSource conntrackClock) throws Exception {
+      return start(id, policy, text -> text.compile(new PolicyLoader()), wiring -> {},
+          ClusterOptions.DEFAULT_MASTERSHIP, conntrackClock);
+    }
+
+    private Member start(String id, Path policy, ClusterWiring.Compiler compiler, Consumer<ClusterWiring> beforeStart,
+        String mastership, InstantSource conntrackClock) throws Exception {
       List<ClusterOptions.Peer> peers = new ArrayList<>();
       for (int i = 0; i < raft.size(); i++) {
         peers.add(new ClusterOptions.Peer(raft.get(i), new HostPort("127.0.0.1", basePort + i)));
       }
       ClusterOptions options = new ClusterOptions("test", id, peers, mastership);
       FirewallAssembler assembler = new FirewallAssembler().withClusterSetup(new ClusterWiring.Setup(
-          o -> ClusterConfig.inJvm(name, o.member(), o.ids()), compiler));
+          o -> ClusterConfig.inJvm(name, o.member(), o.ids()), compiler)).withConntrackClock(conntrackClock);
       ControllerConfig config = ControllerConfig.defaults().withListen("127.0.0.1", 0);
       Path token = dir.resolve("token-" + id);
       List<App> apps = assembler.assemble(new RunOptions(policy, config, ApiConfig.of("127.0.0.1:0", token),

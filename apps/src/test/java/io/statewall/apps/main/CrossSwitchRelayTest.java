@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.statewall.firewall.forwarding.ConnectionCookie;
+import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.packet.FrameBuilder;
 import io.statewall.netfilter.packet.Packet;
 import io.statewall.topology.OpenFlowPorts;
@@ -17,10 +18,17 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.EthType;
+import org.projectfloodlight.openflow.types.IPv4Address;
+import org.projectfloodlight.openflow.types.IPv6Address;
+import org.projectfloodlight.openflow.types.IpProtocol;
+import org.projectfloodlight.openflow.types.TransportPort;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
@@ -110,5 +118,60 @@ class CrossSwitchRelayTest {
         // refused: what a bad request must get, never another exception
       }
     }
+  }
+
+  @Test
+  void aReportOfFlowRemovedMessagesReadsBackAndABadOneIsRefusedSayingWhy() {
+    OFFlowRemoved removed = F13.buildFlowRemoved().setCookie(OURS).setReason(OFFlowRemovedReason.IDLE_TIMEOUT)
+        .setMatch(F13.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1)).build()).setPacketCount(U64.of(3))
+        .build();
+    byte[] bytes = CrossSwitchRelay.encodeReports("A", DatapathId.of(7), List.of(removed, removed));
+    CrossSwitchRelay.Request r = CrossSwitchRelay.decode(bytes, 0, bytes.length);
+    assertThat(r.kind()).isEqualTo(CrossSwitchRelay.KIND_FLOW_REMOVED);
+    assertThat(r.to()).isEqualTo("A");
+    assertThat(r.dpid()).isEqualTo(DatapathId.of(7));
+    assertThat(r.messages()).hasSize(2);
+
+    // a message length beyond the request's end is refused before anything of that size is made
+    byte[] longClaim = bytes.clone();
+    int firstLength = 2 + 1 + 1 + 2 + 1 + 8 + 2; // magic, version, kind, the name "A", the switch, the count
+    longClaim[firstLength] = (byte) 0xFF;
+    longClaim[firstLength + 1] = (byte) 0xFF;
+    assertThatThrownBy(() -> CrossSwitchRelay.decode(longClaim, 0, longClaim.length)).hasMessageContaining("cut short");
+    byte[] none = CrossSwitchRelay.encodeReports("A", DatapathId.of(7), List.of());
+    assertThatThrownBy(() -> CrossSwitchRelay.decode(none, 0, none.length)).hasMessageContaining("0 messages");
+    Random random = new Random(21);
+    for (int i = 0; i < 5_000; i++) {
+      byte[] junk = bytes.clone();
+      junk[random.nextInt(junk.length)] = (byte) random.nextInt();
+      try {
+        CrossSwitchRelay.decode(junk, 0, junk.length);
+      } catch (IllegalArgumentException e) {
+        // refused: what a bad report must get, never another exception
+      }
+    }
+  }
+
+  @Test
+  void aFlowRemovedNamesItsConnectionByTheTupleOfItsExactTcpOrUdpMatch() {
+    var udp = F13.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1)).setExact(MatchField.ETH_TYPE, EthType.IPv4)
+        .setExact(MatchField.IPV4_SRC, IPv4Address.of("10.0.0.1")).setExact(MatchField.IPV4_DST, IPv4Address.of("10.0.0.9"))
+        .setExact(MatchField.IP_PROTO, IpProtocol.UDP).setExact(MatchField.UDP_SRC, TransportPort.of(5004))
+        .setExact(MatchField.UDP_DST, TransportPort.of(40000)).build();
+    assertThat(CrossSwitchRelay.tupleOf(udp)).contains(CtTuple.ports("10.0.0.1", "10.0.0.9", Packet.PROTO_UDP, 5004,
+        40000));
+    var tcp = F13.buildMatch().setExact(MatchField.ETH_TYPE, EthType.IPv6)
+        .setExact(MatchField.IPV6_SRC, IPv6Address.of("2001:db8::1")).setExact(MatchField.IPV6_DST, IPv6Address.of("2001:db8::9"))
+        .setExact(MatchField.IP_PROTO, IpProtocol.TCP).setExact(MatchField.TCP_SRC, TransportPort.of(22))
+        .setExact(MatchField.TCP_DST, TransportPort.of(40000)).build();
+    assertThat(CrossSwitchRelay.tupleOf(tcp)).contains(CtTuple.ports("2001:db8::1", "2001:db8::9", Packet.PROTO_TCP,
+        22, 40000));
+    var icmp = F13.buildMatch().setExact(MatchField.ETH_TYPE, EthType.IPv4)
+        .setExact(MatchField.IPV4_SRC, IPv4Address.of("10.0.0.1")).setExact(MatchField.IPV4_DST, IPv4Address.of("10.0.0.9"))
+        .setExact(MatchField.IP_PROTO, IpProtocol.ICMP).build();
+    assertThat(CrossSwitchRelay.tupleOf(icmp)).as("ICMP: no identifier in the match").isEmpty();
+    assertThat(CrossSwitchRelay.tupleOf(F13.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1)).build())).isEmpty();
+    assertThat(CrossSwitchRelay.tupleOf(F10.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1)).build()))
+        .as("OpenFlow 1.0, which has no IPv6 fields").isEmpty();
   }
 }

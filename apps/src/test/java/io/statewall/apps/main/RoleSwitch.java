@@ -148,6 +148,11 @@ final class RoleSwitch implements AutoCloseable {
         .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build()).setData(frame).build());
   }
 
+  /** Sends {@code message} (a FLOW_REMOVED, say) to {@code member}, as the switch would. */
+  void send(String member, OFMessage message) throws IOException {
+    SwitchRoles.send(outputs.get(member), message);
+  }
+
   /** The MASTER requests this switch took, in order. */
   List<RoleCall> mastersTaken() {
     return calls.stream().filter(c -> c.accepted() && c.role() == OFControllerRole.ROLE_MASTER).toList();

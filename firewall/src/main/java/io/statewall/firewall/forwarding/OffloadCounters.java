@@ -22,6 +22,7 @@ import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
@@ -95,19 +96,27 @@ public final class OffloadCounters implements App {
 
   /** An entry that idled out: conntrack counts its direction's traffic, the table loses the entry. */
   public ListenerResult flowRemoved(SwitchHandle sw, OFFlowRemoved fr) {
+    removed(sw.id(), fr);
+    return ListenerResult.CONTINUE;
+  }
+
+  /**
+   * The same for an entry of switch {@code sw} whose FLOW_REMOVED reached another controller first (a
+   * cluster member relays those of the connections another member owns to their owner).
+   */
+  public void removed(DatapathId sw, OFFlowRemoved fr) {
     // deletes are ours (reroutes, policy changes): only timeouts say the traffic stopped
     if (!ConnectionCookie.isOurs(fr.getCookie()) || fr.getReason() == OFFlowRemovedReason.DELETE) {
-      return ListenerResult.CONTINUE;
+      return;
     }
     Offload o = table.get(fr.getCookie());
     CtEntry e = o == null ? null : o.entry();
     OFPort in = inPort(fr.getMatch());
-    if (e != null && in != null && !topology.isInterSwitchPort(new Attachment(sw.id(), in))) {
+    if (e != null && in != null && !topology.isInterSwitchPort(new Attachment(sw, in))) {
       carried.carried(e, fr.getPacketCount().getValue(), fr.getByteCount().getValue(),
           direction(e, fr.getMatch()));
     }
     table.entryExpired(fr.getCookie());
-    return ListenerResult.CONTINUE;
   }
 
   /** Asks every switch for the counters of our entries; replies are applied as they come. */
