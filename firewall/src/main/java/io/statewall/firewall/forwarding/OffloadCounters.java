@@ -113,8 +113,12 @@ public final class OffloadCounters implements App {
     CtEntry e = o == null ? null : o.entry();
     OFPort in = inPort(fr.getMatch());
     if (e != null && in != null && !topology.isInterSwitchPort(new Attachment(sw, in))) {
-      carried.carried(e, fr.getPacketCount().getValue(), fr.getByteCount().getValue(),
-          direction(e, fr.getMatch()));
+      // what the statistics rounds read of this entry was counted then: only the rest is new
+      CtDirection dir = direction(e, fr.getMatch());
+      long[] added = o.advance(dir, fr.getPacketCount().getValue(), fr.getByteCount().getValue());
+      if (added[0] > 0) {
+        carried.carried(e, added[0], added[1], dir);
+      }
     }
     table.entryExpired(fr.getCookie());
   }

@@ -61,6 +61,26 @@ class OffloadCountersTest {
   }
 
   @Test
+  void anEntryThatIdlesOutAddsOnlyWhatTheStatisticsRoundsHadNotCounted() {
+    CtEntry e = establishedUdp();
+    long bytesBefore = e.bytes(CtDirection.ORIGINAL);
+    Packet out = udp("10.0.0.1", "10.0.0.2", 5000, 53, 1, 2);
+    refresher.apply(sw, stats(out, 1, 40));
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 40);
+    ExactMatch m = ExactMatch.of(out).orElseThrow();
+    OFFactory f = sw.factory();
+
+    // its FLOW_REMOVED carries the entry's whole life: 45 packets, 40 of them read already
+    refresher.removed(sw.id(), f.buildFlowRemoved().setCookie(ConnectionCookie.of(m))
+        .setMatch(m.toMatch(f, OFPort.of(1)).orElseThrow()).setReason(org.projectfloodlight.openflow
+            .protocol.OFFlowRemovedReason.IDLE_TIMEOUT).setPacketCount(U64.of(45)).setByteCount(U64.of(4500))
+        .build());
+
+    assertThat(e.packets(CtDirection.ORIGINAL)).isEqualTo(1 + 45);
+    assertThat(e.bytes(CtDirection.ORIGINAL)).isEqualTo(bytesBefore + 4500);
+  }
+
+  @Test
   void risingCountersRefreshTheConnectionAndCountItsPackets() {
     CtEntry e = establishedUdp();
     long expiresBefore = e.expiresAtMillis();
