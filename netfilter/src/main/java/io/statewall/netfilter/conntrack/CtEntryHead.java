@@ -19,11 +19,14 @@ abstract class CtEntryHead {
   final long[] v6;
   /** TCP/UDP: sport<<16 | dport. ICMP: id<<16 | type<<8 | code. Generic: 0. */
   final int ports;
+  /** The tuple's hash, {@link CtKey#hash} of either direction: what links, unlinks and locks the entry. */
+  final int hash;
   final byte proto;
   /** Next entry in the hash chain (guarded by the shard lock). */
   CtEntry next;
 
-  CtEntryHead(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, Family family) {
+  CtEntryHead(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, Family family,
+      int hash) {
     if (family == Family.IPV6) {
       this.v4 = 0;
       this.v6 = new long[] {srcHi, srcLo, dstHi, dstLo};
@@ -32,6 +35,7 @@ abstract class CtEntryHead {
       this.v6 = null;
     }
     this.ports = ports;
+    this.hash = hash;
     this.proto = (byte) proto;
   }
 }

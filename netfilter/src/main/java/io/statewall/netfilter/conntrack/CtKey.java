@@ -76,18 +76,6 @@ final class CtKey {
     return of(e.tuple(CtDirection.ORIGINAL));
   }
 
-  /** The hash of {@code e}'s tuple: the {@link #hash} of a key of either of its directions. */
-  static int hashOf(CtEntry e) {
-    int proto = e.protocol();
-    int ports = e.ports;
-    if (proto == e.family().icmpProtocol()) {
-      int id = ports >>> 16;
-      return hash(e.srcHi(), e.srcLo(), id, e.dstHi(), e.dstLo(), id, proto);
-    }
-    // ports is 0 for a protocol without them, as the key's hash takes it
-    return hash(e.srcHi(), e.srcLo(), ports >>> 16, e.dstHi(), e.dstLo(), ports & 0xFFFF, proto);
-  }
-
   private static int hash(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort, int proto) {
     long a = mix(aHi * 0x9E3779B97F4A7C15L ^ aLo ^ ((long) aPort << 32));
     long b = mix(bHi * 0x9E3779B97F4A7C15L ^ bLo ^ ((long) bPort << 32));

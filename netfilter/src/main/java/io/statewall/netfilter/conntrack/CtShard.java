@@ -15,7 +15,7 @@ final class CtShard {
     CtEntry[] t = table;
     int b = k.hash & (t.length - 1);
     for (CtEntry e = t[b]; e != null; e = e.next) {
-      if (k.matchDir(e) >= 0) {
+      if (e.hash == k.hash && k.matchDir(e) >= 0) {
         if (now != Long.MIN_VALUE && e.expires - now <= 0) {
           unlink(e);
           expiredFound = e;

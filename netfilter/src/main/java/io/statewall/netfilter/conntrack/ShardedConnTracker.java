@@ -231,7 +231,7 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   private CtLookup newConnection(Packet p, CtKey k, TrackOptions options, long now) {
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created(now);
     String refused = trackerFor(k.proto).refusesNew(e, p);
     if (refused != null) {
@@ -455,7 +455,7 @@ public final class ShardedConnTracker implements ConnTracker {
       insertFailed.increment();
       return Optional.empty();
     }
-    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family);
+    CtEntry e = new CtEntry(k.sHi, k.sLo, k.dHi, k.dLo, k.ports, k.proto, k.family, k.hash);
     e.created(now);
     init.accept(e);
     CtEntry expired;

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The entry keeps its tuple packed (an IPv4 connection's addresses in one long) and no hash: what it
+ * The entry keeps its tuple packed (an IPv4 connection's addresses in one long): what it
  * gives back (tuple, family, the hash the table links and locks it by) is what its packets' keys say,
  * in both directions, for every kind of tuple.
  */
