@@ -214,17 +214,18 @@ public final class OffloadTable {
 
   /**
    * {@code c} with shared instances of its path, attachments and addresses (the record keeps its
-   * cookie). The IP addresses only when the record will keep the match whole: when {@code entry}
-   * gives it back, the record keeps nothing of them (two interner lookups per install saved).
+   * cookie). The IP addresses only without conntrack: a tracked connection's record nearly always
+   * keeps nothing of them (the entry gives them back; {@link Offload} decides), so interning them
+   * was two lookups per install for the rare record that keeps its match whole.
    */
   private InstalledConnection compact(InstalledConnection c, CtEntry entry) {
     Path path = (Path) shared.intern(c.path());
     ExactMatch m = c.original();
-    boolean derived = entry != null && m.isOriginalOf(entry);
+    boolean tracked = entry != null;
     ExactMatch match = new ExactMatch(m.ethType(), (MacAddress) shared.intern(m.ethSrc()),
         (MacAddress) shared.intern(m.ethDst()), m.vlan(),
-        derived ? m.src() : (IPAddress<?>) shared.intern(m.src()),
-        derived ? m.dst() : (IPAddress<?>) shared.intern(m.dst()), m.ipProto(), m.srcPort(),
+        tracked ? m.src() : (IPAddress<?>) shared.intern(m.src()),
+        tracked ? m.dst() : (IPAddress<?>) shared.intern(m.dst()), m.ipProto(), m.srcPort(),
         m.dstPort(), m.icmpType(), m.icmpCode());
     Attachment src = c.src().equals(path.src()) ? path.src() : c.src();
     Attachment dst = c.dst().equals(path.dst()) ? path.dst() : c.dst();
