@@ -3,9 +3,9 @@ package io.statewall.netfilter.conntrack;
 import io.statewall.netfilter.packet.Family;
 
 /**
- * The fields of a {@link CtEntry} that a hash chain's walk reads: its tuple and the next link. In a
- * superclass because the JVM lays a superclass's fields out first, so these share the object's first
- * cache line with its header; in one class they came last (references after every primitive) and
+ * The fields of a {@link CtEntry} that a hash chain's walk reads: its tuple, its hash and the next
+ * link. In a superclass because the JVM lays a superclass's fields out first, so these share the
+ * object's first cache line with its header; in one class they came last (references after every primitive) and
  * every entry a walk passed cost two cache lines where it needs one.
  */
 abstract class CtEntryHead {
