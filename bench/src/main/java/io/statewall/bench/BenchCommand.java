@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
             + "switches on loopback, and a stub controller (no logic) measured in the same run.",
         "The last line on stdout is JSON: {\"new_conn_per_s\":…, \"p50_us\":…, \"p99_us\":…, "
             + "\"stub_new_conn_per_s\":…, \"switches\":…, \"rules\":…, \"tracked_connections\":…, \"live_heap_bytes\":…, "
-            + "\"timeouts\":…, \"dropped_packet_outs\":…}",
+            + "\"alloc_bytes_per_conn\":…, \"timeouts\":…, \"dropped_packet_outs\":…}",
         "With --emulate cbench: {\"emulate\":\"cbench\", \"answers_per_s\":…, \"packet_ins_per_s\":…, \"stub_answers_per_s\":…, …}"})
 public final class BenchCommand implements Callable<Integer> {
   /** The OpenFlow versions the emulated switches speak, as the option spells them. */
@@ -214,8 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
       out.print(report.summary());
       footprint.ifPresent(f -> out.printf(
           "statewall after the run: %,d tracked connections, %.1f MB live heap (whole bench process, after GC), "
-              + "%,d packet-outs dropped (send buffer full)%n",
-          f.trackedConnections(), f.liveHeapBytes() / 1e6, f.droppedPacketOuts()));
+              + "%,d packet-outs dropped (send buffer full), %,d bytes allocated per connection on the switch threads%n",
+          f.trackedConnections(), f.liveHeapBytes() / 1e6, f.droppedPacketOuts(), f.allocatedBytesPerConnection()));
       out.println(report.json());
       out.flush();
       return 0;

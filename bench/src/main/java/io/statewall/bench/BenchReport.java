@@ -24,8 +24,8 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
 
   /**
    * {@code {"new_conn_per_s":…, "p50_us":…, "p99_us":…, "stub_new_conn_per_s":…, "switches":…,
-   * "rules":…, "tracked_connections":…, "live_heap_bytes":…, "timeouts":…, "dropped_packet_outs":…}},
-   * with several controllers also {@code "slave_writes":…, "stale_refused":…, "master_changes":…} and,
+   * "rules":…, "tracked_connections":…, "live_heap_bytes":…, "alloc_bytes_per_conn":…, "timeouts":…,
+   * "dropped_packet_outs":…}}, with several controllers also {@code "slave_writes":…, "stale_refused":…, "master_changes":…} and,
    * with a kill, {@code "failover":{"killed":…, "pid":…, "served_again_ms":…, "per_switch_ms":[…],
    * "switches":[…]}}
    */
@@ -59,9 +59,16 @@ public record BenchReport(LoadResult stub, Optional<LoadResult> measured, int sw
     if (footprint.isPresent()) {
       o.put("tracked_connections", footprint.get().trackedConnections());
       o.put("live_heap_bytes", footprint.get().liveHeapBytes());
+      long perConnection = footprint.get().allocatedBytesPerConnection();
+      if (perConnection >= 0) {
+        o.put("alloc_bytes_per_conn", perConnection);
+      } else {
+        o.putNull("alloc_bytes_per_conn");
+      }
     } else {
       o.putNull("tracked_connections");
       o.putNull("live_heap_bytes");
+      o.putNull("alloc_bytes_per_conn");
     }
   }
 

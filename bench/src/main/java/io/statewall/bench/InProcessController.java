@@ -27,12 +27,21 @@ public interface InProcessController extends AutoCloseable {
   }
 
   /**
-   * Tracked connections and live heap bytes at one moment, and the packet-outs the controller dropped
-   * because a switch's send buffer was full (-1 when it cannot tell): each is a connection lost.
+   * Tracked connections and live heap bytes at one moment, the packet-outs the controller dropped
+   * because a switch's send buffer was full (-1 when it cannot tell: each is a connection lost), and
+   * the bytes the controller's switch threads allocated since it started (-1 when it cannot tell):
+   * with the live heap, what a connection leaves behind and what it makes on its way.
    */
-  record Footprint(long trackedConnections, long liveHeapBytes, long droppedPacketOuts) {
+  record Footprint(long trackedConnections, long liveHeapBytes, long droppedPacketOuts,
+      long switchThreadAllocatedBytes) {
     public Footprint(long trackedConnections, long liveHeapBytes) {
-      this(trackedConnections, liveHeapBytes, -1);
+      this(trackedConnections, liveHeapBytes, -1, -1);
+    }
+
+    /** Bytes the switch threads allocated per tracked connection, or -1 when either is unknown. */
+    public long allocatedBytesPerConnection() {
+      return switchThreadAllocatedBytes < 0 || trackedConnections <= 0 ? -1
+          : switchThreadAllocatedBytes / trackedConnections;
     }
   }
 

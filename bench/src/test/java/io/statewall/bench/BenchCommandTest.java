@@ -19,7 +19,7 @@ import picocli.CommandLine;
 class BenchCommandTest {
   private static final List<String> KEYS = List.of(
       "new_conn_per_s", "p50_us", "p99_us", "stub_new_conn_per_s", "switches", "rules",
-      "tracked_connections", "live_heap_bytes", "timeouts", "dropped_packet_outs");
+      "tracked_connections", "live_heap_bytes", "alloc_bytes_per_conn", "timeouts", "dropped_packet_outs");
 
   private record Run(int exit, String out, String err) {
     JsonNode json() throws Exception {

@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Controller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+  /** The prefix of the names of the event-loop threads that serve switches ("statewall-switch-1-1"). */
+  public static final String SWITCH_THREAD_NAME = "statewall-switch";
   /** Above this many queued bytes a switch counts as unwritable; below the low mark it is writable again. */
   private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
@@ -91,7 +93,7 @@ public final class Controller implements AutoCloseable {
       throw e;
     }
     bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("statewall-accept", true));
-    workerGroup = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("statewall-switch", true));
+    workerGroup = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory(SWITCH_THREAD_NAME, true));
     switchChannels = new DefaultChannelGroup("switches", ImmediateEventExecutor.INSTANCE);
     OpenFlowChannelInitializer pipeline = new OpenFlowChannelInitializer(tls, config, directory, fence);
     ServerBootstrap bootstrap =

@@ -10,6 +10,7 @@ import io.statewall.controller.Controller;
 import io.statewall.controller.ControllerConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,11 +64,33 @@ public final class InProcessFirewall implements InProcessController {
       return Optional.empty();
     }
     CtStats stats = assembler.firewall().tracker().stats();
+    long allocated = switchThreadsAllocated();
     System.gc(); // the live set, not what garbage happens to be waiting
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     long dropped = controller == null ? -1
         : controller.channelStats().droppedCount(io.statewall.controller.ChannelStats.Limit.UNWRITABLE);
-    return Optional.of(new Footprint(stats.entries(), heap, dropped));
+    return Optional.of(new Footprint(stats.entries(), heap, dropped, allocated));
+  }
+
+  /**
+   * Bytes allocated so far by the controller's switch threads (its event loops, which the bench's
+   * load runs on; they start with the controller), or -1 when this JVM does not count them.
+   */
+  static long switchThreadsAllocated() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+        || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+      return -1;
+    }
+    long total = 0;
+    for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null && t.getThreadName().startsWith(Controller.SWITCH_THREAD_NAME)) {
+        long bytes = threads.getThreadAllocatedBytes(t.getThreadId());
+        if (bytes > 0) {
+          total += bytes;
+        }
+      }
+    }
+    return total;
   }
 
   @Override

@@ -41,10 +41,12 @@ class BenchSubcommandTest {
     assertThat(json.isObject()).as(lines[lines.length - 1]).isTrue();
     assertThat(json.fieldNames()).toIterable().containsExactly(
         "new_conn_per_s", "p50_us", "p99_us", "stub_new_conn_per_s", "switches", "rules",
-        "tracked_connections", "live_heap_bytes", "timeouts", "dropped_packet_outs");
+        "tracked_connections", "live_heap_bytes", "alloc_bytes_per_conn", "timeouts", "dropped_packet_outs");
     assertThat(json.get("new_conn_per_s").isNumber()).as("the firewall was measured").isTrue();
     assertThat(json.get("tracked_connections").asLong()).as("the SYNs it accepted are tracked").isPositive();
     assertThat(json.get("live_heap_bytes").asLong()).isPositive();
+    assertThat(json.get("alloc_bytes_per_conn").asLong())
+        .as("the switch threads allocate something for each connection they decide").isPositive();
     assertThat(json.get("timeouts").isNumber()).isTrue();
     assertThat(json.get("dropped_packet_outs").asLong()).as("the controller can tell").isNotNegative();
     assertThat(json.get("switches").asInt()).isEqualTo(16);
