@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
@@ -282,12 +283,13 @@ public final class ConnectionForwarder {
   }
 
   private void trapsAt(Map<DatapathId, List<OFMessage>> out, Attachment at, ExactMatch m, U64 cookie) {
-    programmer.factory(at.sw()).ifPresent(f -> {
+    OFFactory f = programmer.factory(at.sw()).orElse(null);
+    if (f != null) {
       List<OFMessage> t = traps.traps(f, at.port(), m, cookie);
       if (!t.isEmpty()) {
-        out.computeIfAbsent(at.sw(), k -> new ArrayList<>(6)).addAll(t);
+        FlowProgrammer.batch(out, at.sw(), 6).addAll(t);
       }
-    });
+    }
   }
 
   /** What a reroute did with a connection. */
@@ -332,23 +334,15 @@ public final class ConnectionForwarder {
   private Map<DatapathId, List<OFMessage>> entries(InstalledConnection c, boolean trapped) {
     Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>(4);
     if (c.directions().contains(CtDirection.REPLY)) {
-      c.original().reverse().ifPresent(r -> merge(out, programmer.addsFor(c.path().reversed(), r, c.cookie(), trapped)));
+      ExactMatch r = c.original().reverse().orElse(null);
+      if (r != null) {
+        programmer.addsInto(out, c.path().reversed(), r, c.cookie(), trapped);
+      }
     }
     if (c.directions().contains(CtDirection.ORIGINAL)) {
-      merge(out, programmer.addsFor(c.path(), c.original(), c.cookie(), trapped));
+      programmer.addsInto(out, c.path(), c.original(), c.cookie(), trapped);
     }
     return out;
-  }
-
-  private static void merge(Map<DatapathId, List<OFMessage>> into, Map<DatapathId, List<OFMessage>> batches) {
-    batches.forEach((id, msgs) -> {
-      List<OFMessage> l = into.get(id);
-      if (l == null) {
-        into.put(id, msgs);
-      } else {
-        l.addAll(msgs);
-      }
-    });
   }
 
   private void removeEntries(InstalledConnection c, List<Hop> keepForward, List<Hop> keepReverse) {

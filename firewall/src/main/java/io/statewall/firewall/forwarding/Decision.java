@@ -19,7 +19,7 @@ public sealed interface Decision {
   record Accept(Set<CtDirection> install, OffloadGuard guard, FlowKey key, boolean trapTeardown)
       implements Decision {
     public Accept {
-      install = install.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(install));
+      install = CtDirection.setOf(install);
     }
 
     /** Entries written whenever forwarding gets to them, with no key yet (forwarding makes it from the packet). */

@@ -1,7 +1,9 @@
 package io.statewall.firewall.forwarding;
 
 import io.statewall.firewall.guard.TokenBucket;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -77,14 +79,24 @@ public final class FlowModBudget {
    * a refused entry changes no verdict.
    */
   public boolean admit(Kind kind, Map<DatapathId, Integer> counts) {
+    return admitEach(kind, counts, Integer::intValue);
+  }
+
+  /**
+   * {@link #admit(Kind, Map)} of each switch's batch: as many tokens as it has messages (the install
+   * path asks with the batches it is about to write, not with a map of their sizes).
+   */
+  public boolean admitBatches(Kind kind, Map<DatapathId, ? extends List<?>> batches) {
+    return admitEach(kind, batches, List::size);
+  }
+
+  private <V> boolean admitEach(Kind kind, Map<DatapathId, V> counts, ToIntFunction<? super V> tokens) {
     long now = nanoClock.getAsLong();
     double keep = keep(kind);
     int taken = 0;
-    for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
-      DatapathId sw = c.getKey();
-      boolean held = backingOff(sw, now) && (kind != Kind.CONNECTION || !probeDue(sw, now));
-      if (held || !bucket(sw, now).tryTake(now, c.getValue(), keep)) {
-        giveBack(counts, taken, now);
+    for (Map.Entry<DatapathId, V> c : counts.entrySet()) {
+      if (!take(kind, c.getKey(), tokens.applyAsInt(c.getValue()), keep, now)) {
+        giveBack(counts, tokens, taken, now);
         (kind == Kind.DROP ? skippedDrops : skippedConnections).increment();
         return false;
       }
@@ -92,28 +104,46 @@ public final class FlowModBudget {
     }
     if (kind == Kind.CONNECTION) {
       for (DatapathId sw : counts.keySet()) {
-        if (backingOff(sw, now)) {
-          lastProbe.put(sw, now);
-        }
+        probed(sw, now);
       }
     }
     return true;
   }
 
+  /** Takes {@code n} tokens from {@code sw} unless it is backing off (and no probe is due) or short of them. */
+  private boolean take(Kind kind, DatapathId sw, int n, double keep, long now) {
+    boolean held = backingOff(sw, now) && (kind != Kind.CONNECTION || !probeDue(sw, now));
+    return !held && bucket(sw, now).tryTake(now, n, keep);
+  }
+
+  private void probed(DatapathId sw, long now) {
+    if (backingOff(sw, now)) {
+      lastProbe.put(sw, now);
+    }
+  }
+
   /** Returns the tokens taken from the first {@code taken} switches of {@code counts}. */
-  private void giveBack(Map<DatapathId, Integer> counts, int taken, long now) {
+  private <V> void giveBack(Map<DatapathId, V> counts, ToIntFunction<? super V> tokens, int taken, long now) {
     int i = 0;
-    for (Map.Entry<DatapathId, Integer> c : counts.entrySet()) {
+    for (Map.Entry<DatapathId, V> c : counts.entrySet()) {
       if (i++ == taken) {
         return;
       }
-      bucket(c.getKey(), now).give(now, c.getValue());
+      bucket(c.getKey(), now).give(now, tokens.applyAsInt(c.getValue()));
     }
   }
 
   /** {@link #admit(Kind, Map)} for one switch. */
   public boolean admit(Kind kind, DatapathId sw, int n) {
-    return admit(kind, Map.of(sw, n));
+    long now = nanoClock.getAsLong();
+    if (!take(kind, sw, n, keep(kind), now)) {
+      (kind == Kind.DROP ? skippedDrops : skippedConnections).increment();
+      return false;
+    }
+    if (kind == Kind.CONNECTION) {
+      probed(sw, now);
+    }
+    return true;
   }
 
   /** Counts flow-mods that are sent whatever the budget says (deletes, reroutes of live connections). */
@@ -178,6 +208,7 @@ public final class FlowModBudget {
   }
 
   private TokenBucket bucket(DatapathId sw, long now) {
-    return buckets.computeIfAbsent(sw, k -> new TokenBucket(limits.rate(), limits.burst(), now));
+    TokenBucket b = buckets.get(sw); // before computeIfAbsent: its lambda, capturing now, was made on every call
+    return b != null ? b : buckets.computeIfAbsent(sw, k -> new TokenBucket(limits.rate(), limits.burst(), now));
   }
 }

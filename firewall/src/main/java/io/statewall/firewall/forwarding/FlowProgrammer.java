@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -25,7 +26,6 @@ import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.errormsg.OFFlowModFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -67,7 +67,11 @@ public final class FlowProgrammer implements App {
   /** After topology (10), like forwarding; it only reacts to errors and departures. */
   static final int ORDER = 100;
 
+  /** Every connection entry asks for its FLOW_REMOVED; one immutable set for them all. */
+  private static final Set<OFFlowModFlags> SEND_FLOW_REMOVED = Set.of(OFFlowModFlags.SEND_FLOW_REM);
+
   private SwitchRegistry switches;
+  private final OutputInstructions outputs = new OutputInstructions();
   private final ForwardingSettings settings;
   private final FlowModBudget budget;
   private final LongAdder[] sent = new LongAdder[Purpose.values().length];
@@ -175,7 +179,40 @@ public final class FlowProgrammer implements App {
    * ({@link TeardownTraps#entryMatch}), which fall to the trap below it.
    */
   public Map<DatapathId, List<OFMessage>> addsFor(Path path, ExactMatch match, U64 cookie, boolean trapped) {
-    return build(path, match, trapped, (f, hop, m) -> flowAdd(f, hop, m, cookie));
+    Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>(4);
+    addsInto(out, path, match, cookie, trapped);
+    return out;
+  }
+
+  /**
+   * {@link #addsFor}, appended to {@code out}'s lists (made where a switch has none yet): a new
+   * connection's directions and traps go into one map, with no map per direction to merge.
+   */
+  public void addsInto(Map<DatapathId, List<OFMessage>> out, Path path, ExactMatch match, U64 cookie,
+      boolean trapped) {
+    List<Hop> hops = path.hops();
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      Hop hop = hops.get(i);
+      SwitchHandle sw = switches.get(hop.sw()).orElse(null);
+      if (sw == null) {
+        continue;
+      }
+      OFFactory f = sw.factory();
+      Match m = TeardownTraps.entryMatch(f, hop.in(), match, trapped && i == 0).orElse(null);
+      if (m != null) {
+        batch(out, hop.sw(), 4).add(flowAdd(f, hop, m, cookie));
+      }
+    }
+  }
+
+  /** {@code sw}'s list in {@code batches}, made (of {@code capacity}) if it has none. */
+  static List<OFMessage> batch(Map<DatapathId, List<OFMessage>> batches, DatapathId sw, int capacity) {
+    List<OFMessage> l = batches.get(sw);
+    if (l == null) {
+      l = new ArrayList<>(capacity);
+      batches.put(sw, l);
+    }
+    return l;
   }
 
   /**
@@ -224,26 +261,62 @@ public final class FlowProgrammer implements App {
    */
   public boolean writeIfAdmitted(Map<DatapathId, List<OFMessage>> traps,
       Map<DatapathId, List<OFMessage>> entries) {
-    Map<DatapathId, List<OFMessage>> batches = new LinkedHashMap<>();
+    // traps first: they have the first call on a switch's tokens (by position in the map: a path's
+    // traps are at one or two switches, and this runs for every new connection)
+    boolean[] trapsIn = new boolean[traps.size()];
     int trapCount = 0;
+    int i = 0;
     for (Map.Entry<DatapathId, List<OFMessage>> t : traps.entrySet()) {
-      if (!t.getValue().isEmpty() && budget.admit(FlowModBudget.Kind.TRAPS, t.getKey(), t.getValue().size())) {
-        batches.put(t.getKey(), new ArrayList<>(t.getValue()));
-        trapCount += t.getValue().size();
+      List<OFMessage> msgs = t.getValue();
+      if (!msgs.isEmpty() && budget.admit(FlowModBudget.Kind.TRAPS, t.getKey(), msgs.size())) {
+        trapsIn[i] = true;
+        trapCount += msgs.size();
+      }
+      i++;
+    }
+    boolean admitted = !entries.isEmpty() && budget.admitBatches(FlowModBudget.Kind.CONNECTION, entries);
+    // one write per switch, its traps ahead of its entries: the traps' switches in their order, then the rest
+    i = 0;
+    for (Map.Entry<DatapathId, List<OFMessage>> t : traps.entrySet()) {
+      if (trapsIn[i++]) {
+        List<OFMessage> e = admitted ? entries.get(t.getKey()) : null;
+        List<OFMessage> batch = t.getValue();
+        if (e != null && !e.isEmpty()) {
+          batch = new ArrayList<>(batch.size() + e.size());
+          batch.addAll(t.getValue());
+          batch.addAll(e);
+        }
+        writeBatch(t.getKey(), batch);
       }
     }
-    Map<DatapathId, Integer> counts = new LinkedHashMap<>();
-    entries.forEach((id, msgs) -> counts.put(id, msgs.size()));
-    boolean admitted = !counts.isEmpty() && budget.admit(FlowModBudget.Kind.CONNECTION, counts);
     if (admitted) {
-      entries.forEach((id, msgs) -> batches.computeIfAbsent(id, k -> new ArrayList<>(msgs.size())).addAll(msgs));
+      for (Map.Entry<DatapathId, List<OFMessage>> e : entries.entrySet()) {
+        if (!trapsWritten(traps, trapsIn, e.getKey())) {
+          writeBatch(e.getKey(), e.getValue());
+        }
+        sent[Purpose.CONNECTION.ordinal()].add(e.getValue().size());
+      }
     }
-    batches.forEach((id, msgs) -> switches.get(id).ifPresent(sw -> sw.write(msgs)));
     sent[Purpose.TRAP.ordinal()].add(trapCount);
-    if (admitted) {
-      entries.forEach((id, msgs) -> sent[Purpose.CONNECTION.ordinal()].add(msgs.size()));
-    }
     return admitted;
+  }
+
+  /** Whether {@code sw}'s traps were admitted (and its entries written with them). */
+  private static boolean trapsWritten(Map<DatapathId, List<OFMessage>> traps, boolean[] admitted, DatapathId sw) {
+    int i = 0;
+    for (DatapathId id : traps.keySet()) {
+      if (admitted[i++] && id.equals(sw)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void writeBatch(DatapathId id, List<OFMessage> msgs) {
+    SwitchHandle sw = switches.get(id).orElse(null);
+    if (sw != null && !msgs.isEmpty()) {
+      sw.write(msgs);
+    }
   }
 
   /** Flow-mods written since this service was made, for every purpose. */
@@ -312,7 +385,6 @@ public final class FlowProgrammer implements App {
 
   /** The entry for one hop: exact match, cookie, FLOW_REMOVED, idle timeout, one output. */
   public OFFlowAdd flowAdd(OFFactory f, Hop hop, Match match, U64 cookie) {
-    List<OFAction> actions = List.of(f.actions().output(hop.out(), 0xFFFF));
     OFFlowAdd.Builder b = f.buildFlowAdd()
         .setMatch(match)
         .setCookie(cookie)
@@ -320,14 +392,15 @@ public final class FlowProgrammer implements App {
         .setIdleTimeout(settings.idleTimeoutSeconds())
         .setHardTimeout(0)
         .setBufferId(OFBufferId.NO_BUFFER)
-        .setFlags(EnumSet.of(OFFlowModFlags.SEND_FLOW_REM));
+        .setFlags(SEND_FLOW_REMOVED);
     if (f.getVersion() == OFVersion.OF_10) {
-      b.setActions(actions);
+      b.setActions(List.of(f.actions().output(hop.out(), 0xFFFF)));
     } else {
-      b.setTableId(TableId.ZERO).setInstructions(List.of(f.instructions().applyActions(actions)));
+      b.setTableId(TableId.ZERO).setInstructions(outputs.instructions(f, hop.out()));
     }
     return b.build();
   }
+
 
   private OFFlowDeleteStrict flowDelete(OFFactory f, Match match, U64 cookie) {
     OFFlowDeleteStrict.Builder b = f.buildFlowDeleteStrict()
@@ -339,25 +412,5 @@ public final class FlowProgrammer implements App {
           .setCookie(cookie).setCookieMask(U64.NO_MASK);
     }
     return b.build();
-  }
-
-  private interface EntryBuilder {
-    OFMessage build(OFFactory f, Hop hop, Match m);
-  }
-
-  private Map<DatapathId, List<OFMessage>> build(Path path, ExactMatch match, boolean trapped, EntryBuilder eb) {
-    Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>();
-    List<Hop> hops = path.hops();
-    for (int i = hops.size() - 1; i >= 0; i--) {
-      Hop hop = hops.get(i);
-      Optional<SwitchHandle> sw = switches.get(hop.sw());
-      if (sw.isEmpty()) {
-        continue;
-      }
-      OFFactory f = sw.get().factory();
-      TeardownTraps.entryMatch(f, hop.in(), match, trapped && i == 0).ifPresent(m ->
-          out.computeIfAbsent(hop.sw(), k -> new ArrayList<>()).add(eb.build(f, hop, m)));
-    }
-    return out;
   }
 }

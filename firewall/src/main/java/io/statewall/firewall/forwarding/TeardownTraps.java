@@ -44,6 +44,7 @@ public final class TeardownTraps {
   static final int FLAGS = 0x01 | 0x02 | 0x04;
 
   private final int priority;
+  private final OutputInstructions toController = new OutputInstructions();
 
   /** Traps one below {@code entryPriority}, the connection entries' priority. */
   public TeardownTraps(int entryPriority) {
@@ -77,10 +78,9 @@ public final class TeardownTraps {
     if (!hasTrap(f, m)) {
       return List.of();
     }
-    List<OFAction> toController = List.of(f.actions().output(OFPort.CONTROLLER, 0xFFFF));
     return List.of(f.buildFlowAdd().setTableId(TableId.ZERO).setMatch(m.toMatch(f, inPort).orElseThrow())
         .setCookie(cookie).setPriority(priority).setBufferId(OFBufferId.NO_BUFFER)
-        .setInstructions(List.of(f.instructions().applyActions(toController))).build());
+        .setInstructions(toController.instructions(f, OFPort.CONTROLLER)).build());
   }
 
   /**

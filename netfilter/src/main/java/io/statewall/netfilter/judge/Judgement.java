@@ -28,7 +28,7 @@ public record Judgement(Verdict verdict, CtState state, Decider decidedBy, Strin
     Set<CtDirection> install, boolean dropCacheable, byte[] reject, List<LogLine> logs, CtEntry offloaded) {
 
   public Judgement {
-    install = Set.copyOf(install);
+    install = CtDirection.setOf(install);
     logs = List.copyOf(logs);
   }
 

@@ -140,26 +140,40 @@ public final class Policy {
   /** One place a packet meets a table: which rule set, which built-in chain, how interfaces answer. */
   private record Stage(String label, RuleSet set, String chain, Attachments at) {}
 
-  private List<Stage> stages(Family family, PathContext ctx, boolean raw) {
-    List<Stage> out = new ArrayList<>(3);
+  /** The stages a packet meets, in order: its source host's, the network's, its destination host's. */
+  private static final int STAGES = 3;
+
+  /**
+   * Stage {@code i} (0 to {@link #STAGES} - 1) of a packet's path, or null where it has none (a host
+   * with no rules for the family, no network rules). One at a time rather than a list of them: every
+   * packet walks them twice, and the lists were 3 % of what a whole connection allocated.
+   */
+  private Stage stage(int i, Family family, PathContext ctx, boolean raw) {
     int label = family == Family.IPV6 ? 1 : 0;
-    Host a = ctx.srcHost() == null ? null : hosts.get(ctx.srcHost());
-    Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
-    RuleSet net = family == Family.IPV6 ? network6 : network;
-    if (a != null && a.rules(family) != null) {
-      // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
-      String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
-      out.add(new Stage(hostLabels.get(a.id())[label], a.rules(family), chain, hostAttachments.get(a.id())));
+    switch (i) {
+      case 0 -> {
+        Host a = ctx.srcHost() == null ? null : hosts.get(ctx.srcHost());
+        if (a == null || a.rules(family) == null) {
+          return null;
+        }
+        // a packet a gateway only forwards walks its PREROUTING and FORWARD, not its OUTPUT
+        String chain = ctx.srcRoutes() ? (raw ? "PREROUTING" : "FORWARD") : "OUTPUT";
+        return new Stage(hostLabels.get(a.id())[label], a.rules(family), chain, hostAttachments.get(a.id()));
+      }
+      case 1 -> {
+        RuleSet net = family == Family.IPV6 ? network6 : network;
+        return net == null ? null : new Stage(label == 1 ? "network rules6" : "network rules", net,
+            raw ? "PREROUTING" : "FORWARD", new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath(), this));
+      }
+      default -> {
+        Host b = ctx.dstHost() == null ? null : hosts.get(ctx.dstHost());
+        if (b == null || b.rules(family) == null) {
+          return null;
+        }
+        return new Stage(hostLabels.get(b.id())[label], b.rules(family),
+            raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", hostAttachments.get(b.id()));
+      }
     }
-    if (net != null) {
-      out.add(new Stage(label == 1 ? "network rules6" : "network rules", net, raw ? "PREROUTING" : "FORWARD",
-          new NetworkAttachments(ctx.ingress(), ctx.egress(), ctx.reversePath(), this)));
-    }
-    if (b != null && b.rules(family) != null) {
-      out.add(new Stage(hostLabels.get(b.id())[label], b.rules(family),
-          raw ? "PREROUTING" : ctx.dstRoutes() ? "FORWARD" : "INPUT", hostAttachments.get(b.id())));
-    }
-    return out;
   }
 
   /** How a table is walked: a packet on its way (counted or not), or a what-if that changes nothing. */
@@ -211,18 +225,29 @@ public final class Policy {
     if (!p.isIp()) {
       return RawDecision.NOTHING;
     }
-    List<LogRecord> logs = new ArrayList<>();
+    List<LogRecord> logs = null;
     Target.Ct template = null;
     Decider templateBy = null;
-    for (Stage s : stages(Family.of(p), ctx, true)) {
+    Family family = Family.of(p);
+    for (int i = 0; i < STAGES; i++) {
+      Stage s = stage(i, family, ctx, true);
+      if (s == null) {
+        continue;
+      }
       Outcome o = run(s, TableName.RAW, p, ConnInfo.NOT_TRACKED_YET, run);
-      logs.addAll(o.logs());
+      if (!o.logs().isEmpty()) {
+        if (logs == null) {
+          logs = new ArrayList<>();
+        }
+        logs.addAll(o.logs());
+      }
       if (o.ct() != null && template == null) {
         template = o.ct();
         templateBy = new Decider(s.label(), s.set().file(), 0, "CT template", s.chain());
       }
       if (o.verdict() != Verdict.ACCEPT) {
-        return new RawDecision(Verdict.DROP, false, null, logs, Decider.of(s.label(), s.set().file(), o));
+        return new RawDecision(Verdict.DROP, false, null, logs == null ? List.of() : logs,
+            Decider.of(s.label(), s.set().file(), o));
       }
     }
     boolean notrack = template != null && template.notrack();
@@ -230,7 +255,7 @@ public final class Policy {
     if (!notrack && helper == null && p.isTcp() && !p.fragment() && ftpPorts.contains(p.dstPort())) {
       helper = "ftp";
     }
-    return new RawDecision(Verdict.ACCEPT, notrack, helper, logs, templateBy);
+    return new RawDecision(Verdict.ACCEPT, notrack, helper, logs == null ? List.of() : logs, templateBy);
   }
 
   /**
@@ -245,7 +270,11 @@ public final class Policy {
     }
     for (TableName table : List.of(TableName.RAW, TableName.FILTER)) {
       boolean raw = table == TableName.RAW;
-      for (Stage s : stages(Family.of(p), ctx, raw)) {
+      for (int i = 0; i < STAGES; i++) {
+        Stage s = stage(i, Family.of(p), ctx, raw);
+        if (s == null) {
+          continue;
+        }
         Outcome o = run(s, table, p, raw ? ConnInfo.NOT_TRACKED_YET : ct, Run.WHAT_IF);
         out.add(new ChainStep(s.label(), table.name().toLowerCase(Locale.ROOT), s.chain(), o.verdict(),
             Decider.of(s.label(), s.set().file(), o)));
@@ -286,7 +315,12 @@ public final class Policy {
     List<LogRecord> logs = null;
     boolean offloadable = true;
     Decider last = null;
-    for (Stage s : stages(Family.of(p), ctx, false)) {
+    Family family = Family.of(p);
+    for (int i = 0; i < STAGES; i++) {
+      Stage s = stage(i, family, ctx, false);
+      if (s == null) {
+        continue;
+      }
       Outcome o = run(s, TableName.FILTER, p, ct, run);
       if (!o.logs().isEmpty()) {
         if (logs == null) {

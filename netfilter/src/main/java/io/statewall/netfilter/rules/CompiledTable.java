@@ -350,10 +350,8 @@ public final class CompiledTable implements TableEvaluator {
           if (w.depth >= w.maxDepth) {
             return w.finish(Verdict.DROP, r, r.chain(), null);
           }
-          w.retChain[w.depth] = c;
-          w.retIndex[w.depth] = i;
           save(s, w.depth, cc.words);
-          w.depth++;
+          w.push(c, i);
         }
         c = cc.jumpTo[i - 1];
         cc = chains[c];

@@ -102,9 +102,7 @@ public final class LinearInterpreter implements TableEvaluator {
             // netfilter drops when its jump stack is exhausted
             return w.finish(Verdict.DROP, r, r.chain(), null);
           }
-          w.retChain[w.depth] = c;
-          w.retIndex[w.depth] = i;
-          w.depth++;
+          w.push(c, i);
         }
         c = index.get(j.chain());
         i = 0;

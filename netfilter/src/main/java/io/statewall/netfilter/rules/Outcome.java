@@ -1,6 +1,9 @@
 package io.statewall.netfilter.rules;
 
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What walking one built-in chain of one table gave for a packet.
@@ -21,8 +24,16 @@ public record Outcome(Verdict verdict, Rule rule, String chain, String rejectWit
     logs = List.copyOf(logs);
   }
 
-  /** The outcome when there is no rule set: Linux with empty tables accepts. */
+  private static final Map<String, Outcome> WITHOUT_RULES = Stream.of(
+      "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING")
+      .collect(Collectors.toUnmodifiableMap(c -> c, c -> new Outcome(Verdict.ACCEPT, null, c, null, List.of(), null, true)));
+
+  /**
+   * The outcome when there is no rule set: Linux with empty tables accepts. Shared for the built-in
+   * chains: a host without a raw table answers every packet so.
+   */
   public static Outcome acceptedWithoutRules(String chain) {
-    return new Outcome(Verdict.ACCEPT, null, chain, null, List.of(), null, true);
+    Outcome shared = WITHOUT_RULES.get(chain);
+    return shared != null ? shared : new Outcome(Verdict.ACCEPT, null, chain, null, List.of(), null, true);
   }
 }

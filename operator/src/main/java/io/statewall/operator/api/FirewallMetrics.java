@@ -9,6 +9,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statewall.netfilter.judge.Judgement;
 import io.statewall.netfilter.packet.Packet;
+import io.statewall.netfilter.rules.Verdict;
 import io.statewall.operator.source.ClusterStatus;
 import io.statewall.operator.source.MetricsSource;
 import io.statewall.operator.source.TopologyView;
@@ -21,9 +22,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.Locale;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.types.DatapathId;
 
 /**
  * The firewall's Prometheus metrics: packet-ins by switch, verdicts by action and deciding chain,
@@ -40,6 +43,9 @@ public final class FirewallMetrics {
   private final Counter verdicts;
   private final Counter errors;
   private final Histogram latency;
+  private final DataPoints<DatapathId> packetInsBySwitch;
+  /** By verdict, then by the deciding chain's name. */
+  private final EnumMap<Verdict, DataPoints<String>> verdictsByChain = new EnumMap<>(Verdict.class);
   /** Told of every decision after the counting: the web view's verdict stream, while the API serves. */
   private volatile DecisionTap tap = DecisionTap.NONE;
   /** When the packet-in being handled on this thread arrived (ns); 0 when none. */
@@ -51,6 +57,10 @@ public final class FirewallMetrics {
     verdicts = Counter.builder().name("statewall_verdicts")
         .help("Firewall verdicts, by action and the chain that decided (none: conntrack or a helper)")
         .labelNames("action", "chain").register(registry);
+    packetInsBySwitch = new DataPoints<>(id -> packetIns.labelValues(NetworkViews.dpid(id.getLong())));
+    for (Verdict v : Verdict.values()) {
+      verdictsByChain.put(v, new DataPoints<>(chain -> verdicts.labelValues(v.name(), chain)));
+    }
     errors = Counter.builder().name("statewall_openflow_errors").help("OpenFlow error messages from switches")
         .labelNames("switch", "type").register(registry);
     latency = Histogram.builder().name("statewall_decision_latency_seconds")
@@ -218,7 +228,7 @@ public final class FirewallMetrics {
   }
 
   ListenerResult packetIn(SwitchHandle sw, OFPacketIn pi) {
-    packetIns.labelValues(dpid(sw)).inc();
+    packetInsBySwitch.get(sw.id()).inc();
     arrival.get()[0] = System.nanoTime();
     return ListenerResult.CONTINUE;
   }
@@ -231,7 +241,7 @@ public final class FirewallMetrics {
   /** Counts a decision and times it from its packet-in's arrival; on the packet's channel thread. */
   public void decided(Packet packet, Attachment ingress, Judgement j) {
     String chain = j.decidedBy() == null ? "none" : j.decidedBy().chain();
-    verdicts.labelValues(j.verdict().name(), chain).inc();
+    verdictsByChain.get(j.verdict()).get(chain).inc();
     long[] at = arrival.get();
     if (at[0] != 0) {
       latency.observe((System.nanoTime() - at[0]) / 1e9);
