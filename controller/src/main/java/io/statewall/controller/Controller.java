@@ -17,6 +17,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppScheduler;
@@ -147,7 +148,10 @@ public final class Controller implements AutoCloseable {
     closed.await();
   }
 
-  /** Stops listening, disconnects every switch, stops the apps and the threads. Idempotent. */
+  /**
+   * Tells the apps it is stopping ({@link App#stopping}), stops listening, disconnects every switch,
+   * stops the apps and the threads. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closing) {
@@ -155,12 +159,29 @@ public final class Controller implements AutoCloseable {
     }
     closing = true;
     try {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        App app = started.get(i);
+        try {
+          app.stopping();
+        } catch (RuntimeException e) {
+          LOG.error("app {} failed to prepare for stopping", app.name(), e);
+        }
+      }
       if (serverChannel != null) {
         serverChannel.close().awaitUninterruptibly();
       }
       if (switchChannels != null) {
-        // closing runs each switch's channelInactive, so apps hear every disconnect before they stop
+        // closing runs each switch's channelInactive, so apps hear every disconnect before they stop;
+        // Netty completes the close before it runs channelInactive (a task queued on the channel's loop),
+        // so a no-op behind it on every loop is the barrier
         switchChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (workerGroup != null) {
+          for (EventExecutor loop : workerGroup) {
+            if (!loop.isShuttingDown() && !loop.inEventLoop()) {
+              loop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+          }
+        }
       }
       for (int i = started.size() - 1; i >= 0; i--) {
         App app = started.get(i);

@@ -40,6 +40,16 @@ class ControllerTest {
     }
 
     @Override
+    public void stopping() {
+      events.add("stopping");
+    }
+
+    @Override
+    public void stop() {
+      events.add("stopped");
+    }
+
+    @Override
     public void start(AppContext context) {
       context.addSwitchListener(0, new SwitchListener() {
         @Override
@@ -122,7 +132,9 @@ class ControllerTest {
 
       controller.close();
 
+      assertThat(events.poll()).as("apps hear the controller is stopping before their switches go").isEqualTo("stopping");
       assertThat(events.poll()).as("apps hear the disconnect before close returns").isEqualTo("disconnected 3");
+      assertThat(events.poll()).as("and stop after it").isEqualTo("stopped");
       assertThat(sw.closedByPeer()).isTrue();
     }
     assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close())
