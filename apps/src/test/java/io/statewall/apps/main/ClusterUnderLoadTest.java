@@ -52,6 +52,15 @@ class ClusterUnderLoadTest {
   private static final int SWITCHES = 4;
   private static final int TARGET_RATE = 10_000; // connections/s, over all switches
   private static final long LOAD_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * The same load first, not measured, sampled or killed into: the members' JVM is fresh, and without it
+   * the run measured the JIT (session 13: three quarters of the samples' top frames interpreted in the
+   * first second and a half of the load, the C2 compiler threads at a third of a core throughout; the
+   * same run in a JVM the first test had warmed went 2.7 times as fast). A controller serves warm.
+   */
+  private static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How long the generator's threads sleep between rounds (a shorter one costs more wake-ups than it gains). */
+  private static final long PACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long KILL_AT_NANOS = LOAD_NANOS / 3;
   /** Per switch: handshakes not finished yet (a window, as the bench's, so an overload shows as a lower rate). */
   private static final int IN_FLIGHT = 256;
@@ -254,6 +263,27 @@ class ClusterUnderLoadTest {
    * (later if the sample is still short), then waits for the load and the keepalives to end.
    */
   private Outcome runWithKill(VictimChoice choice) throws Exception {
+    // the warm-up: the same load, its connections opened before start and so in no figure or sample
+    Map<Integer, Long> next = new ConcurrentHashMap<>();
+    {
+      long warmStart = System.nanoTime();
+      Map<Integer, List<Conn>> unused = new ConcurrentHashMap<>();
+      Map<Integer, ArrayDeque<Conn>> unusedRecent = new ConcurrentHashMap<>();
+      List<Thread> warm = new ArrayList<>();
+      for (LoadSwitch sw : switches) {
+        unused.put(sw.number, new ArrayList<>());
+        unusedRecent.put(sw.number, new ArrayDeque<>());
+        warm.add(new Thread(() -> next.put(sw.number, generate(sw, warmStart, warmStart + WARMUP_NANOS, unused,
+            unusedRecent, 1)), "warm-up-" + sw.number));
+      }
+      warm.forEach(Thread::start);
+      for (Thread t : warm) {
+        t.join(TIMEOUT.toMillis());
+      }
+      assertThat(warm).noneMatch(Thread::isAlive);
+      long warmed = next.values().stream().mapToLong(n -> n - 1).sum();
+      System.out.printf("ClusterUnderLoadTest: warm-up of %.1f s, %d connections opened%n", WARMUP_NANOS / 1e9, warmed);
+    }
     long start = System.nanoTime();
     long end = start + LOAD_NANOS;
     Map<Integer, List<Conn>> samples = new ConcurrentHashMap<>();
@@ -262,7 +292,8 @@ class ClusterUnderLoadTest {
     for (LoadSwitch sw : switches) {
       samples.put(sw.number, new ArrayList<>());
       recent.put(sw.number, new ArrayDeque<>());
-      Thread t = new Thread(() -> opened.put(sw.number, generate(sw, start, end, samples, recent)),
+      long first = next.get(sw.number);
+      Thread t = new Thread(() -> opened.put(sw.number, generate(sw, start, end, samples, recent, first) - first),
           "load-" + sw.number);
       threads.add(t);
     }
@@ -426,9 +457,12 @@ class ClusterUnderLoadTest {
     return n;
   }
 
-  /** Opens connections on {@code sw} at its share of the target rate until {@code end}; returns how many. */
+  /**
+   * Opens connections on {@code sw} at its share of the target rate until {@code end}, numbered from
+   * {@code firstN} (which names the client host and port); returns the next number.
+   */
   private long generate(LoadSwitch sw, long start, long end, Map<Integer, List<Conn>> samples,
-      Map<Integer, ArrayDeque<Conn>> recent) {
+      Map<Integer, ArrayDeque<Conn>> recent, long firstN) {
     double perNano = (double) TARGET_RATE / SWITCHES / 1e9;
     long burst = TARGET_RATE / SWITCHES / 50; // at most 20 ms behind: no catch-up burst after a stall
     Map<Integer, Conn> mine = conns.get(sw.number);
@@ -437,7 +471,7 @@ class ClusterUnderLoadTest {
     List<Conn> sample = samples.get(sw.number);
     ArrayDeque<Conn> last = recent.get(sw.number);
     long sent = 0;
-    long n = 1; // connection 0 (host 1, port 1024) was the first one
+    long n = firstN; // connection 0 (host 1, port 1024) was the first one
     boolean lateSampleTaken = false;
     int lateAdded = 0;
     while (!stopping) {
@@ -495,14 +529,14 @@ class ClusterUnderLoadTest {
         sw.packetIn(host, sw.fromClient(host, port, Packet.TCP_SYN, 1000, 0, 0));
         sent++;
       }
-      LockSupport.parkNanos(200_000);
+      LockSupport.parkNanos(PACE_NANOS);
     }
     if (!lateSampleTaken) {
       synchronized (sample) {
         sample.addAll(last);
       }
     }
-    return n - 1;
+    return n;
   }
 
   /**
