@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 10,000 connections/s in total, a sample of the established connections kept alive by data segments
  * (the switches have no flow table, so each is a packet-in judged by whoever is master then), and the
  * member mastering most switches killed at a third of the run; or, in the second test, the Raft leader
- * (the switches placed so that it masters some), which a new leader must replace.
+ * (the switches placed so that it masters some), which a new leader must replace. The same load runs for
+ * {@link #WARMUP_NANOS} before the measured run, outside its figures (a fresh JVM measures its JIT).
  *
  * <p>A connection counts as established when the packet-out of its handshake's ACK came back from the
  * master: the firewall installs the connection's entries and then sends that packet-out, so by then it is
@@ -70,9 +71,10 @@ class ClusterUnderLoadTest {
   private static final int SAMPLE_LATE = 150; // per switch: the last established before the kill
   private static final long KEEPALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   /**
-   * "Under load", as three members in one JVM reach it on a 2-core machine shared with other builds: about
-   * 1,000 connections/s there (3,000 packet-ins/s of handshakes besides the keepalives), a tenth of the
-   * target; the bound is half of that.
+   * Only that the load was load, not a speed: a floor far below what three warm members in one JVM reach
+   * on a 2-core machine shared with other builds (5,500 to 10,000 connections/s since session 13, about
+   * 1,250/s before it measured a cold JVM), so that it holds on a loaded machine; the rate is printed and
+   * docs/cluster.md reports it.
    */
   private static final int MIN_RATE = 500;
   /**
@@ -108,6 +110,8 @@ class ClusterUnderLoadTest {
     final long openedAt;
     int stage; // 0 SYN sent, 1 SYN-ACK sent, 2 ACK sent, 3 established; guarded by this
     volatile long establishedAt;
+    /** The member whose packet-out of the ACK established it. */
+    volatile String establishedBy;
     // keepalive state, guarded by this
     int segments;
     long kaSentAt;
@@ -350,7 +354,9 @@ class ClusterUnderLoadTest {
     long failover = 0;
     Set<Integer> servedAfterKill = new HashSet<>();
     for (LoadSwitch sw : switches) {
-      long first = conns.get(sw.number).values().stream().filter(c -> c.openedAt > killedAt && c.establishedAt != 0)
+      // set up by a live member: the victim still answers what reaches it while its connections are closed
+      long first = conns.get(sw.number).values().stream().filter(c -> c.openedAt > killedAt && c.establishedAt != 0
+              && !victim.equals(c.establishedBy))
           .mapToLong(c -> c.establishedAt).min().orElse(Long.MAX_VALUE);
       if (first != Long.MAX_VALUE) {
         servedAfterKill.add(sw.number);
@@ -639,6 +645,7 @@ class ClusterUnderLoadTest {
         sw.packetInLater(c.host, sw.fromClient(c.host, c.port, Packet.TCP_ACK, 1001, 5001, 0));
       } else if (s.fromClient() && s.flags() == Packet.TCP_ACK && c.stage == 2) {
         c.stage = 3;
+        c.establishedBy = member;
         c.establishedAt = now;
       } else if (s.fromClient() && s.flags() == (Packet.TCP_PSH | Packet.TCP_ACK) && c.kaPending) {
         c.kaPending = false;
