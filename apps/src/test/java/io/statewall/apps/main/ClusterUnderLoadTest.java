@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 10,000 connections/s in total, a sample of the established connections kept alive by data segments
  * (the switches have no flow table, so each is a packet-in judged by whoever is master then), and the
  * member mastering most switches killed at a third of the run; or, in the second test, the Raft leader
- * (the switches placed so that it masters some), which a new leader must replace.
+ * (the switches placed so that it masters some), which a new leader must replace. The same load runs for
+ * {@link #WARMUP_NANOS} before the measured run, outside its figures (a fresh JVM measures its JIT).
  *
  * <p>A connection counts as established when the packet-out of its handshake's ACK came back from the
  * master: the firewall installs the connection's entries and then sends that packet-out, so by then it is
@@ -52,6 +53,15 @@ class ClusterUnderLoadTest {
   private static final int SWITCHES = 4;
   private static final int TARGET_RATE = 10_000; // connections/s, over all switches
   private static final long LOAD_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * The same load first, not measured, sampled or killed into: the members' JVM is fresh, and without it
+   * the run measured the JIT (session 13: three quarters of the samples' top frames interpreted in the
+   * first second and a half of the load, the C2 compiler threads at a third of a core throughout; the
+   * same run in a JVM the first test had warmed went 2.7 times as fast). A controller serves warm.
+   */
+  private static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How long the generator's threads sleep between rounds (a shorter one costs more wake-ups than it gains). */
+  private static final long PACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long KILL_AT_NANOS = LOAD_NANOS / 3;
   /** Per switch: handshakes not finished yet (a window, as the bench's, so an overload shows as a lower rate). */
   private static final int IN_FLIGHT = 256;
@@ -61,9 +71,10 @@ class ClusterUnderLoadTest {
   private static final int SAMPLE_LATE = 150; // per switch: the last established before the kill
   private static final long KEEPALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   /**
-   * "Under load", as three members in one JVM reach it on a 2-core machine shared with other builds: about
-   * 1,000 connections/s there (3,000 packet-ins/s of handshakes besides the keepalives), a tenth of the
-   * target; the bound is half of that.
+   * Only that the load was load, not a speed: a floor far below what three warm members in one JVM reach
+   * on a 2-core machine shared with other builds (5,500 to 10,000 connections/s since session 13, about
+   * 1,250/s before it measured a cold JVM), so that it holds on a loaded machine; the rate is printed and
+   * docs/cluster.md reports it.
    */
   private static final int MIN_RATE = 500;
   /**
@@ -99,6 +110,8 @@ class ClusterUnderLoadTest {
     final long openedAt;
     int stage; // 0 SYN sent, 1 SYN-ACK sent, 2 ACK sent, 3 established; guarded by this
     volatile long establishedAt;
+    /** The member whose packet-out of the ACK established it. */
+    volatile String establishedBy;
     // keepalive state, guarded by this
     int segments;
     long kaSentAt;
@@ -254,6 +267,27 @@ class ClusterUnderLoadTest {
    * (later if the sample is still short), then waits for the load and the keepalives to end.
    */
   private Outcome runWithKill(VictimChoice choice) throws Exception {
+    // the warm-up: the same load, its connections opened before start and so in no figure or sample
+    Map<Integer, Long> next = new ConcurrentHashMap<>();
+    {
+      long warmStart = System.nanoTime();
+      Map<Integer, List<Conn>> unused = new ConcurrentHashMap<>();
+      Map<Integer, ArrayDeque<Conn>> unusedRecent = new ConcurrentHashMap<>();
+      List<Thread> warm = new ArrayList<>();
+      for (LoadSwitch sw : switches) {
+        unused.put(sw.number, new ArrayList<>());
+        unusedRecent.put(sw.number, new ArrayDeque<>());
+        warm.add(new Thread(() -> next.put(sw.number, generate(sw, warmStart, warmStart + WARMUP_NANOS, unused,
+            unusedRecent, 1)), "warm-up-" + sw.number));
+      }
+      warm.forEach(Thread::start);
+      for (Thread t : warm) {
+        t.join(TIMEOUT.toMillis());
+      }
+      assertThat(warm).noneMatch(Thread::isAlive);
+      long warmed = next.values().stream().mapToLong(n -> n - 1).sum();
+      System.out.printf("ClusterUnderLoadTest: warm-up of %.1f s, %d connections opened%n", WARMUP_NANOS / 1e9, warmed);
+    }
     long start = System.nanoTime();
     long end = start + LOAD_NANOS;
     Map<Integer, List<Conn>> samples = new ConcurrentHashMap<>();
@@ -262,7 +296,8 @@ class ClusterUnderLoadTest {
     for (LoadSwitch sw : switches) {
       samples.put(sw.number, new ArrayList<>());
       recent.put(sw.number, new ArrayDeque<>());
-      Thread t = new Thread(() -> opened.put(sw.number, generate(sw, start, end, samples, recent)),
+      long first = next.get(sw.number);
+      Thread t = new Thread(() -> opened.put(sw.number, generate(sw, start, end, samples, recent, first) - first),
           "load-" + sw.number);
       threads.add(t);
     }
@@ -319,7 +354,9 @@ class ClusterUnderLoadTest {
     long failover = 0;
     Set<Integer> servedAfterKill = new HashSet<>();
     for (LoadSwitch sw : switches) {
-      long first = conns.get(sw.number).values().stream().filter(c -> c.openedAt > killedAt && c.establishedAt != 0)
+      // set up by a live member: the victim still answers what reaches it while its connections are closed
+      long first = conns.get(sw.number).values().stream().filter(c -> c.openedAt > killedAt && c.establishedAt != 0
+              && !victim.equals(c.establishedBy))
           .mapToLong(c -> c.establishedAt).min().orElse(Long.MAX_VALUE);
       if (first != Long.MAX_VALUE) {
         servedAfterKill.add(sw.number);
@@ -426,9 +463,12 @@ class ClusterUnderLoadTest {
     return n;
   }
 
-  /** Opens connections on {@code sw} at its share of the target rate until {@code end}; returns how many. */
+  /**
+   * Opens connections on {@code sw} at its share of the target rate until {@code end}, numbered from
+   * {@code firstN} (which names the client host and port); returns the next number.
+   */
   private long generate(LoadSwitch sw, long start, long end, Map<Integer, List<Conn>> samples,
-      Map<Integer, ArrayDeque<Conn>> recent) {
+      Map<Integer, ArrayDeque<Conn>> recent, long firstN) {
     double perNano = (double) TARGET_RATE / SWITCHES / 1e9;
     long burst = TARGET_RATE / SWITCHES / 50; // at most 20 ms behind: no catch-up burst after a stall
     Map<Integer, Conn> mine = conns.get(sw.number);
@@ -437,7 +477,7 @@ class ClusterUnderLoadTest {
     List<Conn> sample = samples.get(sw.number);
     ArrayDeque<Conn> last = recent.get(sw.number);
     long sent = 0;
-    long n = 1; // connection 0 (host 1, port 1024) was the first one
+    long n = firstN; // connection 0 (host 1, port 1024) was the first one
     boolean lateSampleTaken = false;
     int lateAdded = 0;
     while (!stopping) {
@@ -495,14 +535,14 @@ class ClusterUnderLoadTest {
         sw.packetIn(host, sw.fromClient(host, port, Packet.TCP_SYN, 1000, 0, 0));
         sent++;
       }
-      LockSupport.parkNanos(200_000);
+      LockSupport.parkNanos(PACE_NANOS);
     }
     if (!lateSampleTaken) {
       synchronized (sample) {
         sample.addAll(last);
       }
     }
-    return n - 1;
+    return n;
   }
 
   /**
@@ -605,6 +645,7 @@ class ClusterUnderLoadTest {
         sw.packetInLater(c.host, sw.fromClient(c.host, c.port, Packet.TCP_ACK, 1001, 5001, 0));
       } else if (s.fromClient() && s.flags() == Packet.TCP_ACK && c.stage == 2) {
         c.stage = 3;
+        c.establishedBy = member;
         c.establishedAt = now;
       } else if (s.fromClient() && s.flags() == (Packet.TCP_PSH | Packet.TCP_ACK) && c.kaPending) {
         c.kaPending = false;

@@ -1,5 +1,7 @@
 package io.statewall.apps.main;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.statewall.bench.SwitchRoles;
 import io.statewall.netfilter.packet.FrameBuilder;
 import java.io.BufferedInputStream;
@@ -8,8 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,18 +23,15 @@ import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFMessage;
-import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFRoleRequest;
 import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
-import org.projectfloodlight.openflow.types.TableId;
 
 /**
  * An OpenFlow 1.3 switch for load: connected to several controllers, enforcing roles and generation
@@ -42,6 +41,12 @@ import org.projectfloodlight.openflow.types.TableId;
  * Behind it, {@value #HOSTS} client hosts on ports 1..{@value #HOSTS} (10.S.0.h) and as many servers on
  * the ports after them (10.S.1.h, port 80). Unlike RoleSwitch it keeps counters, not lists, of what
  * controllers write, and tells a {@link Listener} of every packet-out (its TCP segment parsed).
+ *
+ * <p>Built for rate, as a loaded switch behaves: packet-ins are queued per controller connection and
+ * written by one thread of the switch's own, as many as are waiting in one write (OVS too sends what
+ * has accumulated together), and the writes a controller sends are recognised by their header (flow-mods
+ * counted, packet-outs' frames read in place) without decoding them whole. One write and one decode per
+ * message cost the test as much CPU as the controllers' own work (session 13, {@code docs/cluster.md}).
  */
 final class LoadSwitch implements AutoCloseable {
   static final int HOSTS = 8;
@@ -49,6 +54,12 @@ final class LoadSwitch implements AutoCloseable {
   private static final OFFactory F = OFFactories.getFactory(OFVersion.OF_13);
   private static final Set<OFType> WRITES = Set.of(OFType.FLOW_MOD, OFType.PACKET_OUT, OFType.GROUP_MOD,
       OFType.METER_MOD, OFType.PORT_MOD, OFType.TABLE_MOD);
+  private static final int OF13 = 4;
+  private static final int TYPE_PACKET_IN = 10;
+  private static final int TYPE_PACKET_OUT = 13;
+  /** OpenFlow 1.3's message types that change a switch's state (OVS refuses them from a SLAVE). */
+  private static final Set<Integer> WRITE_TYPES = Set.of(TYPE_PACKET_OUT, 14 /* FLOW_MOD */, 15 /* GROUP_MOD */,
+      16 /* PORT_MOD */, 17 /* TABLE_MOD */, 29 /* METER_MOD */);
 
   /** A MASTER role request the switch took: from whom, at which generation. */
   record MasterTaken(String member, long generation) {}
@@ -73,7 +84,8 @@ final class LoadSwitch implements AutoCloseable {
   private final SwitchRoles roles = new SwitchRoles();
   private volatile String master;
   private volatile long masterGeneration;
-  private final ArrayDeque<Object[]> later = new ArrayDeque<>();
+  /** Per controller connection: packet-ins encoded and not written yet; guarded by itself. */
+  private final Map<String, ByteBuf> outbox = new HashMap<>();
   private Thread sender;
   private volatile boolean closed;
 
@@ -157,58 +169,79 @@ final class LoadSwitch implements AutoCloseable {
 
   /**
    * Sends {@code frame} as a table-miss packet-in from {@code inPort} to the master; returns the member
-   * it went to, or null when the switch has no master (OVS sends a SLAVE no packet-in).
+   * it went to, or null when the switch has no master (OVS sends a SLAVE no packet-in). It is queued for
+   * the switch's sender thread, so no caller (a thread reading a controller's connection among them)
+   * blocks on a write while a controller has stopped reading until its own writes drain; one that goes
+   * to a connection closed meanwhile is lost with it, as on a switch.
    */
   String packetIn(int inPort, byte[] frame) {
     String to = master;
-    OutputStream out = to == null ? null : outputs.get(to);
-    if (out == null) {
+    if (to == null || !outputs.containsKey(to)) {
       return null;
     }
-    try {
-      SwitchRoles.send(out, F.buildPacketIn().setXid(0x5eed).setBufferId(OFBufferId.NO_BUFFER).setTotalLen(frame.length)
-          .setReason(OFPacketInReason.NO_MATCH).setTableId(TableId.of(0))
-          .setMatch(F.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(inPort)).build()).setData(frame).build());
-      return to;
-    } catch (IOException e) {
-      return null; // the master's connection is gone
-    }
-  }
-
-  /**
-   * As {@link #packetIn}, from a queue on a thread of this switch's own: for the threads that read the
-   * controllers' connections, which must not block on a write while a controller has stopped reading
-   * until its own writes drain.
-   */
-  void packetInLater(int inPort, byte[] frame) {
-    synchronized (later) {
+    synchronized (outbox) {
       if (sender == null) {
-        sender = new Thread(this::sendLater, "load-switch-" + number + "-sender");
+        sender = new Thread(this::sendQueued, "load-switch-" + number + "-sender");
         sender.setDaemon(true);
         sender.start();
       }
-      later.add(new Object[] {inPort, frame});
-      later.notifyAll();
+      ByteBuf b = outbox.computeIfAbsent(to, m -> Unpooled.buffer(1 << 16));
+      // ofp_packet_in (OpenFlow 1.3, 7.4.1): header, buffer id, total length, reason, table, cookie, an
+      // OXM match of IN_PORT alone (4 + 8 bytes, padded to 16), 2 bytes of padding, the frame
+      b.writeByte(OF13).writeByte(TYPE_PACKET_IN).writeShort(42 + frame.length).writeInt(0x5eed);
+      b.writeInt((int) OFBufferId.NO_BUFFER.getInt()).writeShort(frame.length).writeByte(0 /* NO_MATCH */)
+          .writeByte(0).writeLong(0);
+      b.writeShort(1 /* OFPMT_OXM */).writeShort(12).writeInt(0x8000_0004 /* OXM_OF_IN_PORT, 4 bytes */)
+          .writeInt(inPort).writeInt(0);
+      b.writeShort(0).writeBytes(frame);
+      outbox.notifyAll();
     }
+    return to;
   }
 
-  private void sendLater() {
+  /** As {@link #packetIn}, for the threads that read the controllers' connections (the same queue). */
+  void packetInLater(int inPort, byte[] frame) {
+    packetIn(inPort, frame);
+  }
+
+  /** Writes what is queued for each controller, all of it in one write, until the switch closes. */
+  private void sendQueued() {
+    Map<String, ByteBuf> taken = new HashMap<>();
     while (true) {
-      Object[] next;
-      synchronized (later) {
-        while (later.isEmpty()) {
+      synchronized (outbox) {
+        while (outbox.values().stream().noneMatch(ByteBuf::isReadable)) {
           if (closed) {
             return;
           }
           try {
-            later.wait(100);
+            outbox.wait(100);
           } catch (InterruptedException e) {
             return;
           }
         }
-        next = later.removeFirst();
+        for (Map.Entry<String, ByteBuf> e : outbox.entrySet()) {
+          if (e.getValue().isReadable()) {
+            ByteBuf spare = taken.remove(e.getKey());
+            taken.put(e.getKey(), e.getValue());
+            e.setValue(spare == null ? Unpooled.buffer(1 << 16) : spare);
+          }
+        }
       }
-      packetIn((Integer) next[0], (byte[]) next[1]);
+      for (Map.Entry<String, ByteBuf> e : taken.entrySet()) {
+        ByteBuf b = e.getValue();
+        OutputStream out = outputs.get(e.getKey());
+        if (out != null && b.isReadable()) {
+          try {
+            synchronized (out) {
+              b.getBytes(b.readerIndex(), out, b.readableBytes());
+              out.flush();
+            }
+          } catch (IOException gone) {
+            // the connection closed: what was queued for it is lost with it
+          }
+        }
+        b.clear();
+      }
     }
   }
 
@@ -223,8 +256,37 @@ final class LoadSwitch implements AutoCloseable {
             .setName("eth" + p).build());
       }
       roles.connected(member);
+      byte[] header = new byte[8];
       while (true) {
-        OFMessage m = SwitchRoles.receive(in);
+        in.readFully(header);
+        int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+        byte[] frame = new byte[length];
+        System.arraycopy(header, 0, frame, 0, 8);
+        in.readFully(frame, 8, length - 8);
+        if (header[0] == OF13 && WRITE_TYPES.contains(header[1] & 0xff)) {
+          // recognised by the header: the bulk under load, read without decoding it whole
+          writes.incrementAndGet();
+          if (roles.of(member) == OFControllerRole.ROLE_SLAVE) {
+            slaveWrites.incrementAndGet();
+            continue; // refused, as OVS does
+          }
+          if ((header[1] & 0xff) == TYPE_PACKET_OUT && length >= 24) {
+            // ofp_packet_out (7.3.7): header, buffer id, in port, actions length, 6 bytes of padding,
+            // the actions, the frame
+            int data = 24 + (((frame[16] & 0xff) << 8) | (frame[17] & 0xff));
+            Segment s = segment(frame, data, length - data);
+            if (s != null) {
+              listener.packetOut(this, member, s);
+            }
+          }
+          continue;
+        }
+        OFMessage m;
+        try {
+          m = OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(frame));
+        } catch (Exception e) {
+          throw new IOException("controller sent an unparsable message", e);
+        }
         if (WRITES.contains(m.getType())) {
           writes.incrementAndGet();
           if (roles.of(member) == OFControllerRole.ROLE_SLAVE) {
@@ -232,7 +294,8 @@ final class LoadSwitch implements AutoCloseable {
             continue; // refused, as OVS does
           }
           if (m instanceof OFPacketOut po) {
-            Segment s = segment(po.getData());
+            byte[] data = po.getData();
+            Segment s = segment(data, 0, data.length);
             if (s != null) {
               listener.packetOut(this, member, s);
             }
@@ -258,15 +321,21 @@ final class LoadSwitch implements AutoCloseable {
     }
   }
 
-  /** The TCP segment an IPv4 frame carries, if it is one between a client and a server of this switch. */
-  private Segment segment(byte[] f) {
-    if (f.length < 54 || (f[12] & 0xff) != 0x08 || f[13] != 0 || f[23] != 6) {
+  /**
+   * The TCP segment an IPv4 frame carries (at {@code o}, {@code n} bytes, in {@code f}), if it is one
+   * between a client and a server of this switch.
+   */
+  private static Segment segment(byte[] f, int o, int n) {
+    if (n < 54 || (f[o + 12] & 0xff) != 0x08 || f[o + 13] != 0 || f[o + 23] != 6) {
       return null;
     }
-    int ihl = (f[14] & 0x0f) * 4;
-    int src = readInt(f, 26);
-    int dst = readInt(f, 30);
-    int tcp = 14 + ihl;
+    int ihl = (f[o + 14] & 0x0f) * 4;
+    int src = readInt(f, o + 26);
+    int dst = readInt(f, o + 30);
+    int tcp = o + 14 + ihl;
+    if (tcp + 14 > o + n) {
+      return null;
+    }
     int sport = ((f[tcp] & 0xff) << 8) | (f[tcp + 1] & 0xff);
     int dport = ((f[tcp + 2] & 0xff) << 8) | (f[tcp + 3] & 0xff);
     int flags = f[tcp + 13] & 0xff;
@@ -305,6 +374,9 @@ final class LoadSwitch implements AutoCloseable {
   @Override
   public void close() throws IOException {
     closed = true;
+    synchronized (outbox) {
+      outbox.notifyAll();
+    }
     for (Socket s : sockets.values()) {
       s.close();
     }

@@ -239,13 +239,8 @@ public final class ConntrackReplicator implements AutoCloseable {
   public Optional<String> ownerOf(CtTuple original) {
     Replica key = Replica.of(original);
     synchronized (replicaLock) {
-      for (String owner : replicas.owners()) {
-        if (replicas.get(owner, key) != null) {
-          return Optional.of(owner);
-        }
-      }
+      return Optional.ofNullable(replicas.ownerHolding(key));
     }
-    return Optional.empty();
   }
 
   /**

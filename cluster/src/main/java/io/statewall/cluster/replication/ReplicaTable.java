@@ -33,6 +33,19 @@ final class ReplicaTable {
     return t == null ? null : t.get(key);
   }
 
+  /**
+   * The owner whose table holds {@code key}, or null: {@link #owners}' order without its copy (asked for
+   * each packet-in that is not an opening, on the switch threads, under the replicator's lock).
+   */
+  String ownerHolding(Replica key) {
+    for (Map.Entry<String, Map<Replica, Replica>> e : byOwner.entrySet()) {
+      if (e.getValue().containsKey(key)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
   /** The replica of {@code key} under {@code owner}, made if needed (null if the table is full). */
   Replica getOrAdd(String owner, Replica key) {
     Map<Replica, Replica> t = byOwner.computeIfAbsent(owner, o -> new HashMap<>());

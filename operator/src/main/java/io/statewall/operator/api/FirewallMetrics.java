@@ -43,6 +43,10 @@ public final class FirewallMetrics {
   private final Counter verdicts;
   private final Counter errors;
   private final Histogram latency;
+  /**
+   * Each switch's packet-in counter, its label formatted once: {@code String.format} for every packet-in
+   * was 6 % of the switch threads' samples under load (session 13, ClusterUnderLoadTest).
+   */
   private final DataPoints<DatapathId> packetInsBySwitch;
   /** By verdict, then by the deciding chain's name. */
   private final EnumMap<Verdict, DataPoints<String>> verdictsByChain = new EnumMap<>(Verdict.class);
