@@ -47,6 +47,14 @@ public final class SwitchRoles {
   private final Map<String, OFControllerRole> roles = new ConcurrentHashMap<>();
   private Long generation;
 
+  /** A switch that has seen no generation id yet. */
+  public SwitchRoles() {}
+
+  /** A switch that has already seen {@code generation} (from controllers before these, as OVS keeps it). */
+  public SwitchRoles(long generation) {
+    this.generation = generation;
+  }
+
   public void connected(String member) {
     roles.put(member, OFControllerRole.ROLE_EQUAL);
   }
@@ -86,8 +94,11 @@ public final class SwitchRoles {
       }
       roles.put(member, wanted);
     }
-    return new Outcome(F.buildRoleReply().setXid(r.getXid()).setRole(of(member)).setGenerationId(U64.of(gen)).build(),
-        true);
+    // NOCHANGE reads the switch's generation, as OVS answers it (the highest seen, 0 if none)
+    long answered = wanted == OFControllerRole.ROLE_MASTER || wanted == OFControllerRole.ROLE_SLAVE ? gen
+        : generation == null ? 0 : generation;
+    return new Outcome(F.buildRoleReply().setXid(r.getXid()).setRole(of(member)).setGenerationId(U64.of(answered))
+        .build(), true);
   }
 
   /**

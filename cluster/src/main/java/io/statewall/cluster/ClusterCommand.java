@@ -75,6 +75,21 @@ public sealed interface ClusterCommand {
   byte SEED_POLICY = 5;
   byte PLACEMENT = 6;
   byte LLDP_KEY = 7;
+  byte RAISE_EPOCH = 8;
+
+  /**
+   * The switch {@code dpid} refused {@code member}'s MASTER request at {@code refusedEpoch} as stale, and
+   * says it has seen generation {@code switchGeneration}: an earlier cluster (all members restarted with
+   * empty logs) or another controller went further than this log. Applied only if {@code member} is still
+   * the datapath's master at {@code refusedEpoch}; then its epoch moves past the switch's, so the same
+   * master asks again and is taken. A member that is merely behind (paused) sends one for an epoch that is
+   * no longer current, and nothing changes.
+   */
+  record RaiseEpoch(String member, long dpid, long refusedEpoch, long switchGeneration) implements ClusterCommand {
+    public RaiseEpoch {
+      Objects.requireNonNull(member, "member");
+    }
+  }
 
   /**
    * The cluster's LLDP signing key, taken only if the cluster has none yet (the first leader's), like
@@ -120,6 +135,12 @@ public sealed interface ClusterCommand {
       } else if (command instanceof SetLldpKey k) {
         out.writeByte(LLDP_KEY);
         out.write(k.key().bytes());
+      } else if (command instanceof RaiseEpoch r) {
+        out.writeByte(RAISE_EPOCH);
+        out.writeUTF(r.member());
+        out.writeLong(r.dpid());
+        out.writeLong(r.refusedEpoch());
+        out.writeLong(r.switchGeneration());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -139,6 +160,7 @@ public sealed interface ClusterCommand {
       case SEED_POLICY -> new ApplyPolicy(in.readUTF(), readFiles(in), true);
       case PLACEMENT -> new SetPlacement(placementNamed(in.readUTF()));
       case LLDP_KEY -> new SetLldpKey(readLldpKey(in));
+      case RAISE_EPOCH -> new RaiseEpoch(in.readUTF(), in.readLong(), in.readLong(), in.readLong());
       default -> throw new IOException("unknown cluster command type " + type);
     };
   }

@@ -320,6 +320,15 @@ public final class ClusterMember implements AutoCloseable {
     return submit(new ClusterCommand.Leave(config.memberId())).thenApply(r -> null);
   }
 
+  /**
+   * Tells the cluster that switch {@code dpid} refused this member's MASTER request at {@code refusedEpoch}
+   * as stale, having seen {@code switchGeneration} ({@link ClusterCommand.RaiseEpoch}).
+   */
+  public CompletableFuture<Void> raiseEpoch(long dpid, long refusedEpoch, long switchGeneration) {
+    return submit(new ClusterCommand.RaiseEpoch(config.memberId(), dpid, refusedEpoch, switchGeneration))
+        .thenApply(r -> null);
+  }
+
   public CompletableFuture<Void> rebalance() {
     return submit(new ClusterCommand.Rebalance()).thenApply(r -> null);
   }

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's committed mastership as this member's role at each switch: master where the state
@@ -19,6 +21,7 @@ import org.projectfloodlight.openflow.types.DatapathId;
  * no MASTER request before the takeover ran.
  */
 public final class ClusterRoles implements RoleSource {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRoles.class);
   private final ClusterMember member;
   /** Per datapath, the mastership last delivered to the subscriber (its takeover done). */
   private final Map<Long, Mastership> delivered = new ConcurrentHashMap<>();
@@ -51,6 +54,27 @@ public final class ClusterRoles implements RoleSource {
     });
     // after the listener: a change applied meanwhile is delivered (in order) over what this puts
     member.state().view().masters().forEach(delivered::putIfAbsent);
+  }
+
+  /**
+   * The switch has seen a generation past this member's epoch as its master: asks the cluster to move the
+   * epoch past it ({@link ClusterCommand.RaiseEpoch}), which it does only if this member is still the
+   * master at that epoch when the command is applied.
+   */
+  @Override
+  public void refusedAsStale(RoleAssignment assignment, long switchGeneration) {
+    long dpid = assignment.dpid().getLong();
+    Mastership m = delivered.get(dpid);
+    if (!assignment.master() || m == null || !m.isMaster(member.id()) || m.epoch() != assignment.generation()
+        || MastershipStateMachine.epochAfter(m.epoch(), switchGeneration) == m.epoch() + 1) {
+      return; // behind (a newer assignment was delivered), or no epoch of ours can pass the switch's
+    }
+    member.raiseEpoch(dpid, m.epoch(), switchGeneration).whenComplete((r, e) -> {
+      if (e != null) {
+        LOG.warn("member {}: could not commit an epoch past switch {}'s generation {}: {}", member.id(),
+            Long.toHexString(dpid), switchGeneration, e.toString());
+      }
+    });
   }
 
   private RoleAssignment assignment(long dpid, Mastership m) {

@@ -129,6 +129,17 @@ public final class MastershipStateMachine implements StateMachine {
           keyCommitted = lldpKey;
           LOG.info("the cluster's LLDP key is committed: every member signs its probes with it");
         }
+      } else if (command instanceof ClusterCommand.RaiseEpoch r) {
+        Mastership current = masters.getOrDefault(r.dpid(), Mastership.NONE);
+        if (current.isMaster(r.member()) && current.epoch() == r.refusedEpoch()
+            && epochAfter(current.epoch(), r.switchGeneration()) != current.epoch() + 1) {
+          Mastership next = new Mastership(current.master(), epochAfter(current.epoch(), r.switchGeneration()));
+          masters.put(r.dpid(), next);
+          changes.add(new Change(r.dpid(), current, next));
+          LOG.warn("switch {} has seen generation {}, past epoch {} of this cluster's log (members restarted "
+              + "with empty logs, or another controller): {} stays master at epoch {}",
+              Long.toHexString(r.dpid()), r.switchGeneration(), current.epoch(), r.member(), next.epoch());
+        }
       } else if (command instanceof ClusterCommand.ApplyPolicy p) {
         if (!p.seed() || policy == null) {
           long generation = policy == null ? 1 : policy.generation() + 1;
@@ -257,6 +268,18 @@ public final class MastershipStateMachine implements StateMachine {
    * Gives each datapath its master: sticky keeps a master that still reaches the switch, otherwise the
    * rendezvous winner among the ready members that reach it (none if nobody does).
    */
+  /**
+   * The epoch after {@code epoch} that a switch which has seen {@code switchGeneration} takes: OpenFlow
+   * compares generation ids by their signed distance (1.3, section 6.3.7), so the switch's plus one where
+   * that is past {@code epoch + 1}. Epochs are not negative: a switch at {@code Long.MAX_VALUE} (no
+   * non-negative id is newer) gets {@code epoch + 1}, and keeps refusing.
+   */
+  static long epochAfter(long epoch, long switchGeneration) {
+    long next = epoch + 1;
+    long past = switchGeneration + 1;
+    return past > 0 && past - next > 0 ? past : next;
+  }
+
   private void place(Set<Long> dpids, boolean sticky, List<Change> changes) {
     for (long dpid : dpids) {
       List<String> candidates = new ArrayList<>();

@@ -34,6 +34,46 @@ class MastershipStateMachineTest {
     });
   }
 
+  /**
+   * A switch that had seen a higher generation (the cluster restarted with empty logs) refused its master:
+   * the epoch moves past it for that master at that epoch only, and a member that is merely behind
+   * changes nothing.
+   */
+  @Test
+  void anEpochIsRaisedPastASwitchsGenerationOnlyForItsMasterAtTheRefusedEpoch() throws Exception {
+    readyAll("a", "b", "c");
+    Mastership before = sm.view().mastership(7);
+    String master = before.master().orElseThrow();
+    String other = List.of("a", "b", "c").stream().filter(m -> !m.equals(master)).findFirst().orElseThrow();
+    heard.clear();
+
+    apply(sm, new ClusterCommand.RaiseEpoch(other, 7, before.epoch(), 500));
+    apply(sm, new ClusterCommand.RaiseEpoch(master, 7, before.epoch() - 1, 500));
+    apply(sm, new ClusterCommand.RaiseEpoch(master, 7, before.epoch(), before.epoch()));
+    assertThat(sm.view().mastership(7)).as("not the master, an old epoch, a switch not ahead").isEqualTo(before);
+    assertThat(heard).isEmpty();
+
+    apply(sm, new ClusterCommand.RaiseEpoch(master, 7, before.epoch(), 500));
+    Mastership after = new Mastership(Optional.of(master), 501);
+    assertThat(sm.view().mastership(7)).isEqualTo(after);
+    assertThat(heard).containsExactly("7:" + before + "->" + after);
+    apply(sm, new ClusterCommand.RaiseEpoch(master, 7, before.epoch(), 900));
+    assertThat(sm.view().mastership(7)).as("the refused epoch is no longer current").isEqualTo(after);
+
+    byte[] b = ClusterCommand.encode(new ClusterCommand.RaiseEpoch("a", 7, 3, Long.MAX_VALUE));
+    assertThat(ClusterCommand.decode(b, 0, b.length)).isEqualTo(new ClusterCommand.RaiseEpoch("a", 7, 3, Long.MAX_VALUE));
+    assertThatThrownBy(() -> ClusterCommand.decode(b, 0, b.length - 1)).isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void epochsPassASwitchsGenerationBySignedDistanceAndNeverGoNegative() {
+    assertThat(MastershipStateMachine.epochAfter(1, 1_000)).isEqualTo(1_001);
+    assertThat(MastershipStateMachine.epochAfter(2_000, 1_000)).as("already past it").isEqualTo(2_001);
+    assertThat(MastershipStateMachine.epochAfter(1, -5)).as("a negative one is behind every small epoch").isEqualTo(2);
+    assertThat(MastershipStateMachine.epochAfter(1, Long.MAX_VALUE)).as("no non-negative epoch is past it").isEqualTo(2);
+    assertThat(MastershipStateMachine.epochAfter(1, Long.MAX_VALUE - 1)).isEqualTo(Long.MAX_VALUE);
+  }
+
   @Test
   void threeReadyMembersShareTheSwitchesAndEveryOneHasOneMaster() throws Exception {
     readyAll("a", "b", "c");

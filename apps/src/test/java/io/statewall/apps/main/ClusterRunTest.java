@@ -251,6 +251,45 @@ class ClusterRunTest {
     }
   }
 
+  /**
+   * All members restarted with empty (in-memory) logs while the switches ran on: the cluster's epochs start
+   * again at 1, and a switch that kept a higher generation id refuses every request as stale. The master
+   * reads the switch's generation and commits an epoch past it, and the switch takes it.
+   */
+  @Test
+  void aSwitchThatHasSeenAHigherGenerationGetsAMasterPastIt() throws Exception {
+    Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);
+    for (String id : IDS) {
+      start(id, policy);
+    }
+    await("every member is ready", () -> members.values().stream().allMatch(m ->
+        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+    RoleSwitch sw = RoleSwitch.thatHasSeen(7, 1_000);
+    switches.add(sw);
+    for (Member m : members.values()) {
+      sw.connect(m.id(), m.openflow());
+    }
+    await("the switch has a master confirmed at an epoch past the generation it had seen", () -> {
+      Mastership m = members.get("A").mastership(7);
+      return m.master().isPresent() && m.epoch() > 1_000 && sw.master().equals(m.master())
+          && masterFence(m.master().get(), 7);
+    });
+    Mastership committed = members.get("A").mastership(7);
+    assertThat(committed.epoch()).as("the switch's generation plus one").isEqualTo(1_001);
+    List<RoleCall> masters = sw.calls().stream().filter(c -> c.role() == OFControllerRole.ROLE_MASTER).toList();
+    assertThat(masters).as("refused as stale at the log's own epoch, taken past the switch's")
+        .first().satisfies(c -> assertThat(c.accepted()).isFalse());
+    assertThat(masters.stream().filter(RoleCall::accepted).toList())
+        .containsExactly(new RoleCall(committed.master().get(), OFControllerRole.ROLE_MASTER, 1_001, true));
+    await("every member applied the raised epoch", () -> members.values().stream()
+        .allMatch(m -> m.mastership(7).equals(committed)));
+    for (Member m : members.values()) {
+      if (!committed.isMaster(m.id())) {
+        assertThat(m.cluster().fence().mayWrite(sw.dpid)).isFalse();
+      }
+    }
+  }
+
   @Test
   void networkMastershipGivesEverySwitchToOneMemberAndItsFailoverToOneHeir() throws Exception {
     Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);

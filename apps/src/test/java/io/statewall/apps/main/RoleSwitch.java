@@ -57,7 +57,7 @@ final class RoleSwitch implements AutoCloseable {
 
   final DatapathId dpid;
   private final List<RoleCall> calls = new CopyOnWriteArrayList<>();
-  private final SwitchRoles roles = new SwitchRoles();
+  private final SwitchRoles roles;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Write> writes = new CopyOnWriteArrayList<>();
   private final Map<String, OutputStream> outputs = new ConcurrentHashMap<>();
@@ -85,8 +85,18 @@ final class RoleSwitch implements AutoCloseable {
 
   /** A switch with these ports (each up). */
   RoleSwitch(long dpid, int... ports) {
+    this(dpid, new SwitchRoles(), ports);
+  }
+
+  private RoleSwitch(long dpid, SwitchRoles roles, int... ports) {
     this.dpid = DatapathId.of(dpid);
+    this.roles = roles;
     this.portNumbers = java.util.Arrays.stream(ports).boxed().toList();
+  }
+
+  /** A switch with one port that has already seen {@code generation}, as OVS keeps it across controllers. */
+  static RoleSwitch thatHasSeen(long dpid, long generation) {
+    return new RoleSwitch(dpid, new SwitchRoles(generation), 1);
   }
 
   /** Cables {@code port} of this switch to {@code peerPort} of {@code peer}, both ways. */

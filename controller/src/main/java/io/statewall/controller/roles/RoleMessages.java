@@ -37,6 +37,18 @@ final class RoleMessages {
   }
 
   /**
+   * A request that changes nothing and reads the switch's generation id (OpenFlow 1.2+: ROLE_NOCHANGE,
+   * answered with the current role and the highest generation the switch has seen); empty before 1.2.
+   */
+  static Optional<OFRequest<? extends OFMessage>> generationQuery(OFFactory factory) {
+    if (factory.getVersion().compareTo(OFVersion.OF_12) < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(factory.buildRoleRequest().setRole(OFControllerRole.ROLE_NOCHANGE)
+        .setGenerationId(U64.ZERO).build());
+  }
+
+  /**
    * Whether {@code reply} confirms {@code assignment}: the role asked for and, where the version has
    * one, the same generation (a switch that knows a newer one would have refused the request as stale).
    */

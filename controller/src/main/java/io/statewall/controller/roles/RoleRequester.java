@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFRequest;
+import org.projectfloodlight.openflow.protocol.OFRoleReply;
 import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
 import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
 import org.projectfloodlight.openflow.types.DatapathId;
@@ -134,13 +135,35 @@ public final class RoleRequester implements App {
       if (failed.getCode() == OFRoleRequestFailedCode.STALE) {
         refusedStale.incrementAndGet();
         LOG.warn("switch {}: refused the {} request as stale: generation {} is older than one it has seen "
-            + "(another member is master; this one's view of the cluster is behind)", sw, role(assignment),
-            assignment.generation());
+            + "(another member is master, or this one's view of the cluster is behind, or the cluster's log "
+            + "is younger than the switch)", sw, role(assignment), assignment.generation());
+        if (assignment.master()) {
+          askGeneration(sw, assignment);
+        }
         return;
       }
     }
     LOG.warn("switch {}: the {} request (generation {}) failed: {}", sw, role(assignment),
         assignment.generation(), cause.toString());
+  }
+
+  /**
+   * After a MASTER request refused as stale: reads the generation the switch has seen (ROLE_NOCHANGE) and
+   * tells the source, if the assignment is still the one wanted, so that a cluster restarted with empty
+   * logs can move its epoch past the switch's instead of leaving the switch without a master.
+   */
+  private void askGeneration(SwitchHandle sw, RoleAssignment assignment) {
+    RoleMessages.generationQuery(sw.factory()).ifPresent(query -> sw.request(query).whenComplete((reply, error) -> {
+      if (error != null || !(reply instanceof OFRoleReply r)) {
+        LOG.warn("switch {}: did not tell its generation id ({})", sw, error != null ? error.toString() : reply);
+        return;
+      }
+      if (assignment.equals(wanted.get(assignment.dpid()))) {
+        long seen = r.getGenerationId().getValue();
+        LOG.info("switch {}: has seen generation {} (asked for {} as MASTER)", sw, seen, assignment.generation());
+        source.refusedAsStale(assignment, seen);
+      }
+    }));
   }
 
   private static String role(RoleAssignment a) {

@@ -11,4 +11,12 @@ public interface RoleSource {
 
   /** Hears every later change; called on the source's thread, so it must not block. */
   void subscribe(Consumer<RoleAssignment> changes);
+
+  /**
+   * A switch refused the MASTER request of {@code assignment}, still the one wanted, as stale, and says it
+   * has seen {@code switchGeneration}: the source's epochs are behind the switch's (a cluster whose members
+   * all restarted with empty logs, while the switch kept running). A source that can move its epoch past it
+   * does; by default nothing happens and the switch keeps refusing.
+   */
+  default void refusedAsStale(RoleAssignment assignment, long switchGeneration) {}
 }

@@ -87,8 +87,9 @@ class RoleRequesterTest {
   }
 
   @Test
-  void aStaleGenerationRefusedByTheSwitchKeepsTheFenceClosed() {
-    source.set(new RoleAssignment(DPID, true, 3));
+  void aStaleGenerationRefusedByTheSwitchKeepsTheFenceClosedAndTheMasterReadsTheSwitchsGeneration() {
+    RoleAssignment assignment = new RoleAssignment(DPID, true, 3);
+    source.set(assignment);
     connect(OFVersion.OF_13);
     OFMessage request = single(wire.received());
 
@@ -97,8 +98,43 @@ class RoleRequesterTest {
 
     assertThat(roles.refusedAsStale()).isEqualTo(1);
     assertThat(fence.mayWrite(DPID)).isFalse();
+    // the refused master asks the switch what it has seen, changing nothing there
+    OFRoleRequest query = (OFRoleRequest) single(wire.received());
+    assertThat(query.getRole()).isEqualTo(OFControllerRole.ROLE_NOCHANGE);
+    wire.send(roleReply(query, OFControllerRole.ROLE_EQUAL, 40));
+    assertThat(source.stale).containsExactly(Map.entry(assignment, 40L));
     sw.write(flowMod());
-    assertThat(wire.received()).isEmpty();
+    assertThat(wire.received()).as("still fenced").isEmpty();
+  }
+
+  @Test
+  void aSlaveRefusedAsStaleAsksNothingMore() {
+    source.set(new RoleAssignment(DPID, false, 3));
+    connect(OFVersion.OF_13);
+    OFMessage request = single(wire.received());
+
+    wire.send(f().errorMsgs().buildRoleRequestFailedErrorMsg().setXid(request.getXid())
+        .setCode(OFRoleRequestFailedCode.STALE).build());
+
+    assertThat(roles.refusedAsStale()).isEqualTo(1);
+    assertThat(wire.received()).as("only the master moves the epoch").isEmpty();
+    assertThat(source.stale).isEmpty();
+  }
+
+  @Test
+  void aStaleMasterOvertakenByANewerAssignmentBeforeTheSwitchAnswersReportsNothing() {
+    source.set(new RoleAssignment(DPID, true, 3));
+    connect(OFVersion.OF_13);
+    OFMessage request = single(wire.received());
+    wire.send(f().errorMsgs().buildRoleRequestFailedErrorMsg().setXid(request.getXid())
+        .setCode(OFRoleRequestFailedCode.STALE).build());
+    OFRoleRequest query = (OFRoleRequest) single(wire.received());
+
+    source.push(new RoleAssignment(DPID, false, 4));
+    wire.received(); // the SLAVE request
+    wire.send(roleReply(query, OFControllerRole.ROLE_EQUAL, 40));
+
+    assertThat(source.stale).as("the assignment it was refused for is no longer wanted").isEmpty();
   }
 
   @Test
@@ -260,6 +296,13 @@ class RoleRequesterTest {
   private static final class FakeRoleSource implements RoleSource {
     private final Map<DatapathId, RoleAssignment> current = new ConcurrentHashMap<>();
     private final List<Consumer<RoleAssignment>> subscribers = new ArrayList<>();
+    /** What refusedAsStale was told: the assignment and the switch's generation. */
+    final List<Map.Entry<RoleAssignment, Long>> stale = new ArrayList<>();
+
+    @Override
+    public void refusedAsStale(RoleAssignment assignment, long switchGeneration) {
+      stale.add(Map.entry(assignment, switchGeneration));
+    }
 
     void set(RoleAssignment a) {
       current.put(a.dpid(), a);

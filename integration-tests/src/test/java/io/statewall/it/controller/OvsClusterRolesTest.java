@@ -49,6 +49,11 @@ class OvsClusterRolesTest {
   @BeforeEach
   void start() throws Exception {
     OvsCommands.ensureRunning();
+    startCluster();
+  }
+
+  /** Two members of a new cluster (empty in-memory logs: its epochs start again at 1). */
+  private void startCluster() throws Exception {
     String name = "statewall-ovs-" + UUID.randomUUID();
     for (String id : List.of("A", "B")) {
       ClusterMember cluster = new ClusterMember(ClusterConfig.inJvm(name, id, List.of("A", "B"))).start();
@@ -113,6 +118,27 @@ class OvsClusterRolesTest {
         target(master), "slave", target(slave), "master")));
     await("fences follow", () -> slave.fence().mayWrite(dpid) && !master.fence().mayWrite(dpid));
     assertThat(slave.fence().masterGeneration(dpid)).get().isEqualTo(first.epoch() + 1);
+
+    // the master takes generation 1000 (as a long-lived cluster's epochs would be), then every member stops
+    // and a new cluster starts with empty logs while the switch runs on: its epochs start again at 1, which
+    // the switch refuses as stale until the master reads the switch's generation and commits one past it
+    SwitchHandle atMaster = slave.controller().switches().get(dpid).orElseThrow();
+    atMaster.request(atMaster.factory().buildRoleRequest().setRole(OFControllerRole.ROLE_MASTER)
+        .setGenerationId(U64.of(1_000)).build()).get(10, TimeUnit.SECONDS);
+    for (Member m : members) {
+      m.controller().close();
+      m.cluster().close();
+    }
+    members.clear();
+    startCluster();
+    OvsCommands.run("ovs-vsctl", "--timeout=10", "set-controller", bridge, target(members.get(0)),
+        target(members.get(1)));
+    await("the new cluster's master is confirmed by the switch past generation 1000", () -> members.stream()
+        .anyMatch(m -> m.fence().masterGeneration(dpid).filter(g -> g > 1_000).isPresent()));
+    Member heir = members.stream().filter(m -> m.fence().mayWrite(dpid)).findFirst().orElseThrow();
+    assertThat(heir.fence().masterGeneration(dpid)).contains(1_001L);
+    assertThat(members.get(0).cluster().state().view().mastership(dpid.getLong()).epoch()).isEqualTo(1_001);
+    await("the switch reports the new cluster's master", () -> "master".equals(roles().get(target(heir))));
   }
 
   private static String target(Member m) {
