@@ -156,6 +156,12 @@ public final class ConntrackReplicator implements AutoCloseable {
   private final Map<String, Stream> streams = new HashMap<>();
   /** Per former owner, the switches this member took over from it: its late replicas there go live. */
   private final Map<String, Set<Long>> takenOver = new HashMap<>();
+  /**
+   * Owners this member took a switch over from after they left: their connections whose ingress they did
+   * not know are this member's now too (an heir cannot tell which switch they entered at). Not those of an
+   * owner that is still there (a rebalance): it keeps them live, and committing them here made two owners.
+   */
+  private final Set<String> unknownIngressAdopted = new HashSet<>();
   private volatile Set<String> present = Set.of();
   private View lastView;
   /**
@@ -576,6 +582,7 @@ public final class ConntrackReplicator implements AutoCloseable {
       if (b.reset()) {
         replicas.clear(b.owner());
         takenOver.remove(b.owner());
+        unknownIngressAdopted.remove(b.owner());
         st.expected = b.seq();
         st.held.headMap(b.seq()).clear();
       } else if (st.expected < 0) {
@@ -649,7 +656,8 @@ public final class ConntrackReplicator implements AutoCloseable {
   private void applyUpdate(String owner, Change.Update u, long now) {
     Replica key = Replica.of(u.ct().original());
     Set<Long> taken = takenOver.get(owner);
-    if (taken != null && (taken.contains(u.ingress()) || u.ingress() == Change.Update.UNKNOWN_INGRESS)) {
+    if (taken != null && (taken.contains(u.ingress())
+        || u.ingress() == Change.Update.UNKNOWN_INGRESS && unknownIngressAdopted.contains(owner))) {
       replicas.remove(owner, key);
       commit(u.ct(), u.cookie()); // late: this member is master of its ingress already
       promoted.increment();
@@ -704,10 +712,23 @@ public final class ConntrackReplicator implements AutoCloseable {
    * conntrack. Returns how many were committed. Call it before the role request goes out.
    */
   public int promote(String previousMaster, long dpid) {
+    return promote(previousMaster, dpid, false);
+  }
+
+  /**
+   * {@link #promote(String, long)}, with {@code previousAlive}: the previous master is still a ready
+   * member (a rebalance moved the switch, and it hands its connections of that switch over itself). Then
+   * its connections of unknown ingress stay its own, replicas here; after it left they are committed here
+   * with the rest.
+   */
+  public int promote(String previousMaster, long dpid, boolean previousAlive) {
     synchronized (replicaLock) {
       takenOver.computeIfAbsent(previousMaster, o -> new HashSet<>()).add(dpid);
-      List<Replica> taken = replicas.take(previousMaster,
-          r -> r.ingress == dpid || r.ingress == Change.Update.UNKNOWN_INGRESS);
+      if (!previousAlive) {
+        unknownIngressAdopted.add(previousMaster);
+      }
+      List<Replica> taken = replicas.take(previousMaster, r -> r.ingress == dpid
+          || r.ingress == Change.Update.UNKNOWN_INGRESS && unknownIngressAdopted.contains(previousMaster));
       long now = System.currentTimeMillis();
       int n = 0;
       for (Replica r : taken) {

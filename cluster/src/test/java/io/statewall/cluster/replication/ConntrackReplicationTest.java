@@ -182,6 +182,39 @@ class ConntrackReplicationTest {
     awaitWithin(BOUND, "B's destroy reached A", () -> a.replicaState("B").isEmpty());
   }
 
+  /**
+   * A connection whose ingress its owner does not know (its source is beyond a router): an heir commits it
+   * only after the owner left; a rebalance away from a live owner leaves it that owner's, or both would
+   * hold it live and replicate it.
+   */
+  @Test
+  void aConnectionOfUnknownIngressStaysALiveOwnersAndGoesToTheHeirOfAGoneOne() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    ReplicationNode b = n.get("B");
+    ReplicationNode c = n.get("C");
+    TcpFlow routed = new TcpFlow("192.168.5.1", 40000, "10.0.2.1", 80);
+    TcpFlow onSeven = new TcpFlow("10.0.7.1", 40000, "10.0.2.1", 80);
+    a.established(routed);
+    a.established(onSeven);
+    awaitWithin(BOUND, "B and C hold both", () -> b.replicaState("A").size() == 2 && c.replicaState("A").size() == 2);
+
+    // a rebalance gives switch 7 to B while A lives
+    assertThat(b.replicator.promote("A", 7, true)).as("only switch 7's").isEqualTo(1);
+    assertThat(a.replicator.handOver("B", 7)).isEqualTo(1);
+    assertThat(b.entry(ReplicationNode.tuple(routed))).as("still A's").isEmpty();
+    TcpFlow later = new TcpFlow("192.168.5.2", 40000, "10.0.2.1", 80);
+    a.established(later); // A's, of unknown ingress, after the rebalance
+    awaitWithin(BOUND, "B holds it as A's replica", () -> b.replicaState("A").containsKey(ReplicationNode.tuple(later)));
+    assertThat(b.entry(ReplicationNode.tuple(later))).as("not committed live on B").isEmpty();
+    assertThat(a.entry(ReplicationNode.tuple(routed))).as("A's live copy").isPresent();
+
+    // A is gone: C, an heir of another of its switches, takes its unknown-ingress connections with it
+    assertThat(c.replicator.promote("A", 9, false)).isEqualTo(2);
+    assertThat(c.entry(ReplicationNode.tuple(routed))).isPresent();
+    assertThat(c.entry(ReplicationNode.tuple(later))).isPresent();
+  }
+
   @Test
   void aMemberThatJoinsLateGetsEveryOwnersTableAndExpectationsByAReset() throws Exception {
     String name = "statewall-test-" + System.nanoTime();
@@ -340,7 +373,8 @@ class ConntrackReplicationTest {
     Map<String, ReplicationNode> n = startNodes(cluster.clusterName);
     for (String id : cluster.ids) {
       ReplicationNode node = n.get(id);
-      cluster.member(id).onTakeover((dpid, previous) -> node.replicator.promote(previous, dpid));
+      cluster.member(id).onTakeover((dpid, previous) -> node.replicator.promote(previous, dpid,
+          cluster.member(id).state().view().ready().containsKey(previous)));
     }
     return n;
   }

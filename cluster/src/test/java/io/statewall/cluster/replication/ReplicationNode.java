@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One member's conntrack side in a test: a live tracker with the FTP helper, its replicator on the
  * cluster's replication channel, and a fake offload table (cookies by connection). A connection's
- * ingress switch is the third octet of its ORIGINAL source address (10.0.&lt;dpid&gt;.x).
+ * ingress switch is the third octet of its ORIGINAL source address (10.0.&lt;dpid&gt;.x; unknown for any
+ * other source).
  */
 final class ReplicationNode implements AutoCloseable {
   static final int PA = Packet.TCP_PSH | Packet.TCP_ACK;
@@ -58,7 +59,9 @@ final class ReplicationNode implements AutoCloseable {
 
   static long ingressOf(CtEntry e) {
     long lo = e.tuple(CtDirection.ORIGINAL).src().lo();
-    return (lo >>> 8) & 0xFF;
+    // 10.0.<dpid>.x; anything else is beyond a router, its ingress not known (as FirewallReplication says of
+    // a source that is no learned host)
+    return (lo >>> 24) == 10 ? (lo >>> 8) & 0xFF : Change.Update.UNKNOWN_INGRESS;
   }
 
   /** Classifies and (the filter accepting) confirms, as the firewall does. */
