@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,6 +149,18 @@ public final class Controller implements AutoCloseable {
     closed.await();
   }
 
+  /** Runs {@code step} on every started app, the last started first; one that throws does not stop the rest. */
+  private void lastStartedFirst(Consumer<App> step, String what) {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      App app = started.get(i);
+      try {
+        step.accept(app);
+      } catch (RuntimeException e) {
+        LOG.error("app {} failed to {}", app.name(), what, e);
+      }
+    }
+  }
+
   /**
    * Tells the apps it is stopping ({@link App#stopping}), stops listening, disconnects every switch,
    * stops the apps and the threads. Idempotent.
@@ -159,14 +172,7 @@ public final class Controller implements AutoCloseable {
     }
     closing = true;
     try {
-      for (int i = started.size() - 1; i >= 0; i--) {
-        App app = started.get(i);
-        try {
-          app.stopping();
-        } catch (RuntimeException e) {
-          LOG.error("app {} failed to prepare for stopping", app.name(), e);
-        }
-      }
+      lastStartedFirst(App::stopping, "prepare for stopping");
       if (serverChannel != null) {
         serverChannel.close().awaitUninterruptibly();
       }
@@ -183,14 +189,7 @@ public final class Controller implements AutoCloseable {
           }
         }
       }
-      for (int i = started.size() - 1; i >= 0; i--) {
-        App app = started.get(i);
-        try {
-          app.stop();
-        } catch (RuntimeException e) {
-          LOG.error("app {} failed to stop", app.name(), e);
-        }
-      }
+      lastStartedFirst(App::stop, "stop");
       if (scheduler != null) {
         scheduler.shutdownNow();
       }

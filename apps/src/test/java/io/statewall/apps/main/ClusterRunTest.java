@@ -68,6 +68,15 @@ class ClusterRunTest {
         wiring -> {}));
   }
 
+  /** Starts every member with {@code policy} and waits until each is ready and knows all three are. */
+  private void startAll(Path policy) throws Exception {
+    for (String id : IDS) {
+      start(id, policy);
+    }
+    await("every member runs the first policy and is ready", () -> members.values().stream().allMatch(m ->
+        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+  }
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
@@ -81,12 +90,8 @@ class ClusterRunTest {
   @Test
   void oneMasterPerSwitchAtItsEpochThePolicyEverywhereAndFailover() throws Exception {
     Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);
-    for (String id : IDS) {
-      start(id, policy);
-    }
     // every member compiled the committed policy (the leader's own file, the cluster having none) and is ready
-    await("every member runs the first policy and is ready", () -> members.values().stream().allMatch(m ->
-        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+    startAll(policy);
     assertThat(members.values()).allSatisfy(m ->
         assertThat(m.assembler().firewall().policies().current().source()).isEqualTo(policy.toAbsolutePath().toString()));
 
@@ -258,12 +263,7 @@ class ClusterRunTest {
    */
   @Test
   void aSwitchThatHasSeenAHigherGenerationGetsAMasterPastIt() throws Exception {
-    Path policy = write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES);
-    for (String id : IDS) {
-      start(id, policy);
-    }
-    await("every member is ready", () -> members.values().stream().allMatch(m ->
-        m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));
+    startAll(write("policy.yaml", "servers.rules", ClusterTestMembers.SSH_SERVER_RULES));
     RoleSwitch sw = RoleSwitch.thatHasSeen(7, 1_000);
     switches.add(sw);
     for (Member m : members.values()) {

@@ -89,12 +89,7 @@ class RoleRequesterTest {
   @Test
   void aStaleGenerationRefusedByTheSwitchKeepsTheFenceClosedAndTheMasterReadsTheSwitchsGeneration() {
     RoleAssignment assignment = new RoleAssignment(DPID, true, 3);
-    source.set(assignment);
-    connect(OFVersion.OF_13);
-    OFMessage request = single(wire.received());
-
-    wire.send(f().errorMsgs().buildRoleRequestFailedErrorMsg().setXid(request.getXid())
-        .setCode(OFRoleRequestFailedCode.STALE).build());
+    refusedAsStale(assignment);
 
     assertThat(roles.refusedAsStale()).isEqualTo(1);
     assertThat(fence.mayWrite(DPID)).isFalse();
@@ -109,12 +104,7 @@ class RoleRequesterTest {
 
   @Test
   void aSlaveRefusedAsStaleAsksNothingMore() {
-    source.set(new RoleAssignment(DPID, false, 3));
-    connect(OFVersion.OF_13);
-    OFMessage request = single(wire.received());
-
-    wire.send(f().errorMsgs().buildRoleRequestFailedErrorMsg().setXid(request.getXid())
-        .setCode(OFRoleRequestFailedCode.STALE).build());
+    refusedAsStale(new RoleAssignment(DPID, false, 3));
 
     assertThat(roles.refusedAsStale()).isEqualTo(1);
     assertThat(wire.received()).as("only the master moves the epoch").isEmpty();
@@ -123,11 +113,7 @@ class RoleRequesterTest {
 
   @Test
   void aStaleMasterOvertakenByANewerAssignmentBeforeTheSwitchAnswersReportsNothing() {
-    source.set(new RoleAssignment(DPID, true, 3));
-    connect(OFVersion.OF_13);
-    OFMessage request = single(wire.received());
-    wire.send(f().errorMsgs().buildRoleRequestFailedErrorMsg().setXid(request.getXid())
-        .setCode(OFRoleRequestFailedCode.STALE).build());
+    refusedAsStale(new RoleAssignment(DPID, true, 3));
     OFRoleRequest query = (OFRoleRequest) single(wire.received());
 
     source.push(new RoleAssignment(DPID, false, 4));
@@ -259,6 +245,15 @@ class RoleRequesterTest {
     });
     wire.handshake(version, DPID, 2);
     sw = directory.get(DPID).orElseThrow();
+  }
+
+  /** Connects with {@code assignment} committed; the switch refuses its role request as stale. */
+  private void refusedAsStale(RoleAssignment assignment) {
+    source.set(assignment);
+    connect(OFVersion.OF_13);
+    OFMessage request = single(wire.received());
+    wire.send(f().errorMsgs().buildRoleRequestFailedErrorMsg().setXid(request.getXid())
+        .setCode(OFRoleRequestFailedCode.STALE).build());
   }
 
   private void confirm(OFControllerRole role, long generation) {
