@@ -161,7 +161,7 @@ final class ClusterWiring {
     // a previous master still ready gave the switch up to a rebalance: its connections of unknown ingress
     // stay its own (it hands over only those it knows entered there)
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid,
-        member.state().view().ready().containsKey(previous)));
+        !member.state().view().ready().containsKey(previous)));
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
     // (its replication channel merged as its Raft channel did: an owner not in sight yet is not waited for)

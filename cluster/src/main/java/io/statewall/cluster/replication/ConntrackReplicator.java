@@ -712,19 +712,20 @@ public final class ConntrackReplicator implements AutoCloseable {
    * conntrack. Returns how many were committed. Call it before the role request goes out.
    */
   public int promote(String previousMaster, long dpid) {
-    return promote(previousMaster, dpid, false);
+    return promote(previousMaster, dpid, true);
   }
 
   /**
-   * {@link #promote(String, long)}, with {@code previousAlive}: the previous master is still a ready
-   * member (a rebalance moved the switch, and it hands its connections of that switch over itself). Then
-   * its connections of unknown ingress stay its own, replicas here; after it left they are committed here
-   * with the rest.
+   * {@link #promote(String, long)}; with {@code unknownIngressToo} false, only the connections known to
+   * enter at {@code dpid}: the previous master is still a ready member (a rebalance moved the switch, and it
+   * hands those over itself, keeping its connections of unknown ingress live), or this member kept the switch
+   * and takes up a departed owner's connections that enter there. With it true (the previous master left),
+   * its connections of unknown ingress are committed here as well, and so are their late updates.
    */
-  public int promote(String previousMaster, long dpid, boolean previousAlive) {
+  public int promote(String previousMaster, long dpid, boolean unknownIngressToo) {
     synchronized (replicaLock) {
       takenOver.computeIfAbsent(previousMaster, o -> new HashSet<>()).add(dpid);
-      if (!previousAlive) {
+      if (unknownIngressToo) {
         unknownIngressAdopted.add(previousMaster);
       }
       List<Replica> taken = replicas.take(previousMaster, r -> r.ingress == dpid

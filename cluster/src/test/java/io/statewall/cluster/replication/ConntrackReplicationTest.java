@@ -200,7 +200,7 @@ class ConntrackReplicationTest {
     awaitWithin(BOUND, "B and C hold both", () -> b.replicaState("A").size() == 2 && c.replicaState("A").size() == 2);
 
     // a rebalance gives switch 7 to B while A lives
-    assertThat(b.replicator.promote("A", 7, true)).as("only switch 7's").isEqualTo(1);
+    assertThat(b.replicator.promote("A", 7, false)).as("only switch 7's").isEqualTo(1);
     assertThat(a.replicator.handOver("B", 7)).isEqualTo(1);
     assertThat(b.entry(ReplicationNode.tuple(routed))).as("still A's").isEmpty();
     TcpFlow later = new TcpFlow("192.168.5.2", 40000, "10.0.2.1", 80);
@@ -210,7 +210,7 @@ class ConntrackReplicationTest {
     assertThat(a.entry(ReplicationNode.tuple(routed))).as("A's live copy").isPresent();
 
     // A is gone: C, an heir of another of its switches, takes its unknown-ingress connections with it
-    assertThat(c.replicator.promote("A", 9, false)).isEqualTo(2);
+    assertThat(c.replicator.promote("A", 9, true)).isEqualTo(2);
     assertThat(c.entry(ReplicationNode.tuple(routed))).isPresent();
     assertThat(c.entry(ReplicationNode.tuple(later))).isPresent();
   }
@@ -374,7 +374,7 @@ class ConntrackReplicationTest {
     for (String id : cluster.ids) {
       ReplicationNode node = n.get(id);
       cluster.member(id).onTakeover((dpid, previous) -> node.replicator.promote(previous, dpid,
-          cluster.member(id).state().view().ready().containsKey(previous)));
+          !cluster.member(id).state().view().ready().containsKey(previous)));
     }
     return n;
   }
