@@ -34,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.exceptions.OFParseError;
 import org.projectfloodlight.openflow.protocol.OFFactories;
@@ -95,8 +94,13 @@ final class CrossSwitchRelay implements App {
   /** FLOW_REMOVED messages of one switch's entries of connections the member asked owns. */
   static final int KIND_FLOW_REMOVED = 3;
   static final int MAX_MESSAGES = 1_024;
-  /** FLOW_REMOVED messages waiting to go to their owners at most; past it they are dropped and counted. */
-  static final int MAX_PENDING_REPORTS = 65_536;
+  /**
+   * Messages of one kind (writes, packet-ins, FLOW_REMOVED reports) waiting to go to another member at most;
+   * past it they are dropped and counted: a peer that stops reading, or a send held by flow control, must
+   * not grow this member's memory without limit. A write dropped is held back as a fenced one; a packet-in
+   * dropped is a packet lost, which the sender retransmits.
+   */
+  static final int MAX_PENDING = 65_536;
   /** After the counters' own FLOW_REMOVED listener, which finds nothing of another member's connection here. */
   static final int FLOW_REMOVED_ORDER = OffloadCounters.FLOW_REMOVED_ORDER + 5;
   /** Packet-in order: after topology (it learns the host), before forwarding (it would judge it here). */
@@ -119,9 +123,8 @@ final class CrossSwitchRelay implements App {
   private final LongAdder packetInsServed = new LongAdder();
   private final LongAdder reportsRelayed = new LongAdder();
   private final LongAdder reportsServed = new LongAdder();
-  private final LongAdder reportsDropped = new LongAdder();
-  /** FLOW_REMOVED messages in {@link #queue}: bounded by {@link #MAX_PENDING_REPORTS}. */
-  private final AtomicInteger pendingReports = new AtomicInteger();
+  /** What waits in {@link #queue}, per kind, bounded by {@link #MAX_PENDING}. */
+  private final PendingBound pending = new PendingBound(KIND_FLOW_REMOVED, MAX_PENDING);
   private volatile AppContext context;
 
   /** A message for another member, in the order it was handed over: writes, a packet-in, or a report. */
@@ -198,7 +201,7 @@ final class CrossSwitchRelay implements App {
 
   /** FLOW_REMOVED messages not sent to their owner because too many were waiting. */
   long reportsDropped() {
-    return reportsDropped.sum();
+    return pending.refused(KIND_FLOW_REMOVED);
   }
 
   /** Requests refused, by the first words of their reason. */
@@ -218,6 +221,9 @@ final class CrossSwitchRelay implements App {
     Optional<String> master = member.state().view().mastership(dpid.getLong()).master();
     if (master.isEmpty() || master.get().equals(member.id()) || !channel.inView(master.get())) {
       return false; // nobody else to write it (or this member about to be master): held back, as before
+    }
+    if (!pending.tryAdd(KIND_WRITES)) {
+      return false; // too many waiting for the other members: held back, as a write with nobody to take it
     }
     queue.add(new Outgoing(KIND_WRITES, master.get(), dpid, m, 0, null));
     drainSoon();
@@ -244,6 +250,9 @@ final class CrossSwitchRelay implements App {
     if (owner.isEmpty() || owner.get().equals(member.id()) || !channel.inView(owner.get())) {
       return ListenerResult.CONTINUE;
     }
+    if (!pending.tryAdd(KIND_PACKET_IN)) {
+      return ListenerResult.STOP; // lost, not judged here: another member owns its connection
+    }
     queue.add(new Outgoing(KIND_PACKET_IN, owner.get(), sw.id(), null, OpenFlowPorts.inPort(pi).getPortNumber(),
         frame));
     drainSoon();
@@ -269,9 +278,7 @@ final class CrossSwitchRelay implements App {
     if (owner.isEmpty() || owner.get().equals(member.id()) || !channel.inView(owner.get())) {
       return ListenerResult.CONTINUE;
     }
-    if (pendingReports.incrementAndGet() > MAX_PENDING_REPORTS) {
-      pendingReports.decrementAndGet();
-      reportsDropped.increment();
+    if (!pending.tryAdd(KIND_FLOW_REMOVED)) {
       return ListenerResult.CONTINUE;
     }
     queue.add(new Outgoing(KIND_FLOW_REMOVED, owner.get(), sw.id(), fr, 0, null));
@@ -332,9 +339,7 @@ final class CrossSwitchRelay implements App {
     List<Outgoing> run = new ArrayList<>();
     Outgoing next;
     while ((next = queue.poll()) != null) {
-      if (next.kind() == KIND_FLOW_REMOVED) {
-        pendingReports.decrementAndGet();
-      }
+      pending.removed(next.kind());
       if (next.kind() == KIND_PACKET_IN) {
         send(run);
         channel.sendSideband(null, encodePacketIn(next.to(), next.dpid(), next.inPort(), next.frame()));
