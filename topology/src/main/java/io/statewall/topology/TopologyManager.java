@@ -319,10 +319,20 @@ public final class TopologyManager
   /**
    * What this member learned from its own switches (the ones that send it packet-ins): the half-links
    * whose probes arrived at them, and the hosts it saw at their edge ports. What it sends the others.
+   * A host seen at a reserved port is left out: a frame from the switch's own interface (LOCAL: Open
+   * vSwitch's bridge port, which sends IPv6 neighbour discovery as it comes up) teaches a host there, and
+   * a share is refused whole by its receivers for an attachment that is no physical port
+   * ({@code TopologyShareCodec}), so one such host kept every other from the rest of the cluster.
    */
   public TopologyShare localShare() {
     synchronized (lock) {
-      return new TopologyShare(discovery.halves(), Set.copyOf(hosts.hosts()));
+      Set<Host> shared = new HashSet<>();
+      for (Host h : hosts.hosts()) {
+        if (OpenFlowPorts.isPhysical(h.attachment().port())) {
+          shared.add(h);
+        }
+      }
+      return new TopologyShare(discovery.halves(), shared);
     }
   }
 

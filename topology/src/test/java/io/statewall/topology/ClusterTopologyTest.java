@@ -7,6 +7,7 @@ import io.statewall.topology.fakes.FakeClock;
 import io.statewall.topology.fakes.Topologies;
 import io.statewall.topology.fakes.Frames;
 import io.statewall.topology.share.TopologyShare;
+import io.statewall.topology.share.TopologyShareCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -109,6 +110,27 @@ class ClusterTopologyTest {
     assertThat(heardByA).contains(new TopologyEvent.LinkDown(link, TopologyEvent.Reason.TIMEOUT));
     assertThat(heardByA).anySatisfy(e -> assertThat(e).isInstanceOf(TopologyEvent.HostRemoved.class));
     assertThat(a.merged()).isEmpty();
+  }
+
+  @Test
+  void aHostSeenAtTheSwitchsOwnPortIsNotSharedSoTheShareStillReadsAndCarriesTheOthers() {
+    twoMasters(Topologies.KEY, Topologies.KEY);
+    net.deliverAll(50);
+    clock.advance(Duration.ofSeconds(2));
+    net.arrive(1, 3, Frames.ipv4("00:00:00:00:00:01", "00:00:00:00:00:02", "10.0.0.1", "10.0.0.2"));
+    // Open vSwitch's bridge interface (port LOCAL) speaks too, e.g. IPv6 neighbour discovery as it comes up
+    net.arrive(1, OFPort.LOCAL.getPortNumber(),
+        Frames.ipv4("00:00:00:00:00:0a", "00:00:00:00:00:02", "10.0.0.10", "10.0.0.2"));
+    TopologyManager a = net.manager("A");
+    TopologyManager b = net.manager("B");
+
+    TopologyShare sent = a.localShare();
+    assertThat(sent.hosts()).extracting(Host::attachment).containsExactly(Attachment.of(1, 3));
+    // B reads A's share from its wire form, which carries no reserved port, as the cluster's channel does
+    byte[] wire = TopologyShareCodec.encode(sent);
+    b.merge("A", TopologyShareCodec.decode(wire, 0, wire.length));
+    assertThat(b.hostByAddress(IPv4Address.of("10.0.0.1"))).get()
+        .satisfies(h -> assertThat(h.attachment()).isEqualTo(Attachment.of(1, 3)));
   }
 
   @Test

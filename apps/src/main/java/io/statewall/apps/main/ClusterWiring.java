@@ -5,6 +5,7 @@ import io.statewall.cluster.ClusterListener;
 import io.statewall.cluster.ClusterMember;
 import io.statewall.cluster.ClusterRoles;
 import io.statewall.cluster.LldpKey;
+import io.statewall.cluster.Mastership;
 import io.statewall.cluster.MastershipStateMachine;
 import io.statewall.cluster.Placement;
 import io.statewall.cluster.PolicyContent;
@@ -39,10 +40,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -162,6 +166,7 @@ final class ClusterWiring {
     // stay its own (it hands over only those it knows entered there)
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid,
         !member.state().view().ready().containsKey(previous)));
+    member.addListener(new KeptSwitchPromotion());
     member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
     // (its replication channel merged as its Raft channel did: an owner not in sight yet is not waited for)
@@ -522,6 +527,46 @@ final class ClusterWiring {
       work.schedule(this::seedLldpKey, SEED_RETRY_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * A departed member's connections that enter at a switch this member masters and keeps. A connection is
+   * owned by the member whose switch its first packet reached, but its replica's ingress is where its
+   * ORIGINAL source is, which may be another member's switch: an active FTP data connection, opened by a
+   * server behind this member's switch towards a client behind the owner's, whose SYN this member relayed
+   * to the owner of the expectation. No switch changes hands for such connections, so no takeover promoted
+   * them, and the heir of the owner's switch deleted their entries there as nobody's (its reconcile found
+   * no live owner): the download stalled. The master of their ingress promotes them when the owner's leave
+   * is committed (off RAFT's thread).
+   */
+  private final class KeptSwitchPromotion implements ClusterListener {
+    private SortedSet<String> lastReady = new TreeSet<>();
+    /** Each switch's master before the command being applied (its changes are heard after the ready set's). */
+    private final Map<Long, Mastership> lastMasters = new HashMap<>();
+
+    @Override
+    public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+      lastMasters.put(dpid, after);
+    }
+
+    @Override
+    public void readyMembersChanged(SortedSet<String> ready) {
+      SortedSet<String> gone = new TreeSet<>(lastReady);
+      gone.removeAll(ready);
+      lastReady = new TreeSet<>(ready);
+      List<Long> kept = new ArrayList<>();
+      member.state().view().masters().forEach((dpid, m) -> {
+        Mastership before = lastMasters.get(dpid);
+        if (m.isMaster(options.member()) && before != null && before.isMaster(options.member())) {
+          kept.add(dpid);
+        }
+      });
+      if (!gone.isEmpty() && !kept.isEmpty()) {
+        // only those entering at the kept switch: a departed owner's connections of unknown ingress are taken
+        // by the heirs of its own switches (the takeover hook), not by every member that kept one
+        later(() -> gone.forEach(owner -> kept.forEach(dpid -> replicator.promote(owner, dpid, false))));
+      }
     }
   }
 

@@ -241,12 +241,14 @@ final class CrossSwitchRelay implements App {
     if (!(p.isTcp() || p.isUdp()) || p.isFragmented() || p.src() == null) {
       return ListenerResult.CONTINUE; // ICMP replies across masters are not relayed yet (docs/cluster.md)
     }
-    if (p.isTcp() && p.hasTcpFlag(Packet.TCP_SYN) && !p.hasTcpFlag(Packet.TCP_ACK)) {
-      return ListenerResult.CONTINUE; // an opening: its connection is this switch's master's (the bulk under load)
-    }
     CtTuple seen = CtTuple.ports(p.src(), p.dst(), p.protocol(), p.srcPort(), p.dstPort());
-    Optional<String> owner = channel.ownerOf(seen)
-        .or(() -> channel.ownerOf(CtTuple.ports(p.dst(), p.src(), p.protocol(), p.dstPort(), p.srcPort())));
+    // an opening is this switch's master's connection (the bulk under load), unless another member expects it:
+    // an active FTP data connection from a server behind this switch to a client behind the owner's
+    Optional<String> owner = p.isTcp() && p.hasTcpFlag(Packet.TCP_SYN) && !p.hasTcpFlag(Packet.TCP_ACK)
+        ? channel.ownerExpecting(seen)
+        : channel.ownerOf(seen)
+            .or(() -> channel.ownerOf(CtTuple.ports(p.dst(), p.src(), p.protocol(), p.dstPort(), p.srcPort())))
+            .or(() -> channel.ownerExpecting(seen));
     if (owner.isEmpty() || owner.get().equals(member.id()) || !channel.inView(owner.get())) {
       return ListenerResult.CONTINUE;
     }

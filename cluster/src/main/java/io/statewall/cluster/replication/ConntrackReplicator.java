@@ -250,6 +250,25 @@ public final class ConntrackReplicator implements AutoCloseable {
   }
 
   /**
+   * The member, other than this one, one of whose replicated control connections has a pending expectation
+   * that a new connection with ORIGINAL tuple {@code original} fulfils (an FTP data connection the owner of
+   * its control connection expects), if any. Costs a volatile read when no replica expects anything.
+   */
+  public Optional<String> ownerExpecting(CtTuple original) {
+    if (!replicas.anyExpecting()) {
+      return Optional.empty();
+    }
+    synchronized (replicaLock) {
+      for (String owner : replicas.owners()) {
+        if (!owner.equals(memberId) && replicas.expecting(owner, original) != null) {
+          return Optional.of(owner);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The member, other than this one and in the view, whose replicated connection carries offload cookie
    * {@code cookie}, if any (a scan of the replicas: for reconciling a switch, not for every packet).
    */

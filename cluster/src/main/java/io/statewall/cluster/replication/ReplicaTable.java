@@ -22,6 +22,8 @@ final class ReplicaTable {
   private final Map<String, Map<Replica, Replica>> byOwner = new HashMap<>();
   /** Per owner, the replicas with a pending expectation (a few control connections). */
   private final Map<String, Set<Replica>> expecting = new HashMap<>();
+  /** How many replicas the expecting sets hold together: read without the lock, to skip a lookup when none. */
+  private volatile int expectingCount;
   private long refused;
 
   ReplicaTable(int maxPerOwner) {
@@ -74,14 +76,16 @@ final class ReplicaTable {
   void expect(String owner, Replica r, Change.Expect x, long now) {
     r.expectation = x;
     r.expectationReceivedAt = now;
-    expecting.computeIfAbsent(owner, o -> new HashSet<>()).add(r);
+    if (expecting.computeIfAbsent(owner, o -> new HashSet<>()).add(r)) {
+      expectingCount++;
+    }
   }
 
   void unexpect(String owner, Replica r) {
     r.expectation = null;
     Set<Replica> s = expecting.get(owner);
-    if (s != null) {
-      s.remove(r);
+    if (s != null && s.remove(r)) {
+      expectingCount--;
     }
   }
 
@@ -110,8 +114,8 @@ final class ReplicaTable {
         out.add(r);
         it.remove();
         Set<Replica> s = expecting.get(owner);
-        if (s != null) {
-          s.remove(r);
+        if (s != null && s.remove(r)) {
+          expectingCount--;
         }
       }
     }
@@ -120,11 +124,15 @@ final class ReplicaTable {
 
   /** The replica of {@code owner} whose pending expectation a new connection from src to dst:dport fulfils. */
   Replica expecting(String owner, Change.Update related) {
+    return expecting(owner, related.ct().original());
+  }
+
+  /** The replica of {@code owner} whose pending expectation a new connection with ORIGINAL tuple {@code o} fulfils. */
+  Replica expecting(String owner, CtTuple o) {
     Set<Replica> candidates = expecting.get(owner);
     if (candidates == null) {
       return null;
     }
-    CtTuple o = related.ct().original();
     for (Replica r : candidates) {
       Change.Expect x = r.expectation;
       if (x != null && x.src().equals(o.src()) && x.dst().equals(o.dst()) && x.protocol() == o.protocol()
@@ -143,7 +151,15 @@ final class ReplicaTable {
 
   void clear(String owner) {
     byOwner.remove(owner);
-    expecting.remove(owner);
+    Set<Replica> s = expecting.remove(owner);
+    if (s != null) {
+      expectingCount -= s.size();
+    }
+  }
+
+  /** Whether any owner's replica has a pending expectation (without the lock: a hint, exact under it). */
+  boolean anyExpecting() {
+    return expectingCount > 0;
   }
 
   /** Replicas held per owner. */

@@ -1,9 +1,19 @@
 package io.statewall.it.resilience;
 
+import static io.statewall.it.resilience.ClusterTraffic.HELD;
+import static io.statewall.it.resilience.ClusterTraffic.HOLD;
+import static io.statewall.it.resilience.ClusterTraffic.NEW_CONNECTIONS;
+import static io.statewall.it.resilience.ClusterTraffic.SERVER;
+import static io.statewall.it.resilience.ClusterTraffic.count;
+import static io.statewall.it.resilience.ClusterTraffic.failedAfter;
+import static io.statewall.it.resilience.ClusterTraffic.firstServedAfter;
+import static io.statewall.it.resilience.ClusterTraffic.heldPorts;
+import static io.statewall.it.resilience.ClusterTraffic.mbits;
+import static io.statewall.it.resilience.ClusterTraffic.python;
+import static io.statewall.it.resilience.ClusterTraffic.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.statewall.demo.SeedLab;
 import io.statewall.it.resilience.StatewallCluster.Member;
 import io.statewall.it.resilience.StatewallCluster.Placement;
 import io.statewall.it.topology.Await;
@@ -15,14 +25,11 @@ import io.statewall.mininet.MininetNetwork;
 import io.statewall.mininet.Topology;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,99 +46,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterFailoverTest {
   private static final Path SEED = StatewallCluster.ROOT.resolve("examples/seed.yaml");
-  private static final String SERVER = "10.0.0.1";
-  private static final String FTP_SERVER = "10.0.0.3";
-  private static final int HELD = 20;
   private static final int IPERF_SECONDS = 30;
   private static final long KILL_AFTER_MS = 10_000;
   private static final Duration NEW_CONNECTION_BOUND = Duration.ofSeconds(10);
-  private static final List<String> FTP_MODES = List.of("PASV", "EPSV", "PORT", "EPRT");
-
-  /**
-   * Holds {@code count} connections to an echo server for {@code seconds}, each echoing a numbered line
-   * every 100 ms (a 5 s silence or a reset counts it lost). Prints each one's source port once all are
-   * up, and at the end each one's rounds and the wall time of its last good echo.
-   */
-  private static final String HOLD = String.join("\n",
-      "import socket, sys, time, threading",
-      "dst, port, count, dur = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])",
-      "end = time.time() + dur",
-      "lost, last, rounds, socks = [], [0.0] * count, [0] * count, []",
-      "def echo(c, msg):",
-      "    c.sendall(msg)",
-      "    got = b''",
-      "    while not got.endswith(b'\\n'):",
-      "        chunk = c.recv(100)",
-      "        if not chunk:",
-      "            raise Exception('closed')",
-      "        got += chunk",
-      "    if got != msg:",
-      "        raise Exception('bad echo %r' % got)",
-      "for i in range(count):",
-      "    c = socket.create_connection((dst, port), timeout=5)",
-      "    echo(c, b'hello\\n')",
-      "    socks.append(c)",
-      "print('held ' + ' '.join(str(c.getsockname()[1]) for c in socks), flush=True)",
-      "def run(i):",
-      "    c = socks[i]",
-      "    try:",
-      "        while time.time() < end:",
-      "            echo(c, b'%d-%d\\n' % (i, rounds[i]))",
-      "            rounds[i] += 1",
-      "            last[i] = time.time()",
-      "            time.sleep(0.1)",
-      "        c.close()",
-      "    except Exception as e:",
-      "        lost.append('held %d after %d rounds at %.3f: %r' % (i, rounds[i], time.time(), e))",
-      "threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]",
-      "for t in threads:",
-      "    t.start()",
-      "for t in threads:",
-      "    t.join()",
-      "print('last-ok ' + ' '.join('%.3f' % t for t in last), flush=True)",
-      "print('rounds ' + ' '.join(str(n) for n in rounds), flush=True)",
-      "print('lost %d %s' % (len(lost), lost), flush=True)");
-
-  /**
-   * Opens a new connection every 100 ms for {@code seconds} (each: connect within {@code timeout}
-   * seconds, one echo, close) and prints "new START END ok" or "new START END ERROR" with wall-clock
-   * times. A short timeout (0.5 s) times the outage finely: a SYN nobody answers is not waited for.
-   */
-  private static final String NEW_CONNECTIONS = String.join("\n",
-      "import socket, sys, time",
-      "dst, port, dur, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])",
-      "end = time.time() + dur",
-      "while time.time() < end:",
-      "    t0 = time.time()",
-      "    try:",
-      "        c = socket.create_connection((dst, port), timeout=timeout)",
-      "        c.sendall(b'new\\n')",
-      "        got = b''",
-      "        while not got.endswith(b'\\n'):",
-      "            chunk = c.recv(100)",
-      "            if not chunk:",
-      "                raise Exception('closed')",
-      "            got += chunk",
-      "        c.close()",
-      "        print('new %.3f %.3f ok' % (t0, time.time()), flush=True)",
-      "    except Exception as e:",
-      "        print('new %.3f %.3f %s' % (t0, time.time(), type(e).__name__), flush=True)",
-      "    time.sleep(0.1)");
-
-  /**
-   * vsftpd sends at most 200 kB/s per session, so a download lasts as long as the scenario needs (curl's
-   * --limit-rate does not: the socket's receive buffer takes megabytes at full speed).
-   */
-  private static final String THROTTLE = "anon_max_rate=200000\n";
-
-  private static final Pattern NEW_LINE = Pattern.compile("^new (\\d+\\.\\d+) (\\d+\\.\\d+) (\\S+)$",
-      Pattern.MULTILINE);
-
   private StatewallCluster cluster;
   private MininetNetwork net;
-  private final List<BackgroundProcess> background = new ArrayList<>();
+  private ClusterTraffic traffic;
   private long dpid;
-  private String ftpDir;
 
   @BeforeEach
   void start() throws Exception {
@@ -145,45 +66,17 @@ class ClusterFailoverTest {
     Await.until("s1 placed alike by all three, its master confirmed by the switch", Duration.ofSeconds(60),
         () -> agreedMaster(cluster.members).isPresent());
 
-    Host h1 = net.host("h1");
-    background.add(h1.start("exec socat TCP-LISTEN:22,fork,reuseaddr EXEC:cat"));
-    Await.until("h1 listens on 22", Duration.ofSeconds(10),
-        () -> h1.exec("ss -ltn 'sport = :22' | grep -q LISTEN").succeeded());
-    Host h3 = net.host("h3");
-    ftpDir = "/srv/statewall-ftp-" + net.id();
-    h3.exec("mkdir -p " + ftpDir + " /srv/statewall-ftp-empty && chmod 755 " + ftpDir
-        + " && head -c 4000000 /dev/urandom > " + ftpDir + "/big.bin"
-        + " && head -c 200000 /dev/urandom > " + ftpDir + "/small.bin"
-        + " && printf '%s' '" + SeedLab.vsftpdConf(ftpDir) + THROTTLE + "' > /tmp/" + net.id() + "-vsftpd.conf")
-        .orThrow();
-    background.add(h3.start("exec vsftpd /tmp/" + net.id() + "-vsftpd.conf"));
-    Await.until("vsftpd listens", Duration.ofSeconds(10),
-        () -> h3.exec("ss -ltn 'sport = :21' | grep -q LISTEN").succeeded());
+    traffic = new ClusterTraffic(net).startServers();
   }
 
   @AfterEach
-  void stop() throws Exception {
-    try {
-      for (BackgroundProcess p : background) {
-        p.close();
-      }
-      if (net != null) {
-        if (ftpDir != null) {
-          net.host("h3").exec("rm -rf " + ftpDir + " /tmp/" + net.id() + "-*");
-        }
-        net.close();
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+  void stop() {
+    ClusterTraffic.close(traffic, net, cluster);
   }
 
   @Test
   void killingTheMasterLosesNoConnectionAndANewOneIsServedSoon() throws Exception {
     Host client = net.host("h4");
-    Host desktop = net.host("h2");
     Host h1 = net.host("h1");
     Placement before = agreedMaster(cluster.members).orElseThrow();
     Member master = cluster.member(before.master());
@@ -208,21 +101,13 @@ class ClusterFailoverTest {
     BackgroundProcess prober = start(client, python(NEW_CONNECTIONS, SERVER, 22, 26, 0.5));
     // one session per mode: a 4 MB file at 200 kB/s (about 20 s) spans the kill, then a small one on the same
     // control connection opens its data connection after the failover
-    Map<String, BackgroundProcess> ftp = new LinkedHashMap<>();
-    for (String mode : FTP_MODES) {
-      ftp.put(mode, start(desktop, "cd /tmp && exec curl -sS -m 60 --connect-timeout 5"
-          + " -w '%{time_total} s %{size_download} B\\n' " + curlMode(mode)
-          + " -o " + net.id() + "-big-" + mode + " ftp://" + FTP_SERVER + "/big.bin"
-          + " -o " + net.id() + "-small-" + mode + " ftp://" + FTP_SERVER + "/small.bin"));
-    }
+    Map<String, BackgroundProcess> ftp = traffic.startDownloads();
     iperf.awaitOutput(Pattern.compile(" [1-9]\\.\\d\\d-"), Duration.ofSeconds(15));
 
     waitUntil(trafficStart + KILL_AFTER_MS);
     assertThat(System.currentTimeMillis() - trafficStart).as("the kill on time")
         .isLessThan(KILL_AFTER_MS + 1_000);
-    assertThat(ftp).as("every FTP session still running at the kill")
-        .allSatisfy((m, p) -> assertThat(p.isAlive())
-            .as("%s: exit %s, %s %s", m, p.exitCode(), p.stdout(), p.stderr()).isTrue());
+    ClusterTraffic.assertRunning(ftp);
     long killWall = System.currentTimeMillis();
     long killNanos = System.nanoTime();
     int reconcilesBefore = survivors.stream().mapToInt(m -> count(m.logText(), "flow table reconciled")).sum();
@@ -290,26 +175,9 @@ class ClusterFailoverTest {
         .mapToInt(IperfReport.Interval::retransmits).sum();
 
     String heldOut = held.stop().stdout();
-    assertThat(heldOut).as("no held connection lost").contains("lost 0 []");
-    List<Double> lastOk = numbers(heldOut, "last-ok");
-    assertThat(lastOk).as("every held connection answered after the failover").hasSize(HELD)
-        .allSatisfy(t -> assertThat(t).isGreaterThan(killWall / 1000.0 + confirmedSeconds));
+    ClusterTraffic.assertHeldAnswered(heldOut, killWall / 1000.0 + confirmedSeconds, "after the failover");
 
-    Map<String, String> sums = sums("big.bin", "small.bin");
-    for (String mode : FTP_MODES) {
-      ExecResult r = ftp.get(mode).stop();
-      assertThat(r.exitCode()).as("%s session across the kill: %s", mode, r).isZero();
-      assertThat(desktopSum(desktop, net.id() + "-big-" + mode)).as("%s big file", mode)
-          .isEqualTo(sums.get("big.bin"));
-      assertThat(desktopSum(desktop, net.id() + "-small-" + mode))
-          .as("%s small file, data after the failover", mode).isEqualTo(sums.get("small.bin"));
-    }
-    for (String mode : FTP_MODES) {
-      ExecResult r = desktop.exec("cd /tmp && curl -sS -m 20 --connect-timeout 5 " + curlMode(mode)
-          + " -o " + net.id() + "-after-" + mode + " ftp://" + FTP_SERVER + "/small.bin", Duration.ofSeconds(30));
-      assertThat(r.exitCode()).as("a new %s session served by the heir: %s", mode, r).isZero();
-      assertThat(desktopSum(desktop, net.id() + "-after-" + mode)).isEqualTo(sums.get("small.bin"));
-    }
+    traffic.assertDownloads(ftp);
 
     Map<String, String> expected = new TreeMap<>(Map.of(StatewallCluster.target(heir), "master",
         StatewallCluster.target(other), "slave"));
@@ -393,10 +261,7 @@ class ClusterFailoverTest {
     Await.until("the held connections and the prober to finish", Duration.ofSeconds(60),
         () -> !held.isAlive() && !prober.isAlive());
     String heldOut = held.stop().stdout();
-    assertThat(heldOut).as("no held connection lost while the master was stopped and after it resumed")
-        .contains("lost 0 []");
-    assertThat(numbers(heldOut, "last-ok")).as("every held connection answered after the cluster settled")
-        .hasSize(HELD).allSatisfy(t -> assertThat(t).isGreaterThan(settledWall / 1000.0));
+    ClusterTraffic.assertHeldAnswered(heldOut, settledWall / 1000.0, "after the cluster settled");
     String probed = prober.stdout();
     cluster.save("prober", probed);
     cluster.save("held", heldOut);
@@ -421,154 +286,15 @@ class ClusterFailoverTest {
     StatewallCluster.report(figures);
   }
 
-  /** curl's options for each FTP mode, as SeedFtpDesktopTest has them: EPSV is curl's default. */
-  private static String curlMode(String mode) {
-    return switch (mode) {
-      case "PASV" -> "--disable-epsv";
-      case "EPSV" -> "";
-      case "PORT" -> "--ftp-port - --disable-eprt";
-      case "EPRT" -> "--ftp-port -";
-      default -> throw new IllegalArgumentException(mode);
-    };
+  private Optional<Placement> agreedMaster(List<Member> asked) {
+    return ClusterTraffic.agreedMaster(asked, dpid);
+  }
+
+  private Map<Integer, Double> heldEntryAges(List<Integer> ports) {
+    return ClusterTraffic.heldEntryAges(net.ovsSwitch("s1"), ports);
   }
 
   private BackgroundProcess start(Host h, String command) {
-    BackgroundProcess p = h.start(command);
-    background.add(p);
-    return p;
-  }
-
-  private static String python(String script, Object... args) {
-    StringBuilder sb = new StringBuilder("exec /usr/bin/python3 -u -");
-    for (Object a : args) {
-      sb.append(' ').append(a);
-    }
-    return sb.append(" <<'EOF'\n").append(script).append("\nEOF\n").toString();
-  }
-
-  /** The master of s1 that every member asked names at the same epoch, once the switch confirmed it (fence open). */
-  private Optional<Placement> agreedMaster(List<Member> asked) {
-    Placement first = null;
-    Member master = null;
-    for (Member m : asked) {
-      Optional<Placement> p = m.placement(dpid);
-      if (p.isEmpty() || p.get().master() == null) {
-        return Optional.empty();
-      }
-      if (first == null) {
-        first = p.get();
-      } else if (!first.master().equals(p.get().master()) || first.epoch() != p.get().epoch()) {
-        return Optional.empty();
-      }
-      if (m.id.equals(p.get().master())) {
-        master = m;
-        if (!p.get().role().equals("MASTER")) {
-          return Optional.empty();
-        }
-      }
-    }
-    return master == null ? Optional.empty() : Optional.of(first);
-  }
-
-  private static List<Integer> heldPorts(String out) {
-    Matcher m = Pattern.compile("held((?: \\d+)+)").matcher(out);
-    assertThat(m.find()).as(out).isTrue();
-    List<Integer> ports = new ArrayList<>();
-    for (String p : m.group(1).trim().split(" ")) {
-      ports.add(Integer.parseInt(p));
-    }
-    return ports;
-  }
-
-  private static List<Double> numbers(String out, String label) {
-    Matcher m = Pattern.compile(label + "((?: [\\d.]+)+)").matcher(out);
-    assertThat(m.find()).as("'%s' in %s", label, out).isTrue();
-    List<Double> values = new ArrayList<>();
-    for (String v : m.group(1).trim().split(" ")) {
-      values.add(Double.parseDouble(v));
-    }
-    return values;
-  }
-
-  /** Seconds each held connection's h4 -> h1 entry on s1 has existed, by the connection's source port. */
-  private Map<Integer, Double> heldEntryAges(List<Integer> ports) {
-    Map<Integer, Double> ages = new TreeMap<>();
-    Pattern entry = Pattern.compile(
-        "cookie=0x5357\\S*, duration=([\\d.]+)s,.*nw_src=10\\.0\\.0\\.4,.*tp_src=(\\d+),tp_dst=22");
-    for (String line : net.ovsSwitch("s1").ofctl("dump-flows", "--no-names").split("\n")) {
-      if (line.contains("actions=CONTROLLER")) {
-        continue; // the teardown traps carry the connection's cookie too
-      }
-      Matcher m = entry.matcher(line);
-      if (m.find() && ports.contains(Integer.parseInt(m.group(2)))) {
-        ages.put(Integer.parseInt(m.group(2)), Double.parseDouble(m.group(1)));
-      }
-    }
-    return ages;
-  }
-
-  /** The first new connection started at or after {@code wallMillis} that was served: its start and end. */
-  private static Optional<double[]> firstServedAfter(String out, long wallMillis) {
-    Matcher m = NEW_LINE.matcher(out);
-    while (m.find()) {
-      double start = Double.parseDouble(m.group(1));
-      if (start >= wallMillis / 1000.0 && m.group(3).equals("ok")) {
-        return Optional.of(new double[] {start, Double.parseDouble(m.group(2))});
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static int failedAfter(String out, long wallMillis, double until) {
-    int failed = 0;
-    Matcher m = NEW_LINE.matcher(out);
-    while (m.find()) {
-      double start = Double.parseDouble(m.group(1));
-      if (start >= wallMillis / 1000.0 && start < until && !m.group(3).equals("ok")) {
-        failed++;
-      }
-    }
-    return failed;
-  }
-
-  private static double mbits(IperfReport r, double from, double to) {
-    long bytes = 0;
-    double seconds = 0;
-    for (IperfReport.Interval i : r.intervals()) {
-      if (i.start() >= from && i.end() <= to) {
-        bytes += i.bytes();
-        seconds += i.end() - i.start();
-      }
-    }
-    return seconds == 0 ? 0 : bytes * 8 / seconds / 1e6;
-  }
-
-  private Map<String, String> sums(String... files) {
-    Map<String, String> out = new TreeMap<>();
-    for (String f : files) {
-      out.put(f, net.host("h3").exec("md5sum < " + ftpDir + "/" + f).orThrow().stdout().trim());
-    }
-    return out;
-  }
-
-  private static String desktopSum(Host desktop, String file) {
-    ExecResult r = desktop.exec("md5sum < /tmp/" + file);
-    return r.succeeded() ? r.stdout().trim() : "no file " + file;
-  }
-
-  private static int count(String text, String what) {
-    int n = 0;
-    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
-      n++;
-    }
-    return n;
-  }
-
-  /** Holds the traffic running until a moment on the clock (the kill's time in the scenario). */
-  private static void waitUntil(long wallMillis) throws InterruptedException {
-    long left = wallMillis - System.currentTimeMillis();
-    if (left > 0) {
-      Thread.sleep(left);
-    }
+    return traffic.start(h, command);
   }
 }

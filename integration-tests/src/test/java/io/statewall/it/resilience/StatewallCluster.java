@@ -192,8 +192,13 @@ final class StatewallCluster implements AutoCloseable {
 
   /** Starts every member at once, as an operator would, and waits until each answers /healthz. */
   StatewallCluster start() throws IOException, InterruptedException {
+    return start(members);
+  }
+
+  /** Starts some of the members (each with every member as a peer) and waits until each answers /healthz. */
+  StatewallCluster start(List<Member> started) throws IOException, InterruptedException {
     String peers = members.stream().map(m -> m.id + "=127.0.0.1:" + m.clusterPort).collect(Collectors.joining(","));
-    for (Member m : members) {
+    for (Member m : started) {
       List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+ExitOnOutOfMemoryError", "-Xms128m", "-Xmx768m",
           "-XX:+UseSerialGC", "-cp", classpath(), MAIN, "run",
           "--policy", policy.toString(),
@@ -205,7 +210,7 @@ final class StatewallCluster implements AutoCloseable {
       m.process = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log.toFile())).start();
     }
-    for (Member m : members) {
+    for (Member m : started) {
       io.statewall.it.topology.Await.until(m + " answers /healthz (log " + m.log + ")", Duration.ofSeconds(90),
           () -> {
             if (!m.process.isAlive()) {

@@ -63,6 +63,16 @@ public record IperfReport(List<Interval> intervals, List<Interval> serverInterva
     return new IperfReport(List.copyOf(intervals), List.of(), sent, received, retransmits);
   }
 
+  /**
+   * The bytes of the sender's intervals that ended after the receiver's last one: with {@code -R} the
+   * client (the receiver) stops counting at its own end of the test, while the server goes on writing
+   * until it hears of it, so on a path with a long queue those bytes are sent but never counted received.
+   */
+  public long sentAfterReceiverEnded() {
+    double receiverEnd = intervals.isEmpty() ? 0 : intervals.get(intervals.size() - 1).end();
+    return serverIntervals.stream().filter(i -> i.end() > receiverEnd).mapToLong(Interval::bytes).sum();
+  }
+
   /** The longest run of consecutive intervals in which the sender got nothing through, in seconds. */
   public double longestStallSeconds() {
     double longest = 0;
