@@ -80,4 +80,20 @@ class CbenchSwitchTest {
     assertThat(answered.sum()).isEqualTo(1);
     assertThat(sent.sum()).isEqualTo(3);
   }
+
+  @Test
+  void aDestinationIsNeverAtTheSourcesOwnPortWhenTheSwitchHasAnother() {
+    for (int ports : new int[] {2, 3, 4, 7}) {
+      for (int macs : new int[] {ports, 10, 1_000, 1_001}) {
+        for (int src = 0; src < macs; src++) {
+          for (int dst = 0; dst < Math.min(macs, 20); dst++) {
+            int d = CbenchSwitch.destination(src, dst, macs, ports);
+            assertThat(d % ports).as("%d ports, %d hosts, %d to %d", ports, macs, src, dst).isNotEqualTo(src % ports);
+            assertThat(d).isBetween(0, macs - 1);
+          }
+        }
+      }
+    }
+    assertThat(CbenchSwitch.destination(3, 7, 10, 1)).as("one port: no other").isEqualTo(7);
+  }
 }
