@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * still works.
  */
 @TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
-class SeedFtpDesktopTest {
+public class SeedFtpDesktopTest {
   static FirewallNetwork fw;
   static Host desktop;
   static Host ftpServer;
@@ -34,7 +34,7 @@ class SeedFtpDesktopTest {
   static String sum;
 
   /** curl's options for each mode: EPSV is curl's default, PASV and PORT/EPRT are asked for. */
-  static String curlMode(String mode) {
+  public static String curlMode(String mode) {
     return switch (mode) {
       case "PASV" -> "--disable-epsv";
       case "EPSV" -> "";

@@ -3,6 +3,7 @@ package io.statewall.it.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statewall.demo.SeedLab;
+import io.statewall.it.firewall.SeedFtpDesktopTest;
 import io.statewall.it.resilience.StatewallCluster.Member;
 import io.statewall.it.resilience.StatewallCluster.Placement;
 import io.statewall.it.topology.Await;
@@ -236,15 +237,9 @@ final class ClusterTraffic {
     }
   }
 
-  /** curl's options for each FTP mode, as SeedFtpDesktopTest has them: EPSV is curl's default. */
+  /** curl's options for each FTP mode: SeedFtpDesktopTest's, the one place they are written. */
   static String curlMode(String mode) {
-    return switch (mode) {
-      case "PASV" -> "--disable-epsv";
-      case "EPSV" -> "";
-      case "PORT" -> "--ftp-port - --disable-eprt";
-      case "EPRT" -> "--ftp-port -";
-      default -> throw new IllegalArgumentException(mode);
-    };
+    return SeedFtpDesktopTest.curlMode(mode);
   }
 
   static String python(String script, Object... args) {
