@@ -270,8 +270,13 @@ public final class Firewall implements ConnectionDecider {
     if (macOwner.addresses().contains(dst) || gatewayOf(macOwner) != null) {
       return true;
     }
-    if (topology.hostByAddress(dst).isPresent()) {
-      return false; // the address is another host's
+    Optional<Host> byAddress = topology.hostByAddress(dst);
+    if (byAddress.isPresent()) {
+      // the address is another host's, unless it is this MAC's in another view: in a cluster a member's
+      // own stale sighting of a host (from a switch it mastered before a rebalance) wins its look-up by
+      // MAC, while the address is found in the share of the switch's master now (seen on real OVS:
+      // every frame to the FTP server across two masters refused as FOREIGN_MAC)
+      return byAddress.get().mac().equals(macOwner.mac());
     }
     // not learned yet: the owner's rule set is the one it judges by anyway
     Policy policy = policies.current();

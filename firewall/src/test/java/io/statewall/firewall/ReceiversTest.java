@@ -19,12 +19,14 @@ import io.statewall.netfilter.policy.PolicyHolder;
 import io.statewall.netfilter.policy.PolicyLoader;
 import io.statewall.topology.Attachment;
 import io.statewall.topology.Host;
+import io.statewall.topology.share.TopologyShare;
 import io.statewall.topology.fakes.FakeSwitch;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
@@ -35,6 +37,7 @@ import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IPv6Address;
+import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
 
@@ -151,6 +154,25 @@ class ReceiversTest {
   private static byte[] udp(MacAddress dmac, String dst, int dport) {
     return TestFrames.ipv4(TestFrames.mac(4), dmac, TestFrames.ip(4), IPv4Address.of(dst), Packet.PROTO_UDP,
         udpHeader(40000, dport), 0);
+  }
+
+  /**
+   * Two views of one host, as a cluster member has them after a rebalance: its own stale sighting of the
+   * MAC, without the address, wins the look-up by MAC, and a peer's share holds the MAC with its address.
+   * A frame for that MAC carrying that address is the host's, not a foreign one.
+   */
+  @Test
+  void anAddressAnotherViewGivesTheSameMacIsThatHostsNotAForeignOnes() throws Exception {
+    start("");
+    MacAddress mac = TestFrames.mac(9);
+    Attachment there = new Attachment(DatapathId.of(1), OFPort.of(5));
+    net.topology.manager().merge("peer", new TopologyShare(Set.of(), Set.of(new Host(mac, there, Set.of(IPv4Address.of("10.0.0.9"))))));
+    Host stale = new Host(mac, new Attachment(DatapathId.of(1), OFPort.of(4)), Set.of());
+    Packet toIt = parser.parse(udp(mac, "10.0.0.9", 53));
+
+    assertThat(fw.deliverable(toIt, stale)).isTrue();
+    assertThat(fw.deliverable(parser.parse(udp(mac, "10.0.0.1", 53)), new Host(mac, there,
+        Set.of(IPv4Address.of("10.0.0.9"))))).as("an address learned as another host's is still refused").isFalse();
   }
 
   @Test
