@@ -281,18 +281,16 @@ public final class Firewall implements ConnectionDecider {
     // not learned yet: the owner's rule set is the one it judges by anyway
     Policy policy = policies.current();
     String owner = policy.hostFor(p.dst());
-    if (owner == null) {
-      return false;
-    }
     boolean identified = false;
     for (IPAddress<?> a : macOwner.addresses()) {
-      if (owner.equals(policy.hostFor(IpAddress.parse(a.toString())))) {
+      if (owner != null && owner.equals(policy.hostFor(IpAddress.parse(a.toString())))) {
         return true;
       }
       identified |= a.getIpVersion() == dst.getIpVersion() && !a.isLinkLocal();
     }
     // a MAC seen so far with no routable address of dst's family (typically an IPv6 neighbour
-    // discovery before its first IPv4 packet, right after a controller restart) may well own dst;
+    // discovery before its first IPv4 packet, right after a controller restart, or in a cluster a sighting
+    // from before a rebalance) may well own dst, a policy host's address or not: nobody else holds it;
     // one known by another address of that family is another host, and the frame is not for it
     return !identified;
   }

@@ -246,6 +246,25 @@ class ReceiversTest {
     assertThat(net.forwarding.refused().count(RefusedFrames.Reason.FOREIGN_MAC)).isEqualTo(1);
   }
 
+  /**
+   * In a cluster, a member's sighting of a host from a switch it mastered before a rebalance may hold only
+   * its link-local address, and the host's IPv4 address need not be a policy host's (the seed's FTP server
+   * at 10.0.0.3 is judged by the default rules): nobody else holds the address, so the frame may be the
+   * host's, as for a policy address.
+   */
+  @Test
+  void aMacSeenOnlyByItsLinkLocalAddressMayOwnAnAddressOfNoPolicyHost() throws Exception {
+    start("");
+    net.send(1, 5, TestFrames.ipv6(TestFrames.mac(6), TestFrames.mac(0xFF), IPv6Address.of("fe80::6"),
+        IPv6Address.of("ff02::2"), 59, new byte[0]));
+    net.clearWrites();
+
+    net.send(1, 4, TestFrames.ipv4(TestFrames.mac(4), TestFrames.mac(6), TestFrames.ip(4),
+        IPv4Address.of("10.0.0.77"), Packet.PROTO_UDP, udpHeader(40000, 161), 0));
+    assertThat(outPorts()).containsExactly(5);
+    assertThat(net.forwarding.refused().count(RefusedFrames.Reason.FOREIGN_MAC)).isZero();
+  }
+
   @Test
   void aDeclaredGatewayGetsPacketsForAddressesBeyondItJudgedByItsForward() throws Exception {
     start("gateways: [10.0.0.2]\n", "  - address: 10.0.0.2\n    rules: router.rules\n");

@@ -52,6 +52,13 @@ public final class TopologyManager
   private final Clock clock;
   private final LinkDiscovery discovery;
   private final HostTracker hosts;
+  /**
+   * The hosts this member saw at switches it has since handed over to another member: it gets no more
+   * packet-ins from them, so these sightings only age. They count last, after its own and the peers'
+   * (the new master's share soon has each host as it is now), and are not shared: two members that each
+   * handed the same switch over would otherwise each share its hosts while the other did not, without end.
+   */
+  private final HostTracker handed;
   private final PathFinder paths;
   private final EventDispatcher events = new EventDispatcher();
   private final Object lock = new Object();
@@ -85,6 +92,7 @@ public final class TopologyManager
     this.clock = clock;
     this.discovery = discovery;
     this.hosts = hosts;
+    this.handed = hosts.emptyLike();
     this.paths = paths;
   }
 
@@ -126,6 +134,7 @@ public final class TopologyManager
       answered.keySet().removeIf(a -> a.sw().equals(sw.id()));
       List<TopologyEvent> found = new ArrayList<>(discovery.switchDown(sw.id()));
       found.addAll(hosts.forgetSwitch(sw.id()));
+      handed.forgetSwitch(sw.id());
       List<TopologyEvent> out = recompute(found);
       out.add(new SwitchDown(sw.id()));
       events.enqueue(out);
@@ -158,6 +167,7 @@ public final class TopologyManager
         answered.remove(at);
         found.addAll(discovery.portDown(at));
         found.addAll(hosts.forgetPort(at));
+        handed.forgetPort(at);
       }
       events.enqueue(recompute(found));
     }
@@ -219,12 +229,35 @@ public final class TopologyManager
     }
   }
 
+  /**
+   * This member handed switch {@code id} over to another member (in a cluster): its own sightings there
+   * stop being refreshed, so they stop counting before the peers'. Seen on real Open vSwitch: a member that
+   * mastered the far switch for two seconds before a rebalance kept the FTP server's MAC as it had seen it
+   * then (IPv6 neighbour discovery only, no IPv4 address), preferred that to the new master's sighting,
+   * and refused every frame to the server as FOREIGN_MAC.
+   */
+  public void handedOver(DatapathId id) {
+    synchronized (lock) {
+      hosts.moveSwitch(id, handed);
+      events.enqueue(recompute(List.of()));
+    }
+    events.drain();
+  }
+
+  /** This member is master of switch {@code id} (again): what it saw there before counts as its own again. */
+  public void mastered(DatapathId id) {
+    synchronized (lock) {
+      handed.moveSwitch(id, hosts);
+    }
+  }
+
   /** Probes every port of {@code switches}, expires silent links and aged hosts; the app's timer calls it. */
   public void probeAndExpire(Collection<SwitchHandle> switches) {
     long now = clock.millis();
     synchronized (lock) {
       List<TopologyEvent> out = recomputeIfChanged(discovery.expire(now));
       out.addAll(hosts.expire(now));
+      handed.expire(now);
       events.enqueue(out);
     }
     events.drain();
@@ -247,17 +280,23 @@ public final class TopologyManager
     return links;
   }
 
-  /** Its own hosts, and the others' where this member has none of that MAC. */
+  /** Its own hosts, the others' where this member has none of that MAC, then those of switches it handed over. */
   @Override
   public Collection<Host> hosts() {
     Collection<Host> mine = hosts.hosts();
     Map<MacAddress, Host> theirs = remoteHosts;
-    if (theirs.isEmpty()) {
+    Collection<Host> before = handed.hosts();
+    if (theirs.isEmpty() && before.isEmpty()) {
       return mine;
     }
     List<Host> all = new ArrayList<>(mine);
     for (Host h : theirs.values()) {
       if (hosts.byMac(h.mac()).isEmpty()) {
+        all.add(h);
+      }
+    }
+    for (Host h : before) {
+      if (hosts.byMac(h.mac()).isEmpty() && !theirs.containsKey(h.mac())) {
         all.add(h);
       }
     }
@@ -267,10 +306,18 @@ public final class TopologyManager
   @Override
   public Optional<Host> host(MacAddress mac) {
     Optional<Host> mine = hosts.byMac(mac);
-    return mine.isPresent() ? mine : Optional.ofNullable(remoteHosts.get(mac));
+    if (mine.isPresent()) {
+      return mine;
+    }
+    Host theirs = remoteHosts.get(mac);
+    return theirs != null ? Optional.of(theirs) : handed.byMac(mac);
   }
 
-  /** Its own owner of the address first: a host seen here keeps its address against a peer's claim. */
+  /**
+   * Its own owner of the address first: a host seen here keeps its address against a peer's claim. A peer's
+   * claim for a MAC this member sees too names that host as {@link #host} has it (the peer saw it use the
+   * address); then the hosts of switches it handed over.
+   */
   @Override
   public Optional<Host> hostByAddress(IPAddress<?> address) {
     Optional<Host> mine = hosts.byAddress(address);
@@ -278,7 +325,11 @@ public final class TopologyManager
       return mine;
     }
     MacAddress mac = remoteAddresses.get(address);
-    return mac == null || hosts.byMac(mac).isPresent() ? Optional.empty() : Optional.ofNullable(remoteHosts.get(mac));
+    if (mac == null) {
+      return handed.byAddress(address).filter(h -> hosts.byMac(h.mac()).isEmpty());
+    }
+    mine = hosts.byMac(mac);
+    return mine.isPresent() ? mine : Optional.ofNullable(remoteHosts.get(mac));
   }
 
   @Override
@@ -468,6 +519,7 @@ public final class TopologyManager
     for (Attachment end : interSwitch) {
       if (!interBefore.contains(end)) {
         out.addAll(hosts.forgetPort(end));
+        handed.forgetPort(end);
       }
     }
     Map<MacAddress, Host> theirHosts = new HashMap<>();

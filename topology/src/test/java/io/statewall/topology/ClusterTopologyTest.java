@@ -174,4 +174,56 @@ class ClusterTopologyTest {
     exchange();
     assertThat(b.host(MacAddress.of("00:00:00:00:00:01"))).as("s2/2 faces a switch: no host there").isEmpty();
   }
+
+  /**
+   * A rebalance moves s2 from A to B. A's own sighting of the server there, made while it mastered s2 and
+   * never refreshed since (IPv6 neighbour discovery only, no IPv4 address), must not win over B's: seen on
+   * real Open vSwitch as every frame to the FTP server refused as FOREIGN_MAC at A.
+   */
+  @Test
+  void aHostSeenAtASwitchHandedOverCountsAfterTheNewMastersSightingAndIsNotShared() {
+    net.member("A", Topologies.KEY);
+    net.member("B", Topologies.KEY);
+    net.add(1, "A", 1, 3);
+    net.add(2, "A", 2, 3);
+    net.cable(1, 1, 2, 2);
+    net.deliverAll(50);
+    clock.advance(Duration.ofSeconds(2));
+    MacAddress server = MacAddress.of("00:00:00:00:00:03");
+    net.arrive(2, 3, Frames.ipv6("00:00:00:00:00:03", "33:33:00:00:00:01", "fe80::3", "ff02::1"));
+    TopologyManager a = net.manager("A");
+    TopologyManager b = net.manager("B");
+    assertThat(a.host(server)).get().satisfies(h -> assertThat(h.addresses()).doesNotContain(IPv4Address.of("10.0.0.3")));
+
+    net.remaster(2, "B");
+    a.handedOver(DatapathId.of(2));
+    assertThat(a.host(server)).as("still known here until a peer's view has it").get()
+        .satisfies(h -> assertThat(h.attachment()).isEqualTo(Attachment.of(2, 3)));
+    assertThat(a.localShare().hosts()).as("not A's to share any more").isEmpty();
+
+    net.arrive(2, 3, Frames.ipv4("00:00:00:00:00:03", "00:00:00:00:00:01", "10.0.0.3", "10.0.0.1"));
+    a.merge("B", b.localShare());
+    assertThat(a.host(server)).get().satisfies(h -> assertThat(h.addresses()).contains(IPv4Address.of("10.0.0.3")));
+    assertThat(a.hostByAddress(IPv4Address.of("10.0.0.3"))).get().extracting(Host::mac).isEqualTo(server);
+    assertThat(a.hosts()).extracting(Host::mac).containsOnlyOnce(server);
+
+    // s2 comes back to A: what it saw there is its own again, and shared
+    net.remaster(2, "A");
+    a.mastered(DatapathId.of(2));
+    assertThat(a.localShare().hosts()).extracting(Host::mac).containsExactly(server);
+  }
+
+  @Test
+  void aPeersClaimOfAnAddressForAMacSeenHereNamesThatHost() {
+    twoMasters(Topologies.KEY, Topologies.KEY);
+    net.deliverAll(50);
+    clock.advance(Duration.ofSeconds(2));
+    // A sees the host only by its link-local address, B sees it use 10.0.0.3 (a host on a legacy switch
+    // cabled to both, say): the address is that MAC's
+    net.arrive(1, 3, Frames.ipv6("00:00:00:00:00:03", "33:33:00:00:00:01", "fe80::3", "ff02::1"));
+    net.arrive(2, 3, Frames.ipv4("00:00:00:00:00:03", "00:00:00:00:00:01", "10.0.0.3", "10.0.0.1"));
+    exchange();
+    assertThat(net.manager("A").hostByAddress(IPv4Address.of("10.0.0.3"))).get()
+        .satisfies(h -> assertThat(h.mac()).isEqualTo(MacAddress.of("00:00:00:00:00:03")));
+  }
 }

@@ -167,7 +167,11 @@ final class ClusterWiring {
     member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid,
         !member.state().view().ready().containsKey(previous)));
     member.addListener(new KeptSwitchPromotion());
-    member.onHandover((dpid, next) -> replicator.handOver(next, dpid));
+    // what it saw at a switch it hands over only ages from now on: the new master's view of those hosts wins
+    member.onHandover((dpid, next) -> {
+      replicator.handOver(next, dpid);
+      topology.handedOver(DatapathId.of(dpid));
+    });
     // back after being committed as left (paused, cut off): ready again once its replicas are whole again
     // (its replication channel merged as its Raft channel did: an owner not in sight yet is not waited for)
     member.gateReady(() -> replicator.viewSize() >= member.viewSize() && replicator.caughtUpSinceAbsences(),
@@ -178,6 +182,7 @@ final class ClusterWiring {
     firewall.reconciler().keepOwnedElsewhere(cookie -> replicator.liveOwnerOfCookie(cookie.getValue()).isPresent());
     fence.onOpen((dpid, generation) -> {
       firewall.reconciler().mastered(dpid);
+      topology.mastered(dpid);
       // its probes were held back while SLAVE: the links at this switch are learned now, not a round later
       topology.probe(dpid);
     });

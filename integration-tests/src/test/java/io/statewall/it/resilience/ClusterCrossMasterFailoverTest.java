@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,9 +50,6 @@ import org.junit.jupiter.api.Timeout;
  * 20 held connections, the master of s1 (the owner) or of s2 is killed (SIGKILL) 10 s into the traffic.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-@Disabled("fails about one clean-clone CI run in two (session 13): the FTP server across the far master "
-    + "does not answer the PASV session's connect before the kill; one cause (FOREIGN_MAC) is fixed, the "
-    + "other is not traced yet. docs/cluster.md, item 8 of 'What is left'. Re-enable once it is.")
 class ClusterCrossMasterFailoverTest {
   private static final Path SEED = StatewallCluster.ROOT.resolve("examples/seed.yaml");
   /** Mininet numbers a switch's datapath by its name: s1 is 1, s2 is 2. */

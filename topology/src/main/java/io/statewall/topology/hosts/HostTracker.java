@@ -149,6 +149,44 @@ public final class HostTracker {
     return forget(e -> e.host.attachment().sw().equals(sw));
   }
 
+  /**
+   * An empty table with this one's limits and age: where a cluster member keeps the hosts of a switch it
+   * handed over ({@link #moveSwitch}).
+   */
+  public HostTracker emptyLike() {
+    return new HostTracker(maxHosts, maxPerPort, Duration.ofMillis(maxAgeMillis));
+  }
+
+  /**
+   * Moves the hosts at switch {@code sw} into {@code to}, each keeping when it was last seen (so it ages
+   * there as it would have here); a MAC {@code to} has already stays as {@code to} has it, and an address
+   * another host holds in {@code to} is left behind. No events: the hosts are still known, elsewhere.
+   */
+  public void moveSwitch(DatapathId sw, HostTracker to) {
+    for (Entry e : List.copyOf(byMac.values())) {
+      if (e.host.attachment().sw().equals(sw)) {
+        remove(e.host);
+        to.adopt(e);
+      }
+    }
+  }
+
+  private void adopt(Entry e) {
+    if (byMac.containsKey(e.host.mac())) {
+      return;
+    }
+    makeRoom(e.host.attachment(), new ArrayList<>());
+    Set<IPAddress<?>> addresses = new LinkedHashSet<>();
+    for (IPAddress<?> a : e.host.addresses()) {
+      if (claim(a, e.host.mac())) {
+        addresses.add(a);
+      }
+    }
+    Host host = e.host.withAddresses(addresses);
+    byMac.put(host.mac(), new Entry(host, e.lastSeenMillis));
+    byPort.computeIfAbsent(host.attachment(), k -> new LinkedHashSet<>()).add(host.mac());
+  }
+
   public Optional<Host> byMac(MacAddress mac) {
     Entry e = byMac.get(mac);
     return e == null ? Optional.empty() : Optional.of(e.host);

@@ -61,6 +61,11 @@ public final class ClusterNetwork {
     cables.put(Attachment.of(s2, p2), Attachment.of(s1, p1));
   }
 
+  /** {@code dpid}'s mastership moves to {@code master}: its packet-ins go there from now on. */
+  public void remaster(long dpid, String master) {
+    masters.put(dpid, master);
+  }
+
   public TopologyManager manager(String member) {
     return managers.get(member);
   }
