@@ -729,13 +729,8 @@ public final class ConntrackReplicator implements AutoCloseable {
    * those whose ingress it did not know) into live conntrack with their state, timeouts, helper, offload
    * cookie and pending expectation; from now on its late replicas for {@code dpid} go straight to live
    * conntrack. Returns how many were committed. Call it before the role request goes out.
-   */
-  public int promote(String previousMaster, long dpid) {
-    return promote(previousMaster, dpid, true);
-  }
-
-  /**
-   * {@link #promote(String, long)}; with {@code unknownIngressToo} false, only the connections known to
+   *
+   * <p>With {@code unknownIngressToo} false, only the connections known to
    * enter at {@code dpid}: the previous master is still a ready member (a rebalance moved the switch, and it
    * hands those over itself, keeping its connections of unknown ingress live), or this member kept the switch
    * and takes up a departed owner's connections that enter there. With it true (the previous master left),

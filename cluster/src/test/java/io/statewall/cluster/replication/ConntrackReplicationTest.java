@@ -132,7 +132,7 @@ class ConntrackReplicationTest {
     a.established(early);
     awaitWithin(BOUND, "B holds the early one", () -> b.replicaState("A").size() == 1);
 
-    assertThat(b.replicator.promote("A", 7)).isEqualTo(1);
+    assertThat(b.replicator.promote("A", 7, true)).isEqualTo(1);
     TcpFlow late = new TcpFlow("10.0.7.2", 40000, "10.0.2.1", 80);
     a.established(late); // A's batch still on its way when B took switch 7
     TcpFlow elsewhere = new TcpFlow("10.0.8.1", 40000, "10.0.2.1", 80);
@@ -160,7 +160,7 @@ class ConntrackReplicationTest {
     awaitWithin(BOUND, "B holds both", () -> b.replicaState("A").size() == 2);
 
     // a rebalance gives switch 7 to B while A lives: B commits its copy, A hands its own over
-    assertThat(b.replicator.promote("A", 7)).isEqualTo(1);
+    assertThat(b.replicator.promote("A", 7, true)).isEqualTo(1);
     assertThat(a.replicator.handOver("B", 7)).isEqualTo(1);
     CtTuple moved = ReplicationNode.tuple(moving);
     assertThat(a.entry(moved)).as("out of A's live conntrack").isEmpty();

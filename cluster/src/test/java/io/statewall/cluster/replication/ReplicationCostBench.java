@@ -57,7 +57,7 @@ public final class ReplicationCostBench {
         double caughtUp = (System.nanoTime() - waitFrom) / 1e6;
         ReplicationMetrics m = b.replicator.metrics();
         long p0 = System.nanoTime();
-        int committed = b.replicator.promote("A", 1); // every connection entered at switch 1 (10.0.1.x)
+        int committed = b.replicator.promote("A", 1, true); // every connection entered at switch 1 (10.0.1.x)
         double promoteMs = (System.nanoTime() - p0) / 1e6;
         System.out.printf("run %d: alone %.0f ms, replicating %.0f ms; B had all %.0f ms after the last packet; "
             + "lag mean %.1f ms, max %d ms; A sent %d batches, B lost %d; B's takeover committed %d in %.0f ms%n",

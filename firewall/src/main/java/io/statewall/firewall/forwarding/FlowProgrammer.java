@@ -173,20 +173,11 @@ public final class FlowProgrammer implements App {
   }
 
   /**
-   * Builds the flow-adds of {@code match} along {@code path}, per switch, egress first; with
-   * {@code trapped} (the connection has teardown traps), the entry at the path's first hop, where
-   * the direction enters, is a TCP connection's without its FIN, SYN and RST
-   * ({@link TeardownTraps#entryMatch}), which fall to the trap below it.
-   */
-  public Map<DatapathId, List<OFMessage>> addsFor(Path path, ExactMatch match, U64 cookie, boolean trapped) {
-    Map<DatapathId, List<OFMessage>> out = new LinkedHashMap<>(4);
-    addsInto(out, path, match, cookie, trapped);
-    return out;
-  }
-
-  /**
-   * {@link #addsFor}, appended to {@code out}'s lists (made where a switch has none yet): a new
-   * connection's directions and traps go into one map, with no map per direction to merge.
+   * Appends the flow-adds of {@code match} along {@code path} to {@code out}'s lists, per switch (a list
+   * made where a switch has none yet), egress first: a new connection's directions and traps go into one
+   * map, with no map per direction to merge. With {@code trapped} (the connection has teardown traps), the
+   * entry at the path's first hop, where the direction enters, is a TCP connection's without its FIN, SYN
+   * and RST ({@link TeardownTraps#entryMatch}), which fall to the trap below it.
    */
   public void addsInto(Map<DatapathId, List<OFMessage>> out, Path path, ExactMatch match, U64 cookie,
       boolean trapped) {
@@ -216,7 +207,7 @@ public final class FlowProgrammer implements App {
   }
 
   /**
-   * Builds deletes of what {@link #addsFor} and the traps put at {@code hops}, per switch: non-strict,
+   * Builds deletes of what {@link #addsInto} and the traps put at {@code hops}, per switch: non-strict,
    * so that the plain exact match on the hop's port takes the entry whichever form it has (an entry
    * where its direction enters matches TCP flags too) and a trap below it with it.
    */

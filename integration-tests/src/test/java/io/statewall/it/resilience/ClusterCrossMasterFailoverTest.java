@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -135,20 +136,31 @@ class ClusterCrossMasterFailoverTest {
 
   @Test
   void killingTheOwnersMasterOfTheIngressSwitchLosesNoConnectionAcrossTheFarMaster() throws Exception {
-    failover(true);
+    failover(true, false);
   }
 
   @Test
   void killingTheFarSwitchsMasterLosesNoConnectionOfTheOwner() throws Exception {
-    failover(false);
+    failover(false, false);
   }
 
   /**
-   * Kills the master of s1 (the owner of every connection: {@code ingress}) or of s2 10 s into the traffic,
-   * and checks that the third member takes the dead member's switch while the other keeps its own, and that
-   * nothing of the traffic across both switches is lost.
+   * The far master paused (SIGSTOP) instead: it had written the owner's entries to s2, relayed; the heir
+   * takes s2 while it is stopped, and once resumed (SIGCONT, after the traffic) it is refused by the switch as
+   * stale and rejoins as a follower, or masters s2 again only at a newer epoch committed through Raft.
    */
-  private void failover(boolean ingress) throws Exception {
+  @Test
+  void pausingTheFarSwitchsMasterLosesNoConnectionAndTheResumedMemberCannotWriteAtItsOldEpoch() throws Exception {
+    failover(false, true);
+  }
+
+  /**
+   * Kills the master of s1 (the owner of every connection: {@code ingress}) or of s2 10 s into the traffic
+   * (or, with {@code pause}, stops it, and lets it go on once the traffic ended), and checks that the third
+   * member takes the victim's switch while the other keeps its own, and that nothing of the traffic across
+   * both switches is lost.
+   */
+  private void failover(boolean ingress, boolean pause) throws Exception {
     Host client = net.host("h4");
     Member victim = ingress ? owner : far;
     long victimDpid = ingress ? S1 : S2;
@@ -188,7 +200,11 @@ class ClusterCrossMasterFailoverTest {
     long killWall = System.currentTimeMillis();
     long killNanos = System.nanoTime();
     int reconcilesBefore = count(third.logText(), "flow table reconciled");
-    victim.kill();
+    if (pause) {
+      victim.signal("STOP");
+    } else {
+      victim.kill();
+    }
 
     Await.Timed<Placement> taken = Await.value(victimSwitch + " confirmed at a higher epoch by its arranged heir "
             + third.id + ", agreed by both survivors", Duration.ofSeconds(30),
@@ -288,18 +304,65 @@ class ClusterCrossMasterFailoverTest {
         () -> net.ovsSwitch(victimSwitch).controllerRoles().entrySet().containsAll(expectVictim.entrySet())
             && net.ovsSwitch(keptSwitch).controllerRoles().entrySet().containsAll(expectKept.entrySet()));
 
-    String figures = String.format("[cluster-it] two bridges: kill -9 of %s (master of %s at epoch %d, %s) %.1f s "
+    String resumed = pause ? resume(victim, victimDpid, taken.value(), keptDpid, kept) : "";
+
+    String figures = String.format("[cluster-it] two bridges: kill -%s of %s (master of %s at epoch %d, %s) %.1f s "
             + "into the traffic: %s confirmed master at epoch %d after %.2f s; first new connection started after "
             + "the kill served after %.2f s (started at +%.2f s, %d attempts failed meanwhile); iperf3 %.1f Mbit/s "
             + "before, %.1f after, longest stall %.1f s, %d retransmissions; %d held connections, 0 lost; FTP 4 "
-            + "modes across the kill and after: checksums equal",
-        victim.id, victimSwitch, before.epoch(), ingress ? "the owner" : "the far master", killAt, third.id,
+            + "modes across the kill and after: checksums equal%s",
+        pause ? "STOP" : "9", victim.id, victimSwitch, before.epoch(), ingress ? "the owner" : "the far master", killAt, third.id,
         taken.value().epoch(), confirmedSeconds, servedSeconds, served[0] - killWall / 1000.0,
         failedAfter(prober.stdout(), killWall, served[0]), mbits(report, 1, killAt),
-        mbits(report, killAt + 1, IPERF_SECONDS), report.longestStallSeconds(), report.retransmits(), HELD);
+        mbits(report, killAt + 1, IPERF_SECONDS), report.longestStallSeconds(), report.retransmits(), HELD, resumed);
     System.out.println(figures);
     StatewallCluster.report(figures);
     assertThat(Duration.ofMillis((long) (servedSeconds * 1000))).as("kill to a new connection served")
         .isLessThan(NEW_CONNECTION_BOUND);
+  }
+
+  /**
+   * Lets the stopped {@code victim} go on, long after the heir took {@code victimDpid} at {@code taken}: the
+   * three agree again, the switch is the heir's at its epoch or the resumed member's at a newer one (never its
+   * old one), both switches show the committed masters, and new connections across both are served.
+   */
+  private String resume(Member victim, long victimDpid, Placement taken, long keptDpid, Placement kept)
+      throws Exception {
+    long contNanos = System.nanoTime();
+    victim.signal("CONT");
+    Await.until("the resumed member answers", Duration.ofSeconds(20), () -> victim.placement(victimDpid).isPresent());
+    Await.Timed<List<Placement>> settled = Await.value("all three agree on s1 and s2 again, the resumed member "
+        + "ready", Duration.ofSeconds(60), () -> {
+          if (!cluster.members.stream().allMatch(Member::seesAllReady)) {
+            return Optional.empty();
+          }
+          Optional<Placement> v = agreedMaster(cluster.members, victimDpid).filter(p -> p.epoch() >= taken.epoch());
+          Optional<Placement> k = agreedMaster(cluster.members, keptDpid).filter(p -> p.epoch() >= kept.epoch());
+          return v.isPresent() && k.isPresent() ? Optional.of(List.of(v.get(), k.get())) : Optional.empty();
+        });
+    Placement end = settled.value().get(0);
+    if (end.master().equals(victim.id)) {
+      assertThat(end.epoch()).as("the resumed member masters its old switch again only at a generation newer than "
+          + "the heir's, committed through Raft").isGreaterThan(taken.epoch());
+    } else {
+      assertThat(List.of(end.master(), end.epoch())).as("the switch stays with the heir at its epoch")
+          .isEqualTo(List.of(taken.master(), taken.epoch()));
+    }
+    for (Placement p : settled.value()) {
+      String sw = p == end ? (victimDpid == S1 ? "s1" : "s2") : (keptDpid == S1 ? "s1" : "s2");
+      Member master = cluster.member(p.master());
+      Map<String, String> expected = new TreeMap<>();
+      cluster.members.forEach(m -> expected.put(StatewallCluster.target(m), m == master ? "master" : "slave"));
+      Await.until("Open vSwitch shows " + master.id + " master of " + sw + " and two slaves", Duration.ofSeconds(60),
+          () -> net.ovsSwitch(sw).controllerRoles().equals(expected));
+    }
+    ExecResult fresh = net.host("h4").exec(python(NEW_CONNECTIONS, SERVER, 22, 2, 5), Duration.ofSeconds(30));
+    assertThat(fresh.stdout()).as("new connections across s1 and s2 after the resume: %s", fresh).contains(" ok")
+        .doesNotContainPattern("new \\S+ \\S+ (?!ok)\\S+");
+    String log = victim.logText();
+    return String.format("; kill -CONT after the traffic: all three agreed again after %.2f s, %s master of the "
+            + "victim's switch at epoch %d; the resumed member's log: %d stale refusals, %d slave confirmations",
+        (settled.atNanos() - contNanos) / 1e9, end.master(), end.epoch(), count(log, "as stale"),
+        count(log, "slave, generation"));
   }
 }
