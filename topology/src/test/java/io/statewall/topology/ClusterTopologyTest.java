@@ -60,6 +60,13 @@ class ClusterTopologyTest {
     assertThat(net.manager("A").isInterSwitchPort(Attachment.of(1, 1))).isFalse();
   }
 
+  /** {@link #twoMasters} with one key, their probes exchanged, and discovery's round at the edge ports had. */
+  private void twoMastersLinked() {
+    twoMasters(Topologies.KEY, Topologies.KEY);
+    net.deliverAll(50);
+    clock.advance(Duration.ofSeconds(2));
+  }
+
   /** Each member's share handed to the other, as the cluster's exchange does. */
   private void exchange() {
     TopologyManager a = net.manager("A");
@@ -114,9 +121,7 @@ class ClusterTopologyTest {
 
   @Test
   void aHostSeenAtTheSwitchsOwnPortIsNotSharedSoTheShareStillReadsAndCarriesTheOthers() {
-    twoMasters(Topologies.KEY, Topologies.KEY);
-    net.deliverAll(50);
-    clock.advance(Duration.ofSeconds(2));
+    twoMastersLinked();
     net.arrive(1, 3, Frames.ipv4("00:00:00:00:00:01", "00:00:00:00:00:02", "10.0.0.1", "10.0.0.2"));
     // Open vSwitch's bridge interface (port LOCAL) speaks too, e.g. IPv6 neighbour discovery as it comes up
     net.arrive(1, OFPort.LOCAL.getPortNumber(),
@@ -215,9 +220,7 @@ class ClusterTopologyTest {
 
   @Test
   void aPeersClaimOfAnAddressForAMacSeenHereNamesThatHost() {
-    twoMasters(Topologies.KEY, Topologies.KEY);
-    net.deliverAll(50);
-    clock.advance(Duration.ofSeconds(2));
+    twoMastersLinked();
     // A sees the host only by its link-local address, B sees it use 10.0.0.3 (a host on a legacy switch
     // cabled to both, say): the address is that MAC's
     net.arrive(1, 3, Frames.ipv6("00:00:00:00:00:03", "33:33:00:00:00:01", "fe80::3", "ff02::1"));
