@@ -9,6 +9,16 @@ public interface ClusterListener {
   /** The master or epoch of {@code dpid} changed from {@code before} to {@code after}. */
   default void mastershipChanged(long dpid, Mastership before, Mastership after) {}
 
+  /**
+   * {@link #mastershipChanged(long, Mastership, Mastership)}, with whether this change takes the lowest
+   * datapath id that its command moved away from {@code before}'s master: every member hears the same, so
+   * exactly one heir of a departed master is told {@code firstFromBefore} (the one to adopt what belongs to
+   * none of its switches, its connections of unknown ingress).
+   */
+  default void mastershipChanged(long dpid, Mastership before, Mastership after, boolean firstFromBefore) {
+    mastershipChanged(dpid, before, after);
+  }
+
   /** The set of ready members changed (a Ready, a Leave, or a snapshot). */
   default void readyMembersChanged(java.util.SortedSet<String> ready) {}
 

@@ -77,10 +77,12 @@ public final class ClusterMember implements AutoCloseable {
    * Runs when this member is about to become MASTER of a switch another member was master of, before
    * the role request goes out (conntrack replication commits that member's replicas here). In log order,
    * on the roles thread ({@link #inLogOrder}): it must finish its local work and not wait on the network.
+   * {@code firstFromPrevious}: this is the lowest datapath id the committed change moved away from
+   * {@code previousMaster}, so this member is the one heir of what belongs to none of its switches.
    */
   @FunctionalInterface
   public interface Takeover {
-    void takingOver(long dpid, String previousMaster);
+    void takingOver(long dpid, String previousMaster, boolean firstFromPrevious);
   }
   /** Work to do each time this member becomes Raft leader, besides its own (the composition root's). */
   private final List<Runnable> onLeader = new CopyOnWriteArrayList<>();
@@ -180,7 +182,7 @@ public final class ClusterMember implements AutoCloseable {
    * role: runs the takeover hook when this member takes the switch from another member, the handover hook
    * when another member takes it from this one.
    */
-  public void beforeRole(long dpid, Mastership before, Mastership after) {
+  public void beforeRole(long dpid, Mastership before, Mastership after, boolean firstFromBefore) {
     Handover away = handover;
     if (away != null && before.isMaster(config.memberId()) && after.master().isPresent()
         && !after.isMaster(config.memberId())) {
@@ -198,7 +200,7 @@ public final class ClusterMember implements AutoCloseable {
       return;
     }
     try {
-      hook.takingOver(dpid, before.master().get());
+      hook.takingOver(dpid, before.master().get(), firstFromBefore);
     } catch (RuntimeException e) {
       LOG.error("member {}: taking over switch {} from {} failed; taking the role anyway", config.memberId(),
           Long.toHexString(dpid), before.master().get(), e);

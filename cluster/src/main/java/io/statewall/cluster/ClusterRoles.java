@@ -44,9 +44,10 @@ public final class ClusterRoles implements RoleSource {
   public void subscribe(Consumer<RoleAssignment> changes) {
     member.addListener(new ClusterListener() {
       @Override
-      public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+      public void mastershipChanged(long dpid, Mastership before, Mastership after, boolean firstFromBefore) {
         member.inLogOrder(() -> {
-          member.beforeRole(dpid, before, after); // an heir commits its replicas before it asks for MASTER
+          // an heir commits its replicas before it asks for MASTER
+          member.beforeRole(dpid, before, after, firstFromBefore);
           delivered.put(dpid, after);
           changes.accept(assignment(dpid, after));
         });

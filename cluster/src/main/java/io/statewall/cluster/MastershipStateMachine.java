@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -314,13 +315,21 @@ public final class MastershipStateMachine implements StateMachine {
 
   private void notify(List<Change> changes, PolicyContent committed, java.util.SortedSet<String> readyAfter,
       LldpKey keyCommitted) {
+    // per previous master, the lowest datapath this command moved away from it
+    Map<String, Long> firstFrom = new HashMap<>();
+    for (Change c : changes) {
+      c.before().master().filter(m -> !c.after().isMaster(m))
+          .ifPresent(m -> firstFrom.merge(m, c.dpid(), (x, y) -> Long.compareUnsigned(x, y) <= 0 ? x : y));
+    }
     for (ClusterListener listener : listeners) {
       try {
         if (readyAfter != null) {
           listener.readyMembersChanged(readyAfter);
         }
         for (Change c : changes) {
-          listener.mastershipChanged(c.dpid(), c.before(), c.after());
+          boolean first = c.before().master().map(m -> firstFrom.get(m) != null && firstFrom.get(m) == c.dpid())
+              .orElse(false);
+          listener.mastershipChanged(c.dpid(), c.before(), c.after(), first);
         }
         if (committed != null) {
           listener.policyCommitted(committed);

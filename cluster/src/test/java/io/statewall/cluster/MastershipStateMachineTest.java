@@ -208,6 +208,36 @@ class MastershipStateMachineTest {
     assertThat(sm.view().ready()).containsOnlyKeys("a", "c");
   }
 
+  /**
+   * A departed master's connections of unknown ingress belong to none of its switches: of the heirs of its
+   * switches, exactly one (the heir of its lowest datapath id) is told it is the first, on every member.
+   */
+  @Test
+  void ofTheSwitchesALeaveMovesFromOneMasterOnlyTheLowestIsTheFirstFromIt() throws Exception {
+    readyAll("a", "b", "c");
+    List<Long> bs = new ArrayList<>(sm.view().masteredBy("b"));
+    assertThat(bs).hasSizeGreaterThan(1);
+    List<Long> first = new ArrayList<>();
+    List<Long> moved = new ArrayList<>();
+    sm.addListener(new ClusterListener() {
+      @Override
+      public void mastershipChanged(long dpid, Mastership before, Mastership after, boolean firstFromBefore) {
+        if (before.isMaster("b")) {
+          moved.add(dpid);
+          if (firstFromBefore) {
+            first.add(dpid);
+          }
+        }
+      }
+    });
+
+    apply(sm, new ClusterCommand.Leave("b"));
+
+    assertThat(moved).containsExactlyInAnyOrderElementsOf(bs);
+    assertThat(first).containsExactly(bs.stream().min(Long::compareUnsigned).orElseThrow());
+    assertThat(heard).as("the three-argument form is still told").hasSizeGreaterThanOrEqualTo(bs.size());
+  }
+
   @Test
   void aNewReadyMemberTakesItsShareAndOnlyMovedSwitchesChangeEpoch() throws Exception {
     readyAll("a", "b");

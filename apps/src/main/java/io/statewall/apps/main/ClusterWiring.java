@@ -163,9 +163,10 @@ final class ClusterWiring {
     this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.flows(), firewall.offloads(),
         firewall.counters());
     // a previous master still ready gave the switch up to a rebalance: its connections of unknown ingress
-    // stay its own (it hands over only those it knows entered there)
-    member.onTakeover((dpid, previous) -> replicator.promote(previous, dpid,
-        !member.state().view().ready().containsKey(previous)));
+    // stay its own (it hands over only those it knows entered there); of a departed one's, one heir takes
+    // them (the one of its lowest switch), not each of them
+    member.onTakeover((dpid, previous, first) -> replicator.promote(previous, dpid,
+        first && !member.state().view().ready().containsKey(previous)));
     member.addListener(new KeptSwitchPromotion());
     // what it saw at a switch it hands over only ages from now on: the new master's view of those hosts wins
     member.onHandover((dpid, next) -> {

@@ -373,8 +373,8 @@ class ConntrackReplicationTest {
     Map<String, ReplicationNode> n = startNodes(cluster.clusterName);
     for (String id : cluster.ids) {
       ReplicationNode node = n.get(id);
-      cluster.member(id).onTakeover((dpid, previous) -> node.replicator.promote(previous, dpid,
-          !cluster.member(id).state().view().ready().containsKey(previous)));
+      cluster.member(id).onTakeover((dpid, previous, first) -> node.replicator.promote(previous, dpid,
+          first && !cluster.member(id).state().view().ready().containsKey(previous)));
     }
     return n;
   }
