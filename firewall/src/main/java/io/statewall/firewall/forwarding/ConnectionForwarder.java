@@ -66,7 +66,7 @@ public final class ConnectionForwarder {
     this.sender = out.sender();
     this.installed = out.installed();
     this.refused = out.refused();
-    this.traps = new TeardownTraps(programmer.settings().priority());
+    this.traps = new TeardownTraps(programmer.settings().priority(), programmer.outputs());
   }
 
   /**

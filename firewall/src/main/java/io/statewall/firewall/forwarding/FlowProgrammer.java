@@ -72,6 +72,11 @@ public final class FlowProgrammer implements App {
 
   private SwitchRegistry switches;
   private final OutputInstructions outputs = new OutputInstructions();
+
+  /** Its cache of output instructions, for the traps to share. */
+  OutputInstructions outputs() {
+    return outputs;
+  }
   private final ForwardingSettings settings;
   private final FlowModBudget budget;
   private final LongAdder[] sent = new LongAdder[Purpose.values().length];

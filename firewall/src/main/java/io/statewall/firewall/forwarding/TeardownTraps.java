@@ -44,11 +44,17 @@ public final class TeardownTraps {
   static final int FLAGS = 0x01 | 0x02 | 0x04;
 
   private final int priority;
-  private final OutputInstructions toController = new OutputInstructions();
+  private final OutputInstructions toController;
 
   /** Traps one below {@code entryPriority}, the connection entries' priority. */
   public TeardownTraps(int entryPriority) {
+    this(entryPriority, new OutputInstructions());
+  }
+
+  /** Sharing the entries' cache of output instructions ({@link FlowProgrammer}'s): one per controller. */
+  TeardownTraps(int entryPriority, OutputInstructions outputs) {
     this.priority = entryPriority - 1;
+    this.toController = outputs;
   }
 
   /**
