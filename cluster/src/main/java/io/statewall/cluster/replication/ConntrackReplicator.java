@@ -97,9 +97,16 @@ public final class ConntrackReplicator implements AutoCloseable {
    * @param flushInterval the longest a transition waits for its batch
    * @param maxBatch changes per batch; a queue this long is flushed at once
    * @param expectationTimeout how long an expectation's verdict waits for the others' acks
-   * @param history batches kept for resending
+   * @param history batches kept for resending (at most {@link #HISTORY_BYTES} of them in all)
    * @param maxReplicasPerOwner the bound of each owner's side table (conntrack's maximum)
    */
+  /**
+   * The bytes of sent batches an owner keeps for resending: about 2,000 batches of 256 changes, two to five
+   * seconds at 25,000 connections a second. A follower asks for a lost batch when the next one arrives; one
+   * asked for after that is answered by a reset.
+   */
+  static final long HISTORY_BYTES = 32L << 20;
+
   public record Settings(Duration flushInterval, int maxBatch, Duration expectationTimeout, int history,
       int maxReplicasPerOwner) {
     public static Settings defaults() {
@@ -147,7 +154,7 @@ public final class ConntrackReplicator implements AutoCloseable {
   private final AtomicBoolean flushQueued = new AtomicBoolean();
   private final Object sendLock = new Object();
   private long lastSeq;
-  private final TreeMap<Long, byte[]> history = new TreeMap<>();
+  private final SentHistory history;
   private int loseNext;
 
   // follower side
@@ -207,6 +214,7 @@ public final class ConntrackReplicator implements AutoCloseable {
     this.ingress = Objects.requireNonNull(ingress, "ingress");
     this.offloads = Objects.requireNonNull(offloads, "offloads");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.history = new SentHistory(settings.history(), HISTORY_BYTES);
     this.replicas = new ReplicaTable(settings.maxReplicasPerOwner());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "statewall-replication-" + memberId);
@@ -434,10 +442,7 @@ public final class ConntrackReplicator implements AutoCloseable {
 
   /** Keeps a sent batch for resending, the oldest going past the bound; caller holds the send lock. */
   private void keep(long seq, byte[] bytes) {
-    history.put(seq, bytes);
-    while (history.size() > settings.history()) {
-      history.pollFirstEntry();
-    }
+    history.add(seq, bytes);
     batchesSent.increment();
   }
 
