@@ -657,8 +657,7 @@ public final class ConntrackReplicator implements AutoCloseable {
       if (c instanceof Change.Update u) {
         applyUpdate(owner, u, now);
       } else if (c instanceof Change.Destroy d) {
-        Replica r = replicas.remove(owner, Replica.of(d.original()));
-        if (r == null && takenOver.containsKey(owner)) {
+        if (!replicas.remove(owner, Replica.of(d.original())) && takenOver.containsKey(owner)) {
           tracker.delete(d.original()); // a late destroy of a connection already committed here
         }
       } else {
@@ -688,11 +687,9 @@ public final class ConntrackReplicator implements AutoCloseable {
       return;
     }
     replicas.removeElsewhere(owner, key);
-    Replica r = replicas.getOrAdd(owner, key);
-    if (r == null) {
+    if (!replicas.put(owner, key, u, now)) {
       return;
     }
-    r.update(u, now);
     if ((u.ct().status() & CtEntry.EXPECTED) != 0) {
       Replica master = replicas.expecting(owner, u);
       if (master != null) {
@@ -702,8 +699,8 @@ public final class ConntrackReplicator implements AutoCloseable {
   }
 
   private void applyExpect(String owner, Change.Expect x, long now) {
-    Replica master = replicas.get(owner, Replica.of(x.master()));
-    if (master != null) {
+    Replica master = Replica.of(x.master());
+    if (replicas.holds(owner, master)) {
       replicas.expect(owner, master, x, now);
       return;
     }
@@ -795,10 +792,7 @@ public final class ConntrackReplicator implements AutoCloseable {
         if (s == null) {
           continue;
         }
-        Replica r = replicas.getOrAdd(newMaster, Replica.of(s.original()));
-        if (r != null) {
-          r.update(new Change.Update(s, dpid, cookie, now), now);
-        }
+        replicas.put(newMaster, Replica.of(s.original()), new Change.Update(s, dpid, cookie, now), now);
         n++;
       }
       LOG.info("member {}: handed switch {} over to {}: {} connections left live conntrack for its replicas",

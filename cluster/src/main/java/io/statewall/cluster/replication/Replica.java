@@ -6,8 +6,10 @@ import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
 
 /**
- * A follower's copy of one connection another member owns: the tuple flattened to primitives (it is its
- * own map key: equal by tuple), the replicated state, and where it came in. About a hundred bytes.
+ * A follower's copy of one connection another member owns, as an object: the tuple flattened to primitives
+ * (equal by tuple, so it is also the lookup key), the replicated state, and where it came in. The side table
+ * keeps none of these ({@link ReplicaColumns}): it makes one when asked for a replica (a promotion, a
+ * listing), and a key for each look-up.
  */
 final class Replica {
   private static final int TCP = 6;
@@ -44,12 +46,22 @@ final class Replica {
     this.dHi = dHi;
     this.dLo = dLo;
     this.ports = ports;
+    this.hash = hash(sHi, sLo, dHi, dLo, ports, proto & 0xFF, family);
+  }
+
+  /** A replica's hash from its tuple's parts, as {@link #hashCode} (the side table recomputes it). */
+  static int hash(long sHi, long sLo, long dHi, long dLo, int ports, int proto, Family family) {
     long h = sHi * 31 + sLo;
     h = h * 31 + dHi;
     h = h * 31 + dLo;
     h = h * 31 + ports;
     h = h * 31 + proto;
-    this.hash = (int) (h ^ (h >>> 32)) ^ (family == Family.IPV6 ? 0x5bd1e995 : 0);
+    return (int) (h ^ (h >>> 32)) ^ (family == Family.IPV6 ? 0x5bd1e995 : 0);
+  }
+
+  /** A lookup key (and replica) of the tuple given by its parts, as the side table holds them. */
+  static Replica key(Family family, int proto, long sHi, long sLo, long dHi, long dLo, int ports) {
+    return new Replica(family, proto, sHi, sLo, dHi, dLo, ports);
   }
 
   /** A replica (or a lookup key) of the connection whose ORIGINAL tuple is {@code t}. */
@@ -66,21 +78,6 @@ final class Replica {
       return (t.srcPort() << 16) | (t.dstPort() & 0xFFFF);
     }
     return 0;
-  }
-
-  void update(Change.Update u, long now) {
-    CtSnapshot s = u.ct();
-    status = (byte) s.status();
-    tcpState = (byte) s.tcpState();
-    remainingMillis = (int) Math.min(Integer.MAX_VALUE, s.remainingMillis());
-    receivedAt = now;
-    if (u.ingress() != Change.Update.UNKNOWN_INGRESS) {
-      ingress = u.ingress();
-    }
-    if (u.cookie() != 0) {
-      cookie = u.cookie();
-    }
-    helper = s.helper() == null ? null : s.helper().intern();
   }
 
   CtTuple tuple() {

@@ -3,11 +3,8 @@ package io.statewall.cluster.replication;
 import io.statewall.netfilter.conntrack.CtTuple;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -15,14 +12,18 @@ import java.util.function.Predicate;
  * The replicas a follower holds, one side table per owner, apart from its live conntrack (a replica is
  * not tracked here: no packet of it is judged until a takeover commits it). A connection has one owner:
  * a replica arriving from a new owner leaves the old owner's table. Each table is bounded (conntrack's
- * maximum); past it new replicas are refused and counted. Not thread-safe: the replicator locks it.
+ * maximum); past it new replicas are refused and counted. Each owner's table is columns, not objects
+ * ({@link ReplicaColumns}); what it gives out is a copy. Not thread-safe: the replicator locks it.
  */
 final class ReplicaTable {
+  /** A pending expectation of a replicated control connection, and when it arrived here. */
+  private record Pending(Change.Expect expectation, long receivedAt) {}
+
   private final int maxPerOwner;
-  private final Map<String, Map<Replica, Replica>> byOwner = new HashMap<>();
-  /** Per owner, the replicas with a pending expectation (a few control connections). */
-  private final Map<String, Set<Replica>> expecting = new HashMap<>();
-  /** How many replicas the expecting sets hold together: read without the lock, to skip a lookup when none. */
+  private final Map<String, ReplicaColumns> byOwner = new HashMap<>();
+  /** Per owner, the replicas with a pending expectation (a few control connections), by key. */
+  private final Map<String, Map<Replica, Pending>> expecting = new HashMap<>();
+  /** How many replicas the expecting maps hold together: read without the lock, to skip a lookup when none. */
   private volatile int expectingCount;
   private long refused;
 
@@ -30,9 +31,20 @@ final class ReplicaTable {
     this.maxPerOwner = maxPerOwner;
   }
 
+  /** The replica of {@code key} under {@code owner} (a copy, with its pending expectation), or null. */
   Replica get(String owner, Replica key) {
-    Map<Replica, Replica> t = byOwner.get(owner);
-    return t == null ? null : t.get(key);
+    ReplicaColumns t = byOwner.get(owner);
+    Replica r = t == null ? null : t.get(key);
+    if (r != null) {
+      withExpectation(owner, r);
+    }
+    return r;
+  }
+
+  /** Whether {@code owner}'s table holds {@code key}. */
+  boolean holds(String owner, Replica key) {
+    ReplicaColumns t = byOwner.get(owner);
+    return t != null && t.contains(key);
   }
 
   /**
@@ -40,51 +52,47 @@ final class ReplicaTable {
    * each packet-in that is not an opening, on the switch threads, under the replicator's lock).
    */
   String ownerHolding(Replica key) {
-    for (Map.Entry<String, Map<Replica, Replica>> e : byOwner.entrySet()) {
-      if (e.getValue().containsKey(key)) {
+    for (Map.Entry<String, ReplicaColumns> e : byOwner.entrySet()) {
+      if (e.getValue().contains(key)) {
         return e.getKey();
       }
     }
     return null;
   }
 
-  /** The replica of {@code key} under {@code owner}, made if needed (null if the table is full). */
-  Replica getOrAdd(String owner, Replica key) {
-    Map<Replica, Replica> t = byOwner.computeIfAbsent(owner, o -> new HashMap<>());
-    Replica r = t.get(key);
-    if (r != null) {
-      return r;
+  /**
+   * Applies {@code owner}'s update of {@code key}'s connection, adding its replica if new; false (and
+   * counted) if the owner's table is full.
+   */
+  boolean put(String owner, Replica key, Change.Update u, long now) {
+    ReplicaColumns t = byOwner.computeIfAbsent(owner, o -> new ReplicaColumns());
+    if (t.put(key, u, now, maxPerOwner)) {
+      return true;
     }
-    if (t.size() >= maxPerOwner) {
-      refused++;
-      return null;
-    }
-    t.put(key, key);
-    return key;
+    refused++;
+    return false;
   }
 
-  Replica remove(String owner, Replica key) {
-    Map<Replica, Replica> t = byOwner.get(owner);
-    Replica r = t == null ? null : t.remove(key);
-    if (r != null && r.expectation != null) {
-      unexpect(owner, r);
+  /** Removes {@code owner}'s replica of {@code key}, and its pending expectation; whether there was one. */
+  boolean remove(String owner, Replica key) {
+    ReplicaColumns t = byOwner.get(owner);
+    if (t == null || !t.remove(key)) {
+      return false;
     }
-    return r;
+    unexpect(owner, key);
+    return true;
   }
 
-  /** Sets {@code r}'s pending expectation (it replaces any earlier one: FTP has one per control connection). */
-  void expect(String owner, Replica r, Change.Expect x, long now) {
-    r.expectation = x;
-    r.expectationReceivedAt = now;
-    if (expecting.computeIfAbsent(owner, o -> new HashSet<>()).add(r)) {
+  /** Sets {@code key}'s pending expectation (it replaces any earlier one: FTP has one per control connection). */
+  void expect(String owner, Replica key, Change.Expect x, long now) {
+    if (expecting.computeIfAbsent(owner, o -> new HashMap<>()).put(key, new Pending(x, now)) == null) {
       expectingCount++;
     }
   }
 
-  void unexpect(String owner, Replica r) {
-    r.expectation = null;
-    Set<Replica> s = expecting.get(owner);
-    if (s != null && s.remove(r)) {
+  void unexpect(String owner, Replica key) {
+    Map<Replica, Pending> m = expecting.get(owner);
+    if (m != null && m.remove(key) != null) {
       expectingCount--;
     }
   }
@@ -101,24 +109,17 @@ final class ReplicaTable {
     }
   }
 
-  /** Removes and returns {@code owner}'s replicas that {@code which} selects. */
+  /** Removes and returns {@code owner}'s replicas that {@code which} selects (copies, with their expectations). */
   List<Replica> take(String owner, Predicate<Replica> which) {
     List<Replica> out = new ArrayList<>();
-    Map<Replica, Replica> t = byOwner.get(owner);
+    ReplicaColumns t = byOwner.get(owner);
     if (t == null) {
       return out;
     }
-    for (Iterator<Replica> it = t.values().iterator(); it.hasNext();) {
-      Replica r = it.next();
-      if (which.test(r)) {
-        out.add(r);
-        it.remove();
-        Set<Replica> s = expecting.get(owner);
-        if (s != null && s.remove(r)) {
-          expectingCount--;
-        }
-      }
-    }
+    t.removeIf(r -> which.test(withExpectation(owner, r)), r -> {
+      out.add(r);
+      unexpect(owner, r);
+    });
     return out;
   }
 
@@ -127,33 +128,41 @@ final class ReplicaTable {
     return expecting(owner, related.ct().original());
   }
 
-  /** The replica of {@code owner} whose pending expectation a new connection with ORIGINAL tuple {@code o} fulfils. */
+  /**
+   * The replica (its key) of {@code owner} whose pending expectation a new connection with ORIGINAL tuple
+   * {@code o} fulfils.
+   */
   Replica expecting(String owner, CtTuple o) {
-    Set<Replica> candidates = expecting.get(owner);
+    Map<Replica, Pending> candidates = expecting.get(owner);
     if (candidates == null) {
       return null;
     }
-    for (Replica r : candidates) {
-      Change.Expect x = r.expectation;
-      if (x != null && x.src().equals(o.src()) && x.dst().equals(o.dst()) && x.protocol() == o.protocol()
+    for (Map.Entry<Replica, Pending> e : candidates.entrySet()) {
+      Change.Expect x = e.getValue().expectation();
+      if (x.src().equals(o.src()) && x.dst().equals(o.dst()) && x.protocol() == o.protocol()
           && x.dstPort() == o.dstPort()) {
-        return r;
+        return e.getKey();
       }
     }
     return null;
   }
 
-  /** {@code owner}'s replicas (a copy). */
+  /** {@code owner}'s replicas (copies, with their expectations). */
   List<Replica> list(String owner) {
-    Map<Replica, Replica> t = byOwner.get(owner);
-    return t == null ? List.of() : new ArrayList<>(t.values());
+    ReplicaColumns t = byOwner.get(owner);
+    if (t == null) {
+      return List.of();
+    }
+    List<Replica> out = new ArrayList<>(t.size());
+    t.forEach(r -> out.add(withExpectation(owner, r)));
+    return out;
   }
 
   void clear(String owner) {
     byOwner.remove(owner);
-    Set<Replica> s = expecting.remove(owner);
-    if (s != null) {
-      expectingCount -= s.size();
+    Map<Replica, Pending> m = expecting.remove(owner);
+    if (m != null) {
+      expectingCount -= m.size();
     }
   }
 
@@ -175,5 +184,15 @@ final class ReplicaTable {
 
   long refused() {
     return refused;
+  }
+
+  private Replica withExpectation(String owner, Replica r) {
+    Map<Replica, Pending> m = expecting.get(owner);
+    Pending p = m == null ? null : m.get(r);
+    if (p != null) {
+      r.expectation = p.expectation();
+      r.expectationReceivedAt = p.receivedAt();
+    }
+    return r;
   }
 }

@@ -26,8 +26,7 @@ public final class ReplicaFootprint {
       Change.Update u = new Change.Update(
           new CtSnapshot(t, CtEntry.SEEN_REPLY | CtEntry.ASSURED, 3, 431_999_000, null), 1 + (i & 15),
           0x5357_0000_0000_0000L | i, now);
-      Replica r = table.getOrAdd("A", Replica.of(u.ct().original()));
-      r.update(u, now);
+      table.put("A", Replica.of(u.ct().original()), u, now);
     }
     long bytes = GraphLayout.parseInstance(table).totalSize();
     System.out.printf("replicas: %,d, side table: %,d bytes, %.1f bytes per replicated connection%n",
