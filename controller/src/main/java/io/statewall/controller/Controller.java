@@ -18,6 +18,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.statewall.controller.app.App;
 import io.statewall.controller.app.AppScheduler;
@@ -177,14 +178,18 @@ public final class Controller implements AutoCloseable {
         serverChannel.close().awaitUninterruptibly();
       }
       if (switchChannels != null) {
-        // closing runs each switch's channelInactive, so apps hear every disconnect before they stop;
-        // Netty completes the close before it runs channelInactive (a task queued on the channel's loop),
-        // so a no-op behind it on every loop is the barrier
+        // closing runs each switch's channelInactive, so apps hear every disconnect before they stop.
+        // Netty completes a close's future and only then, in the same task, queues channelInactive
+        // (AbstractChannel's invokeLater): a task submitted as soon as the future is done can run before
+        // it (it did on a quiet machine, session 15). A task queued from the loop once that close task
+        // has finished runs after it: two hops are the barrier.
         switchChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (workerGroup != null) {
           for (EventExecutor loop : workerGroup) {
             if (!loop.isShuttingDown() && !loop.inEventLoop()) {
-              loop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+              Promise<Void> behind = loop.newPromise();
+              loop.execute(() -> loop.execute(() -> behind.trySuccess(null)));
+              behind.awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
           }
         }
