@@ -94,19 +94,19 @@ public final class ConntrackReplicator implements AutoCloseable {
   }
 
   /**
-   * @param flushInterval the longest a transition waits for its batch
-   * @param maxBatch changes per batch; a queue this long is flushed at once
-   * @param expectationTimeout how long an expectation's verdict waits for the others' acks
-   * @param history batches kept for resending (at most {@link #HISTORY_BYTES} of them in all)
-   * @param maxReplicasPerOwner the bound of each owner's side table (conntrack's maximum)
-   */
-  /**
    * The bytes of sent batches an owner keeps for resending: about 2,000 batches of 256 changes, two to five
    * seconds at 25,000 connections a second. A follower asks for a lost batch when the next one arrives; one
    * asked for after that is answered by a reset.
    */
   static final long HISTORY_BYTES = 32L << 20;
 
+  /**
+   * @param flushInterval the longest a transition waits for its batch
+   * @param maxBatch changes per batch; a queue this long is flushed at once
+   * @param expectationTimeout how long an expectation's verdict waits for the others' acks
+   * @param history batches kept for resending (at most {@link #HISTORY_BYTES} of them in all)
+   * @param maxReplicasPerOwner the bound of each owner's side table (conntrack's maximum)
+   */
   public record Settings(Duration flushInterval, int maxBatch, Duration expectationTimeout, int history,
       int maxReplicasPerOwner) {
     public static Settings defaults() {

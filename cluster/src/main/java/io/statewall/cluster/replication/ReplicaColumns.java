@@ -1,7 +1,6 @@
 package io.statewall.cluster.replication;
 
 import io.statewall.netfilter.packet.Family;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -57,8 +56,7 @@ final class ReplicaColumns {
 
   /**
    * Applies an owner's update of {@code key}'s connection, adding it if new (unless the table already
-   * holds {@code max}: then false). As {@link Replica#update}: an unknown ingress or a zero cookie keeps
-   * what was known.
+   * holds {@code max}: then false). An unknown ingress or a zero cookie keeps what was known.
    */
   boolean put(Replica key, Change.Update u, long now, int max) {
     int i = find(key);
@@ -297,7 +295,6 @@ final class ReplicaColumns {
     remainingMillis = new int[capacity];
     receivedAt = new long[capacity];
     ingress = new long[capacity];
-    cookie = new long[capacity];
-    Arrays.fill(ingress, Change.Update.UNKNOWN_INGRESS);
+    cookie = new long[capacity]; // a slot's ingress and cookie are set when it is taken (insertAt)
   }
 }

@@ -31,16 +31,6 @@ final class ReplicaTable {
     this.maxPerOwner = maxPerOwner;
   }
 
-  /** The replica of {@code key} under {@code owner} (a copy, with its pending expectation), or null. */
-  Replica get(String owner, Replica key) {
-    ReplicaColumns t = byOwner.get(owner);
-    Replica r = t == null ? null : t.get(key);
-    if (r != null) {
-      withExpectation(owner, r);
-    }
-    return r;
-  }
-
   /** Whether {@code owner}'s table holds {@code key}. */
   boolean holds(String owner, Replica key) {
     ReplicaColumns t = byOwner.get(owner);
