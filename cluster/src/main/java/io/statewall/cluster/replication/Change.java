@@ -15,12 +15,21 @@ public sealed interface Change {
    *
    * @param ingress the datapath id of its ingress switch, or {@link #UNKNOWN_INGRESS}
    * @param cookie its flow cookie once offloaded, 0 when not (or not known to this change: keep the last)
+   * @param afterHandover the owner had handed its ingress switch over to another live member when it sent
+   *     this: it owns the connection for another reason (it holds the expectation of an active-mode FTP
+   *     data connection entering there), so the switch's new master keeps it as a replica; without the
+   *     flag, an update of a switch taken over from this owner is late and goes into live conntrack
    */
-  record Update(CtSnapshot ct, long ingress, long cookie, long atMillis) implements Change {
+  record Update(CtSnapshot ct, long ingress, long cookie, long atMillis, boolean afterHandover) implements Change {
     public static final long UNKNOWN_INGRESS = -1;
 
     public Update {
       Objects.requireNonNull(ct, "ct");
+    }
+
+    /** An update of a connection its owner holds as its ingress switch's master (or of unknown ingress). */
+    public Update(CtSnapshot ct, long ingress, long cookie, long atMillis) {
+      this(ct, ingress, cookie, atMillis, false);
     }
   }
 

@@ -169,6 +169,13 @@ public final class ConntrackReplicator implements AutoCloseable {
    * owner that is still there (a rebalance): it keeps them live, and committing them here made two owners.
    */
   private final Set<String> unknownIngressAdopted = new HashSet<>();
+  /**
+   * The switches this member handed over to another live member and has not taken back: a connection it
+   * still holds live that enters at one of them is its own for another reason than mastership (an
+   * expectation it holds), and its updates say so ({@link Change.Update#afterHandover()}). Written under
+   * the replica lock, read by the flush.
+   */
+  private final Set<Long> handedOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Set<String> present = Set.of();
   private View lastView;
   /**
@@ -417,7 +424,11 @@ public final class ConntrackReplicator implements AutoCloseable {
   /** {@code e}'s state now as a change, or null if it has left the table (its destroy follows). */
   private Change.Update update(CtEntry e, long at) {
     CtSnapshot s = tracker.snapshot(e);
-    return s == null ? null : new Change.Update(s, ingress.ingressOf(e), offloads.cookieOf(e), at);
+    if (s == null) {
+      return null;
+    }
+    long in = ingress.ingressOf(e);
+    return new Change.Update(s, in, offloads.cookieOf(e), at, in != Change.Update.UNKNOWN_INGRESS && handedOver.contains(in));
   }
 
   /** Numbers, keeps and sends {@code changes} in batches of at most maxBatch; caller holds the send lock. */
@@ -679,7 +690,7 @@ public final class ConntrackReplicator implements AutoCloseable {
   private void applyUpdate(String owner, Change.Update u, long now) {
     Replica key = Replica.of(u.ct().original());
     Set<Long> taken = takenOver.get(owner);
-    if (taken != null && (taken.contains(u.ingress())
+    if (taken != null && !u.afterHandover() && (taken.contains(u.ingress())
         || u.ingress() == Change.Update.UNKNOWN_INGRESS && unknownIngressAdopted.contains(owner))) {
       replicas.remove(owner, key);
       commit(u.ct(), u.cookie()); // late: this member is master of its ingress already
@@ -741,6 +752,7 @@ public final class ConntrackReplicator implements AutoCloseable {
   public int promote(String previousMaster, long dpid, boolean unknownIngressToo) {
     synchronized (replicaLock) {
       takenOver.computeIfAbsent(previousMaster, o -> new HashSet<>()).add(dpid);
+      handedOver.remove(dpid);
       if (unknownIngressToo) {
         unknownIngressAdopted.add(previousMaster);
       }
@@ -781,6 +793,7 @@ public final class ConntrackReplicator implements AutoCloseable {
   public int handOver(String newMaster, long dpid) {
     synchronized (replicaLock) {
       takenOver.values().forEach(switches -> switches.remove(dpid));
+      handedOver.add(dpid);
       long now = System.currentTimeMillis();
       int n = 0;
       for (CtEntry e : tracker.entries()) {

@@ -26,6 +26,8 @@ public final class ReplicationCodec {
   private static final int OP_UPDATE = 1;
   private static final int OP_DESTROY = 2;
   private static final int OP_EXPECT = 3;
+  /** An update with {@link Change.Update#afterHandover()} set; the same fields as {@link #OP_UPDATE}. */
+  private static final int OP_UPDATE_AFTER_HANDOVER = 4;
   private static final int TCP = 6;
   private static final int UDP = 17;
 
@@ -43,7 +45,7 @@ public final class ReplicationCodec {
     for (Change c : b.changes()) {
       long ago = Math.max(0, Math.min(0xFFFF_FFFFL, b.sentAtMillis() - c.atMillis()));
       if (c instanceof Change.Update u) {
-        w.u8(OP_UPDATE);
+        w.u8(u.afterHandover() ? OP_UPDATE_AFTER_HANDOVER : OP_UPDATE);
         tuple(w, u.ct().original());
         w.u8(u.ct().status());
         w.u8(u.ct().tcpState());
@@ -109,7 +111,7 @@ public final class ReplicationCodec {
       int op = r.u8();
       CtTuple t = tuple(r);
       Change c;
-      if (op == OP_UPDATE) {
+      if (op == OP_UPDATE || op == OP_UPDATE_AFTER_HANDOVER) {
         int status = r.u8();
         int tcpState = r.u8();
         long remaining = r.u32();
@@ -117,7 +119,7 @@ public final class ReplicationCodec {
         long cookie = r.u64();
         String helper = r.string();
         CtSnapshot snap = new CtSnapshot(t, status, tcpState, remaining, helper.isEmpty() ? null : helper);
-        c = new Change.Update(snap, ingress, cookie, sentAt - r.u32());
+        c = new Change.Update(snap, ingress, cookie, sentAt - r.u32(), op == OP_UPDATE_AFTER_HANDOVER);
       } else if (op == OP_DESTROY) {
         c = new Change.Destroy(t, sentAt - r.u32());
       } else if (op == OP_EXPECT) {

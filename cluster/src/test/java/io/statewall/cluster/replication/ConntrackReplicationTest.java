@@ -188,6 +188,40 @@ class ConntrackReplicationTest {
   }
 
   /**
+   * After a live handover, the old master can still own a connection entering at that switch: an
+   * active-mode FTP data connection of a control connection it owns, judged by it through the relay (the
+   * expectation is its). The new master keeps it as that owner's replica, not as a late one in its own
+   * live conntrack (two live copies, the second replicated by nobody: CI lost such a connection in session
+   * 15), and commits it when the owner is gone.
+   */
+  @Test
+  void aConnectionItsOwnerMakesAtASwitchItHandedOverStaysItsOwnersUntilItLeaves() throws Exception {
+    Map<String, ReplicationNode> n = startNodes("statewall-test-" + System.nanoTime());
+    ReplicationNode a = n.get("A");
+    ReplicationNode b = n.get("B");
+    TcpFlow before = new TcpFlow("10.0.7.1", 40000, "10.0.2.1", 80);
+    a.established(before);
+    awaitWithin(AWAIT, "B holds it", () -> b.replicaState("A").size() == 1);
+    assertThat(b.replicator.promote("A", 7, false)).isEqualTo(1);
+    TcpFlow raced = new TcpFlow("10.0.7.2", 40000, "10.0.2.1", 80);
+    a.established(raced); // a transition of A's before it applied the handover: late, live on B
+    awaitWithin(AWAIT, "the raced one live on B", () -> b.entry(ReplicationNode.tuple(raced)).isPresent());
+    assertThat(a.replicator.handOver("B", 7)).isEqualTo(2);
+
+    TcpFlow data = new TcpFlow("10.0.7.3", 20, "10.0.2.1", 43637);
+    a.established(data); // A's own after the handover: its ingress is switch 7, its expectation A's
+    CtTuple t = ReplicationNode.tuple(data);
+    awaitWithin(AWAIT, "B holds it as A's replica", () -> b.replicaState("A").containsKey(t));
+    assertThat(b.entry(t)).as("not in B's live conntrack while A owns it").isEmpty();
+    assertThat(n.get("C").replicaState("A")).containsKey(t);
+
+    a.close();
+    awaitWithin(AWAIT, "A gone from B's view", () -> b.replicator.viewSize() == 2);
+    assertThat(b.replicator.promote("A", 7, true)).as("committed once its owner left").isEqualTo(1);
+    assertThat(b.entry(t).orElseThrow().tcpStateName()).isEqualTo("ESTABLISHED");
+  }
+
+  /**
    * A connection whose ingress its owner does not know (its source is beyond a router): an heir commits it
    * only after the owner left; a rebalance away from a live owner leaves it that owner's, or both would
    * hold it live and replicate it.

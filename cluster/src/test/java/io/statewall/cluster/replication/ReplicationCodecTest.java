@@ -27,7 +27,7 @@ class ReplicationCodecTest {
         new Change.Update(new CtSnapshot(v6, CtEntry.SEEN_REPLY, 0, 120_000, null), Change.Update.UNKNOWN_INGRESS, 0,
             SENT),
         new Change.Update(new CtSnapshot(icmp, 0, 0, 30_000, null), 1, 0, SENT - 4),
-        new Change.Update(new CtSnapshot(gre, CtEntry.EXPECTED, 0, 600_000, null), 1, 0, SENT - 4),
+        new Change.Update(new CtSnapshot(gre, CtEntry.EXPECTED, 0, 600_000, null), 1, 0, SENT - 4, true),
         new Change.Destroy(v6, SENT - 1),
         new Change.Expect(v4, IpAddress.parse("10.0.3.1"), IpAddress.parse("10.0.9.2"), 6, 5002, 299_000, SENT - 3));
     Batch b = new Batch("A", 42L, 7, SENT, true, changes);
