@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -64,6 +65,13 @@ public final class ClusterMember implements AutoCloseable {
    * ELECTION, which votes only on view changes, sees nothing to do (the property test in CI, session 16).
    */
   private static final byte TERM_NOTICE = 'T';
+  /**
+   * How long the ready members and their switches must stay the same before the leader puts every switch
+   * back at its rendezvous winner ({@link #balanceAfter}): placement is sticky, so a switch stays with
+   * the first member that declared it (the order switches reach members at startup) or with the heir of a
+   * connection that dropped and came back, and one member could master most of the network for good.
+   */
+  public static final Duration DEFAULT_BALANCE_AFTER = Duration.ofSeconds(10);
 
   private final ScheduledExecutorService duties;
   /** Role changes and their takeover and handover hooks, in log order, off RAFT's thread. */
@@ -82,6 +90,10 @@ public final class ClusterMember implements AutoCloseable {
   private int readyMissingTicks;
   private CompletableFuture<byte[]> readyInFlight;
   private long gateClosedSince = -1;
+  private SortedMap<String, Set<Long>> balanceSeen;
+  private long balanceSeenSince;
+  private CompletableFuture<byte[]> rebalanceInFlight;
+  private volatile Duration balanceAfter = DEFAULT_BALANCE_AFTER;
   private volatile BooleanSupplier readyGate = () -> true;
   private volatile Duration readyGateMax = Duration.ZERO;
 
@@ -511,6 +523,7 @@ public final class ClusterMember implements AutoCloseable {
         readyMissingTicks = 0;
       }
       electIfLeaderless();
+      balanceOnceSettled();
     } catch (RuntimeException e) {
       LOG.warn("member {}: supervision: {}", config.memberId(), e.toString(), e);
     }
@@ -577,6 +590,52 @@ public final class ClusterMember implements AutoCloseable {
     if (election != null && !election.isVotingThreadRunning()) {
       election.startVotingThread();
     }
+  }
+
+  /**
+   * Sets how long the ready members' switch sets must stay unchanged before the leader rebalances a
+   * placement that is off its hash placement; zero never rebalances on its own ({@link #rebalance} still
+   * does). Default {@link #DEFAULT_BALANCE_AFTER}.
+   */
+  public void balanceAfter(Duration settle) {
+    if (settle.isNegative()) {
+      throw new IllegalArgumentException("a negative settle time: " + settle);
+    }
+    balanceAfter = settle;
+  }
+
+  /**
+   * The leader's duty: once the ready members and their switches have stayed the same for
+   * {@link #balanceAfter} and some switch is not at its rendezvous winner, one Rebalance. A connection
+   * that flaps changes the ready sets and so waits the settle time out again: a switch moves back at
+   * most once per quiet period, never with each flap. Each move is a handover to a live member (its
+   * connections committed on the new master before its role request, docs/cluster.md).
+   */
+  private void balanceOnceSettled() {
+    Duration settle = balanceAfter;
+    if (!isLeader() || settle.isZero()) {
+      balanceSeen = null;
+      return;
+    }
+    long now = System.nanoTime();
+    MastershipStateMachine.View v = state.view();
+    if (!v.ready().equals(balanceSeen)) {
+      balanceSeen = v.ready();
+      balanceSeenSince = now;
+      return;
+    }
+    if (now - balanceSeenSince < settle.toNanos() || rebalanceInFlight != null && !rebalanceInFlight.isDone()) {
+      return;
+    }
+    java.util.SortedSet<Long> off = v.offBalance();
+    if (off.isEmpty()) {
+      return;
+    }
+    LOG.info("member {} (leader): the ready members' switches unchanged for {} s and {} of {} switches off their "
+        + "rendezvous winner ({}): rebalancing", config.memberId(), TimeUnit.NANOSECONDS.toSeconds(now - balanceSeenSince),
+        off.size(), v.masters().size(), off.size() > 8 ? off.first() + ".." + off.last() : off);
+    balanceSeenSince = now;
+    rebalanceInFlight = submit(new ClusterCommand.Rebalance());
   }
 
   /** The leader's duty: every ready member missing from the view is committed as left. */

@@ -62,6 +62,24 @@ public final class MastershipStateMachine implements StateMachine {
       return masters.getOrDefault(dpid, Mastership.NONE);
     }
 
+    /**
+     * The datapaths whose master is not the one a {@link ClusterCommand.Rebalance} would give them: the
+     * placement a sticky change left (a switch stays with the first member that declared it, or with the
+     * heir of a connection that dropped and came back). Empty when the placement is the hash placement.
+     */
+    public java.util.SortedSet<Long> offBalance() {
+      TreeSet<Long> dpids = new TreeSet<>(masters.keySet());
+      ready.values().forEach(dpids::addAll);
+      boolean network = placement.filter(p -> p == Placement.NETWORK).isPresent();
+      TreeSet<Long> off = new TreeSet<>();
+      for (long dpid : dpids) {
+        if (!hashWinner(dpid, ready, network).equals(mastership(dpid).master())) {
+          off.add(dpid);
+        }
+      }
+      return off;
+    }
+
     /** The datapaths whose master is {@code member}. */
     public Set<Long> masteredBy(String member) {
       TreeSet<Long> mine = new TreeSet<>();
@@ -281,22 +299,29 @@ public final class MastershipStateMachine implements StateMachine {
     return past > 0 && past - next > 0 ? past : next;
   }
 
+  /**
+   * The rendezvous winner for {@code dpid} among the ready members that reach it; with one network, every
+   * switch weighs the members as datapath 0 does, so one member wins them all.
+   */
+  static Optional<String> hashWinner(long dpid, SortedMap<String, ? extends Set<Long>> ready, boolean network) {
+    List<String> candidates = new ArrayList<>();
+    ready.forEach((member, reached) -> {
+      if (reached.contains(dpid)) {
+        candidates.add(member);
+      }
+    });
+    return Rendezvous.winner(network ? 0 : dpid, candidates);
+  }
+
   private void place(Set<Long> dpids, boolean sticky, List<Change> changes) {
     for (long dpid : dpids) {
-      List<String> candidates = new ArrayList<>();
-      ready.forEach((member, reached) -> {
-        if (reached.contains(dpid)) {
-          candidates.add(member);
-        }
-      });
       Mastership current = masters.getOrDefault(dpid, Mastership.NONE);
-      // one network: every switch weighs the members as datapath 0 does, so one member wins them all; and
-      // nothing is sticky there, or a switch reaching some member first would keep it as its master
+      // nothing is sticky in one network, or a switch reaching some member first would keep it as its master
       boolean network = placement == Placement.NETWORK;
       Optional<String> target = !network && sticky && current.master().isPresent()
-          && candidates.contains(current.master().get())
+          && ready.containsKey(current.master().get()) && ready.get(current.master().get()).contains(dpid)
           ? current.master()
-          : Rendezvous.winner(network ? 0 : dpid, candidates);
+          : hashWinner(dpid, ready, network);
       if (!target.equals(current.master())) {
         Mastership next = new Mastership(target, current.epoch() + 1);
         masters.put(dpid, next);

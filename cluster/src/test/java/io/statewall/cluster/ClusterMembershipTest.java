@@ -275,6 +275,41 @@ class ClusterMembershipTest {
         .get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
   }
 
+  /**
+   * Switches that reached one member first (its Ready committed before the others'): sticky, they stay
+   * there; once the ready sets are quiet for the settle time the leader rebalances them, each moved
+   * switch one epoch up, and a placement already at its hash stays as it is.
+   */
+  @Test
+  void theLeaderSpreadsASwitchPlacementLeftByConnectionOrderOnceTheSwitchSetsAreQuiet() throws Exception {
+    startAll("A", "B", "C");
+    cluster.awaitLeader(cluster.ids);
+    cluster.running().forEach(m -> m.balanceAfter(java.time.Duration.ofMillis(1_500)));
+    ClusterMember a = cluster.member("A");
+    a.ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.member("B").ready(Set.of()).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.member("C").ready(Set.of()).get(WAIT_S, TimeUnit.SECONDS);
+    // the switches reach B and C a moment later: an update, sticky, so A keeps every one
+    cluster.member("B").ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    cluster.member("C").ready(SWITCHES).get(WAIT_S, TimeUnit.SECONDS);
+    Map<Long, Mastership> sticky = a.state().view().masters();
+    assertThat(a.state().view().masteredBy("A")).as("right after the updates").isEqualTo(SWITCHES);
+
+    await("the leader rebalanced", () -> a.state().view().offBalance().isEmpty());
+    cluster.awaitConverged();
+    Map<Long, Mastership> spread = a.state().view().masters();
+    for (String id : cluster.ids) {
+      assertThat(a.state().view().masteredBy(id)).as("%s masters its share", id).isNotEmpty();
+    }
+    spread.forEach((dpid, m) -> assertThat(m.epoch()).as("epoch of %s", dpid)
+        .isEqualTo(sticky.get(dpid).epoch() + (m.master().equals(sticky.get(dpid).master()) ? 0 : 1)));
+    long index = a.commitIndex();
+    // an interval, not a condition: nothing more to do, so nothing more is committed
+    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2_500));
+    assertThat(a.state().view().masters()).isEqualTo(spread);
+    assertThat(a.commitIndex()).as("no second rebalance").isEqualTo(index);
+  }
+
   @Test
   void aReadyThatFailedForWantOfALeaderIsDeclaredAgain() throws Exception {
     cluster = new ClusterHarness("A", "B", "C");

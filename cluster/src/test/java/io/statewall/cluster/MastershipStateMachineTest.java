@@ -281,6 +281,7 @@ class MastershipStateMachineTest {
   @Test
   void aSwitchSetChangeIsStickyAndRebalanceRestoresTheHashPlacement() throws Exception {
     readyAll("a", "b", "c");
+    assertThat(sm.view().offBalance()).isEmpty();
     Map<Long, Mastership> balanced = sm.view().masters();
     long dpid = sm.view().masteredBy("a").iterator().next();
     Set<Long> withoutIt = new java.util.TreeSet<>(SWITCHES);
@@ -291,9 +292,11 @@ class MastershipStateMachineTest {
     assertThat(heir).isIn("b", "c");
     apply(sm, new ClusterCommand.Ready("a", SWITCHES)); // and gets it back: sticky, the heir keeps it
     assertThat(sm.view().mastership(dpid).master()).contains(heir);
+    assertThat(sm.view().offBalance()).as("what a rebalance would move").containsExactly(dpid);
 
     apply(sm, new ClusterCommand.Rebalance());
     assertThat(sm.view().mastership(dpid).master()).contains("a");
+    assertThat(sm.view().offBalance()).isEmpty();
     assertThat(sm.view().mastership(dpid).epoch()).isEqualTo(balanced.get(dpid).epoch() + 2);
   }
 

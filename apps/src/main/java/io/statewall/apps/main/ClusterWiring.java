@@ -124,6 +124,7 @@ final class ClusterWiring {
     this.options = options;
     ClusterConfig config = setup.config().apply(options);
     this.member = new ClusterMember(config);
+    member.balanceAfter(options.balanceAfter());
     this.commitTimeout = config.commitTimeout();
     this.compiler = setup.compiler();
     this.firewall = firewall;

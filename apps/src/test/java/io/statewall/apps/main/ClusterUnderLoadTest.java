@@ -213,6 +213,10 @@ class ClusterUnderLoadTest {
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "network:\n  rules: network.rules\n");
     for (String id : IDS) {
       start(id, policy);
+      if (!rebalance) { // the placement the connection order left, kept through the run: the leader's own
+        // rebalance after the switch sets are quiet would move switches at a moment the test does not choose
+        members.get(id).cluster().member().balanceAfter(java.time.Duration.ZERO);
+      }
     }
     await("every member is ready", () -> members.values().stream().allMatch(m ->
         m.cluster().ready() && m.cluster().member().state().view().ready().keySet().containsAll(IDS)));

@@ -1,5 +1,6 @@
 package io.statewall.controller.launch;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,8 +17,15 @@ import java.util.Set;
  * @param name the cluster's name: members of different names never meet
  * @param member this controller's id, one of the peers'
  * @param peers every member, in the order given
+ * @param mastership how the switches are spread: one of {@link #MASTERSHIPS}
+ * @param balanceAfter how long the ready members' switch sets must stay the same before the Raft leader
+ *     puts every switch back at its rendezvous winner (zero: never on its own)
  */
-public record ClusterOptions(String name, String member, List<Peer> peers, String mastership) {
+public record ClusterOptions(String name, String member, List<Peer> peers, String mastership,
+    Duration balanceAfter) {
+  /** The default of {@code --cluster-balance-after}, in seconds (the cluster module's own default). */
+  public static final long DEFAULT_BALANCE_AFTER_SECONDS = 10;
+
   /** How mastership is spread (the cluster module's Placement): each switch to its own member, or all to one. */
   public static final List<String> MASTERSHIPS = List.of("per-switch", "network");
   public static final String DEFAULT_MASTERSHIP = "per-switch";
@@ -56,7 +64,15 @@ public record ClusterOptions(String name, String member, List<Peer> peers, Strin
     this(name, member, peers, DEFAULT_MASTERSHIP);
   }
 
+  public ClusterOptions(String name, String member, List<Peer> peers, String mastership) {
+    this(name, member, peers, mastership, Duration.ofSeconds(DEFAULT_BALANCE_AFTER_SECONDS));
+  }
+
   public ClusterOptions {
+    Objects.requireNonNull(balanceAfter, "balanceAfter");
+    if (balanceAfter.isNegative()) {
+      throw new IllegalArgumentException("balance-after " + balanceAfter.toSeconds() + " s: not negative (0: never)");
+    }
     if (!MASTERSHIPS.contains(mastership)) {
       throw new IllegalArgumentException("mastership '" + mastership + "': expected one of " + MASTERSHIPS);
     }

@@ -149,6 +149,15 @@ final class RunCommand implements Callable<Integer> {
           + "the cluster section. Default: per-switch.")
   String mastership;
 
+  @Option(names = "--cluster-balance-after", paramLabel = "SECONDS",
+      description = "With --cluster: once the members' switch connections have stayed the same this long, the "
+          + "Raft leader moves every switch whose master the connection order left (a switch stays with the "
+          + "first member that declared it, or with the heir of a connection that dropped and came back) to "
+          + "its rendezvous winner, so the members share the switches; 0 never does. In a config file: "
+          + "'balance-after' in the cluster section. Default: "
+          + ClusterOptions.DEFAULT_BALANCE_AFTER_SECONDS + ".")
+  Long balanceAfter;
+
   @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
       description = "Connections tracked at most (nf_conntrack_max); when full, unassured ones are dropped "
           + "early to make room, as Linux does (default: ${DEFAULT-VALUE}).")
@@ -292,8 +301,9 @@ final class RunCommand implements Callable<Integer> {
   /** --cluster, --member and --peers, checked together; empty when none is given. */
   private Optional<ClusterOptions> cluster() throws UserError {
     if (cluster == null) {
-      if (member != null || peers != null || mastership != null) {
-        throw new UserError((member != null ? "--member" : peers != null ? "--peers" : "--cluster-mastership")
+      if (member != null || peers != null || mastership != null || balanceAfter != null) {
+        throw new UserError((member != null ? "--member" : peers != null ? "--peers"
+            : mastership != null ? "--cluster-mastership" : "--cluster-balance-after")
             + " needs --cluster NAME");
       }
       return Optional.empty();
@@ -313,7 +323,8 @@ final class RunCommand implements Callable<Integer> {
     ClusterOptions options;
     try {
       options = new ClusterOptions(cluster, member, parsed,
-          mastership == null ? ClusterOptions.DEFAULT_MASTERSHIP : mastership);
+          mastership == null ? ClusterOptions.DEFAULT_MASTERSHIP : mastership,
+          java.time.Duration.ofSeconds(balanceAfter == null ? ClusterOptions.DEFAULT_BALANCE_AFTER_SECONDS : balanceAfter));
     } catch (IllegalArgumentException e) {
       throw new UserError("--cluster: " + e.getMessage());
     }

@@ -110,6 +110,10 @@ class RunClusterOptionsTest {
             "--cluster-mastership needs --cluster NAME"),
         Arguments.of("an unknown mastership", List.of("--cluster", "prod", "--member", "A", "--peers", PEERS,
             "--cluster-mastership", "random"), "mastership 'random': expected one of [per-switch, network]"),
+        Arguments.of("balancing without cluster", List.of("--cluster-balance-after", "5"),
+            "--cluster-balance-after needs --cluster NAME"),
+        Arguments.of("a negative settle time", List.of("--cluster", "prod", "--member", "A", "--peers", PEERS,
+            "--cluster-balance-after", "-1"), "balance-after -1 s: not negative (0: never)"),
         Arguments.of("clearing flows would wipe the master's entries", List.of("--cluster", "prod", "--member", "A",
             "--peers", PEERS, "--clear-flows-on-connect"), "--clear-flows-on-connect cannot be used with --cluster"));
   }
@@ -138,6 +142,23 @@ class RunClusterOptionsTest {
           mastership: network
         """);
     assertThat(RunConfig.resolve(config).cluster().orElseThrow().mastership()).isEqualTo("network");
+  }
+
+  @Test
+  void theLeaderBalancesAfterTenQuietSecondsUnlessTheCommandLineOrTheSectionSaysOtherwise() throws Exception {
+    assertThat(expected().balanceAfter()).isEqualTo(java.time.Duration.ofSeconds(10));
+    run("--cluster", "prod", "--member", "B", "--peers", PEERS, "--cluster-balance-after", "0");
+    assertThat(seen.get(0).cluster().orElseThrow().balanceAfter()).isZero();
+
+    Path config = Files.writeString(dir.resolve("b.yaml"), """
+        policy: p.yaml
+        cluster:
+          name: prod
+          member: B
+          peers: [A=127.0.0.1:47800, B=127.0.0.1:47801, C=127.0.0.1:47802]
+          balance-after: 30
+        """);
+    assertThat(RunConfig.resolve(config).cluster().orElseThrow().balanceAfter()).isEqualTo(java.time.Duration.ofSeconds(30));
   }
 
   @Test
@@ -182,7 +203,7 @@ class RunClusterOptionsTest {
   static Stream<Arguments> badSections() {
     return Stream.of(
         Arguments.of("an unknown key in the section", "cluster: {name: prod, member: A, peer: [A=127.0.0.1:1]}\n",
-            "key 'cluster.peer' unknown key (keys of the section 'cluster': name, mastership, member, peers)"),
+            "key 'cluster.peer' unknown key (keys of the section 'cluster': name, balance-after, mastership, member, peers)"),
         Arguments.of("a key set twice", "cluster-member: A\ncluster: {name: prod, member: A}\n",
             "key 'cluster.member' is set twice"),
         Arguments.of("a member not among the peers", "cluster: {name: prod, member: Z, peers: [A=127.0.0.1:1]}\n",
