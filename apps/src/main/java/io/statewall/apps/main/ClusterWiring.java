@@ -161,8 +161,8 @@ final class ClusterWiring {
     this.topologySharing = new TopologySharing(options.member(), topology, replicator);
     // a path across switches of two masters: each writes its own switches, and the owner judges every packet
     // (and their FLOW_REMOVED, which the switch sends to its master only, go back to the owner)
-    this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.flows(), firewall.offloads(),
-        firewall.counters());
+    this.crossSwitch = new CrossSwitchRelay(member, fence, replicator, firewall.tracker(), firewall.flows(),
+        firewall.offloads(), firewall.counters());
     // a previous master still ready gave the switch up to a rebalance: its connections of unknown ingress
     // stay its own (it hands over only those it knows entered there); of a departed one's, one heir takes
     // them (the one of its lowest switch), not each of them

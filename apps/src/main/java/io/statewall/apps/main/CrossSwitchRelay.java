@@ -13,6 +13,7 @@ import io.statewall.firewall.forwarding.ConnectionCookie;
 import io.statewall.firewall.forwarding.FlowProgrammer;
 import io.statewall.firewall.forwarding.OffloadCounters;
 import io.statewall.firewall.forwarding.OffloadTable;
+import io.statewall.netfilter.conntrack.ConnTracker;
 import io.statewall.netfilter.conntrack.CtTuple;
 import io.statewall.netfilter.packet.Family;
 import io.statewall.netfilter.packet.IpAddress;
@@ -109,6 +110,8 @@ final class CrossSwitchRelay implements App {
   private final ClusterMember member;
   private final WriteFence fence;
   private final ConntrackReplicator channel;
+  /** This member's live conntrack: a connection in it is this member's, whatever the replicas say. */
+  private final ConnTracker tracker;
   private final FlowProgrammer flows;
   private final OffloadTable offloads;
   private final OffloadCounters counters;
@@ -131,11 +134,12 @@ final class CrossSwitchRelay implements App {
   private record Outgoing(int kind, String to, DatapathId dpid, OFMessage message, int inPort, byte[] frame) {}
 
   /** {@code offloads} and {@code counters}: the firewall's, which take the reports of this member's connections. */
-  CrossSwitchRelay(ClusterMember member, WriteFence fence, ConntrackReplicator channel, FlowProgrammer flows,
-      OffloadTable offloads, OffloadCounters counters) {
+  CrossSwitchRelay(ClusterMember member, WriteFence fence, ConntrackReplicator channel, ConnTracker tracker,
+      FlowProgrammer flows, OffloadTable offloads, OffloadCounters counters) {
     this.member = member;
     this.fence = fence;
     this.channel = channel;
+    this.tracker = tracker;
     this.flows = flows;
     this.offloads = offloads;
     this.counters = counters;
@@ -242,9 +246,16 @@ final class CrossSwitchRelay implements App {
       return ListenerResult.CONTINUE; // ICMP replies across masters are not relayed yet (docs/cluster.md)
     }
     CtTuple seen = CtTuple.ports(p.src(), p.dst(), p.protocol(), p.srcPort(), p.dstPort());
+    boolean opening = p.isTcp() && p.hasTcpFlag(Packet.TCP_SYN) && !p.hasTcpFlag(Packet.TCP_ACK);
+    // a connection in this member's live conntrack is its own (the bulk under load: the SYN-ACK and ACK of
+    // the connections its switches open), found in one shard without the replicas' lock, which the
+    // replication's applier holds for whole batches; one member holds a connection live, the others replicas
+    if (!opening && tracker.tracks(seen)) {
+      return ListenerResult.CONTINUE;
+    }
     // an opening is this switch's master's connection (the bulk under load), unless another member expects it:
     // an active FTP data connection from a server behind this switch to a client behind the owner's
-    Optional<String> owner = p.isTcp() && p.hasTcpFlag(Packet.TCP_SYN) && !p.hasTcpFlag(Packet.TCP_ACK)
+    Optional<String> owner = opening
         ? channel.ownerExpecting(seen)
         : channel.ownerOf(seen)
             .or(() -> channel.ownerOf(CtTuple.ports(p.dst(), p.src(), p.protocol(), p.dstPort(), p.srcPort())))

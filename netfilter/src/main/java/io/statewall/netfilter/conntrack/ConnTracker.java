@@ -76,6 +76,12 @@ public interface ConnTracker extends CtQuery {
   /** Deletes the connection either of whose tuples is {@code tuple}; returns how many (0 or 1). */
   int delete(CtTuple tuple);
 
+  /**
+   * Whether a confirmed, unexpired connection has {@code tuple} as either of its tuples: a look-up in
+   * one shard that changes nothing (an expired entry found is left to the collector).
+   */
+  boolean tracks(CtTuple tuple);
+
   /** Deletes every connection and expectation; returns how many connections. */
   int flush();
 

@@ -671,6 +671,17 @@ public final class ShardedConnTracker implements ConnTracker {
   }
 
   @Override
+  public boolean tracks(CtTuple tuple) {
+    CtKey k = CtKey.of(tuple);
+    long now = clock.millis();
+    CtShard s = shardOf(k.hash);
+    synchronized (s) {
+      CtEntry e = s.find(k, Long.MIN_VALUE);
+      return e != null && e.expires - now > 0;
+    }
+  }
+
+  @Override
   public int delete(CtTuple tuple) {
     CtKey k = CtKey.of(tuple);
     CtShard s = shardOf(k.hash);

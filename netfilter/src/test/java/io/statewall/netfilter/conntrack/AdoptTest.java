@@ -55,6 +55,21 @@ class AdoptTest {
   }
 
   @Test
+  void tracksFindsAConnectionByEitherTupleUntilItExpiresAndChangesNothing() {
+    ShardedConnTracker ct = tracker(CtConfig.defaults());
+    assertThat(ct.tracks(DNS)).isFalse();
+    ct.adopt(DNS).orElseThrow();
+
+    assertThat(ct.tracks(DNS)).isTrue();
+    assertThat(ct.tracks(CtTuple.ports("10.0.0.1", "10.0.0.2", Packet.PROTO_UDP, 53, 40000))).as("by its reply tuple")
+        .isTrue();
+    assertThat(ct.tracks(CtTuple.ports("10.0.0.2", "10.0.0.1", Packet.PROTO_UDP, 40001, 53))).isFalse();
+    clock.advanceSeconds(CtTimeouts.linuxDefaults().udpStream() + 1);
+    assertThat(ct.tracks(DNS)).as("expired").isFalse();
+    assertThat(removed).as("left to the collector").isEmpty();
+  }
+
+  @Test
   void packetsWithUnknownSequenceNumbersAreEstablishedBothWays() {
     ShardedConnTracker ct = tracker(CtConfig.defaults());
     ct.adopt(WEB).orElseThrow();
