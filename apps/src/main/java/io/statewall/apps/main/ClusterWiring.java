@@ -319,6 +319,20 @@ final class ClusterWiring {
       }
 
       @Override
+      public List<Long> rebalance() {
+        List<Long> off = List.copyOf(member.state().view().offBalance());
+        try {
+          member.rebalance().get(commitTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          throw new ApiError(503, "the cluster did not commit the rebalance (nothing moved): " + cause(e));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ApiError(503, "interrupted before the cluster committed the rebalance");
+        }
+        return off;
+      }
+
+      @Override
       public Optional<Replication> replication() {
         ReplicationMetrics r = replicator.metrics();
         return Optional.of(new Replication(r.lagLastMillis(), r.lagMaxMillis(), r.queueLength(), r.batchesSent(),

@@ -168,6 +168,17 @@ class ClusterRunTest {
     assertThat(members.values()).allSatisfy(m -> assertThat(m.assembler().firewall().policies().current().source())
         .isEqualTo(strict.toAbsolutePath().toString()));
 
+    // statewall cluster rebalance, asked of any member, commits a rebalance: every switch at its rendezvous winner
+    java.util.SortedSet<Long> off = members.get("B").cluster().member().state().view().offBalance();
+    StringWriter rebalanced = new StringWriter();
+    CommandLine rebalance = new CommandLine(new ClusterCommand());
+    rebalance.setOut(new PrintWriter(rebalanced));
+    assertThat(rebalance.execute("rebalance", "--api", "127.0.0.1:" + members.get("B").api().getPort(),
+        "--api-token-file", dir.resolve("token-B").toString())).isZero();
+    assertThat(rebalanced.toString()).contains(off.isEmpty() ? "nothing moved" : "moved " + off.size() + " switch(es)");
+    await("every switch at its rendezvous winner", () -> members.values().stream()
+        .allMatch(m -> m.cluster().member().state().view().offBalance().isEmpty()));
+
     // a change of a member's own policy file (the file watch, as SIGHUP) is committed and runs on all
     Files.writeString(dir.resolve("servers.rules"), Files.readString(dir.resolve("servers.rules"))
         .replace("COMMIT", "-A INPUT -p tcp --dport 8443 -m state --state NEW,ESTABLISHED -j ACCEPT\nCOMMIT"));

@@ -324,7 +324,8 @@ class ApiServerTest {
       p.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + p.getKey()));
     }
     assertThat(documented).containsExactlyInAnyOrder("GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
-        "GET /api/v1/switches", "GET /api/v1/cluster", "GET /api/v1/links", "GET /api/v1/hosts",
+        "GET /api/v1/switches", "GET /api/v1/cluster", "POST /api/v1/cluster/rebalance", "GET /api/v1/links",
+        "GET /api/v1/hosts",
         "GET /api/v1/conntrack",
         "DELETE /api/v1/conntrack", "GET /api/v1/expectations", "GET /api/v1/policy", "PUT /api/v1/policy",
         "GET /api/v1/policy/counters",
@@ -347,6 +348,10 @@ class ApiServerTest {
     assertThat(cluster.get("members")).isEmpty();
     assertThat(cluster.get("switches")).isEmpty();
     assertThat(cluster.get("replicationLagSeconds").isNull()).isTrue();
+    HttpResponse<String> rebalance = c.send(HttpRequest.newBuilder(URI.create(c.base() + "/api/v1/cluster/rebalance"))
+        .POST(HttpRequest.BodyPublishers.noBody()), true);
+    assertThat(rebalance.statusCode()).isEqualTo(409);
+    assertThat(json(rebalance).get("error").asText()).contains("runs on its own");
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.statewall.operator.api.Route.Body;
 import io.statewall.operator.api.Views.ClusterView;
 import io.statewall.operator.api.Views.ConnectionView;
 import io.statewall.operator.api.Views.Deleted;
+import io.statewall.operator.api.Views.Rebalanced;
 import io.statewall.operator.api.Views.ErrorView;
 import io.statewall.operator.api.Views.ExpectationView;
 import io.statewall.operator.api.Views.Health;
@@ -170,6 +171,11 @@ public final class ApiServer implements AutoCloseable {
             "This controller's cluster: members and whether ready, the Raft leader and term, each switch's master "
                 + "and epoch (cluster \"none\" for a controller on its own)", Set.of(), null,
             Body.json(ClusterView.class), ctx -> ctx.json(NetworkViews.cluster(cluster))),
+        new Route(HandlerType.POST, "/api/v1/cluster/rebalance",
+            "Commit a rebalance through the cluster: every switch to its rendezvous winner among the ready members "
+                + "that reach it (the leader does so by itself once the switch connections have been quiet for "
+                + "--cluster-balance-after); answers the switches moved (409 for a controller on its own)",
+            Set.of(), null, Body.json(Rebalanced.class), this::rebalance),
         new Route(HandlerType.GET, "/api/v1/links", "Switch-to-switch links seen by LLDP", Set.of(), null,
             Body.json(new TypeReference<List<LinkView>>() {}), ctx -> ctx.json(network.links())),
         new Route(HandlerType.GET, "/api/v1/hosts", "Hosts learned from their packets", Set.of(), null,
@@ -450,6 +456,16 @@ public final class ApiServer implements AutoCloseable {
       }
     }
     ctx.json(new Deleted(n));
+  }
+
+  private void rebalance(Context ctx) {
+    List<Long> moved;
+    try {
+      moved = cluster.rebalance();
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(409, e.getMessage());
+    }
+    ctx.json(new Rebalanced(moved.size(), moved.stream().map(NetworkViews::dpid).toList()));
   }
 
   private void listExpectations(Context ctx) {

@@ -90,6 +90,9 @@ public final class Views {
 
   public record Deleted(int deleted) {}
 
+  /** What a rebalance moved: the switches that were off their rendezvous winner, by dpid. */
+  public record Rebalanced(int moved, List<String> switches) {}
+
   /** A pending expectation: its conntrack -L expect line and its fields. */
   public record ExpectationView(String line, String src, String dst, int protocol, int dport, String helper,
       TupleView master, long expiresAtMillis) {}

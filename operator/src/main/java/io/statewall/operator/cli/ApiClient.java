@@ -67,6 +67,10 @@ final class ApiClient {
     return send(HttpRequest.newBuilder(uri(path, query)).GET());
   }
 
+  JsonNode post(String path, Map<String, String> query) throws Failure {
+    return send(HttpRequest.newBuilder(uri(path, query)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   JsonNode delete(String path, Map<String, String> query) throws Failure {
     return send(HttpRequest.newBuilder(uri(path, query)).DELETE());
   }

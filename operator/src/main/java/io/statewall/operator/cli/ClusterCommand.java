@@ -9,13 +9,34 @@ import picocli.CommandLine.Command;
  * {@code statewall cluster}: the controller cluster as the member asked has applied it (any member
  * answers): members and whether ready, the Raft leader and term, each switch's master and epoch.
  */
-@Command(name = "cluster", mixinStandardHelpOptions = true,
+@Command(name = "cluster", mixinStandardHelpOptions = true, subcommands = ClusterCommand.Rebalance.class,
     description = "Show the controller cluster a running controller is a member of (any member answers).")
 public final class ClusterCommand extends ApiCommand {
   @Override
   int run(ApiClient client, PrintWriter out) throws ApiClient.Failure {
     print(client.get("/api/v1/cluster", Map.of()), out);
     return 0;
+  }
+
+  /** {@code statewall cluster rebalance}: every switch to its rendezvous winner, through any member. */
+  @Command(name = "rebalance", mixinStandardHelpOptions = true,
+      description = "Move every switch to its rendezvous winner among the ready members that reach it, now (the "
+          + "Raft leader does so by itself once the switch connections have been quiet for --cluster-balance-after "
+          + "seconds); prints the switches moved. Any member takes it.")
+  static final class Rebalance extends ApiCommand {
+    @Override
+    int run(ApiClient client, PrintWriter out) throws ApiClient.Failure {
+      JsonNode r = client.post("/api/v1/cluster/rebalance", Map.of());
+      int moved = r.path("moved").asInt();
+      if (moved == 0) {
+        out.println("every switch is at its rendezvous winner already: nothing moved");
+        return 0;
+      }
+      java.util.List<String> dpids = new java.util.ArrayList<>();
+      r.path("switches").forEach(s -> dpids.add(s.asText()));
+      out.println("moved " + moved + " switch(es) to their rendezvous winner: " + String.join(", ", dpids));
+      return 0;
+    }
   }
 
   /** The answer of {@code GET /api/v1/cluster} as text. */

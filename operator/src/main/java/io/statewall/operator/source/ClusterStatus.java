@@ -22,6 +22,15 @@ public interface ClusterStatus {
     return Optional.empty();
   }
 
+  /**
+   * Commits a rebalance through the cluster (every switch to its rendezvous winner among the ready members
+   * that reach it) and returns the switches that were off it when asked, which it moved. A process on its
+   * own has nothing to rebalance: {@link UnsupportedOperationException}.
+   */
+  default List<Long> rebalance() {
+    throw new UnsupportedOperationException("this controller runs on its own (no --cluster): nothing to rebalance");
+  }
+
   /** This member's conntrack replication, read now; empty for a process on its own. */
   default Optional<Replication> replication() {
     return Optional.empty();
