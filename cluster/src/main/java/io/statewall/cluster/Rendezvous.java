@@ -28,6 +28,19 @@ public final class Rendezvous {
     return Optional.ofNullable(best);
   }
 
+  /** How many of {@code candidates} weigh more than {@code member} for {@code dpid} (0: it is the winner). */
+  static int rank(long dpid, String member, Collection<String> candidates) {
+    long mine = weight(member, dpid);
+    int ahead = 0;
+    for (String other : candidates) {
+      long w = weight(other, dpid);
+      if (!other.equals(member) && (Long.compareUnsigned(w, mine) > 0 || w == mine && other.compareTo(member) < 0)) {
+        ahead++;
+      }
+    }
+    return ahead;
+  }
+
   static long weight(String member, long dpid) {
     return mix(fnv1a(member) ^ mix(dpid));
   }

@@ -25,6 +25,15 @@ public final class SwitchReadiness implements App {
   private static final Logger LOG = LoggerFactory.getLogger(SwitchReadiness.class);
   static final long COALESCE_MS = 50;
   static final long RETRY_MS = 1_000;
+  /**
+   * How long a member holds back a switch it has never declared and that nobody masters yet, per member
+   * that weighs more than itself for that switch among the ready ones (rendezvous order): the winner
+   * declares at once, the second after this, the third after twice this. The winner, reaching it too,
+   * gets it, so a cluster starting with its switches places them by the hash rather than by whose Ready
+   * the leader happened to commit first (the leader's rebalance would move them later, under load:
+   * docs/cluster.md, "Placement"); a switch the winner does not reach goes to the next one a moment later.
+   */
+  static final long DEFER_MS = 300;
 
   private final ClusterMember member;
   private final TreeSet<Long> connected = new TreeSet<>();
@@ -34,6 +43,10 @@ public final class SwitchReadiness implements App {
   private boolean allowed;
   /** Whether its last commit (or the one in flight) declared it ready. */
   private boolean declared;
+  /** Every switch this member has declared: one it comes back to is declared at once. */
+  private final Set<Long> everDeclared = new TreeSet<>();
+  /** Switches held back ({@link #DEFER_MS}), with when they were first held back (System.nanoTime). */
+  private final java.util.Map<Long, Long> deferredSince = new java.util.HashMap<>();
 
   /** Ready from the start, with whatever switches connect. */
   public SwitchReadiness(ClusterMember member) {
@@ -91,10 +104,46 @@ public final class SwitchReadiness implements App {
     schedule(0); // ready with no switches yet: the member is known to the cluster from the start
   }
 
-  private synchronized void changed(long dpid, boolean up) {
+  synchronized void changed(long dpid, boolean up) {
     if (up ? connected.add(dpid) : connected.remove(dpid)) {
       schedule(COALESCE_MS);
     }
+  }
+
+  /**
+   * {@code connected} less the switches to hold back now ({@link #DEFER_MS}); schedules the next commit
+   * for when the first of those is due. Caller holds the lock.
+   */
+  private Set<Long> withoutDeferred(Set<Long> connected) {
+    deferredSince.keySet().retainAll(connected);
+    MastershipStateMachine.View view = member.state().view();
+    boolean network = view.placement().filter(p -> p == Placement.NETWORK).isPresent();
+    TreeSet<String> candidates = new TreeSet<>(view.ready().keySet());
+    candidates.add(member.id());
+    long nanos = System.nanoTime();
+    long due = Long.MAX_VALUE;
+    TreeSet<Long> out = new TreeSet<>();
+    for (long dpid : connected) {
+      int ahead = everDeclared.contains(dpid) || view.mastership(dpid).master().isPresent() ? 0
+          : Rendezvous.rank(network ? 0 : dpid, member.id(), candidates);
+      if (ahead == 0) {
+        out.add(dpid);
+        continue;
+      }
+      long left = ahead * DEFER_MS
+          - TimeUnit.NANOSECONDS.toMillis(nanos - deferredSince.computeIfAbsent(dpid, d -> nanos));
+      if (left <= 0) {
+        out.add(dpid);
+      } else {
+        due = Math.min(due, left);
+      }
+    }
+    out.forEach(deferredSince::remove);
+    everDeclared.addAll(out);
+    if (due != Long.MAX_VALUE) {
+      schedule(due);
+    }
+    return out;
   }
 
   private synchronized void schedule(long delayMs) {
@@ -108,7 +157,6 @@ public final class SwitchReadiness implements App {
     Set<Long> now;
     synchronized (this) {
       queued = false;
-      now = Set.copyOf(connected);
       if (!allowed) {
         if (declared) {
           declared = false;
@@ -125,6 +173,7 @@ public final class SwitchReadiness implements App {
         return;
       }
       declared = true;
+      now = Set.copyOf(withoutDeferred(connected));
     }
     member.ready(now).whenComplete((ok, error) -> {
       if (error != null) {
