@@ -39,6 +39,8 @@ public final class SwitchReadiness implements App {
   private final TreeSet<Long> connected = new TreeSet<>();
   private ScheduledExecutorService scheduler;
   private boolean queued;
+  /** When the queued commit runs (System.nanoTime), if one is queued. */
+  private long queuedAt;
   /** Whether this member may declare itself ready now. */
   private boolean allowed;
   /** Whether its last commit (or the one in flight) declared it ready. */
@@ -101,7 +103,21 @@ public final class SwitchReadiness implements App {
         changed(sw.id().getLong(), false);
       }
     });
+    // a held-back switch is declared as soon as its winner is its master: from then on this member is a
+    // standby for it (an heir, if the master dies), not only once its hold-back ends
+    member.addListener(new ClusterListener() {
+      @Override
+      public void mastershipChanged(long dpid, Mastership before, Mastership after) {
+        placed(dpid, after);
+      }
+    });
     schedule(0); // ready with no switches yet: the member is known to the cluster from the start
+  }
+
+  private synchronized void placed(long dpid, Mastership after) {
+    if (after.master().isPresent() && deferredSince.containsKey(dpid)) {
+      schedule(0);
+    }
   }
 
   synchronized void changed(long dpid, boolean up) {
@@ -146,9 +162,12 @@ public final class SwitchReadiness implements App {
     return out;
   }
 
+  /** Commits the switch set {@code delayMs} from now, unless a commit is queued to run by then already. */
   private synchronized void schedule(long delayMs) {
-    if (!queued && scheduler != null) {
+    long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+    if ((!queued || at - queuedAt < 0) && scheduler != null) {
       queued = true;
+      queuedAt = at;
       scheduler.schedule(this::commit, delayMs, TimeUnit.MILLISECONDS);
     }
   }
