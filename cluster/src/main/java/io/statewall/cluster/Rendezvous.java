@@ -19,8 +19,7 @@ public final class Rendezvous {
     long bestWeight = 0;
     for (String member : candidates) {
       long w = weight(member, dpid);
-      if (best == null || Long.compareUnsigned(w, bestWeight) > 0
-          || (w == bestWeight && member.compareTo(best) < 0)) {
+      if (best == null || outweighs(member, w, best, bestWeight)) {
         best = member;
         bestWeight = w;
       }
@@ -34,11 +33,16 @@ public final class Rendezvous {
     int ahead = 0;
     for (String other : candidates) {
       long w = weight(other, dpid);
-      if (!other.equals(member) && (Long.compareUnsigned(w, mine) > 0 || w == mine && other.compareTo(member) < 0)) {
+      if (!other.equals(member) && outweighs(other, w, member, mine)) {
         ahead++;
       }
     }
     return ahead;
+  }
+
+  /** Whether {@code a} (weighing {@code wa}) comes before {@code b}: the heavier, a tie to the smaller name. */
+  private static boolean outweighs(String a, long wa, String b, long wb) {
+    return Long.compareUnsigned(wa, wb) > 0 || wa == wb && a.compareTo(b) < 0;
   }
 
   static long weight(String member, long dpid) {
